@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { probeSchema } from '../probes/registry.js';
+import { DEFAULT_INCLUDE, SEED, SEED_PROMPT_TEMPLATE } from './defaults.js';
+
+const positiveMs = z.number().int().positive();
+
+export const llmSchema = z.strictObject({
+  /** `none` turns the model rung of the ladder off. */
+  provider: z.enum(['ollama', 'openai', 'none']).default('ollama'),
+  /** Ollama: the server root. OpenAI-compatible: the root that `/v1/chat/completions` hangs off. */
+  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  model: z.string().min(1).default(SEED.model),
+  think: z.boolean().default(SEED.think),
+  temperature: z.number().min(0).max(2).default(SEED.temperature),
+  numPredict: z.number().int().positive().default(SEED.numPredict),
+  timeoutMs: positiveMs.default(SEED.fixTimeoutMs),
+  promptTemplate: z.string().min(1).default(SEED_PROMPT_TEMPLATE),
+  /** Name of the environment variable holding an API key (OpenAI-compatible servers). */
+  apiKeyEnv: z.string().min(1).optional(),
+  /** Files longer than this (characters) are not sent whole. */
+  maxPromptChars: z.number().int().positive().default(60_000),
+});
+
+export const configSchema = z.strictObject({
+  roots: z.array(z.string().min(1)).min(1).default(['.']),
+  include: z.array(z.string().min(1)).min(1).default([...DEFAULT_INCLUDE]),
+  exclude: z.array(z.string().min(1)).default([]),
+  protect: z.array(z.string().min(1)).default([]),
+  node: z.string().min(1).optional(),
+  llm: llmSchema.prefault({}),
+  maxFixesPerRun: z.number().int().min(0).default(SEED.maxFixesPerRun),
+  cycleIntervalMs: positiveMs.default(SEED.cycleIntervalMs),
+  fileCooldownMs: z.number().int().min(0).default(SEED.fileCooldownMs),
+  maxLogEntries: z.number().int().positive().default(SEED.maxLogEntries),
+  stateDir: z.string().min(1).optional(),
+  backupDir: z.string().min(1).optional(),
+  /** Error log globs read besides PM2's own error logs. */
+  logs: z.array(z.string().min(1)).default([]),
+  /** Read PM2's error logs ($PM2_HOME/logs/*-error.log, default ~/.pm2/logs). */
+  pm2Logs: z.boolean().default(true),
+  /** Rungs of the repair ladder, in order. */
+  repairers: z.array(z.enum(['deterministic', 'llm'])).default(['deterministic', 'llm']),
+  /** Steps of the validation ladder, in order. */
+  validators: z.array(z.enum(['syntax', 'exports'])).default(['syntax', 'exports']),
+  /** Files larger than this are skipped, with the reason. */
+  maxFileBytes: z.number().int().positive().default(2 * 1024 * 1024),
+  probes: z.array(probeSchema).default([]),
+});
+
+export type RawConfig = z.input<typeof configSchema>;
+export type ParsedConfig = z.output<typeof configSchema>;
+export type LlmSettings = z.output<typeof llmSchema>;

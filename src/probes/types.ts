@@ -1,0 +1,54 @@
+import type { z } from 'zod';
+import type { Clock } from '../util/clock.js';
+import type { runProcess } from '../util/proc.js';
+
+export type Health = 'healthy' | 'degraded' | 'down';
+
+/** What one probe kind's check decides. */
+export interface ProbeOutcome {
+  status: Health;
+  reason: string;
+  /** Numbers worth keeping in history (latency, model count, free percent...). */
+  metrics?: Record<string, number>;
+}
+
+/** One probe's result in a cycle, as kept in state and printed. */
+export interface ProbeResult extends ProbeOutcome {
+  name: string;
+  kind: string;
+  durationMs: number;
+  at: string;
+}
+
+/** Options every probe has, whatever its kind. */
+export interface CommonProbeOptions {
+  name: string;
+  kind: string;
+  timeoutMs: number;
+}
+
+export interface ProbeContext {
+  /** Aborted when the probe's own timeout passes: checks must stop their I/O on it. */
+  signal: AbortSignal;
+  clock: Clock;
+  run: typeof runProcess;
+  /** This probe's earlier results, oldest first (for kinds that judge a trend). */
+  history: readonly ProbeResult[];
+  /** Folder that relative paths in options are resolved against. */
+  baseDir: string;
+}
+
+/**
+ * A probe kind is a self-describing module: its name, a schema for its own options (the `kind`
+ * literal plus its fields; the common fields are added by the registry) and one check function.
+ */
+export interface ProbeKind<S extends z.ZodObject = z.ZodObject> {
+  kind: string;
+  description: string;
+  options: S;
+  check(options: z.infer<S> & CommonProbeOptions, ctx: ProbeContext): Promise<ProbeOutcome>;
+}
+
+export function defineProbe<S extends z.ZodObject>(kind: ProbeKind<S>): ProbeKind<S> {
+  return kind;
+}

@@ -1,0 +1,26 @@
+import type { Bug } from '../discover/types.js';
+
+/** What a repairer is asked to fix. */
+export interface RepairInput {
+  bug: Bug;
+  /** The file's current text (exactly as read, decoded as UTF-8). */
+  original: string;
+  /** Whether the file is parsed as an ES module (true) or as CommonJS (false). */
+  isModule: boolean;
+  signal?: AbortSignal;
+  /** Messages from a failed validation of an earlier attempt, for repairers that can learn from them. */
+  feedback?: string;
+}
+
+export type RepairResult =
+  | { ok: true; text: string; strategy: string; note: string }
+  | { ok: false; strategy: string; reason: string };
+
+/** A repairer is one rung of the repair ladder: deterministic first, the model second. */
+export interface Repairer {
+  name: string;
+  description: string;
+  /** Which bug kinds it can attempt. */
+  handles: readonly Bug['kind'][];
+  repair(input: RepairInput): Promise<RepairResult>;
+}

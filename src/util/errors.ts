@@ -1,0 +1,24 @@
+/** Errors are values with names; the CLI maps each name to an exit code. */
+export class MechanicError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The configuration is wrong: exit code 2. The message names the key. */
+export class ConfigError extends MechanicError {}
+
+/** The command line is wrong: exit code 2. */
+export class UsageError extends MechanicError {}
+
+/** Another mechanic holds the state folder: exit code 3. */
+export class BusyError extends MechanicError {}
+
+/** A write was refused for safety (outside roots, protected, changed meanwhile). */
+export class SafetyError extends MechanicError {}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,216 @@
+import * as acorn from 'acorn';
+import * as walk from 'acorn-walk';
+import * as loose from 'acorn-loose';
+
+/**
+ * The export surface of a module: the names another module can use. For CommonJS this is what
+ * is assigned to `module.exports` / `exports`; for ES modules the named and default exports.
+ * Entries are strings such as `a`, `default`, `=value` (module.exports replaced by a non-object),
+ * `*:./x` (re-export of everything from ./x).
+ */
+export interface Surface {
+  exports: string[];
+  /** Names declared at the top level of the file (functions, classes, variables, imports). */
+  topLevel: string[];
+}
+
+type Node = acorn.Node & Record<string, any>;
+
+const PARSE_BASE: acorn.Options = {
+  ecmaVersion: 'latest',
+  allowHashBang: true,
+  allowAwaitOutsideFunction: true,
+  allowReturnOutsideFunction: true,
+  allowImportExportEverywhere: false,
+  locations: false,
+};
+
+/** Parse with acorn; `tolerant` uses acorn-loose, which builds a tree even from broken code. */
+export function parseProgram(text: string, isModule: boolean, tolerant = false): Node {
+  const options: acorn.Options = { ...PARSE_BASE, sourceType: isModule ? 'module' : 'script' };
+  if (tolerant) return loose.parse(stripBom(text), options) as Node;
+  try {
+    return acorn.parse(stripBom(text), options) as Node;
+  } catch (err) {
+    // acorn is stricter than V8 in a few corners (e.g. some annex-B forms); the tolerant tree
+    // is then still a faithful picture of declarations and exports.
+    return loose.parse(stripBom(text), options) as Node;
+  }
+}
+
+function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+export function surfaceOf(text: string, isModule: boolean, tolerant = false): Surface {
+  const program = parseProgram(text, isModule, tolerant);
+  const exports = new Set<string>();
+  const topLevel = new Set<string>();
+
+  for (const stmt of program.body as Node[]) {
+    declaredNames(stmt, topLevel);
+    switch (stmt.type) {
+      case 'ExportNamedDeclaration':
+        if (stmt.declaration) {
+          const names = new Set<string>();
+          declaredNames(stmt.declaration, names);
+          for (const n of names) exports.add(n);
+        }
+        for (const spec of (stmt.specifiers ?? []) as Node[]) exports.add(nameOf(spec.exported));
+        break;
+      case 'ExportDefaultDeclaration':
+        exports.add('default');
+        break;
+      case 'ExportAllDeclaration':
+        exports.add(stmt.exported ? nameOf(stmt.exported) : `*:${String(stmt.source?.value)}`);
+        break;
+    }
+  }
+
+  walk.full(program, (node: Node) => {
+    if (node.type === 'AssignmentExpression' && node.operator === '=') {
+      collectCommonJsAssignment(node.left, node.right, exports);
+    } else if (node.type === 'CallExpression' && isDefineProperty(node)) {
+      const target = node.arguments[0] as Node;
+      const key = node.arguments[1] as Node;
+      if (isExportsObject(target) && key?.type === 'Literal') exports.add(String(key.value));
+    }
+  });
+
+  return { exports: [...exports].sort(), topLevel: [...topLevel].sort() };
+}
+
+function collectCommonJsAssignment(left: Node, right: Node, out: Set<string>): void {
+  if (left.type !== 'MemberExpression') return;
+  // module.exports = ...
+  if (isModuleExports(left)) {
+    if (right.type === 'ObjectExpression') {
+      for (const prop of right.properties as Node[]) {
+        if (prop.type === 'SpreadElement') out.add(`...${describe(prop.argument)}`);
+        else out.add(propertyKey(prop));
+      }
+    } else if (right.type === 'AssignmentExpression') {
+      // module.exports = exports = {...}
+      collectCommonJsAssignment(left, right.right, out);
+    } else {
+      out.add(`=${describe(right)}`);
+    }
+    return;
+  }
+  // exports.x = ... / module.exports.x = ...
+  if (isExportsObject(left.object)) out.add(memberName(left));
+}
+
+function isModuleExports(n: Node): boolean {
+  return (
+    n.type === 'MemberExpression' &&
+    n.object.type === 'Identifier' &&
+    n.object.name === 'module' &&
+    memberName(n) === 'exports'
+  );
+}
+
+function isExportsObject(n: Node | undefined): boolean {
+  if (!n) return false;
+  return (n.type === 'Identifier' && n.name === 'exports') || isModuleExports(n);
+}
+
+function isDefineProperty(n: Node): boolean {
+  const c = n.callee as Node;
+  return (
+    c.type === 'MemberExpression' &&
+    c.object.type === 'Identifier' &&
+    c.object.name === 'Object' &&
+    memberName(c) === 'defineProperty'
+  );
+}
+
+function memberName(n: Node): string {
+  const p = n.property as Node;
+  if (!n.computed && p.type === 'Identifier') return p.name;
+  if (p.type === 'Literal') return String(p.value);
+  return `[${describe(p)}]`;
+}
+
+function propertyKey(prop: Node): string {
+  const k = prop.key as Node;
+  if (!prop.computed && k.type === 'Identifier') return k.name;
+  if (k.type === 'Literal') return String(k.value);
+  return `[${describe(k)}]`;
+}
+
+function nameOf(n: Node): string {
+  return n.type === 'Identifier' ? n.name : String(n.value);
+}
+
+/** A short, stable description of an expression for `=value` entries. */
+function describe(n: Node): string {
+  switch (n.type) {
+    case 'Identifier':
+      return n.name;
+    case 'CallExpression':
+      if (n.callee.type === 'Identifier' && n.callee.name === 'require' && n.arguments[0]?.type === 'Literal')
+        return `require(${String(n.arguments[0].value)})`;
+      return `${describe(n.callee)}()`;
+    case 'MemberExpression':
+      return `${describe(n.object)}.${memberName(n)}`;
+    case 'FunctionExpression':
+    case 'ClassExpression':
+      return n.id ? n.id.name : n.type === 'ClassExpression' ? 'class' : 'function';
+    case 'ArrowFunctionExpression':
+      return 'function';
+    case 'Literal':
+      return typeof n.value;
+    default:
+      return n.type;
+  }
+}
+
+/** Names a statement declares at its own level (not inside nested functions). */
+function declaredNames(stmt: Node, out: Set<string>): void {
+  switch (stmt.type) {
+    case 'FunctionDeclaration':
+    case 'ClassDeclaration':
+      if (stmt.id) out.add(stmt.id.name);
+      break;
+    case 'VariableDeclaration':
+      for (const d of stmt.declarations as Node[]) patternNames(d.id, out);
+      break;
+    case 'ImportDeclaration':
+      for (const s of stmt.specifiers as Node[]) out.add(s.local.name);
+      break;
+    case 'ExportNamedDeclaration':
+    case 'ExportDefaultDeclaration':
+      if (stmt.declaration && stmt.declaration.type !== 'Identifier' && stmt.declaration.id !== undefined)
+        declaredNames(stmt.declaration, out);
+      break;
+  }
+}
+
+function patternNames(p: Node | null, out: Set<string>): void {
+  if (!p) return;
+  switch (p.type) {
+    case 'Identifier':
+      out.add(p.name);
+      break;
+    case 'ObjectPattern':
+      for (const prop of p.properties as Node[]) patternNames(prop.type === 'RestElement' ? prop.argument : prop.value, out);
+      break;
+    case 'ArrayPattern':
+      for (const el of p.elements as Node[]) patternNames(el, out);
+      break;
+    case 'RestElement':
+      patternNames(p.argument, out);
+      break;
+    case 'AssignmentPattern':
+      patternNames(p.left, out);
+      break;
+  }
+}
+
+/** Names present in `before` and missing from `after`, and names new in `after`. */
+export function diffNames(before: readonly string[], after: readonly string[]): { lost: string[]; added: string[] } {
+  const a = new Set(after);
+  const b = new Set(before);
+  return { lost: before.filter((n) => !a.has(n)), added: after.filter((n) => !b.has(n)) };
+}

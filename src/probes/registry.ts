@@ -1,23 +1,51 @@
 import { z } from 'zod';
-import type { ProbeKind } from './types.js';
+import type { CommonProbeOptions, ProbeKind } from './types.js';
+import { commandProbe } from './command.js';
+import { diskProbe } from './disk.js';
+import { fileAgeProbe } from './file-age.js';
+import { githubProbe } from './github.js';
 import { httpProbe } from './http.js';
+import { ollamaProbe } from './ollama.js';
+import { pm2Probe } from './pm2.js';
+import { postgresProbe } from './postgres.js';
+import { queueProbe } from './queue.js';
+import { tcpProbe } from './tcp.js';
 
 /** Every probe kind, by name. Adding a kind is one file and one line here. */
-export const probeKinds: readonly ProbeKind[] = [httpProbe] as unknown as ProbeKind[];
+export const probeKinds: readonly ProbeKind[] = [
+  httpProbe,
+  tcpProbe,
+  ollamaProbe,
+  postgresProbe,
+  fileAgeProbe,
+  queueProbe,
+  githubProbe,
+  pm2Probe,
+  diskProbe,
+  commandProbe,
+] as unknown as ProbeKind[];
 
 const common = {
   name: z.string().min(1),
   timeoutMs: z.number().int().positive().default(10_000),
+  /** Consecutive failures before a probe is called down (as Kubernetes probes count them). */
+  failureThreshold: z.number().int().positive().default(1),
 };
 
+/** The kind's options plus the common fields, unknown keys refused; the kind's own refinements are kept. */
 function withCommon(kind: ProbeKind) {
-  return z.strictObject({ ...common, ...kind.options.shape });
+  return kind.options.safeExtend(common).strict();
 }
 
 const [first, ...rest] = probeKinds.map(withCommon);
 
+/** A validated probe of any kind, defaults applied (each kind's check knows its own fields). */
+export type ProbeConfig = CommonProbeOptions & Record<string, unknown>;
+/** A probe as written in a config file. */
+export type ProbeInput = { name: string; kind: string; timeoutMs?: number; failureThreshold?: number } & Record<string, unknown>;
+
 /** A configured probe: the common fields plus the options of its kind, chosen by `kind`. */
-export const probeSchema = z.discriminatedUnion('kind', [first!, ...rest]);
+export const probeSchema: z.ZodType<ProbeConfig, ProbeInput> = z.discriminatedUnion('kind', [first!, ...rest]) as never;
 
 export function probeKind(kind: string): ProbeKind | undefined {
   return probeKinds.find((k) => k.kind === kind);

@@ -2,8 +2,8 @@ import type { Clock } from '../util/clock.js';
 import { isoTime } from '../util/clock.js';
 import { errorMessage } from '../util/errors.js';
 import { runProcess } from '../util/proc.js';
-import { probeKind } from './registry.js';
-import type { CommonProbeOptions, Health, ProbeResult } from './types.js';
+import { probeKind, type ProbeConfig } from './registry.js';
+import type { Health, ProbeResult } from './types.js';
 
 export interface RunProbesOptions {
   clock: Clock;
@@ -16,23 +16,34 @@ export interface RunProbesOptions {
  * `down` with the reason; it never delays or breaks the others.
  */
 export async function runProbes(
-  probes: readonly (CommonProbeOptions & Record<string, unknown>)[],
+  probes: readonly ProbeConfig[],
   opts: RunProbesOptions,
 ): Promise<ProbeResult[]> {
   return Promise.all(probes.map((p) => runOne(p, opts)));
 }
 
-async function runOne(p: CommonProbeOptions & Record<string, unknown>, opts: RunProbesOptions): Promise<ProbeResult> {
+async function runOne(p: ProbeConfig, opts: RunProbesOptions): Promise<ProbeResult> {
   const started = opts.clock.now();
   const base = { name: p.name, kind: p.kind };
-  const finish = (status: Health, reason: string, metrics?: Record<string, number>): ProbeResult => ({
-    ...base,
-    status,
-    reason,
-    ...(metrics ? { metrics } : {}),
-    durationMs: opts.clock.now() - started,
-    at: isoTime(started),
-  });
+  const history = opts.history?.[p.name] ?? [];
+  const threshold = p.failureThreshold ?? 1;
+  const finish = (status: Health, reason: string, metrics?: Record<string, number>): ProbeResult => {
+    // A flapping component is degraded until it has failed `failureThreshold` times in a row.
+    const failures = status === 'down' ? (history[history.length - 1]?.failures ?? 0) + 1 : 0;
+    if (status === 'down' && failures < threshold) {
+      status = 'degraded';
+      reason = `failing (${failures} of ${threshold} before down): ${reason}`;
+    }
+    return {
+      ...base,
+      status,
+      reason,
+      ...(metrics ? { metrics } : {}),
+      durationMs: opts.clock.now() - started,
+      at: isoTime(started),
+      failures,
+    };
+  };
   const kind = probeKind(p.kind);
   if (!kind) return finish('down', `unknown probe kind "${p.kind}"`);
   const controller = new AbortController();
@@ -49,7 +60,7 @@ async function runOne(p: CommonProbeOptions & Record<string, unknown>, opts: Run
         signal: controller.signal,
         clock: opts.clock,
         run: runProcess,
-        history: opts.history?.[p.name] ?? [],
+        history,
         baseDir: opts.baseDir,
       }),
       timeout,

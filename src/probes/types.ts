@@ -18,6 +18,8 @@ export interface ProbeResult extends ProbeOutcome {
   kind: string;
   durationMs: number;
   at: string;
+  /** Consecutive failed checks up to this one (0 when it passed). */
+  failures?: number;
 }
 
 /** Options every probe has, whatever its kind. */
@@ -25,6 +27,7 @@ export interface CommonProbeOptions {
   name: string;
   kind: string;
   timeoutMs: number;
+  failureThreshold?: number;
 }
 
 export interface ProbeContext {

@@ -44,6 +44,19 @@ export interface LogError {
   time?: string;
   /** Which log it came from. */
   log: string;
+  /** Error code when printed: `Error [ERR_MODULE_NOT_FOUND]: ...` or a `code: 'ENOENT'` property. */
+  code?: string;
+  /**
+   * Candidate culprit locations, best first: stack frames outside node_modules and node:internal
+   * (for a load-time SyntaxError, only the banner's location). `file`/`line`/`column` are the
+   * first; grouping takes the first one inside the roots.
+   */
+  frames?: Array<{ file: string; line?: number; column?: number }>;
+  /**
+   * When the reader saw it (ISO): the log's modification time when read, an upper bound of when
+   * the error happened. Used for recency when the log has no timestamps.
+   */
+  observedAt?: string;
 }
 
 export interface SourceContext {

@@ -1,0 +1,654 @@
+/**
+ * Candidate edits for a file that does not parse: insert, delete or replace one token, at the
+ * places a slip is likely to be. Each candidate carries a cost; the search tries them cheapest
+ * first. The places:
+ * - around the parser's error (a few tokens before it, and the token itself);
+ * - the ends of the lines just before the error (a missing comma between properties, a `)`);
+ * - where the file's indentation and its bracket pairs disagree (a `}` missing far above the
+ *   error belongs where the indentation returns to its opener's level);
+ * - inside a line with a string left open (close it where the code resumes).
+ * Costs: a prior per token and kind of edit, the distance from the error, agreement with the
+ * indentation, and whether the edit evens out the file's count of opening and closing brackets.
+ */
+import { CLOSERS, OPENERS, isLineBreak, lineOf, tokenAt, type Lexed, type Token } from './tokens.js';
+
+/** One edit of a text: at `offset`, remove `del` characters and put `ins` there. */
+export interface Edit {
+  offset: number;
+  del: number;
+  ins: string;
+}
+
+export interface Candidate {
+  edit: Edit;
+  cost: number;
+  kind: 'insert' | 'delete' | 'replace';
+  /** The token inserted or deleted (replace: the new token). */
+  token: string;
+  /** Replace and delete: the token that was there. */
+  was?: string;
+  /** Why it is proposed: shown in the note. */
+  why: 'error' | 'line end' | 'indentation' | 'brackets' | 'string';
+}
+
+/** Tokens the repairer inserts or swaps in. */
+export const VOCABULARY = [')', '}', ']', ',', ';', '(', '{', '[', ':', '.', '=>'] as const;
+/** Keywords it may delete (a stray keyword is a common slip; inserting one is left to the model). */
+const KEYWORDS = new Set(['function', 'return', 'else', 'var', 'let', 'const', 'new', 'async', 'await', 'in', 'of', 'if', 'case']);
+
+const INSERT_PRIOR: Record<string, number> = {
+  ',': 1.0, ')': 1.0, '}': 1.05, ']': 1.05, ';': 1.15, '(': 1.2, '{': 1.2, '[': 1.25, ':': 1.2, '.': 1.45, '=>': 1.45,
+};
+const SIMILAR = new Set([')]', '])', ')}', '})', ']}', '}]', '([', '[(', '({', '{(', '[{', '{[', ',;', ';,', ':,', ',:', ':;', ';:', '.,', ',.', '=:', ':=']);
+
+const WINDOW = 6;
+const LINE_ENDS = 8;
+
+function deleteCost(tok: Token): number {
+  if (tok.type === 'punct') {
+    if (tok.value in INSERT_PRIOR) return tok.value === '=>' || tok.value === '.' ? 1.15 : 1.0;
+    return 2.2;
+  }
+  if (tok.type === 'name' && KEYWORDS.has(tok.value)) return 1.8;
+  if (tok.type === 'string' && tok.unterminated && tok.end - tok.start === 1) return 1.2;
+  return 2.6;
+}
+
+function replaceCost(from: string, to: string): number {
+  if (SIMILAR.has(from + to)) return 1.1;
+  if (from in INSERT_PRIOR) return 1.2;
+  return 1.6;
+}
+
+/** How the edit changes the file's bracket imbalance: negative when it evens the counts out. */
+function balanceCost(lx: Lexed, removed: string | undefined, added: string | undefined): number {
+  const b = { ...lx.balance };
+  const before = Math.abs(b.paren) + Math.abs(b.bracket) + Math.abs(b.brace);
+  const apply = (v: string | undefined, sign: number): void => {
+    if (!v) return;
+    if (v === '(') b.paren += sign;
+    else if (v === ')') b.paren -= sign;
+    else if (v === '[') b.bracket += sign;
+    else if (v === ']') b.bracket -= sign;
+    else if (v === '{') b.brace += sign;
+    else if (v === '}') b.brace -= sign;
+  };
+  apply(removed, -1);
+  apply(added, 1);
+  const after = Math.abs(b.paren) + Math.abs(b.bracket) + Math.abs(b.brace);
+  return 0.3 * (after - before);
+}
+
+function isWordChar(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 36 || c === 95 || c > 127;
+}
+
+const LEFT_ATTACH = new Set([',', ';', ':', ')', ']', '}', '.']);
+
+interface Placement {
+  offset: number;
+  ins: string;
+  extra: number;
+}
+
+function gapBounds(lx: Lexed, i: number): [number, number] {
+  const toks = lx.tokens;
+  const gs = i > 0 ? toks[i - 1]!.end : firstCodeOffset(lx.text);
+  const ge = i < toks.length ? toks[i]!.start : lx.text.length;
+  return [gs, Math.max(gs, ge)];
+}
+
+function firstCodeOffset(text: string): number {
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  if (text.startsWith('#!', i)) while (i < text.length && !isLineBreak(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Indentation text of a 0-based line. */
+export function indentText(lx: Lexed, line: number): string {
+  const start = lx.lineStarts[line] ?? 0;
+  let j = start;
+  while (j < lx.text.length && (lx.text[j] === ' ' || lx.text[j] === '\t')) j++;
+  return lx.text.slice(start, j);
+}
+
+/** Where in the gap before token `i` a token goes, as a person would have typed it. */
+function placements(lx: Lexed, i: number, tok: string): Placement[] {
+  const text = lx.text;
+  const [gs, ge] = gapBounds(lx, i);
+  const gap = text.slice(gs, ge);
+  const next = lx.tokens[i];
+  const out: Placement[] = [];
+  const word = /^[a-z]/.test(tok) || tok === '=>';
+  const spaced = (at: number, t: string): string => {
+    if (!word) return t;
+    const before = at > 0 ? text.charCodeAt(at - 1) : 32;
+    const after = at < text.length ? text.charCodeAt(at) : 32;
+    return (isWordChar(before) || before === 41 ? ' ' : '') + t + (isWordChar(after) ? ' ' : '');
+  };
+  let nl = -1;
+  for (let j = 0; j < gap.length; j++)
+    if (isLineBreak(gap.charCodeAt(j))) {
+      nl = j;
+      break;
+    }
+  const hasComment = gap.includes('/');
+  if (nl < 0) {
+    if (gap.length === 0) out.push({ offset: gs, ins: spaced(gs, tok), extra: 0 });
+    else if (!hasComment && gap.length >= 2) {
+      out.push({ offset: gs + 1, ins: tok, extra: 0 });
+      out.push({ offset: LEFT_ATTACH.has(tok) ? gs : ge, ins: spaced(LEFT_ATTACH.has(tok) ? gs : ge, tok), extra: 0.1 });
+    } else if (LEFT_ATTACH.has(tok)) out.push({ offset: gs, ins: spaced(gs, tok), extra: 0 });
+    else out.push({ offset: ge, ins: spaced(ge, tok), extra: 0 });
+    return out;
+  }
+  // the gap spans lines
+  const eolAt = hasComment && gap.slice(0, nl).includes('/') ? gs : gs + nl;
+  const nextIsCloserFirst = !!next && next.first && next.type === 'punct' && (next.value in CLOSERS || next.value === ';' || next.value === ',');
+  if (tok === '(' || tok === '[' || tok === '{') {
+    const trailing = eolAt > gs;
+    out.push({ offset: eolAt, ins: trailing || tok !== '{' ? tok : ' ' + tok, extra: 0 });
+    out.push({ offset: ge, ins: tok, extra: 0.2 });
+  } else if (tok === '.') {
+    out.push({ offset: ge, ins: tok, extra: 0 });
+    out.push({ offset: gs, ins: tok, extra: 0.15 });
+  } else if (tok in CLOSERS && nextIsCloserFirst) {
+    out.push({ offset: ge, ins: tok, extra: 0 });
+    out.push({ offset: gs, ins: tok, extra: 0.15 });
+  } else if (tok in CLOSERS) {
+    out.push({ offset: gs, ins: tok, extra: 0 });
+    const ownLine = ownLinePlacement(lx, i, tok);
+    if (ownLine) out.push(ownLine);
+    out.push({ offset: ge, ins: tok, extra: 0.2 });
+  } else {
+    out.push({ offset: gs, ins: spaced(gs, tok), extra: 0 });
+    if (word) out.push({ offset: ge, ins: spaced(ge, tok), extra: 0.1 });
+  }
+  return out;
+}
+
+/** A closer on a line of its own before token `i`, indented as the line of the bracket it closes. */
+function ownLinePlacement(lx: Lexed, i: number, tok: string): Placement | undefined {
+  const next = lx.tokens[i];
+  const prev = lx.tokens[i - 1];
+  if (!prev) return undefined;
+  const open = i < lx.tokens.length ? lx.parent[i]! : lastOpen(lx);
+  const indent = open >= 0 ? indentText(lx, lx.tokens[open]!.line) : '';
+  const afterLine = lineOf(lx, prev.end) + 1;
+  const at = lx.lineStarts[afterLine];
+  if (at === undefined || (next && at > next.start)) return undefined;
+  return { offset: at, ins: indent + tok + lx.eol, extra: 0.1 };
+}
+
+function lastOpen(lx: Lexed): number {
+  const t = lx.tokens;
+  for (let k = t.length - 1; k >= 0; k--) {
+    const tok = t[k]!;
+    if (tok.type === 'punct' && tok.value in OPENERS && lx.match[k] === -1) return k;
+  }
+  return -1;
+}
+
+export interface GenerateOptions {
+  /** Offset of the parser's error in lx.text. */
+  errorOffset: number;
+  /** Token-pair counts of the file (from the original text; see bigrams()). */
+  stats?: Bigrams;
+}
+
+/** How often each pair of adjacent token classes occurs in the file: the file's own style. */
+export interface Bigrams {
+  pair: Map<string, number>;
+  single: Map<string, number>;
+}
+
+const KEYWORD_CLASS = new Set([
+  'function', 'return', 'else', 'var', 'let', 'const', 'new', 'async', 'await', 'in', 'of', 'if', 'case', 'default', 'this',
+  'for', 'while', 'do', 'switch', 'break', 'continue', 'throw', 'try', 'catch', 'finally', 'typeof', 'instanceof', 'class',
+  'extends', 'import', 'export', 'from', 'void', 'delete', 'yield', 'null', 'true', 'false', 'undefined',
+]);
+
+export function tokenClass(lx: Lexed, t: Token | undefined): string {
+  if (!t) return '^';
+  switch (t.type) {
+    case 'punct':
+      return t.value;
+    case 'name':
+      return KEYWORD_CLASS.has(t.value) ? t.value : 'id';
+    case 'num':
+      return 'num';
+    case 'string':
+      return 'str';
+    case 'template':
+      return 'tpl';
+    case 'regex':
+      return 're';
+  }
+}
+
+export function bigrams(lx: Lexed): Bigrams {
+  const pair = new Map<string, number>();
+  const single = new Map<string, number>();
+  let prev = '^';
+  for (const t of lx.tokens) {
+    const c = tokenClass(lx, t);
+    single.set(prev, (single.get(prev) ?? 0) + 1);
+    const k = prev + (t.first ? '\n' : ' ') + c;
+    pair.set(k, (pair.get(k) ?? 0) + 1);
+    prev = c;
+  }
+  return { pair, single };
+}
+
+function logP(stats: Bigrams, a: string, b: string, sep = ' '): number {
+  return Math.log(((stats.pair.get(a + sep + b) ?? 0) + 0.1) / ((stats.single.get(a) ?? 0) + 1));
+}
+
+function sepIn(s: string): string {
+  return /[\r\n\u2028\u2029]/.test(s) ? '\n' : ' ';
+}
+
+function classOfText(s: string): string | undefined {
+  const v = s.trim();
+  if (!v) return undefined;
+  if (/^[a-z]+$/.test(v)) return KEYWORD_CLASS.has(v) ? v : 'id';
+  if (v === "'" || v === '"' || v === '`') return undefined;
+  return v;
+}
+
+/**
+ * How much more natural the text around the edit reads by the file's own token pairs: the
+ * pairs the edit makes, against the pairs it removes. A cost adjustment in [-0.25, 0.25].
+ */
+function naturalness(lx: Lexed, stats: Bigrams, c: Candidate): number {
+  const e = c.edit;
+  const toks = lx.tokens;
+  const nextIdx = tokenAt(lx, e.offset + e.del);
+  let prevIdx = tokenAt(lx, e.offset) - 1;
+  while (prevIdx >= 0 && toks[prevIdx]!.end > e.offset) prevIdx--;
+  const a = tokenClass(lx, toks[prevIdx]);
+  const b = nextIdx < toks.length ? tokenClass(lx, toks[nextIdx]) : '$';
+  const removedText = lx.text.slice(e.offset, e.offset + e.del);
+  const x = classOfText(removedText);
+  const t = classOfText(e.ins);
+  if (removedText && !x) return 0;
+  if (e.ins.trim() && !t) return 0;
+  const prevEnd = prevIdx >= 0 ? toks[prevIdx]!.end : 0;
+  const nextStart = nextIdx < toks.length ? toks[nextIdx]!.start : lx.text.length;
+  const left = lx.text.slice(prevEnd, e.offset);
+  const right = lx.text.slice(e.offset + e.del, nextStart);
+  const lead = e.ins.slice(0, e.ins.length - e.ins.trimStart().length);
+  const trail = e.ins.slice(e.ins.trimEnd().length);
+  let score = 0;
+  if (t) score += logP(stats, a, t, sepIn(left + lead)) + logP(stats, t, b, sepIn(trail + right));
+  else score += logP(stats, a, b, sepIn(left + e.ins + right));
+  const sepBefore = sepIn(left);
+  const sepAfter = sepIn(right);
+  if (x) score -= logP(stats, a, x, sepBefore) + logP(stats, x, b, sepAfter);
+  else score -= logP(stats, a, b, sepIn(left + right));
+  return Math.max(-0.4, Math.min(0.4, -0.04 * score));
+}
+
+/** All candidate edits for one state of the text, cheapest first. */
+export function generateCandidates(lx: Lexed, opts: GenerateOptions): Candidate[] {
+  const out: Candidate[] = [];
+  const seen = new Map<string, number>();
+  const add = (c: Candidate): void => {
+    // a deletion that joins two words makes a different name
+    const e = c.edit;
+    if (e.del && !e.ins && isWordChar(lx.text.charCodeAt(e.offset - 1)) && isWordChar(lx.text.charCodeAt(e.offset + e.del))) c.cost += 1;
+    const key = `${c.edit.offset}:${c.edit.del}:${c.edit.ins}`;
+    const at = seen.get(key);
+    if (at === undefined) {
+      seen.set(key, out.length);
+      out.push(c);
+    } else if (c.cost < out[at]!.cost) out[at] = c;
+  };
+  const toks = lx.tokens;
+  const e = Math.min(tokenAt(lx, opts.errorOffset), toks.length);
+  const errLine = lineOf(lx, Math.min(opts.errorOffset, lx.text.length));
+
+  // 1. around the error
+  for (let i = Math.max(0, e - WINDOW); i <= Math.min(toks.length, e + 2); i++) {
+    const d = i > e ? 0.06 * (i - e) : (e - i) * 0.07;
+    for (const t of VOCABULARY) {
+      for (const p of placements(lx, i, t)) {
+        add({
+          edit: { offset: p.offset, del: 0, ins: p.ins },
+          cost: INSERT_PRIOR[t]! + d + p.extra + balanceCost(lx, undefined, t),
+          kind: 'insert',
+          token: t,
+          why: 'error',
+        });
+      }
+    }
+    const tok = toks[i];
+    if (!tok) continue;
+    if (tok.type === 'template' || (tok.type === 'string' && !tok.unterminated)) continue;
+    const text = lx.text.slice(tok.start, tok.end);
+    const afterDot = i > 0 && toks[i - 1]!.type === 'punct' && (toks[i - 1]!.value === '.' || toks[i - 1]!.value === '?.');
+    if ((tok.type !== 'string' || tok.end - tok.start === 1) && !(tok.type === 'name' && afterDot)) {
+      const del = deleteEdit(lx, i);
+      add({ edit: del, cost: deleteCost(tok) + d + balanceCost(lx, text, undefined), kind: 'delete', token: text, why: 'error' });
+    }
+    if (tok.type === 'punct' && (text in INSERT_PRIOR || text === '=')) {
+      for (const t of VOCABULARY) {
+        if (t === text) continue;
+        add({
+          edit: { offset: tok.start, del: tok.end - tok.start, ins: t },
+          cost: replaceCost(text, t) + d + balanceCost(lx, text, t),
+          kind: 'replace',
+          token: t,
+          was: text,
+          why: 'error',
+        });
+      }
+    }
+  }
+
+  // `} else {` (or catch, finally) that lost its `}`
+  for (let i = Math.max(1, e - 2); i <= Math.min(toks.length - 1, e + 1); i++) {
+    const tok = toks[i]!;
+    if (tok.type !== 'name' || !/^(else|catch|finally)$/.test(tok.value)) continue;
+    const prev = toks[i - 1]!;
+    if (prev.type === 'punct' && prev.value === '}') continue;
+    const open = lx.parent[i]!;
+    const I = open >= 0 ? lx.indent[toks[open]!.line]! : 0;
+    if (tok.first && lx.indent[tok.line] === I) {
+      const own = ownLinePlacement(lx, i, '}');
+      if (own) add({ edit: { offset: own.offset, del: 0, ins: own.ins }, cost: 0.6 + balanceCost(lx, undefined, '}'), kind: 'insert', token: '}', why: 'indentation' });
+    }
+    const sp = lx.text[tok.start - 1] === ' ' && (!tok.first || lx.indent[tok.line] === I + 1);
+    add({ edit: { offset: sp ? tok.start - 1 : tok.start, del: 0, ins: sp ? '}' : '} ' }, cost: 0.62 + balanceCost(lx, undefined, '}'), kind: 'insert', token: '}', why: 'error' });
+  }
+
+  // 2. ends of the lines before the error
+  let lines = 0;
+  for (let i = e - 1; i > 0 && lines < LINE_ENDS; i--) {
+    const tok = toks[i]!;
+    if (!tok.first) continue;
+    lines++;
+    if (i >= e - WINDOW) continue;
+    const d = 0.12 * lines;
+    for (const t of [',', ')', ']', '}', ';', '{']) {
+      for (const p of placements(lx, i, t)) {
+        add({
+          edit: { offset: p.offset, del: 0, ins: p.ins },
+          cost: INSERT_PRIOR[t]! + 0.1 + d + p.extra + balanceCost(lx, undefined, t),
+          kind: 'insert',
+          token: t,
+          why: 'line end',
+        });
+      }
+    }
+  }
+
+  // 3. indentation and bracket structure
+  for (const c of structureCandidates(lx, errLine)) add(c);
+
+  // 4. strings left open
+  for (const c of stringCandidates(lx, e, errLine)) add(c);
+
+  // 5. tokens that make pairs the file never has, on the lines around the error
+  if (opts.stats) {
+    const stats = opts.stats;
+    for (let i = Math.max(1, e - 40); i < Math.min(toks.length - 1, e + 3); i++) {
+      const tok = toks[i]!;
+      if (tok.line < errLine - 3 || tok.line > errLine + 1) continue;
+      if (tok.type !== 'punct' || !(tok.value in INSERT_PRIOR)) continue;
+      const before = stats.pair.get(tokenClass(lx, toks[i - 1]) + ' ' + tok.value) ?? 0;
+      const after = stats.pair.get(tok.value + ' ' + tokenClass(lx, toks[i + 1])) ?? 0;
+      if (before > 1 && after > 1) continue;
+      add({ edit: { offset: tok.start, del: tok.end - tok.start, ins: '' }, cost: 0.95 + balanceCost(lx, tok.value, undefined), kind: 'delete', token: tok.value, why: 'error' });
+      for (const t of VOCABULARY) {
+        if (t !== tok.value && SIMILAR.has(tok.value + t))
+          add({ edit: { offset: tok.start, del: tok.end - tok.start, ins: t }, cost: 1.2 + balanceCost(lx, tok.value, t), kind: 'replace', token: t, was: tok.value, why: 'error' });
+      }
+    }
+    // a small file's pairs say little
+    const weight = Math.min(1, lx.tokens.length / 800);
+    for (const c of out) c.cost += weight * naturalness(lx, stats, c);
+  }
+
+  out.sort((a, b) => a.cost - b.cost);
+  return out;
+}
+
+/** Delete token `i`, and one space beside it when it stood between two spaces. */
+function deleteEdit(lx: Lexed, i: number): Edit {
+  const tok = lx.tokens[i]!;
+  const text = lx.text;
+  const before = text.charCodeAt(tok.start - 1);
+  const after = text.charCodeAt(tok.end);
+  if (tok.type === 'name' && before === 32 && after === 32) return { offset: tok.start, del: tok.end - tok.start + 1, ins: '' };
+  return { offset: tok.start, del: tok.end - tok.start, ins: '' };
+}
+
+/** Is the file indented consistently enough to place brackets by it? */
+export function indentationReliable(lx: Lexed): boolean {
+  let pairs = 0;
+  let aligned = 0;
+  const toks = lx.tokens;
+  for (let o = 0; o < toks.length; o++) {
+    const c = lx.match[o]!;
+    if (c <= o) continue;
+    const open = toks[o]!;
+    if (open.type !== 'punct') continue;
+    const close = toks[c]!;
+    if (!close.first || close.line === open.line) continue;
+    if (!(toks[o + 1]?.first ?? true)) continue;
+    pairs++;
+    if (lx.indent[close.line] === lx.indent[open.line]) aligned++;
+    if (pairs >= 400) break;
+  }
+  // a missing or extra bracket misaligns every pair around it: allow for a few
+  return pairs - aligned <= Math.max(4, 0.3 * pairs);
+}
+
+/**
+ * Where indentation and bracket pairs disagree. An opener that ends its line expects its closer
+ * first on the first later line indented no deeper than the opener's line; when that line holds
+ * something else, the closer is missing there (it goes on a line of its own, at the opener's
+ * indentation, after the block's last line). When the pairs say otherwise, the closer that
+ * paired early is extra, or the opener of a more indented block is missing.
+ */
+export function structureCandidates(lx: Lexed, errLine: number): Candidate[] {
+  if (!indentationReliable(lx)) return [];
+  const out: Candidate[] = [];
+  const toks = lx.tokens;
+  const lastLine = Math.min(lx.lineStarts.length - 1, errLine + 2);
+  for (let o = 0; o < toks.length; o++) {
+    const open = toks[o]!;
+    if (open.line > errLine) break;
+    if (open.type !== 'punct' || !(open.value in OPENERS)) continue;
+    const nextTok = toks[o + 1];
+    if (nextTok && !nextTok.first) continue;
+    const I = lx.indent[open.line]!;
+    const closer = OPENERS[open.value]!;
+    // the first later line indented no deeper than the opener's line
+    let L = open.line + 1;
+    const nLines = lx.lineStarts.length;
+    while (L < nLines && (lx.indent[L]! < 0 || lx.indent[L]! > I)) L++;
+    const f = L < nLines ? lx.lineFirst[L]! : toks.length;
+    const fTok = toks[f];
+    const m = lx.match[o]!;
+    if (fTok && fTok.type === 'punct' && fTok.value === closer && m === f && lx.indent[L] === I) continue;
+    if (L > lastLine + 1 && m >= 0) continue;
+    // indentation outranks distance: the order among structure candidates is all distance decides
+    const dist = Math.min(0.1, Math.max(0, errLine - (L - 1)) * 0.0002);
+    if (!fTok || !(fTok.type === 'punct' && fTok.value === closer) || (m === f && lx.indent[L]! < I)) {
+      // the closer is missing: on its own line after the block's last line
+      const lastTok = toks[f - 1]!;
+      const afterLine = lineOf(lx, lastTok.end) + 1;
+      const at = afterLine < nLines ? lx.lineStarts[afterLine]! : lx.text.length;
+      const ins = at >= lx.text.length && !endsWithBreak(lx.text) ? lx.eol + indentText(lx, open.line) + closer : indentText(lx, open.line) + closer + lx.eol;
+      const aligned = lx.indent[L] === I;
+      if (fTok && fTok.type === 'punct' && fTok.line === L && aligned) {
+        // `});` that lost its `}`, `},` that lost its `}`, `}(this)`: it goes back before the punctuation
+        out.push({ edit: { offset: fTok.start, del: 0, ins: closer }, cost: 0.62 + dist + balanceCost(lx, undefined, closer), kind: 'insert', token: closer, why: 'indentation' });
+      } else if (fTok && fTok.type === 'name' && fTok.line === L && closer === '}' && /^(else|catch|finally)$/.test(fTok.value)) {
+        // `} else {` that lost its `}`
+        const sp = lx.text[fTok.start - 1] === ' ' && lx.indent[L] === I + 1;
+        out.push({ edit: { offset: sp ? fTok.start - 1 : fTok.start, del: 0, ins: sp ? closer : closer + ' ' }, cost: 0.6 + dist + balanceCost(lx, undefined, closer), kind: 'insert', token: closer, why: 'indentation' });
+      }
+      out.push({ edit: { offset: at, del: 0, ins }, cost: 0.7 + dist + balanceCost(lx, undefined, closer), kind: 'insert', token: closer, why: 'indentation' });
+      continue;
+    }
+    // f is the right kind of closer, but it is not this opener's partner
+    if (m >= 0 && m < f) {
+      // closed too early by `m`: `m` is extra, or an opener of a deeper block is missing
+      const early = toks[m]!;
+      if (!early.first || lx.indent[early.line] !== I) {
+        out.push({ edit: { offset: early.start, del: early.end - early.start, ins: '' }, cost: 0.8 + dist + balanceCost(lx, early.value, undefined), kind: 'delete', token: early.value, was: early.value, why: 'brackets' });
+      }
+      if (early.first && lx.indent[early.line]! > I) for (const c of missingOpeners(lx, o, m, early.value)) out.push(c);
+    } else {
+      // f pairs with an opener inside this block: that opener is extra, unless it ends its line
+      const inner = lx.match[f]!;
+      if (inner > o) {
+        const it = toks[inner]!;
+        if (!(toks[inner + 1]?.first ?? true)) {
+          out.push({ edit: { offset: it.start, del: it.end - it.start, ins: '' }, cost: 0.85 + dist + balanceCost(lx, it.value, undefined), kind: 'delete', token: it.value, was: it.value, why: 'brackets' });
+        }
+      }
+    }
+  }
+  // an opener inside a line that its line does not close (and no later line closes aligned):
+  // a stray opener
+  for (let o = 0; o < toks.length; o++) {
+    const open = toks[o]!;
+    if (open.line >= errLine) break;
+    if (open.type !== 'punct' || !(open.value in OPENERS)) continue;
+    const nextTok = toks[o + 1];
+    if (!nextTok || nextTok.first) continue;
+    const m = lx.match[o]!;
+    if (m >= 0 && toks[m]!.line === open.line) continue;
+    if (m >= 0 && toks[m]!.first && lx.indent[toks[m]!.line] === lx.indent[open.line]) continue;
+    if (m >= 0 && open.value !== '{') continue;
+    out.push({ edit: { offset: open.start, del: open.end - open.start, ins: '' }, cost: 1.02 + balanceCost(lx, open.value, undefined), kind: 'delete', token: open.value, was: open.value, why: 'brackets' });
+  }
+  // closers with no partner, first on their line: the opener of their block is missing
+  for (let c = 0; c < toks.length; c++) {
+    const tok = toks[c]!;
+    if (tok.line > errLine) break;
+    if (tok.type !== 'punct' || !(tok.value in CLOSERS) || lx.match[c] !== -1 || !tok.first) continue;
+    for (const cand of missingOpeners(lx, -1, c, tok.value)) out.push(cand);
+  }
+  return out;
+}
+
+/** Openers missing at the end of a line (between `from` and closer `c`) followed by a deeper block. */
+function missingOpeners(lx: Lexed, from: number, c: number, closer: string): Candidate[] {
+  const toks = lx.tokens;
+  const close = toks[c]!;
+  const want = lx.indent[close.line]!;
+  const opener = CLOSERS[closer]!;
+  const out: Candidate[] = [];
+  const fromLine = from >= 0 ? toks[from]!.line : 0;
+  let found = 0;
+  for (let L = close.line - 1; L > fromLine && found < 3; L--) {
+    if (lx.indent[L] !== want) continue;
+    // last token on line L
+    let nextLine = L + 1;
+    while (nextLine < close.line && lx.indent[nextLine]! < 0) nextLine++;
+    if (!(lx.indent[nextLine]! > want)) continue;
+    const first = lx.lineFirst[nextLine]!;
+    const last = toks[first - 1];
+    if (!last || (last.type === 'punct' && last.value in OPENERS)) continue;
+    found++;
+    for (const p of placements(lx, first, opener)) {
+      out.push({ edit: { offset: p.offset, del: 0, ins: p.ins }, cost: 0.8 + 0.05 * found + p.extra + balanceCost(lx, undefined, opener), kind: 'insert', token: opener, why: 'indentation' });
+    }
+  }
+  return out;
+}
+
+function endsWithBreak(text: string): boolean {
+  return text.length > 0 && isLineBreak(text.charCodeAt(text.length - 1));
+}
+
+/**
+ * A string left open: close it where the code resumes on its line (rightmost first, since a
+ * string more often ends before the line's closing punctuation than at a comma inside it), or
+ * delete the stray quote.
+ */
+function stringCandidates(lx: Lexed, e: number, errLine: number): Candidate[] {
+  const out: Candidate[] = [];
+  const toks = lx.tokens;
+  const text = lx.text;
+  const lo = Math.max(0, e - WINDOW - 2);
+  for (let i = Math.min(toks.length - 1, e + 2); i >= lo; i--) {
+    const tok = toks[i]!;
+    if (tok.type !== 'string' || !tok.unterminated) continue;
+    if (tok.line < errLine - 1 || tok.line > errLine + 1) continue;
+    const q = text[tok.start]!;
+    const lineStart = lx.lineStarts[tok.line]!;
+    let lineEnd = tok.end;
+    while (lineEnd < text.length && !isLineBreak(text.charCodeAt(lineEnd))) lineEnd++;
+    let codeEnd = lineEnd;
+    while (codeEnd > tok.start + 1 && (text[codeEnd - 1] === ' ' || text[codeEnd - 1] === '\t')) codeEnd--;
+    // positions where a closing quote could go: before the line's closing punctuation
+    // (`');`, `',`), at the end of the line, then where code resumes, right to left
+    let run = codeEnd;
+    while (run > tok.start + 1 && ';,)]}'.includes(text[run - 1]!)) run--;
+    const spots: number[] = run < codeEnd ? [run, codeEnd] : [codeEnd];
+    const spaced = new Set<number>();
+    for (let j = codeEnd - 1; j > lineStart; j--) {
+      if (j === run) continue;
+      const prev = text.charCodeAt(j - 1);
+      const here = text[j]!;
+      const ws = prev === 32 || prev === 9;
+      if (',;)]}:+ ?.'.includes(here) && !',;)]}:+ ?(.'.includes(String.fromCharCode(prev))) {
+        spots.push(j);
+        if (ws) spaced.add(j);
+      } else if (j === tok.start + 1 && j < codeEnd) spots.push(j);
+    }
+    const head = lineBalance(text.slice(lineStart, tok.start), 0);
+    spots.forEach((at, k) => {
+      const cost = 0.9 + 0.03 * k + (at < tok.start ? 0.1 : 0) + (spaced.has(at) ? 0.1 : 0) + tailPenalty(head, text.slice(at, codeEnd));
+      out.push({ edit: { offset: at, del: 0, ins: q }, cost, kind: 'insert', token: q, why: 'string' });
+    });
+    out.push({ edit: { offset: tok.start, del: 1, ins: '' }, cost: 1.3, kind: 'delete', token: q, was: q, why: 'string' });
+  }
+  return out;
+}
+
+/** Bracket depth after scanning `code` (quotes' contents skipped), starting from `depth`. */
+function lineBalance(code: string, depth: number): number {
+  let d = depth;
+  let quote = '';
+  for (let j = 0; j < code.length; j++) {
+    const ch = code[j]!;
+    if (quote) {
+      if (ch === '\\') j++;
+      else if (ch === quote) quote = '';
+      continue;
+    }
+    if (ch === "'" || ch === '"' || ch === '`') quote = ch;
+    else if (ch === '(' || ch === '[' || ch === '{') d++;
+    else if (ch === ')' || ch === ']' || ch === '}') d--;
+  }
+  return d;
+}
+
+/** How badly the code after a closing quote fits the code before the string on its line. */
+function tailPenalty(head: number, tail: string): number {
+  let d = Math.max(0, head);
+  let below = 0;
+  let quote = '';
+  for (let j = 0; j < tail.length; j++) {
+    const ch = tail[j]!;
+    if (quote) {
+      if (ch === '\\') j++;
+      else if (ch === quote) quote = '';
+      continue;
+    }
+    if (ch === "'" || ch === '"' || ch === '`') quote = ch;
+    else if (ch === '(' || ch === '[' || ch === '{') d++;
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      if (d > 0) d--;
+      else below++;
+    }
+  }
+  return 0.3 * below + 0.1 * Math.min(d, 3);
+}

@@ -1,0 +1,238 @@
+/**
+ * The surface guard: a repair may change how a file parses, never what it offers. A candidate is
+ * rejected when it changes the export surface or the set of top-level declarations.
+ *
+ * The reference is the tolerant (acorn-loose) parse of the broken original, and that parse is
+ * itself a guess around the slip: a missing `}` nests what follows it, a stray `}` lifts a
+ * function's inner declarations to the top level, and acorn-loose sometimes repairs by
+ * indentation on its own. So the comparison is by name, with care:
+ * - an export the original shows must still be exported (nothing the original clearly exports
+ *   is lost);
+ * - a new export is allowed only if the original has that export written somewhere (an
+ *   `export` or `exports.x =` / `module.exports = {...}` the tolerant parse saw at any depth, or
+ *   the name written just after an `export` or `exports` token: a slip in the exporting
+ *   statement hides it from the tolerant parse, not from the tokens);
+ * - `module.exports = <value>`: the tolerant picture of a broken value is a guess, so only the
+ *   presence of such an entry is compared, unless the original's value is a plain name;
+ * - an export written in a form no slip elsewhere can hide (`exports.x =`, `exports['x'] =`,
+ *   `Object.defineProperty(exports, 'x'`, `export function x`, `export default`,
+ *   `module.exports =`) must still be there, whatever the tolerant parse made of it;
+ * - a top-level name the original shows must stay declared (at the top level, or, when the slip
+ *   had lifted it, still declared somewhere in the file);
+ * - a new top-level name is allowed only if the original declares it somewhere (a declaration
+ *   the slip had nested, or a name written right after `function`/`class`/`var`/`let`/`const`
+ *   that the tolerant parse lost to the slip, as in `function; name() {`), or it is bound by an `import` (token edits cannot write an `import`;
+ *   acorn-loose sometimes drops imports near a slip); any other new name is refused.
+ * Placeholder identifiers that acorn-loose invents (`✖`) are ignored; a name read from a string
+ * the slip left open (`"__esModule, {`) stands for its leading identifier (`__esModule`).
+ */
+import * as walk from 'acorn-walk';
+import { parseProgram, surfaceOf, type Surface } from '../../validate/surface.js';
+import { lex, type Lexed, type Token } from './tokens.js';
+
+type AnyNode = { type: string } & Record<string, any>;
+
+export interface SurfaceReference {
+  surface: Surface;
+  exportsAnywhere: Set<string>;
+  /** Names the tolerant tree declares at any depth, and names written right after a declaring keyword. */
+  declaredAnywhere: Set<string>;
+  /**
+   * Exports the text writes, read from its tokens: a name within four tokens after `export` or
+   * `exports` (`default` after `export`), and `=` where `exports` is followed by `=`. A slip in
+   * the exporting statement hides it from the tolerant parse, not from the tokens.
+   */
+  writtenExports: Set<string>;
+  /**
+   * Exports written in forms no slip elsewhere can hide: `exports.x =`, `exports['x'] =`,
+   * `Object.defineProperty(exports, 'x'`, `export function|class|const|let|var x`,
+   * `export default`, and `module.exports =` (as `=`). A repair must keep every one.
+   */
+  clearExports: Set<string>;
+}
+
+function clearExports(text: string, toks: Token[]): Set<string> {
+  const out = new Set<string>();
+  const v = (k: number): string => {
+    const t = toks[k];
+    if (!t) return '';
+    return t.type === 'punct' || t.type === 'name' ? t.value : t.type === 'string' && !t.unterminated ? 'str' : t.type;
+  };
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (t.type !== 'name') continue;
+    if (t.value === 'exports' && v(i - 1) !== '.') {
+      if (v(i + 1) === '.' && toks[i + 2]?.type === 'name' && v(i + 3) === '=') out.add(toks[i + 2]!.value);
+      if (v(i + 1) === '[' && v(i + 2) === 'str' && v(i + 3) === ']' && v(i + 4) === '=') out.add(text.slice(toks[i + 2]!.start + 1, toks[i + 2]!.end - 1));
+      if (v(i - 1) === '(' && v(i - 2) === 'defineProperty' && v(i + 1) === ',' && v(i + 2) === 'str')
+        out.add(text.slice(toks[i + 2]!.start + 1, toks[i + 2]!.end - 1));
+    } else if (t.value === 'exports' && v(i - 1) === '.' && v(i - 2) === 'module' && v(i + 1) === '=' && v(i + 2) !== '{' && v(i - 3) !== '.') {
+      out.add('=');
+    } else if (t.value === 'export' && t.first) {
+      if (v(i + 1) === 'default') out.add('default');
+      else if (/^(function|class|const|let|var)$/.test(v(i + 1)) && toks[i + 2]?.type === 'name') out.add(toks[i + 2]!.value);
+    }
+  }
+  return out;
+}
+
+function writtenExports(text: string, toks: Token[]): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (t.type !== 'name' || (t.value !== 'export' && t.value !== 'exports')) continue;
+    for (let k = i + 1; k <= i + 4 && k < toks.length; k++) {
+      const n = toks[k]!;
+      if (n.type === 'name') out.add(n.value);
+      else if (n.type === 'string') out.add(text.slice(n.start + 1, n.end - 1));
+      else if (n.value === '=' && t.value === 'exports') out.add('=');
+    }
+  }
+  return out;
+}
+
+const DECLARING = new Set(['function', 'class', 'var', 'let', 'const']);
+
+/**
+ * Names the text writes as declared: an identifier within two tokens after `function`, `class`,
+ * `var`, `let` or `const` (`function; name(` still shows what the author declared).
+ */
+function lexicallyDeclared(text: string, toks: Token[]): Set<string> {
+  const out = new Set<string>();
+  for (let i = 0; i < toks.length; i++) {
+    const t = toks[i]!;
+    if (t.type !== 'name' || !DECLARING.has(t.value)) continue;
+    for (let k = i + 1; k <= i + 3 && k < toks.length; k++) {
+      const n = toks[k]!;
+      if (n.type === 'name' && !DECLARING.has(n.value)) {
+        out.add(n.value);
+        break;
+      }
+      if (n.type !== 'punct') break;
+    }
+  }
+  // `var a = require('./a'),` / `    b = require('./b');`: the next declarator of a list
+  const lines = text.split('\n');
+  for (let l = 1; l < lines.length; l++) {
+    const m = /^\s*([A-Za-z_$][\w$]*)\s*=[^=>]/.exec(lines[l]!);
+    if (m && /,\s*$/.test(lines[l - 1]!.replace(/\/\/.*$/, ''))) out.add(m[1]!);
+  }
+  return out;
+}
+
+/**
+ * Names the tolerant parse really saw: not acorn-loose's placeholder `✖`, and not a name made
+ * of a string the slip left open (`"__esModule, {`).
+ */
+const real = (n: string): boolean =>
+  n.length > 0 && !n.includes('✖') && (/^(=|\.\.\.|\*:)/.test(n) || !/[\s'"`,;{}()[\]]/.test(n));
+
+export function surfaceReference(original: string, isModule: boolean, lexed?: Lexed): SurfaceReference {
+  const toks = (lexed ?? lex(original)).tokens;
+  const surface = surfaceOf(original, isModule, true);
+  const tree = parseProgram(original, isModule, true) as unknown as AnyNode;
+  const exportsAnywhere = new Set(surface.exports);
+  walk.full(tree as any, (node: any) => {
+    if (node.type === 'ExportNamedDeclaration') {
+      if (node.declaration) for (const n of declared(node.declaration)) exportsAnywhere.add(n);
+      for (const s of node.specifiers ?? []) exportsAnywhere.add(s.exported?.name ?? String(s.exported?.value));
+    } else if (node.type === 'ExportDefaultDeclaration') exportsAnywhere.add('default');
+  });
+  const declaredAnywhere = declaredIn(tree);
+  for (const n of lexicallyDeclared(original, toks)) declaredAnywhere.add(n);
+  return { surface, exportsAnywhere, declaredAnywhere, writtenExports: writtenExports(original, toks), clearExports: clearExports(original, toks) };
+}
+
+/** Why the candidate changes the surface, or undefined when it does not. */
+export function surfaceChange(candidate: string, isModule: boolean, ref: SurfaceReference): string | undefined {
+  const cand = surfaceOf(candidate, isModule, false);
+  const exp = new Set(cand.exports);
+  // a name read from a string the slip left open (`__esModule, {`) still says what was meant:
+  // its leading identifier
+  const meant = ref.surface.exports.filter((n) => !real(n)).map((n) => /^[\w$]+/.exec(n)?.[0]).filter((n): n is string => !!n);
+  // `module.exports = <value>`: the tolerant parse's picture of a broken value is a guess, so
+  // only its presence counts
+  // only its presence counts, unless the original's entry is a plain name (`=reduce`)
+  const replaced = cand.exports.some((n) => n.startsWith('='));
+  const lostExports = [
+    ...ref.surface.exports.filter((n) => real(n) && !exp.has(n) && !(n.startsWith('=') && replaced && !/^=[\w$]+$/.test(n))),
+    ...meant.filter((n) => !exp.has(n)),
+    ...[...ref.clearExports].filter((n) => (n === '=' ? !replaced : !exp.has(n))),
+  ];
+  if (lostExports.length) return `loses export ${lostExports.join(', ')}`;
+  const newExports = cand.exports.filter(
+    (n) => !ref.exportsAnywhere.has(n) && !meant.includes(n) && !ref.writtenExports.has(n.startsWith('=') ? '=' : n),
+  );
+  if (newExports.length) return `adds export ${newExports.join(', ')}`;
+  const top = new Set(cand.topLevel);
+  const refTop = new Set(ref.surface.topLevel);
+  const lostTop = ref.surface.topLevel.filter((n) => real(n) && !top.has(n));
+  if (lostTop.length) {
+    const declared = declaredIn(parseProgram(candidate, isModule, false) as unknown as AnyNode);
+    const gone = lostTop.filter((n) => !declared.has(n));
+    if (gone.length) return `loses top-level ${gone.join(', ')}`;
+  }
+  let newTop = cand.topLevel.filter((n) => !refTop.has(n) && !ref.declaredAnywhere.has(n));
+  if (newTop.length) {
+    // an import binding comes from an `import` the original has written (punctuation edits
+    // cannot make one); acorn-loose sometimes drops imports around a slip
+    const imported = importBindings(parseProgram(candidate, isModule, false) as unknown as AnyNode);
+    newTop = newTop.filter((n) => !imported.has(n));
+  }
+  if (newTop.length) return `adds top-level ${newTop.join(', ')}`;
+  return undefined;
+}
+
+function importBindings(tree: AnyNode): Set<string> {
+  const out = new Set<string>();
+  for (const stmt of tree.body as AnyNode[])
+    if (stmt.type === 'ImportDeclaration') for (const s of stmt.specifiers as AnyNode[]) out.add(s.local.name);
+  return out;
+}
+
+/** Every name a declaration introduces, at any depth. */
+function declaredIn(tree: AnyNode): Set<string> {
+  const out = new Set<string>();
+  walk.full(tree as any, (node: any) => {
+    switch (node.type) {
+      case 'VariableDeclarator':
+        for (const n of patternNames(node.id)) out.add(n);
+        break;
+      case 'FunctionDeclaration':
+      case 'ClassDeclaration':
+      case 'FunctionExpression':
+      case 'ClassExpression':
+        if (node.id?.name) out.add(node.id.name);
+        break;
+      case 'ImportSpecifier':
+      case 'ImportDefaultSpecifier':
+      case 'ImportNamespaceSpecifier':
+        if (node.local?.name) out.add(node.local.name);
+        break;
+    }
+  });
+  return out;
+}
+
+function declared(decl: AnyNode): string[] {
+  if (decl.type === 'VariableDeclaration') return (decl.declarations as AnyNode[]).flatMap((d) => patternNames(d.id));
+  return decl.id?.name ? [decl.id.name] : [];
+}
+
+function patternNames(p: AnyNode | null | undefined): string[] {
+  if (!p) return [];
+  switch (p.type) {
+    case 'Identifier':
+      return [p.name];
+    case 'ObjectPattern':
+      return (p.properties as AnyNode[]).flatMap((q) => patternNames(q.type === 'RestElement' ? q.argument : q.value));
+    case 'ArrayPattern':
+      return (p.elements as AnyNode[]).flatMap((q) => patternNames(q));
+    case 'RestElement':
+      return patternNames(p.argument);
+    case 'AssignmentPattern':
+      return patternNames(p.left);
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,181 @@
+/**
+ * The deterministic syntax repairer, as a table: broken file → the exact text it must be repaired to.
+ * Run with: node --experimental-vm-modules --no-warnings --import tsx --test test/repair-deterministic.test.ts
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { compileVerdict } from '../src/discover/syntax/compile.js';
+import { repairSyntax, type SyntaxRepairOptions } from '../src/repair/deterministic/index.js';
+import { surfaceChange, surfaceReference } from '../src/repair/deterministic/guard.js';
+import { lex } from '../src/repair/deterministic/tokens.js';
+
+const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'repair');
+const read = (name: string): string => fs.readFileSync(path.join(fixtures, name), 'utf8');
+
+interface Case {
+  name: string;
+  file: string;
+  fixed: string;
+  format: 'commonjs' | 'module';
+  /** What the note must say. */
+  note: RegExp;
+  edits: number;
+}
+
+const cases: Case[] = [
+  { name: "the seed's demo: a doubled closing paren", file: 'worker.js', fixed: 'worker.fixed.js', format: 'commonjs', note: /^deleted '\)' at 4:3[89]$/, edits: 1 },
+  { name: 'a missing brace, placed by indentation', file: 'missing-brace.js', fixed: 'missing-brace.fixed.js', format: 'commonjs', note: /^inserted '}' on its own line at 9:1 \(indentation\)$/, edits: 1 },
+  { name: 'a missing comma between object properties', file: 'missing-comma.js', fixed: 'missing-comma.fixed.js', format: 'commonjs', note: /^inserted ',' at 3:13$/, edits: 1 },
+  { name: 'a string left open', file: 'open-string.js', fixed: 'open-string.fixed.js', format: 'commonjs', note: /^inserted ''' at 1:30 \(string left open\)$/, edits: 1 },
+  { name: 'two slips in one file', file: 'two-slips.js', fixed: 'two-slips.fixed.js', format: 'commonjs', note: /^inserted ',' at 3:28; inserted '\)' at 6:25$/, edits: 2 },
+  { name: 'an ES module (.mjs)', file: 'module.mjs', fixed: 'module.fixed.mjs', format: 'module', note: /^inserted '\)' at 4:43$/, edits: 1 },
+  { name: 'a hashbang file (.cjs)', file: 'hashbang.cjs', fixed: 'hashbang.fixed.cjs', format: 'commonjs', note: /^inserted '\)' at 4:22$/, edits: 1 },
+  { name: 'CRLF line endings: the brace goes on a CRLF line', file: 'crlf.js', fixed: 'crlf.fixed.js', format: 'commonjs', note: /indentation/, edits: 1 },
+  { name: 'a byte order mark', file: 'bom.js', fixed: 'bom.fixed.js', format: 'commonjs', note: /^inserted '\]' at 1:2\d$/, edits: 1 },
+];
+
+describe('repairSyntax: broken file → fixed text', () => {
+  for (const c of cases) {
+    it(c.name, () => {
+      const text = read(c.file);
+      const opts: SyntaxRepairOptions = { filename: path.join(fixtures, c.file), format: c.format };
+      assert.equal(compileVerdict(text, opts.filename, c.format).ok, false, 'the fixture must be broken');
+      const r = repairSyntax(text, opts);
+      assert.ok(r.ok, r.ok ? '' : r.reason);
+      assert.equal(r.text, read(c.fixed));
+      assert.match(r.note, c.note);
+      assert.equal(r.edits.length, c.edits);
+      assert.ok(compileVerdict(r.text, opts.filename, c.format).ok);
+      assert.ok(r.candidatesTried >= 1);
+    });
+  }
+
+  it('reports each edit in the coordinates of the original text', () => {
+    const text = read('two-slips.js');
+    const r = repairSyntax(text, { filename: 'two-slips.js', format: 'commonjs' });
+    assert.ok(r.ok);
+    assert.deepEqual(
+      r.edits.map((e) => ({ kind: e.kind, line: e.line, column: e.column, before: e.before, after: e.after })),
+      [
+        { kind: 'insert', line: 3, column: 28, before: '', after: ',' },
+        { kind: 'insert', line: 6, column: 25, before: '', after: ')' },
+      ],
+    );
+    // applying the edits to the original, last first, gives the repaired text
+    let out = text;
+    for (const e of [...r.edits].reverse()) out = out.slice(0, e.offset) + e.after + out.slice(e.offset + e.before.length);
+    assert.equal(out, r.text);
+  });
+});
+
+/** A 10,000-line CommonJS file of small functions, as a generator writes them. */
+function bigFile(): string {
+  const lines: string[] = ["'use strict';", ''];
+  let k = 0;
+  while (lines.length < 10_000) {
+    lines.push(
+      `function step${k}(input, options) {`,
+      `  const values = [input, options.scale * ${k}, ${k % 7}];`,
+      '  if (values[0] > values[1]) {',
+      `    return values.map((v) => v + ${k});`,
+      '  }',
+      `  return { id: ${k}, total: values.reduce((a, b) => a + b, 0) };`,
+      '}',
+      '',
+    );
+    k++;
+  }
+  lines.push(`module.exports = { ${Array.from({ length: k }, (_, i) => `step${i}`).join(', ')} };`, '');
+  return lines.join('\n');
+}
+
+describe('repairSyntax on a 10,000-line file', () => {
+  const original = bigFile();
+  assert.ok(original.split('\n').length > 10_000);
+  assert.ok(compileVerdict(original, 'big.js', 'commonjs').ok);
+
+  it('puts back a closing brace dropped in the middle, within the default budget', () => {
+    const at = original.indexOf('  }\n  return { id: 600,');
+    const broken = original.slice(0, at) + original.slice(at + 4);
+    const r = repairSyntax(broken, { filename: 'big.js', format: 'commonjs' });
+    assert.ok(r.ok, r.ok ? '' : r.reason);
+    assert.equal(r.text, original);
+    assert.match(r.note, /indentation/);
+    // Its speed is measured by `npm run bench:repair`, not here: tests run beside each other.
+  });
+
+  it('deletes a doubled paren near the end', () => {
+    const at = original.lastIndexOf('a + b, 0)') + 'a + b, 0)'.length;
+    const broken = original.slice(0, at) + ')' + original.slice(at);
+    const r = repairSyntax(broken, { filename: 'big.js', format: 'commonjs' });
+    assert.ok(r.ok, r.ok ? '' : r.reason);
+    assert.equal(r.text, original);
+  });
+});
+
+describe('repairSyntax gives up, and says why', () => {
+  it('gives up on a hopeless file within its budget', () => {
+    const budget = 80;
+    const r = repairSyntax(read('hopeless.js'), { filename: 'hopeless.js', format: 'commonjs', timeBudgetMs: budget });
+    assert.equal(r.ok, false);
+    assert.ok(!r.ok && r.reason.length > 0);
+    assert.match(!r.ok ? r.reason : '', /no candidate among \d+ parsed|time budget of 80 ms exhausted/);
+    assert.ok(r.elapsedMs <= budget + 400, `took ${r.elapsedMs} ms`);
+  });
+
+  it('keeps to its budget on a large file it cannot repair', () => {
+    const budget = 60;
+    const big = bigFile();
+    const mid = big.indexOf('function step600(');
+    const broken = big.slice(0, mid) + 'const = = @@ ## (((( ;;; }}} [[[ \n' + big.slice(mid);
+    const r = repairSyntax(broken, { filename: 'big.js', format: 'commonjs', timeBudgetMs: budget });
+    assert.equal(r.ok, false);
+    assert.ok(r.elapsedMs <= budget + 400, `took ${r.elapsedMs} ms`);
+  });
+
+  it('respects the candidate cap', () => {
+    const r = repairSyntax(read('hopeless.js'), { filename: 'hopeless.js', format: 'commonjs', maxCandidates: 5 });
+    assert.equal(r.ok, false);
+    assert.ok(r.candidatesTried <= 5);
+    assert.match(!r.ok ? r.reason : '', /cap of 5/);
+  });
+
+  it('says so when there is nothing to repair', () => {
+    const r = repairSyntax('module.exports = 1;\n', { filename: 'ok.js', format: 'commonjs' });
+    assert.equal(r.ok, false);
+    assert.match(!r.ok ? r.reason : '', /nothing to repair/);
+  });
+});
+
+describe('the surface guard', () => {
+  it('refuses a repair that makes a declaration out of an assignment', () => {
+    const broken = 'var a = 1\nb = 2 +\n';
+    const ref = surfaceReference(broken, false);
+    assert.match(surfaceChange('var a = 1,\nb = 2\n', false, ref) ?? '', /adds top-level b/);
+  });
+
+  it('refuses a repair that loses an export the original shows', () => {
+    const broken = 'exports.a = 1;\nexports.b = (2;\n';
+    const ref = surfaceReference(broken, false);
+    assert.equal(surfaceChange('exports.a = 1;\nexports.b = (2);\n', false, ref), undefined);
+    assert.match(surfaceChange('exports.a = 1;\n', false, ref) ?? '', /loses export b/);
+  });
+
+  it('allows the names a missing brace had nested to come back to the top level', () => {
+    const broken = 'function a() {\n  x();\n\nfunction b() {}\nmodule.exports = { a, b };\n';
+    const ref = surfaceReference(broken, false);
+    assert.equal(surfaceChange('function a() {\n  x();\n}\n\nfunction b() {}\nmodule.exports = { a, b };\n', false, ref), undefined);
+  });
+});
+
+describe('the lenient tokenizer', () => {
+  it('never throws, and closes what the file leaves open', () => {
+    const lx = lex("const s = 'open\nconst t = `tpl ${a + `inner`} end`\nconst r = /re[/]x/g; // c\n/* open comment");
+    assert.ok(lx.tokens.some((t) => t.type === 'string' && t.unterminated));
+    assert.ok(lx.tokens.some((t) => t.type === 'regex'));
+    assert.equal(lx.lineStarts.length, 4);
+  });
+});

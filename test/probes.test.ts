@@ -630,6 +630,7 @@ describe('option schemas', () => {
       host: '127.0.0.1',
       port: 5432,
       timeoutMs: 10_000,
+      failureThreshold: 1,
     });
     const d = probeSchema.parse({ name: 'd', kind: 'disk' });
     assert.equal(d.path, '.');
@@ -674,5 +675,30 @@ describe('running probes together', () => {
     assert.ok(elapsed < 1_500, `took ${elapsed} ms: the probes ran one after another`);
     assert.equal(summarize(results), '3/6 healthy, 1 degraded, 2 down');
     assert.ok(results[0]!.durationMs < 400, 'the fast probe did not wait for the slow ones');
+  });
+});
+
+describe('failureThreshold', () => {
+  it('calls a flapping probe down only after that many failures in a row', async () => {
+    const probe = probeSchema.parse({ name: 'flaky', kind: 'tcp', port: closedPort, failureThreshold: 3, timeoutMs: 2_000 });
+    const history: ProbeResult[] = [];
+    const seen: [Health, number | undefined][] = [];
+    for (let i = 0; i < 4; i++) {
+      const [r] = await runProbes([probe], { clock: systemClock, baseDir: tmp, history: { flaky: history } });
+      seen.push([r!.status, r!.failures]);
+      history.push(r!);
+      if (i === 0) assert.match(r!.reason, /^failing \(1 of 3 before down\): /);
+    }
+    assert.deepEqual(seen, [
+      ['degraded', 1],
+      ['degraded', 2],
+      ['down', 3],
+      ['down', 4],
+    ]);
+    // One success resets the count.
+    const ok = probeSchema.parse({ name: 'flaky', kind: 'tcp', port: tcpPort, failureThreshold: 3 });
+    const [r] = await runProbes([ok], { clock: systemClock, baseDir: tmp, history: { flaky: history } });
+    assert.equal(r!.status, 'healthy');
+    assert.equal(r!.failures, 0);
   });
 });

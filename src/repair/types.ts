@@ -1,19 +1,22 @@
 import type { Bug } from '../discover/types.js';
+import type { ModuleFormat } from '../discover/syntax/compile.js';
 
 /** What a repairer is asked to fix. */
 export interface RepairInput {
   bug: Bug;
   /** The file's current text (exactly as read, decoded as UTF-8). */
   original: string;
-  /** Whether the file is parsed as an ES module (true) or as CommonJS (false). */
-  isModule: boolean;
+  /** Absolute path of the file. */
+  file: string;
+  /** How the file is parsed: ES module or CommonJS. */
+  format: ModuleFormat;
   signal?: AbortSignal;
   /** Messages from a failed validation of an earlier attempt, for repairers that can learn from them. */
   feedback?: string;
 }
 
 export type RepairResult =
-  | { ok: true; text: string; strategy: string; note: string }
+  | { ok: true; text: string; strategy: string; note: string; edits?: number }
   | { ok: false; strategy: string; reason: string };
 
 /** A repairer is one rung of the repair ladder: deterministic first, the model second. */

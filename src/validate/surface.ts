@@ -214,3 +214,15 @@ export function diffNames(before: readonly string[], after: readonly string[]): 
   const b = new Set(before);
   return { lost: before.filter((n) => !a.has(n)), added: after.filter((n) => !b.has(n)) };
 }
+
+/** Whether a (possibly broken) text uses ES module syntax: import/export declarations or import.meta. */
+export function hasModuleSyntax(text: string): boolean {
+  if (!/\b(import|export)\b/.test(text)) return false;
+  const program = parseProgram(text, true, true);
+  if ((program.body as Node[]).some((s) => /^(Import|Export)/.test(s.type))) return true;
+  let found = false;
+  walk.full(program, (n: Node) => {
+    if (n.type === 'MetaProperty' && n.meta?.name === 'import') found = true;
+  });
+  return found;
+}

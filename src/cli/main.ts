@@ -1,0 +1,270 @@
+#!/usr/bin/env node
+import fs from 'node:fs';
+import path from 'node:path';
+import { Command, CommanderError, Option } from 'commander';
+import { EXAMPLE_CONFIG_YAML } from '../config/example.js';
+import { loadConfig, type Config } from '../config/load.js';
+import { runCycle } from '../cycle.js';
+import { runDaemon } from '../daemon.js';
+import { runProbes, summarize } from '../probes/run.js';
+import { doctor } from '../ops/doctor.js';
+import { revertFix } from '../ops/revert.js';
+import { status } from '../ops/status.js';
+import { readLog } from '../state/log.js';
+import { loadState } from '../state/state.js';
+import { systemClock } from '../util/clock.js';
+import { BusyError, ConfigError, errorMessage, SafetyError, UsageError } from '../util/errors.js';
+import { toHealthCheck } from '../probes/health-format.js';
+import { bold, dim, formatBugs, formatCycle, formatLogEntry, formatProbes, green, printJson, progressBar, red, rel, yellow } from './output.js';
+
+const EXIT = { ok: 0, problems: 1, usage: 2, busy: 3 } as const;
+
+const program = new Command('mechanic')
+  .description('Keeps a box of Node.js services healthy: probes the pipeline, finds broken JavaScript and repairs it safely.')
+  .option('-c, --config <file>', 'config file (default: mechanic.config.{json,yaml,yml,mjs} found from here upward)')
+  .version(readVersion(), '-V, --version')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+  .addHelpText(
+    'after',
+    `
+Exit codes: 0 all well, 1 problems found or left, 2 usage or config error, 3 another mechanic holds the state folder.
+
+Examples:
+  $ mechanic init                 write a commented mechanic.config.yaml here
+  $ mechanic doctor               is the node binary there, is the model there and does it answer?
+  $ mechanic scan --json          list the bugs, change nothing
+  $ mechanic fix --dry-run        show the fixes as diffs, write nothing
+  $ mechanic run                  one cycle: probes, bugs, fixes, record
+  $ mechanic daemon               a cycle every cycleIntervalMs until SIGTERM`,
+  );
+
+function config(): Promise<Config> {
+  const opts = program.opts<{ config?: string }>();
+  return loadConfig(opts.config ? { configPath: opts.config } : {});
+}
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}`;
+}
+
+program
+  .command('init')
+  .description("write a commented example config reproducing the seed's production setup")
+  .option('-f, --force', 'overwrite an existing config file')
+  .option('-o, --output <file>', 'where to write it', 'mechanic.config.yaml')
+  .addHelpText('after', examples('mechanic init', 'mechanic init -o /etc/mechanic/mechanic.config.yaml'))
+  .action((opts: { force?: boolean; output: string }) => {
+    const target = path.resolve(opts.output);
+    if (fs.existsSync(target) && !opts.force) throw new UsageError(`${target} exists; use --force to overwrite it`);
+    fs.writeFileSync(target, EXAMPLE_CONFIG_YAML);
+    process.stdout.write(`wrote ${target}\nedit its probes and roots, then: mechanic doctor && mechanic run --dry-run\n`);
+  });
+
+program
+  .command('doctor')
+  .description('check the setup: config, node binary, state folder, the model server (the seed\'s Step 1)')
+  .option('--json', 'print JSON')
+  .addHelpText('after', examples('mechanic doctor', 'mechanic doctor --json | jq .checks'))
+  .action(async (opts: { json?: boolean }) => {
+    const report = await doctor(await config());
+    if (opts.json) printJson(report);
+    else {
+      for (const c of report.checks) process.stdout.write(`  ${c.ok ? green('ok  ') : c.warn ? yellow('warn') : red('FAIL')}  ${c.name}: ${c.detail}\n`);
+      process.stdout.write(report.ok ? green('all checks passed\n') : red('some checks failed\n'));
+    }
+    process.exitCode = report.ok ? EXIT.ok : EXIT.problems;
+  });
+
+program
+  .command('probe')
+  .description('Layer 1: check every configured component once and print the summary')
+  .option('--json', 'print the draft-inadarei-api-health-check format')
+  .addHelpText('after', examples('mechanic probe', 'mechanic probe --json | jq .status'))
+  .action(async (opts: { json?: boolean }) => {
+    const c = await config();
+    const state = loadState(c.stateDir);
+    const results = await runProbes(c.probes, { clock: systemClock, baseDir: c.baseDir, history: state.probeHistory });
+    const summary = summarize(results);
+    if (opts.json) printJson(toHealthCheck(results, summary));
+    else process.stdout.write(formatProbes(results, summary) + '\n');
+    process.exitCode = results.every((r) => r.status === 'healthy') ? EXIT.ok : EXIT.problems;
+  });
+
+program
+  .command('scan')
+  .description('Layer 2, read only: find syntax errors and runtime errors from the logs; change nothing')
+  .option('--json', 'print { "bugs": [...] }')
+  .addHelpText('after', examples('mechanic scan', 'mechanic scan --json | jq \'.bugs[] | .file\''))
+  .action(async (opts: { json?: boolean }) => {
+    const c = await config();
+    const bar = progressBar(!opts.json);
+    const report = await runCycle({ config: c, mode: 'scan', onProgress: (e) => e.type === 'scan' && bar.update(e.done, e.total) });
+    bar.end();
+    if (opts.json)
+      printJson({
+        bugs: report.bugs.map((b) => ({ ...b, protected: !!b.protected })),
+        skipped: report.skippedFiles,
+        filesScanned: report.filesScanned,
+        warnings: report.warnings,
+      });
+    else {
+      process.stdout.write(`scanned ${report.filesScanned} files${report.skippedFiles.length ? `, ${report.skippedFiles.length} skipped` : ''}\n`);
+      process.stdout.write(formatBugs(report.bugs, c.roots) + '\n');
+      for (const s of report.skippedFiles) process.stdout.write(dim(`  skipped ${rel(s.file, c.roots)}: ${s.reason}\n`));
+    }
+    process.exitCode = report.bugs.length ? EXIT.problems : EXIT.ok;
+  });
+
+for (const mode of ['fix', 'run'] as const) {
+  program
+    .command(mode)
+    .description(
+      mode === 'fix'
+        ? 'Layer 2: find bugs and repair at most maxFixesPerRun of them'
+        : 'one whole cycle: probes, then bugs and fixes, then the record',
+    )
+    .option('--dry-run', 'show each fix as a diff; write nothing, record nothing')
+    .option('--json', 'print the cycle report as JSON')
+    .addHelpText('after', examples(`mechanic ${mode}`, `mechanic ${mode} --dry-run`, `mechanic ${mode} --json | jq '.fixes[] | {file, outcome, reason}'`))
+    .action(async (opts: { dryRun?: boolean; json?: boolean }) => {
+      const c = await config();
+      const bar = progressBar(!opts.json);
+      const report = await runCycle({
+        config: c,
+        mode,
+        dryRun: !!opts.dryRun,
+        warn: (m) => process.stderr.write(yellow(`warning: ${m}\n`)),
+        onProgress: (e) => e.type === 'scan' && bar.update(e.done, e.total),
+      });
+      bar.end();
+      if (opts.json) printJson(report);
+      else process.stdout.write(formatCycle(report, c.roots) + '\n');
+      process.exitCode = report.exitCode;
+    });
+}
+
+program
+  .command('daemon')
+  .description('run a cycle every cycleIntervalMs until SIGTERM/SIGINT; one per state folder')
+  .addOption(new Option('--cycles <n>', 'stop after n cycles').argParser((v) => positiveInt(v, '--cycles')))
+  .option('--json', 'print each cycle report as one JSON line')
+  .addHelpText('after', examples('mechanic daemon', 'pm2 start examples/ecosystem.config.cjs', 'mechanic daemon --cycles 1 --json'))
+  .action(async (opts: { cycles?: number; json?: boolean }) => {
+    const c = await config();
+    const controller = new AbortController();
+    const stop = (sig: string) => {
+      if (controller.signal.aborted) return;
+      process.stderr.write(`${new Date().toISOString()} ${sig}: finishing the step under way, then stopping\n`);
+      controller.abort();
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+    const line = (s: string) => process.stdout.write(`${new Date().toISOString()} ${s}\n`);
+    if (!opts.json) line(`mechanic daemon (pid ${process.pid}) every ${c.cycleIntervalMs} ms on ${c.roots.join(', ')}; state ${c.stateDir}`);
+    let anyProblem = false;
+    const cycles = await runDaemon({
+      config: c,
+      signal: controller.signal,
+      ...(opts.cycles ? { maxCycles: opts.cycles } : {}),
+      warn: (m) => line(`warning: ${m}`),
+      onError: (m) => {
+        anyProblem = true;
+        line(`cycle failed: ${m}`);
+      },
+      onCycle: (r, n) => {
+        anyProblem = r.exitCode !== 0;
+        if (opts.json) process.stdout.write(JSON.stringify({ cycle: n, ...r }) + '\n');
+        else {
+          const applied = r.fixes.filter((f) => f.outcome === 'applied').length;
+          line(`cycle ${n}: ${r.summary}; ${r.bugs.length} bug(s), ${applied} fixed, ${r.durationMs} ms`);
+          for (const f of r.fixes.filter((x) => x.outcome !== 'skipped')) line(`  ${f.outcome} ${rel(f.file, c.roots)}: ${f.reason}`);
+        }
+      },
+    });
+    if (!opts.json) line(`stopped after ${cycles} cycle(s)`);
+    process.exitCode = anyProblem ? EXIT.problems : EXIT.ok;
+  });
+
+program
+  .command('status')
+  .description('totals, the last cycle, the last probe results, and whether a daemon is running')
+  .option('--json', 'print JSON')
+  .addHelpText('after', examples('mechanic status', 'mechanic status --json | jq .totalFixes'))
+  .action(async (opts: { json?: boolean }) => {
+    const c = await config();
+    const s = status(c);
+    if (opts.json) return printJson(s);
+    const out = [
+      `${bold('code-mechanic')}  config ${s.config}`,
+      `  roots: ${s.roots.join(', ')}`,
+      `  state: ${s.stateDir}`,
+      `  ${s.running ? green(`running: pid ${s.running.pid} (${s.running.command} since ${s.running.since})`) : dim('not running')}`,
+      `  cycles ${s.totalCycles}, fixes ${s.totalFixes}, reverts ${s.totalReverts}, open runtime bugs ${s.openRuntimeBugs}`,
+      s.lastCycle ? `  last cycle ${s.lastCycle.finishedAt}: ${s.lastCycle.summary}; ${s.lastCycle.bugs} bug(s), ${s.lastCycle.fixes} fixed` : '  no cycle yet',
+    ];
+    if (s.nextCycleDue) out.push(`  next cycle due ${s.nextCycleDue}`);
+    if (s.lastProbes.length) out.push(formatProbes(s.lastProbes, summarize(s.lastProbes)));
+    process.stdout.write(out.join('\n') + '\n');
+  });
+
+program
+  .command('log')
+  .description('the rolling mechanic log: fixes, reverts, probe changes, recoveries (newest last)')
+  .option('--json', 'print JSON')
+  .option('--diff', 'show the diff of each fix')
+  .addOption(new Option('-n, --limit <n>', 'show the newest n entries').default(20).argParser((v) => positiveInt(v, '--limit')))
+  .addHelpText('after', examples('mechanic log', 'mechanic log --diff -n 5', 'mechanic log --json | jq \'.[] | select(.outcome=="applied")\''))
+  .action(async (opts: { json?: boolean; diff?: boolean; limit: number }) => {
+    const c = await config();
+    const entries = readLog(c.stateDir).slice(-opts.limit);
+    if (opts.json) return printJson(entries);
+    if (!entries.length) return void process.stdout.write('the log is empty\n');
+    process.stdout.write(entries.map((e) => formatLogEntry(e, c.roots, !!opts.diff)).join('\n') + '\n');
+  });
+
+program
+  .command('revert')
+  .description('undo an applied fix: the file gets its pre-fix bytes back (what it held is backed up)')
+  .argument('<fix-id|file>', 'a fix id from `mechanic log` (a unique prefix will do), or a fixed file')
+  .option('--force', 'revert even if the file changed after the fix')
+  .option('--json', 'print JSON')
+  .addHelpText('after', examples('mechanic revert 20261124-181012-a1b2c3', 'mechanic revert src/worker.js'))
+  .action(async (target: string, opts: { force?: boolean; json?: boolean }) => {
+    const c = await config();
+    const r = revertFix({ config: c, target, force: !!opts.force });
+    if (opts.json) printJson(r);
+    else process.stdout.write(`reverted fix ${r.fixId}: ${r.file} restored from ${r.restoredFrom}\n  (what it held is kept in ${r.savedCurrent})\n`);
+  });
+
+function positiveInt(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${name}: expected a positive whole number, got "${v}"`);
+  return n;
+}
+
+function readVersion(): string {
+  try {
+    const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  try {
+    await program.parseAsync(process.argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+      return;
+    }
+    const code = err instanceof ConfigError || err instanceof UsageError ? EXIT.usage : err instanceof BusyError ? EXIT.busy : EXIT.problems;
+    const label = err instanceof SafetyError ? 'refused' : 'error';
+    process.stderr.write(`mechanic: ${label}: ${errorMessage(err)}\n`);
+    process.exitCode = code;
+  }
+}
+
+await main();

@@ -1,0 +1,121 @@
+import path from 'node:path';
+import type { CycleReport } from '../cycle.js';
+import type { Bug } from '../discover/types.js';
+import type { ProbeResult } from '../probes/types.js';
+import type { FixEntry, LogEntry } from '../state/log.js';
+
+const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: number) => (s: string) => (useColor ? `\x1b[${code}m${s}\x1b[0m` : s);
+export const green = paint(32);
+export const yellow = paint(33);
+export const red = paint(31);
+export const dim = paint(2);
+export const bold = paint(1);
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+export function rel(file: string, roots: readonly string[]): string {
+  const root = roots.find((r) => file === r || file.startsWith(r + path.sep));
+  return root ? path.relative(root, file) || '.' : file;
+}
+
+const statusMark: Record<ProbeResult['status'], string> = { healthy: green('healthy '), degraded: yellow('degraded'), down: red('down    ') };
+
+export function formatProbes(results: readonly ProbeResult[], summary: string): string {
+  if (results.length === 0) return `probes: ${summary}`;
+  const width = Math.max(...results.map((r) => r.name.length));
+  const lines = results.map((r) => `  ${statusMark[r.status]}  ${r.name.padEnd(width)}  ${dim(`${r.kind.padEnd(9)}`)} ${r.reason} ${dim(`(${r.durationMs} ms)`)}`);
+  return `probes: ${summary}\n${lines.join('\n')}`;
+}
+
+export function formatBug(b: Bug, roots: readonly string[]): string {
+  const where = `${rel(b.file, roots)}:${b.line}:${b.column}`;
+  const extra = b.count && b.count > 1 ? dim(` (seen ${b.count}×)`) : '';
+  const prot = b.protected ? dim(' [protected]') : '';
+  return `  ${b.kind.padEnd(7)} ${where}  ${b.errorType}: ${b.message}${extra}${prot}`;
+}
+
+export function formatBugs(bugs: readonly Bug[], roots: readonly string[]): string {
+  if (bugs.length === 0) return 'bugs: none found';
+  return `bugs: ${bugs.length} found\n${bugs.map((b) => formatBug(b, roots)).join('\n')}`;
+}
+
+const outcomeMark: Record<FixEntry['outcome'], string> = {
+  applied: green('applied '),
+  reverted: yellow('reverted'),
+  skipped: dim('skipped '),
+  failed: red('failed  '),
+};
+
+export function formatFix(f: FixEntry, roots: readonly string[], showDiff: boolean): string {
+  const label = f.dryRun && f.diff ? green('would fix') : outcomeMark[f.outcome];
+  const lines = [`  ${label}  ${rel(f.file, roots)}  ${f.strategy !== 'none' ? `${f.strategy}: ` : ''}${f.reason}`];
+  if (f.backup) lines.push(dim(`            backup: ${f.backup}`));
+  if (f.id && !f.id.startsWith('skip-') && !f.dryRun) lines.push(dim(`            fix id: ${f.id}`));
+  if (showDiff && f.diff) lines.push(indent(colorDiff(f.diff), 4));
+  return lines.join('\n');
+}
+
+export function formatCycle(r: CycleReport, roots: readonly string[]): string {
+  const parts: string[] = [];
+  if (r.mode === 'run') parts.push(formatProbes(r.probes, r.summary));
+  parts.push(`scanned ${r.filesScanned} file${r.filesScanned === 1 ? '' : 's'}${r.skippedFiles.length ? `, ${r.skippedFiles.length} skipped` : ''}`);
+  parts.push(formatBugs(r.bugs, roots));
+  if (r.mode !== 'scan' && r.fixes.length) parts.push(`fixes:\n${r.fixes.map((f) => formatFix(f, roots, true)).join('\n')}`);
+  for (const n of r.recovered) parts.push(yellow(`recovered ${n.file}: ${n.detail}`));
+  for (const w of r.warnings) parts.push(yellow(`warning: ${w}`));
+  return parts.join('\n');
+}
+
+export function formatLogEntry(e: LogEntry, roots: readonly string[], showDiff: boolean): string {
+  switch (e.type) {
+    case 'fix':
+      return `${dim(e.time)}  ${e.id}\n${formatFix(e, roots, showDiff)}${e.revertedAt ? dim(`\n            reverted by hand at ${e.revertedAt}`) : ''}`;
+    case 'revert':
+      return `${dim(e.time)}  ${e.id}\n  reverted  ${rel(e.file, roots)}  fix ${e.fixId} undone from ${e.backup}`;
+    case 'probe':
+      return `${dim(e.time)}  probe ${e.probe}: ${e.from} → ${e.to} (${e.reason})`;
+    case 'recovery':
+      return `${dim(e.time)}  recovery ${rel(e.file, roots)}: ${e.action}: ${e.detail}`;
+  }
+}
+
+function colorDiff(diff: string): string {
+  return diff
+    .split('\n')
+    .filter((l) => !l.startsWith('==='))
+    .map((l) => (l.startsWith('+') && !l.startsWith('+++') ? green(l) : l.startsWith('-') && !l.startsWith('---') ? red(l) : l))
+    .join('\n')
+    .trimEnd();
+}
+
+function indent(s: string, n: number): string {
+  const pad = ' '.repeat(n);
+  return s
+    .split('\n')
+    .map((l) => pad + l)
+    .join('\n');
+}
+
+/** A one-line progress bar on a terminal; nothing at all when not on one. */
+export function progressBar(enabled: boolean): { update(done: number, total: number): void; end(): void } {
+  if (!enabled || !process.stderr.isTTY) return { update() {}, end() {} };
+  let last = 0;
+  let drawn = false;
+  return {
+    update(done, total) {
+      const now = Date.now();
+      if (total < 200 || (now - last < 80 && done < total)) return;
+      last = now;
+      drawn = true;
+      const width = 30;
+      const filled = Math.round((done / total) * width);
+      process.stderr.write(`\r  scanning [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`);
+    },
+    end() {
+      if (drawn) process.stderr.write('\r\x1b[K');
+    },
+  };
+}

@@ -1,0 +1,240 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from './config/load.js';
+import { discoverBugs, type Discovery } from './discover/sources.js';
+import { SyntaxChecker } from './discover/syntax/checker.js';
+import type { Bug } from './discover/types.js';
+import { runProbes, summarize } from './probes/run.js';
+import type { ProbeResult } from './probes/types.js';
+import { fixBug } from './repair/fix.js';
+import { buildLadder } from './repair/registry.js';
+import { appendLog, type FixEntry, type LogEntry, type ProbeChangeEntry, type RecoveryEntry } from './state/log.js';
+import { loadState, PROBE_HISTORY, saveState, type State } from './state/state.js';
+import { isoTime, systemClock, type Clock } from './util/clock.js';
+import { validatorsByName } from './validate/registry.js';
+import { Journal, type RecoveryNote } from './workspace/journal.js';
+import { acquireLock, type Lock } from './workspace/lock.js';
+import { makeProtection } from './workspace/protect.js';
+
+export interface CycleOptions {
+  config: Config;
+  clock?: Clock;
+  /** `run`: probes, then bugs and fixes. `fix`: bugs and fixes only. `scan`: find bugs, change nothing. */
+  mode: 'run' | 'fix' | 'scan';
+  dryRun?: boolean;
+  /** Aborted on shutdown: no new rung starts; a write in progress completes or is reverted. */
+  signal?: AbortSignal;
+  /** Set when the caller already holds the state lock (the daemon holds it across cycles). */
+  lockHeld?: boolean;
+  checker?: SyntaxChecker;
+  onProgress?: (event: ProgressEvent) => void;
+  warn?: (message: string) => void;
+}
+
+export type ProgressEvent =
+  | { type: 'scan'; done: number; total: number }
+  | { type: 'probes'; results: ProbeResult[] }
+  | { type: 'fix'; entry: FixEntry };
+
+export interface CycleReport {
+  mode: CycleOptions['mode'];
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  probes: ProbeResult[];
+  summary: string;
+  bugs: Bug[];
+  fixes: FixEntry[];
+  recovered: RecoveryNote[];
+  skippedFiles: Discovery['skipped'];
+  filesScanned: number;
+  warnings: string[];
+  /** 0 all well, 1 problems found or left. */
+  exitCode: 0 | 1;
+}
+
+export function journalFor(config: Pick<Config, 'stateDir'>): Journal {
+  return new Journal(path.join(config.stateDir, 'journal'));
+}
+
+/**
+ * One cycle: settle any interrupted fix, probe every component, find bugs, take at most
+ * `maxFixesPerRun` of them up the repair ladder, and record it all.
+ */
+export async function runCycle(opts: CycleOptions): Promise<CycleReport> {
+  const { config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const warn = opts.warn ?? (() => {});
+  const changes = opts.mode !== 'scan' && !opts.dryRun;
+  let lock: Lock | undefined;
+  if (changes && !opts.lockHeld) lock = acquireLock(config.stateDir, opts.mode);
+  const checker = opts.checker ?? (await SyntaxChecker.create(config.node));
+  try {
+    return await cycleBody(opts, clock, warn, changes, checker);
+  } finally {
+    if (!opts.checker) await checker.close();
+    lock?.release();
+  }
+}
+
+async function cycleBody(
+  opts: CycleOptions,
+  clock: Clock,
+  warn: (m: string) => void,
+  changes: boolean,
+  checker: SyntaxChecker,
+): Promise<CycleReport> {
+  const { config } = opts;
+  const started = clock.now();
+  const log: LogEntry[] = [];
+  const journal = journalFor(config);
+  const recovered = changes ? journal.recover() : [];
+  for (const note of recovered) {
+    const entry: RecoveryEntry = { type: 'recovery', id: `recovery-${started}`, time: isoTime(started), ...note };
+    log.push(entry);
+    warn(`recovered ${note.file}: ${note.detail}`);
+  }
+  const state = loadState(config.stateDir, warn);
+
+  let probes: ProbeResult[] = [];
+  if (opts.mode === 'run') {
+    probes = await runProbes(config.probes, { clock, baseDir: config.baseDir, history: state.probeHistory });
+    opts.onProgress?.({ type: 'probes', results: probes });
+    log.push(...recordProbes(state, probes, clock));
+  }
+
+  const discovery = await discoverBugs({
+    config,
+    checker,
+    clock,
+    carried: { runtimeBugs: state.runtimeBugs, logOffsets: state.logOffsets },
+    onFile: (done, total) => opts.onProgress?.({ type: 'scan', done, total }),
+  });
+  const protection = makeProtection(config);
+  for (const bug of discovery.bugs) if (protection(bug.file)) bug.protected = true;
+
+  const fixes: FixEntry[] = [];
+  if (opts.mode !== 'scan') {
+    const ladder = buildLadder({ config, checker });
+    const validators = validatorsByName(config.validators);
+    let attempts = 0;
+    for (const bug of discovery.bugs) {
+      const skip = (reason: string): FixEntry => ({
+        type: 'fix',
+        id: `skip-${bug.id}`,
+        time: isoTime(clock.now()),
+        file: bug.file,
+        bug: { id: bug.id, kind: bug.kind, errorType: bug.errorType, message: bug.message, line: bug.line, column: bug.column, source: bug.source },
+        strategy: 'none',
+        outcome: 'skipped',
+        reason,
+        steps: [],
+      });
+      let entry: FixEntry;
+      const prot = protection(bug.file);
+      const cooldown = cooldownLeft(state, bug.file, config.fileCooldownMs, clock.now());
+      const stale = bug.kind === 'runtime' ? staleReason(bug) : undefined;
+      if (prot) entry = skip(prot);
+      else if (stale) entry = skip(stale);
+      else if (cooldown > 0)
+        entry = skip(`cooldown: last attempt on this file ${ago(config.fileCooldownMs - cooldown)} ago; next in ${ago(cooldown)}`);
+      else if (attempts >= config.maxFixesPerRun) entry = skip(`per-run cap reached (maxFixesPerRun ${config.maxFixesPerRun})`);
+      else if (opts.signal?.aborted) entry = skip('shutting down');
+      else {
+        attempts++;
+        entry = await fixBug(bug, { config, checker, ladder, validators, journal, clock, dryRun: !!opts.dryRun, ...(opts.signal ? { signal: opts.signal } : {}) });
+        if (!opts.dryRun) {
+          state.files[bug.file] = { lastAttempt: entry.time, lastOutcome: entry.outcome, lastFixId: entry.id };
+          if (entry.outcome === 'applied') state.totalFixes++;
+          if (entry.outcome === 'reverted') state.totalReverts++;
+        }
+        if (!entry.id.startsWith('skip-') && !opts.dryRun) log.push(entry);
+      }
+      fixes.push(entry);
+      opts.onProgress?.({ type: 'fix', entry });
+    }
+  }
+
+  const applied = new Set(fixes.filter((f) => f.outcome === 'applied').map((f) => f.bug.id));
+  const left = discovery.bugs.filter((b) => !applied.has(b.id));
+  const unhealthy = probes.some((p) => p.status !== 'healthy');
+  const finished = clock.now();
+  const summary = summarize(probes);
+
+  if (changes) {
+    state.runtimeBugs = discovery.runtimeBugs.filter((b) => !applied.has(b.id));
+    state.logOffsets = discovery.logOffsets;
+    if (opts.mode === 'run') state.totalCycles++;
+    state.lastCycle = {
+      startedAt: isoTime(started),
+      finishedAt: isoTime(finished),
+      summary,
+      bugs: discovery.bugs.length,
+      fixes: applied.size,
+      exitCode: left.length || unhealthy ? 1 : 0,
+    };
+    saveState(config.stateDir, state);
+    appendLog(config.stateDir, log, config.maxLogEntries);
+  }
+
+  return {
+    mode: opts.mode,
+    dryRun: !!opts.dryRun,
+    startedAt: isoTime(started),
+    finishedAt: isoTime(finished),
+    durationMs: finished - started,
+    probes,
+    summary,
+    bugs: discovery.bugs,
+    fixes,
+    recovered,
+    skippedFiles: discovery.skipped,
+    filesScanned: discovery.filesScanned,
+    warnings: discovery.warnings,
+    exitCode: left.length || unhealthy ? 1 : 0,
+  };
+}
+
+/** Keep each probe's recent history and log every change of status. */
+function recordProbes(state: State, results: readonly ProbeResult[], clock: Clock): ProbeChangeEntry[] {
+  const changes: ProbeChangeEntry[] = [];
+  for (const r of results) {
+    const history = state.probeHistory[r.name] ?? [];
+    const previous = history[history.length - 1];
+    if (!previous || previous.status !== r.status)
+      changes.push({ type: 'probe', id: `probe-${r.name}-${clock.now()}`, time: r.at, probe: r.name, from: previous?.status ?? 'new', to: r.status, reason: r.reason });
+    state.probeHistory[r.name] = [...history, r].slice(-PROBE_HISTORY);
+  }
+  state.lastProbes = [...results];
+  return changes;
+}
+
+function cooldownLeft(state: State, file: string, cooldownMs: number, now: number): number {
+  const last = state.files[file]?.lastAttempt;
+  if (!last) return 0;
+  return Math.max(0, Date.parse(last) + cooldownMs - now);
+}
+
+/** A runtime error logged before the file last changed was raised by older code. */
+function staleReason(bug: Bug): string | undefined {
+  if (!bug.lastSeen) return undefined;
+  let mtime: number;
+  try {
+    mtime = fs.statSync(bug.file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+  const seen = Date.parse(bug.lastSeen);
+  if (Number.isFinite(seen) && mtime > seen)
+    return `stale process: the file changed after the error was last logged (${bug.lastSeen}); the running process has older code: restart it rather than edit`;
+  return undefined;
+}
+
+function ago(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s}s`;
+  const m = Math.round(s / 60);
+  if (m < 120) return `${m}m`;
+  return `${(m / 60).toFixed(1)}h`;
+}

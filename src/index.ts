@@ -1,0 +1,29 @@
+/**
+ * code-mechanic as a library: the same operations the `mechanic` CLI runs.
+ */
+export { loadConfig, resolveConfig, findConfigFile, resolveNodeBinary, type Config, type LoadOptions } from './config/load.js';
+export { configSchema, llmSchema, type RawConfig } from './config/schema.js';
+export { SEED, SEED_PROMPT_TEMPLATE } from './config/defaults.js';
+export { EXAMPLE_CONFIG_YAML } from './config/example.js';
+export { runCycle, type CycleOptions, type CycleReport, type ProgressEvent } from './cycle.js';
+export { runDaemon, type DaemonOptions } from './daemon.js';
+export { doctor, type DoctorReport, type DoctorCheck } from './ops/doctor.js';
+export { revertFix, type RevertOptions, type RevertReport } from './ops/revert.js';
+export { status, type StatusReport } from './ops/status.js';
+export { runProbes, summarize } from './probes/run.js';
+export { probeKinds, probeSchema, type ProbeConfig } from './probes/registry.js';
+export { toHealthCheck, type HealthCheckDocument } from './probes/health-format.js';
+export type { ProbeKind, ProbeResult, ProbeOutcome, Health } from './probes/types.js';
+export { SyntaxChecker, type FileVerdict } from './discover/syntax/checker.js';
+export { listSourceFiles } from './discover/files.js';
+export { bugSources, discoverBugs } from './discover/sources.js';
+export type { Bug, BugKind, LogError } from './discover/types.js';
+export { buildLadder } from './repair/registry.js';
+export type { Repairer, RepairInput, RepairResult } from './repair/types.js';
+export { validators, validateFix } from './validate/registry.js';
+export type { Validator, ValidationResult } from './validate/types.js';
+export { surfaceOf, type Surface } from './validate/surface.js';
+export { readLog, type LogEntry, type FixEntry } from './state/log.js';
+export { loadState, type State } from './state/state.js';
+export { ConfigError, UsageError, BusyError, SafetyError, MechanicError } from './util/errors.js';
+export { systemClock, type Clock } from './util/clock.js';

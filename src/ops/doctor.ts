@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import type { Config } from '../config/load.js';
+import { nodeVersionOf } from '../discover/syntax/checker.js';
+import { detectsModuleSyntax } from '../discover/syntax/format.js';
+import { expandLogGlobs } from '../discover/logs/read.js';
+import { checkModelServer } from '../llm/doctor.js';
+import { errorMessage } from '../util/errors.js';
+import { liveHolder } from '../workspace/lock.js';
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  /** A finding worth knowing that does not make the setup unusable. */
+  warn?: boolean;
+  detail: string;
+}
+
+export interface DoctorReport {
+  ok: boolean;
+  checks: DoctorCheck[];
+}
+
+/** Everything the mechanic needs, checked once: the seed's Step 1 and the rest of the setup. */
+export async function doctor(config: Config): Promise<DoctorReport> {
+  const checks: DoctorCheck[] = [];
+  checks.push({ name: 'config', ok: true, detail: config.file ?? 'no config file: embedded defaults on the current folder' });
+  checks.push({ name: 'roots', ok: true, detail: config.roots.join(', ') });
+  try {
+    const v = await nodeVersionOf(config.node);
+    checks.push({
+      name: 'node',
+      ok: true,
+      detail: `${config.node} ${v.raw}${detectsModuleSyntax(v) ? ' (detects ES module syntax in typeless .js)' : ''}${v.raw === process.version ? '' : `; the mechanic runs on ${process.version} and confirms errors with this binary`}`,
+    });
+  } catch (err) {
+    checks.push({ name: 'node', ok: false, detail: errorMessage(err) });
+  }
+  for (const [name, dir] of [
+    ['state folder', config.stateDir],
+    ['backup folder', config.backupDir],
+  ] as const) {
+    try {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      fs.accessSync(dir, fs.constants.W_OK);
+      checks.push({ name, ok: true, detail: `${dir} is writable` });
+    } catch (err) {
+      checks.push({ name, ok: false, detail: `${dir}: ${errorMessage(err)}` });
+    }
+  }
+  const holder = liveHolder(config.stateDir);
+  checks.push({ name: 'lock', ok: true, detail: holder ? `held by pid ${holder.pid} (${holder.command} since ${holder.since})` : 'free' });
+  try {
+    const logs = await expandLogGlobs(config.logs, process.env.HOME ?? os.homedir());
+    checks.push({ name: 'error logs', ok: true, detail: `${logs.length} file(s) match ${config.logs.join(', ') || '(none configured)'}` });
+  } catch (err) {
+    checks.push({ name: 'error logs', ok: false, warn: true, detail: errorMessage(err) });
+  }
+  if (config.llm.provider === 'none') {
+    checks.push({ name: 'model', ok: true, warn: true, detail: 'llm.provider is "none": only the deterministic repairer runs' });
+  } else {
+    const report = await checkModelServer(config.llm);
+    for (const step of report.steps) checks.push({ name: `model: ${step.name}`, ok: step.ok, detail: step.detail });
+  }
+  checks.push({ name: 'probes', ok: true, detail: `${config.probes.length} configured${config.probes.length ? `: ${config.probes.map((p) => p.name).join(', ')}` : ''}` });
+  return { ok: checks.every((c) => c.ok || c.warn), checks };
+}

@@ -1,0 +1,73 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Config } from '../config/load.js';
+import { appendLog, readLog, rewriteLog, type FixEntry, type RevertEntry } from '../state/log.js';
+import { isoTime, systemClock, type Clock } from '../util/clock.js';
+import { SafetyError, UsageError } from '../util/errors.js';
+import { sha256, writeFileAtomic } from '../workspace/atomic.js';
+import { writeBackup } from '../workspace/backup.js';
+import { acquireLock } from '../workspace/lock.js';
+import { isInsideAny, realPathOf } from '../workspace/paths.js';
+
+export interface RevertOptions {
+  config: Config;
+  /** A fix id (or a unique prefix of one), or a file whose latest applied fix is undone. */
+  target: string;
+  /** Revert even when the file changed after the fix (what it holds now is backed up first). */
+  force?: boolean;
+  clock?: Clock;
+  cwd?: string;
+}
+
+export interface RevertReport {
+  fixId: string;
+  file: string;
+  restoredFrom: string;
+  savedCurrent: string;
+}
+
+/** Undo an applied fix: the file gets its pre-fix bytes back, and what it held is kept too. */
+export function revertFix(opts: RevertOptions): RevertReport {
+  const { config } = opts;
+  const clock = opts.clock ?? systemClock;
+  const lock = acquireLock(config.stateDir, 'revert');
+  try {
+    const entries = readLog(config.stateDir);
+    const fix = findFix(entries.filter((e): e is FixEntry => e.type === 'fix' && e.outcome === 'applied'), opts);
+    if (fix.revertedAt) throw new UsageError(`fix ${fix.id} was already reverted at ${fix.revertedAt}`);
+    if (!fix.backup || !fs.existsSync(fix.backup)) throw new SafetyError(`the backup of fix ${fix.id} is missing (${fix.backup ?? 'none recorded'})`);
+    if (!isInsideAny(fix.file, config.roots)) throw new SafetyError(`${fix.file} is outside the configured roots; not written`);
+    const backup = fs.readFileSync(fix.backup);
+    if (fix.originalHash && sha256(backup) !== fix.originalHash)
+      throw new SafetyError(`the backup ${fix.backup} does not match the original recorded for fix ${fix.id}; not restored`);
+    let current: Buffer;
+    try {
+      current = fs.readFileSync(fix.file);
+    } catch {
+      current = Buffer.alloc(0);
+    }
+    if (fix.fixedHash && sha256(current) !== fix.fixedHash && !opts.force)
+      throw new SafetyError(`${fix.file} changed after fix ${fix.id}; use --force to restore the pre-fix version anyway`);
+    const now = clock.now();
+    const savedCurrent = writeBackup(fix.file, current, config.backupDir, now);
+    writeFileAtomic(fix.file, backup);
+    fix.revertedAt = isoTime(now);
+    rewriteLog(config.stateDir, entries);
+    const entry: RevertEntry = { type: 'revert', id: `revert-${fix.id}`, time: isoTime(now), file: fix.file, fixId: fix.id, backup: fix.backup, savedCurrent };
+    appendLog(config.stateDir, [entry], config.maxLogEntries);
+    return { fixId: fix.id, file: fix.file, restoredFrom: fix.backup, savedCurrent };
+  } finally {
+    lock.release();
+  }
+}
+
+function findFix(applied: FixEntry[], opts: RevertOptions): FixEntry {
+  const byId = applied.filter((e) => e.id === opts.target || e.id.startsWith(opts.target));
+  if (byId.length === 1) return byId[0]!;
+  if (byId.length > 1) throw new UsageError(`"${opts.target}" matches ${byId.length} fixes; give more of the id`);
+  const asPath = path.resolve(opts.cwd ?? process.cwd(), opts.target);
+  const real = realPathOf(asPath) ?? asPath;
+  const forFile = applied.filter((e) => e.file === real && !e.revertedAt);
+  if (forFile.length) return forFile[forFile.length - 1]!;
+  throw new UsageError(`no applied fix matches "${opts.target}" (give a fix id from \`mechanic log\`, or a fixed file)`);
+}

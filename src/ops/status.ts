@@ -1,0 +1,44 @@
+import type { Config } from '../config/load.js';
+import { readLog, type FixEntry } from '../state/log.js';
+import { loadState, type State } from '../state/state.js';
+import { liveHolder, type LockInfo } from '../workspace/lock.js';
+
+export interface StatusReport {
+  config: string;
+  roots: string[];
+  stateDir: string;
+  totalCycles: number;
+  totalFixes: number;
+  totalReverts: number;
+  lastCycle: State['lastCycle'] | null;
+  lastProbes: State['lastProbes'];
+  /** The live process holding the state folder (a daemon, or a run in progress). */
+  running: LockInfo | null;
+  nextCycleDue: string | null;
+  openRuntimeBugs: number;
+  recentFixes: Pick<FixEntry, 'id' | 'time' | 'file' | 'outcome' | 'strategy' | 'reason'>[];
+  logEntries: number;
+}
+
+export function status(config: Config): StatusReport {
+  const state = loadState(config.stateDir);
+  const log = readLog(config.stateDir);
+  const holder = liveHolder(config.stateDir);
+  const fixes = log.filter((e): e is FixEntry => e.type === 'fix').slice(-5);
+  const next = holder?.command === 'daemon' && state.lastCycle ? new Date(Date.parse(state.lastCycle.startedAt) + config.cycleIntervalMs).toISOString() : null;
+  return {
+    config: config.file ?? '(embedded default)',
+    roots: config.roots,
+    stateDir: config.stateDir,
+    totalCycles: state.totalCycles,
+    totalFixes: state.totalFixes,
+    totalReverts: state.totalReverts,
+    lastCycle: state.lastCycle ?? null,
+    lastProbes: state.lastProbes,
+    running: holder ?? null,
+    nextCycleDue: next,
+    openRuntimeBugs: state.runtimeBugs.length,
+    recentFixes: fixes.map(({ id, time, file, outcome, strategy, reason }) => ({ id, time, file, outcome, strategy, reason })),
+    logEntries: log.length,
+  };
+}

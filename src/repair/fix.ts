@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createTwoFilesPatch } from 'diff';
+import type { Config } from '../config/load.js';
+import type { SyntaxChecker } from '../discover/syntax/checker.js';
+import type { ModuleFormat } from '../discover/syntax/compile.js';
+import { decodeSource } from '../discover/syntax/decode.js';
+import type { Bug } from '../discover/types.js';
+import type { AttemptStep, FixEntry } from '../state/log.js';
+import type { FixOutcome } from '../state/state.js';
+import type { Clock } from '../util/clock.js';
+import { isoTime } from '../util/clock.js';
+import { errorMessage } from '../util/errors.js';
+import { validateFix } from '../validate/registry.js';
+import { hasModuleSyntax } from '../validate/surface.js';
+import type { Validator } from '../validate/types.js';
+import { sha256, writeFileAtomic } from '../workspace/atomic.js';
+import { stamp, writeBackup } from '../workspace/backup.js';
+import type { Journal } from '../workspace/journal.js';
+import { isInsideAny } from '../workspace/paths.js';
+import type { Repairer } from './types.js';
+
+export interface FixContext {
+  config: Config;
+  checker: SyntaxChecker;
+  ladder: readonly Repairer[];
+  validators: readonly Validator[];
+  journal: Journal;
+  clock: Clock;
+  dryRun: boolean;
+  signal?: AbortSignal;
+}
+
+export function newFixId(now: number): string {
+  return `${stamp(now).slice(0, 19).replace(/-/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`;
+}
+
+/** A unified diff of a change, with paths relative to the root. */
+export function unifiedDiff(config: Pick<Config, 'roots'>, file: string, before: string, after: string): string {
+  const root = config.roots.find((r) => file.startsWith(r + path.sep));
+  const name = root ? path.relative(root, file) : file;
+  return createTwoFilesPatch(`a/${name}`, `b/${name}`, before, after, undefined, undefined, { context: 3 });
+}
+
+/**
+ * Take one bug up the repair ladder. Every candidate is validated in memory first; one that
+ * passes is written atomically (backup and journal first), checked again on disk, and put back
+ * to the original bytes at once if that check fails.
+ */
+export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
+  const started = ctx.clock.now();
+  const entry: FixEntry = {
+    type: 'fix',
+    id: newFixId(started),
+    time: isoTime(started),
+    file: bug.file,
+    bug: { id: bug.id, kind: bug.kind, errorType: bug.errorType, message: bug.message, line: bug.line, column: bug.column, source: bug.source },
+    strategy: 'none',
+    outcome: 'failed',
+    reason: '',
+    steps: [],
+    ...(ctx.dryRun ? { dryRun: true } : {}),
+  };
+  const done = (outcome: FixOutcome, reason: string) => {
+    entry.outcome = outcome;
+    entry.reason = reason;
+    return entry;
+  };
+
+  if (!isInsideAny(bug.file, ctx.config.roots)) return done('skipped', 'outside the configured roots');
+  let originalBytes: Buffer;
+  try {
+    originalBytes = fs.readFileSync(bug.file);
+  } catch (err) {
+    return done('skipped', `cannot read the file: ${errorMessage(err)}`);
+  }
+  const decoded = decodeSource(originalBytes);
+  if (!decoded.ok) return done('skipped', decoded.reason);
+  const original = decoded.text;
+  const originalHash = sha256(originalBytes);
+  entry.originalHash = originalHash;
+  const format = formatFor(ctx.checker, bug.file, original);
+  let lastRejection: string | undefined;
+
+  for (const rung of ctx.ladder) {
+    if (!rung.handles.includes(bug.kind)) continue;
+    if (ctx.signal?.aborted) break;
+    const t0 = ctx.clock.now();
+    const step = (result: AttemptStep['result'], reason: string) =>
+      entry.steps.push({ strategy: rung.name, result, reason, elapsedMs: ctx.clock.now() - t0 });
+    let r;
+    try {
+      r = await rung.repair({ bug, original, file: bug.file, format, ...(ctx.signal ? { signal: ctx.signal } : {}) });
+    } catch (err) {
+      step('no-candidate', `failed: ${errorMessage(err)}`);
+      continue;
+    }
+    if (!r.ok) {
+      step('no-candidate', r.reason);
+      continue;
+    }
+    entry.strategy = r.strategy;
+    if (r.text === original) {
+      step('no-candidate', 'the candidate is the file unchanged');
+      continue;
+    }
+    const verdict = await validateFix(ctx.validators, { file: bug.file, bug, before: original, after: r.text, format, checker: ctx.checker });
+    if (!verdict.ok) {
+      lastRejection = `${r.strategy} candidate rejected by validation: ${verdict.reason}`;
+      step('rejected', verdict.reason);
+      continue;
+    }
+    entry.diff = unifiedDiff(ctx.config, bug.file, original, r.text);
+    if (ctx.dryRun) {
+      step('candidate', r.note);
+      return done('skipped', `dry run: ${r.note}; validated, not written`);
+    }
+    const written = await writeValidated(bug.file, originalBytes, originalHash, r.text, entry, ctx);
+    step(written.outcome === 'applied' ? 'applied' : 'reverted', written.reason);
+    if (written.outcome === 'applied') return done('applied', `${r.note}; validated`);
+    if (written.outcome === 'failed') return done('failed', written.reason);
+    lastRejection = written.reason;
+  }
+
+  if (lastRejection) return done('reverted', lastRejection);
+  if (ctx.signal?.aborted) return done('failed', 'stopped before a fix was found (shutdown)');
+  const reasons = entry.steps.map((s) => `${s.strategy}: ${s.reason}`);
+  return done('failed', reasons.length ? reasons.join('; ') : `no repairer handles ${bug.kind} bugs`);
+}
+
+async function writeValidated(
+  file: string,
+  originalBytes: Buffer,
+  originalHash: string,
+  text: string,
+  entry: FixEntry,
+  ctx: FixContext,
+): Promise<{ outcome: 'applied' | 'reverted' | 'failed'; reason: string }> {
+  // Someone may have edited the file while the model thought: their edit wins.
+  let current: Buffer;
+  try {
+    current = fs.readFileSync(file);
+  } catch (err) {
+    return { outcome: 'failed', reason: `file vanished before writing: ${errorMessage(err)}` };
+  }
+  if (sha256(current) !== originalHash) return { outcome: 'failed', reason: 'the file changed while the fix was prepared; fix dropped' };
+
+  const fixedBytes = Buffer.from(text, 'utf8');
+  const candidateHash = sha256(fixedBytes);
+  let backup: string;
+  try {
+    backup = writeBackup(file, originalBytes, ctx.config.backupDir, ctx.clock.now());
+  } catch (err) {
+    return { outcome: 'failed', reason: `could not write the backup, nothing changed: ${errorMessage(err)}` };
+  }
+  entry.backup = backup;
+  const journalEntry = { id: entry.id, file, originalHash, backup, candidateHash, phase: 'writing' as const, startedAt: entry.time };
+  ctx.journal.begin(journalEntry);
+  try {
+    writeFileAtomic(file, fixedBytes);
+  } catch (err) {
+    ctx.journal.end(entry.id);
+    return { outcome: 'failed', reason: `could not write the fix, original left in place: ${errorMessage(err)}` };
+  }
+  const [onDisk] = await ctx.checker.checkFiles([file]);
+  const ok = onDisk && 'ok' in onDisk && onDisk.ok && sha256(fs.readFileSync(file)) === candidateHash;
+  if (ok) {
+    ctx.journal.update({ ...journalEntry, phase: 'validated' });
+    ctx.journal.end(entry.id);
+    entry.fixedHash = candidateHash;
+    return { outcome: 'applied', reason: 'written and checked on disk' };
+  }
+  ctx.journal.update({ ...journalEntry, phase: 'reverting' });
+  writeFileAtomic(file, originalBytes);
+  ctx.journal.end(entry.id);
+  const why = onDisk && 'ok' in onDisk && !onDisk.ok ? `${onDisk.errorType}: ${onDisk.message}` : 'the file on disk is not what was written';
+  return { outcome: 'reverted', reason: `on-disk check failed (${why}); original restored` };
+}
+
+/** The format a file is parsed in; for a typeless .js, what its text looks like. */
+function formatFor(checker: SyntaxChecker, file: string, text: string): ModuleFormat {
+  const f = checker.formatOf(file);
+  if (f !== 'ambiguous') return f;
+  return hasModuleSyntax(text) ? 'module' : 'commonjs';
+}

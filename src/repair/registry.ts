@@ -1,0 +1,21 @@
+import type { Config } from '../config/load.js';
+import type { SyntaxChecker } from '../discover/syntax/checker.js';
+import { deterministicRepairer } from './repairers/deterministic.js';
+import { llmRepairer } from './repairers/llm.js';
+import type { Repairer } from './types.js';
+
+export interface RepairerContext {
+  config: Config;
+  checker: SyntaxChecker;
+}
+
+/** Every rung the ladder can have, by name: adding one is a file and a line here. */
+const factories: Record<Config['repairers'][number], (ctx: RepairerContext) => Repairer> = {
+  deterministic: ({ checker }) => deterministicRepairer(checker, { maxEdits: 2, timeBudgetMs: 500 }),
+  llm: ({ config }) => llmRepairer(config),
+};
+
+/** The configured ladder, in order. */
+export function buildLadder(ctx: RepairerContext): Repairer[] {
+  return ctx.config.repairers.map((name) => factories[name](ctx));
+}

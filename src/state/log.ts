@@ -1,0 +1,96 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Bug } from '../discover/types.js';
+import type { Health } from '../probes/types.js';
+import { writeJsonAtomic } from '../workspace/atomic.js';
+import { stamp } from '../workspace/backup.js';
+import type { FixOutcome } from './state.js';
+
+/** One attempt of one rung of the ladder on a bug. */
+export interface AttemptStep {
+  strategy: string;
+  result: 'candidate' | 'no-candidate' | 'rejected' | 'applied' | 'reverted';
+  reason: string;
+  elapsedMs: number;
+}
+
+export interface FixEntry {
+  type: 'fix';
+  id: string;
+  time: string;
+  file: string;
+  bug: Pick<Bug, 'id' | 'kind' | 'errorType' | 'message' | 'line' | 'column' | 'source'>;
+  /** The strategy whose candidate was applied or last rejected. */
+  strategy: string;
+  outcome: FixOutcome;
+  reason: string;
+  steps: AttemptStep[];
+  diff?: string;
+  backup?: string;
+  originalHash?: string;
+  fixedHash?: string;
+  dryRun?: boolean;
+  /** Set when this fix was later reverted by `mechanic revert`. */
+  revertedAt?: string;
+}
+
+export interface RevertEntry {
+  type: 'revert';
+  id: string;
+  time: string;
+  file: string;
+  fixId: string;
+  backup: string;
+  /** Backup of what the file held just before the revert, so the revert is revertible too. */
+  savedCurrent: string;
+}
+
+export interface ProbeChangeEntry {
+  type: 'probe';
+  id: string;
+  time: string;
+  probe: string;
+  from: Health | 'new';
+  to: Health;
+  reason: string;
+}
+
+export interface RecoveryEntry {
+  type: 'recovery';
+  id: string;
+  time: string;
+  file: string;
+  action: string;
+  detail: string;
+}
+
+export type LogEntry = FixEntry | RevertEntry | ProbeChangeEntry | RecoveryEntry;
+
+export function logPath(stateDir: string): string {
+  return path.join(stateDir, 'mechanic-log.json');
+}
+
+export function readLog(stateDir: string): LogEntry[] {
+  try {
+    const data = JSON.parse(fs.readFileSync(logPath(stateDir), 'utf8')) as unknown;
+    return Array.isArray(data) ? (data as LogEntry[]) : [];
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    const file = logPath(stateDir);
+    fs.renameSync(file, `${file}.corrupt-${stamp(Date.now())}`);
+    return [];
+  }
+}
+
+/** Append entries and keep only the newest `max`; written atomically. */
+export function appendLog(stateDir: string, entries: readonly LogEntry[], max: number): LogEntry[] {
+  if (entries.length === 0) return readLog(stateDir);
+  const all = [...readLog(stateDir), ...entries];
+  const kept = all.slice(Math.max(0, all.length - max));
+  writeJsonAtomic(logPath(stateDir), kept);
+  return kept;
+}
+
+export function rewriteLog(stateDir: string, entries: readonly LogEntry[]): void {
+  writeJsonAtomic(logPath(stateDir), entries);
+}

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Bug } from '../discover/types.js';
+import type { ProbeResult } from '../probes/types.js';
+import { writeJsonAtomic } from '../workspace/atomic.js';
+import { stamp } from '../workspace/backup.js';
+
+export type FixOutcome = 'applied' | 'reverted' | 'skipped' | 'failed';
+
+export interface FileRecord {
+  lastAttempt: string;
+  lastOutcome: FixOutcome;
+  lastFixId?: string;
+}
+
+export interface LogOffset {
+  dev: number;
+  ino: number;
+  size: number;
+  offset: number;
+  head?: string;
+}
+
+export interface State {
+  version: 1;
+  totalCycles: number;
+  totalFixes: number;
+  totalReverts: number;
+  /** Per file (absolute path): the last fix attempt. */
+  files: Record<string, FileRecord>;
+  lastCycle?: { startedAt: string; finishedAt: string; summary: string; bugs: number; fixes: number; exitCode: number };
+  lastProbes: ProbeResult[];
+  /** Recent results per probe name, oldest first. */
+  probeHistory: Record<string, ProbeResult[]>;
+  /** How far each error log has been read. */
+  logOffsets: Record<string, LogOffset>;
+  /** Runtime bugs read from logs and not yet settled, carried from cycle to cycle. */
+  runtimeBugs: Bug[];
+}
+
+export const PROBE_HISTORY = 20;
+
+export function emptyState(): State {
+  return {
+    version: 1,
+    totalCycles: 0,
+    totalFixes: 0,
+    totalReverts: 0,
+    files: {},
+    lastProbes: [],
+    probeHistory: {},
+    logOffsets: {},
+    runtimeBugs: [],
+  };
+}
+
+export function statePath(stateDir: string): string {
+  return path.join(stateDir, 'state.json');
+}
+
+/**
+ * Read the state. A missing file is a fresh start; a corrupt one is set aside (never deleted)
+ * with a warning, and the mechanic starts afresh rather than crash.
+ */
+export function loadState(stateDir: string, warn: (msg: string) => void = () => {}): State {
+  const file = statePath(stateDir);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return emptyState();
+  }
+  try {
+    const data = JSON.parse(text) as Partial<State>;
+    if (typeof data !== 'object' || data === null || typeof data.totalCycles !== 'number') throw new Error('not a state object');
+    return { ...emptyState(), ...data, version: 1 };
+  } catch (err) {
+    const aside = `${file}.corrupt-${stamp(Date.now())}`;
+    fs.renameSync(file, aside);
+    warn(`state file ${file} was unreadable (${(err as Error).message}); set aside as ${aside}, starting afresh`);
+    return emptyState();
+  }
+}
+
+export function saveState(stateDir: string, state: State): void {
+  writeJsonAtomic(statePath(stateDir), state);
+}

@@ -1,0 +1,28 @@
+import { diffNames, surfaceOf } from './surface.js';
+import type { Validator } from './types.js';
+
+/**
+ * The fix must keep the export surface: every name the module exported (CommonJS or ESM) is still
+ * exported, and none is added. For a file that did not parse, the original's surface comes from
+ * a tolerant parse, which can miss names: there only losses are rejected.
+ */
+export const exportsValidator: Validator = {
+  name: 'exports',
+  description: 'the same exported names (CommonJS and ESM)',
+  async validate({ before, after, format, bug }) {
+    const isModule = format === 'module';
+    const tolerant = bug.kind === 'syntax';
+    let original: string[];
+    let fixed: string[];
+    try {
+      original = surfaceOf(before, isModule, tolerant).exports;
+      fixed = surfaceOf(after, isModule).exports;
+    } catch (err) {
+      return { ok: false, reason: `export surface unreadable: ${(err as Error).message}` };
+    }
+    const { lost, added } = diffNames(original, fixed);
+    if (lost.length) return { ok: false, reason: `export surface changed: lost ${lost.join(', ')}` };
+    if (added.length && !tolerant) return { ok: false, reason: `export surface changed: added ${added.join(', ')}` };
+    return { ok: true };
+  },
+};

@@ -1,0 +1,105 @@
+// The daemon: cycles on its interval, one per state folder, and a clean stop on SIGTERM.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { nodeCheck, sandbox, SEED_WORKER, waitFor, type Sandbox } from './helpers/cli.ts';
+import { startModelServer } from './helpers/model-server.ts';
+
+const sandboxes: Sandbox[] = [];
+after(() => sandboxes.forEach((s) => s.cleanup()));
+
+function exited(child: import('node:child_process').ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve(child.exitCode);
+    child.on('exit', (code) => resolve(code));
+  });
+}
+
+describe('mechanic daemon', () => {
+  it('runs cycles on its interval, refuses a second daemon, and stops on SIGTERM', async () => {
+    const sb = sandbox();
+    sandboxes.push(sb);
+    sb.write('worker.js', SEED_WORKER);
+    sb.config({ cycleIntervalMs: 300, llm: { provider: 'none' }, pm2Logs: false, stateDir: '../state' });
+    const daemon = sb.spawn(['daemon', '--json']);
+    let out = '';
+    daemon.stdout!.on('data', (d) => (out += d));
+    const lines = await waitFor('two cycles', () => {
+      const l = out.split('\n').filter((x) => x.startsWith('{'));
+      return l.length >= 2 && l;
+    });
+    const [c1, c2] = lines.map((l) => JSON.parse(l));
+    assert.equal(c1.cycle, 1);
+    assert.equal(c1.fixes[0].outcome, 'applied');
+    assert.equal(c2.cycle, 2);
+    assert.ok(Date.parse(c2.startedAt) - Date.parse(c1.startedAt) >= 290, 'cycles are an interval apart');
+    assert.ok(nodeCheck(path.join(sb.app, 'worker.js')));
+
+    const second = await sb.run(['daemon']);
+    assert.equal(second.code, 3);
+    assert.match(second.stderr, new RegExp(`another mechanic \\(pid ${daemon.pid}`));
+    const run = await sb.run(['run']);
+    assert.equal(run.code, 3, 'a run beside the daemon is refused too');
+
+    daemon.kill('SIGTERM');
+    const code = await exited(daemon);
+    assert.equal(code, 0);
+    assert.equal(fs.existsSync(path.join(sb.dir, 'state', 'mechanic.lock')), false, 'the lock is released');
+    const status = await sb.runJson(['status']);
+    assert.ok(status.json.totalCycles >= 2);
+    assert.equal(status.json.running, null);
+  });
+
+  it('takes over a lock left by a killed daemon', async () => {
+    const sb = sandbox();
+    sandboxes.push(sb);
+    sb.config({ cycleIntervalMs: 60_000, llm: { provider: 'none' }, pm2Logs: false, stateDir: '../state' });
+    const first = sb.spawn(['daemon']);
+    await waitFor('lock', () => fs.existsSync(path.join(sb.dir, 'state', 'mechanic.lock')));
+    first.kill('SIGKILL');
+    await exited(first);
+    const r = await sb.runJson(['run']);
+    assert.notEqual(r.code, 3, r.stderr);
+  });
+
+  it('on SIGTERM mid-cycle leaves every file original or fixed', async () => {
+    const sb = sandbox();
+    sandboxes.push(sb);
+    const originals: Record<string, string> = {};
+    for (let i = 0; i < 3; i++) {
+      const text = `function f${i}() {\n  return [${i}, 1;\n}\nmodule.exports = { f${i} };\n`;
+      originals[`m${i}.js`] = text;
+      sb.write(`m${i}.js`, text);
+    }
+    const server = await startModelServer({
+      answers: (req: any) => {
+        const m = /m(\d)\.js/.exec(req.body.prompt ?? '');
+        const i = m ? Number(m[1]) : 0;
+        return { text: `function f${i}() {\n  return [${i}, 1];\n}\nmodule.exports = { f${i} };\n`, delayMs: 1500 };
+      },
+    });
+    try {
+      sb.config({ repairers: ['llm'], cycleIntervalMs: 60_000, pm2Logs: false, stateDir: '../state', llm: { baseUrl: server.url } });
+      const daemon = sb.spawn(['daemon']);
+      let err = '';
+      daemon.stderr!.on('data', (d) => (err += d));
+      await waitFor('a model call under way', () => server.requests.some((q: any) => q.path === '/api/generate'));
+      const t0 = Date.now();
+      daemon.kill('SIGTERM');
+      const code = await exited(daemon);
+      assert.ok(Date.now() - t0 < 10_000, 'stopped promptly');
+      assert.equal(code === 0 || code === 1, true, `exit ${code}: ${err}`);
+      for (const [name, text] of Object.entries(originals)) {
+        const now = sb.read(name);
+        assert.ok(now === text || nodeCheck(path.join(sb.app, name)), `${name} is original or fixed`);
+      }
+      const leftovers = fs.readdirSync(sb.app).filter((n) => n.includes('.mechanic-tmp-'));
+      assert.deepEqual(leftovers, []);
+      assert.equal(fs.existsSync(path.join(sb.dir, 'state', 'mechanic.lock')), false);
+      assert.doesNotThrow(() => JSON.parse(fs.readFileSync(path.join(sb.dir, 'state', 'state.json'), 'utf8')));
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -183,7 +183,8 @@ program
       },
     });
     if (!opts.json) line(`stopped after ${cycles} cycle(s)`);
-    process.exitCode = anyProblem ? EXIT.problems : EXIT.ok;
+    // Stopped by a signal is a clean stop (systemd would mark anything else as a failure).
+    process.exitCode = controller.signal.aborted ? EXIT.ok : anyProblem ? EXIT.problems : EXIT.ok;
   });
 
 program

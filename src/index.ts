@@ -4,7 +4,7 @@
 export { loadConfig, resolveConfig, findConfigFile, resolveNodeBinary, type Config, type LoadOptions } from './config/load.js';
 export { configSchema, llmSchema, type RawConfig } from './config/schema.js';
 export { SEED, SEED_PROMPT_TEMPLATE } from './config/defaults.js';
-export { EXAMPLE_CONFIG_YAML } from './config/example.js';
+export { exampleConfigYaml, EXAMPLE_CONFIG_PATH } from './config/example.js';
 export { runCycle, type CycleOptions, type CycleReport, type ProgressEvent } from './cycle.js';
 export { runDaemon, type DaemonOptions } from './daemon.js';
 export { doctor, type DoctorReport, type DoctorCheck } from './ops/doctor.js';

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { EXAMPLE_CONFIG_YAML } from '../config/example.js';
+import { exampleConfigYaml } from '../config/example.js';
 import { loadConfig, type Config } from '../config/load.js';
 import { runCycle } from '../cycle.js';
 import { runDaemon } from '../daemon.js';
@@ -57,7 +57,7 @@ program
   .action((opts: { force?: boolean; output: string }) => {
     const target = path.resolve(opts.output);
     if (fs.existsSync(target) && !opts.force) throw new UsageError(`${target} exists; use --force to overwrite it`);
-    fs.writeFileSync(target, EXAMPLE_CONFIG_YAML);
+    fs.writeFileSync(target, exampleConfigYaml());
     process.stdout.write(`wrote ${target}\nedit its probes and roots, then: mechanic doctor && mechanic run --dry-run\n`);
   });
 

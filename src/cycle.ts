@@ -6,7 +6,9 @@ import { SyntaxChecker } from './discover/syntax/checker.js';
 import type { Bug } from './discover/types.js';
 import { runProbes, summarize } from './probes/run.js';
 import type { ProbeResult } from './probes/types.js';
-import { fixBug } from './repair/fix.js';
+import { fixBug, newFixId } from './repair/fix.js';
+import { restartAndWatch } from './repair/restart.js';
+import { processOfLog } from './pm2.js';
 import { buildLadder } from './repair/registry.js';
 import { appendLog, type FixEntry, type LogEntry, type ProbeChangeEntry, type RecoveryEntry } from './state/log.js';
 import { loadState, PROBE_HISTORY, saveState, type State } from './state/state.js';
@@ -115,6 +117,8 @@ async function cycleBody(
   for (const bug of discovery.bugs) if (protection(bug.file)) bug.protected = true;
 
   const fixes: FixEntry[] = [];
+  /** Bugs settled without an edit (a stale process restarted, or restarted since). */
+  const resolved = new Set<string>();
   if (opts.mode !== 'scan') {
     const ladder = buildLadder({ config, checker });
     const validators = validatorsByName(config.validators);
@@ -132,18 +136,33 @@ async function cycleBody(
         steps: [],
       });
       let entry: FixEntry;
-      const prot = protection(bug.file);
+      const prot = bug.kind === 'stale-process' ? undefined : protection(bug.file);
       const cooldown = cooldownLeft(state, bug.file, config.fileCooldownMs, clock.now());
-      const stale = bug.kind === 'runtime' ? staleReason(bug) : undefined;
       if (prot) entry = skip(prot);
-      else if (stale) entry = skip(stale);
       else if (cooldown > 0)
         entry = skip(`cooldown: last attempt on this file ${ago(config.fileCooldownMs - cooldown)} ago; next in ${ago(cooldown)}`);
       else if (attempts >= config.maxFixesPerRun) entry = skip(`per-run cap reached (maxFixesPerRun ${config.maxFixesPerRun})`);
       else if (opts.signal?.aborted) entry = skip('shutting down');
-      else {
+      else if (bug.kind === 'stale-process') {
+        const settled = await settleStale(bug, { config, clock, offsets: discovery.logOffsets, dryRun: !!opts.dryRun, ...(opts.signal ? { signal: opts.signal } : {}) });
+        if (settled.resolved) resolved.add(bug.id);
+        entry = settled.entry ?? skip(settled.reason);
+        if (settled.entry) {
+          attempts++;
+          state.files[bug.file] = { lastAttempt: entry.time, lastOutcome: entry.outcome, lastFixId: entry.id };
+          log.push(entry);
+        }
+      } else {
         attempts++;
         entry = await fixBug(bug, { config, checker, ladder, validators, journal, clock, dryRun: !!opts.dryRun, ...(opts.signal ? { signal: opts.signal } : {}) });
+        if (entry.outcome === 'applied' && bug.kind === 'runtime' && config.restartStale) {
+          // The fix only takes effect once the process loads it.
+          const restart = await restartAndWatch(bug, { config, clock, offsets: discovery.logOffsets, ...(opts.signal ? { signal: opts.signal } : {}) });
+          if (restart) {
+            entry.restart = restart;
+            entry.reason += `; ${restart.reason}`;
+          }
+        }
         if (!opts.dryRun) {
           state.files[bug.file] = { lastAttempt: entry.time, lastOutcome: entry.outcome, lastFixId: entry.id };
           if (entry.outcome === 'applied') state.totalFixes++;
@@ -156,7 +175,7 @@ async function cycleBody(
     }
   }
 
-  const applied = new Set(fixes.filter((f) => f.outcome === 'applied').map((f) => f.bug.id));
+  const applied = new Set([...fixes.filter((f) => f.outcome === 'applied').map((f) => f.bug.id), ...resolved]);
   const left = discovery.bugs.filter((b) => !applied.has(b.id));
   const unhealthy = probes.some((p) => p.status !== 'healthy');
   const finished = clock.now();
@@ -216,19 +235,43 @@ function cooldownLeft(state: State, file: string, cooldownMs: number, now: numbe
   return Math.max(0, Date.parse(last) + cooldownMs - now);
 }
 
-/** A runtime error logged before the file last changed was raised by older code. */
-function staleReason(bug: Bug): string | undefined {
-  if (!bug.lastSeen) return undefined;
-  let mtime: number;
-  try {
-    mtime = fs.statSync(bug.file).mtimeMs;
-  } catch {
-    return undefined;
-  }
-  const seen = Date.parse(bug.lastSeen);
-  if (Number.isFinite(seen) && mtime > seen)
-    return `stale process: the file changed after the error was last logged (${bug.lastSeen}); the running process has older code: restart it rather than edit`;
-  return undefined;
+interface StaleContext {
+  config: Config;
+  clock: Clock;
+  offsets: Discovery['logOffsets'];
+  dryRun: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * A stale process is settled by a restart, never an edit: restart it through PM2 when
+ * `restartStale` is on and PM2 runs it, and check the error stays away. A process that PM2 has
+ * restarted since the error was logged already runs the code on disk: nothing left to do.
+ */
+async function settleStale(bug: Bug, ctx: StaleContext): Promise<{ entry?: FixEntry; reason: string; resolved?: boolean }> {
+  const why = `stale process: ${bug.staleBecause}`;
+  const proc = bug.log ? await processOfLog(ctx.config, bug.log) : undefined;
+  const seen = bug.lastSeen ? Date.parse(bug.lastSeen) : NaN;
+  if (proc?.startedAt && Number.isFinite(seen) && proc.startedAt > seen)
+    return { reason: `${why}; ${proc.name} has restarted since (${isoTime(proc.startedAt)}): settled`, resolved: true };
+  if (!proc) return { reason: `${why}; no PM2 process writes ${bug.log ?? 'its log'}: restart the process by hand` };
+  if (ctx.dryRun) return { reason: `dry run: ${why}; would restart ${proc.name}` };
+  if (!ctx.config.restartStale) return { reason: `${why}; restart ${proc.name} (pm2 restart ${proc.name}), or turn restartStale on` };
+  const started = ctx.clock.now();
+  const restart = await restartAndWatch({ ...bug, process: proc.name }, ctx);
+  const entry: FixEntry = {
+    type: 'fix',
+    id: newFixId(started),
+    time: isoTime(started),
+    file: bug.file,
+    bug: { id: bug.id, kind: bug.kind, errorType: bug.errorType, message: bug.message, line: bug.line, column: bug.column, source: bug.source },
+    strategy: 'restart',
+    outcome: restart?.ok ? 'applied' : 'failed',
+    reason: `${why}; ${restart?.reason ?? 'no PM2 process to restart'}`,
+    steps: [{ strategy: 'restart', result: restart?.ok ? 'applied' : 'no-candidate', reason: restart?.reason ?? '', elapsedMs: ctx.clock.now() - started }],
+    ...(restart ? { restart } : {}),
+  };
+  return { entry, reason: entry.reason, ...(restart?.ok ? { resolved: true } : {}) };
 }
 
 function ago(ms: number): string {

@@ -40,8 +40,34 @@ export const configSchema = z.strictObject({
   pm2Logs: z.boolean().default(true),
   /** Rungs of the repair ladder, in order. */
   repairers: z.array(z.enum(['deterministic', 'llm'])).default(['deterministic', 'llm']),
-  /** Steps of the validation ladder, in order. */
-  validators: z.array(z.enum(['syntax', 'exports'])).default(['syntax', 'exports']),
+  /** Steps of the validation ladder, in order; each judges only the files it applies to. */
+  validators: z
+    .array(z.enum(['syntax', 'exports', 'undefined-names', 'error-gone', 'shell-syntax', 'defect-gone', 'load', 'tests']))
+    .default(['syntax', 'exports', 'undefined-names', 'error-gone', 'shell-syntax', 'defect-gone']),
+  /** The project's own test command (argv, no shell), run by the `tests` validation step. */
+  testCommand: z.array(z.string().min(1)).min(1).optional(),
+  testTimeoutMs: positiveMs.default(5 * 60 * 1000),
+  /** How long the `load` validation step lets a module take to load. */
+  loadTimeoutMs: positiveMs.default(10_000),
+  /** Scripts and scheduler files checked for environment defects. */
+  envFiles: z
+    .array(z.string().min(1))
+    .default(['**/*.sh', '**/*.bash', '**/*crontab*', '**/*.cron', '**/cron.d/*', '**/*.plist', '**/ecosystem.config.{js,cjs,mjs,json}']),
+  /** The bash scripts must run on (macOS ships 3.2); null turns the check off. */
+  bashCompat: z
+    .string()
+    .regex(/^\d+(\.\d+)*$/, 'expected a bash version such as "3.2"')
+    .nullable()
+    .default('3.2'),
+  /**
+   * Restart a PM2 process whose code on disk is newer than what it runs: after a fix of one of its
+   * runtime errors, or when a logged error can no longer come from the file (stale process).
+   */
+  restartStale: z.boolean().default(false),
+  /** The pm2 program (argv[0]); its daemon is $PM2_HOME's. */
+  pm2Bin: z.string().min(1).default('pm2'),
+  /** After a restart, how long to watch the log for the error coming back. */
+  restartCheckMs: z.number().int().min(0).default(5_000),
   /** Files larger than this are skipped, with the reason. */
   maxFileBytes: z.number().int().positive().default(2 * 1024 * 1024),
   probes: z.array(probeSchema).default([]),

@@ -11,6 +11,10 @@ import { expandLogGlobs, readLogsIncrementally } from './logs/read.js';
 import { groupErrors, toBugs } from './logs/group.js';
 import type { SyntaxChecker } from './syntax/checker.js';
 import type { Bug } from './types.js';
+import { environmentSource } from './env/source.js';
+import { undefinedNameOf } from '../validate/error-gone.js';
+import { undefinedNames } from '../validate/scope.js';
+import { hasModuleSyntax } from '../validate/surface.js';
 
 export const SYNTAX_PRIORITY = 100;
 
@@ -108,11 +112,38 @@ export const errorLogSource: BugSource = {
       merged.set(b.id, old ? { ...b, count: (old.count ?? 1) + (b.count ?? 1), firstSeen: old.firstSeen ?? b.firstSeen } : b);
     }
     out.runtimeBugs = [...merged.values()];
-    out.bugs.push(...out.runtimeBugs);
+    for (const bug of out.runtimeBugs) {
+      const because = staleBecause(bug, ctx.checker);
+      out.bugs.push(because ? { ...bug, kind: 'stale-process', staleBecause: because } : bug);
+    }
   },
 };
 
-export const bugSources: readonly BugSource[] = [syntaxSource, errorLogSource];
+/**
+ * Whether the file on disk can still raise a logged error. When it cannot, the process that
+ * logged it runs older code: a restart, not an edit, is the fix.
+ */
+function staleBecause(bug: Bug, checker: SyntaxChecker): string | undefined {
+  let text: string;
+  let mtime: number;
+  try {
+    text = fs.readFileSync(bug.file, 'utf8');
+    mtime = fs.statSync(bug.file).mtimeMs;
+  } catch {
+    return undefined;
+  }
+  const seen = bug.lastSeen ? Date.parse(bug.lastSeen) : NaN;
+  if (Number.isFinite(seen) && mtime > seen) return `the file changed (${new Date(mtime).toISOString()}) after the error was last logged (${bug.lastSeen})`;
+  const name = bug.errorType === 'ReferenceError' ? undefinedNameOf(bug.message) : undefined;
+  if (name) {
+    const f = checker.formatOf(bug.file);
+    const names = undefinedNames(text, f === 'module' || (f === 'ambiguous' && hasModuleSyntax(text)) ? 'module' : 'commonjs');
+    if (names && !names.has(name)) return `the file on disk defines ${name}, so the error comes from code loaded before it changed`;
+  }
+  return undefined;
+}
+
+export const bugSources: readonly BugSource[] = [syntaxSource, errorLogSource, environmentSource];
 
 /** Run every source; bugs come back in repair order: priority, then the newest first. */
 export async function discoverBugs(ctx: DiscoverContext): Promise<Discovery> {

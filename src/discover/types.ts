@@ -1,6 +1,20 @@
 import type { Clock } from '../util/clock.js';
 
-export type BugKind = 'syntax' | 'runtime';
+/**
+ * `syntax`: the file does not parse. `runtime`: an error read from a log. `stale-process`: a
+ * logged error the file on disk can no longer raise (the process runs older code: restart it).
+ * `environment`: a script or scheduler file that breaks where it runs (bare node, bash 4+).
+ */
+export type BugKind = 'syntax' | 'runtime' | 'stale-process' | 'environment';
+
+export interface EnvDefect {
+  defect: 'bare-node' | 'bash-compat';
+  /** Bare node: whether a log shows the job failing to find node, and the line that says so. */
+  confirmed?: boolean;
+  evidence?: string;
+  /** Each construct or call found: line, what, and how to rewrite it. */
+  findings: { line: number; column: number; what: string; suggestion: string; rewritable: boolean }[];
+}
 
 /** A bug found in a file under the roots: what the user sees in `scan` and in the log. */
 export interface Bug {
@@ -28,6 +42,13 @@ export interface Bug {
   lastSeen?: string;
   /** Set when the file is protected: reported, never touched. */
   protected?: boolean;
+  /** Runtime and stale-process bugs: the log it came from, and the PM2 process writing that log. */
+  log?: string;
+  process?: string;
+  /** Stale-process bugs: why the file on disk can no longer raise the error. */
+  staleBecause?: string;
+  /** Environment bugs: what was found. */
+  env?: EnvDefect;
 }
 
 /** One error event parsed from a log, before grouping into bugs. */

@@ -4,50 +4,7 @@ import type { Health, ProbeResult } from './types.js';
 import { describeExit, lastLine } from './command.js';
 import { resolvePath, worst } from './common.js';
 import { defineProbe } from './types.js';
-
-const jlistEntry = z.looseObject({
-  name: z.string(),
-  pm2_env: z.looseObject({
-    status: z.string(),
-    restart_time: z.number().default(0),
-  }),
-});
-
-interface Pm2Process {
-  name: string;
-  /** Every instance's status (cluster mode runs several under one name). */
-  statuses: string[];
-  restarts: number;
-}
-
-/** `pm2 jlist` prints JSON, but may print daemon chatter before it: take the line that parses. */
-export function parseJlist(stdout: string): Pm2Process[] {
-  let list: unknown;
-  try {
-    list = JSON.parse(stdout);
-  } catch {
-    const lines = stdout.split('\n').filter((l) => l.trimStart().startsWith('['));
-    for (const line of lines.reverse()) {
-      try {
-        list = JSON.parse(line);
-        break;
-      } catch {
-        /* chatter such as "[PM2] Spawning PM2 daemon" */
-      }
-    }
-  }
-  const parsed = z.array(jlistEntry).safeParse(list);
-  // Never quote the output: each entry carries the process's whole environment, secrets included.
-  if (!parsed.success) throw new Error(`pm2 jlist: the output is not a process list (${stdout.length} characters)`);
-  const byName = new Map<string, Pm2Process>();
-  for (const p of parsed.data) {
-    const cur = byName.get(p.name) ?? { name: p.name, statuses: [], restarts: 0 };
-    cur.statuses.push(p.pm2_env.status);
-    cur.restarts += p.pm2_env.restart_time;
-    byName.set(p.name, cur);
-  }
-  return [...byName.values()];
-}
+import { parseJlist } from '../pm2.js';
 
 /** PM2 statuses on the way back up after a crash: not down yet, not healthy either. */
 const RESTARTING = new Set(['launching', 'waiting restart']);

@@ -14,7 +14,7 @@ import { isoTime } from '../util/clock.js';
 import { errorMessage } from '../util/errors.js';
 import { validateFix } from '../validate/registry.js';
 import { hasModuleSyntax } from '../validate/surface.js';
-import type { Validator } from '../validate/types.js';
+import { isJavaScript, type ValidationInput, type Validator } from '../validate/types.js';
 import { sha256, writeFileAtomic } from '../workspace/atomic.js';
 import { stamp, writeBackup } from '../workspace/backup.js';
 import type { Journal } from '../workspace/journal.js';
@@ -105,7 +105,8 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
       step('no-candidate', 'the candidate is the file unchanged');
       continue;
     }
-    const verdict = await validateFix(ctx.validators, { file: bug.file, bug, before: original, after: r.text, format, checker: ctx.checker });
+    const input: ValidationInput = { file: bug.file, bug, before: original, after: r.text, format, checker: ctx.checker, config: ctx.config, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+    const verdict = await validateFix(ctx.validators, input, 'memory');
     if (!verdict.ok) {
       lastRejection = `${r.strategy} candidate rejected by validation: ${verdict.reason}`;
       step('rejected', verdict.reason);
@@ -116,7 +117,7 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
       step('candidate', r.note);
       return done('skipped', `dry run: ${r.note}; validated, not written`);
     }
-    const written = await writeValidated(bug.file, originalBytes, originalHash, r.text, entry, ctx);
+    const written = await writeValidated(input, originalBytes, originalHash, entry, ctx);
     step(written.outcome === 'applied' ? 'applied' : 'reverted', written.reason);
     if (written.outcome === 'applied') return done('applied', `${r.note}; validated`);
     if (written.outcome === 'failed') return done('failed', written.reason);
@@ -130,13 +131,13 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
 }
 
 async function writeValidated(
-  file: string,
+  input: ValidationInput,
   originalBytes: Buffer,
   originalHash: string,
-  text: string,
   entry: FixEntry,
   ctx: FixContext,
 ): Promise<{ outcome: 'applied' | 'reverted' | 'failed'; reason: string }> {
+  const { file, after: text } = input;
   // Someone may have edited the file while the model thought: their edit wins.
   let current: Buffer;
   try {
@@ -163,9 +164,8 @@ async function writeValidated(
     ctx.journal.end(entry.id);
     return { outcome: 'failed', reason: `could not write the fix, original left in place: ${errorMessage(err)}` };
   }
-  const [onDisk] = await ctx.checker.checkFiles([file]);
-  const ok = onDisk && 'ok' in onDisk && onDisk.ok && sha256(fs.readFileSync(file)) === candidateHash;
-  if (ok) {
+  const failure = await checkOnDisk(input, candidateHash, ctx);
+  if (!failure) {
     ctx.journal.update({ ...journalEntry, phase: 'validated' });
     ctx.journal.end(entry.id);
     entry.fixedHash = candidateHash;
@@ -174,12 +174,28 @@ async function writeValidated(
   ctx.journal.update({ ...journalEntry, phase: 'reverting' });
   writeFileAtomic(file, originalBytes);
   ctx.journal.end(entry.id);
-  const why = onDisk && 'ok' in onDisk && !onDisk.ok ? `${onDisk.errorType}: ${onDisk.message}` : 'the file on disk is not what was written';
-  return { outcome: 'reverted', reason: `on-disk check failed (${why}); original restored` };
+  return { outcome: 'reverted', reason: `on-disk check failed (${failure}); original restored` };
+}
+
+/**
+ * With the fix in place: the bytes are what was written, a JavaScript file gets the node binary's
+ * own verdict, and the `disk` validation steps (loading the module, the project's tests) run.
+ * Returns why it failed, or undefined.
+ */
+async function checkOnDisk(input: ValidationInput, candidateHash: string, ctx: FixContext): Promise<string | undefined> {
+  if (sha256(fs.readFileSync(input.file)) !== candidateHash) return 'the file on disk is not what was written';
+  if (isJavaScript(input.file)) {
+    const [onDisk] = await ctx.checker.checkFiles([input.file]);
+    if (!onDisk || !('ok' in onDisk)) return `the file could not be checked${onDisk && 'skipped' in onDisk ? `: ${onDisk.skipped}` : ''}`;
+    if (!onDisk.ok) return `${onDisk.errorType}: ${onDisk.message}`;
+  }
+  const disk = await validateFix(ctx.validators, input, 'disk');
+  return disk.ok ? undefined : disk.reason;
 }
 
 /** The format a file is parsed in; for a typeless .js, what its text looks like. */
 function formatFor(checker: SyntaxChecker, file: string, text: string): ModuleFormat {
+  if (!isJavaScript(file)) return 'commonjs';
   const f = checker.formatOf(file);
   if (f !== 'ambiguous') return f;
   return hasModuleSyntax(text) ? 'module' : 'commonjs';

@@ -1,6 +1,7 @@
 import type { Config } from '../config/load.js';
 import type { SyntaxChecker } from '../discover/syntax/checker.js';
 import { deterministicRepairer } from './repairers/deterministic.js';
+import { environmentRepairer } from './repairers/environment.js';
 import { llmRepairer } from './repairers/llm.js';
 import type { Repairer } from './types.js';
 
@@ -15,7 +16,10 @@ const factories: Record<Config['repairers'][number], (ctx: RepairerContext) => R
   llm: ({ config }) => llmRepairer(config),
 };
 
-/** The configured ladder, in order. */
+/**
+ * The configured ladder, in order. Environment defects have their own rung (a mechanical rewrite
+ * never needs a model), always present.
+ */
 export function buildLadder(ctx: RepairerContext): Repairer[] {
-  return ctx.config.repairers.map((name) => factories[name](ctx));
+  return [...ctx.config.repairers.map((name) => factories[name](ctx)), environmentRepairer(ctx.config)];
 }

@@ -32,6 +32,8 @@ export interface FixEntry {
   dryRun?: boolean;
   /** Set when this fix was later reverted by `mechanic revert`. */
   revertedAt?: string;
+  /** A PM2 restart that followed (a stale process, or a runtime fix taking effect). */
+  restart?: { process: string; ok: boolean; reason: string };
 }
 
 export interface RevertEntry {

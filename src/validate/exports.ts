@@ -1,5 +1,5 @@
 import { diffNames, surfaceOf } from './surface.js';
-import type { Validator } from './types.js';
+import { isJavaScript, type Validator } from './types.js';
 
 /**
  * The fix must keep the export surface: every name the module exported (CommonJS or ESM) is still
@@ -9,6 +9,8 @@ import type { Validator } from './types.js';
 export const exportsValidator: Validator = {
   name: 'exports',
   description: 'the same exported names (CommonJS and ESM)',
+  stage: 'memory',
+  appliesTo: ({ file }) => isJavaScript(file),
   async validate({ before, after, format, bug }) {
     const isModule = format === 'module';
     const tolerant = bug.kind === 'syntax';

@@ -1,9 +1,22 @@
+import { errorGoneValidator } from './error-gone.js';
 import { exportsValidator } from './exports.js';
+import { loadValidator, testsValidator } from './load.js';
+import { defectGoneValidator, shellSyntaxValidator } from './shell.js';
 import { syntaxValidator } from './syntax.js';
 import type { ValidationInput, ValidationResult, Validator } from './types.js';
+import { undefinedNamesValidator } from './undefined-names.js';
 
-/** Every validation step, by name. */
-export const validators: readonly Validator[] = [syntaxValidator, exportsValidator];
+/** Every validation step, by name: adding one is a file and a line here. */
+export const validators: readonly Validator[] = [
+  syntaxValidator,
+  exportsValidator,
+  undefinedNamesValidator,
+  errorGoneValidator,
+  shellSyntaxValidator,
+  defectGoneValidator,
+  loadValidator,
+  testsValidator,
+];
 
 export function validatorsByName(names: readonly string[]): Validator[] {
   return names.map((n) => {
@@ -13,12 +26,14 @@ export function validatorsByName(names: readonly string[]): Validator[] {
   });
 }
 
-/** Run the ladder; the result names the step that failed. */
+/** Run the steps of one stage that apply to this fix; the result names the step that failed. */
 export async function validateFix(
   steps: readonly Validator[],
   input: ValidationInput,
+  stage: Validator['stage'],
 ): Promise<ValidationResult & { step?: string }> {
   for (const step of steps) {
+    if (step.stage !== stage || !step.appliesTo(input)) continue;
     const r = await step.validate(input);
     if (!r.ok) return { ok: false, step: step.name, reason: `${step.name}: ${r.reason}` };
   }

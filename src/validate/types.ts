@@ -1,3 +1,4 @@
+import type { Config } from '../config/load.js';
 import type { Bug } from '../discover/types.js';
 import type { SyntaxChecker } from '../discover/syntax/checker.js';
 import type { ModuleFormat } from '../discover/syntax/compile.js';
@@ -10,13 +11,24 @@ export interface ValidationInput {
   /** The format the file is parsed in (for ambiguous files: what the original parsed as, or CommonJS). */
   format: ModuleFormat;
   checker: SyntaxChecker;
+  config: Config;
+  signal?: AbortSignal;
 }
 
 export type ValidationResult = { ok: true } | { ok: false; reason: string };
 
-/** One step of the validation ladder. Steps run in order; the first failure rejects the fix. */
+/**
+ * One step of the validation ladder. Steps run in order; the first failure rejects the fix.
+ * `memory` steps judge the candidate before anything is written; `disk` steps need the file in
+ * place (loading the module, the project's tests) and a failure there restores the original.
+ */
 export interface Validator {
   name: string;
   description: string;
+  stage: 'memory' | 'disk';
+  appliesTo(input: ValidationInput): boolean;
   validate(input: ValidationInput): Promise<ValidationResult>;
 }
+
+const JS = /\.(c|m)?js$/;
+export const isJavaScript = (file: string) => JS.test(file);

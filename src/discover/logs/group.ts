@@ -196,6 +196,9 @@ export function toBugs(groups: readonly GroupedError[]): Bug[] {
       detail: capDetail(g.text),
       count: g.count,
     };
+    // The newest log that showed it: where a restart is checked, and whose PM2 process it is.
+    const log = g.logs[g.logs.length - 1];
+    if (log) bug.log = log;
     if (g.firstSeen) bug.firstSeen = g.firstSeen;
     if (g.lastSeen) bug.lastSeen = g.lastSeen;
     const seen = byId.get(id);

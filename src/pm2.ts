@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+import { minimalEnv, runProcess } from './util/proc.js';
+
+const jlistEntry = z.looseObject({
+  name: z.string(),
+  pm2_env: z.looseObject({
+    status: z.string(),
+    restart_time: z.number().default(0),
+    pm_err_log_path: z.string().optional(),
+    pm_uptime: z.number().optional(),
+  }),
+});
+
+export interface Pm2Process {
+  name: string;
+  /** Every instance's status (cluster mode runs several under one name). */
+  statuses: string[];
+  restarts: number;
+  /** Where PM2 writes each instance's stderr. */
+  errLogs: string[];
+  /** When the most recently started instance started (ms). */
+  startedAt?: number;
+}
+
+/** `pm2 jlist` prints JSON, but may print daemon chatter before it: take the line that parses. */
+export function parseJlist(stdout: string): Pm2Process[] {
+  let list: unknown;
+  try {
+    list = JSON.parse(stdout);
+  } catch {
+    const lines = stdout.split('\n').filter((l) => l.trimStart().startsWith('['));
+    for (const line of lines.reverse()) {
+      try {
+        list = JSON.parse(line);
+        break;
+      } catch {
+        /* chatter such as "[PM2] Spawning PM2 daemon" */
+      }
+    }
+  }
+  const parsed = z.array(jlistEntry).safeParse(list);
+  // Never quote the output: each entry carries the process's whole environment, secrets included.
+  if (!parsed.success) throw new Error(`pm2 jlist: the output is not a process list (${stdout.length} characters)`);
+  const byName = new Map<string, Pm2Process>();
+  for (const p of parsed.data) {
+    const cur = byName.get(p.name) ?? { name: p.name, statuses: [], restarts: 0, errLogs: [] };
+    cur.statuses.push(p.pm2_env.status);
+    if (p.pm2_env.pm_err_log_path) cur.errLogs.push(p.pm2_env.pm_err_log_path);
+    if (p.pm2_env.pm_uptime) cur.startedAt = Math.max(cur.startedAt ?? 0, p.pm2_env.pm_uptime);
+    cur.restarts += p.pm2_env.restart_time;
+    byName.set(p.name, cur);
+  }
+  return [...byName.values()];
+}
+
+
+export interface Pm2Settings {
+  pm2Bin: string;
+}
+
+/** Whether a PM2 daemon is up for $PM2_HOME: `pm2 jlist` would otherwise start one. */
+export function pm2DaemonRunning(env: NodeJS.ProcessEnv = process.env): boolean {
+  const home = env.PM2_HOME ?? path.join(env.HOME ?? os.homedir(), '.pm2');
+  return fs.existsSync(path.join(home, 'rpc.sock')) || fs.existsSync(path.join(home, 'pm2.pid'));
+}
+
+/** The processes PM2 runs, from `pm2 jlist` (PM2_HOME passes through the minimal environment). */
+export async function listPm2(settings: Pm2Settings, signal?: AbortSignal): Promise<Pm2Process[]> {
+  if (!pm2DaemonRunning()) return [];
+  const r = await runProcess(settings.pm2Bin, ['jlist'], { env: minimalEnv(), timeoutMs: 30_000, ...(signal ? { signal } : {}) });
+  if (r.spawnError) throw new Error(`${settings.pm2Bin}: ${r.spawnError}`);
+  if (r.code !== 0) throw new Error(`pm2 jlist exited ${r.code}: ${r.stderr.trim().split('\n').pop() ?? ''}`);
+  return parseJlist(r.stdout);
+}
+
+/** The PM2 process whose error log is `log`, if PM2 runs one. */
+export async function processOfLog(settings: Pm2Settings, log: string): Promise<Pm2Process | undefined> {
+  try {
+    const list = await listPm2(settings);
+    const real = path.resolve(log);
+    return list.find((p) => p.errLogs.some((l) => path.resolve(l) === real));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function restartPm2(settings: Pm2Settings, name: string): Promise<{ ok: boolean; reason: string }> {
+  const r = await runProcess(settings.pm2Bin, ['restart', name], { env: minimalEnv(), timeoutMs: 60_000 });
+  if (r.code === 0) return { ok: true, reason: `pm2 restart ${name}` };
+  return { ok: false, reason: `pm2 restart ${name} failed: ${r.spawnError ?? (r.stderr.trim().split('\n').pop() || `exit ${r.code}`)}` };
+}

@@ -87,8 +87,22 @@ export async function processOfLog(settings: Pm2Settings, log: string): Promise<
   }
 }
 
-export async function restartPm2(settings: Pm2Settings, name: string): Promise<{ ok: boolean; reason: string }> {
-  const r = await runProcess(settings.pm2Bin, ['restart', name], { env: minimalEnv(), timeoutMs: 60_000 });
-  if (r.code === 0) return { ok: true, reason: `pm2 restart ${name}` };
-  return { ok: false, reason: `pm2 restart ${name} failed: ${r.spawnError ?? (r.stderr.trim().split('\n').pop() || `exit ${r.code}`)}` };
+/**
+ * `pm2 restart <name>`. A process in a crash loop can be between two lives when asked ("Process 0
+ * not found" while it waits out its restart delay): try again a few times before giving up.
+ */
+export async function restartPm2(settings: Pm2Settings, name: string, attempts = 4): Promise<{ ok: boolean; reason: string }> {
+  let last = '';
+  for (let i = 0; i < attempts; i++) {
+    if (i) await new Promise((r) => setTimeout(r, 500));
+    const r = await runProcess(settings.pm2Bin, ['restart', name], { env: minimalEnv(), timeoutMs: 60_000 });
+    if (r.code === 0) return { ok: true, reason: `pm2 restart ${name}` };
+    last = r.spawnError ?? (stripAnsi(r.stderr).trim().split('\n').pop() || `exit ${r.code}`);
+    if (r.spawnError) break;
+  }
+  return { ok: false, reason: `pm2 restart ${name} failed: ${last}` };
+}
+
+function stripAnsi(s: string): string {
+  return s.replace(/\x1b\[[0-9;]*m/g, '');
 }

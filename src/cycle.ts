@@ -6,7 +6,7 @@ import { SyntaxChecker } from './discover/syntax/checker.js';
 import type { Bug } from './discover/types.js';
 import { runProbes, summarize } from './probes/run.js';
 import type { ProbeResult } from './probes/types.js';
-import { fixBug, newFixId } from './repair/fix.js';
+import { fixBug, fixEntry, newFixId } from './repair/fix.js';
 import { restartAndWatch } from './repair/restart.js';
 import { processOfLog } from './pm2.js';
 import { buildLadder } from './repair/registry.js';
@@ -124,17 +124,7 @@ async function cycleBody(
     const validators = validatorsByName(config.validators);
     let attempts = 0;
     for (const bug of discovery.bugs) {
-      const skip = (reason: string): FixEntry => ({
-        type: 'fix',
-        id: `skip-${bug.id}`,
-        time: isoTime(clock.now()),
-        file: bug.file,
-        bug: { id: bug.id, kind: bug.kind, errorType: bug.errorType, message: bug.message, line: bug.line, column: bug.column, source: bug.source },
-        strategy: 'none',
-        outcome: 'skipped',
-        reason,
-        steps: [],
-      });
+      const skip = (reason: string): FixEntry => fixEntry(bug, `skip-${bug.id}`, clock.now(), 'skipped', reason);
       let entry: FixEntry;
       const prot = bug.kind === 'stale-process' ? undefined : protection(bug.file);
       const cooldown = cooldownLeft(state, bug.file, config.fileCooldownMs, clock.now());
@@ -259,18 +249,9 @@ async function settleStale(bug: Bug, ctx: StaleContext): Promise<{ entry?: FixEn
   if (!ctx.config.restartStale) return { reason: `${why}; restart ${proc.name} (pm2 restart ${proc.name}), or turn restartStale on` };
   const started = ctx.clock.now();
   const restart = await restartAndWatch({ ...bug, process: proc.name }, ctx);
-  const entry: FixEntry = {
-    type: 'fix',
-    id: newFixId(started),
-    time: isoTime(started),
-    file: bug.file,
-    bug: { id: bug.id, kind: bug.kind, errorType: bug.errorType, message: bug.message, line: bug.line, column: bug.column, source: bug.source },
-    strategy: 'restart',
-    outcome: restart?.ok ? 'applied' : 'failed',
-    reason: `${why}; ${restart?.reason ?? 'no PM2 process to restart'}`,
-    steps: [{ strategy: 'restart', result: restart?.ok ? 'applied' : 'no-candidate', reason: restart?.reason ?? '', elapsedMs: ctx.clock.now() - started }],
-    ...(restart ? { restart } : {}),
-  };
+  const entry = fixEntry(bug, newFixId(started), started, restart?.ok ? 'applied' : 'failed', `${why}; ${restart?.reason ?? 'no PM2 process to restart'}`, 'restart');
+  entry.steps.push({ strategy: 'restart', result: restart?.ok ? 'applied' : 'no-candidate', reason: restart?.reason ?? '', elapsedMs: ctx.clock.now() - started });
+  if (restart) entry.restart = restart;
   return { entry, reason: entry.reason, ...(restart?.ok ? { resolved: true } : {}) };
 }
 

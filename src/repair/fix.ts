@@ -36,6 +36,21 @@ export function newFixId(now: number): string {
   return `${stamp(now).slice(0, 19).replace(/-/g, '').replace('T', '-')}-${randomBytes(3).toString('hex')}`;
 }
 
+/** The log entry of one attempt (or skip) on a bug, before the ladder fills it in. */
+export function fixEntry(bug: Bug, id: string, at: number, outcome: FixOutcome, reason: string, strategy = 'none'): FixEntry {
+  return {
+    type: 'fix',
+    id,
+    time: isoTime(at),
+    file: bug.file,
+    bug: { id: bug.id, kind: bug.kind, errorType: bug.errorType, message: bug.message, line: bug.line, column: bug.column, source: bug.source },
+    strategy,
+    outcome,
+    reason,
+    steps: [],
+  };
+}
+
 /** A unified diff of a change, with paths relative to the root. */
 export function unifiedDiff(config: Pick<Config, 'roots'>, file: string, before: string, after: string): string {
   const root = config.roots.find((r) => file.startsWith(r + path.sep));
@@ -50,18 +65,8 @@ export function unifiedDiff(config: Pick<Config, 'roots'>, file: string, before:
  */
 export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
   const started = ctx.clock.now();
-  const entry: FixEntry = {
-    type: 'fix',
-    id: newFixId(started),
-    time: isoTime(started),
-    file: bug.file,
-    bug: { id: bug.id, kind: bug.kind, errorType: bug.errorType, message: bug.message, line: bug.line, column: bug.column, source: bug.source },
-    strategy: 'none',
-    outcome: 'failed',
-    reason: '',
-    steps: [],
-    ...(ctx.dryRun ? { dryRun: true } : {}),
-  };
+  const entry = fixEntry(bug, newFixId(started), started, 'failed', '');
+  if (ctx.dryRun) entry.dryRun = true;
   const done = (outcome: FixOutcome, reason: string) => {
     entry.outcome = outcome;
     entry.reason = reason;

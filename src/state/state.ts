@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Bug } from '../discover/types.js';
 import type { ProbeResult } from '../probes/types.js';
+import type { LogOffset } from '../discover/logs/read.js';
 import { writeJsonAtomic } from '../workspace/atomic.js';
 import { stamp } from '../workspace/backup.js';
 
@@ -13,13 +14,7 @@ export interface FileRecord {
   lastFixId?: string;
 }
 
-export interface LogOffset {
-  dev: number;
-  ino: number;
-  size: number;
-  offset: number;
-  head?: string;
-}
+export type { LogOffset } from '../discover/logs/read.js';
 
 export interface State {
   version: 1;

@@ -10,7 +10,8 @@ import { listSourceFiles, type SkippedFile } from './files.js';
 import { expandLogGlobs, readLogsIncrementally } from './logs/read.js';
 import { groupErrors, toBugs } from './logs/group.js';
 import type { SyntaxChecker } from './syntax/checker.js';
-import type { Bug } from './types.js';
+import type { Bug, BugSource, DiscoverContext, Discovery } from './types.js';
+export type { BugSource, DiscoverContext, Discovery } from './types.js';
 import { environmentSource } from './env/source.js';
 import { undefinedNameOf } from '../validate/error-gone.js';
 import { undefinedNames } from '../validate/scope.js';
@@ -20,34 +21,6 @@ export const SYNTAX_PRIORITY = 100;
 
 export function bugId(parts: readonly (string | number)[]): string {
   return createHash('sha1').update(parts.join('\0')).digest('hex').slice(0, 12);
-}
-
-export interface DiscoverContext {
-  config: Config;
-  checker: SyntaxChecker;
-  clock: Clock;
-  /** Runtime bugs carried from earlier cycles, and how far each log has been read. */
-  carried: { runtimeBugs: readonly Bug[]; logOffsets: Readonly<Record<string, LogOffset>> };
-  /** Called with each file's verdict as it arrives (progress display). */
-  onFile?: (done: number, total: number) => void;
-}
-
-export interface Discovery {
-  bugs: Bug[];
-  skipped: SkippedFile[];
-  filesScanned: number;
-  /** What the next cycle should carry. */
-  runtimeBugs: Bug[];
-  logOffsets: Record<string, LogOffset>;
-  /** Problems reading the sources (an unreadable log...), never fatal. */
-  warnings: string[];
-}
-
-/** A bug source finds bugs of one kind; the cycle runs them all. */
-export interface BugSource {
-  name: string;
-  description: string;
-  discover(ctx: DiscoverContext, out: Discovery): Promise<void>;
 }
 
 /** Syntax errors in the source files under the roots, by `node --check`'s verdict. */

@@ -1,3 +1,7 @@
+import type { Config } from '../config/load.js';
+import type { LogOffset } from './logs/read.js';
+import type { SkippedFile } from './files.js';
+import type { SyntaxChecker } from './syntax/checker.js';
 import type { Clock } from '../util/clock.js';
 
 /**
@@ -83,4 +87,32 @@ export interface LogError {
 export interface SourceContext {
   clock: Clock;
   signal?: AbortSignal;
+}
+
+export interface DiscoverContext {
+  config: Config;
+  checker: SyntaxChecker;
+  clock: Clock;
+  /** Runtime bugs carried from earlier cycles, and how far each log has been read. */
+  carried: { runtimeBugs: readonly Bug[]; logOffsets: Readonly<Record<string, LogOffset>> };
+  /** Called with each file's verdict as it arrives (progress display). */
+  onFile?: (done: number, total: number) => void;
+}
+
+export interface Discovery {
+  bugs: Bug[];
+  skipped: SkippedFile[];
+  filesScanned: number;
+  /** What the next cycle should carry. */
+  runtimeBugs: Bug[];
+  logOffsets: Record<string, LogOffset>;
+  /** Problems reading the sources (an unreadable log...), never fatal. */
+  warnings: string[];
+}
+
+/** A bug source finds bugs of one kind; the cycle runs them all. */
+export interface BugSource {
+  name: string;
+  description: string;
+  discover(ctx: DiscoverContext, out: Discovery): Promise<void>;
 }

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from './config/load.js';
 import { discoverBugs, type Discovery } from './discover/sources.js';

@@ -1,12 +1,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
-import type { Config } from '../config/load.js';
-import { isoTime, type Clock } from '../util/clock.js';
+import { isoTime } from '../util/clock.js';
 import { errorMessage } from '../util/errors.js';
 import { isInsideAny } from '../workspace/paths.js';
-import type { LogOffset } from '../state/state.js';
-import { listSourceFiles, type SkippedFile } from './files.js';
+import { listSourceFiles } from './files.js';
 import { expandLogGlobs, readLogsIncrementally } from './logs/read.js';
 import { groupErrors, toBugs } from './logs/group.js';
 import type { SyntaxChecker } from './syntax/checker.js';

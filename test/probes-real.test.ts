@@ -11,7 +11,7 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseJlist } from '../src/probes/pm2.js';
+import { parseJlist } from '../src/pm2.js';
 import { probeSchema } from '../src/probes/registry.js';
 import { runProbes, summarize } from '../src/probes/run.js';
 import type { ProbeResult } from '../src/probes/types.js';

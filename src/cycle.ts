@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { Config } from './config/load.js';
 import { discoverBugs, type Discovery } from './discover/sources.js';
 import { SyntaxChecker } from './discover/syntax/checker.js';
@@ -13,7 +12,7 @@ import { appendLog, type FixEntry, type LogEntry, type ProbeChangeEntry, type Re
 import { loadState, PROBE_HISTORY, saveState, type State } from './state/state.js';
 import { isoTime, systemClock, type Clock } from './util/clock.js';
 import { validatorsByName } from './validate/registry.js';
-import { Journal, type RecoveryNote } from './workspace/journal.js';
+import { journalFor, type RecoveryNote } from './workspace/journal.js';
 import { acquireLock, type Lock } from './workspace/lock.js';
 import { makeProtection } from './workspace/protect.js';
 
@@ -53,10 +52,6 @@ export interface CycleReport {
   warnings: string[];
   /** 0 all well, 1 problems found or left. */
   exitCode: 0 | 1;
-}
-
-export function journalFor(config: Pick<Config, 'stateDir'>): Journal {
-  return new Journal(path.join(config.stateDir, 'journal'));
 }
 
 /**

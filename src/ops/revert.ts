@@ -7,7 +7,8 @@ import { SafetyError, UsageError } from '../util/errors.js';
 import { sha256, writeFileAtomic } from '../workspace/atomic.js';
 import { writeBackup } from '../workspace/backup.js';
 import { acquireLock } from '../workspace/lock.js';
-import { isInsideAny, realPathOf } from '../workspace/paths.js';
+import { containedRealPath, realPathOf } from '../workspace/paths.js';
+import { journalFor } from '../workspace/journal.js';
 
 export interface RevertOptions {
   config: Config;
@@ -32,11 +33,19 @@ export function revertFix(opts: RevertOptions): RevertReport {
   const clock = opts.clock ?? systemClock;
   const lock = acquireLock(config.stateDir, 'revert');
   try {
+    // Like every command that changes files: first settle any fix a crash interrupted.
+    const recovered = journalFor(config).recover();
+    if (recovered.length)
+      appendLog(
+        config.stateDir,
+        recovered.map((n) => ({ type: 'recovery' as const, id: `recovery-${clock.now()}`, time: isoTime(clock.now()), ...n })),
+        config.maxLogEntries,
+      );
     const entries = readLog(config.stateDir);
     const fix = findFix(entries.filter((e): e is FixEntry => e.type === 'fix' && e.outcome === 'applied'), opts);
     if (fix.revertedAt) throw new UsageError(`fix ${fix.id} was already reverted at ${fix.revertedAt}`);
     if (!fix.backup || !fs.existsSync(fix.backup)) throw new SafetyError(`the backup of fix ${fix.id} is missing (${fix.backup ?? 'none recorded'})`);
-    if (!isInsideAny(fix.file, config.roots)) throw new SafetyError(`${fix.file} is outside the configured roots; not written`);
+    if (!containedRealPath(fix.file, config.roots)) throw new SafetyError(`${fix.file} is outside the configured roots; not written`);
     const backup = fs.readFileSync(fix.backup);
     if (fix.originalHash && sha256(backup) !== fix.originalHash)
       throw new SafetyError(`the backup ${fix.backup} does not match the original recorded for fix ${fix.id}; not restored`);

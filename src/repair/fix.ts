@@ -18,7 +18,7 @@ import { isJavaScript, type ValidationInput, type Validator } from '../validate/
 import { sha256, writeFileAtomic } from '../workspace/atomic.js';
 import { stamp, writeBackup } from '../workspace/backup.js';
 import type { Journal } from '../workspace/journal.js';
-import { isInsideAny } from '../workspace/paths.js';
+import { containedRealPath } from '../workspace/paths.js';
 import type { Repairer } from './types.js';
 
 export interface FixContext {
@@ -73,7 +73,19 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
     return entry;
   };
 
-  if (!isInsideAny(bug.file, ctx.config.roots)) return done('skipped', 'outside the configured roots');
+  // The real path decides: a link inside the roots that leads out of them is not followed.
+  if (!containedRealPath(bug.file, ctx.config.roots)) return done('skipped', 'outside the configured roots (or a link that leads out of them)');
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(bug.file);
+  } catch (err) {
+    return done('skipped', `cannot read the file: ${errorMessage(err)}`);
+  }
+  if (st.isSymbolicLink()) return done('skipped', 'a symbolic link: the file it points to is repaired under its own path, if at all');
+  if (!st.isFile()) return done('skipped', 'not a regular file');
+  // Nobody may write it: someone made it read-only on purpose. (Root could, so the bits decide.)
+  if ((st.mode & 0o222) === 0) return done('failed', 'the file is read-only (no write permission bits); left as it is');
+  if (st.size > ctx.config.maxFileBytes) return done('skipped', `${st.size} bytes, over maxFileBytes (${ctx.config.maxFileBytes})`);
   let originalBytes: Buffer;
   try {
     originalBytes = fs.readFileSync(bug.file);

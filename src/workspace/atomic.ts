@@ -6,34 +6,6 @@ export function sha256(data: string | Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
-/** The test suite swaps this to simulate full disks and the like; nothing else should. */
-export interface FileLayer {
-  openSync: typeof fs.openSync;
-  writeSync: (fd: number, data: Uint8Array) => number;
-  fsyncSync: typeof fs.fsyncSync;
-  closeSync: typeof fs.closeSync;
-  renameSync: typeof fs.renameSync;
-}
-
-export const realFileLayer: FileLayer = {
-  openSync: fs.openSync,
-  writeSync: (fd, data) => fs.writeSync(fd, data),
-  fsyncSync: fs.fsyncSync,
-  closeSync: fs.closeSync,
-  renameSync: fs.renameSync,
-};
-
-let layer: FileLayer = realFileLayer;
-
-/** For fault-injection tests: replace the file layer, get back a function that restores it. */
-export function useFileLayer(next: FileLayer): () => void {
-  const previous = layer;
-  layer = next;
-  return () => {
-    layer = previous;
-  };
-}
-
 /** Temp files of interrupted writes carry this marker so recovery can find and remove them. */
 export const TEMP_MARKER = '.mechanic-tmp-';
 
@@ -56,15 +28,15 @@ export function writeFileAtomic(target: string, data: string | Uint8Array, opts:
   const tmp = path.join(dir, `.${path.basename(target)}${TEMP_MARKER}${process.pid}-${randomBytes(4).toString('hex')}`);
   let fd: number | undefined;
   try {
-    fd = layer.openSync(tmp, 'wx', mode);
+    fd = fs.openSync(tmp, 'wx', mode);
     let written = 0;
-    while (written < bytes.length) written += layer.writeSync(fd, bytes.subarray(written));
-    layer.fsyncSync(fd);
-    layer.closeSync(fd);
+    while (written < bytes.length) written += fs.writeSync(fd, bytes.subarray(written));
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
     fd = undefined;
     // openSync's mode is filtered by the umask; the target's bits must survive exactly.
     fs.chmodSync(tmp, mode);
-    layer.renameSync(tmp, target);
+    fs.renameSync(tmp, target);
   } catch (err) {
     if (fd !== undefined) {
       try {

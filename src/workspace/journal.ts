@@ -113,3 +113,8 @@ function removeTempFiles(file: string): void {
   }
   for (const n of names) if (n.startsWith(prefix)) fs.rmSync(path.join(dir, n), { force: true });
 }
+
+/** The journal of a state folder. */
+export function journalFor(config: { stateDir: string }): Journal {
+  return new Journal(path.join(config.stateDir, 'journal'));
+}

@@ -144,7 +144,7 @@ module.exports = { load, total };
     const { r, sb } = await modelCase({ text: fixedWhole.replace('module.exports = { load, total };', 'module.exports = { load };') });
     const fix = r.json.fixes[0];
     assert.equal(fix.outcome, 'reverted');
-    assert.match(fix.reason, /exports: export surface changed: lost total/);
+    assert.match(fix.reason, /loss-guard: answer rejected \(whole\): answer drops exports: total/);
     assert.equal(sb.read('lib/corrections.js'), syntaxBroken);
   });
 

@@ -39,10 +39,16 @@ function setup(): Sandbox {
 
 const cases: { name: string; answer: string; extra?: object; step: string; reason: RegExp }[] = [
   {
-    name: 'an answer that defines the name but breaks an export',
+    name: 'an answer that defines the name but drops an export (the loss guard, before validation)',
     answer: good.replace('module.exports = { load, count };', 'module.exports = { load };'),
+    step: 'loss-guard',
+    reason: /loss-guard: answer rejected \(whole\): answer drops exports: count/,
+  },
+  {
+    name: 'an answer that defines the name but changes the export surface',
+    answer: good.replace('module.exports = { load, count };', 'module.exports = { load, count, extra: 1 };'),
     step: 'exports',
-    reason: /exports: export surface changed: lost count/,
+    reason: /exports: export surface changed: added extra/,
   },
   {
     name: 'an answer that introduces another undefined name',

@@ -21,6 +21,24 @@ Fix the bug. Return ONLY the complete fixed file content.
 No explanation. No markdown. No preamble. Just raw JavaScript.
 Do not add dependencies. Do not change module.exports.`;
 
+/**
+ * The window format's prompt: numbered lines around the error, answered with search/replace
+ * blocks (Aider's format), which the mechanic applies to the whole file.
+ */
+export const WINDOW_PROMPT_TEMPLATE = `You are a senior Node.js engineer fixing a production bug.
+FILE: {{file}} ({{totalLines}} lines)
+ERROR: {{error}}
+LINES {{startLine}}-{{endLine}} OF THE FILE (each line starts with its number and "| ", which are not part of the code):
+{{window}}
+Fix the bug by editing only these lines. Answer ONLY with one or more blocks of this form:
+<<<<<<< SEARCH
+exact lines copied from above, without their numbers
+=======
+the lines that replace them
+>>>>>>> REPLACE
+Each SEARCH must match the file exactly once. No explanation. No markdown.
+Do not add dependencies. Do not change module.exports.`;
+
 export const DEFAULT_INCLUDE = ['**/*.js', '**/*.cjs', '**/*.mjs'];
 
 /** Never scanned and never written, whatever the config says. */

@@ -20,9 +20,16 @@ export function numCtxFor(promptChars: number, numPredict: number): number {
   return Math.max(MIN_NUM_CTX, Math.ceil(tokens / 1024) * 1024);
 }
 
+function optionsFor(req: LlmRequest, settings: LlmSettings): Record<string, number> {
+  const promptChars = req.prompt.length + (req.system?.length ?? 0);
+  let numCtx = numCtxFor(promptChars, settings.numPredict);
+  // Never ask for more than the model has: Ollama would allocate it, and the model degrade.
+  if (req.contextLength !== undefined) numCtx = Math.min(numCtx, Math.max(MIN_NUM_CTX, req.contextLength));
+  return { temperature: settings.temperature, num_predict: settings.numPredict, num_ctx: numCtx };
+}
+
 /** The body of `POST /api/generate`, exactly as the seed sends it, plus `num_ctx`. */
 export function generateBody(req: LlmRequest, settings: LlmSettings): Record<string, unknown> {
-  const promptChars = req.prompt.length + (req.system?.length ?? 0);
   const body: Record<string, unknown> = { model: settings.model };
   // Top level, never inside `options`: there a thinking model thinks through all of num_predict
   // and answers empty.
@@ -30,17 +37,32 @@ export function generateBody(req: LlmRequest, settings: LlmSettings): Record<str
   body.prompt = req.prompt;
   if (req.system !== undefined) body.system = req.system;
   body.stream = false;
-  body.options = {
-    temperature: settings.temperature,
-    num_predict: settings.numPredict,
-    num_ctx: numCtxFor(promptChars, settings.numPredict),
-  };
+  body.options = optionsFor(req, settings);
+  return body;
+}
+
+/** The body of `POST /api/chat`: the same request as messages; `think` at the top level too. */
+export function ollamaChatBody(req: LlmRequest, settings: LlmSettings): Record<string, unknown> {
+  const messages: Array<{ role: 'system' | 'user'; content: string }> = [];
+  if (req.system !== undefined) messages.push({ role: 'system', content: req.system });
+  messages.push({ role: 'user', content: req.prompt });
+  const body: Record<string, unknown> = { model: settings.model };
+  if (!req.omitThink) body.think = settings.think;
+  body.messages = messages;
+  body.stream = false;
+  body.options = optionsFor(req, settings);
   return body;
 }
 
 const generateAnswer = z.looseObject({
   response: z.string(),
   thinking: z.string().optional(),
+  model: z.string().optional(),
+  done_reason: z.string().optional(),
+});
+
+const chatAnswer = z.looseObject({
+  message: z.looseObject({ content: z.string().nullish(), thinking: z.string().nullish() }),
   model: z.string().optional(),
   done_reason: z.string().optional(),
 });
@@ -63,8 +85,9 @@ export const ollamaProvider: LlmProvider = {
   defaultBaseUrl: OLLAMA_DEFAULT_BASE_URL,
 
   async generate(req, settings, signal): Promise<LlmAnswer> {
-    const url = joinUrl(baseUrl(settings), 'api/generate');
-    const body = generateBody(req, settings);
+    const chat = settings.api === 'chat';
+    const url = joinUrl(baseUrl(settings), chat ? 'api/chat' : 'api/generate');
+    const body = chat ? ollamaChatBody(req, settings) : generateBody(req, settings);
     const started = performance.now();
     const json = await requestJson({
       method: 'POST',
@@ -75,11 +98,17 @@ export const ollamaProvider: LlmProvider = {
       ...(signal ? { signal } : {}),
     });
     const durationMs = Math.round(performance.now() - started);
-    const parsed = generateAnswer.safeParse(json);
-    if (!parsed.success) {
-      throw new LlmError('bad-answer', `POST ${url}: the answer has no "response" text (${describeShape(json)})`);
+    let a: { response: string; thinking?: string | null | undefined; model?: string | undefined; done_reason?: string | undefined };
+    if (chat) {
+      const parsed = chatAnswer.safeParse(json);
+      if (!parsed.success) throw new LlmError('bad-answer', `POST ${url}: the answer has no "message" (${describeShape(json)})`);
+      const { message, ...rest } = parsed.data;
+      a = { ...rest, response: message.content ?? '', thinking: message.thinking };
+    } else {
+      const parsed = generateAnswer.safeParse(json);
+      if (!parsed.success) throw new LlmError('bad-answer', `POST ${url}: the answer has no "response" text (${describeShape(json)})`);
+      a = parsed.data;
     }
-    const a = parsed.data;
     const answer: LlmAnswer = {
       text: a.response,
       model: a.model ?? settings.model,

@@ -20,9 +20,16 @@ export function chatBody(req: LlmRequest, settings: LlmSettings): Record<string,
     model: settings.model,
     messages,
     temperature: settings.temperature,
-    max_tokens: settings.numPredict,
+    max_tokens: maxTokensFor(req, settings),
     stream: false,
   };
+}
+
+/** `max_tokens`, lowered when prompt and answer would not fit the model's window (servers refuse). */
+function maxTokensFor(req: LlmRequest, settings: LlmSettings): number {
+  if (req.contextLength === undefined) return settings.numPredict;
+  const promptTokens = Math.ceil((req.prompt.length + (req.system?.length ?? 0)) / 3) + 64;
+  return Math.max(1, Math.min(settings.numPredict, req.contextLength - promptTokens));
 }
 
 const chatAnswer = z.looseObject({

@@ -11,6 +11,8 @@ export interface LlmRequest {
    * model answers empty without it). Providers whose protocol has no such field ignore it.
    */
   omitThink?: boolean;
+  /** The model's context window in tokens, when known: requests are sized to stay inside it. */
+  contextLength?: number;
 }
 
 /** A model's answer, as received: cleaning it (fences, `<think>` blocks) is `cleanAnswer`'s job. */

@@ -18,7 +18,8 @@ import { isJavaScript, type ValidationInput, type Validator } from '../validate/
 import { sha256, writeFileAtomic } from '../workspace/atomic.js';
 import { stamp, writeBackup } from '../workspace/backup.js';
 import type { Journal } from '../workspace/journal.js';
-import { containedRealPath } from '../workspace/paths.js';
+import { containedRealPath, containingRoot } from '../workspace/paths.js';
+import { Redactor, envFileValues } from '../llm/redact.js';
 import type { Repairer } from './types.js';
 
 export interface FixContext {
@@ -70,6 +71,7 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
   const done = (outcome: FixOutcome, reason: string) => {
     entry.outcome = outcome;
     entry.reason = reason;
+    if (ctx.config.llm.redact) scrubEntry(entry, ctx.config);
     return entry;
   };
 
@@ -103,42 +105,60 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
   for (const rung of ctx.ladder) {
     if (!rung.handles.includes(bug.kind)) continue;
     if (ctx.signal?.aborted) break;
-    const t0 = ctx.clock.now();
-    const step = (result: AttemptStep['result'], reason: string) =>
-      entry.steps.push({ strategy: rung.name, result, reason, elapsedMs: ctx.clock.now() - t0 });
-    let r;
-    try {
-      r = await rung.repair({ bug, original, file: bug.file, format, ...(ctx.signal ? { signal: ctx.signal } : {}) });
-    } catch (err) {
-      step('no-candidate', `failed: ${errorMessage(err)}`);
-      continue;
+    // One budget for every attempt of this rung at this file; a shutdown cuts it short too.
+    const budget = rung.budgetMs !== undefined ? AbortSignal.timeout(rung.budgetMs) : undefined;
+    const signal = budget ? (ctx.signal ? AbortSignal.any([ctx.signal, budget]) : budget) : ctx.signal;
+    let feedback: string | undefined;
+    for (let attempt = 1; attempt <= (rung.learnsFromFeedback ? 2 : 1); attempt++) {
+      if (attempt > 1 && (feedback === undefined || signal?.aborted)) break;
+      const t0 = ctx.clock.now();
+      const step = (result: AttemptStep['result'], reason: string) =>
+        entry.steps.push({ strategy: rung.name, result, reason, elapsedMs: ctx.clock.now() - t0 });
+      const asked = feedback;
+      feedback = undefined;
+      let r;
+      try {
+        r = await rung.repair({ bug, original, file: bug.file, format, ...(signal ? { signal } : {}), ...(asked !== undefined ? { feedback: asked } : {}) });
+      } catch (err) {
+        step('no-candidate', `failed: ${errorMessage(err)}`);
+        break;
+      }
+      if (!r.ok && r.rejected) {
+        lastRejection = `${r.strategy} answer rejected: ${r.reason}`;
+        step('rejected', r.reason);
+        feedback = r.reason;
+        continue;
+      }
+      if (!r.ok) {
+        const outOfTime = budget?.aborted && !ctx.signal?.aborted;
+        step('no-candidate', outOfTime ? `the time budget for this file (${rung.budgetMs} ms) ran out: ${r.reason}` : r.reason);
+        break;
+      }
+      entry.strategy = r.strategy;
+      if (r.text === original) {
+        step('no-candidate', 'the candidate is the file unchanged');
+        break;
+      }
+      const input: ValidationInput = { file: bug.file, bug, before: original, after: r.text, format, checker: ctx.checker, config: ctx.config, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+      const verdict = await validateFix(ctx.validators, input, 'memory');
+      if (!verdict.ok) {
+        lastRejection = `${r.strategy} candidate rejected by validation: ${verdict.reason}`;
+        step('rejected', verdict.reason);
+        feedback = verdict.reason;
+        continue;
+      }
+      entry.diff = unifiedDiff(ctx.config, bug.file, original, r.text);
+      if (ctx.dryRun) {
+        step('candidate', r.note);
+        return done('skipped', `dry run: ${r.note}; validated, not written`);
+      }
+      const written = await writeValidated(input, originalBytes, originalHash, entry, ctx);
+      step(written.outcome === 'applied' ? 'applied' : 'reverted', written.reason);
+      if (written.outcome === 'applied') return done('applied', `${r.note}; validated`);
+      if (written.outcome === 'failed') return done('failed', written.reason);
+      lastRejection = written.reason;
+      feedback = written.reason;
     }
-    if (!r.ok) {
-      step('no-candidate', r.reason);
-      continue;
-    }
-    entry.strategy = r.strategy;
-    if (r.text === original) {
-      step('no-candidate', 'the candidate is the file unchanged');
-      continue;
-    }
-    const input: ValidationInput = { file: bug.file, bug, before: original, after: r.text, format, checker: ctx.checker, config: ctx.config, ...(ctx.signal ? { signal: ctx.signal } : {}) };
-    const verdict = await validateFix(ctx.validators, input, 'memory');
-    if (!verdict.ok) {
-      lastRejection = `${r.strategy} candidate rejected by validation: ${verdict.reason}`;
-      step('rejected', verdict.reason);
-      continue;
-    }
-    entry.diff = unifiedDiff(ctx.config, bug.file, original, r.text);
-    if (ctx.dryRun) {
-      step('candidate', r.note);
-      return done('skipped', `dry run: ${r.note}; validated, not written`);
-    }
-    const written = await writeValidated(input, originalBytes, originalHash, entry, ctx);
-    step(written.outcome === 'applied' ? 'applied' : 'reverted', written.reason);
-    if (written.outcome === 'applied') return done('applied', `${r.note}; validated`);
-    if (written.outcome === 'failed') return done('failed', written.reason);
-    lastRejection = written.reason;
   }
 
   if (lastRejection) return done('reverted', lastRejection);
@@ -216,4 +236,13 @@ function formatFor(checker: SyntaxChecker, file: string, text: string): ModuleFo
   const f = checker.formatOf(file);
   if (f !== 'ambiguous') return f;
   return hasModuleSyntax(text) ? 'module' : 'commonjs';
+}
+
+/** The log keeps no secrets: the diff and every reason are scrubbed (a diff shows its context lines). */
+function scrubEntry(entry: FixEntry, config: Pick<Config, 'roots' | 'llm'>): void {
+  const root = containingRoot(entry.file, config.roots);
+  const r = new Redactor({ patterns: config.llm.redactPatterns, literals: root ? envFileValues(path.dirname(entry.file), root) : [] });
+  if (entry.diff) entry.diff = r.scrub(entry.diff);
+  entry.reason = r.scrub(entry.reason);
+  for (const s of entry.steps) s.reason = r.scrub(s.reason);
 }

@@ -13,7 +13,7 @@ const PLACEHOLDERS: RegExp[] = [
 
 /**
  * Reject an answer that loses code before anything is written: placeholders the original did not
- * have, top-level declarations that vanished, or a file much shorter than the one sent.
+ * have, exports or top-level declarations that vanished, or a file much shorter than the one sent.
  */
 export function checkForLostCode(original: string, answer: string, format: ModuleFormat): string | undefined {
   if (answer.trim().length === 0) return 'empty answer';
@@ -29,9 +29,11 @@ export function checkForLostCode(original: string, answer: string, format: Modul
   if (answer.length < original.length * 0.9 - 200)
     return `answer is ${answer.length} characters where the file had ${original.length}: code would be lost`;
   try {
-    const was = surfaceOf(original, format === 'module', true).topLevel;
-    const now = surfaceOf(answer, format === 'module', true).topLevel;
-    const { lost } = diffNames(was, now);
+    const was = surfaceOf(original, format === 'module', true);
+    const now = surfaceOf(answer, format === 'module', true);
+    const exports = diffNames(was.exports, now.exports).lost;
+    if (exports.length) return `answer drops exports: ${exports.slice(0, 8).join(', ')}`;
+    const { lost } = diffNames(was.topLevel, now.topLevel);
     if (lost.length) return `answer drops top-level declarations: ${lost.slice(0, 8).join(', ')}`;
   } catch {
     /* the syntax validator reports unparsable answers */

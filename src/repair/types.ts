@@ -17,7 +17,8 @@ export interface RepairInput {
 
 export type RepairResult =
   | { ok: true; text: string; strategy: string; note: string; edits?: number }
-  | { ok: false; strategy: string; reason: string };
+  /** `rejected`: an answer came but did not pass the loss guard; asking again with the reason may help. */
+  | { ok: false; strategy: string; reason: string; rejected?: boolean };
 
 /** A repairer is one rung of the repair ladder: deterministic first, the model second. */
 export interface Repairer {
@@ -25,5 +26,9 @@ export interface Repairer {
   description: string;
   /** Which bug kinds it can attempt. */
   handles: readonly Bug['kind'][];
+  /** Ask it once more, with the validator's message as `feedback`, when its candidate is rejected. */
+  learnsFromFeedback?: boolean;
+  /** Every attempt at one file (the feedback retry included) ends within this; its signal says so. */
+  budgetMs?: number;
   repair(input: RepairInput): Promise<RepairResult>;
 }

@@ -12,6 +12,13 @@ export function isInsideAny(child: string, parents: readonly string[]): boolean 
 }
 
 /** Real path of an existing file or folder, or undefined when it does not exist. */
+/** The root `child` is under (the deepest, when roots nest). */
+export function containingRoot(child: string, roots: readonly string[]): string | undefined {
+  let best: string | undefined;
+  for (const r of roots) if (isInside(child, r) && (!best || r.length > best.length)) best = r;
+  return best;
+}
+
 export function realPathOf(p: string): string | undefined {
   try {
     return fs.realpathSync(p);

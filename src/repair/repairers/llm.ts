@@ -1,8 +1,14 @@
 import path from 'node:path';
 import type { Config } from '../../config/load.js';
-import { cleanAnswer } from '../../llm/answer.js';
+import type { LlmSettings } from '../../config/schema.js';
+import { callModel, modelContextLength } from '../../llm/call.js';
+import { Redactor, envFileValues } from '../../llm/redact.js';
 import { getProvider } from '../../llm/registry.js';
 import { errorMessage } from '../../util/errors.js';
+import { containingRoot } from '../../workspace/paths.js';
+import type { EditFormat, FormatPlan } from '../formats/types.js';
+import { windowFormat } from '../formats/window.js';
+import { fillTemplate, wholeFormat } from '../formats/whole.js';
 import { checkForLostCode } from '../loss-guard.js';
 import type { Repairer } from '../types.js';
 
@@ -14,58 +20,124 @@ export interface PromptInputs {
 
 /** Fill `{{file}}`, `{{error}}` and `{{code}}` in a prompt template. */
 export function renderPrompt(template: string, inputs: PromptInputs): string {
-  return template.replace(/\{\{\s*(file|error|code)\s*\}\}/g, (_, key: keyof PromptInputs) => inputs[key]);
+  return fillTemplate(template, { ...inputs });
 }
 
 const MAX_ERROR_CHARS = 2000;
+/** Of a rejected answer, this much goes back to the model with the validator's message. */
+const MAX_PREVIOUS_CHARS = 4000;
+/** Tokens of the window the template, the error and rounding take besides the prompt text. */
+const CONTEXT_MARGIN_TOKENS = 256;
+const CHARS_PER_TOKEN = 3;
+/** Below this, no prompt of either format can say enough. */
+const MIN_PROMPT_CHARS = 600;
 
 /**
- * Ask the configured model for the whole fixed file, with the seed's prompt. The file is sent
- * whole or not at all: a file over the prompt budget is not cut (the seed's 6,000-character cut
- * is how it lost code).
+ * The prompt budget in characters: the configured one, the token budget, and what the model's
+ * context window leaves once the answer (`numPredict`) has its room, whichever is smallest.
  */
-export function llmRepairer(config: Pick<Config, 'llm' | 'roots'>): Repairer {
-  return {
-    name: 'llm',
-    description: `the model ${config.llm.model} via ${config.llm.provider}`,
-    handles: ['syntax', 'runtime'],
-    async repair({ bug, original, file, format, signal }) {
-      const strategy = `llm:${config.llm.provider}:${config.llm.model}`;
-      const provider = getProvider(config.llm);
-      if (!provider) return { ok: false, strategy, reason: 'no model configured (llm.provider is "none")' };
-      if (original.length > config.llm.maxPromptChars)
-        return {
-          ok: false,
-          strategy,
-          reason: `file is ${original.length} characters, over llm.maxPromptChars (${config.llm.maxPromptChars}); not sent whole`,
-        };
-      const root = config.roots.find((r) => file.startsWith(r + path.sep));
-      const prompt = renderPrompt(config.llm.promptTemplate, {
-        file: root ? path.relative(root, file) : path.basename(file),
-        error: bug.detail.slice(0, MAX_ERROR_CHARS),
-        code: original,
-      });
-      let answer: string;
-      try {
-        const a = await provider.generate({ prompt }, config.llm, signal);
-        answer = cleanAnswer(a.text);
-      } catch (err) {
-        return { ok: false, strategy, reason: `model call failed: ${errorMessage(err)}` };
-      }
-      // The seed's own floor: anything this short is not a file.
-      if (answer.length < 50) return { ok: false, strategy, reason: `empty or near-empty answer (${answer.length} characters)` };
-      const lost = checkForLostCode(original, answer, format);
-      if (lost) return { ok: false, strategy, reason: `answer rejected: ${lost}` };
-      // Keep the file's own line endings and final newline: the model's whitespace habits are not a fix.
-      return { ok: true, strategy, text: matchLineEndings(original, answer), note: `whole file from ${config.llm.model}` };
-    },
-  };
+export function promptBudget(llm: LlmSettings, contextLength: number | undefined): number {
+  let budget = llm.maxPromptChars;
+  if (llm.maxPromptTokens !== undefined) budget = Math.min(budget, llm.maxPromptTokens * CHARS_PER_TOKEN);
+  if (contextLength !== undefined) budget = Math.min(budget, Math.max(0, contextLength - llm.numPredict - CONTEXT_MARGIN_TOKENS) * CHARS_PER_TOKEN);
+  return budget;
 }
 
-function matchLineEndings(original: string, answer: string): string {
-  let text = answer.replace(/\r\n/g, '\n');
-  if (original.includes('\r\n')) text = text.replace(/\n/g, '\r\n');
-  const eol = original.includes('\r\n') ? '\r\n' : '\n';
-  if (original.endsWith(eol) && !text.endsWith(eol)) text += eol;
-  return text;
+/**
+ * Ask the configured model for a fix, in the first edit format that can serve the file: the whole
+ * file when it fits the prompt budget and the answer fits `numPredict`, else a window answered
+ * with search/replace blocks. Secrets are masked on the way out and put back in the answer;
+ * connection failures and 5xx are retried; an answer that loses code is rejected before anything
+ * is written. Learns from a failed validation once (the ladder asks again with `feedback`).
+ */
+export function llmRepairer(config: Pick<Config, 'llm' | 'roots'>): Repairer {
+  const llm = config.llm;
+  const formats: EditFormat[] = [];
+  const whole = wholeFormat(llm.promptTemplate);
+  const window = windowFormat({ template: llm.windowPromptTemplate, contextLines: llm.windowLines, maxLines: llm.maxWindowLines });
+  if (llm.editFormat !== 'window') formats.push(whole);
+  if (llm.editFormat !== 'whole') formats.push(window);
+  // The raw answer last rejected, per file, for the feedback retry.
+  const previous = new Map<string, string>();
+
+  return {
+    name: 'llm',
+    description: `the model ${llm.model} via ${llm.provider}`,
+    handles: ['syntax', 'runtime'],
+    learnsFromFeedback: llm.feedbackRetry,
+    budgetMs: llm.fileBudgetMs ?? 2 * llm.timeoutMs,
+    async repair({ bug, original, file, format, signal, feedback }) {
+      const strategy = `llm:${llm.provider}:${llm.model}`;
+      const fail = (reason: string, rejected = false) => ({ ok: false as const, strategy, reason, ...(rejected ? { rejected } : {}) });
+      const provider = getProvider(llm);
+      if (!provider) return fail('no model configured (llm.provider is "none")');
+
+      const root = containingRoot(file, config.roots);
+      const redactor = llm.redact
+        ? new Redactor({ patterns: llm.redactPatterns, literals: root ? envFileValues(path.dirname(file), root) : [] })
+        : undefined;
+      const mask = (t: string) => (redactor ? redactor.mask(t) : t);
+      const input = {
+        bug,
+        text: mask(original),
+        displayName: root ? path.relative(root, file) : path.basename(file),
+        error: mask(bug.detail.slice(0, MAX_ERROR_CHARS)),
+      };
+
+      const contextLength = await modelContextLength(provider, llm, signal);
+      const budget = promptBudget(llm, contextLength);
+      if (contextLength !== undefined && budget < MIN_PROMPT_CHARS)
+        return fail(`the model's context window (${contextLength} tokens) leaves no room for a prompt once llm.numPredict (${llm.numPredict}) is reserved`);
+      const why: string[] = [];
+      let plan: FormatPlan | undefined;
+      for (const f of formats) {
+        if (f === whole && formats.length > 1) {
+          // The fixed file comes back whole: it must fit in what the model may write.
+          const tokens = Math.ceil(input.text.length / CHARS_PER_TOKEN);
+          if (tokens > llm.numPredict) {
+            why.push(`whole: the fixed file (~${tokens} tokens) would not fit llm.numPredict (${llm.numPredict})`);
+            continue;
+          }
+        }
+        const p = f.plan(input, budget);
+        if ('reason' in p) why.push(`${f.name}: ${p.reason}`);
+        else {
+          plan = p;
+          break;
+        }
+      }
+      if (!plan) return fail(why.join('; '));
+
+      let prompt = plan.prompt;
+      const key = `${file}\0${bug.id}`;
+      const last = previous.get(key);
+      previous.delete(key);
+      if (feedback && last !== undefined) {
+        prompt +=
+          `\n\nYOUR PREVIOUS ANSWER WAS REJECTED:\n${mask(feedback)}\n` +
+          `PREVIOUS ANSWER:\n${mask(last.slice(0, MAX_PREVIOUS_CHARS))}\n` +
+          `Answer again in the same form, fixing that.`;
+      }
+
+      let raw: string;
+      let attempts: number;
+      try {
+        const r = await callModel(provider, { prompt, ...(contextLength !== undefined ? { contextLength } : {}) }, llm, signal ? { signal } : {});
+        raw = r.answer.text;
+        attempts = r.attempts;
+      } catch (err) {
+        return fail(`model call failed: ${errorMessage(err)}`);
+      }
+      previous.set(key, raw);
+      // A daemon meets many files: remember only the latest few answers.
+      if (previous.size > 64) previous.delete(previous.keys().next().value!);
+      const applied = plan.apply(raw);
+      if (!applied.ok) return fail(`loss-guard: answer rejected (${plan.format}): ${applied.reason}`, true);
+      const text = redactor ? redactor.unmask(applied.text) : applied.text;
+      const lost = checkForLostCode(original, text, format);
+      if (lost) return fail(`loss-guard: answer rejected (${plan.format}): ${lost}`, true);
+      const tries = attempts > 1 ? ` after ${attempts} tries` : '';
+      return { ok: true, strategy, text, note: `${applied.note} from ${llm.model}${tries}${feedback ? ', asked again with the validation error' : ''}` };
+    },
+  };
 }

@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Values that look like secrets, and how to find them. Each pattern's `value` group (or the whole
+ * match) is the secret. Every pattern is anchored by literal text or bounded classes: linear on
+ * any input, a 50 MB answer included.
+ */
+const SECRET_PATTERNS: RegExp[] = [
+  // Private keys, whole.
+  /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[A-Za-z0-9+/=\s\\n]{16,20000}?-----END [A-Z ]{0,40}PRIVATE KEY-----/g,
+  // Token shapes of well-known services.
+  /\b(?<value>sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,})/g,
+  /\b(?<value>(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,})/g,
+  /\b(?<value>gh[pousr]_[A-Za-z0-9]{30,})/g,
+  /\b(?<value>github_pat_[A-Za-z0-9_]{22,})/g,
+  /\b(?<value>xox[abprs]-[A-Za-z0-9-]{10,})/g,
+  /\b(?<value>AKIA[0-9A-Z]{16})\b/g,
+  /\b(?<value>AIza[0-9A-Za-z_-]{35})/g,
+  /\b(?<value>npm_[A-Za-z0-9]{36})/g,
+  /\b(?<value>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})/g,
+  // The password of a connection string: scheme://user:password@host
+  /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@'"`]{1,256}:(?<value>[^\s@'"`/]{1,256})@/gi,
+  // Authorization headers.
+  /\b(?:Bearer|Basic|Token)\s+(?<value>[A-Za-z0-9._~+/-]{12,}=*)/g,
+  // A quoted value given to a name that says it is secret: apiKey = "…", password: '…'
+  /\b[A-Za-z0-9_$-]{0,40}(?:api[_-]?key|secret|token|passw(?:or)?d|passwd|pwd|credential|private[_-]?key|access[_-]?key|authorization|auth[_-]?token)[A-Za-z0-9_$-]{0,40}['"]?\s{0,8}[:=]\s{0,8}(?<q>['"`])(?<value>[^'"`\n\\]{6,512})\k<q>/gi,
+  // KEY=value lines (.env files, shell scripts).
+  /^\s{0,8}(?:export\s+)?[A-Za-z0-9_]{0,40}(?:KEY|SECRET|TOKEN|PASSWORD|PASSWD|PASS|PWD|CREDENTIALS?)[A-Za-z0-9_]{0,40}=(?<q>['"]?)(?<value>[^\s'"#]{6,512})\k<q>/gim,
+];
+
+/** Environment variables whose names say they hold a secret. */
+const SECRET_NAME = /(KEY|SECRET|TOKEN|PASSWORD|PASSWD|PASS|PWD|CREDENTIAL|AUTH)/i;
+/** Shorter values are too likely to be ordinary words. */
+const MIN_LITERAL = 6;
+
+export interface RedactorOptions {
+  /** More patterns (sources); the whole match is masked. */
+  patterns?: readonly string[];
+  /** Exact values to mask (e.g. from .env files). */
+  literals?: Iterable<string>;
+  /** Mask the values of secret-named environment variables too. Default: process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Masks secrets on their way to a model (and into the log), and puts them back in the answer:
+ * each distinct secret becomes a token such as `__REDACTED_1__`, which a model copies through
+ * like any other identifier, so a fix of a file that holds a key still holds that key.
+ */
+export class Redactor {
+  private readonly patterns: RegExp[];
+  private readonly literals: string[];
+  private readonly tokens = new Map<string, string>();
+  private readonly values = new Map<string, string>();
+
+  constructor(options: RedactorOptions = {}) {
+    this.patterns = [...SECRET_PATTERNS, ...(options.patterns ?? []).map((p) => new RegExp(p, 'g'))];
+    const literals = new Set<string>();
+    for (const v of options.literals ?? []) if (v.length >= MIN_LITERAL) literals.add(v);
+    for (const [name, v] of Object.entries(options.env ?? process.env))
+      if (v && v.length >= 8 && SECRET_NAME.test(name)) literals.add(v);
+    // Longest first: a value that contains another is masked whole.
+    this.literals = [...literals].sort((a, b) => b.length - a.length);
+  }
+
+  /** How many distinct secrets were masked so far. */
+  get count(): number {
+    return this.tokens.size;
+  }
+
+  /** `text` with every secret replaced by its token (the same secret, the same token). */
+  mask(text: string): string {
+    return this.replaceSecrets(text, (secret) => this.tokenFor(secret));
+  }
+
+  /** `text` with every token this redactor made replaced by its secret. */
+  unmask(text: string): string {
+    if (this.values.size === 0 || !text.includes('__REDACTED_')) return text;
+    return text.replace(/__REDACTED_\d+__/g, (t) => this.values.get(t) ?? t);
+  }
+
+  /** For logs: secrets replaced by a fixed mark, nothing kept to undo it. */
+  scrub(text: string): string {
+    return this.replaceSecrets(text, () => '«redacted»');
+  }
+
+  private tokenFor(secret: string): string {
+    let t = this.tokens.get(secret);
+    if (!t) {
+      t = `__REDACTED_${this.tokens.size + 1}__`;
+      this.tokens.set(secret, t);
+      this.values.set(t, secret);
+    }
+    return t;
+  }
+
+  private replaceSecrets(text: string, to: (secret: string) => string): string {
+    let out = text;
+    for (const lit of this.literals) if (out.includes(lit)) out = out.split(lit).join(to(lit));
+    for (const re of this.patterns) {
+      re.lastIndex = 0;
+      out = out.replace(re, (match: string, ...args: unknown[]) => {
+        const groups = args[args.length - 1] as Record<string, string | undefined> | undefined;
+        const value = typeof groups === 'object' && groups?.value;
+        if (!value) return match.includes('__REDACTED_') ? match : to(match);
+        if (value.startsWith('__REDACTED_') || value === '«redacted»') return match;
+        const at = match.lastIndexOf(value);
+        return match.slice(0, at) + to(value) + match.slice(at + value.length);
+      });
+    }
+    return out;
+  }
+}
+
+/** Env-style files whose values are secrets by convention. */
+const ENV_FILE = /^\.env(\..+)?$/;
+const MAX_ENV_FILE_BYTES = 256 * 1024;
+
+/**
+ * The values in `.env` files of `dir` and every folder above it up to `root` (inclusive): the
+ * secrets a source file there may hold a copy of. Unreadable files are passed over.
+ */
+export function envFileValues(dir: string, root: string): string[] {
+  const values: string[] = [];
+  let d = path.resolve(dir);
+  const top = path.resolve(root);
+  for (;;) {
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(d).filter((n) => ENV_FILE.test(n) && !/\.(example|sample|template)$/.test(n));
+    } catch {
+      /* unreadable folder */
+    }
+    for (const n of names) {
+      try {
+        const file = path.join(d, n);
+        if (!fs.statSync(file).isFile() || fs.statSync(file).size > MAX_ENV_FILE_BYTES) continue;
+        for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+          const m = /^\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_.-]*\s*=\s*(.*)$/.exec(line);
+          if (!m) continue;
+          let v = m[1]!.trim();
+          if ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))) v = v.slice(1, -1);
+          if (v.length >= MIN_LITERAL) values.push(v);
+        }
+      } catch {
+        /* unreadable file */
+      }
+    }
+    if (d === top || path.dirname(d) === d || !d.startsWith(top)) break;
+    d = path.dirname(d);
+  }
+  return values;
+}

@@ -434,6 +434,19 @@ describe('doctor: the seed\'s Step 1 as a check list', () => {
     });
   });
 
+  it('with llm.api chat: the same steps over /api/chat, think detection included', async () => {
+    await withServer({ thinkingModel: true, answers: [{ text: 'console.log("hello")' }] }, async (server) => {
+      const r = await checkModelServer(settings({ baseUrl: server.url, api: 'chat' }));
+      assert.equal(r.ok, true, JSON.stringify(r.steps));
+      assert.equal(r.thinkFalseNeeded, true);
+      const calls = server.modelCalls();
+      assert.deepEqual(calls.map((c) => c.path), ['/api/chat', '/api/chat']);
+      assert.equal(calls[0]!.body.think, false);
+      assert.equal(calls[0]!.body.messages[0].content, DOCTOR_PROMPT);
+      assert.equal(calls[0]!.body.options.num_predict, 50);
+    });
+  });
+
   it('a thinking model: detects that think:false is needed, and that the config sends it', async () => {
     await withServer({ thinkingModel: true, answers: [{ text: 'console.log("hello")' }] }, async (server) => {
       const r = await checkModelServer(settings({ baseUrl: server.url }));

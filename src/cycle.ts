@@ -1,5 +1,6 @@
 import type { Config } from './config/load.js';
 import { discoverBugs, type Discovery } from './discover/sources.js';
+import type { ScanStats } from './discover/types.js';
 import { SyntaxChecker } from './discover/syntax/checker.js';
 import type { Bug } from './discover/types.js';
 import { runProbes, summarize } from './probes/run.js';
@@ -29,6 +30,8 @@ export interface CycleOptions {
   checker?: SyntaxChecker;
   onProgress?: (event: ProgressEvent) => void;
   warn?: (message: string) => void;
+  /** Stop the syntax scan at this many files that do not parse (the first in path order). */
+  syntaxLimit?: number;
 }
 
 export type ProgressEvent =
@@ -49,6 +52,8 @@ export interface CycleReport {
   recovered: RecoveryNote[];
   skippedFiles: Discovery['skipped'];
   filesScanned: number;
+  /** How the syntax scan reached its verdicts (files read, taken from the cache, confirmed). */
+  scan?: ScanStats;
   warnings: string[];
   /** 0 all well, 1 problems found or left. */
   exitCode: 0 | 1;
@@ -106,6 +111,7 @@ async function cycleBody(
     clock,
     carried: { runtimeBugs: state.runtimeBugs, logOffsets: state.logOffsets },
     onFile: (done, total) => opts.onProgress?.({ type: 'scan', done, total }),
+    ...(opts.syntaxLimit !== undefined ? { syntaxLimit: opts.syntaxLimit } : {}),
   });
   const protection = makeProtection(config);
   for (const bug of discovery.bugs) if (protection(bug.file)) bug.protected = true;
@@ -194,6 +200,7 @@ async function cycleBody(
     recovered,
     skippedFiles: discovery.skipped,
     filesScanned: discovery.filesScanned,
+    ...(discovery.scan ? { scan: discovery.scan } : {}),
     warnings: discovery.warnings,
     exitCode: left.length || unhealthy ? 1 : 0,
   };

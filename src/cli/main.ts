@@ -95,21 +95,30 @@ program
   .command('scan')
   .description('Layer 2, read only: find syntax errors and runtime errors from the logs; change nothing')
   .option('--json', 'print { "bugs": [...] }')
-  .addHelpText('after', examples('mechanic scan', 'mechanic scan --json | jq \'.bugs[] | .file\''))
-  .action(async (opts: { json?: boolean }) => {
+  .addOption(new Option('--first <n>', 'stop the syntax scan at the first n files that do not parse (in path order)').argParser((v) => positiveInt(v, '--first')))
+  .addHelpText('after', examples('mechanic scan', 'mechanic scan --first 1', 'mechanic scan --json | jq \'.bugs[] | .file\''))
+  .action(async (opts: { json?: boolean; first?: number }) => {
     const c = await config();
     const bar = progressBar(!opts.json);
-    const report = await runCycle({ config: c, mode: 'scan', onProgress: (e) => e.type === 'scan' && bar.update(e.done, e.total) });
+    const report = await runCycle({
+      config: c,
+      mode: 'scan',
+      onProgress: (e) => e.type === 'scan' && bar.update(e.done, e.total),
+      ...(opts.first !== undefined ? { syntaxLimit: opts.first } : {}),
+    });
     bar.end();
     if (opts.json)
       printJson({
         bugs: report.bugs.map((b) => ({ ...b, protected: !!b.protected })),
         skipped: report.skippedFiles,
         filesScanned: report.filesScanned,
+        ...(report.scan ? { scan: report.scan } : {}),
         warnings: report.warnings,
       });
     else {
-      process.stdout.write(`scanned ${report.filesScanned} files${report.skippedFiles.length ? `, ${report.skippedFiles.length} skipped` : ''}\n`);
+      const s = report.scan;
+      const how = s ? ` in ${s.durationMs} ms (${s.read} read, ${s.cached} unchanged since the last scan${s.notChecked ? `, ${s.notChecked} not checked after the first ${opts.first}` : ''})` : '';
+      process.stdout.write(`scanned ${report.filesScanned} files${how}${report.skippedFiles.length ? `, ${report.skippedFiles.length} skipped` : ''}\n`);
       process.stdout.write(formatBugs(report.bugs, c.roots) + '\n');
       for (const s of report.skippedFiles) process.stdout.write(dim(`  skipped ${rel(s.file, c.roots)}: ${s.reason}\n`));
     }

@@ -108,6 +108,8 @@ export const configSchema = z.strictObject({
   restartCheckMs: z.number().int().min(0).default(5_000),
   /** Files larger than this are skipped, with the reason. */
   maxFileBytes: z.number().int().positive().default(2 * 1024 * 1024),
+  /** Also skip what git ignores under each root (.gitignore, .git/info/exclude); needs git. */
+  gitignore: z.boolean().default(false),
   probes: z.array(probeSchema).default([]),
 });
 

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { ALWAYS_SKIPPED_DIRS } from '../config/defaults.js';
 import type { Config } from '../config/load.js';
+import { runProcess } from '../util/proc.js';
 import { isInside, isInsideAny } from '../workspace/paths.js';
 
 export interface SkippedFile {
@@ -14,20 +15,34 @@ export interface SourceFiles {
   /** Real, absolute paths, sorted, each under a root. */
   files: string[];
   skipped: SkippedFile[];
+  /** Each listed file's identity and times (to the nanosecond), for the incremental cache. */
+  stats: Map<string, FileStat>;
+  /** Problems that did not stop the listing (e.g. .gitignore asked for outside a git work tree). */
+  warnings: string[];
 }
+
+/** What the scan cache keys a file by (a subset of fs.BigIntStats). */
+export interface FileStat {
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
+
+export type ListConfig = Pick<Config, 'roots' | 'include' | 'exclude' | 'stateDir' | 'backupDir' | 'maxFileBytes'> & { gitignore?: boolean };
 
 /**
  * Every source file under the roots that the include/exclude globs select, minus dependency and
- * VCS folders and the mechanic's own. Links that lead out of the roots are not followed; files
- * over the size limit are skipped with the reason.
+ * VCS folders and the mechanic's own (and, with `gitignore`, what git ignores). Links that lead
+ * out of the roots are not followed; files over the size limit are skipped with the reason.
  */
-export async function listSourceFiles(
-  config: Pick<Config, 'roots' | 'include' | 'exclude' | 'stateDir' | 'backupDir' | 'maxFileBytes'>,
-): Promise<SourceFiles> {
+export async function listSourceFiles(config: ListConfig): Promise<SourceFiles> {
   const files = new Set<string>();
+  const stats = new Map<string, FileStat>();
   const skipped: SkippedFile[] = [];
+  const warnings: string[] = [];
   const ignore = [...ALWAYS_SKIPPED_DIRS.map((d) => `**/${d}/**`), ...config.exclude];
-  const own = [config.stateDir, config.backupDir];
+  const own = [config.stateDir, config.backupDir].map((d) => d + path.sep);
   for (const root of config.roots) {
     const found = await glob(config.include, {
       cwd: root,
@@ -38,12 +53,14 @@ export async function listSourceFiles(
       followSymbolicLinks: false,
       expandDirectories: false,
     });
+    const ignored = config.gitignore ? await gitIgnored(root, warnings) : undefined;
     for (const f of found) {
-      const abs = path.resolve(f);
-      if (own.some((o) => isInside(abs, o))) continue;
-      let st: fs.Stats;
+      const abs = path.isAbsolute(f) ? path.normalize(f) : path.resolve(f);
+      if (own.some((o) => abs.startsWith(o))) continue;
+      if (ignored?.(abs)) continue;
+      let st: fs.BigIntStats;
       try {
-        st = fs.lstatSync(abs);
+        st = fs.lstatSync(abs, { bigint: true });
       } catch {
         continue;
       }
@@ -51,7 +68,7 @@ export async function listSourceFiles(
       if (st.isSymbolicLink()) {
         try {
           real = fs.realpathSync(abs);
-          st = fs.statSync(real);
+          st = fs.statSync(real, { bigint: true });
         } catch {
           skipped.push({ file: abs, reason: 'broken symbolic link' });
           continue;
@@ -62,12 +79,43 @@ export async function listSourceFiles(
         }
       }
       if (!st.isFile()) continue;
-      if (st.size > config.maxFileBytes) {
+      if (st.size > BigInt(config.maxFileBytes)) {
         skipped.push({ file: real, reason: `${st.size} bytes, over maxFileBytes (${config.maxFileBytes})` });
         continue;
       }
       files.add(real);
+      stats.set(real, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
     }
   }
-  return { files: [...files].sort(), skipped };
+  return { files: [...files].sort(), skipped, stats, warnings };
+}
+
+/**
+ * What git ignores under `root` (.gitignore files, .git/info/exclude, core.excludesFile), as git
+ * itself says: untracked ignored files and folders. A tracked file is never ignored, as in git.
+ * Outside a git work tree nothing is ignored, with a warning.
+ */
+async function gitIgnored(root: string, warnings: string[]): Promise<((file: string) => boolean) | undefined> {
+  const r = await runProcess('git', ['-C', root, 'ls-files', '-z', '--others', '--ignored', '--exclude-standard', '--directory'], {
+    timeoutMs: 60_000,
+    maxOutputBytes: 256 * 1024 * 1024,
+  });
+  if (r.code !== 0) {
+    const why = r.spawnError ?? (r.stderr.trim().split('\n')[0] || `git exited with ${r.code}`);
+    warnings.push(`gitignore: ${root}: ${why}; nothing is skipped for .gitignore`);
+    return undefined;
+  }
+  const files = new Set<string>();
+  const dirs = new Set<string>();
+  for (const entry of r.stdout.split('\0')) {
+    if (!entry) continue;
+    if (entry.endsWith('/')) dirs.add(path.resolve(root, entry.slice(0, -1)));
+    else files.add(path.resolve(root, entry));
+  }
+  return (file) => {
+    if (files.has(file)) return true;
+    if (!dirs.size) return false;
+    for (let d = path.dirname(file); isInside(d, root) && d !== root; d = path.dirname(d)) if (dirs.has(d)) return true;
+    return false;
+  };
 }

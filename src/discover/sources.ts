@@ -4,10 +4,10 @@ import os from 'node:os';
 import { isoTime } from '../util/clock.js';
 import { errorMessage } from '../util/errors.js';
 import { isInsideAny } from '../workspace/paths.js';
-import { listSourceFiles } from './files.js';
 import { expandLogGlobs, readLogsIncrementally } from './logs/read.js';
 import { groupErrors, toBugs } from './logs/group.js';
 import type { SyntaxChecker } from './syntax/checker.js';
+import { scanSyntax } from './syntax/scan.js';
 import type { Bug, BugSource, DiscoverContext, Discovery } from './types.js';
 export type { BugSource, DiscoverContext, Discovery } from './types.js';
 import { environmentSource } from './env/source.js';
@@ -26,17 +26,23 @@ export const syntaxSource: BugSource = {
   name: 'syntax',
   description: 'files under the roots that do not parse',
   async discover(ctx, out) {
-    const { files, skipped } = await listSourceFiles(ctx.config);
-    out.skipped.push(...skipped);
-    out.filesScanned += files.length;
-    let done = 0;
-    const verdicts = await ctx.checker.checkFiles(files, () => ctx.onFile?.(++done, files.length));
-    for (const v of verdicts) {
-      if ('skipped' in v) {
-        out.skipped.push({ file: v.file, reason: v.skipped });
-        continue;
-      }
-      if (v.ok) continue;
+    const scan = await scanSyntax(ctx.config, ctx.checker, {
+      ...(ctx.onFile ? { onFile: ctx.onFile } : {}),
+      ...(ctx.syntaxLimit !== undefined ? { limit: ctx.syntaxLimit } : {}),
+    });
+    out.skipped.push(...scan.skipped);
+    out.filesScanned += scan.files;
+    out.scan = {
+      read: scan.read,
+      cached: scan.cached,
+      confirmed: scan.confirmed,
+      notChecked: scan.notChecked,
+      durationMs: Math.round(scan.durationMs),
+      ...(scan.cacheDropped ? { cacheDropped: scan.cacheDropped } : {}),
+    };
+    out.warnings.push(...scan.warnings);
+    for (const v of scan.verdicts) {
+      if ('skipped' in v || v.ok) continue;
       out.bugs.push({
         id: bugId(['syntax', v.file, v.errorType, v.message]),
         file: v.file,

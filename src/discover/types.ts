@@ -97,12 +97,28 @@ export interface DiscoverContext {
   carried: { runtimeBugs: readonly Bug[]; logOffsets: Readonly<Record<string, LogOffset>> };
   /** Called with each file's verdict as it arrives (progress display). */
   onFile?: (done: number, total: number) => void;
+  /** The syntax source stops at this many files that do not parse (the first in path order). */
+  syntaxLimit?: number;
+}
+
+/** What one syntax scan did: files read and compiled, verdicts from the cache, errors confirmed by the node binary. */
+export interface ScanStats {
+  read: number;
+  cached: number;
+  confirmed: number;
+  /** Files not judged because the scan stopped at its limit. */
+  notChecked: number;
+  durationMs: number;
+  /** Why the cache on disk was not used, when it was not. */
+  cacheDropped?: string;
 }
 
 export interface Discovery {
   bugs: Bug[];
   skipped: SkippedFile[];
   filesScanned: number;
+  /** The syntax scan's own account, when it ran. */
+  scan?: ScanStats;
   /** What the next cycle should carry. */
   runtimeBugs: Bug[];
   logOffsets: Record<string, LogOffset>;

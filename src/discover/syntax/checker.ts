@@ -1,9 +1,13 @@
+import fs from 'node:fs';
 import { runProcess, minimalEnv } from '../../util/proc.js';
 import type { SyntaxRepair, SyntaxRepairOptions } from '../../repair/deterministic/index.js';
-import type { ModuleFormat, Verdict } from './compile.js';
-import { detectsModuleSyntax, FormatResolver, parseNodeVersion, type FileFormat, type NodeVersion } from './format.js';
-import { WorkerPool } from './pool.js';
-import type { CheckOutcome } from './worker.js';
+import type { CachedVerdict, ScanCache } from '../cache.js';
+import type { FileStat } from '../files.js';
+import type { ErrorVerdict, ModuleFormat, Verdict } from './compile.js';
+import { isCheckable, PackageScopes, statKey, type FileFormat } from './format.js';
+import { defaultThreads, WorkerPool } from './pool.js';
+import { parseNodeVersion, rulesByVersion, rulesOfThisNode, type CheckRules, type NodeVersion } from './rules.js';
+import type { CheckOutcome, EngineInfo, FileCheck } from './worker.js';
 
 export type FileVerdict =
   | { file: string; ok: true; format: ModuleFormat }
@@ -18,6 +22,38 @@ export type FileVerdict =
       detail: string;
     }
   | { file: string; skipped: string };
+
+export type ErrorFileVerdict = Extract<FileVerdict, { ok: false }>;
+
+export interface CheckOptions {
+  /**
+   * Stop once this many files that do not parse are found: the verdicts returned end at the
+   * limit-th error, in the order the files were given, and no further file is read.
+   */
+  limit?: number;
+  /** Verdicts of unchanged files come from here, and fresh ones go into it (not saved here). */
+  cache?: ScanCache;
+  /** Each file's stat as listed, so that keying the cache needs no second stat. */
+  stats?: ReadonlyMap<string, FileStat>;
+  /**
+   * A file changed less than this long ago (mtime or ctime) may change again within the same
+   * timestamp tick, unseen: its verdict is not cached. Default 2000 ms (covers 1 s and 2 s
+   * timestamp resolutions too).
+   */
+  racyWindowMs?: number;
+}
+
+/** What one checkFiles call did. */
+export interface CheckSummary {
+  /** Files read and compiled. */
+  read: number;
+  /** Verdicts taken from the cache. */
+  cached: number;
+  /** Error verdicts asked of the node binary itself. */
+  confirmed: number;
+  /** Files not judged because the limit was reached. */
+  notChecked: number;
+}
 
 const versionCache = new Map<string, Promise<NodeVersion>>();
 
@@ -36,92 +72,273 @@ export function nodeVersionOf(node: string): Promise<NodeVersion> {
   return v;
 }
 
+/** A file changed this recently may change again within its timestamp's resolution: not cached. */
+const RACY_NS = 2_000_000_000n;
+const BATCH_FILES = 64;
+const BATCH_BYTES = 1 << 20;
+
+export interface CheckerOptions {
+  threads?: number;
+  /** `auto` (default): threads for the running node's version, processes of the binary otherwise. */
+  engine?: 'auto' | 'thread';
+}
+
 /**
- * Verdicts exactly as `<node> --check` gives them, reached in-process with V8. Where the
- * configured node is another version than the one running, or where only node's own module
- * detection can say which error it reports, an error verdict is confirmed by the binary.
+ * Verdicts exactly as `<node> --check` gives them, reached with V8 without a process per file.
+ * For the running node's version, in worker threads of this process; for another version, in
+ * child processes of that binary (its own V8 parses), and every error verdict is confirmed by
+ * `<node> --check` itself before it counts. Module kinds are decided as that node decides them.
  */
 export class SyntaxChecker {
-  readonly formats: FormatResolver;
+  /** Things the caller should know about how verdicts are reached (e.g. an engine fallback). */
+  readonly warnings: string[] = [];
+
   private constructor(
     readonly node: string,
     readonly nodeVersion: NodeVersion,
     private readonly pool: WorkerPool,
-    private readonly sameVersion: boolean,
-  ) {
-    this.formats = new FormatResolver(detectsModuleSyntax(nodeVersion));
-  }
+    /** The configured node is another version: error verdicts are confirmed by the binary. */
+    readonly foreign: boolean,
+    readonly rules: CheckRules,
+  ) {}
 
-  static async create(node: string, threads?: number): Promise<SyntaxChecker> {
+  static async create(node: string, threads?: number, options: CheckerOptions = {}): Promise<SyntaxChecker> {
     const version = await nodeVersionOf(node);
-    return new SyntaxChecker(node, version, new WorkerPool(threads), version.raw === process.version);
+    const size = threads ?? options.threads ?? defaultThreads();
+    const foreign = version.raw !== process.version;
+    if (!foreign || options.engine === 'thread') {
+      const rules = foreign ? rulesByVersion(version) : rulesOfThisNode();
+      return new SyntaxChecker(node, version, new WorkerPool(size, { kind: 'thread' }), foreign, rules);
+    }
+    // Another version: its own V8 in its own processes, if it can run the engine.
+    const pool = new WorkerPool(size, { kind: 'process', node });
+    try {
+      const info = await withTimeout(pool.run<EngineInfo>({ op: 'hello' }), 20_000, `${node} did not start the syntax engine`);
+      if (info.version !== version.raw) throw new Error(`${node} reports ${info.version}, not ${version.raw}`);
+      return new SyntaxChecker(node, version, pool, true, info.rules);
+    } catch (err) {
+      await pool.close();
+      const checker = new SyntaxChecker(node, version, new WorkerPool(size, { kind: 'thread' }), true, rulesByVersion(version));
+      checker.warnings.push(
+        `${node} (${version.raw}) could not run the syntax engine (${(err as Error).message}); files are parsed by ${process.version} and every error is confirmed by ${node}`,
+      );
+      return checker;
+    }
   }
 
+  /** Where verdicts are reached: `thread` (this node) or `process` (the configured binary). */
+  get engine(): 'thread' | 'process' {
+    return this.pool.engine.kind;
+  }
+
+  /** The format `node --check` parses `file` in, as its package.json says right now. */
   formatOf(file: string): FileFormat {
-    return this.formats.formatOf(file);
+    return new PackageScopes(this.rules).formatOf(file);
   }
 
-  /** Check files from disk, in batches spread over the workers; `onResult` streams verdicts. */
-  async checkFiles(files: readonly string[], onResult?: (v: FileVerdict) => void): Promise<FileVerdict[]> {
-    const batchSize = Math.max(1, Math.min(64, Math.ceil(files.length / (this.pool.threads * 4))));
-    const batches: string[][] = [];
-    for (let i = 0; i < files.length; i += batchSize) batches.push(files.slice(i, i + batchSize));
-    const results = await Promise.all(
-      batches.map(async (batch) => {
-        const outcomes = await this.pool.run<CheckOutcome[]>({
-          op: 'check',
-          files: batch.map((file) => ({ file, format: this.formatOf(file) })),
-        });
-        const verdicts: FileVerdict[] = [];
-        for (const o of outcomes) {
-          const v = await this.settle(o);
-          onResult?.(v);
-          verdicts.push(v);
+  /**
+   * Check files from disk, spread over the engines in batches; `onResult` streams verdicts as
+   * they arrive. With a cache, unchanged files are not read. Verdicts come back in file order.
+   */
+  async checkFiles(files: readonly string[], onResult?: (v: FileVerdict) => void, options: CheckOptions = {}): Promise<FileVerdict[]> {
+    return (await this.check(files, onResult, options)).verdicts;
+  }
+
+  /** checkFiles, with what it did. */
+  async check(
+    files: readonly string[],
+    onResult?: (v: FileVerdict) => void,
+    options: CheckOptions = {},
+  ): Promise<{ verdicts: FileVerdict[]; summary: CheckSummary }> {
+    const { cache, stats, limit } = options;
+    const scopes = new PackageScopes(this.rules);
+    const racyAfter = BigInt(Date.now()) * 1_000_000n - (options.racyWindowMs === undefined ? RACY_NS : BigInt(Math.round(options.racyWindowMs * 1e6)));
+    const summary: CheckSummary = { read: 0, cached: 0, confirmed: 0, notChecked: 0 };
+    const slots: (FileVerdict | undefined)[] = new Array(files.length);
+    const keys: ({ stat: string; scope: string; racy: boolean } | undefined)[] = new Array(files.length);
+    const pending: number[] = [];
+
+    const emit = (i: number, v: FileVerdict) => {
+      slots[i] = v;
+      onResult?.(v);
+    };
+    files.forEach((file, i) => {
+      let st: FileStat | undefined = stats?.get(file);
+      if (cache && !st) {
+        try {
+          st = fs.lstatSync(file, { bigint: true });
+        } catch {
+          st = undefined;
         }
-        return verdicts;
-      }),
-    );
-    return results.flat();
+      }
+      if (cache && st) {
+        const key = { stat: statKey(st), scope: scopes.scopeOf(file).key, racy: st.ctimeNs > racyAfter || st.mtimeNs > racyAfter };
+        keys[i] = key;
+        const hit = key.racy ? undefined : cache.get(file, key.stat, key.scope);
+        if (hit) {
+          summary.cached++;
+          emit(i, { file, ...hit } as FileVerdict);
+          return;
+        }
+      }
+      pending.push(i);
+    });
+
+    // The limit: how many errors the filled prefix of `slots` holds, and where it ends.
+    let prefix = 0;
+    let errors = 0;
+    let cut = files.length;
+    const advance = () => {
+      while (cut === files.length && prefix < files.length && slots[prefix]) {
+        const v = slots[prefix++]!;
+        if ('ok' in v && !v.ok && limit !== undefined && ++errors >= limit) cut = prefix;
+      }
+    };
+    const store = (i: number, v: FileVerdict) => {
+      const key = keys[i];
+      if (!cache || !key) return;
+      if (key.racy) return cache.delete(files[i]!);
+      const { file: _file, ...verdict } = v;
+      cache.set(files[i]!, key.stat, key.scope, verdict as CachedVerdict);
+    };
+    if (limit !== undefined && limit <= 0) cut = 0;
+    advance();
+
+    // Files node stops on before parsing (no reading needed) and files it does not judge.
+    const work: Array<{ i: number; check: FileCheck; bytes: number }> = [];
+    for (const i of pending) {
+      const file = files[i]!;
+      if (!isCheckable(file)) {
+        emit(i, { file, skipped: 'node --check judges only .js, .cjs and .mjs files' });
+        continue;
+      }
+      const r = scopes.resolve(file);
+      if ('error' in r) {
+        const v: FileVerdict = { file, ok: false, format: 'commonjs', line: 0, column: 0, ...r.error };
+        const settled = await this.settle(v, { ok: false, line: 0, column: 0, ...r.error });
+        if (settled.confirmed) summary.confirmed++;
+        emit(i, settled.verdict);
+        store(i, settled.verdict);
+        continue;
+      }
+      work.push({ i, check: { file, format: r.format }, bytes: Number(stats?.get(file)?.size ?? 0n) });
+    }
+    advance();
+
+    const batches: Array<typeof work> = [];
+    for (let k = 0; k < work.length; ) {
+      const batch: typeof work = [];
+      let bytes = 0;
+      while (k < work.length && batch.length < BATCH_FILES && (batch.length === 0 || bytes + work[k]!.bytes <= BATCH_BYTES)) {
+        bytes += work[k]!.bytes;
+        batch.push(work[k++]!);
+      }
+      batches.push(batch);
+    }
+
+    // A window of batches in flight, dispatched in file order, so that a limit stops early.
+    const window = this.pool.threads * 2;
+    let next = 0;
+    const runBatch = async (batch: typeof work): Promise<void> => {
+      const outcomes = await this.pool.run<CheckOutcome[]>({ op: 'check', files: batch.map((b) => b.check), rules: this.rules });
+      summary.read += outcomes.length;
+      await Promise.all(
+        outcomes.map(async (o, k) => {
+          const { i } = batch[k]!;
+          const { verdict, confirmed } = await this.settleOutcome(o);
+          if (confirmed) summary.confirmed++;
+          emit(i, verdict);
+          store(i, verdict);
+        }),
+      );
+      advance();
+    };
+    const lane = async (): Promise<void> => {
+      while (next < batches.length && cut === files.length) await runBatch(batches[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(window, batches.length) }, lane));
+
+    const verdicts: FileVerdict[] = [];
+    for (let i = 0; i < cut; i++) if (slots[i]) verdicts.push(slots[i]!);
+    summary.notChecked = files.length - verdicts.length;
+    return { verdicts, summary };
   }
 
   /** Verdict on text that is not on disk (a candidate fix), judged as if it were at `file`. */
   async checkText(text: string, file: string): Promise<Verdict & { format: ModuleFormat }> {
-    const r = await this.pool.run<{ verdict: Verdict; format: ModuleFormat; confirm: boolean }>({
-      op: 'check-text',
-      text,
-      file,
-      format: this.formatOf(file),
-    });
-    return { ...r.verdict, format: r.format };
+    const r = new PackageScopes(this.rules).resolve(file);
+    if ('error' in r) return { ok: false, line: 0, column: 0, ...r.error, format: 'commonjs' };
+    const out = await this.pool.run<{ verdict: Verdict; format: ModuleFormat }>({ op: 'check-text', text, file, format: r.format, rules: this.rules });
+    return { ...out.verdict, format: out.format };
   }
 
-  /** Run the deterministic repairer in a worker (it needs V8's module parser too). */
+  /** Run the deterministic repairer in an engine (it needs V8's module parser too). */
   repair(text: string, options: SyntaxRepairOptions): Promise<SyntaxRepair> {
     return this.pool.run<SyntaxRepair>({ op: 'repair', text, options });
   }
 
-  private async settle(o: CheckOutcome): Promise<FileVerdict> {
-    if ('skipped' in o) return o;
-    if (o.verdict.ok) return { file: o.file, ok: true, format: o.format };
-    if (o.confirm || !this.sameVersion) return this.confirm(o.file, o.format, o.verdict);
-    return { file: o.file, format: o.format, ...o.verdict };
+  private async settleOutcome(o: CheckOutcome): Promise<{ verdict: FileVerdict; confirmed: boolean }> {
+    if ('skipped' in o) return { verdict: o, confirmed: false };
+    if (o.verdict.ok) return { verdict: { file: o.file, ok: true, format: o.format }, confirmed: false };
+    const { exact: _exact, ...v } = o.verdict;
+    return this.settle({ file: o.file, format: o.format, ...v }, o.verdict);
+  }
+
+  /**
+   * An error verdict counts as is when this node's V8 reached it with its exact position; with
+   * another configured version, or a position borrowed from acorn, the binary has the last word.
+   */
+  private async settle(v: ErrorFileVerdict, raw: ErrorVerdict): Promise<{ verdict: FileVerdict; confirmed: boolean }> {
+    if (!this.foreign && raw.exact !== false) return { verdict: v, confirmed: false };
+    return { verdict: await this.confirm(v), confirmed: true };
   }
 
   /** Ask the node binary itself: `<node> --check <file>`, never through a shell. */
-  private async confirm(file: string, format: ModuleFormat, hint: Verdict): Promise<FileVerdict> {
-    const r = await runProcess(this.node, ['--check', file], { timeoutMs: 30_000, env: minimalEnv() });
+  private async confirm(hint: ErrorFileVerdict): Promise<FileVerdict> {
+    const { file, format } = hint;
+    const r = await this.confirmations.run(() => runProcess(this.node, ['--check', file], { timeoutMs: 30_000, env: minimalEnv() }));
     if (r.code === 0) return { file, ok: true, format };
     if (r.spawnError || r.timedOut) {
       // The binary could not answer; the in-process verdict stands, and says so.
       const why = r.spawnError ?? 'timed out';
-      return hint.ok ? { file, ok: true, format } : { file, format, ...hint, detail: `${hint.detail}\n(not confirmed by ${this.node}: ${why})` };
+      return { ...hint, detail: `${hint.detail}\n(not confirmed by ${this.node}: ${why})` };
     }
     return { file, ok: false, format, ...parseCheckOutput(r.stderr, file) };
   }
 
+  private readonly confirmations = new Limiter(Math.max(1, defaultThreads()));
+
   close(): Promise<void> {
     return this.pool.close();
   }
+}
+
+/** At most `n` tasks at once. */
+class Limiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly n: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.n) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await task();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    p,
+    new Promise<T>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`${what} within ${ms} ms`)), ms);
+      timer.unref();
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 /**
@@ -139,7 +356,7 @@ export function parseCheckOutput(stderr: string, file: string): { line: number; 
     const caret = lines[headerIndex + 2] ?? '';
     if (/^\s*\^+\s*$/.test(caret)) column = caret.indexOf('^') + 1;
   }
-  const errorLine = lines.find((l) => /^[A-Z][A-Za-z]*(Error|Exception)\b.*?:/.test(l)) ?? lines.find((l) => l.trim()) ?? 'Error: node --check failed';
+  const errorLine = lines.find((l) => /^(?:[A-Z][A-Za-z]*)?(?:Error|Exception)(?: \[[A-Z_]+\])?: /.test(l)) ?? lines.find((l) => l.trim()) ?? 'Error: node --check failed';
   const m = /^([A-Za-z]+)(?: \[[A-Z_]+\])?: (.*)$/.exec(errorLine);
   const errorType = m?.[1] ?? 'Error';
   const message = m?.[2] ?? errorLine;

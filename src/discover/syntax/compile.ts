@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import vm from 'node:vm';
 import * as acorn from 'acorn';
 
@@ -5,10 +6,23 @@ export type ModuleFormat = 'commonjs' | 'module';
 
 export type Verdict =
   | { ok: true }
-  | { ok: false; line: number; column: number; message: string; errorType: string; detail: string };
+  | {
+      ok: false;
+      line: number;
+      column: number;
+      message: string;
+      errorType: string;
+      detail: string;
+      /** False when the position is acorn's guess rather than V8's own (see locateWithAcorn). */
+      exact?: boolean;
+    };
+
+export type ErrorVerdict = Exclude<Verdict, { ok: true }>;
 
 /** The parameters Node's CommonJS loader wraps a file in; `node --check` compiles the same way. */
 const CJS_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
+
+type Stm = new (source: string, options: object) => unknown;
 
 /** True where this thread can parse ES modules with V8 (needs --experimental-vm-modules). */
 export function canCompileModules(): boolean {
@@ -16,31 +30,126 @@ export function canCompileModules(): boolean {
 }
 
 /**
+ * Node keeps the source line and caret of a module's compile error beside the error (as it does
+ * for `node --check`), not in its stack; `internal/util`'s decorateErrorStack puts them there.
+ * Reachable only in a thread started with --expose-internals (the syntax workers are).
+ */
+const decorateErrorStack: ((err: unknown) => void) | undefined = (() => {
+  try {
+    const fn = (createRequire(import.meta.url)('internal/util') as { decorateErrorStack?: unknown }).decorateErrorStack;
+    return typeof fn === 'function' ? (fn as (err: unknown) => void) : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/** Whether module errors get V8's own position in this thread (else acorn's, marked inexact). */
+export function hasExactModulePositions(): boolean {
+  return decorateErrorStack !== undefined;
+}
+
+/**
  * Compile `source` as Node would for `node --check`, without running it: CommonJS through
  * vm.compileFunction with the loader's wrapper parameters, ES modules through a V8 module record.
  */
 export function compileVerdict(source: string, filename: string, format: ModuleFormat): Verdict {
+  return format === 'module' ? compileModule(source, filename) : compileCommonJs(source, filename);
+}
+
+export function compileCommonJs(source: string, filename: string): Verdict {
   try {
-    if (format === 'module') {
-      const Stm = (vm as unknown as { SourceTextModule?: new (s: string, o: object) => unknown }).SourceTextModule;
-      if (!Stm) throw new Error('ES module parsing needs --experimental-vm-modules in this thread');
-      new Stm(source, { identifier: filename });
-    } else {
-      vm.compileFunction(source, CJS_PARAMS, { filename });
-    }
+    vm.compileFunction(source, CJS_PARAMS, { filename });
     return { ok: true };
   } catch (err) {
     const verdict = verdictFromError(err, filename);
-    if (verdict.line === 0) locateWithAcorn(verdict, source, format);
+    if (verdict.line === 0) locateWithAcorn(verdict, source, 'commonjs');
+    return verdict;
+  }
+}
+
+export function compileModule(source: string, filename: string): Verdict {
+  const SourceTextModule = (vm as unknown as { SourceTextModule?: Stm }).SourceTextModule;
+  if (!SourceTextModule) throw new Error('ES module parsing needs --experimental-vm-modules in this thread');
+  try {
+    new SourceTextModule(source, { identifier: filename });
+    return { ok: true };
+  } catch (err) {
+    if (decorateErrorStack) {
+      try {
+        decorateErrorStack(err);
+      } catch {
+        /* the position is then borrowed from acorn below */
+      }
+    }
+    const verdict = verdictFromError(err, filename);
+    if (verdict.line === 0) locateWithAcorn(verdict, source, 'module');
     return verdict;
   }
 }
 
 /**
- * V8 keeps a module's error position to itself (vm.SourceTextModule drops it); acorn finds the
- * same token in nearly every case. The verdict stays V8's; only the position is borrowed.
+ * Messages of a CommonJS compile failure that mean ES module syntax (node_contextify.cc,
+ * esm_syntax_error_messages): such a file "contains module syntax" without further ado.
  */
-function locateWithAcorn(verdict: Exclude<Verdict, { ok: true }>, source: string, format: ModuleFormat): void {
+const ESM_SYNTAX_MESSAGES = [
+  'Cannot use import statement outside a module',
+  "Unexpected token 'export'",
+  "Cannot use 'import.meta' outside a module",
+];
+
+/**
+ * Messages of a CommonJS failure that may be valid ES module code (throws_only_in_cjs_error_messages
+ * and maybe_top_level_await_errors): the file contains module syntax if it compiles as a module.
+ * Node matches them against V8's "SyntaxError: message" text.
+ */
+const MAYBE_ESM_MESSAGES = [
+  "Identifier 'module' has already been declared",
+  "Identifier 'exports' has already been declared",
+  "Identifier 'require' has already been declared",
+  "Identifier '__filename' has already been declared",
+  "Identifier '__dirname' has already been declared",
+  'await is only valid in async functions and the top level bodies of modules',
+  'missing ) after argument list',
+  'SyntaxError: Unexpected',
+];
+
+type ContainsModuleSyntax = (code: string, filename: string) => boolean;
+
+/** Node's own containsModuleSyntax (the contextify binding), where this node has it. */
+const nativeContainsModuleSyntax: ContainsModuleSyntax | undefined = (() => {
+  try {
+    const major = Number(/^v(\d+)/.exec(process.version)?.[1] ?? 0);
+    // Its arguments are checked natively (a mismatch aborts the process): only where they are known.
+    if (major < 20 || major > 26) return undefined;
+    const binding = (process as unknown as { binding(name: string): { containsModuleSyntax?: unknown } }).binding('contextify');
+    return typeof binding.containsModuleSyntax === 'function' ? (binding.containsModuleSyntax.bind(binding) as ContainsModuleSyntax) : undefined;
+  } catch {
+    return undefined;
+  }
+})();
+
+/**
+ * Node's test for a typeless `.js` (ShouldRetryAsESM after a CommonJS compile): the CommonJS
+ * compile failed with `cjsError`, and the failure is ES module syntax. Past the three messages
+ * that can only mean module syntax, `native` asks node's own binding where this node has one;
+ * the emulation follows node_contextify.cc.
+ */
+export function containsModuleSyntax(source: string, filename: string, cjsError: ErrorVerdict, native = true): boolean {
+  const text = `${cjsError.errorType}: ${cjsError.message}`;
+  // The common case (import/export statements) settles here, without compiling the file again.
+  if (ESM_SYNTAX_MESSAGES.some((m) => text.includes(m))) return true;
+  if (native && nativeContainsModuleSyntax) return nativeContainsModuleSyntax(source, filename);
+  if (!MAYBE_ESM_MESSAGES.some((m) => text.includes(m))) return false;
+  return compileModule(source, filename).ok;
+}
+
+/**
+ * V8 keeps a module's error position to itself unless node's internals decorate the error;
+ * without them acorn finds the same token in nearly every case. The verdict stays V8's; only the
+ * position is borrowed, and the verdict says so (exact: false).
+ */
+function locateWithAcorn(verdict: ErrorVerdict, source: string, format: ModuleFormat): void {
+  verdict.exact = false;
   try {
     acorn.parse(source, {
       ecmaVersion: 'latest',
@@ -63,7 +172,7 @@ function locateWithAcorn(verdict: Exclude<Verdict, { ok: true }>, source: string
  * V8 decorates compile errors with a header `file:line`, the source line and a caret row:
  * the only public place the position lives.
  */
-export function verdictFromError(err: unknown, filename: string): Exclude<Verdict, { ok: true }> {
+export function verdictFromError(err: unknown, filename: string): ErrorVerdict {
   const e = err as { name?: string; message?: string; stack?: string };
   const errorType = e?.name ?? 'Error';
   const message = e?.message ?? String(err);

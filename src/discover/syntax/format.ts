@@ -1,75 +1,160 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ModuleFormat } from './compile.js';
+import type { CheckRules } from './rules.js';
+
+export { detectsModuleSyntax, parseNodeVersion, type NodeVersion } from './rules.js';
 
 /** `ambiguous`: a `.js` with no package `type`, where Node may detect ES module syntax. */
 export type FileFormat = ModuleFormat | 'ambiguous';
 
-export interface NodeVersion {
-  major: number;
-  minor: number;
-  patch: number;
-  raw: string;
+/** Node refuses the file before parsing it: its package.json cannot be read. */
+export interface FormatError {
+  errorType: string;
+  message: string;
+  detail: string;
 }
 
-export function parseNodeVersion(raw: string): NodeVersion {
-  const m = /^v?(\d+)\.(\d+)\.(\d+)/.exec(raw.trim());
-  if (!m) throw new Error(`not a node version: ${raw}`);
-  return { major: Number(m[1]), minor: Number(m[2]), patch: Number(m[3]), raw: raw.trim() };
+export type Resolved = { format: FileFormat } | { error: FormatError };
+
+/** What decides a file's format: its extension, or its governing package.json as it is now. */
+export interface Scope {
+  /** The governing package.json, or undefined (none up to the root or a node_modules folder). */
+  packageJson: string | undefined;
+  /** A key that changes whenever the format could: the package.json's identity and stat. */
+  key: string;
 }
+
+/** The extensions node --check gives a format of their own. */
+export function extensionFormat(file: string): ModuleFormat | undefined {
+  const ext = path.extname(file);
+  if (ext === '.mjs') return 'module';
+  if (ext === '.cjs') return 'commonjs';
+  return undefined;
+}
+
+/** Files node --check judges as JavaScript by extension: `.js`, `.mjs`, `.cjs` and none at all. */
+export function isCheckable(file: string): boolean {
+  const ext = path.extname(file);
+  return ext === '.js' || ext === '.mjs' || ext === '.cjs' || ext === '';
+}
+
+/** A stat as a cache key part: inode, size, and nanosecond mtime and ctime. */
+export function statKey(st: { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): string {
+  return `${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+}
+
+type PackageType = 'module' | 'commonjs' | 'none';
 
 /**
- * Whether this node version detects ES module syntax in a typeless `.js` by default: unflagged
- * in 22.7.0 and back-ported to 20.19.0; always on from 23.
+ * Node's package scope lookup (getPackageScopeConfig): the nearest package.json that is a
+ * readable file, looking up from the file's folder, never past a folder named node_modules.
+ * Folder answers and package.json contents are remembered for the life of the object: make one
+ * per scan, so that a package.json edited between scans is read again.
  */
-export function detectsModuleSyntax(v: NodeVersion): boolean {
-  if (v.major >= 23) return true;
-  if (v.major === 22) return v.minor >= 7;
-  if (v.major === 20) return v.minor >= 19;
-  return false;
-}
+export class PackageScopes {
+  private readonly governing = new Map<string, { pj: string; key: string } | null>();
+  private readonly parsed = new Map<string, { type: PackageType } | { raw: string; error: unknown } | { unreadable: true }>();
 
-/** Caches each folder's governing package.json `type`, as Node's package scope lookup does. */
-export class FormatResolver {
-  private readonly typeOfDir = new Map<string, string>();
+  constructor(private readonly rules: CheckRules) {}
 
-  constructor(private readonly detect: boolean) {}
-
-  formatOf(file: string): FileFormat {
-    const ext = path.extname(file);
-    if (ext === '.mjs') return 'module';
-    if (ext === '.cjs') return 'commonjs';
-    const type = this.packageType(path.dirname(file));
-    if (type === 'module') return 'module';
-    if (type === 'commonjs') return 'commonjs';
-    return this.detect ? 'ambiguous' : 'commonjs';
+  /** The scope that decides `file`'s format (for `.mjs`/`.cjs` the extension alone does). */
+  scopeOf(file: string): Scope {
+    if (extensionFormat(file)) return { packageJson: undefined, key: path.extname(file) };
+    const g = this.lookup(path.dirname(file));
+    return g ? { packageJson: g.pj, key: g.key } : { packageJson: undefined, key: 'none' };
   }
 
-  /** The `type` of the nearest package.json, stopping at a node_modules boundary as Node does. */
-  private packageType(dir: string): string {
-    const cached = this.typeOfDir.get(dir);
-    if (cached !== undefined) return cached;
-    let type: string;
-    const pj = path.join(dir, 'package.json');
-    const parent = path.dirname(dir);
-    if (fs.existsSync(pj)) {
-      type = readType(pj);
-    } else if (parent === dir || path.basename(dir) === 'node_modules') {
-      type = 'none';
-    } else {
-      type = this.packageType(parent);
+  /** The format `node --check` gives `file`, or the error it stops with before parsing. */
+  resolve(file: string): Resolved {
+    const byExtension = extensionFormat(file);
+    if (byExtension) return { format: byExtension };
+    let dir = path.dirname(file);
+    for (;;) {
+      const g = this.lookup(dir);
+      if (!g) break;
+      const read = this.read(g.pj);
+      if ('unreadable' in read) {
+        // Node reads it as absent and keeps looking up.
+        const pjDir = path.dirname(g.pj);
+        const parent = path.dirname(pjDir);
+        if (parent === pjDir) break;
+        dir = parent;
+        continue;
+      }
+      if ('type' in read) {
+        if (read.type !== 'none') return { format: read.type };
+        break;
+      }
+      return { error: this.invalid(g.pj, file, read.error) };
     }
-    this.typeOfDir.set(dir, type);
-    return type;
+    return { format: this.rules.detect ? 'ambiguous' : 'commonjs' };
   }
-}
 
-function readType(pj: string): string {
-  try {
-    const data = JSON.parse(fs.readFileSync(pj, 'utf8')) as { type?: unknown };
-    return data.type === 'module' || data.type === 'commonjs' ? data.type : 'none';
-  } catch {
-    // Node refuses an unparsable package.json; the binary's own verdict decides such files.
-    return 'invalid';
+  /** Shorthand for callers that only need a parse mode: an unreadable package.json counts as none. */
+  formatOf(file: string): FileFormat {
+    const r = this.resolve(file);
+    return 'format' in r ? r.format : this.rules.detect ? 'ambiguous' : 'commonjs';
+  }
+
+  private lookup(dir: string): { pj: string; key: string } | null {
+    const known = this.governing.get(dir);
+    if (known !== undefined) return known;
+    let found: { pj: string; key: string } | null = null;
+    if (path.basename(dir) !== 'node_modules') {
+      const pj = path.join(dir, 'package.json');
+      let st: fs.BigIntStats | undefined;
+      try {
+        st = fs.statSync(pj, { bigint: true, throwIfNoEntry: false });
+      } catch {
+        st = undefined;
+      }
+      if (st?.isFile()) found = { pj, key: `${pj}#${statKey(st)}` };
+      else {
+        const parent = path.dirname(dir);
+        found = parent === dir ? null : this.lookup(parent);
+      }
+    }
+    this.governing.set(dir, found);
+    return found;
+  }
+
+  private read(pj: string): { type: PackageType } | { raw: string; error: unknown } | { unreadable: true } {
+    const known = this.parsed.get(pj);
+    if (known) return known;
+    let result: { type: PackageType } | { raw: string; error: unknown } | { unreadable: true };
+    let raw: string;
+    try {
+      raw = fs.readFileSync(pj, 'utf8');
+    } catch {
+      result = { unreadable: true };
+      this.parsed.set(pj, result);
+      return result;
+    }
+    const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
+    try {
+      const data = JSON.parse(text) as unknown;
+      if (this.rules.packageJson === 'native' && (data === null || typeof data !== 'object' || Array.isArray(data)))
+        throw new Error('not a JSON object');
+      if (data === null) throw new TypeError('Cannot convert undefined or null to object');
+      const type = Object.prototype.hasOwnProperty.call(data, 'type') ? (data as { type?: unknown }).type : undefined;
+      result = { type: type === 'module' || type === 'commonjs' ? type : 'none' };
+    } catch (error) {
+      result = { raw, error };
+    }
+    this.parsed.set(pj, result);
+    return result;
+  }
+
+  /** The error node --check stops with, word for word as this node's reader words it. */
+  private invalid(pj: string, file: string, error: unknown): FormatError {
+    if (error instanceof TypeError) {
+      return { errorType: 'TypeError', message: error.message, detail: `TypeError: ${error.message}` };
+    }
+    const message =
+      this.rules.packageJson === 'native'
+        ? `Invalid package config ${pj}.`
+        : `Invalid package config ${pj} while importing ${file}. ${(error as Error).message}`;
+    return { errorType: 'Error', message, detail: `Error [ERR_INVALID_PACKAGE_CONFIG]: ${message}` };
   }
 }

@@ -1,17 +1,58 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { minimalEnv } from '../../util/proc.js';
 import type { WorkerRequest } from './worker.js';
 
 type Request = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 type Job = { req: WorkerRequest; resolve: (v: unknown) => void; reject: (e: Error) => void };
-type Slot = { worker: Worker; job: Job | undefined };
+type Reply = { id: number; ok: boolean; value?: unknown; error?: string };
 
-/** V8 parses ES modules only through vm.SourceTextModule, which this flag enables per thread. */
-const WORKER_ARGV = ['--experimental-vm-modules', '--no-warnings'];
+/** One engine, a thread or a process, behind the same few calls. */
+interface Engine {
+  send(req: WorkerRequest): void;
+  ref(): void;
+  unref(): void;
+  terminate(): Promise<void>;
+}
+type Slot = { engine: Engine; job: Job | undefined; units: number };
 
 /**
- * Worker threads that compile sources with V8 off the main thread: the daemon stays responsive
- * and a large tree is spread over the cores. Started lazily, closed explicitly.
+ * Where the engines run. `thread`: worker threads of this process (the configured node is the
+ * running one). `process`: child processes of another node binary, so its own V8 parses.
+ */
+export type EngineKind = { kind: 'thread' } | { kind: 'process'; node: string };
+
+const WORKER_URL = new URL('./worker.js', import.meta.url);
+/**
+ * V8 parses ES modules only through vm.SourceTextModule (--experimental-vm-modules); node's
+ * internals (--expose-internals) give module errors their exact position and node's own option
+ * defaults. Both are per-thread switches here; nothing else in the mechanic sees them.
+ */
+const ENGINE_ARGV = ['--experimental-vm-modules', '--expose-internals', '--no-warnings'];
+
+/**
+ * V8 keeps a little of every module record it compiles for the life of the thread (node's module
+ * maps): an engine that has compiled this many sources is retired once idle and a fresh one takes
+ * its place, so that a daemon's memory does not creep up scan after scan, fix after fix.
+ */
+const RETIRE_AFTER_UNITS = 8000;
+
+/** How much compiling a reply stands for: files checked, candidates tried, or one text. */
+function unitsOf(value: unknown): number {
+  if (Array.isArray(value)) return value.length;
+  const tried = (value as { candidatesTried?: unknown } | undefined)?.candidatesTried;
+  return typeof tried === 'number' ? Math.max(1, tried) : 1;
+}
+
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(os.availableParallelism(), 8));
+}
+
+/**
+ * Engines that compile sources with V8 off the main thread: the daemon stays responsive and a
+ * large tree is spread over the cores. Started lazily, closed explicitly.
  */
 export class WorkerPool {
   private slots: Slot[] = [];
@@ -19,7 +60,10 @@ export class WorkerPool {
   private nextId = 1;
   private closed = false;
 
-  constructor(private readonly size = Math.max(1, Math.min(os.availableParallelism(), 8))) {}
+  constructor(
+    private readonly size = defaultThreads(),
+    readonly engine: EngineKind = { kind: 'thread' },
+  ) {}
 
   get threads(): number {
     return this.size;
@@ -36,30 +80,37 @@ export class WorkerPool {
   private pump(): void {
     while (this.queue.length) {
       let slot = this.slots.find((s) => !s.job);
-      if (!slot && this.slots.length < this.size) slot = this.spawn();
+      if (!slot && this.slots.length < this.size) {
+        try {
+          slot = this.spawn();
+        } catch (err) {
+          for (const job of this.queue.splice(0)) job.reject(err as Error);
+          return;
+        }
+      }
       if (!slot) return;
       const job = this.queue.shift()!;
       slot.job = job;
-      // Busy workers keep the process alive; idle ones do not.
-      slot.worker.ref();
-      slot.worker.postMessage(job.req);
+      // Busy engines keep the process alive; idle ones do not.
+      slot.engine.ref();
+      slot.engine.send(job.req);
     }
   }
 
   private spawn(): Slot {
-    const worker = new Worker(new URL('./worker.js', import.meta.url), { execArgv: WORKER_ARGV });
-    worker.unref();
-    const slot: Slot = { worker, job: undefined };
-    worker.on('message', (msg: { id: number; ok: boolean; value?: unknown; error?: string }) => {
+    const slot: Slot = { engine: undefined as unknown as Engine, job: undefined, units: 0 };
+    const onReply = (msg: Reply) => {
       const job = slot.job;
       slot.job = undefined;
+      slot.units += unitsOf(msg.value);
+      if (slot.units >= RETIRE_AFTER_UNITS) this.retire(slot);
       if (job && job.req.id === msg.id) {
         if (msg.ok) job.resolve(msg.value);
         else job.reject(new Error(msg.error));
       }
       this.pump();
-      if (!slot.job) worker.unref();
-    });
+      if (!slot.job && this.slots.includes(slot)) slot.engine.unref();
+    };
     const fail = (err: Error) => {
       const job = slot.job;
       slot.job = undefined;
@@ -67,19 +118,100 @@ export class WorkerPool {
       job?.reject(err);
       if (!this.closed) this.pump();
     };
-    worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (!this.closed) fail(new Error(`syntax worker exited with code ${code}`));
-    });
+    slot.engine = this.engine.kind === 'thread' ? threadEngine(onReply, fail) : processEngine(this.engine.node, onReply, fail, () => this.closed);
+    slot.engine.unref();
     this.slots.push(slot);
     return slot;
+  }
+
+  /** Take an idle engine out of service; the next job starts a fresh one. */
+  private retire(slot: Slot): void {
+    this.slots = this.slots.filter((s) => s !== slot);
+    void slot.engine.terminate();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     for (const job of this.queue) job.reject(new Error('worker pool closed'));
     this.queue = [];
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    await Promise.all(this.slots.map((s) => s.engine.terminate()));
     this.slots = [];
   }
+}
+
+function threadEngine(onReply: (msg: Reply) => void, fail: (err: Error) => void): Engine {
+  let worker: Worker;
+  try {
+    worker = new Worker(WORKER_URL, { execArgv: ENGINE_ARGV });
+  } catch (err) {
+    // A node that refuses --expose-internals in a worker: positions of module errors come from acorn.
+    if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+    worker = new Worker(WORKER_URL, { execArgv: ENGINE_ARGV.filter((a) => a !== '--expose-internals') });
+  }
+  let terminating = false;
+  worker.on('message', onReply);
+  worker.on('error', fail);
+  worker.on('exit', (code) => {
+    if (!terminating) fail(new Error(`syntax worker exited with code ${code}`));
+  });
+  return {
+    send: (req) => worker.postMessage(req),
+    ref: () => worker.ref(),
+    unref: () => worker.unref(),
+    terminate: async () => {
+      terminating = true;
+      await worker.terminate();
+    },
+  };
+}
+
+/**
+ * A child process of another node binary, talking over IPC. Started with argv (never a shell)
+ * and a minimal environment, it lives as long as the pool and ends with it or with its parent.
+ */
+function processEngine(node: string, onReply: (msg: Reply) => void, fail: (err: Error) => void, closed: () => boolean): Engine {
+  const child: ChildProcess = spawn(node, [...ENGINE_ARGV, fileURLToPath(WORKER_URL)], {
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    serialization: 'advanced',
+    env: minimalEnv({ MECHANIC_SYNTAX_ENGINE: '1' }),
+    shell: false,
+    windowsHide: true,
+  });
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (d: string) => {
+    stderr = (stderr + d).slice(-4000);
+  });
+  let ended = false;
+  const end = (why: string) => {
+    if (ended) return;
+    ended = true;
+    if (!closed()) fail(new Error(`${node} syntax engine ${why}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+  };
+  child.on('message', (msg) => onReply(msg as Reply));
+  child.on('error', (err) => end(`could not start (${err.message})`));
+  child.on('exit', (code, signal) => end(`exited (${signal ?? `code ${code}`})`));
+  const handles = () => [child, child.channel, child.stderr] as Array<{ ref?: () => void; unref?: () => void } | null | undefined>;
+  return {
+    send: (req) => {
+      if (!child.connected) return end('is not connected');
+      child.send(req, (err) => {
+        if (err) end(`could not be reached (${err.message})`);
+      });
+    },
+    ref: () => handles().forEach((h) => h?.ref?.()),
+    unref: () => handles().forEach((h) => h?.unref?.()),
+    terminate: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        // An idle engine is unref'd: without this the loop could end before its exit is seen.
+        child.ref();
+        const force = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
 }

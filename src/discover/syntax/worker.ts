@@ -1,7 +1,12 @@
+/**
+ * A syntax engine: compiles sources with the V8 of the node it runs in. Started as a worker
+ * thread of the mechanic (when the configured node is the running one) or as a child process of
+ * the configured node binary (when it is another version), so that verdicts are that node's own.
+ */
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { compileVerdict, type ModuleFormat, type Verdict } from './compile.js';
-import { decodeSource } from './decode.js';
+import { compileCommonJs, compileModule, compileVerdict, containsModuleSyntax, hasExactModulePositions, type ModuleFormat, type Verdict } from './compile.js';
+import { rulesOfThisNode, type CheckRules } from './rules.js';
 import { repairSyntax, type SyntaxRepairOptions } from '../../repair/deterministic/index.js';
 
 export type FileCheck = { file: string; format: ModuleFormat | 'ambiguous' };
@@ -12,60 +17,97 @@ export type CheckOutcome =
       verdict: Verdict;
       /** The format the verdict was reached in. */
       format: ModuleFormat;
-      /** An error in an ambiguous file whose exact report only the node binary can give. */
-      confirm: boolean;
     }
   | { file: string; skipped: string };
 
+export interface EngineInfo {
+  version: string;
+  rules: CheckRules;
+  /** Module errors carry V8's own position (node's internals are reachable here). */
+  exactModulePositions: boolean;
+}
+
 export type WorkerRequest =
-  | { id: number; op: 'check'; files: FileCheck[] }
-  | { id: number; op: 'check-text'; text: string; file: string; format: ModuleFormat | 'ambiguous' }
+  | { id: number; op: 'hello' }
+  | { id: number; op: 'check'; files: FileCheck[]; rules?: CheckRules }
+  | { id: number; op: 'check-text'; text: string; file: string; format: ModuleFormat | 'ambiguous'; rules?: CheckRules }
   | { id: number; op: 'repair'; text: string; options: SyntaxRepairOptions };
 
-/** Verdict of one file as read from disk. Ambiguous files are compiled as CommonJS first. */
-export function checkFile(item: FileCheck): CheckOutcome {
+const ownRules = rulesOfThisNode();
+
+/**
+ * Source text exactly as `node --check` reads it (`readFileSync(file, 'utf-8')`: a BOM kept,
+ * bytes that are not UTF-8 replaced, as node does), or why the mechanic will not judge it: a file
+ * with NUL bytes is binary. (A fix is never written to a file that is not UTF-8: see repair/fix.)
+ */
+export function sourceText(bytes: Buffer): { text: string } | { skipped: string } {
+  if (bytes.subarray(0, 8192).includes(0)) return { skipped: 'binary file (contains NUL bytes)' };
+  return { text: bytes.toString('utf8') };
+}
+
+/** Verdict of one file as read from disk. */
+export function checkFile(item: FileCheck, rules: CheckRules = ownRules): CheckOutcome {
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(item.file);
   } catch (err) {
     return { file: item.file, skipped: `unreadable: ${(err as Error).message}` };
   }
-  const decoded = decodeSource(bytes);
-  if (!decoded.ok) return { file: item.file, skipped: decoded.reason };
-  if (item.format !== 'ambiguous')
-    return { file: item.file, verdict: compileVerdict(decoded.text, item.file, item.format), format: item.format, confirm: false };
-  return { file: item.file, ...ambiguousVerdict(decoded.text, item.file) };
+  const source = sourceText(bytes);
+  if ('skipped' in source) return { file: item.file, skipped: source.skipped };
+  return { file: item.file, ...checkSource(source.text, item.file, item.format, rules) };
+}
+
+export function checkSource(text: string, file: string, format: ModuleFormat | 'ambiguous', rules: CheckRules = ownRules): { verdict: Verdict; format: ModuleFormat } {
+  if (format !== 'ambiguous') return { verdict: compileVerdict(text, file, format), format };
+  return ambiguousVerdict(text, file, rules);
 }
 
 /**
- * Node's rule for a typeless `.js`: CommonJS, unless CommonJS fails and the text is valid ES
- * module code. When both fail, which error Node reports is its own business: ask the binary.
+ * `node --check` on a typeless `.js`: CommonJS, unless the CommonJS compile fails on ES module
+ * syntax (node's containsModuleSyntax). Then node 20/22 let the file pass whatever follows
+ * (`retry`), and node 24 compiles it as a module (`module-first`).
  */
-export function ambiguousVerdict(text: string, file: string): { verdict: Verdict; format: ModuleFormat; confirm: boolean } {
-  const cjs = compileVerdict(text, file, 'commonjs');
-  if (cjs.ok) return { verdict: cjs, format: 'commonjs', confirm: false };
-  const esm = compileVerdict(text, file, 'module');
-  if (esm.ok) return { verdict: esm, format: 'module', confirm: false };
-  return { verdict: cjs, format: 'commonjs', confirm: true };
+export function ambiguousVerdict(text: string, file: string, rules: CheckRules = ownRules): { verdict: Verdict; format: ModuleFormat } {
+  const cjs = compileCommonJs(text, file);
+  if (cjs.ok || !rules.detect) return { verdict: cjs, format: 'commonjs' };
+  if (!containsModuleSyntax(text, file, cjs)) return { verdict: cjs, format: 'commonjs' };
+  if (rules.ambiguous === 'retry') return { verdict: { ok: true }, format: 'module' };
+  return { verdict: compileModule(text, file), format: 'module' };
 }
 
 function handle(req: WorkerRequest): unknown {
   switch (req.op) {
+    case 'hello': {
+      const info: EngineInfo = { version: process.version, rules: ownRules, exactModulePositions: hasExactModulePositions() };
+      return info;
+    }
     case 'check':
-      return req.files.map(checkFile);
+      return req.files.map((f) => checkFile(f, req.rules ?? ownRules));
     case 'check-text':
-      return req.format === 'ambiguous'
-        ? ambiguousVerdict(req.text, req.file)
-        : { verdict: compileVerdict(req.text, req.file, req.format), format: req.format, confirm: false };
+      return checkSource(req.text, req.file, req.format, req.rules ?? ownRules);
     case 'repair':
       return repairSyntax(req.text, req.options);
   }
 }
 
-parentPort?.on('message', (req: WorkerRequest) => {
+type Reply = { id: number; ok: boolean; value?: unknown; error?: string };
+
+function answer(req: WorkerRequest, send: (reply: Reply) => void): void {
+  let reply: Reply;
   try {
-    parentPort!.postMessage({ id: req.id, ok: true, value: handle(req) });
+    reply = { id: req.id, ok: true, value: handle(req) };
   } catch (err) {
-    parentPort!.postMessage({ id: req.id, ok: false, error: (err as Error).stack ?? String(err) });
+    reply = { id: req.id, ok: false, error: (err as Error).stack ?? String(err) };
   }
-});
+  send(reply);
+}
+
+if (parentPort) {
+  const port = parentPort;
+  port.on('message', (req: WorkerRequest) => answer(req, (r) => port.postMessage(r)));
+} else if (process.send && process.env.MECHANIC_SYNTAX_ENGINE === '1') {
+  // A child process of the configured node: requests come over IPC; it ends with its parent.
+  process.on('message', (req: WorkerRequest) => answer(req, (r) => process.send!(r)));
+  process.on('disconnect', () => process.exit(0));
+}

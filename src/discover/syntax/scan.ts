@@ -1,0 +1,79 @@
+import { ScanCache } from '../cache.js';
+import { listSourceFiles, type ListConfig, type SkippedFile } from '../files.js';
+import type { CheckSummary, FileVerdict, SyntaxChecker } from './checker.js';
+
+export interface SyntaxScanOptions {
+  /** Stop at the limit-th file that does not parse (files in path order); the rest is not read. */
+  limit?: number;
+  /** Keep verdicts in `<stateDir>/scan-cache.json` and reuse them for unchanged files (default true). */
+  cache?: boolean;
+  /** See CheckOptions.racyWindowMs. */
+  racyWindowMs?: number;
+  /** Progress: verdicts so far, of how many files. */
+  onFile?: (done: number, total: number) => void;
+  /** Each verdict, as it arrives. */
+  onVerdict?: (v: FileVerdict) => void;
+}
+
+export interface SyntaxScan extends CheckSummary {
+  /** Verdicts in path order (up to the limit-th error when a limit is set). */
+  verdicts: FileVerdict[];
+  /** Files not judged, with the reason (listing and reading). */
+  skipped: SkippedFile[];
+  /** Files listed under the roots. */
+  files: number;
+  warnings: string[];
+  /** Why the cache on disk was not used, when it was not. */
+  cacheDropped?: string;
+  /** Whether the cache file was written. */
+  cacheSaved: boolean;
+  durationMs: number;
+}
+
+/**
+ * The syntax scan: list the source files under the roots, take each unchanged file's verdict
+ * from the cache, judge the others in the checker's engines, and save the cache.
+ */
+export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opts: SyntaxScanOptions = {}): Promise<SyntaxScan> {
+  const started = performance.now();
+  const listed = await listSourceFiles(config);
+  const cache = opts.cache === false ? undefined : ScanCache.open(config.stateDir, `node ${checker.nodeVersion.raw}`);
+  let done = 0;
+  const total = listed.files.length;
+  const { verdicts, summary } = await checker.check(
+    listed.files,
+    (v) => {
+      opts.onVerdict?.(v);
+      opts.onFile?.(++done, total);
+    },
+    {
+      stats: listed.stats,
+      ...(cache ? { cache } : {}),
+      ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
+      ...(opts.racyWindowMs !== undefined ? { racyWindowMs: opts.racyWindowMs } : {}),
+    },
+  );
+  let cacheSaved = false;
+  const warnings = [...checker.warnings, ...listed.warnings];
+  if (cache) {
+    // A scan cut short by a limit has not seen every file: keep what it did not reach.
+    if (!summary.notChecked) cache.retain(new Set(listed.files));
+    try {
+      cacheSaved = cache.save();
+    } catch (err) {
+      warnings.push(`scan cache ${cache.file} not saved: ${(err as Error).message}`);
+    }
+  }
+  const skipped = [...listed.skipped];
+  for (const v of verdicts) if ('skipped' in v) skipped.push({ file: v.file, reason: v.skipped });
+  return {
+    ...summary,
+    verdicts,
+    skipped,
+    files: total,
+    warnings,
+    ...(cache?.dropped && cache.dropped !== 'none yet' ? { cacheDropped: cache.dropped } : {}),
+    cacheSaved,
+    durationMs: performance.now() - started,
+  };
+}

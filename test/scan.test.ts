@@ -1,0 +1,266 @@
+// The syntax scan: exactly `node --check`'s verdicts (for the running node and for node 24),
+// in-process, incremental through a cache in the state folder, stopping early on request.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { cliPath, sandbox, type Sandbox } from './helpers/cli.ts';
+import { node24 } from './helpers/node24.ts';
+// The library as published (its syntax engines are worker threads of the built files).
+import { resolveConfig, scanSyntax, SyntaxChecker } from '../dist/index.js';
+
+const sandboxes: Sandbox[] = [];
+after(() => sandboxes.forEach((s) => s.cleanup()));
+function box(): Sandbox {
+  const sb = sandbox();
+  sandboxes.push(sb);
+  return sb;
+}
+
+/** Every way node decides a file's kind, and errors only one kind has. */
+const PARITY: Record<string, string | Buffer> = {
+  'cjs-ok.cjs': "const a = require('fs');\nmodule.exports = a;\n",
+  'cjs-bad.cjs': 'function f( {\n',
+  'esm-ok.mjs': "import fs from 'node:fs';\nexport const x = await Promise.resolve(fs);\n",
+  'esm-bad.mjs': 'export const x = ;\n',
+  'esm-with.mjs': 'with (Math) { x = PI; }\n',
+  'script-with.cjs': 'with (Math) { var x = PI; }\n',
+  'html-comment.cjs': '<!-- old browsers\nvar a = 1;\n',
+  'html-comment.mjs': '<!-- old browsers\nexport var a = 1;\n',
+  'hashbang.js': '#!/usr/bin/env node\nconsole.log(1);\n',
+  'hashbang-bad.js': '#!/usr/bin/env node\nconsole.log(1;\n',
+  'bom.js': "\uFEFFconsole.log('bom');\n",
+  'empty.js': '',
+  'latin1.js': Buffer.from('const caf\xe9 = 1;\n', 'latin1'),
+  'typeless/import.js': "import fs from 'node:fs';\nconsole.log(fs);\n",
+  'typeless/tla.js': 'await Promise.resolve(1);\n',
+  'typeless/import-then-error.js': "import fs from 'node:fs';\nconst x = ;\n",
+  'typeless/require-return.js': 'return 1;\n',
+  'typeless/plain-bad.js': 'const a = [1, 2;\n',
+  'pkg-module/package.json': '{ "type": "module" }\n',
+  'pkg-module/a.js': 'export default 1;\n',
+  'pkg-module/b.js': 'return 1;\n',
+  'pkg-module/c.cjs': 'return 1;\n',
+  'pkg-module/inner/package.json': '{ "type": "commonjs" }\n',
+  'pkg-module/inner/d.js': "import x from 'y';\n",
+  'pkg-module/inner/e.mjs': 'export {};\n',
+  'pkg-bad/package.json': '{ not json',
+  'pkg-bad/f.js': 'module.exports = 1;\n',
+  'pkg-array/package.json': '[1, 2]\n',
+  'pkg-array/g.js': 'module.exports = 2;\n',
+};
+
+/** `<node> --check <file>`: ok, and the line it reports when it does not pass. */
+function nodeCheckVerdict(node: string, file: string): { ok: boolean; line?: number } {
+  const r = spawnSync(node, ['--check', file], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+  if (r.status === 0) return { ok: true };
+  const m = new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:(\\d+)$`, 'm').exec(r.stderr);
+  return m ? { ok: false, line: Number(m[1]) } : { ok: false };
+}
+
+async function parity(node: string, label: string): Promise<void> {
+  const sb = box();
+  for (const [rel, text] of Object.entries(PARITY)) sb.write(rel, text);
+  sb.config({ pm2Logs: false, stateDir: '../state', node });
+  const scan = await sb.runJson(['scan']);
+  const bugs = new Map<string, { line: number }>(scan.json.bugs.map((b: any) => [b.file, b]));
+  const files = Object.keys(PARITY).filter((f) => /\.[cm]?js$/.test(f));
+  assert.equal(scan.json.filesScanned, files.length);
+  const disagreements: string[] = [];
+  let errors = 0;
+  for (const rel of files) {
+    const file = path.join(sb.app, rel);
+    const want = nodeCheckVerdict(node, file);
+    const got = bugs.get(file);
+    if (!want.ok) errors++;
+    if (want.ok !== !got) disagreements.push(`${rel}: node --check ${want.ok ? 'passes' : 'fails'}, the scan says ${got ? 'a bug' : 'ok'}`);
+    else if (got && want.line !== undefined && got.line !== want.line) disagreements.push(`${rel}: line ${got.line}, node --check says ${want.line}`);
+  }
+  assert.deepEqual(disagreements, [], `${label}: verdicts differ from node --check`);
+  assert.ok(errors >= 8 && errors < files.length, `${label}: a mix of verdicts (${errors} errors of ${files.length})`);
+}
+
+describe("verdicts are exactly node --check's", () => {
+  it(`for the running node (${process.version}), on every kind of file`, async () => {
+    await parity(process.execPath, process.version);
+  });
+
+  const other = node24();
+  it('for node 24 when it is the configured node (its own engine, errors confirmed by it)', { skip: 'missing' in other ? other.missing : false }, async () => {
+    await parity((other as { bin: string }).bin, 'node 24');
+  });
+
+  it('node 20 and node 24 really differ on the ambiguous file, and each verdict is its own', { skip: 'missing' in other ? other.missing : false }, () => {
+    const sb = box();
+    const file = sb.write('typeless/import-then-error.js', PARITY['typeless/import-then-error.js']!);
+    const v20 = nodeCheckVerdict(process.execPath, file).ok;
+    const v24 = nodeCheckVerdict((other as { bin: string }).bin, file).ok;
+    // nodejs/node#65202: 20.x lets it pass; 24 compiles it as a module and reports the error.
+    if (process.version.startsWith('v20.')) assert.notEqual(v20, v24, 'a case where the versions disagree, so parity with each is not trivial');
+  });
+});
+
+describe('the scan cache', () => {
+  let sb: Sandbox;
+  let checker: SyntaxChecker;
+  let config: ReturnType<typeof resolveConfig>;
+  const scan = (opts: Parameters<typeof scanSyntax>[2] = {}) => scanSyntax(config, checker, { racyWindowMs: 0, ...opts });
+
+  before(async () => {
+    sb = box();
+    for (let i = 0; i < 40; i++) sb.write(`lib/m${String(i).padStart(2, '0')}.js`, `module.exports = ${i};\n`);
+    sb.write('lib/zz-bad.js', 'x = (1;\n');
+    config = resolveConfig({ pm2Logs: false, stateDir: '../state' }, { file: undefined, baseDir: sb.app });
+    checker = await SyntaxChecker.create(process.execPath, 2);
+  });
+  after(() => checker.close());
+
+  it('cold: every file is read; warm: none is, and the verdicts are the same', async () => {
+    const cold = await scan();
+    assert.equal(cold.read, 41);
+    assert.equal(cold.cached, 0);
+    assert.ok(cold.cacheSaved);
+    assert.ok(fs.existsSync(path.join(sb.dir, 'state', 'scan-cache.json')));
+    const warm = await scan();
+    assert.equal(warm.read, 0);
+    assert.equal(warm.cached, 41);
+    assert.deepEqual(warm.verdicts, cold.verdicts);
+    assert.equal(warm.cacheSaved, false, 'nothing changed: nothing written');
+  });
+
+  it('a changed file is read again, even at the same size with its mtime put back (ctime moves)', async () => {
+    const file = path.join(sb.app, 'lib', 'm07.js');
+    // A whole second, so that the time put back is exactly the time it had.
+    fs.utimesSync(file, 1_700_000_000, 1_700_000_000);
+    await scan();
+    const before = fs.statSync(file);
+    fs.writeFileSync(file, 'x = (;\n'.padEnd(before.size - 1, ' ') + '\n');
+    fs.utimesSync(file, before.atime, before.mtime);
+    assert.equal(fs.statSync(file).size, before.size);
+    assert.equal(fs.statSync(file).mtimeMs, before.mtimeMs);
+    const r = await scan();
+    assert.equal(r.read, 1);
+    assert.equal(r.cached, 40);
+    const v = r.verdicts.find((x) => x.file === file)!;
+    assert.ok('ok' in v && !v.ok, 'the new text does not parse, and the scan says so');
+  });
+
+  it('a package.json that changes the kind of its files re-judges them', async () => {
+    sb.write('lib/package.json', '{ "type": "module" }\n');
+    sb.write('lib/esm-only.js', 'export default 1;\n');
+    const r = await scan();
+    const v = r.verdicts.find((x) => x.file.endsWith('esm-only.js'))!;
+    assert.ok('ok' in v && v.ok && v.format === 'module', JSON.stringify(v));
+    fs.rmSync(path.join(sb.app, 'lib', 'package.json'));
+    fs.rmSync(path.join(sb.app, 'lib', 'esm-only.js'));
+    const back = await scan();
+    assert.equal(back.files, 41);
+  });
+
+  it('a corrupt cache is set aside silently and rebuilt', async () => {
+    fs.writeFileSync(path.join(sb.dir, 'state', 'scan-cache.json'), '{"magic": "code-mechanic scan cache", "version": 1, "files": [[');
+    const r = await scan();
+    assert.equal(r.read, 41);
+    assert.match(r.cacheDropped ?? '', /corrupt/);
+    assert.ok(r.cacheSaved);
+    const again = await scan();
+    assert.equal(again.cached, 41);
+  });
+
+  it('stops at the first n files that do not parse, in path order, reading no further', async () => {
+    for (let i = 0; i < 600; i++) sb.write(`more/b${String(i).padStart(3, '0')}.js`, i % 100 === 5 ? 'y = [1;\n' : `module.exports = ${i};\n`);
+    fs.rmSync(path.join(sb.dir, 'state', 'scan-cache.json'));
+    const r = await scan({ limit: 1 });
+    const errors = r.verdicts.filter((v) => 'ok' in v && !v.ok);
+    assert.equal(errors.length, 1);
+    assert.ok(r.verdicts.at(-1)!.file.endsWith('m07.js'), 'the list ends at the first error');
+    assert.ok(r.notChecked > 0, `${r.notChecked} files not checked`);
+    assert.ok(r.read < r.files, `${r.read} of ${r.files} read`);
+    const all = await scan();
+    assert.equal(all.verdicts.filter((v) => 'ok' in v && !v.ok).length, 8);
+  });
+});
+
+describe('mechanic scan', () => {
+  it('keeps its cache across runs: the second process reads nothing', async () => {
+    const sb = box();
+    for (let i = 0; i < 20; i++) sb.write(`src/f${i}.js`, `exports.v = ${i};\n`);
+    sb.config({ pm2Logs: false, stateDir: '../state' });
+    // Files younger than 2 s could change again within their timestamp's tick: not cached yet.
+    await new Promise((r) => setTimeout(r, 2_100));
+    const first = await sb.runJson(['scan']);
+    assert.equal(first.json.scan.read, 20);
+    const second = await sb.runJson(['scan']);
+    assert.equal(second.json.scan.read, 0);
+    assert.equal(second.json.scan.cached, 20);
+  });
+
+  it('--first n stops at the first n syntax errors; a bad --first is a usage error', async () => {
+    const sb = box();
+    for (const n of ['a', 'b', 'c']) sb.write(`${n}.js`, 'x = (;\n');
+    sb.config({ pm2Logs: false, stateDir: '../state' });
+    const r = await sb.runJson(['scan', '--first', '2']);
+    assert.deepEqual(r.json.bugs.map((b: any) => path.basename(b.file)), ['a.js', 'b.js']);
+    const bad = await sb.run(['scan', '--first', '0']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--first: expected a positive whole number/);
+  });
+
+  it('skips node_modules, .git and its own folders; does not follow links out; says why it skips', async () => {
+    const sb = box();
+    sb.write('ok.js', '1;\n');
+    sb.write('node_modules/dep/bad.js', 'x = (;\n');
+    sb.write('.git/hooks/bad.js', 'x = (;\n');
+    sb.write('.mechanic/bad.js', 'x = (;\n');
+    sb.write('big.js', `// ${'x'.repeat(3000)}\nx = (;\n`);
+    const outside = path.join(sb.dir, 'outside');
+    fs.mkdirSync(outside);
+    fs.writeFileSync(path.join(outside, 'bad.js'), 'x = (;\n');
+    fs.symlinkSync(outside, path.join(sb.app, 'linked'));
+    fs.symlinkSync(path.join(outside, 'bad.js'), path.join(sb.app, 'link.js'));
+    sb.config({ pm2Logs: false, stateDir: '.mechanic', maxFileBytes: 2000 });
+    const r = await sb.runJson(['scan']);
+    assert.deepEqual(r.json.bugs, []);
+    assert.equal(r.json.filesScanned, 1);
+    const reasons = Object.fromEntries(r.json.skipped.map((s: any) => [path.basename(s.file), s.reason]));
+    assert.match(reasons['big.js'], /over maxFileBytes \(2000\)/);
+  });
+
+  it('gitignore: true skips what git ignores (tracked files still count)', async () => {
+    const sb = box();
+    sb.write('.gitignore', 'generated/\n*.tmp.js\n');
+    sb.write('src/ok.js', '1;\n');
+    sb.write('generated/bad.js', 'x = (;\n');
+    sb.write('src/x.tmp.js', 'x = (;\n');
+    sb.write('src/tracked.tmp.js', 'y = (;\n');
+    const git = (...args: string[]) => spawnSync('git', ['-C', sb.app, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    assert.equal(git('init', '-q').status, 0);
+    assert.equal(git('add', '-f', 'src/tracked.tmp.js').status, 0);
+    sb.config({ pm2Logs: false, stateDir: '../state', gitignore: true });
+    const on = await sb.runJson(['scan']);
+    assert.deepEqual(on.json.bugs.map((b: any) => path.relative(sb.app, b.file)), ['src/tracked.tmp.js']);
+    sb.config({ pm2Logs: false, stateDir: '../state', gitignore: false });
+    const off = await sb.runJson(['scan']);
+    assert.equal(off.json.bugs.length, 3);
+  });
+
+  it('draws a progress bar on a terminal, and nothing with --json or without a terminal', async () => {
+    const sb = box();
+    for (let i = 0; i < 250; i++) sb.write(`f/${i}.js`, `exports.v = ${i};\n`);
+    sb.config({ pm2Logs: false, stateDir: '../state' });
+    const plain = await sb.run(['scan']);
+    assert.equal(plain.stderr, '');
+    const json = await sb.run(['scan', '--json']);
+    assert.equal(json.stderr, '');
+    const tty = spawnSync('script', ['-qec', `${JSON.stringify(process.execPath)} ${JSON.stringify(cliPath)} scan`, '/dev/null'], {
+      cwd: sb.app,
+      encoding: 'utf8',
+      env: { ...sb.env },
+      timeout: 60_000,
+    });
+    assert.equal(tty.status, 0, tty.stderr);
+    assert.match(tty.stdout, /scanning \[#*\.*\] \d+\/250/);
+    assert.match(tty.stdout, /scanned 250 files/);
+  });
+});

@@ -392,3 +392,48 @@ describe('config of the model rung', () => {
     assert.match(r2.stderr, /llm\.redactPatterns\[0\]: not a valid regular expression/);
   });
 });
+
+describe('the redactor', () => {
+  it('masks each kind of secret, the same secret with the same token, and puts them all back', async () => {
+    const { Redactor } = await import('../src/llm/redact.ts');
+    const r = new Redactor({ env: {}, literals: ['dotenv-value-123'] });
+    const text = [
+      "const a = 'sk-ant-REDACTME0123456789abcdefXYZ';",
+      "const b = 'sk-ant-REDACTME0123456789abcdefXYZ';",
+      "const url = 'mysql://root:s3cr3t-pw@10.0.0.5/db';",
+      "headers.Authorization = 'Bearer abcdefghijklmnopqrstuvwxyz012345';",
+      'const cfg = { password: "correct horse battery", apiKey: `k-1234567890` };',
+      'AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE',
+      'DB_PASSWORD=dotenv-value-123',
+      '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7',
+      'MIIEowIBAAKCAQEA7x\n-----END RSA PRIVATE KEY-----',
+    ].join('\n');
+    const masked = r.mask(text);
+    for (const s of ['sk-ant-REDACTME', 's3cr3t-pw', 'abcdefghijklmnopqrstuvwxyz012345', 'correct horse', 'k-1234567890', 'AKIAIOSFODNN7EXAMPLE', 'dotenv-value-123', 'MIIEowIBAAKCAQEA7'])
+      assert.ok(!masked.includes(s), `${s} is masked:\n${masked}`);
+    assert.equal(masked.split('\n')[0]!.replace('const a', ''), masked.split('\n')[1]!.replace('const b', ''), 'one secret, one token');
+    assert.equal(r.unmask(masked), text);
+    assert.ok(!r.scrub(text).includes('s3cr3t-pw'));
+    assert.match(r.scrub(text), /«redacted»/);
+  });
+
+  it('leaves ordinary code alone', async () => {
+    const { Redactor } = await import('../src/llm/redact.ts');
+    const r = new Redactor({ env: {} });
+    const code = [
+      'const token = req.headers.authorization;',
+      'const password = process.env.DB_PASSWORD;',
+      "const url = `postgres://${user}:${pass}@${host}/db`;",
+      "const label = 'token';",
+      'function getSecretName(key) { return key; }',
+    ].join('\n');
+    assert.equal(r.mask(code), code);
+    assert.equal(r.count, 0);
+  });
+
+  it('masks the values of secret-named environment variables wherever they appear', async () => {
+    const { Redactor } = await import('../src/llm/redact.ts');
+    const r = new Redactor({ env: { STRIPE_SECRET: 'live-value-998877', HOME: '/home/someone' } });
+    assert.equal(r.mask('a = "live-value-998877"; b = "/home/someone";'), 'a = "__REDACTED_1__"; b = "/home/someone";');
+  });
+});

@@ -20,7 +20,7 @@ const SECRET_PATTERNS: RegExp[] = [
   /\b(?<value>npm_[A-Za-z0-9]{36})/g,
   /\b(?<value>eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,})/g,
   // The password of a connection string: scheme://user:password@host
-  /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@'"`]{1,256}:(?<value>[^\s@'"`/]{1,256})@/gi,
+  /\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:/@'"`]{1,256}:(?<value>[^\s@'"`/${}]{1,256})@/gi,
   // Authorization headers.
   /\b(?:Bearer|Basic|Token)\s+(?<value>[A-Za-z0-9._~+/-]{12,}=*)/g,
   // A quoted value given to a name that says it is secret: apiKey = "…", password: '…'
@@ -104,7 +104,8 @@ export class Redactor {
         const groups = args[args.length - 1] as Record<string, string | undefined> | undefined;
         const value = typeof groups === 'object' && groups?.value;
         if (!value) return match.includes('__REDACTED_') ? match : to(match);
-        if (value.startsWith('__REDACTED_') || value === '«redacted»') return match;
+        // Already masked, whole or in part (`Bearer __REDACTED_1__`): masking it again would nest tokens.
+        if (value.includes('__REDACTED_') || value.includes('«redacted»')) return match;
         const at = match.lastIndexOf(value);
         return match.slice(0, at) + to(value) + match.slice(at + value.length);
       });

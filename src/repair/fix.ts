@@ -244,5 +244,7 @@ function scrubEntry(entry: FixEntry, config: Pick<Config, 'roots' | 'llm'>): voi
   const r = new Redactor({ patterns: config.llm.redactPatterns, literals: root ? envFileValues(path.dirname(entry.file), root) : [] });
   if (entry.diff) entry.diff = r.scrub(entry.diff);
   entry.reason = r.scrub(entry.reason);
+  // A runtime error's message can quote a connection string.
+  entry.bug = { ...entry.bug, message: r.scrub(entry.bug.message) };
   for (const s of entry.steps) s.reason = r.scrub(s.reason);
 }

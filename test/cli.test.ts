@@ -1,19 +1,12 @@
 // The mechanic end to end, through the CLI a user runs, in temporary folders, against the
 // project's own loopback model server.
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { closedPort, nodeCheck, sandbox, SEED_WORKER, type Sandbox } from './helpers/cli.ts';
+import { box, closedPort, nodeCheck, SEED_WORKER } from './helpers/cli.ts';
 import { startModelServer } from './helpers/model-server.ts';
 
-const sandboxes: Sandbox[] = [];
-function box(): Sandbox {
-  const sb = sandbox();
-  sandboxes.push(sb);
-  return sb;
-}
-after(() => sandboxes.forEach((s) => s.cleanup()));
 
 let deadPort: number;
 before(async () => {

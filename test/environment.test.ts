@@ -1,19 +1,12 @@
 // Environment defects: a bare `node` where cron or launchd gives no PATH, and bash 4+ constructs in
 // scripts that macOS's bash 3.2 runs. Found from real files, fixed through backup, validation and revert.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sandbox, type Sandbox } from './helpers/cli.ts';
+import { box } from './helpers/cli.ts';
 
-const sandboxes: Sandbox[] = [];
-after(() => sandboxes.forEach((s) => s.cleanup()));
-function box(): Sandbox {
-  const sb = sandbox();
-  sandboxes.push(sb);
-  return sb;
-}
 
 const crontab = `SHELL=/bin/sh
 # m h dom mon dow command

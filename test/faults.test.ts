@@ -2,12 +2,12 @@
 // model misbehaves in every way we know, someone edits the file meanwhile, and the disk refuses
 // writes: after a restart every file is its original or a validated fix, every backup is intact,
 // and the state parses. `npm test` runs the quick form; `npm run test:faults` the full one.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nodeCheck, sandbox, SEED_WORKER, waitFor, type Sandbox } from './helpers/cli.ts';
+import { box, nodeCheck, SEED_WORKER, waitFor, type Sandbox } from './helpers/cli.ts';
 import { startModelServer } from './helpers/model-server.ts';
 import { surfaceOf } from '../src/validate/surface.ts';
 
@@ -15,13 +15,6 @@ const FULL = process.env.MECHANIC_FAULTS_FULL === '1';
 const ROUNDS = FULL ? 12 : 2;
 const PRELOAD = fileURLToPath(new URL('./helpers/fault-preload.mjs', import.meta.url));
 
-const sandboxes: Sandbox[] = [];
-after(() => sandboxes.forEach((s) => s.cleanup()));
-function box(): Sandbox {
-  const sb = sandbox();
-  sandboxes.push(sb);
-  return sb;
-}
 
 /** Real files with the slips the deterministic rung repairs: each fix is a few ms. */
 const ORIGINALS: Record<string, string> = {

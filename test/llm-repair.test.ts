@@ -1,20 +1,13 @@
 // LLM repair that never loses code: windowed edits for any file size, both protocols (three
 // endpoints), the loss guard, retries and timeouts, redaction, and the feedback retry. Every
 // model here is the project's loopback test server answering from a script.
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { sandbox, type Sandbox } from './helpers/cli.ts';
+import { box, type Sandbox } from './helpers/cli.ts';
 import { startModelServer, type RecordedRequest, type ScriptedAnswer } from './helpers/model-server.ts';
 
-const sandboxes: Sandbox[] = [];
-after(() => sandboxes.forEach((s) => s.cleanup()));
-function box(): Sandbox {
-  const sb = sandbox();
-  sandboxes.push(sb);
-  return sb;
-}
 
 /** What the model was asked, whatever the protocol. */
 function promptOf(r: RecordedRequest): string {

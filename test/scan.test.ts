@@ -5,18 +5,11 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { cliPath, sandbox, type Sandbox } from './helpers/cli.ts';
+import { box, cliPath, type Sandbox } from './helpers/cli.ts';
 import { node24 } from './helpers/node24.ts';
 // The library as published (its syntax engines are worker threads of the built files).
 import { resolveConfig, scanSyntax, SyntaxChecker } from '../dist/index.js';
 
-const sandboxes: Sandbox[] = [];
-after(() => sandboxes.forEach((s) => s.cleanup()));
-function box(): Sandbox {
-  const sb = sandbox();
-  sandboxes.push(sb);
-  return sb;
-}
 
 /** Every way node decides a file's kind, and errors only one kind has. */
 const PARITY: Record<string, string | Buffer> = {

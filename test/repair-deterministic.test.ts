@@ -151,6 +151,21 @@ describe('repairSyntax gives up, and says why', () => {
 });
 
 describe('the surface guard', () => {
+  it('a slip in the exporting statement itself: the repair keeps it an exporting statement', () => {
+    // `.` typed as `[`: inserting `]` parses too, and exports nothing.
+    const a = "function f() {}\nexports.default = f;\nmodule[exports = exports.default;\n";
+    const ra = repairSyntax(a, { filename: 'a.js', format: 'commonjs' });
+    assert.ok(ra.ok, JSON.stringify(ra));
+    assert.equal(ra.text, a.replace('module[exports', 'module.exports'));
+    // `.` typed as `}`: deleting `}` and `default` would parse and export `exports`, not `exports.default`.
+    const b = "function f() {}\nexports.default = f;\nmodule.exports = exports}default;\n";
+    const rb = repairSyntax(b, { filename: 'b.js', format: 'commonjs' });
+    assert.ok(rb.ok, JSON.stringify(rb));
+    assert.equal(rb.text, b.replace('exports}default', 'exports.default'));
+    const ref = surfaceReference(a, false);
+    assert.match(surfaceChange('function f() {}\nexports.default = f;\nmodule[exports = exports.default];\n', false, ref) ?? '', /an exporting line is no longer an exporting statement/);
+  });
+
   it('refuses a repair that makes a declaration out of an assignment', () => {
     const broken = 'var a = 1\nb = 2 +\n';
     const ref = surfaceReference(broken, false);

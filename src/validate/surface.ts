@@ -43,7 +43,11 @@ function stripBom(text: string): string {
 }
 
 export function surfaceOf(text: string, isModule: boolean, tolerant = false): Surface {
-  const program = parseProgram(text, isModule, tolerant);
+  return surfaceOfProgram(parseProgram(text, isModule, tolerant));
+}
+
+/** The surface of a program already parsed (see parseProgram). */
+export function surfaceOfProgram(program: Node): Surface {
   const exports = new Set<string>();
   const topLevel = new Set<string>();
 

@@ -27,7 +27,7 @@
  * the slip left open (`"__esModule, {`) stands for its leading identifier (`__esModule`).
  */
 import * as walk from 'acorn-walk';
-import { parseProgram, surfaceOf, type Surface } from '../../validate/surface.js';
+import { parseProgram, surfaceOf, surfaceOfProgram, type Surface } from '../../validate/surface.js';
 import { lex, type Lexed, type Token } from './tokens.js';
 
 type AnyNode = { type: string } & Record<string, any>;
@@ -49,6 +49,56 @@ export interface SurfaceReference {
    * `export default`, and `module.exports =` (as `=`). A repair must keep every one.
    */
   clearExports: Set<string>;
+  /**
+   * The slip is on a `module.exports = …` line: the tolerant picture of that value is a guess
+   * even when it looks like a plain name (`exports}default` reads as `exports`).
+   */
+  exportValueGuessed: boolean;
+}
+
+/**
+ * A line that starts, unindented, an exporting statement: `module.exports…`, `exports.x…`,
+ * `Object.defineProperty(exports…`, read loosely (`module[exports`, `Object.defineProperty[exports`)
+ * so that a slip in its punctuation still shows what the line was.
+ */
+const EXPORT_LINE = /^(?:module\s*\W{1,2}\s*exports\b|exports\s*[.[]|Object\s*\.\s*defineProperty\s*\W\s*(?:module\s*\.\s*)?exports\b)/;
+
+function exportLines(text: string): number {
+  let n = 0;
+  for (let i = 0; i < text.length; ) {
+    const end = text.indexOf('\n', i);
+    const stop = end < 0 ? text.length : end;
+    const c = text.charCodeAt(i);
+    // m, e, O: the only letters such a line can start with
+    if ((c === 109 || c === 101 || c === 79) && EXPORT_LINE.test(text.slice(i, Math.min(stop, i + 80)))) n++;
+    i = stop + 1;
+  }
+  return n;
+}
+
+function isExportsObject(n: AnyNode): boolean {
+  return (
+    (n.type === 'Identifier' && n.name === 'exports') ||
+    (n.type === 'MemberExpression' && !n.computed && n.object?.type === 'Identifier' && n.object.name === 'module' && n.property?.name === 'exports')
+  );
+}
+
+/** A top-level statement that writes the exports: an assignment to or a call on them, or defineProperty. */
+function isExportStatement(stmt: AnyNode): boolean {
+  if (stmt.type !== 'ExpressionStatement') return false;
+  let n: AnyNode | undefined = stmt.expression;
+  while (n) {
+    if (isExportsObject(n)) return true;
+    if (n.type === 'AssignmentExpression') n = n.left;
+    else if (n.type === 'MemberExpression') n = n.object;
+    else if (n.type === 'SequenceExpression') n = n.expressions[0];
+    else if (n.type === 'CallExpression') {
+      const c = n.callee;
+      if (c.type === 'MemberExpression' && !c.computed && c.property?.name === 'defineProperty' && n.arguments[0] && isExportsObject(n.arguments[0])) return true;
+      n = c;
+    } else return false;
+  }
+  return false;
 }
 
 function clearExports(text: string, toks: Token[]): Set<string> {
@@ -127,8 +177,16 @@ function lexicallyDeclared(text: string, toks: Token[]): Set<string> {
 const real = (n: string): boolean =>
   n.length > 0 && !n.includes('✖') && (/^(=|\.\.\.|\*:)/.test(n) || !/[\s'"`,;{}()[\]]/.test(n));
 
-export function surfaceReference(original: string, isModule: boolean, lexed?: Lexed): SurfaceReference {
-  const toks = (lexed ?? lex(original)).tokens;
+export function surfaceReference(original: string, isModule: boolean, lexed?: Lexed, errorOffset?: number): SurfaceReference {
+  const lx = lexed ?? lex(original);
+  const toks = lx.tokens;
+  let exportValueGuessed = false;
+  if (errorOffset !== undefined) {
+    const start = original.lastIndexOf('\n', Math.max(0, errorOffset - 1)) + 1;
+    const end = original.indexOf('\n', errorOffset);
+    const line = original.slice(start, end < 0 ? original.length : end);
+    exportValueGuessed = /^module\s*\W{1,2}\s*exports\s*=/.test(line);
+  }
   const surface = surfaceOf(original, isModule, true);
   const tree = parseProgram(original, isModule, true) as unknown as AnyNode;
   const exportsAnywhere = new Set(surface.exports);
@@ -140,12 +198,20 @@ export function surfaceReference(original: string, isModule: boolean, lexed?: Le
   });
   const declaredAnywhere = declaredIn(tree);
   for (const n of lexicallyDeclared(original, toks)) declaredAnywhere.add(n);
-  return { surface, exportsAnywhere, declaredAnywhere, writtenExports: writtenExports(original, toks), clearExports: clearExports(original, toks) };
+  return { surface, exportsAnywhere, declaredAnywhere, writtenExports: writtenExports(original, toks), clearExports: clearExports(original, toks), exportValueGuessed };
 }
 
 /** Why the candidate changes the surface, or undefined when it does not. */
 export function surfaceChange(candidate: string, isModule: boolean, ref: SurfaceReference): string | undefined {
-  const cand = surfaceOf(candidate, isModule, false);
+  // Every line that reads as an exporting statement must be one: `module[exports = x]` parses,
+  // and exports nothing.
+  const program = parseProgram(candidate, isModule, false) as unknown as AnyNode;
+  const lines = exportLines(candidate);
+  if (lines > 0) {
+    const statements = (program.body as AnyNode[]).filter(isExportStatement).length;
+    if (statements < lines) return `an exporting line is no longer an exporting statement (${statements} of ${lines})`;
+  }
+  const cand = surfaceOfProgram(program as any);
   const exp = new Set(cand.exports);
   // a name read from a string the slip left open (`__esModule, {`) still says what was meant:
   // its leading identifier
@@ -155,7 +221,7 @@ export function surfaceChange(candidate: string, isModule: boolean, ref: Surface
   // only its presence counts, unless the original's entry is a plain name (`=reduce`)
   const replaced = cand.exports.some((n) => n.startsWith('='));
   const lostExports = [
-    ...ref.surface.exports.filter((n) => real(n) && !exp.has(n) && !(n.startsWith('=') && replaced && !/^=[\w$]+$/.test(n))),
+    ...ref.surface.exports.filter((n) => real(n) && !exp.has(n) && !(n.startsWith('=') && replaced && (ref.exportValueGuessed || !/^=[\w$]+$/.test(n)))),
     ...meant.filter((n) => !exp.has(n)),
     ...[...ref.clearExports].filter((n) => (n === '=' ? !replaced : !exp.has(n))),
   ];
@@ -168,7 +234,7 @@ export function surfaceChange(candidate: string, isModule: boolean, ref: Surface
   const refTop = new Set(ref.surface.topLevel);
   const lostTop = ref.surface.topLevel.filter((n) => real(n) && !top.has(n));
   if (lostTop.length) {
-    const declared = declaredIn(parseProgram(candidate, isModule, false) as unknown as AnyNode);
+    const declared = declaredIn(program);
     const gone = lostTop.filter((n) => !declared.has(n));
     if (gone.length) return `loses top-level ${gone.join(', ')}`;
   }
@@ -176,7 +242,7 @@ export function surfaceChange(candidate: string, isModule: boolean, ref: Surface
   if (newTop.length) {
     // an import binding comes from an `import` the original has written (punctuation edits
     // cannot make one); acorn-loose sometimes drops imports around a slip
-    const imported = importBindings(parseProgram(candidate, isModule, false) as unknown as AnyNode);
+    const imported = importBindings(program);
     newTop = newTop.filter((n) => !imported.has(n));
   }
   if (newTop.length) return `adds top-level ${newTop.join(', ')}`;

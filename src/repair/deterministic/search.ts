@@ -101,7 +101,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       else {
         const v = compileVerdict(text, opts.filename, opts.format);
         if (v.ok) {
-          reference ??= surfaceReference(original, isModule, rootLx);
+          reference ??= surfaceReference(original, isModule, rootLx, errorOffset);
           const change = surfaceChange(text, isModule, reference);
           if (change) {
             surfaceRejects++;

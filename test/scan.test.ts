@@ -42,6 +42,18 @@ const PARITY: Record<string, string | Buffer> = {
   'pkg-bad/f.js': 'module.exports = 1;\n',
   'pkg-array/package.json': '[1, 2]\n',
   'pkg-array/g.js': 'module.exports = 2;\n',
+  // Named by issue 4: import.meta, JSX and TypeScript syntax in .js (errors, as node --check says).
+  'typeless/meta.js': 'console.log(import.meta.url);\n',
+  'meta.cjs': 'console.log(import.meta.url);\n',
+  'jsx.js': 'const a = <div className="x">hi</div>;\n',
+  'pkg-module/jsx.js': 'export const a = <div />;\n',
+  'ts-annotation.js': 'const a: number = 1;\nfunction f(x: string): void {}\n',
+  'ts-interface.js': 'interface A { x: number }\n',
+  'pkg-module/ts-enum.js': 'export enum E { A, B }\n',
+  // Where node 20 and node 24 disagree (V8 grammar, not module kind): each node's own verdict.
+  'using.js': '{ using x = foo(); }\n',
+  'import-assert.mjs': "import a from './a.json' assert { type: 'json' };\n",
+  'bom-hashbang.js': '\uFEFF#!/usr/bin/env node\nconsole.log(1);\n',
 };
 
 /** `<node> --check <file>`: ok, and the line it reports when it does not pass. */
@@ -207,6 +219,7 @@ describe('mechanic scan', () => {
     sb.write('.git/hooks/bad.js', 'x = (;\n');
     sb.write('.mechanic/bad.js', 'x = (;\n');
     sb.write('big.js', `// ${'x'.repeat(3000)}\nx = (;\n`);
+    sb.write('bin.js', Buffer.from('x = (;\0\n'));
     const outside = path.join(sb.dir, 'outside');
     fs.mkdirSync(outside);
     fs.writeFileSync(path.join(outside, 'bad.js'), 'x = (;\n');
@@ -215,9 +228,11 @@ describe('mechanic scan', () => {
     sb.config({ pm2Logs: false, stateDir: '.mechanic', maxFileBytes: 2000 });
     const r = await sb.runJson(['scan']);
     assert.deepEqual(r.json.bugs, []);
-    assert.equal(r.json.filesScanned, 1);
+    // Listed: ok.js and bin.js (found binary only once read, then skipped).
+    assert.equal(r.json.filesScanned, 2);
     const reasons = Object.fromEntries(r.json.skipped.map((s: any) => [path.basename(s.file), s.reason]));
     assert.match(reasons['big.js'], /over maxFileBytes \(2000\)/);
+    assert.match(reasons['bin.js'], /binary file/);
   });
 
   it('gitignore: true skips what git ignores (tracked files still count)', async () => {

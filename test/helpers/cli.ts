@@ -2,7 +2,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -83,8 +82,8 @@ export function sandbox(prefix = 'mechanic-test-'): Sandbox {
 }
 
 const made: Sandbox[] = [];
-// Registered when a test file loads this helper: its sandboxes go when its tests end.
-after(() => made.splice(0).forEach((s) => s.cleanup()));
+// Each test file runs in its own process: its sandboxes go when it exits (cleanup is synchronous).
+process.once('exit', () => made.splice(0).forEach((s) => s.cleanup()));
 
 /** A sandbox removed once the test file's tests have run. */
 export function box(): Sandbox {

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { box, type Sandbox } from './helpers/cli.ts';
-import { startModelServer, type RecordedRequest, type ScriptedAnswer } from './helpers/model-server.ts';
+import { startModelServer, type ModelServerOptions, type RecordedRequest, type ScriptedAnswer } from './helpers/model-server.ts';
 
 
 /** What the model was asked, whatever the protocol. */
@@ -33,8 +33,14 @@ const protocols = [
   { name: 'openai /v1/chat/completions', llm: { provider: 'openai' }, path: '/v1/chat/completions' },
 ] as const;
 
-async function runWith(sb: Sandbox, answers: ScriptedAnswer[] | ((r: RecordedRequest) => ScriptedAnswer), llm: object, extra: object = {}) {
-  const server = await startModelServer({ answers });
+async function runWith(
+  sb: Sandbox,
+  answers: ScriptedAnswer[] | ((r: RecordedRequest) => ScriptedAnswer),
+  llm: object,
+  extra: object = {},
+  serverOptions: Omit<ModelServerOptions, 'answers'> = {},
+) {
+  const server = await startModelServer({ ...serverOptions, answers });
   try {
     sb.config({ repairers: ['llm'], pm2Logs: false, stateDir: '../state', llm: { baseUrl: server.url, ...llm }, ...extra });
     const started = Date.now();
@@ -251,66 +257,42 @@ describe("the model's own context length", () => {
   const broken = good.replace('  return sum * 100;', '  return (sum * 100;');
   const answer = block('  return (sum * 100;', '  return (sum * 100);');
 
+  const coder = (contextLength: number) => ({ models: [{ name: 'coder', contextLength }] });
+
   it('openai: a small window reported by /v1/models makes the prompt a window, and max_tokens fits', async () => {
     const sb = box();
     sb.write('lib/mid.js', broken);
-    const server = await startModelServer({ models: [{ name: 'coder', contextLength: 5000 }], answers: [{ text: answer }] });
-    try {
-      sb.config({ repairers: ['llm'], pm2Logs: false, stateDir: '../state', llm: { provider: 'openai', model: 'coder', baseUrl: server.url, numPredict: 2700, maxPromptChars: 60_000 } });
-      const r = await sb.runJson(['run']);
-      assert.equal(r.json.fixes[0].outcome, 'applied', JSON.stringify(r.json.fixes[0]));
-      const [call] = server.modelCalls();
-      const prompt = promptOf(call!);
-      assert.ok(prompt.length < broken.length / 2, `window prompt ${prompt.length} characters`);
-      assert.ok(Math.ceil(prompt.length / 3) + call!.body.max_tokens <= 5000, `max_tokens ${call!.body.max_tokens}`);
-    } finally {
-      await server.close();
-    }
+    const { fix, calls } = await runWith(sb, [{ text: answer }], { provider: 'openai', model: 'coder', numPredict: 2700, maxPromptChars: 60_000 }, {}, coder(5000));
+    assert.equal(fix.outcome, 'applied', JSON.stringify(fix));
+    const prompt = promptOf(calls[0]!);
+    assert.ok(prompt.length < broken.length / 2, `window prompt ${prompt.length} characters`);
+    assert.ok(Math.ceil(prompt.length / 3) + calls[0]!.body.max_tokens <= 5000, `max_tokens ${calls[0]!.body.max_tokens}`);
   });
 
   it('the same file with a 16,000-token model goes whole', async () => {
     const sb = box();
     sb.write('lib/mid.js', broken);
-    const server = await startModelServer({ models: [{ name: 'coder', contextLength: 16_000 }], answers: [{ text: good }] });
-    try {
-      sb.config({ repairers: ['llm'], pm2Logs: false, stateDir: '../state', llm: { provider: 'openai', model: 'coder', baseUrl: server.url, numPredict: 2700, maxPromptChars: 60_000 } });
-      const r = await sb.runJson(['run']);
-      assert.equal(r.json.fixes[0].outcome, 'applied', JSON.stringify(r.json.fixes[0]));
-      assert.ok(promptOf(server.modelCalls()[0]!).includes(broken), 'whole');
-    } finally {
-      await server.close();
-    }
+    const { fix, calls } = await runWith(sb, [{ text: good }], { provider: 'openai', model: 'coder', numPredict: 2700, maxPromptChars: 60_000 }, {}, coder(16_000));
+    assert.equal(fix.outcome, 'applied', JSON.stringify(fix));
+    assert.ok(promptOf(calls[0]!).includes(broken), 'whole');
   });
 
   it('a numPredict that leaves no room in the context is refused with the reason, nothing asked', async () => {
     const sb = box();
     sb.write('lib/mid.js', broken);
-    const server = await startModelServer({ models: [{ name: 'coder', contextLength: 2048 }], answers: [{ text: answer }] });
-    try {
-      sb.config({ repairers: ['llm'], pm2Logs: false, stateDir: '../state', llm: { provider: 'openai', model: 'coder', baseUrl: server.url, numPredict: 2048 } });
-      const r = await sb.runJson(['run']);
-      assert.match(r.json.fixes[0].reason, /context window \(2048 tokens\) leaves no room for a prompt once llm\.numPredict \(2048\)/);
-      assert.equal(server.modelCalls().length, 0);
-    } finally {
-      await server.close();
-    }
+    const { fix, calls } = await runWith(sb, [{ text: answer }], { provider: 'openai', model: 'coder', numPredict: 2048 }, {}, coder(2048));
+    assert.match(fix.reason, /context window \(2048 tokens\) leaves no room for a prompt once llm\.numPredict \(2048\)/);
+    assert.equal(calls.length, 0);
   });
 
   it('ollama: /api/show context length bounds the prompt and num_ctx', async () => {
     const sb = box();
     sb.write('lib/mid.js', broken);
-    const server = await startModelServer({ models: [{ name: 'coder', contextLength: 2500 }], answers: [{ text: answer }] });
-    try {
-      sb.config({ repairers: ['llm'], pm2Logs: false, stateDir: '../state', llm: { model: 'coder', baseUrl: server.url, numPredict: 500, maxPromptChars: 60_000, editFormat: 'auto' } });
-      const r = await sb.runJson(['run']);
-      assert.equal(r.json.fixes[0].outcome, 'applied', JSON.stringify(r.json.fixes[0]));
-      const [call] = server.modelCalls();
-      assert.ok(promptOf(call!).length <= (2500 - 500 - 256) * 3);
-      assert.ok(call!.body.options.num_ctx <= 2500, `num_ctx ${call!.body.options.num_ctx}`);
-      assert.equal(sb.read('lib/mid.js'), broken.replace('  return (sum * 100;', '  return (sum * 100);'));
-    } finally {
-      await server.close();
-    }
+    const { fix, calls } = await runWith(sb, [{ text: answer }], { model: 'coder', numPredict: 500, maxPromptChars: 60_000, editFormat: 'auto' }, {}, coder(2500));
+    assert.equal(fix.outcome, 'applied', JSON.stringify(fix));
+    assert.ok(promptOf(calls[0]!).length <= (2500 - 500 - 256) * 3);
+    assert.ok(calls[0]!.body.options.num_ctx <= 2500, `num_ctx ${calls[0]!.body.options.num_ctx}`);
+    assert.equal(sb.read('lib/mid.js'), broken.replace('  return (sum * 100;', '  return (sum * 100);'));
   });
 });
 

@@ -53,6 +53,8 @@ interface Outcome {
   exact: boolean;
   surfaceKept: boolean;
   surfaceChanged: boolean;
+  /** The same case with the file under git: HEAD (the original) given as the last good version. */
+  git: { parses: boolean; exact: boolean; surfaceChanged: boolean };
 }
 
 function log(s: string): void {
@@ -101,12 +103,10 @@ function main(): void {
 
   const outcomes: Outcome[] = [];
   const started = Date.now();
-  for (const c of cases) {
-    const r = repairSyntax(c.broken, { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET });
+  const judge = (c: Case, r: SyntaxRepair) => {
     let parses = false;
     let exact = false;
     let surfaceKept = false;
-    let surfaceChanged = false;
     if (r.ok) {
       parses = compileVerdict(r.text, c.file.file, c.file.format).ok;
       if (!parses) throw new Error(`repairSyntax returned ok for a text that does not parse: ${c.file.name}`);
@@ -115,9 +115,13 @@ function main(): void {
       const before = surfaceOf(c.file.text, isModule).exports.join(',');
       const after = exact ? before : surfaceOf(r.text, isModule).exports.join(',');
       surfaceKept = before === after;
-      surfaceChanged = !surfaceKept;
     }
-    outcomes.push({ c, r, parses, exact, surfaceKept, surfaceChanged });
+    return { parses, exact, surfaceKept, surfaceChanged: r.ok && !surfaceKept };
+  };
+  for (const c of cases) {
+    const r = repairSyntax(c.broken, { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET });
+    const g = judge(c, repairSyntax(c.broken, { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET, lastGood: c.file.text }));
+    outcomes.push({ c, r, ...judge(c, r), git: { parses: g.parses, exact: g.exact, surfaceChanged: g.surfaceChanged } });
   }
   log(`repaired in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
@@ -160,6 +164,11 @@ function main(): void {
     [`median ≤ ${TARGETS.medianMs} ms per file`, percentile(allMs, 50) <= TARGETS.medianMs, `${percentile(allMs, 50).toFixed(1)} ms`],
     [`p95 ≤ ${TARGETS.p95Ms} ms per file`, percentile(allMs, 95) <= TARGETS.p95Ms, `${percentile(allMs, 95).toFixed(1)} ms`],
     ['zero repairs that change the export surface', outcomes.every((o) => !o.surfaceChanged), String(outcomes.filter((o) => o.surfaceChanged).length)],
+    [
+      'zero repairs that change the export surface, file under git (HEAD given as the last good version)',
+      outcomes.every((o) => !o.git.surfaceChanged),
+      `${outcomes.filter((o) => o.git.surfaceChanged).length}; parses again ${pct(outcomes.filter((o) => o.git.parses).length, outcomes.length)}, restored exactly ${pct(outcomes.filter((o) => o.git.exact).length, outcomes.length)}`,
+    ],
   ];
   const shortClasses = SLIP_CLASSES.filter((cls) => {
     const os_ = outcomes.filter((o) => o.c.cls === cls);

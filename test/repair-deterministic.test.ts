@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { box } from './helpers/cli.ts';
 import { fileURLToPath } from 'node:url';
 import { compileVerdict } from '../src/discover/syntax/compile.js';
 import { repairSyntax, type SyntaxRepairOptions } from '../src/repair/deterministic/index.js';
@@ -147,6 +149,46 @@ describe('repairSyntax gives up, and says why', () => {
     const r = repairSyntax('module.exports = 1;\n', { filename: 'ok.js', format: 'commonjs' });
     assert.equal(r.ok, false);
     assert.match(!r.ok ? r.reason : '', /nothing to repair/);
+  });
+});
+
+describe('the last good version (git HEAD) as the surface reference', () => {
+  const good = "function _mask() {}\nfunction concat() {}\nfunction toArrayBuffer() {}\nmodule.exports = {\n  concat,\n  mask: _mask,\n  toArrayBuffer\n};\n";
+  // `:` typed as `)`: read from the broken text alone, `mask, _mask,` is as good a repair, and exports one name more.
+  const broken = good.replace('mask: _mask', 'mask) _mask');
+
+  it('keeps exactly the exports of the last good version', () => {
+    const alone = repairSyntax(broken, { filename: 'u.js', format: 'commonjs' });
+    assert.ok(alone.ok);
+    assert.match(alone.text, /mask, _mask,/, 'the ambiguity this is about');
+    const r = repairSyntax(broken, { filename: 'u.js', format: 'commonjs', lastGood: good });
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.equal(r.text, good);
+  });
+
+  it('is not used when it is another file (many lines changed since) or does not parse', () => {
+    const other = `${good}${Array.from({ length: 20 }, (_, i) => `exports.x${i} = ${i};`).join('\n')}\n`;
+    const far = repairSyntax(broken, { filename: 'u.js', format: 'commonjs', lastGood: other });
+    assert.ok(far.ok);
+    assert.match(far.text, /mask, _mask,/, 'the broken text is judged on its own');
+    const bad = repairSyntax(broken, { filename: 'u.js', format: 'commonjs', lastGood: good.replace('};', '') });
+    assert.ok(bad.ok);
+    assert.match(bad.text, /mask, _mask,/);
+  });
+
+  it('mechanic run: a tracked file is repaired to keep what HEAD exports', async () => {
+    const sb = box();
+    const file = sb.write('lib/util.js', good);
+    const git = (...args: string[]) =>
+      spawnSync('git', ['-C', sb.app, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
+    assert.equal(git('init', '-q').status, 0);
+    assert.equal(git('add', 'lib/util.js').status, 0);
+    assert.equal(git('commit', '-qm', 'good').status, 0);
+    fs.writeFileSync(file, broken);
+    sb.config({ pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
+    const r = await sb.runJson(['run']);
+    assert.equal(r.json.fixes[0].outcome, 'applied', JSON.stringify(r.json.fixes[0]));
+    assert.equal(fs.readFileSync(file, 'utf8'), good);
   });
 });
 

@@ -27,7 +27,7 @@
  * the slip left open (`"__esModule, {`) stands for its leading identifier (`__esModule`).
  */
 import * as walk from 'acorn-walk';
-import { parseProgram, surfaceOf, surfaceOfProgram, type Surface } from '../../validate/surface.js';
+import { diffNames, parseProgram, surfaceOf, surfaceOfProgram, type Surface } from '../../validate/surface.js';
 import { lex, type Lexed, type Token } from './tokens.js';
 
 type AnyNode = { type: string } & Record<string, any>;
@@ -54,6 +54,8 @@ export interface SurfaceReference {
    * even when it looks like a plain name (`exports}default` reads as `exports`).
    */
   exportValueGuessed: boolean;
+  /** The exports of the last version known to parse, when there is one close to the broken text. */
+  lastGoodExports?: readonly string[];
 }
 
 /**
@@ -177,7 +179,13 @@ function lexicallyDeclared(text: string, toks: Token[]): Set<string> {
 const real = (n: string): boolean =>
   n.length > 0 && !n.includes('✖') && (/^(=|\.\.\.|\*:)/.test(n) || !/[\s'"`,;{}()[\]]/.test(n));
 
-export function surfaceReference(original: string, isModule: boolean, lexed?: Lexed, errorOffset?: number): SurfaceReference {
+export function surfaceReference(
+  original: string,
+  isModule: boolean,
+  lexed?: Lexed,
+  errorOffset?: number,
+  lastGoodExports?: readonly string[],
+): SurfaceReference {
   const lx = lexed ?? lex(original);
   const toks = lx.tokens;
   let exportValueGuessed = false;
@@ -198,7 +206,15 @@ export function surfaceReference(original: string, isModule: boolean, lexed?: Le
   });
   const declaredAnywhere = declaredIn(tree);
   for (const n of lexicallyDeclared(original, toks)) declaredAnywhere.add(n);
-  return { surface, exportsAnywhere, declaredAnywhere, writtenExports: writtenExports(original, toks), clearExports: clearExports(original, toks), exportValueGuessed };
+  return {
+    surface,
+    exportsAnywhere,
+    declaredAnywhere,
+    writtenExports: writtenExports(original, toks),
+    clearExports: clearExports(original, toks),
+    exportValueGuessed,
+    ...(lastGoodExports ? { lastGoodExports } : {}),
+  };
 }
 
 /** Why the candidate changes the surface, or undefined when it does not. */
@@ -212,24 +228,31 @@ export function surfaceChange(candidate: string, isModule: boolean, ref: Surface
     if (statements < lines) return `an exporting line is no longer an exporting statement (${statements} of ${lines})`;
   }
   const cand = surfaceOfProgram(program as any);
-  const exp = new Set(cand.exports);
-  // a name read from a string the slip left open (`__esModule, {`) still says what was meant:
-  // its leading identifier
-  const meant = ref.surface.exports.filter((n) => !real(n)).map((n) => /^[\w$]+/.exec(n)?.[0]).filter((n): n is string => !!n);
-  // `module.exports = <value>`: the tolerant parse's picture of a broken value is a guess, so
-  // only its presence counts
-  // only its presence counts, unless the original's entry is a plain name (`=reduce`)
-  const replaced = cand.exports.some((n) => n.startsWith('='));
-  const lostExports = [
-    ...ref.surface.exports.filter((n) => real(n) && !exp.has(n) && !(n.startsWith('=') && replaced && (ref.exportValueGuessed || !/^=[\w$]+$/.test(n)))),
-    ...meant.filter((n) => !exp.has(n)),
-    ...[...ref.clearExports].filter((n) => (n === '=' ? !replaced : !exp.has(n))),
-  ];
-  if (lostExports.length) return `loses export ${lostExports.join(', ')}`;
-  const newExports = cand.exports.filter(
-    (n) => !ref.exportsAnywhere.has(n) && !meant.includes(n) && !ref.writtenExports.has(n.startsWith('=') ? '=' : n),
-  );
-  if (newExports.length) return `adds export ${newExports.join(', ')}`;
+  // The last good version, when there is one, settles the exports; else the broken text's picture.
+  if (ref.lastGoodExports) {
+    const { lost, added } = diffNames(ref.lastGoodExports, cand.exports);
+    if (lost.length || added.length)
+      return `differs from the last good version's exports (${[...lost.map((n) => `-${n}`), ...added.map((n) => `+${n}`)].join(', ')})`;
+  }
+  if (!ref.lastGoodExports) {
+    const exp = new Set(cand.exports);
+    // a name read from a string the slip left open (`__esModule, {`) still says what was meant:
+    // its leading identifier
+    const meant = ref.surface.exports.filter((n) => !real(n)).map((n) => /^[\w$]+/.exec(n)?.[0]).filter((n): n is string => !!n);
+    // `module.exports = <value>`: the tolerant parse's picture of a broken value is a guess, so
+    // only its presence counts, unless the original's entry is a plain name (`=reduce`)
+    const replaced = cand.exports.some((n) => n.startsWith('='));
+    const lostExports = [
+      ...ref.surface.exports.filter((n) => real(n) && !exp.has(n) && !(n.startsWith('=') && replaced && (ref.exportValueGuessed || !/^=[\w$]+$/.test(n)))),
+      ...meant.filter((n) => !exp.has(n)),
+      ...[...ref.clearExports].filter((n) => (n === '=' ? !replaced : !exp.has(n))),
+    ];
+    if (lostExports.length) return `loses export ${lostExports.join(', ')}`;
+    const newExports = cand.exports.filter(
+      (n) => !ref.exportsAnywhere.has(n) && !meant.includes(n) && !ref.writtenExports.has(n.startsWith('=') ? '=' : n),
+    );
+    if (newExports.length) return `adds export ${newExports.join(', ')}`;
+  }
   const top = new Set(cand.topLevel);
   const refTop = new Set(ref.surface.topLevel);
   const lostTop = ref.surface.topLevel.filter((n) => real(n) && !top.has(n));

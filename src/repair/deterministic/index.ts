@@ -9,6 +9,7 @@
  * (the syntax worker is).
  */
 import { canCompileModules, compileVerdict } from '../../discover/syntax/compile.js';
+import { lastGoodExports as referenceExports } from '../../validate/last-good.js';
 import { searchRepair, type AppliedEdit } from './search.js';
 import { lex, lineOf, offsetOf } from './tokens.js';
 
@@ -21,7 +22,14 @@ export interface SyntaxRepairOptions {
   timeBudgetMs?: number;
   /** Most candidate texts compiled (default 4,000). */
   maxCandidates?: number;
+  /**
+   * The last version of the file known to parse (e.g. git's HEAD). When the broken text is that
+   * version with a few lines changed, its export surface is what a repair must keep, exactly:
+   * a better reference than anything read from the broken text.
+   */
+  lastGood?: string;
 }
+
 
 export interface TokenEdit {
   kind: 'insert' | 'delete' | 'replace';
@@ -56,6 +64,7 @@ export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRep
 
   const lx = lex(text);
   const errorOffset = verdict.line > 0 ? offsetOf(lx, verdict.line, verdict.column) : text.length;
+  const lastGoodExports = opts.lastGood !== undefined ? referenceExports(opts.lastGood, text, opts.filename, opts.format) : undefined;
   const result = searchRepair(
     text,
     lx,
@@ -66,6 +75,7 @@ export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRep
       maxEdits: Math.max(1, opts.maxEdits ?? DEFAULT_MAX_EDITS),
       timeBudgetMs: opts.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS,
       maxCandidates: opts.maxCandidates ?? DEFAULT_MAX_CANDIDATES,
+      ...(lastGoodExports ? { lastGoodExports } : {}),
     },
     started,
   );

@@ -16,6 +16,8 @@ export interface SearchOptions {
   maxEdits: number;
   timeBudgetMs: number;
   maxCandidates: number;
+  /** The exports of the last good version of the file: a repair must keep exactly these. */
+  lastGoodExports?: readonly string[];
 }
 
 /** An edit as applied, in the coordinates of the original text. */
@@ -101,7 +103,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       else {
         const v = compileVerdict(text, opts.filename, opts.format);
         if (v.ok) {
-          reference ??= surfaceReference(original, isModule, rootLx, errorOffset);
+          reference ??= surfaceReference(original, isModule, rootLx, errorOffset, opts.lastGoodExports);
           const change = surfaceChange(text, isModule, reference);
           if (change) {
             surfaceRejects++;

@@ -1,4 +1,5 @@
 import type { SyntaxChecker } from '../../discover/syntax/checker.js';
+import { committedVersion } from '../../workspace/git.js';
 import type { Repairer } from '../types.js';
 
 export interface DeterministicSettings {
@@ -13,14 +14,17 @@ export function deterministicRepairer(checker: SyntaxChecker, settings: Determin
     description: 'token-level edits (brackets, commas, quotes...) that make the file parse again',
     handles: ['syntax'],
     async repair({ original, file, format }) {
+      const lastGood = await committedVersion(file);
       const r = await checker.repair(original, {
         filename: file,
         format,
         maxEdits: settings.maxEdits,
         timeBudgetMs: settings.timeBudgetMs,
+        ...(lastGood !== undefined ? { lastGood } : {}),
       });
       if (!r.ok) return { ok: false, strategy: 'deterministic', reason: `${r.reason} (${r.candidatesTried} candidates, ${Math.round(r.elapsedMs)} ms)` };
       return { ok: true, strategy: 'deterministic', text: r.text, note: r.note, edits: r.edits.length };
     },
   };
 }
+

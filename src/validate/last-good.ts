@@ -1,0 +1,33 @@
+import { diffLines } from 'diff';
+import * as acorn from 'acorn';
+import { canCompileModules, compileVerdict, type ModuleFormat } from '../discover/syntax/compile.js';
+import { surfaceOf } from './surface.js';
+
+/** More changed lines than this and the last good version is another file, not a reference. */
+export const LAST_GOOD_MAX_CHANGED_LINES = 8;
+
+/**
+ * The exports of the last version of a file known to parse (git's HEAD), when the broken text is
+ * that version with a few lines changed: then it, not a tolerant reading of the broken text, is
+ * what a repair must keep. Undefined when it does not parse or is too far from the broken text.
+ */
+export function lastGoodExports(lastGood: string, broken: string, filename: string, format: ModuleFormat): string[] | undefined {
+  if (lastGood === broken || !parses(lastGood, filename, format)) return undefined;
+  let changed = 0;
+  for (const part of diffLines(lastGood, broken)) {
+    if (part.added || part.removed) changed += part.count ?? 0;
+    if (changed > LAST_GOOD_MAX_CHANGED_LINES) return undefined;
+  }
+  return surfaceOf(lastGood, format === 'module').exports;
+}
+
+/** V8's verdict where this thread can give it; acorn's for a module on a thread without V8's module parser. */
+function parses(text: string, filename: string, format: ModuleFormat): boolean {
+  if (format === 'commonjs' || canCompileModules()) return compileVerdict(text, filename, format).ok;
+  try {
+    acorn.parse(text, { ecmaVersion: 'latest', sourceType: 'module', allowHashBang: true });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { escapePath } from 'tinyglobby';
 import { minimalEnv, runProcess } from './util/proc.js';
+import { expandHome } from './workspace/paths.js';
 
 const jlistEntry = z.looseObject({
   name: z.string(),
@@ -105,4 +107,10 @@ export async function restartPm2(settings: Pm2Settings, name: string, attempts =
 
 function stripAnsi(s: string): string {
   return s.replace(/\x1b\[[0-9;]*m/g, '');
+}
+
+/** PM2's error logs: `$PM2_HOME/logs/<app>-error.log` and, in cluster mode, `<app>-error-<id>.log`. */
+export function pm2ErrorLogGlob(env: Readonly<Record<string, string | undefined>> = process.env, home: string = os.homedir()): string {
+  const pm2Home = env.PM2_HOME ? path.resolve(expandHome(env.PM2_HOME, home)) : path.join(home, '.pm2');
+  return `${escapePath(path.join(pm2Home, 'logs'))}/*-error{,-+([0-9])}.log`;
 }

@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, errorMessage } from '../util/errors.js';
-import { pm2ErrorLogGlob } from '../discover/logs/read.js';
+import { pm2ErrorLogGlob } from '../pm2.js';
 import { expandHome } from '../workspace/paths.js';
 import { CONFIG_FILE_NAMES, NODE_CANDIDATES } from './defaults.js';
 import { configSchema, type LlmSettings, type ParsedConfig } from './schema.js';

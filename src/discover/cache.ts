@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
-import type { FileVerdict } from './syntax/checker.js';
+import type { FileVerdict } from './syntax/compile.js';
 
 /** A file's verdict without its name: what the cache keeps. */
 export type CachedVerdict = FileVerdict extends infer V ? (V extends unknown ? Omit<V, 'file'> : never) : never;

@@ -1,5 +1,4 @@
 import type { Config } from '../config/load.js';
-import type { LogOffset } from './logs/read.js';
 import type { SkippedFile } from './files.js';
 import type { SyntaxChecker } from './syntax/checker.js';
 import type { Clock } from '../util/clock.js';
@@ -131,4 +130,20 @@ export interface BugSource {
   name: string;
   description: string;
   discover(ctx: DiscoverContext, out: Discovery): Promise<void>;
+}
+
+/** How far one log has been read. Stored in the state file between cycles. */
+export interface LogOffset {
+  dev: number;
+  ino: number;
+  /** The log's size when last read. */
+  size: number;
+  /** Bytes consumed: everything before it has been parsed. */
+  offset: number;
+  /** sha1 of the first `headLength` bytes. */
+  head?: string;
+  headLength?: number;
+  /** sha1 of the `anchorLength` bytes just before `offset`. */
+  anchor?: string;
+  anchorLength?: number;
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Bug } from '../discover/types.js';
 import type { ProbeResult } from '../probes/types.js';
-import type { LogOffset } from '../discover/logs/read.js';
+import type { LogOffset } from '../discover/types.js';
 import { writeJsonAtomic } from '../workspace/atomic.js';
 import { stamp } from '../workspace/backup.js';
 

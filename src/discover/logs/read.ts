@@ -18,10 +18,10 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { escapePath, glob } from 'tinyglobby';
-import type { LogError } from '../types.js';
+import type { LogError, LogOffset } from '../types.js';
+export type { LogOffset } from '../types.js';
 import { MAX_LINE_CHARS, parseErrorLogDetailed } from './parse.js';
 
 export const DEFAULT_MAX_BYTES_PER_READ = 1024 * 1024;
@@ -30,21 +30,6 @@ export const DEFAULT_QUIET_MS = 2_000;
 const HEAD_BYTES = 1024;
 const ANCHOR_BYTES = 1024;
 
-/** How far one log has been read. Stored in the state file between cycles. */
-export interface LogOffset {
-  dev: number;
-  ino: number;
-  /** The log's size when last read. */
-  size: number;
-  /** Bytes consumed: everything before it has been parsed. */
-  offset: number;
-  /** sha1 of the first `headLength` bytes. */
-  head?: string;
-  headLength?: number;
-  /** sha1 of the `anchorLength` bytes just before `offset`. */
-  anchor?: string;
-  anchorLength?: number;
-}
 
 export interface ReadLogsOptions {
   /** At most this many bytes are read from one log per call (default 1 MiB). */
@@ -232,11 +217,6 @@ function decodeLines(buf: Buffer): { text: string; lineStarts: number[] } {
   return { text: parts.join('\n'), lineStarts };
 }
 
-/** PM2's error logs: `$PM2_HOME/logs/<app>-error.log` and, in cluster mode, `<app>-error-<id>.log`. */
-export function pm2ErrorLogGlob(env: Readonly<Record<string, string | undefined>> = process.env, home: string = os.homedir()): string {
-  const pm2Home = env.PM2_HOME ? path.resolve(expandHome(env.PM2_HOME, home, false)) : path.join(home, '.pm2');
-  return `${escapePath(path.join(pm2Home, 'logs'))}/*-error{,-+([0-9])}.log`;
-}
 
 /** A copy made by pm2-logrotate (`app-error__2026-11-24_00-00-00.log`): read already, as the live log. */
 const ROTATED_COPY = /__\d{4}-\d{2}-\d{2}[_T-]\d{2}[-:]\d{2}[-:]\d{2}(?:\.\d+)?\.log$/;

@@ -3,27 +3,13 @@ import { runProcess, minimalEnv } from '../../util/proc.js';
 import type { SyntaxRepair, SyntaxRepairOptions } from '../../repair/deterministic/index.js';
 import type { CachedVerdict, ScanCache } from '../cache.js';
 import type { FileStat } from '../files.js';
-import type { ErrorVerdict, ModuleFormat, Verdict } from './compile.js';
+import type { ErrorFileVerdict, ErrorVerdict, FileVerdict, ModuleFormat, Verdict } from './compile.js';
 import { isCheckable, PackageScopes, statKey, type FileFormat } from './format.js';
 import { defaultThreads, WorkerPool } from './pool.js';
 import { parseNodeVersion, rulesByVersion, rulesOfThisNode, type CheckRules, type NodeVersion } from './rules.js';
 import type { CheckOutcome, EngineInfo, FileCheck } from './worker.js';
 
-export type FileVerdict =
-  | { file: string; ok: true; format: ModuleFormat }
-  | {
-      file: string;
-      ok: false;
-      format: ModuleFormat;
-      line: number;
-      column: number;
-      message: string;
-      errorType: string;
-      detail: string;
-    }
-  | { file: string; skipped: string };
-
-export type ErrorFileVerdict = Extract<FileVerdict, { ok: false }>;
+export type { ErrorFileVerdict, FileVerdict } from './compile.js';
 
 export interface CheckOptions {
   /**

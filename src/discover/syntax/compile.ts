@@ -191,3 +191,20 @@ export function verdictFromError(err: unknown, filename: string): ErrorVerdict {
   const detail = line > 0 ? `${filename}:${line}\n${lines[1] ?? ''}\n${lines[2] ?? ''}\n\n${errorType}: ${message}` : `${errorType}: ${message}`;
   return { ok: false, line, column, message, errorType, detail };
 }
+
+/** A file's verdict as the scan reports it: parses (in which format), does not (where, why), or skipped. */
+export type FileVerdict =
+  | { file: string; ok: true; format: ModuleFormat }
+  | {
+      file: string;
+      ok: false;
+      format: ModuleFormat;
+      line: number;
+      column: number;
+      message: string;
+      errorType: string;
+      detail: string;
+    }
+  | { file: string; skipped: string };
+
+export type ErrorFileVerdict = Extract<FileVerdict, { ok: false }>;

@@ -76,7 +76,8 @@ describe('windowed edits: a 40,000-character file with an error near the end', (
       const prompt = promptOf(calls[0]!);
       assert.ok(prompt.length < 6_000, `window prompt is ${prompt.length} characters for a ${broken.length}-character file`);
       const errorLine = broken.slice(0, broken.indexOf(`(sum * ${k};`)).split('\n').length;
-      assert.ok(prompt.includes(`${errorLine}|   return (sum * ${k};`), 'the error line, numbered');
+      assert.ok(prompt.includes(`>${errorLine}|   return (sum * ${k};`), 'the error line, numbered and marked');
+      assert.equal(prompt.split('\n').filter((l) => /^>\d+\| /.test(l)).length, 1, 'one line marked');
       assert.ok(prompt.includes(`function f${k}(a, b) {`), 'widened to the enclosing function');
       assert.ok(!prompt.includes('function f0(a, b)'), 'the top of the file is not sent');
     });
@@ -84,7 +85,11 @@ describe('windowed edits: a 40,000-character file with an error near the end', (
 
   const rejected: { name: string; answer: string; reason: RegExp }[] = [
     { name: 'an ambiguous search block (found many times)', answer: block('  const sum = a + b;', '  const sum = a - b;'), reason: /found 580 times; ambiguous, not guessed/ },
-    { name: 'a search block that is not in the file', answer: block(`  return [sum * ${k};`, `  return (sum * ${k});`), reason: /search text is not in the file/ },
+    {
+      name: 'a search block that is not in the file (the nearest lines are named, for the retry)',
+      answer: block(`  return [sum * ${k};`, `  return (sum * ${k});`),
+      reason: new RegExp(`search text is not in the file: .*; the nearest lines shown are \\d+-\\d+: "return \\(sum \\* ${k};"`),
+    },
     { name: 'an edit outside the lines shown', answer: block('function f0(a, b) {', 'function f0(a, b, c) {'), reason: /outside the lines shown/ },
     { name: 'a plain whole file instead of blocks', answer: good.slice(0, 6_000), reason: /no search\/replace blocks/ },
     { name: 'a block that deletes the code around the error', answer: block(`function f${k}(a, b) {\n  const sum = a + b;\n  return (sum * ${k};\n}\nfunction f${k + 1}(a, b) {\n  const sum = a + b;\n  return sum * ${k + 1};\n}`, `// fixed`), reason: /removes \d+ of 8 lines of code/ },
@@ -94,10 +99,15 @@ describe('windowed edits: a 40,000-character file with an error near the end', (
     it(`rejects ${c.name}; nothing is written`, async () => {
       const sb = box();
       sb.write('lib/big.js', broken);
-      const { fix } = await runWith(sb, [{ text: c.answer }], {});
+      const { fix, calls } = await runWith(sb, [{ text: c.answer }], {});
       assert.notEqual(fix.outcome, 'applied', JSON.stringify(fix));
       assert.match(fix.reason, c.reason);
       assert.match(fix.reason, /loss-guard/);
+      // Said back to the model once, reason and all, rather than guessed.
+      assert.equal(calls.length, 2);
+      const retry = promptOf(calls[1]!);
+      assert.match(retry, /YOUR PREVIOUS ANSWER WAS REJECTED:\n/);
+      assert.match(retry.slice(retry.indexOf('YOUR PREVIOUS ANSWER WAS REJECTED')), c.reason);
       assert.equal(sb.read('lib/big.js'), broken);
       const log = await sb.runJson(['log']);
       assert.match(log.json.find((e: any) => e.type === 'fix').reason, c.reason, 'the reason is in the log');
@@ -108,7 +118,7 @@ describe('windowed edits: a 40,000-character file with an error near the end', (
     const sb = box();
     sb.write('lib/big.js', broken);
     const errorLine = broken.slice(0, broken.indexOf(`(sum * ${k};`)).split('\n').length;
-    const { fix } = await runWith(sb, [{ text: '```\n' + block(`${errorLine}|   return (sum * ${k};`, `${errorLine}|   return (sum * ${k});`) + '```\n' }], {});
+    const { fix } = await runWith(sb, [{ text: '```\n' + block(`>${errorLine}|   return (sum * ${k};`, `${errorLine}|   return (sum * ${k});`) + '```\n' }], {});
     assert.equal(fix.outcome, 'applied', JSON.stringify(fix));
     assert.equal(sb.read('lib/big.js'), fixed);
   });

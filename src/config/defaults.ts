@@ -28,7 +28,7 @@ Do not add dependencies. Do not change module.exports.`;
 export const WINDOW_PROMPT_TEMPLATE = `You are a senior Node.js engineer fixing a production bug.
 FILE: {{file}} ({{totalLines}} lines)
 ERROR: {{error}}
-LINES {{startLine}}-{{endLine}} OF THE FILE (each line starts with its number and "| ", which are not part of the code):
+LINES {{startLine}}-{{endLine}} OF THE FILE (each line starts with its number and "| ", which are not part of the code; the line marked ">" is where the error is reported):
 {{window}}
 Fix the bug by editing only these lines. Answer ONLY with one or more blocks of this form:
 <<<<<<< SEARCH

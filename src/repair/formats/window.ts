@@ -34,7 +34,7 @@ export function windowFormat(opts: WindowOptions): EditFormat {
         const prompt = fillTemplate(opts.template, {
           file: input.displayName,
           error: input.error,
-          window: numbered(lines, span),
+          window: numbered(lines, span, errorLine),
           startLine: String(span.start + 1),
           endLine: String(span.end + 1),
           totalLines: String(lines.length),
@@ -116,10 +116,12 @@ export function chooseWindow(lines: string[], errorLine: number, context: number
   return best;
 }
 
-function numbered(lines: string[], span: Span): string {
+/** Numbered lines; the line the error is reported on is marked with `>` (models place lines badly by number alone). */
+function numbered(lines: string[], span: Span, errorLine: number): string {
   const width = String(span.end + 1).length;
   const out: string[] = [];
-  for (let i = span.start; i <= span.end; i++) out.push(`${String(i + 1).padStart(width)}| ${lines[i]!.replace(/\r$/, '')}`);
+  for (let i = span.start; i <= span.end; i++)
+    out.push(`${i === errorLine ? '>' : ' '}${String(i + 1).padStart(width)}| ${lines[i]!.replace(/\r$/, '')}`);
   return out.join('\n');
 }
 
@@ -132,7 +134,7 @@ const SEARCH = /^\s*<{5,9}\s*SEARCH\s*$/i;
 const DIVIDER = /^\s*={5,9}\s*$/;
 const REPLACE = /^\s*>{5,9}\s*REPLACE\s*$/i;
 /** The numbering the prompt put in front of each line, copied back by some models. */
-const NUMBER_PREFIX = /^\s*\d+\| ?/;
+const NUMBER_PREFIX = /^\s*>?\s*\d+\| ?/;
 
 /**
  * The search/replace blocks of an answer, read line by line (one pass, whatever its size).
@@ -215,7 +217,11 @@ export function applyBlocks(text: string, lines: string[], blocks: Block[], show
     if (b.search.length === 0) return { reason: `${which}the search text is empty: nothing says where the edit goes` };
     const found = findBlock(lines, b.search);
     const how = found.tolerant ? ' (whitespace ignored)' : '';
-    if (found.at.length === 0) return { reason: `${which}the search text is not in the file: "${excerpt(b.search)}"` };
+    if (found.at.length === 0) {
+      const near = nearest(lines, b.search, shown);
+      const hint = near ? `; the nearest lines shown are ${near.start + 1}-${near.start + b.search.length}: "${excerpt(lines.slice(near.start, near.start + b.search.length))}"` : '';
+      return { reason: `${which}the search text is not in the file: "${excerpt(b.search)}"${hint}` };
+    }
     if (found.at.length > 1) return { reason: `${which}the search text is found ${found.at.length} times${how}; ambiguous, not guessed: "${excerpt(b.search)}"` };
     const start = found.at[0]!;
     const end = start + b.search.length - 1;
@@ -238,6 +244,28 @@ export function applyBlocks(text: string, lines: string[], blocks: Block[], show
     out.splice(e.start, e.end - e.start + 1, ...replacement);
   }
   return { text: out.join('\n') };
+}
+
+/**
+ * Where, among the lines shown, a search text that matched nowhere comes closest (the share of
+ * its words found line by line), so that the model can be told what is really there.
+ */
+function nearest(lines: string[], search: string[], shown: Span): { start: number } | undefined {
+  const words = (l: string) => new Set(l.split(/[^\w$]+/).filter(Boolean));
+  const want = search.map(words);
+  let best: { start: number; score: number } | undefined;
+  for (let i = shown.start; i + search.length - 1 <= shown.end; i++) {
+    let score = 0;
+    for (let j = 0; j < search.length; j++) {
+      const have = words(lines[i + j]!);
+      const w = want[j]!;
+      let common = 0;
+      for (const x of w) if (have.has(x)) common++;
+      score += w.size + have.size ? (2 * common) / (w.size + have.size) : 1;
+    }
+    if (!best || score > best.score) best = { start: i, score };
+  }
+  return best && best.score / search.length >= 0.5 ? best : undefined;
 }
 
 function excerpt(lines: string[]): string {

@@ -84,6 +84,8 @@ async function parity(node: string, label: string): Promise<void> {
   }
   assert.deepEqual(disagreements, [], `${label}: verdicts differ from node --check`);
   assert.ok(errors >= 8 && errors < files.length, `${label}: a mix of verdicts (${errors} errors of ${files.length})`);
+  // Another version than the running one: every error verdict was asked of the binary itself.
+  if (node !== process.execPath) assert.equal(scan.json.scan.confirmed, errors, `${label}: errors confirmed by ${node} --check`);
 }
 
 describe("verdicts are exactly node --check's", () => {

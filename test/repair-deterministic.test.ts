@@ -176,6 +176,38 @@ describe('the last good version (git HEAD) as the surface reference', () => {
     assert.match(bad.text, /mask, _mask,/);
   });
 
+  it('without git: the exports the scan recorded while the file parsed are kept', async () => {
+    const sb = box();
+    const file = sb.write('lib/util.js', good);
+    sb.config({ pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
+    const seen = await sb.runJson(['scan']);
+    assert.deepEqual(seen.json.bugs, []);
+    fs.writeFileSync(file, broken);
+    const scan = await sb.runJson(['scan']);
+    assert.deepEqual(scan.json.bugs[0].lastGoodExports, ['concat', 'mask', 'toArrayBuffer']);
+    const r = await sb.runJson(['run']);
+    assert.equal(r.json.fixes[0].outcome, 'applied', JSON.stringify(r.json.fixes[0]));
+    assert.equal(fs.readFileSync(file, 'utf8'), good);
+
+    // The same slip in a file the mechanic never saw parse: only the broken text to go by.
+    const fresh = box();
+    const other = fresh.write('lib/util.js', broken);
+    fresh.config({ pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
+    await fresh.runJson(['run']);
+    assert.match(fs.readFileSync(other, 'utf8'), /mask, _mask,/, 'the ambiguity the record settles');
+  });
+
+  it('an export added in the same edit as the slip is allowed: the text plainly writes it', async () => {
+    const sb = box();
+    const file = sb.write('lib/a.js', 'exports.a = 1;\n');
+    sb.config({ pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
+    await sb.runJson(['scan']);
+    fs.writeFileSync(file, 'exports.a = 1;\nexports.b = (2;\n');
+    const r = await sb.runJson(['run']);
+    assert.equal(r.json.fixes[0].outcome, 'applied', JSON.stringify(r.json.fixes[0]));
+    assert.match(fs.readFileSync(file, 'utf8'), /^exports\.a = 1;\nexports\.b = (2|\(2\));\n$/);
+  });
+
   it('mechanic run: a tracked file is repaired to keep what HEAD exports', async () => {
     const sb = box();
     const file = sb.write('lib/util.js', good);

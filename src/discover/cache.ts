@@ -7,7 +7,7 @@ import type { FileVerdict } from './syntax/compile.js';
 export type CachedVerdict = FileVerdict extends infer V ? (V extends unknown ? Omit<V, 'file'> : never) : never;
 
 /** Bump when verdicts or their shape change: an older cache is then dropped, silently. */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 const MAGIC = 'code-mechanic scan cache';
 
 export const SCAN_CACHE_FILE = 'scan-cache.json';
@@ -98,6 +98,11 @@ export class ScanCache {
     return e && e.stat === stat && e.scope === scope ? e.verdict : undefined;
   }
 
+  /** The verdict last recorded for `file`, whatever its stat (what it was before it changed). */
+  peek(file: string): CachedVerdict | undefined {
+    return this.entries.get(file)?.verdict;
+  }
+
   set(file: string, stat: string, scope: string, verdict: CachedVerdict): void {
     this.entries.set(file, { stat, scope, verdict });
     this.dirty = true;
@@ -134,7 +139,7 @@ export class ScanCache {
       let s = scopeIndex.get(e.scope);
       if (s === undefined) scopeIndex.set(e.scope, (s = scopes.push(e.scope) - 1));
       const v = e.verdict;
-      const compact = 'ok' in v && v.ok ? (v.format === 'module' ? 1 : 0) : v;
+      const compact = 'ok' in v && v.ok && !v.exports?.length ? (v.format === 'module' ? 1 : 0) : v;
       files.push([d, file.slice(cut + 1), e.stat, s, compact]);
     }
     const data: CacheFile = { magic: MAGIC, version: CACHE_VERSION, engine: this.engine, dirs, scopes, files };

@@ -54,6 +54,7 @@ export const syntaxSource: BugSource = {
         priority: SYNTAX_PRIORITY,
         source: 'syntax',
         detail: v.detail,
+        ...(v.lastGoodExports ? { lastGoodExports: v.lastGoodExports } : {}),
       });
     }
   },

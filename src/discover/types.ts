@@ -52,6 +52,8 @@ export interface Bug {
   staleBecause?: string;
   /** Environment bugs: what was found. */
   env?: EnvDefect;
+  /** Syntax bugs: the file's exports when the scan last saw it parse (the repair keeps them). */
+  lastGoodExports?: string[];
 }
 
 /** One error event parsed from a log, before grouping into bugs. */

@@ -1,5 +1,5 @@
 import { committedVersion } from '../workspace/git.js';
-import { lastGoodExports } from './last-good.js';
+import { lastGoodExports, recordFits } from './last-good.js';
 import { diffNames, surfaceOf } from './surface.js';
 import { isJavaScript, type Validator } from './types.js';
 
@@ -27,11 +27,14 @@ export const exportsValidator: Validator = {
     }
     if (tolerant) {
       const head = await committedVersion(file);
-      const reference = head !== undefined ? lastGoodExports(head, before, file, format) : undefined;
+      const recorded = bug.lastGoodExports && recordFits(bug.lastGoodExports, before) ? bug.lastGoodExports : undefined;
+      const reference = (head !== undefined ? lastGoodExports(head, before, file, format) : undefined) ?? recorded;
       if (reference) {
         const { lost, added } = diffNames(reference, fixed);
-        if (lost.length || added.length)
-          return { ok: false, reason: `export surface changed from git HEAD's: ${[...lost.map((n) => `lost ${n}`), ...added.map((n) => `added ${n}`)].join(', ')}` };
+        // New since then: only names the file writes (an export added in the same edit as the slip).
+        const unwritten = added.filter((n) => !recordFits([n], before));
+        if (lost.length || unwritten.length)
+          return { ok: false, reason: `export surface changed from the last good version's: ${[...lost.map((n) => `lost ${n}`), ...unwritten.map((n) => `added ${n}`)].join(', ')}` };
         return { ok: true };
       }
     }

@@ -31,3 +31,15 @@ function parses(text: string, filename: string, format: ModuleFormat): boolean {
     return false;
   }
 }
+
+/**
+ * Whether a recorded export surface still fits the broken text: every name it holds is still
+ * written there (a name someone removed since is not in the text, and the record is stale).
+ */
+export function recordFits(exports: readonly string[], broken: string): boolean {
+  for (const n of exports) {
+    const name = /^[\w$]+/.exec(n)?.[0];
+    if (name && !new RegExp(`(^|[^\\w$])${name.replace(/\$/g, '\\$')}($|[^\\w$])`).test(broken)) return false;
+  }
+  return true;
+}

@@ -61,6 +61,8 @@ export function nodeVersionOf(node: string): Promise<NodeVersion> {
 /** A file changed this recently may change again within its timestamp's resolution: not cached. */
 const RACY_NS = 2_000_000_000n;
 const BATCH_FILES = 64;
+/** No stat is this: an entry stored under it is never a cache hit. */
+const RACY_STAT = 'racy';
 const BATCH_BYTES = 1 << 20;
 
 export interface CheckerOptions {
@@ -183,9 +185,15 @@ export class SyntaxChecker {
     const store = (i: number, v: FileVerdict) => {
       const key = keys[i];
       if (!cache || !key) return;
-      if (key.racy) return cache.delete(files[i]!);
+      // A file that stopped parsing keeps the exports it had when it last parsed.
+      if ('ok' in v && !v.ok && !v.lastGoodExports) {
+        const before = cache.peek(files[i]!);
+        const last = before && 'ok' in before ? (before.ok ? before.exports : before.lastGoodExports) : undefined;
+        if (last) v.lastGoodExports = last;
+      }
       const { file: _file, ...verdict } = v;
-      cache.set(files[i]!, key.stat, key.scope, verdict as CachedVerdict);
+      // A racy file's verdict is kept for that record, never reused as it stands.
+      cache.set(files[i]!, key.racy ? RACY_STAT : key.stat, key.scope, verdict as CachedVerdict);
     };
     if (limit !== undefined && limit <= 0) cut = 0;
     advance();
@@ -265,7 +273,7 @@ export class SyntaxChecker {
 
   private async settleOutcome(o: CheckOutcome): Promise<{ verdict: FileVerdict; confirmed: boolean }> {
     if ('skipped' in o) return { verdict: o, confirmed: false };
-    if (o.verdict.ok) return { verdict: { file: o.file, ok: true, format: o.format }, confirmed: false };
+    if (o.verdict.ok) return { verdict: { file: o.file, ok: true, format: o.format, ...(o.exports ? { exports: o.exports } : {}) }, confirmed: false };
     const { exact: _exact, ...v } = o.verdict;
     return this.settle({ file: o.file, format: o.format, ...v }, o.verdict);
   }

@@ -194,7 +194,13 @@ export function verdictFromError(err: unknown, filename: string): ErrorVerdict {
 
 /** A file's verdict as the scan reports it: parses (in which format), does not (where, why), or skipped. */
 export type FileVerdict =
-  | { file: string; ok: true; format: ModuleFormat }
+  | {
+      file: string;
+      ok: true;
+      format: ModuleFormat;
+      /** Its export surface (names as validate/surface gives them). */
+      exports?: string[];
+    }
   | {
       file: string;
       ok: false;
@@ -204,6 +210,8 @@ export type FileVerdict =
       message: string;
       errorType: string;
       detail: string;
+      /** The exports of this file when it last parsed, as the scan cache recorded them. */
+      lastGoodExports?: string[];
     }
   | { file: string; skipped: string };
 

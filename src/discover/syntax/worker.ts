@@ -8,6 +8,7 @@ import { parentPort } from 'node:worker_threads';
 import { compileCommonJs, compileModule, compileVerdict, containsModuleSyntax, hasExactModulePositions, type ModuleFormat, type Verdict } from './compile.js';
 import { rulesOfThisNode, type CheckRules } from './rules.js';
 import { repairSyntax, type SyntaxRepairOptions } from '../../repair/deterministic/index.js';
+import { surfaceOf } from '../../validate/surface.js';
 
 export type FileCheck = { file: string; format: ModuleFormat | 'ambiguous' };
 
@@ -17,6 +18,8 @@ export type CheckOutcome =
       verdict: Verdict;
       /** The format the verdict was reached in. */
       format: ModuleFormat;
+      /** A file that parses: its export surface, kept as the reference should it break later. */
+      exports?: string[];
     }
   | { file: string; skipped: string };
 
@@ -55,7 +58,20 @@ export function checkFile(item: FileCheck, rules: CheckRules = ownRules): CheckO
   }
   const source = sourceText(bytes);
   if ('skipped' in source) return { file: item.file, skipped: source.skipped };
-  return { file: item.file, ...checkSource(source.text, item.file, item.format, rules) };
+  const checked = checkSource(source.text, item.file, item.format, rules);
+  if (!checked.verdict.ok) return { file: item.file, ...checked };
+  return { file: item.file, ...checked, exports: exportsOf(source.text, checked.format) };
+}
+
+/** The export surface of a file that parses; empty when acorn cannot read what V8 accepted. */
+function exportsOf(text: string, format: ModuleFormat): string[] {
+  // `export`, `exports`, `module.exports`: a file without the word exports nothing (and costs no parse).
+  if (!text.includes('export')) return [];
+  try {
+    return surfaceOf(text, format === 'module').exports;
+  } catch {
+    return [];
+  }
 }
 
 export function checkSource(text: string, file: string, format: ModuleFormat | 'ambiguous', rules: CheckRules = ownRules): { verdict: Verdict; format: ModuleFormat } {

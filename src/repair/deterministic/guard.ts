@@ -231,8 +231,10 @@ export function surfaceChange(candidate: string, isModule: boolean, ref: Surface
   // The last good version, when there is one, settles the exports; else the broken text's picture.
   if (ref.lastGoodExports) {
     const { lost, added } = diffNames(ref.lastGoodExports, cand.exports);
-    if (lost.length || added.length)
-      return `differs from the last good version's exports (${[...lost.map((n) => `-${n}`), ...added.map((n) => `+${n}`)].join(', ')})`;
+    // A name may be new since then only if the text plainly exports it (`exports.x =`, `export function x`).
+    const unexplained = added.filter((n) => !ref.clearExports.has(n));
+    if (lost.length || unexplained.length)
+      return `differs from the last good version's exports (${[...lost.map((n) => `-${n}`), ...unexplained.map((n) => `+${n}`)].join(', ')})`;
   }
   if (!ref.lastGoodExports) {
     const exp = new Set(cand.exports);

@@ -9,7 +9,7 @@
  * (the syntax worker is).
  */
 import { canCompileModules, compileVerdict } from '../../discover/syntax/compile.js';
-import { lastGoodExports as referenceExports } from '../../validate/last-good.js';
+import { lastGoodExports as referenceExports, recordFits } from '../../validate/last-good.js';
 import { searchRepair, type AppliedEdit } from './search.js';
 import { lex, lineOf, offsetOf } from './tokens.js';
 
@@ -28,6 +28,8 @@ export interface SyntaxRepairOptions {
    * a better reference than anything read from the broken text.
    */
   lastGood?: string;
+  /** The exports the file had when it last parsed (the scan's record), used when `lastGood` is not. */
+  lastGoodExports?: readonly string[];
 }
 
 
@@ -64,7 +66,8 @@ export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRep
 
   const lx = lex(text);
   const errorOffset = verdict.line > 0 ? offsetOf(lx, verdict.line, verdict.column) : text.length;
-  const lastGoodExports = opts.lastGood !== undefined ? referenceExports(opts.lastGood, text, opts.filename, opts.format) : undefined;
+  const fromText = opts.lastGood !== undefined ? referenceExports(opts.lastGood, text, opts.filename, opts.format) : undefined;
+  const lastGoodExports = fromText ?? (opts.lastGoodExports && recordFits(opts.lastGoodExports, text) ? opts.lastGoodExports : undefined);
   const result = searchRepair(
     text,
     lx,

@@ -13,7 +13,7 @@ export function deterministicRepairer(checker: SyntaxChecker, settings: Determin
     name: 'deterministic',
     description: 'token-level edits (brackets, commas, quotes...) that make the file parse again',
     handles: ['syntax'],
-    async repair({ original, file, format }) {
+    async repair({ bug, original, file, format }) {
       const lastGood = await committedVersion(file);
       const r = await checker.repair(original, {
         filename: file,
@@ -21,6 +21,7 @@ export function deterministicRepairer(checker: SyntaxChecker, settings: Determin
         maxEdits: settings.maxEdits,
         timeBudgetMs: settings.timeBudgetMs,
         ...(lastGood !== undefined ? { lastGood } : {}),
+        ...(bug.lastGoodExports ? { lastGoodExports: bug.lastGoodExports } : {}),
       });
       if (!r.ok) return { ok: false, strategy: 'deterministic', reason: `${r.reason} (${r.candidatesTried} candidates, ${Math.round(r.elapsedMs)} ms)` };
       return { ok: true, strategy: 'deterministic', text: r.text, note: r.note, edits: r.edits.length };

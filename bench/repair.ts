@@ -55,6 +55,8 @@ interface Outcome {
   surfaceChanged: boolean;
   /** The same case with the file under git: HEAD (the original) given as the last good version. */
   git: { parses: boolean; exact: boolean; surfaceChanged: boolean };
+  /** The same case with the scan's record of the exports the file had while it parsed. */
+  record: { parses: boolean; exact: boolean; surfaceChanged: boolean };
 }
 
 function log(s: string): void {
@@ -121,7 +123,15 @@ function main(): void {
   for (const c of cases) {
     const r = repairSyntax(c.broken, { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET });
     const g = judge(c, repairSyntax(c.broken, { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET, lastGood: c.file.text }));
-    outcomes.push({ c, r, ...judge(c, r), git: { parses: g.parses, exact: g.exact, surfaceChanged: g.surfaceChanged } });
+    const lastGoodExports = surfaceOf(c.file.text, c.file.format === 'module').exports;
+    const k = judge(c, repairSyntax(c.broken, { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET, lastGoodExports }));
+    outcomes.push({
+      c,
+      r,
+      ...judge(c, r),
+      git: { parses: g.parses, exact: g.exact, surfaceChanged: g.surfaceChanged },
+      record: { parses: k.parses, exact: k.exact, surfaceChanged: k.surfaceChanged },
+    });
   }
   log(`repaired in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
@@ -168,6 +178,11 @@ function main(): void {
       'zero repairs that change the export surface, file under git (HEAD given as the last good version)',
       outcomes.every((o) => !o.git.surfaceChanged),
       `${outcomes.filter((o) => o.git.surfaceChanged).length}; parses again ${pct(outcomes.filter((o) => o.git.parses).length, outcomes.length)}, restored exactly ${pct(outcomes.filter((o) => o.git.exact).length, outcomes.length)}`,
+    ],
+    [
+      "zero repairs that change the export surface, file seen parsing by the scan (its recorded exports given)",
+      outcomes.every((o) => !o.record.surfaceChanged),
+      `${outcomes.filter((o) => o.record.surfaceChanged).length}; parses again ${pct(outcomes.filter((o) => o.record.parses).length, outcomes.length)}, restored exactly ${pct(outcomes.filter((o) => o.record.exact).length, outcomes.length)}`,
     ],
   ];
   const shortClasses = SLIP_CLASSES.filter((cls) => {

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { compileVerdict, type ModuleFormat } from '../src/discover/syntax/compile.js';
 import { repairSyntax, type SyntaxRepair } from '../src/repair/deterministic/index.js';
 import { lex, type Lexed } from '../src/repair/deterministic/tokens.js';
+import { lastGoodExports, recordFits } from '../src/validate/last-good.js';
 import { surfaceOf } from '../src/validate/surface.js';
 import { CORPUS_PACKAGES, DEFAULT_CORPUS_DIR, corpusFiles, installCorpus, type CorpusFile } from './lib/corpus.js';
 import { seededRandom } from './lib/prng.js';
@@ -122,9 +123,12 @@ function main(): void {
   };
   for (const c of cases) {
     const r = repairSyntax(c.broken, { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET });
-    const g = judge(c, repairSyntax(c.broken, { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET, lastGood: c.file.text }));
-    const lastGoodExports = surfaceOf(c.file.text, c.file.format === 'module').exports;
-    const k = judge(c, repairSyntax(c.broken, { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET, lastGoodExports }));
+    // As validate/last-good settles it in the mechanic: HEAD when close, the record when it fits.
+    const fromHead = lastGoodExports(c.file.text, c.broken, c.file.file, c.file.format);
+    const g = judge(c, repairSyntax(c.broken, { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET, ...(fromHead ? { lastGoodExports: fromHead } : {}) }));
+    const recorded = surfaceOf(c.file.text, c.file.format === 'module').exports;
+    const fits = recordFits(recorded, c.broken);
+    const k = judge(c, repairSyntax(c.broken, { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET, ...(fits ? { lastGoodExports: recorded } : {}) }));
     outcomes.push({
       c,
       r,

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { compileVerdict } from '../src/discover/syntax/compile.js';
 import { repairSyntax, type SyntaxRepairOptions } from '../src/repair/deterministic/index.js';
 import { surfaceChange, surfaceReference } from '../src/repair/deterministic/guard.js';
+import { lastGoodExports, recordFits } from '../src/validate/last-good.js';
 import { lex } from '../src/repair/deterministic/tokens.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'repair');
@@ -161,19 +162,20 @@ describe('the last good version (git HEAD) as the surface reference', () => {
     const alone = repairSyntax(broken, { filename: 'u.js', format: 'commonjs' });
     assert.ok(alone.ok);
     assert.match(alone.text, /mask, _mask,/, 'the ambiguity this is about');
-    const r = repairSyntax(broken, { filename: 'u.js', format: 'commonjs', lastGood: good });
+    const reference = lastGoodExports(good, broken, 'u.js', 'commonjs');
+    assert.deepEqual(reference, ['concat', 'mask', 'toArrayBuffer']);
+    const r = repairSyntax(broken, { filename: 'u.js', format: 'commonjs', lastGoodExports: reference! });
     assert.ok(r.ok, JSON.stringify(r));
     assert.equal(r.text, good);
   });
 
   it('is not used when it is another file (many lines changed since) or does not parse', () => {
     const other = `${good}${Array.from({ length: 20 }, (_, i) => `exports.x${i} = ${i};`).join('\n')}\n`;
-    const far = repairSyntax(broken, { filename: 'u.js', format: 'commonjs', lastGood: other });
-    assert.ok(far.ok);
-    assert.match(far.text, /mask, _mask,/, 'the broken text is judged on its own');
-    const bad = repairSyntax(broken, { filename: 'u.js', format: 'commonjs', lastGood: good.replace('};', '') });
-    assert.ok(bad.ok);
-    assert.match(bad.text, /mask, _mask,/);
+    assert.equal(lastGoodExports(other, broken, 'u.js', 'commonjs'), undefined, 'another file: no reference');
+    assert.equal(lastGoodExports(good.replace('};', ''), broken, 'u.js', 'commonjs'), undefined, 'does not parse: no reference');
+    // A record from the scan that no longer fits the text (a name since removed) is not used either.
+    assert.equal(recordFits(['concat', 'mask', 'gone'], broken), false);
+    assert.equal(recordFits(['concat', 'mask', 'toArrayBuffer'], broken), true);
   });
 
   it('without git: the exports the scan recorded while the file parsed are kept', async () => {

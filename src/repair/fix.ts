@@ -13,6 +13,7 @@ import type { Clock } from '../util/clock.js';
 import { isoTime } from '../util/clock.js';
 import { errorMessage } from '../util/errors.js';
 import { validateFix } from '../validate/registry.js';
+import { withExportReference } from '../validate/last-good.js';
 import { hasModuleSyntax } from '../validate/surface.js';
 import { isJavaScript, type ValidationInput, type Validator } from '../validate/types.js';
 import { sha256, writeFileAtomic } from '../workspace/atomic.js';
@@ -100,6 +101,8 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
   const originalHash = sha256(originalBytes);
   entry.originalHash = originalHash;
   const format = formatFor(ctx.checker, bug.file, original);
+  // What the repair and the exports step hold the export surface to, looked up once.
+  const subject = await withExportReference(bug, original, format);
   let lastRejection: string | undefined;
 
   for (const rung of ctx.ladder) {
@@ -118,7 +121,7 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
       feedback = undefined;
       let r;
       try {
-        r = await rung.repair({ bug, original, file: bug.file, format, ...(signal ? { signal } : {}), ...(asked !== undefined ? { feedback: asked } : {}) });
+        r = await rung.repair({ bug: subject, original, file: bug.file, format, ...(signal ? { signal } : {}), ...(asked !== undefined ? { feedback: asked } : {}) });
       } catch (err) {
         step('no-candidate', `failed: ${errorMessage(err)}`);
         break;
@@ -139,7 +142,7 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
         step('no-candidate', 'the candidate is the file unchanged');
         break;
       }
-      const input: ValidationInput = { file: bug.file, bug, before: original, after: r.text, format, checker: ctx.checker, config: ctx.config, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+      const input: ValidationInput = { file: bug.file, bug: subject, before: original, after: r.text, format, checker: ctx.checker, config: ctx.config, ...(ctx.signal ? { signal: ctx.signal } : {}) };
       const verdict = await validateFix(ctx.validators, input, 'memory');
       if (!verdict.ok) {
         lastRejection = `${r.strategy} candidate rejected by validation: ${verdict.reason}`;

@@ -1,6 +1,8 @@
 import { diffLines } from 'diff';
 import * as acorn from 'acorn';
 import { canCompileModules, compileVerdict, type ModuleFormat } from '../discover/syntax/compile.js';
+import type { Bug } from '../discover/types.js';
+import { committedVersion } from '../workspace/git.js';
 import { surfaceOf } from './surface.js';
 
 /** More changed lines than this and the last good version is another file, not a reference. */
@@ -42,4 +44,18 @@ export function recordFits(exports: readonly string[], broken: string): boolean 
     if (name && !new RegExp(`(^|[^\\w$])${name.replace(/\$/g, '\\$')}($|[^\\w$])`).test(broken)) return false;
   }
   return true;
+}
+
+/**
+ * A syntax bug with the export surface its repair must keep, settled once per fix: git HEAD's
+ * exports when HEAD is the file less a few lines, else the scan's record if it still fits the
+ * text, else none (the repair then reads what it can from the broken text).
+ */
+export async function withExportReference(bug: Bug, broken: string, format: ModuleFormat): Promise<Bug> {
+  if (bug.kind !== 'syntax') return bug;
+  const { lastGoodExports: recorded, ...rest } = bug;
+  const head = await committedVersion(bug.file);
+  const fromHead = head !== undefined ? lastGoodExports(head, broken, bug.file, format) : undefined;
+  const reference = fromHead ?? (recorded && recordFits(recorded, broken) ? recorded : undefined);
+  return reference ? { ...rest, lastGoodExports: reference } : rest;
 }

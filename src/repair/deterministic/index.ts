@@ -9,7 +9,6 @@
  * (the syntax worker is).
  */
 import { canCompileModules, compileVerdict } from '../../discover/syntax/compile.js';
-import { lastGoodExports as referenceExports, recordFits } from '../../validate/last-good.js';
 import { searchRepair, type AppliedEdit } from './search.js';
 import { lex, lineOf, offsetOf } from './tokens.js';
 
@@ -23,15 +22,12 @@ export interface SyntaxRepairOptions {
   /** Most candidate texts compiled (default 4,000). */
   maxCandidates?: number;
   /**
-   * The last version of the file known to parse (e.g. git's HEAD). When the broken text is that
-   * version with a few lines changed, its export surface is what a repair must keep, exactly:
-   * a better reference than anything read from the broken text.
+   * The exports the file had when it last parsed (git HEAD's, or the scan's record: see
+   * validate/last-good): a repair must keep exactly these, a better reference than anything read
+   * from the broken text. Trusted as given.
    */
-  lastGood?: string;
-  /** The exports the file had when it last parsed (the scan's record), used when `lastGood` is not. */
   lastGoodExports?: readonly string[];
 }
-
 
 export interface TokenEdit {
   kind: 'insert' | 'delete' | 'replace';
@@ -66,8 +62,7 @@ export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRep
 
   const lx = lex(text);
   const errorOffset = verdict.line > 0 ? offsetOf(lx, verdict.line, verdict.column) : text.length;
-  const fromText = opts.lastGood !== undefined ? referenceExports(opts.lastGood, text, opts.filename, opts.format) : undefined;
-  const lastGoodExports = fromText ?? (opts.lastGoodExports && recordFits(opts.lastGoodExports, text) ? opts.lastGoodExports : undefined);
+  const lastGoodExports = opts.lastGoodExports;
   const result = searchRepair(
     text,
     lx,

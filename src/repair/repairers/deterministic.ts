@@ -1,5 +1,4 @@
 import type { SyntaxChecker } from '../../discover/syntax/checker.js';
-import { committedVersion } from '../../workspace/git.js';
 import type { Repairer } from '../types.js';
 
 export interface DeterministicSettings {
@@ -14,13 +13,11 @@ export function deterministicRepairer(checker: SyntaxChecker, settings: Determin
     description: 'token-level edits (brackets, commas, quotes...) that make the file parse again',
     handles: ['syntax'],
     async repair({ bug, original, file, format }) {
-      const lastGood = await committedVersion(file);
       const r = await checker.repair(original, {
         filename: file,
         format,
         maxEdits: settings.maxEdits,
         timeBudgetMs: settings.timeBudgetMs,
-        ...(lastGood !== undefined ? { lastGood } : {}),
         ...(bug.lastGoodExports ? { lastGoodExports: bug.lastGoodExports } : {}),
       });
       if (!r.ok) return { ok: false, strategy: 'deterministic', reason: `${r.reason} (${r.candidatesTried} candidates, ${Math.round(r.elapsedMs)} ms)` };
@@ -28,4 +25,3 @@ export function deterministicRepairer(checker: SyntaxChecker, settings: Determin
     },
   };
 }
-

@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { spawnSync } from 'node:child_process';
 import { box } from './helpers/cli.ts';
 import { fileURLToPath } from 'node:url';
 import { compileVerdict } from '../src/discover/syntax/compile.js';
@@ -213,11 +212,9 @@ describe('the last good version (git HEAD) as the surface reference', () => {
   it('mechanic run: a tracked file is repaired to keep what HEAD exports', async () => {
     const sb = box();
     const file = sb.write('lib/util.js', good);
-    const git = (...args: string[]) =>
-      spawnSync('git', ['-C', sb.app, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
-    assert.equal(git('init', '-q').status, 0);
-    assert.equal(git('add', 'lib/util.js').status, 0);
-    assert.equal(git('commit', '-qm', 'good').status, 0);
+    assert.equal(sb.git('init', '-q'), 0);
+    assert.equal(sb.git('add', 'lib/util.js'), 0);
+    assert.equal(sb.git('commit', '-qm', 'good'), 0);
     fs.writeFileSync(file, broken);
     sb.config({ pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
     const r = await sb.runJson(['run']);

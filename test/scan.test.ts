@@ -244,9 +244,8 @@ describe('mechanic scan', () => {
     sb.write('generated/bad.js', 'x = (;\n');
     sb.write('src/x.tmp.js', 'x = (;\n');
     sb.write('src/tracked.tmp.js', 'y = (;\n');
-    const git = (...args: string[]) => spawnSync('git', ['-C', sb.app, ...args], { encoding: 'utf8', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' } });
-    assert.equal(git('init', '-q').status, 0);
-    assert.equal(git('add', '-f', 'src/tracked.tmp.js').status, 0);
+    assert.equal(sb.git('init', '-q'), 0);
+    assert.equal(sb.git('add', '-f', 'src/tracked.tmp.js'), 0);
     sb.config({ pm2Logs: false, stateDir: '../state', gitignore: true });
     const on = await sb.runJson(['scan']);
     assert.deepEqual(on.json.bugs.map((b: any) => path.relative(sb.app, b.file)), ['src/tracked.tmp.js']);

@@ -8,8 +8,6 @@ const MAX_BACKOFF_MS = 30_000;
 
 export interface CallOptions {
   signal?: AbortSignal;
-  /** Each failed try that will be tried again, with the wait before the next. */
-  onRetry?: (err: LlmError, attempt: number, delayMs: number) => void;
 }
 
 export interface CallResult {
@@ -38,7 +36,6 @@ export async function callModel(provider: LlmProvider, req: LlmRequest, settings
     } catch (err) {
       if (!isTransient(err) || attempt > settings.retries) throw err;
       const delay = Math.min(MAX_BACKOFF_MS, settings.retryDelayMs * 2 ** (attempt - 1));
-      opts.onRetry?.(err as LlmError, attempt, delay);
       await sleep(delay, opts.signal, err as LlmError);
     }
   }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LlmSettings } from '../config/schema.js';
-import { LlmError, apiKeyOf, describeShape, emptyAnswer, joinUrl, requestJson, type LlmAnswer, type LlmProvider, type LlmRequest, type ModelInfo } from './types.js';
+import { CHARS_PER_TOKEN, LlmError, apiKeyOf, describeShape, emptyAnswer, joinUrl, requestJson, type LlmAnswer, type LlmProvider, type LlmRequest, type ModelInfo } from './types.js';
 
 export const OLLAMA_DEFAULT_BASE_URL = 'http://127.0.0.1:11434';
 
@@ -8,8 +8,6 @@ export const OLLAMA_DEFAULT_BASE_URL = 'http://127.0.0.1:11434';
 export const MIN_NUM_CTX = 2048;
 /** Tokens kept free besides the prompt and the answer: the template's own tokens, rounding. */
 const NUM_CTX_MARGIN = 256;
-/** Code tokenizes at roughly 3 characters a token; erring high costs memory, erring low loses code. */
-const CHARS_PER_TOKEN = 3;
 
 /**
  * `options.num_ctx` for a prompt of `promptChars` characters and an answer of up to `numPredict`

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { LlmSettings } from '../config/schema.js';
-import { LlmError, apiKeyOf, describeShape, emptyAnswer, joinUrl, requestJson, type LlmAnswer, type LlmProvider, type LlmRequest, type ModelInfo } from './types.js';
+import { CHARS_PER_TOKEN, LlmError, apiKeyOf, describeShape, emptyAnswer, joinUrl, requestJson, type LlmAnswer, type LlmProvider, type LlmRequest, type ModelInfo } from './types.js';
 
 /** llama.cpp's server; vLLM (8000) and LM Studio (1234) are set with `llm.baseUrl`. */
 export const OPENAI_DEFAULT_BASE_URL = 'http://127.0.0.1:8080';
@@ -28,7 +28,7 @@ export function chatBody(req: LlmRequest, settings: LlmSettings): Record<string,
 /** `max_tokens`, lowered when prompt and answer would not fit the model's window (servers refuse). */
 function maxTokensFor(req: LlmRequest, settings: LlmSettings): number {
   if (req.contextLength === undefined) return settings.numPredict;
-  const promptTokens = Math.ceil((req.prompt.length + (req.system?.length ?? 0)) / 3) + 64;
+  const promptTokens = Math.ceil((req.prompt.length + (req.system?.length ?? 0)) / CHARS_PER_TOKEN) + 64;
   return Math.max(1, Math.min(settings.numPredict, req.contextLength - promptTokens));
 }
 

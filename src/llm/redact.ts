@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { containingRoot } from '../workspace/paths.js';
 
 /**
  * Values that look like secrets, and how to find them. Each pattern's `value` group (or the whole
@@ -152,4 +153,10 @@ export function envFileValues(dir: string, root: string): string[] {
     d = path.dirname(d);
   }
   return values;
+}
+
+/** The redactor for a file under one of `roots`: the configured patterns and the `.env` values around it. */
+export function redactorFor(file: string, roots: readonly string[], patterns: readonly string[]): Redactor {
+  const root = containingRoot(file, roots);
+  return new Redactor({ patterns, literals: root ? envFileValues(path.dirname(file), root) : [] });
 }

@@ -1,6 +1,9 @@
 import type { LlmSettings } from '../config/schema.js';
 import { MechanicError, errorMessage } from '../util/errors.js';
 
+/** Code tokenizes at roughly 3 characters a token; erring high costs memory, erring low loses code. */
+export const CHARS_PER_TOKEN = 3;
+
 /** What the mechanic asks a model: one prompt, optionally a system message. */
 export interface LlmRequest {
   prompt: string;

@@ -19,8 +19,8 @@ import { isJavaScript, type ValidationInput, type Validator } from '../validate/
 import { sha256, writeFileAtomic } from '../workspace/atomic.js';
 import { stamp, writeBackup } from '../workspace/backup.js';
 import type { Journal } from '../workspace/journal.js';
-import { containedRealPath, containingRoot } from '../workspace/paths.js';
-import { Redactor, envFileValues } from '../llm/redact.js';
+import { containedRealPath } from '../workspace/paths.js';
+import { redactorFor } from '../llm/redact.js';
 import type { Repairer } from './types.js';
 
 export interface FixContext {
@@ -243,8 +243,7 @@ function formatFor(checker: SyntaxChecker, file: string, text: string): ModuleFo
 
 /** The log keeps no secrets: the diff and every reason are scrubbed (a diff shows its context lines). */
 function scrubEntry(entry: FixEntry, config: Pick<Config, 'roots' | 'llm'>): void {
-  const root = containingRoot(entry.file, config.roots);
-  const r = new Redactor({ patterns: config.llm.redactPatterns, literals: root ? envFileValues(path.dirname(entry.file), root) : [] });
+  const r = redactorFor(entry.file, config.roots, config.llm.redactPatterns);
   if (entry.diff) entry.diff = r.scrub(entry.diff);
   entry.reason = r.scrub(entry.reason);
   // A runtime error's message can quote a connection string.

@@ -25,6 +25,8 @@ export interface Sandbox {
   run(args: string[], opts?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<CliResult>;
   runJson<T = any>(args: string[], opts?: { timeoutMs?: number; env?: NodeJS.ProcessEnv }): Promise<CliResult & { json: T }>;
   spawn(args: string[], opts?: { env?: NodeJS.ProcessEnv }): ChildProcess;
+  /** git in the app folder, with a committer identity; the exit status. */
+  git(...args: string[]): number | null;
   cleanup(): void;
 }
 
@@ -73,6 +75,10 @@ export function sandbox(prefix = 'mechanic-test-'): Sandbox {
     },
     spawn(args, opts = {}) {
       return spawn(process.execPath, [cliPath, ...args], { cwd: app, env: { ...env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    },
+    git(...args) {
+      const identity = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
+      return spawnSync('git', ['-C', app, ...args], { encoding: 'utf8', env: { ...process.env, ...identity } }).status;
     },
     cleanup() {
       fs.rmSync(dir, { recursive: true, force: true });

@@ -235,8 +235,7 @@ export function surfaceChange(candidate: string, isModule: boolean, ref: Surface
     const unexplained = added.filter((n) => !ref.clearExports.has(n));
     if (lost.length || unexplained.length)
       return `differs from the last good version's exports (${[...lost.map((n) => `-${n}`), ...unexplained.map((n) => `+${n}`)].join(', ')})`;
-  }
-  if (!ref.lastGoodExports) {
+  } else {
     const exp = new Set(cand.exports);
     // a name read from a string the slip left open (`__esModule, {`) still says what was meant:
     // its leading identifier

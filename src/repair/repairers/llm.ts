@@ -2,33 +2,22 @@ import path from 'node:path';
 import type { Config } from '../../config/load.js';
 import type { LlmSettings } from '../../config/schema.js';
 import { callModel, modelContextLength } from '../../llm/call.js';
-import { Redactor, envFileValues } from '../../llm/redact.js';
+import { redactorFor } from '../../llm/redact.js';
 import { getProvider } from '../../llm/registry.js';
+import { CHARS_PER_TOKEN } from '../../llm/types.js';
 import { errorMessage } from '../../util/errors.js';
 import { containingRoot } from '../../workspace/paths.js';
 import type { EditFormat, FormatPlan } from '../formats/types.js';
 import { windowFormat } from '../formats/window.js';
-import { fillTemplate, wholeFormat } from '../formats/whole.js';
+import { wholeFormat } from '../formats/whole.js';
 import { checkForLostCode } from '../loss-guard.js';
 import type { Repairer } from '../types.js';
-
-export interface PromptInputs {
-  file: string;
-  error: string;
-  code: string;
-}
-
-/** Fill `{{file}}`, `{{error}}` and `{{code}}` in a prompt template. */
-export function renderPrompt(template: string, inputs: PromptInputs): string {
-  return fillTemplate(template, { ...inputs });
-}
 
 const MAX_ERROR_CHARS = 2000;
 /** Of a rejected answer, this much goes back to the model with the validator's message. */
 const MAX_PREVIOUS_CHARS = 4000;
 /** Tokens of the window the template, the error and rounding take besides the prompt text. */
 const CONTEXT_MARGIN_TOKENS = 256;
-const CHARS_PER_TOKEN = 3;
 /** Below this, no prompt of either format can say enough. */
 const MIN_PROMPT_CHARS = 600;
 
@@ -73,9 +62,7 @@ export function llmRepairer(config: Pick<Config, 'llm' | 'roots'>): Repairer {
       if (!provider) return fail('no model configured (llm.provider is "none")');
 
       const root = containingRoot(file, config.roots);
-      const redactor = llm.redact
-        ? new Redactor({ patterns: llm.redactPatterns, literals: root ? envFileValues(path.dirname(file), root) : [] })
-        : undefined;
+      const redactor = llm.redact ? redactorFor(file, config.roots, llm.redactPatterns) : undefined;
       const mask = (t: string) => (redactor ? redactor.mask(t) : t);
       const input = {
         bug,

@@ -108,11 +108,6 @@ export class ScanCache {
     this.dirty = true;
   }
 
-  /** Forget `file` (its verdict could not be trusted next time). */
-  delete(file: string): void {
-    if (this.entries.delete(file)) this.dirty = true;
-  }
-
   /** Keep only the files of the latest scan. */
   retain(files: ReadonlySet<string>): void {
     for (const f of this.entries.keys()) {

@@ -29,12 +29,17 @@ const PARSE_BASE: acorn.Options = {
 export function parseProgram(text: string, isModule: boolean, tolerant = false): Node {
   const options: acorn.Options = { ...PARSE_BASE, sourceType: isModule ? 'module' : 'script' };
   if (tolerant) return loose.parse(stripBom(text), options) as Node;
+  // acorn is stricter than V8 in a few corners (e.g. some annex-B forms); the tolerant tree
+  // is then still a faithful picture of declarations and exports.
+  return parseStrict(text, isModule) ?? (loose.parse(stripBom(text), options) as Node);
+}
+
+/** acorn's tree, or undefined when acorn rejects the text. */
+export function parseStrict(text: string, isModule: boolean): Node | undefined {
   try {
-    return acorn.parse(stripBom(text), options) as Node;
-  } catch (err) {
-    // acorn is stricter than V8 in a few corners (e.g. some annex-B forms); the tolerant tree
-    // is then still a faithful picture of declarations and exports.
-    return loose.parse(stripBom(text), options) as Node;
+    return acorn.parse(stripBom(text), { ...PARSE_BASE, sourceType: isModule ? 'module' : 'script' }) as Node;
+  } catch {
+    return undefined;
   }
 }
 

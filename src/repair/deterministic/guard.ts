@@ -27,7 +27,7 @@
  * the slip left open (`"__esModule, {`) stands for its leading identifier (`__esModule`).
  */
 import * as walk from 'acorn-walk';
-import { diffNames, parseProgram, surfaceOf, surfaceOfProgram, type Surface } from '../../validate/surface.js';
+import { diffNames, parseProgram, surfaceOfProgram, type Surface } from '../../validate/surface.js';
 import { lex, type Lexed, type Token } from './tokens.js';
 
 type AnyNode = { type: string } & Record<string, any>;
@@ -54,6 +54,8 @@ export interface SurfaceReference {
    * even when it looks like a plain name (`exports}default` reads as `exports`).
    */
   exportValueGuessed: boolean;
+  /** Unindented lines of the broken text that read as exporting statements (see EXPORT_LINE). */
+  exportLines: number;
   /** The exports of the last version known to parse, when there is one close to the broken text. */
   lastGoodExports?: readonly string[];
 }
@@ -85,13 +87,17 @@ function isExportsObject(n: AnyNode): boolean {
   );
 }
 
-/** A top-level statement that writes the exports: an assignment to or a call on them, or defineProperty. */
+/**
+ * A top-level statement that writes the exports: an assignment to or a call on them, or
+ * defineProperty. `exports = x` only rebinds the local name (`exports = module.exports = x` exports
+ * through its second assignment).
+ */
 function isExportStatement(stmt: AnyNode): boolean {
   if (stmt.type !== 'ExpressionStatement') return false;
   let n: AnyNode | undefined = stmt.expression;
   while (n) {
     if (isExportsObject(n)) return true;
-    if (n.type === 'AssignmentExpression') n = n.left;
+    if (n.type === 'AssignmentExpression') n = n.left.type === 'Identifier' ? (n.right.type === 'AssignmentExpression' ? n.right : undefined) : n.left;
     else if (n.type === 'MemberExpression') n = n.object;
     else if (n.type === 'SequenceExpression') n = n.expressions[0];
     else if (n.type === 'CallExpression') {
@@ -195,16 +201,17 @@ export function surfaceReference(
     const line = original.slice(start, end < 0 ? original.length : end);
     exportValueGuessed = /^module\s*\W{1,2}\s*exports\s*=/.test(line);
   }
-  const surface = surfaceOf(original, isModule, true);
   const tree = parseProgram(original, isModule, true) as unknown as AnyNode;
+  const surface = surfaceOfProgram(tree as any);
   const exportsAnywhere = new Set(surface.exports);
+  const declaredAnywhere = new Set<string>();
   walk.full(tree as any, (node: any) => {
     if (node.type === 'ExportNamedDeclaration') {
       if (node.declaration) for (const n of declared(node.declaration)) exportsAnywhere.add(n);
       for (const s of node.specifiers ?? []) exportsAnywhere.add(s.exported?.name ?? String(s.exported?.value));
     } else if (node.type === 'ExportDefaultDeclaration') exportsAnywhere.add('default');
+    else declaredBy(node, declaredAnywhere);
   });
-  const declaredAnywhere = declaredIn(tree);
   for (const n of lexicallyDeclared(original, toks)) declaredAnywhere.add(n);
   return {
     surface,
@@ -213,47 +220,88 @@ export function surfaceReference(
     writtenExports: writtenExports(original, toks),
     clearExports: clearExports(original, toks),
     exportValueGuessed,
+    exportLines: exportLines(original),
     ...(lastGoodExports ? { lastGoodExports } : {}),
   };
 }
 
 /** Why the candidate changes the surface, or undefined when it does not. */
 export function surfaceChange(candidate: string, isModule: boolean, ref: SurfaceReference): string | undefined {
-  // Every line that reads as an exporting statement must be one: `module[exports = x]` parses,
-  // and exports nothing.
-  const program = parseProgram(candidate, isModule, false) as unknown as AnyNode;
-  const lines = exportLines(candidate);
-  if (lines > 0) {
-    const statements = (program.body as AnyNode[]).filter(isExportStatement).length;
-    if (statements < lines) return `an exporting line is no longer an exporting statement (${statements} of ${lines})`;
-  }
+  return judgeSurface(candidate, isModule, ref).change;
+}
+
+export interface SurfaceJudgement {
+  exports: string[];
+  /** Why the candidate changes the surface; undefined when it does not. */
+  change: string | undefined;
+  /**
+   * The only objection is to exports as the tolerant parse pictured them, a guess around the
+   * slip: with no last good version, the candidate still competes with a repair that exports
+   * otherwise (`mask) _mask` read as `mask, _mask` rejects `mask: _mask`).
+   */
+  contestable: boolean;
+}
+
+/** The candidate's exports, and whether and why it changes the surface. */
+export function judgeSurface(candidate: string, isModule: boolean, ref: SurfaceReference): SurfaceJudgement {
+  return judgeProgram(candidate, parseProgram(candidate, isModule, false) as unknown as AnyNode, ref);
+}
+
+/** judgeSurface, on the candidate's tree already parsed (parseProgram, not tolerant). */
+export function judgeProgram(candidate: string, program: AnyNode, ref: SurfaceReference): SurfaceJudgement {
   const cand = surfaceOfProgram(program as any);
+  const ex = exportsChange(cand, ref);
+  const judged = (change: string | undefined, contestable = false): SurfaceJudgement => ({ exports: cand.exports, change, contestable });
+  if (ex && !ex.readOnly) return judged(ex.reason);
+  const other = exportLineChange(candidate, program, ref) ?? topLevelChange(program, cand, ref);
+  if (other) return judged(other);
+  return ex ? judged(ex.reason, true) : judged(undefined);
+}
+
+/** `readOnly`: every objection is to the tolerant parse's picture of the exports, none to what the text plainly writes. */
+function exportsChange(cand: Surface, ref: SurfaceReference): { reason: string; readOnly: boolean } | undefined {
   // The last good version, when there is one, settles the exports; else the broken text's picture.
   if (ref.lastGoodExports) {
     const { lost, added } = diffNames(ref.lastGoodExports, cand.exports);
     // A name may be new since then only if the text plainly exports it (`exports.x =`, `export function x`).
     const unexplained = added.filter((n) => !ref.clearExports.has(n));
     if (lost.length || unexplained.length)
-      return `differs from the last good version's exports (${[...lost.map((n) => `-${n}`), ...unexplained.map((n) => `+${n}`)].join(', ')})`;
-  } else {
-    const exp = new Set(cand.exports);
-    // a name read from a string the slip left open (`__esModule, {`) still says what was meant:
-    // its leading identifier
-    const meant = ref.surface.exports.filter((n) => !real(n)).map((n) => /^[\w$]+/.exec(n)?.[0]).filter((n): n is string => !!n);
-    // `module.exports = <value>`: the tolerant parse's picture of a broken value is a guess, so
-    // only its presence counts, unless the original's entry is a plain name (`=reduce`)
-    const replaced = cand.exports.some((n) => n.startsWith('='));
-    const lostExports = [
-      ...ref.surface.exports.filter((n) => real(n) && !exp.has(n) && !(n.startsWith('=') && replaced && (ref.exportValueGuessed || !/^=[\w$]+$/.test(n)))),
-      ...meant.filter((n) => !exp.has(n)),
-      ...[...ref.clearExports].filter((n) => (n === '=' ? !replaced : !exp.has(n))),
-    ];
-    if (lostExports.length) return `loses export ${lostExports.join(', ')}`;
-    const newExports = cand.exports.filter(
-      (n) => !ref.exportsAnywhere.has(n) && !meant.includes(n) && !ref.writtenExports.has(n.startsWith('=') ? '=' : n),
-    );
-    if (newExports.length) return `adds export ${newExports.join(', ')}`;
+      return { reason: `differs from the last good version's exports (${[...lost.map((n) => `-${n}`), ...unexplained.map((n) => `+${n}`)].join(', ')})`, readOnly: false };
+    return undefined;
   }
+  const exp = new Set(cand.exports);
+  // a name read from a string the slip left open (`__esModule, {`) still says what was meant:
+  // its leading identifier
+  const meant = ref.surface.exports.filter((n) => !real(n)).map((n) => /^[\w$]+/.exec(n)?.[0]).filter((n): n is string => !!n);
+  // `module.exports = <value>`: the tolerant parse's picture of a broken value is a guess, so
+  // only its presence counts, unless the original's entry is a plain name (`=reduce`)
+  const replaced = cand.exports.some((n) => n.startsWith('='));
+  const lostClear = [...ref.clearExports].filter((n) => (n === '=' ? !replaced : !exp.has(n)));
+  const lostRead = [
+    ...ref.surface.exports.filter((n) => real(n) && !exp.has(n) && !(n.startsWith('=') && replaced && (ref.exportValueGuessed || !/^=[\w$]+$/.test(n)))),
+    ...meant.filter((n) => !exp.has(n)),
+  ];
+  const lost = [...new Set([...lostRead, ...lostClear])];
+  if (lost.length) return { reason: `loses export ${lost.join(', ')}`, readOnly: lostClear.length === 0 };
+  const newExports = cand.exports.filter(
+    (n) => !ref.exportsAnywhere.has(n) && !meant.includes(n) && !ref.writtenExports.has(n.startsWith('=') ? '=' : n),
+  );
+  if (newExports.length) return { reason: `adds export ${newExports.join(', ')}`, readOnly: true };
+  return undefined;
+}
+
+/**
+ * Every line that reads as an exporting statement must be one: `module[exports = x]` parses, and
+ * exports nothing; nor may an edit make such a line read as something else (`moduleexports = x`).
+ */
+function exportLineChange(candidate: string, program: AnyNode, ref: SurfaceReference): string | undefined {
+  const lines = Math.max(exportLines(candidate), ref.exportLines);
+  if (lines === 0) return undefined;
+  const statements = (program.body as AnyNode[]).filter(isExportStatement).length;
+  return statements < lines ? `an exporting line is no longer an exporting statement (${statements} of ${lines})` : undefined;
+}
+
+function topLevelChange(program: AnyNode, cand: Surface, ref: SurfaceReference): string | undefined {
   const top = new Set(cand.topLevel);
   const refTop = new Set(ref.surface.topLevel);
   const lostTop = ref.surface.topLevel.filter((n) => real(n) && !top.has(n));
@@ -283,25 +331,28 @@ function importBindings(tree: AnyNode): Set<string> {
 /** Every name a declaration introduces, at any depth. */
 function declaredIn(tree: AnyNode): Set<string> {
   const out = new Set<string>();
-  walk.full(tree as any, (node: any) => {
-    switch (node.type) {
-      case 'VariableDeclarator':
-        for (const n of patternNames(node.id)) out.add(n);
-        break;
-      case 'FunctionDeclaration':
-      case 'ClassDeclaration':
-      case 'FunctionExpression':
-      case 'ClassExpression':
-        if (node.id?.name) out.add(node.id.name);
-        break;
-      case 'ImportSpecifier':
-      case 'ImportDefaultSpecifier':
-      case 'ImportNamespaceSpecifier':
-        if (node.local?.name) out.add(node.local.name);
-        break;
-    }
-  });
+  walk.full(tree as any, (node: any) => declaredBy(node, out));
   return out;
+}
+
+/** The names one node declares (a declarator, a function or class with a name, an import). */
+function declaredBy(node: AnyNode, out: Set<string>): void {
+  switch (node.type) {
+    case 'VariableDeclarator':
+      for (const n of patternNames(node.id)) out.add(n);
+      break;
+    case 'FunctionDeclaration':
+    case 'ClassDeclaration':
+    case 'FunctionExpression':
+    case 'ClassExpression':
+      if (node.id?.name) out.add(node.id.name);
+      break;
+    case 'ImportSpecifier':
+    case 'ImportDefaultSpecifier':
+    case 'ImportNamespaceSpecifier':
+      if (node.local?.name) out.add(node.local.name);
+      break;
+  }
 }
 
 function declared(decl: AnyNode): string[] {

@@ -6,8 +6,9 @@
  */
 import { compileVerdict, type ModuleFormat } from '../../discover/syntax/compile.js';
 import { bigrams, generateCandidates, type Candidate, type Edit } from './candidates.js';
-import { surfaceChange, surfaceReference, type SurfaceReference } from './guard.js';
+import { judgeSurface, surfaceReference, type SurfaceReference } from './guard.js';
 import { lex, lineOf, offsetOf, type Lexed } from './tokens.js';
+import { Rivals, type ExportDifference } from './rivals.js';
 import { RegionChecker } from './region.js';
 
 export interface SearchOptions {
@@ -46,6 +47,22 @@ interface State {
 
 const BEAM = 5;
 
+/**
+ * With no last good version to hold the exports to, the broken text alone must say what they
+ * were. When another repair costing at most this much more also parses, passes the guard and
+ * exports differently (`mask) _mask` read as `mask: _mask` or `mask, _mask`), the text does not
+ * say: the repairer gives up and the model, which reads the code's meaning, gets the file.
+ */
+export const AMBIGUITY_MARGIN = 0.5;
+
+interface Found {
+  text: string;
+  edits: { candidate: Candidate; at: number }[];
+  /** Cost above which other repairs no longer count as rivals. */
+  limit: number;
+  rivals: Rivals;
+}
+
 export function searchRepair(original: string, rootLx: Lexed, errorOffset: number, opts: SearchOptions, started: number): SearchResult {
   const deadline = started + opts.timeBudgetMs;
   const isModule = opts.format === 'module';
@@ -54,6 +71,9 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
   let lastSurfaceReason = '';
   let reference: SurfaceReference | undefined;
   let outOfTime = false;
+  let found: Found | undefined;
+  /** Repairs that parse, refused only for exports as the broken text's tolerant parse pictured them. */
+  const contested: string[] = [];
 
   const root: State = {
     text: original,
@@ -82,16 +102,19 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
     // leave time for the next level when there is one
     const levelDeadline = level < opts.maxEdits ? started + opts.timeBudgetMs * (level === 1 ? 0.45 : 0.75) : deadline;
     for (const { state, cand, total } of items) {
+      if (found && total > found.limit) break;
       if (tried >= opts.maxCandidates) break;
       const now = performance.now();
       if (now > deadline) {
         outOfTime = true;
         break;
       }
-      if (now > levelDeadline && partials.length) break;
+      if (now > levelDeadline && partials.length && !found) break;
       const e = cand.edit;
       const text = state.text.slice(0, e.offset) + e.ins + state.text.slice(e.offset + e.del);
       tried++;
+      // a rival that surely exports as the repair found does needs no compiling
+      if (found?.rivals.exportsSame(text)) continue;
       let region = regions.get(state);
       if (!region) {
         region = new RegionChecker(state.lx, state.err, opts.filename, opts.format);
@@ -103,19 +126,35 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       else {
         const v = compileVerdict(text, opts.filename, opts.format);
         if (v.ok) {
+          if (found) {
+            const d = found.rivals.differ(text);
+            if (d) return { ok: false, reason: ambiguous(d), tried };
+            continue;
+          }
           reference ??= surfaceReference(original, isModule, rootLx, errorOffset, opts.lastGoodExports);
-          const change = surfaceChange(text, isModule, reference);
-          if (change) {
+          const judged = judgeSurface(text, isModule, reference);
+          if (judged.change) {
             surfaceRejects++;
-            lastSurfaceReason = change;
+            lastSurfaceReason = judged.change;
+            if (!judged.contestable) continue;
+            contested.push(text);
             continue;
           }
           const edits = [...state.edits, { candidate: cand, at: e.offset }];
-          return { ok: true, text, edits: toOriginal(edits), tried };
+          if (reference.lastGoodExports) return { ok: true, text, edits: toOriginal(edits), tried };
+          // No last good version: every repair about as likely must export the same, and so must
+          // every likelier one that only the broken text's tolerant reading refused.
+          const rivals = new Rivals(text, judged.exports, isModule, reference);
+          for (const c of contested) {
+            const d = rivals.differ(c);
+            if (d) return { ok: false, reason: ambiguous(d), tried };
+          }
+          found = { text, edits, limit: total + AMBIGUITY_MARGIN, rivals };
+          continue;
         }
         errAt = v.line > 0 ? offsetInCandidate(state, e, v.line, v.column) : text.length;
       }
-      if (level >= opts.maxEdits) continue;
+      if (found || level >= opts.maxEdits) continue;
       // did the edit move the error further down the file?
       const errOrig = toOriginalOffset(state, e, errAt);
       if (errOrig <= state.errOrig) continue;
@@ -139,6 +178,14 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         partials.length = BEAM * 4;
       }
     }
+    if (found) {
+      // a rival the budget left unchecked could export differently: the exports are not settled
+      if (outOfTime || tried >= opts.maxCandidates) {
+        const limit = outOfTime ? `time budget of ${opts.timeBudgetMs} ms` : `candidate cap of ${opts.maxCandidates}`;
+        return { ok: false, reason: `a repair parses, but the ${limit} ran out before other repairs as likely were ruled out (they could export differently)`, tried };
+      }
+      return { ok: true, text: found.text, edits: toOriginal(found.edits), tried };
+    }
     if (outOfTime || tried >= opts.maxCandidates) break;
     partials.sort((a, b) => a.cost - b.cost);
     frontier = partials.slice(0, BEAM);
@@ -150,6 +197,11 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       : `no candidate among ${tried} parsed with at most ${opts.maxEdits} edit${opts.maxEdits === 1 ? '' : 's'}`;
   const surface = surfaceRejects ? `; ${surfaceRejects} that parsed changed the surface (${lastSurfaceReason})` : '';
   return { ok: false, reason: why + surface, tried };
+}
+
+function ambiguous({ lost, added }: ExportDifference): string {
+  const diff = [...lost.map((n) => `-${n}`), ...added.map((n) => `+${n}`)].join(', ');
+  return `ambiguous exports: another repair as likely or likelier also parses and exports differently (${diff}); the broken text does not say which was meant`;
 }
 
 function overlaps(prev: { candidate: Candidate; at: number }, e: Edit): boolean {

@@ -272,6 +272,11 @@ describe('ambiguous exports: with only the broken text, a repair is taken only i
   // not say which was meant, so the repairer hands the file on to the model.
   const handedOn: { name: string; text: string; differ: RegExp }[] = [
     { name: 'a property or a shorthand: `{ format parse }`', text: 'function format() {}\nfunction parse() {}\n\nmodule.exports = { format parse };\n', differ: /\((-|\+)parse\)/ },
+    {
+      name: 'the same inside a wrapper function, as UMD builds are',
+      text: "(function (factory) {\n  factory();\n})(function () {\n  function format() {}\n  function parse() {}\n  module.exports = { format parse };\n});\n",
+      differ: /\((-|\+)parse\)/,
+    },
     { name: 'one property per line, a comma or a colon missing', text: 'function a() {}\nfunction b() {}\n\nmodule.exports = {\n\ta\n\tb\n};\n', differ: /\((-|\+)b\)/ },
     { name: 'the export a call or a name: `sortedIndexBy(`', text: 'function sortedIndexBy(a) { return a; }\nmodule.exports = sortedIndexBy(\n', differ: /=sortedIndexBy\(\), .*=sortedIndexBy\)|=sortedIndexBy, .*=sortedIndexBy\(\)\)/ },
     { name: 'a stray `)` or a missing `(`: `exports.default);`', text: 'function f() {}\nexports.default = f;\nmodule.exports = exports.default);\n', differ: /=exports\.default\(\)/ },

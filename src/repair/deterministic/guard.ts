@@ -30,7 +30,7 @@ import * as walk from 'acorn-walk';
 import { diffNames, parseProgram, surfaceOfProgram, type Surface } from '../../validate/surface.js';
 import { lex, type Lexed, type Token } from './tokens.js';
 
-type AnyNode = { type: string } & Record<string, any>;
+export type AnyNode = { type: string } & Record<string, any>;
 
 export interface SurfaceReference {
   surface: Surface;
@@ -231,6 +231,8 @@ export function surfaceChange(candidate: string, isModule: boolean, ref: Surface
 }
 
 export interface SurfaceJudgement {
+  /** The candidate's tree (parseProgram, not tolerant). */
+  program: AnyNode;
   exports: string[];
   /** Why the candidate changes the surface; undefined when it does not. */
   change: string | undefined;
@@ -251,7 +253,7 @@ export function judgeSurface(candidate: string, isModule: boolean, ref: SurfaceR
 export function judgeProgram(candidate: string, program: AnyNode, ref: SurfaceReference): SurfaceJudgement {
   const cand = surfaceOfProgram(program as any);
   const ex = exportsChange(cand, ref);
-  const judged = (change: string | undefined, contestable = false): SurfaceJudgement => ({ exports: cand.exports, change, contestable });
+  const judged = (change: string | undefined, contestable = false): SurfaceJudgement => ({ program, exports: cand.exports, change, contestable });
   if (ex && !ex.readOnly) return judged(ex.reason);
   const other = exportLineChange(candidate, program, ref) ?? topLevelChange(program, cand, ref);
   if (other) return judged(other);

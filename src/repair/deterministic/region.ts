@@ -16,28 +16,10 @@ export const REGION_MIN_SIZE = 48 * 1024;
 
 const CONTINUATIONS = new Set(['else', 'catch', 'finally', 'while', 'in', 'of', 'instanceof']);
 
-/**
- * The first tokens of the top-level statements that begin a line: at bracket depth 0, after a
- * `;` or after a `}` that nothing continues (`else`, `catch`, `while`…).
- */
-export function statementFirstTokens(lx: Lexed): number[] {
-  const out: number[] = [];
-  const toks = lx.tokens;
-  for (let t = 1; t < toks.length; t++) {
-    const tok = toks[t]!;
-    if (lx.depth[t] !== 0 || !tok.first) continue;
-    const prev = toks[t - 1]!;
-    if (prev.type !== 'punct' || (prev.value !== ';' && prev.value !== '}')) continue;
-    if (prev.value === '}' && (tok.type !== 'name' || CONTINUATIONS.has(tok.value))) continue;
-    out.push(t);
-  }
-  return out;
-}
-
 export type RegionVerdict = { ok: false; offset: number } | { ok: 'unknown' };
 
 export class RegionChecker {
-  private boundaries: number[] = [];
+  private readonly boundaries: number[] = [];
   private readonly strict: boolean;
   private readonly enabled: boolean;
 
@@ -51,7 +33,15 @@ export class RegionChecker {
     const first = lx.tokens[0];
     this.strict = !!first && first.type === 'string' && /^['"]use strict['"]$/.test(lx.text.slice(first.start, first.end));
     if (!this.enabled) return;
-    this.boundaries = statementFirstTokens(lx).map((t) => lx.lineStarts[lx.tokens[t]!.line]!);
+    const toks = lx.tokens;
+    for (let t = 1; t < toks.length; t++) {
+      const tok = toks[t]!;
+      if (lx.depth[t] !== 0 || !tok.first) continue;
+      const prev = toks[t - 1]!;
+      if (prev.type !== 'punct' || (prev.value !== ';' && prev.value !== '}')) continue;
+      if (prev.value === '}' && (tok.type !== 'name' || CONTINUATIONS.has(tok.value))) continue;
+      this.boundaries.push(lx.lineStarts[tok.line]!);
+    }
   }
 
   /** Compile the span around the edit; `text` is the state's text with `e` applied. */
@@ -60,8 +50,8 @@ export class RegionChecker {
     const delta = e.ins.length - e.del;
     const lo = Math.min(e.offset, this.err);
     const hi = Math.max(e.offset + e.del, this.err + 1);
-    const start = lastAtOrBefore(this.boundaries, lo);
-    const endState = firstAtOrAfter(this.boundaries, hi);
+    const start = this.lastAtOrBefore(lo);
+    const endState = this.firstAtOrAfter(hi);
     const end = endState < 0 ? text.length : endState + delta;
     if (end - start > 0.6 * text.length) return { ok: 'unknown' };
     const prefix = this.strict && this.format === 'commonjs' ? "'use strict';" : '';
@@ -80,34 +70,34 @@ export class RegionChecker {
     if (offset < e.offset || offset >= end - 1) return { ok: 'unknown' };
     return { ok: false, offset };
   }
-}
 
-/** The greatest of the sorted offsets at or before x, or 0. */
-export function lastAtOrBefore(b: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = b.length - 1;
-  let best = 0;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (b[mid]! <= x) {
-      best = b[mid]!;
-      lo = mid + 1;
-    } else hi = mid - 1;
+  private lastAtOrBefore(x: number): number {
+    const b = this.boundaries;
+    let lo = 0;
+    let hi = b.length - 1;
+    let best = 0;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (b[mid]! <= x) {
+        best = b[mid]!;
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return best;
   }
-  return best;
-}
 
-/** The least of the sorted offsets at or after x, or -1. */
-export function firstAtOrAfter(b: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = b.length - 1;
-  let best = -1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >> 1;
-    if (b[mid]! >= x) {
-      best = b[mid]!;
-      hi = mid - 1;
-    } else lo = mid + 1;
+  private firstAtOrAfter(x: number): number {
+    const b = this.boundaries;
+    let lo = 0;
+    let hi = b.length - 1;
+    let best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (b[mid]! >= x) {
+        best = b[mid]!;
+        hi = mid - 1;
+      } else lo = mid + 1;
+    }
+    return best;
   }
-  return best;
 }

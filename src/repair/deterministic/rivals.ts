@@ -7,18 +7,15 @@
  * validation ladder would refuse it: `"__esModule, {` with its quote deleted makes
  * `__esModule` a variable).
  *
- * Most rivals differ from the repair in a few characters, so their exports are first compared
- * on the top-level statements holding the difference, each side parsed alone; the whole texts
- * are parsed only when those differ.
+ * Most rivals differ from the repair in a few characters, and most do not parse. So each is
+ * first judged on the statements around the difference, parsed alone (see settle); the whole
+ * text is compiled and parsed only when that leaves it open.
  */
 import * as walk from 'acorn-walk';
 import globals from 'globals';
+import { compileVerdict, type ModuleFormat } from '../../discover/syntax/compile.js';
 import { diffNames, parseProgram, parseStrict, surfaceOfProgram } from '../../validate/surface.js';
-import { judgeProgram, type SurfaceReference } from './guard.js';
-import { lex, type Lexed } from './tokens.js';
-import { statementFirstTokens } from './region.js';
-
-type AnyNode = { type: string; start: number; end: number } & Record<string, any>;
+import { judgeProgram, type AnyNode, type SurfaceReference } from './guard.js';
 
 /** Names a file may read without declaring them: the language's, Node's, browsers' and module loaders'. */
 const KNOWN_GLOBALS = new Set<string>([
@@ -36,35 +33,81 @@ export interface ExportDifference {
   added: string[];
 }
 
+/** What the statements around a rival's difference tell without the whole text. */
+export type Settled = 'same exports' | 'does not parse' | undefined;
+
+interface Span {
+  start: number;
+  end: number;
+  /** The span is statements of the file itself, where a parser starts as it does on a file. */
+  topLevel: boolean;
+}
+
 export class Rivals {
-  private lexed?: Lexed;
-  /** Top-level statements of the repair: the index of each one's first token. */
-  private starts?: number[];
   private bound?: Set<string>;
   /** The repair's exports within a span of its statements (null: the span does not parse alone). */
   private readonly spanExports = new Map<string, string[] | null>();
+  private readonly isModule: boolean;
 
+  /** `tree`: the repair's own tree (parseProgram, not tolerant). */
   constructor(
     private readonly text: string,
+    private readonly tree: AnyNode,
     private readonly exports: readonly string[],
-    private readonly isModule: boolean,
+    private readonly file: { filename: string; format: ModuleFormat },
     private readonly ref: SurfaceReference,
-  ) {}
+  ) {
+    this.isModule = file.format === 'module';
+  }
 
   /**
-   * Whether a text surely exports as the repair does, judged on the statements that hold their
-   * difference alone (false: not known). Whether the text parses at all need not be known: one
-   * that does not is no rival either.
+   * Judge a rival on the statements around its difference from the repair, each side parsed
+   * alone: the innermost statement list (of the file, a block or a function body) whose
+   * statements hold the difference, and one more statement on each side, so that a statement the
+   * rival leaves unended cannot join its neighbour unseen.
+   * - 'same exports': the two spans export the same, so the rival would, if it parsed at all;
+   * - 'does not parse': a span of the file's own statements that V8 rejects inside, before its
+   *   end (the statements before it parsed, and a parser reads on from them as from a file's
+   *   start: the whole rival fails there too);
+   * - undefined: not known (the span is most of the file, or does not parse alone but may whole).
    */
-  exportsSame(rival: string): boolean {
-    if (rival === this.text) return true;
-    const [p, s] = commonEnds(this.text, rival);
-    return this.sameAround(rival, p, s);
+  settle(rival: string): Settled {
+    if (rival === this.text) return 'same exports';
+    const w = this.text;
+    const [p, s] = commonEnds(w, rival);
+    const list = statementList(this.tree);
+    const span = list && statementSpan(list, p, Math.max(p, w.length - s), true, true);
+    if (!span || span.end - span.start > 0.6 * w.length) return undefined;
+    const { start, end } = span;
+    const key = `${start}:${end}`;
+    let mine = this.spanExports.get(key);
+    if (mine === undefined) {
+      const a = parseStrict(w.slice(start, end), this.isModule);
+      this.spanExports.set(key, (mine = a ? surfaceOfProgram(a).exports : null));
+    }
+    if (!mine) return undefined;
+    const rivalEnd = end + rival.length - w.length;
+    const theirs = rival.slice(start, rivalEnd);
+    const b = parseStrict(theirs, this.isModule);
+    if (b) {
+      const d = diffNames(mine, surfaceOfProgram(b).exports);
+      return d.lost.length === 0 && d.added.length === 0 ? 'same exports' : undefined;
+    }
+    // V8 on the file's own statements around the difference (a function body alone is read in
+    // another context: `return`, `yield`, `super`)
+    const outer = span.topLevel ? span : statementSpan(list, p, Math.max(p, w.length - s), false);
+    if (!outer || outer.end - outer.start > 0.6 * w.length) return undefined;
+    const code = outer === span ? theirs : rival.slice(outer.start, outer.end + rival.length - w.length);
+    const v = compileVerdict(code, this.file.filename, this.file.format);
+    // `export { x }` of an `x` declared outside the span fails only in the span
+    if (v.ok || v.line <= 0 || v.message.startsWith('Export ')) return undefined;
+    const at = offsetOfLine(code, v.line, v.column);
+    return at >= 0 && at < code.length - 1 ? 'does not parse' : undefined;
   }
 
   /** How the exports of a rival that parses differ from the repair's; undefined when they do not, or it is no rival. */
   differ(rival: string): ExportDifference | undefined {
-    if (this.exportsSame(rival)) return undefined;
+    if (rival === this.text) return undefined;
     const [p, s] = commonEnds(this.text, rival);
     const program = parseProgram(rival, this.isModule, false) as unknown as AnyNode;
     const judged = judgeProgram(rival, program, this.ref);
@@ -75,43 +118,9 @@ export class Rivals {
     return diff;
   }
 
-  /**
-   * Whether the statements holding the difference export the same in both texts, each parsed
-   * alone. The span starts at a top-level statement whose first token both texts share, and ends
-   * after a statement whose final `;` or `}` both share, so that neither side can join it to
-   * its neighbours; false (not known) when the span is most of the file or does not parse alone.
-   */
-  private sameAround(rival: string, p: number, s: number): boolean {
-    const w = this.text;
-    const lx = (this.lexed ??= lex(w));
-    const starts = (this.starts ??= statementFirstTokens(lx));
-    const toks = lx.tokens;
-    let start = 0;
-    let end = w.length;
-    for (const t of starts) {
-      if (toks[t]!.end <= p) start = lx.lineStarts[toks[t]!.line]!;
-      else if (toks[t - 1]!.start >= w.length - s) {
-        end = lx.lineStarts[toks[t]!.line]!;
-        break;
-      }
-    }
-    if (end - start > 0.6 * w.length) return false;
-    const key = `${start}:${end}`;
-    let mine = this.spanExports.get(key);
-    if (mine === undefined) {
-      const a = parseStrict(w.slice(start, end), this.isModule);
-      this.spanExports.set(key, (mine = a ? surfaceOfProgram(a).exports : null));
-    }
-    if (!mine) return false;
-    const b = parseStrict(rival.slice(start, end + rival.length - w.length), this.isModule);
-    if (!b) return false;
-    const d = diffNames(mine, surfaceOfProgram(b).exports);
-    return d.lost.length === 0 && d.added.length === 0;
-  }
-
   /** Whether the rival reads, between lo and hi, a name that neither the file nor the platform declares. */
   private readsUndeclared(program: AnyNode, lo: number, hi: number): boolean {
-    const bound = (this.bound ??= boundNames(parseProgram(this.text, this.isModule, false) as unknown as AnyNode));
+    const bound = (this.bound ??= boundNames(this.tree));
     let found = false;
     walk.full(program as any, (node: any, _state: unknown, type: string) => {
       if (found || type !== 'Identifier' || node.type !== 'Identifier') return;
@@ -122,15 +131,79 @@ export class Rivals {
   }
 }
 
+/** The statement lists a node holds directly: a program's or block's body, a switch case's consequent. */
+function statementList(node: AnyNode): AnyNode[] | undefined {
+  if (node.type === 'Program' || node.type === 'BlockStatement' || node.type === 'StaticBlock') return node.body;
+  if (node.type === 'SwitchCase') return node.consequent;
+  return undefined;
+}
+
+/**
+ * The statements, in the innermost statement list that holds [lo, hi) (`descend` false: in this
+ * list), from the one before the first that touches it to the one after the last; undefined when
+ * there is none.
+ */
+function statementSpan(list: AnyNode[], lo: number, hi: number, topLevel: boolean, descend = true): Span | undefined {
+  const first = list.findIndex((st) => st.end >= lo);
+  if (first < 0) return undefined;
+  let last = first;
+  while (last + 1 < list.length && list[last + 1]!.start < hi) last++;
+  if (descend && first === last && list[first]!.start <= lo && list[first]!.end >= hi) {
+    const inner = innerList(list[first]!, lo, hi);
+    const span = inner && statementSpan(inner, lo, hi, false);
+    if (span) return span;
+  }
+  return { start: list[Math.max(0, first - 1)]!.start, end: list[Math.min(list.length - 1, last + 1)]!.end, topLevel };
+}
+
+/** The nearest statement list below `node` whose node holds [lo, hi). */
+function innerList(node: AnyNode, lo: number, hi: number): AnyNode[] | undefined {
+  let at: AnyNode | undefined = node;
+  while (at) {
+    let next: AnyNode | undefined;
+    for (const key of Object.keys(at)) {
+      const v = at[key];
+      for (const child of Array.isArray(v) ? v : [v]) {
+        if (child && typeof child.type === 'string' && typeof child.start === 'number' && child.start <= lo && child.end >= hi) {
+          next = child;
+          break;
+        }
+      }
+      if (next) break;
+    }
+    if (!next) return undefined;
+    const list = statementList(next);
+    if (list) return list;
+    at = next;
+  }
+  return undefined;
+}
+
+/** The offset of a 1-based line and column in a text, or -1. */
+function offsetOfLine(text: string, line: number, column: number): number {
+  let at = 0;
+  for (let l = 1; l < line; l++) {
+    const nl = text.indexOf('\n', at);
+    if (nl < 0) return -1;
+    at = nl + 1;
+  }
+  return at + Math.max(0, column - 1);
+}
+
 /** Lengths of the common prefix and the common suffix of two texts (not overlapping). */
 function commonEnds(a: string, b: string): [number, number] {
   const n = Math.min(a.length, b.length);
+  // whole chunks first, compared natively: a rival of a large file differs in a few characters
   let p = 0;
+  while (p + CHUNK <= n && a.slice(p, p + CHUNK) === b.slice(p, p + CHUNK)) p += CHUNK;
   while (p < n && a.charCodeAt(p) === b.charCodeAt(p)) p++;
   let s = 0;
+  while (s + CHUNK <= n - p && a.slice(a.length - s - CHUNK, a.length - s) === b.slice(b.length - s - CHUNK, b.length - s)) s += CHUNK;
   while (s < n - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
   return [p, s];
 }
+
+const CHUNK = 4096;
 
 /** Every name the program binds, at any depth: declarations, parameters, catch clauses, imports. */
 function boundNames(program: AnyNode): Set<string> {

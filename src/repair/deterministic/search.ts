@@ -113,8 +113,8 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       const e = cand.edit;
       const text = state.text.slice(0, e.offset) + e.ins + state.text.slice(e.offset + e.del);
       tried++;
-      // a rival that surely exports as the repair found does needs no compiling
-      if (found?.rivals.exportsSame(text)) continue;
+      // a rival the statements around its edit settle needs no whole compile
+      if (found?.rivals.settle(text)) continue;
       let region = regions.get(state);
       if (!region) {
         region = new RegionChecker(state.lx, state.err, opts.filename, opts.format);
@@ -144,7 +144,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
           if (reference.lastGoodExports) return { ok: true, text, edits: toOriginal(edits), tried };
           // No last good version: every repair about as likely must export the same, and so must
           // every likelier one that only the broken text's tolerant reading refused.
-          const rivals = new Rivals(text, judged.exports, isModule, reference);
+          const rivals = new Rivals(text, judged.program, judged.exports, opts, reference);
           for (const c of contested) {
             const d = rivals.differ(c);
             if (d) return { ok: false, reason: ambiguous(d), tried };

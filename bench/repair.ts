@@ -8,7 +8,8 @@
  *
  * Options: --seed N, --per-class N (single-slip cases per class), --two N (two-slip cases),
  * --budget MS, --verify N (cases double-checked with the real `node --check`), --no-write,
- * --show CLASS (print the cases of a class that were not restored exactly).
+ * --show CLASS (print the cases of a class that were not restored exactly; `surface`: the repairs
+ * that changed the export surface; `gave-up`: the cases handed on to the LLM).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -140,6 +141,7 @@ function main(): void {
   log(`repaired in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   if (SHOW === 'surface') showMisses(outcomes.filter((o) => o.surfaceChanged));
+  else if (SHOW === 'gave-up') showMisses(outcomes.filter((o) => !o.r.ok));
   else if (SHOW) showMisses(outcomes.filter((o) => o.c.cls === SHOW && !o.exact));
 
   const verified = verifyWithNode(outcomes, VERIFY, rnd);
@@ -189,6 +191,22 @@ function main(): void {
       `${outcomes.filter((o) => o.record.surfaceChanged).length}; parses again ${pct(outcomes.filter((o) => o.record.parses).length, outcomes.length)}, restored exactly ${pct(outcomes.filter((o) => o.record.exact).length, outcomes.length)}`,
     ],
   ];
+  // why the cases handed on to the LLM were handed on
+  const whys = new Map<string, number>();
+  for (const o of outcomes) {
+    if (o.r.ok) continue;
+    const why = /^ambiguous exports/.test(o.r.reason)
+      ? 'ambiguous exports (a rival repair exports differently)'
+      : /ran out before other repairs/.test(o.r.reason)
+        ? 'out of budget before rivals were ruled out'
+        : /^time budget/.test(o.r.reason)
+          ? 'out of budget'
+          : /cap of/.test(o.r.reason)
+            ? 'candidate cap'
+            : 'no candidate parsed (and kept the surface)';
+    whys.set(why, (whys.get(why) ?? 0) + 1);
+  }
+  const handedOn = [...whys].sort((a, b) => b[1] - a[1]).map(([w, n]) => `${w} ${n}`).join(', ') || 'none';
   const shortClasses = SLIP_CLASSES.filter((cls) => {
     const os_ = outcomes.filter((o) => o.c.cls === cls);
     return rate(os_, (o) => o.parses) < TARGETS.singleParse || rate(os_, (o) => o.exact) < TARGETS.singleExact;
@@ -211,6 +229,8 @@ function main(): void {
     '',
     `Classes below a single-slip target: ${shortClasses.length ? shortClasses.join(', ') : 'none'}.`,
     '',
+    `Handed on to the LLM (${outcomes.filter((o) => !o.r.ok).length} cases), by reason: ${handedOn}.`,
+    '',
     `Equivalence with \`node --check\`: ${verified}.`,
     '',
     'Classes:',
@@ -220,7 +240,7 @@ function main(): void {
     'Columns: *parses again* — the repair compiles (V8, as `node --check`); *restored exactly* — the repair is the original file, byte for byte; *surface kept* — repaired and the export surface equals the original\'s; *surface changed* — repairs whose export surface differs from the original\'s (target 0); *to the LLM* — the repairer gave up and the ladder goes on to the model; times are per file, the whole repairSyntax call.',
   ].join('\n');
 
-  console.log(`\n${table}\n\n${targetLines}\n\nnode --check: ${verified}`);
+  console.log(`\n${table}\n\n${targetLines}\n\nhanded on: ${handedOn}\nnode --check: ${verified}`);
   if (WRITE) {
     const doc = path.resolve('docs', 'BENCHMARKS.md');
     writeSection(doc, 'bench:repair', 'Deterministic repair', body);

@@ -13,6 +13,8 @@ import { repairSyntax, type SyntaxRepairOptions } from '../src/repair/determinis
 import { surfaceChange, surfaceReference } from '../src/repair/deterministic/guard.js';
 import { lastGoodExports, recordFits } from '../src/validate/last-good.js';
 import { lex } from '../src/repair/deterministic/tokens.js';
+import { Rivals, type Settled } from '../src/repair/deterministic/rivals.js';
+import { parseProgram, surfaceOf } from '../src/validate/surface.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'repair');
 const read = (name: string): string => fs.readFileSync(path.join(fixtures, name), 'utf8');
@@ -316,6 +318,25 @@ describe('ambiguous exports: with only the broken text, a repair is taken only i
     const r = repairSyntax(text, { filename: 'x.js', format: 'commonjs', lastGoodExports: ['format', 'parse'] });
     assert.ok(r.ok, r.ok ? '' : r.reason);
     assert.equal(r.text, text.replace('format parse', 'format, parse'));
+  });
+});
+
+describe('rivals: judged on the statements around their difference', () => {
+  const pad = Array.from({ length: 30 }, (_, i) => `function pad${i}() { return ${i}; }`).join('\n');
+  const repair = `${pad}\nfunction* g() {\n  yield 1;\n  const a = (2);\n}\nmodule.exports = { g, pad0 };\n`;
+  const rivals = new Rivals(repair, parseProgram(repair, false) as any, surfaceOf(repair, false).exports, { filename: 'g.js', format: 'commonjs' }, surfaceReference(repair.replace('(2);', '(2;'), false));
+  const cases: { name: string; rival: string; settled: Settled }[] = [
+    { name: 'the same text', rival: repair, settled: 'same exports' },
+    { name: 'another edit inside a function body', rival: repair.replace('return 3;', 'return [3];'), settled: 'same exports' },
+    { name: 'a generator body that parses only where it stands (`yield`)', rival: repair.replace('(2);', '[2];'), settled: undefined },
+    { name: 'a text V8 rejects inside the statements around the edit', rival: repair.replace('(2);', '(2;'), settled: 'does not parse' },
+    { name: 'other exports: left to the whole text', rival: repair.replace('{ g, pad0 }', '{ g: pad0 }'), settled: undefined },
+  ];
+  for (const c of cases) it(`${c.name}: ${String(c.settled)}`, () => assert.equal(rivals.settle(c.rival), c.settled));
+
+  it('differ: a rival that parses and exports otherwise, named', () => {
+    assert.deepEqual(rivals.differ(repair.replace('{ g, pad0 }', '{ g: pad0 }')), { lost: ['pad0'], added: [] });
+    assert.equal(rivals.differ(repair.replace('return 3;', 'return [3];')), undefined);
   });
 });
 

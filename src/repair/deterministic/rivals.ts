@@ -75,34 +75,41 @@ export class Rivals {
     if (rival === this.text) return 'same exports';
     const w = this.text;
     const [p, s] = commonEnds(w, rival);
+    const hi = Math.max(p, w.length - s);
     const list = statementList(this.tree);
-    const span = list && statementSpan(list, p, Math.max(p, w.length - s), true, true);
-    if (!span || span.end - span.start > 0.6 * w.length) return undefined;
-    const { start, end } = span;
-    const key = `${start}:${end}`;
-    let mine = this.spanExports.get(key);
-    if (mine === undefined) {
-      const a = parseStrict(w.slice(start, end), this.isModule);
-      this.spanExports.set(key, (mine = a ? surfaceOfProgram(a).exports : null));
+    if (!list) return undefined;
+    const delta = rival.length - w.length;
+    const small = (span: Span | undefined): span is Span => !!span && span.end - span.start <= 0.6 * w.length;
+    const span = statementSpan(list, p, hi, true, true);
+    if (small(span)) {
+      const mine = this.exportsWithin(span);
+      const theirs = mine && parseStrict(rival.slice(span.start, span.end + delta), this.isModule);
+      if (mine && theirs) {
+        const d = diffNames(mine, surfaceOfProgram(theirs).exports);
+        if (d.lost.length === 0 && d.added.length === 0) return 'same exports';
+      }
     }
-    if (!mine) return undefined;
-    const rivalEnd = end + rival.length - w.length;
-    const theirs = rival.slice(start, rivalEnd);
-    const b = parseStrict(theirs, this.isModule);
-    if (b) {
-      const d = diffNames(mine, surfaceOfProgram(b).exports);
-      return d.lost.length === 0 && d.added.length === 0 ? 'same exports' : undefined;
-    }
-    // V8 on the file's own statements around the difference (a function body alone is read in
-    // another context: `return`, `yield`, `super`)
-    const outer = span.topLevel ? span : statementSpan(list, p, Math.max(p, w.length - s), false);
-    if (!outer || outer.end - outer.start > 0.6 * w.length) return undefined;
-    const code = outer === span ? theirs : rival.slice(outer.start, outer.end + rival.length - w.length);
+    // V8 on the file's own statements around the difference (not a function body alone, which
+    // is read in another context: `return`, `yield`, `super`)
+    const outer = span?.topLevel ? span : statementSpan(list, p, hi, true, false);
+    if (!small(outer)) return undefined;
+    const code = rival.slice(outer.start, outer.end + delta);
     const v = compileVerdict(code, this.file.filename, this.file.format);
     // `export { x }` of an `x` declared outside the span fails only in the span
     if (v.ok || v.line <= 0 || v.message.startsWith('Export ')) return undefined;
     const at = offsetOfLine(code, v.line, v.column);
     return at >= 0 && at < code.length - 1 ? 'does not parse' : undefined;
+  }
+
+  /** The repair's exports within a span of its statements, parsed alone (null: it does not parse alone). */
+  private exportsWithin(span: Span): string[] | null {
+    const key = `${span.start}:${span.end}`;
+    let mine = this.spanExports.get(key);
+    if (mine === undefined) {
+      const a = parseStrict(this.text.slice(span.start, span.end), this.isModule);
+      this.spanExports.set(key, (mine = a ? surfaceOfProgram(a).exports : null));
+    }
+    return mine;
   }
 
   /** How the exports of a rival that parses differ from the repair's; undefined when they do not, or it is no rival. */

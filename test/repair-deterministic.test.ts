@@ -57,6 +57,14 @@ describe('repairSyntax: broken file → fixed text', () => {
     });
   }
 
+  it('a file that ends without a line break: "Unexpected end of input" is at its end', () => {
+    // V8 puts that error at column 0 of the last line, here the line `  b: 2`.
+    const text = 'module.exports = {\n  a: 1,\n  b: 2';
+    const r = repairSyntax(text, { filename: 'end.js', format: 'commonjs' });
+    assert.ok(r.ok, r.ok ? '' : r.reason);
+    assert.equal(r.text, 'module.exports = {\n  a: 1,\n  b: 2\n}');
+  });
+
   it('reports each edit in the coordinates of the original text', () => {
     const text = read('two-slips.js');
     const r = repairSyntax(text, { filename: 'two-slips.js', format: 'commonjs' });
@@ -281,6 +289,7 @@ describe('ambiguous exports: with only the broken text, a repair is taken only i
     },
     { name: 'one property per line, a comma or a colon missing', text: 'function a() {}\nfunction b() {}\n\nmodule.exports = {\n\ta\n\tb\n};\n', differ: /\((-|\+)b\)/ },
     { name: 'the export a call or a name: `sortedIndexBy(`', text: 'function sortedIndexBy(a) { return a; }\nmodule.exports = sortedIndexBy(\n', differ: /=sortedIndexBy\(\), .*=sortedIndexBy\)|=sortedIndexBy, .*=sortedIndexBy\(\)\)/ },
+    { name: 'the same at the very end of a file with no line break after it', text: 'function sortedIndexBy(a) { return a; }\n\nmodule.exports = sortedIndexBy(', differ: /=sortedIndexBy\(\), .*=sortedIndexBy\)|=sortedIndexBy, .*=sortedIndexBy\(\)\)/ },
     { name: 'a stray `)` or a missing `(`: `exports.default);`', text: 'function f() {}\nexports.default = f;\nmodule.exports = exports.default);\n', differ: /=exports\.default\(\)/ },
   ];
   for (const c of handedOn) {

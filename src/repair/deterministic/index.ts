@@ -9,7 +9,7 @@
  * (the syntax worker is).
  */
 import { canCompileModules, compileVerdict } from '../../discover/syntax/compile.js';
-import { searchRepair, type AppliedEdit } from './search.js';
+import { endOfInput, searchRepair, type AppliedEdit } from './search.js';
 import { lex, lineOf, offsetOf } from './tokens.js';
 
 export interface SyntaxRepairOptions {
@@ -61,7 +61,7 @@ export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRep
   if (verdict.errorType !== 'SyntaxError') return fail(`not a syntax error: ${verdict.errorType}: ${verdict.message}`);
 
   const lx = lex(text);
-  const errorOffset = verdict.line > 0 ? offsetOf(lx, verdict.line, verdict.column) : text.length;
+  const errorOffset = verdict.line > 0 && !endOfInput(verdict.message) ? offsetOf(lx, verdict.line, verdict.column) : text.length;
   const lastGoodExports = opts.lastGoodExports;
   const result = searchRepair(
     text,

@@ -152,7 +152,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
           found = { text, edits, limit: total + AMBIGUITY_MARGIN, rivals };
           continue;
         }
-        errAt = v.line > 0 ? offsetInCandidate(state, e, v.line, v.column) : text.length;
+        errAt = v.line > 0 && !endOfInput(v.message) ? offsetInCandidate(state, e, v.line, v.column) : text.length;
       }
       if (found || level >= opts.maxEdits) continue;
       // did the edit move the error further down the file?
@@ -197,6 +197,14 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       : `no candidate among ${tried} parsed with at most ${opts.maxEdits} edit${opts.maxEdits === 1 ? '' : 's'}`;
   const surface = surfaceRejects ? `; ${surfaceRejects} that parsed changed the surface (${lastSurfaceReason})` : '';
   return { ok: false, reason: why + surface, tried };
+}
+
+/**
+ * V8 places "Unexpected end of input" at column 0 of the last line, which is the end of the text
+ * only when the file ends with a line break: the parser ran out of text, so the error is there.
+ */
+export function endOfInput(message: string): boolean {
+  return message === 'Unexpected end of input';
 }
 
 function ambiguous({ lost, added }: ExportDifference): string {

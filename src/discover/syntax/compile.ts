@@ -19,6 +19,14 @@ export type Verdict =
 
 export type ErrorVerdict = Exclude<Verdict, { ok: true }>;
 
+/**
+ * V8 places "Unexpected end of input" at column 0 of the last line, which is the end of the text
+ * only when the file ends with a line break: the parser ran out of text, so the error is there.
+ */
+export function endOfInput(message: string): boolean {
+  return message === 'Unexpected end of input';
+}
+
 /** The parameters Node's CommonJS loader wraps a file in; `node --check` compiles the same way. */
 const CJS_PARAMS = ['exports', 'require', 'module', '__filename', '__dirname'];
 

@@ -8,8 +8,8 @@
  * ES modules need V8's module parser: call it in a thread started with --experimental-vm-modules
  * (the syntax worker is).
  */
-import { canCompileModules, compileVerdict } from '../../discover/syntax/compile.js';
-import { endOfInput, searchRepair, type AppliedEdit } from './search.js';
+import { canCompileModules, compileVerdict, endOfInput } from '../../discover/syntax/compile.js';
+import { searchRepair, type AppliedEdit } from './search.js';
 import { lex, lineOf, offsetOf } from './tokens.js';
 
 export interface SyntaxRepairOptions {

@@ -7,7 +7,7 @@
  * (the statements before the span parsed, and a parser reads on from them alone). Anything else
  * (the span parses, or fails at its edge) is inconclusive and the whole file is compiled.
  */
-import { compileVerdict, type ModuleFormat } from '../../discover/syntax/compile.js';
+import { compileVerdict, endOfInput, type ModuleFormat } from '../../discover/syntax/compile.js';
 import type { Edit } from './candidates.js';
 import type { Lexed } from './tokens.js';
 
@@ -15,6 +15,25 @@ import type { Lexed } from './tokens.js';
 export const REGION_MIN_SIZE = 48 * 1024;
 
 const CONTINUATIONS = new Set(['else', 'catch', 'finally', 'while', 'in', 'of', 'instanceof']);
+
+/**
+ * Where V8 rejects a span of statements (an offset in it), when that means the whole file fails
+ * there too: not at the span's last character or its end of input (the file may go on to
+ * complete it), and not an `export` of a name declared outside it. `prefix` is compiled before
+ * the span (`'use strict';`). Undefined otherwise.
+ */
+export function rejectedInside(span: string, filename: string, format: ModuleFormat, prefix = ''): number | undefined {
+  const v = compileVerdict(prefix + span, filename, format);
+  if (v.ok || v.line <= 0 || endOfInput(v.message) || v.message.startsWith('Export ')) return undefined;
+  let at = 0;
+  for (let l = 1; l < v.line; l++) {
+    const nl = span.indexOf('\n', at);
+    if (nl < 0) return undefined;
+    at = nl + 1;
+  }
+  at += Math.max(0, v.column - 1 - (v.line === 1 ? prefix.length : 0));
+  return at < span.length - 1 ? at : undefined;
+}
 
 export type RegionVerdict = { ok: false; offset: number } | { ok: 'unknown' };
 
@@ -55,20 +74,9 @@ export class RegionChecker {
     const end = endState < 0 ? text.length : endState + delta;
     if (end - start > 0.6 * text.length) return { ok: 'unknown' };
     const prefix = this.strict && this.format === 'commonjs' ? "'use strict';" : '';
-    const span = text.slice(start, end);
-    const v = compileVerdict(prefix + span, this.filename, this.format);
-    if (v.ok) return { ok: 'unknown' };
-    if (v.line <= 0 || v.message.startsWith('Export ')) return { ok: 'unknown' };
-    let at = 0;
-    for (let l = 1; l < v.line; l++) {
-      const nl = span.indexOf('\n', at);
-      if (nl < 0) return { ok: 'unknown' };
-      at = nl + 1;
-    }
-    const col = v.column - 1 - (v.line === 1 ? prefix.length : 0);
-    const offset = start + at + Math.max(0, col);
-    if (offset < e.offset || offset >= end - 1) return { ok: 'unknown' };
-    return { ok: false, offset };
+    const at = rejectedInside(text.slice(start, end), this.filename, this.format, prefix);
+    if (at === undefined || start + at < e.offset) return { ok: 'unknown' };
+    return { ok: false, offset: start + at };
   }
 
   private lastAtOrBefore(x: number): number {

@@ -13,9 +13,10 @@
  */
 import * as walk from 'acorn-walk';
 import globals from 'globals';
-import { compileVerdict, type ModuleFormat } from '../../discover/syntax/compile.js';
+import type { ModuleFormat } from '../../discover/syntax/compile.js';
 import { diffNames, parseProgram, parseStrict, surfaceOfProgram } from '../../validate/surface.js';
 import { judgeProgram, type AnyNode, type SurfaceReference } from './guard.js';
+import { rejectedInside } from './region.js';
 
 /** Names a file may read without declaring them: the language's, Node's, browsers' and module loaders'. */
 const KNOWN_GLOBALS = new Set<string>([
@@ -93,12 +94,8 @@ export class Rivals {
     // is read in another context: `return`, `yield`, `super`)
     const outer = span?.topLevel ? span : statementSpan(list, p, hi, true, false);
     if (!small(outer)) return undefined;
-    const code = rival.slice(outer.start, outer.end + delta);
-    const v = compileVerdict(code, this.file.filename, this.file.format);
-    // `export { x }` of an `x` declared outside the span fails only in the span
-    if (v.ok || v.line <= 0 || v.message.startsWith('Export ')) return undefined;
-    const at = offsetOfLine(code, v.line, v.column);
-    return at >= 0 && at < code.length - 1 ? 'does not parse' : undefined;
+    const at = rejectedInside(rival.slice(outer.start, outer.end + delta), this.file.filename, this.file.format);
+    return at === undefined ? undefined : 'does not parse';
   }
 
   /** The repair's exports within a span of its statements, parsed alone (null: it does not parse alone). */
@@ -184,17 +181,6 @@ function innerList(node: AnyNode, lo: number, hi: number): AnyNode[] | undefined
     at = next;
   }
   return undefined;
-}
-
-/** The offset of a 1-based line and column in a text, or -1. */
-function offsetOfLine(text: string, line: number, column: number): number {
-  let at = 0;
-  for (let l = 1; l < line; l++) {
-    const nl = text.indexOf('\n', at);
-    if (nl < 0) return -1;
-    at = nl + 1;
-  }
-  return at + Math.max(0, column - 1);
 }
 
 /** Lengths of the common prefix and the common suffix of two texts (not overlapping). */

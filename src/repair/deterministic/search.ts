@@ -4,7 +4,7 @@
  * the file is kept: when no single edit works, the search goes on from the best of those
  * (a beam, one level per edit, up to maxEdits).
  */
-import { compileVerdict, type ModuleFormat } from '../../discover/syntax/compile.js';
+import { compileVerdict, endOfInput, type ModuleFormat } from '../../discover/syntax/compile.js';
 import { bigrams, generateCandidates, type Candidate, type Edit } from './candidates.js';
 import { judgeSurface, surfaceReference, type SurfaceReference } from './guard.js';
 import { lex, lineOf, offsetOf, type Lexed } from './tokens.js';
@@ -197,14 +197,6 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       : `no candidate among ${tried} parsed with at most ${opts.maxEdits} edit${opts.maxEdits === 1 ? '' : 's'}`;
   const surface = surfaceRejects ? `; ${surfaceRejects} that parsed changed the surface (${lastSurfaceReason})` : '';
   return { ok: false, reason: why + surface, tried };
-}
-
-/**
- * V8 places "Unexpected end of input" at column 0 of the last line, which is the end of the text
- * only when the file ends with a line break: the parser ran out of text, so the error is there.
- */
-export function endOfInput(message: string): boolean {
-  return message === 'Unexpected end of input';
 }
 
 function ambiguous({ lost, added }: ExportDifference): string {

@@ -217,11 +217,21 @@ function patternNames(p: Node | null, out: Set<string>): void {
   }
 }
 
+export interface NameDiff {
+  lost: string[];
+  added: string[];
+}
+
 /** Names present in `before` and missing from `after`, and names new in `after`. */
-export function diffNames(before: readonly string[], after: readonly string[]): { lost: string[]; added: string[] } {
+export function diffNames(before: readonly string[], after: readonly string[]): NameDiff {
   const a = new Set(after);
   const b = new Set(before);
   return { lost: before.filter((n) => !a.has(n)), added: after.filter((n) => !b.has(n)) };
+}
+
+/** A difference of names as `-lost, +added`. */
+export function signedNames({ lost, added }: NameDiff): string {
+  return [...lost.map((n) => `-${n}`), ...added.map((n) => `+${n}`)].join(', ');
 }
 
 /** Whether a (possibly broken) text uses ES module syntax: import/export declarations or import.meta. */

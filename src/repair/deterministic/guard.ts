@@ -27,7 +27,7 @@
  * the slip left open (`"__esModule, {`) stands for its leading identifier (`__esModule`).
  */
 import * as walk from 'acorn-walk';
-import { diffNames, parseProgram, surfaceOfProgram, type Surface } from '../../validate/surface.js';
+import { diffNames, parseProgram, signedNames, surfaceOfProgram, type Surface } from '../../validate/surface.js';
 import { lex, type Lexed, type Token } from './tokens.js';
 
 export type AnyNode = { type: string } & Record<string, any>;
@@ -268,7 +268,7 @@ function exportsChange(cand: Surface, ref: SurfaceReference): { reason: string; 
     // A name may be new since then only if the text plainly exports it (`exports.x =`, `export function x`).
     const unexplained = added.filter((n) => !ref.clearExports.has(n));
     if (lost.length || unexplained.length)
-      return { reason: `differs from the last good version's exports (${[...lost.map((n) => `-${n}`), ...unexplained.map((n) => `+${n}`)].join(', ')})`, readOnly: false };
+      return { reason: `differs from the last good version's exports (${signedNames({ lost, added: unexplained })})`, readOnly: false };
     return undefined;
   }
   const exp = new Set(cand.exports);

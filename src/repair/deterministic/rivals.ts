@@ -14,7 +14,7 @@
 import * as walk from 'acorn-walk';
 import globals from 'globals';
 import type { ModuleFormat } from '../../discover/syntax/compile.js';
-import { diffNames, parseProgram, parseStrict, surfaceOfProgram } from '../../validate/surface.js';
+import { diffNames, parseProgram, parseStrict, surfaceOfProgram, type NameDiff } from '../../validate/surface.js';
 import { judgeProgram, type AnyNode, type SurfaceReference } from './guard.js';
 import { rejectedInside } from './region.js';
 
@@ -28,11 +28,6 @@ const KNOWN_GLOBALS = new Set<string>([
   ...Object.keys(globals.worker),
   ...Object.keys(globals.amd),
 ]);
-
-export interface ExportDifference {
-  lost: string[];
-  added: string[];
-}
 
 /** What the statements around a rival's difference tell without the whole text. */
 export type Settled = 'same exports' | 'does not parse' | undefined;
@@ -110,7 +105,7 @@ export class Rivals {
   }
 
   /** How the exports of a rival that parses differ from the repair's; undefined when they do not, or it is no rival. */
-  differ(rival: string): ExportDifference | undefined {
+  differ(rival: string): NameDiff | undefined {
     if (rival === this.text) return undefined;
     const [p, s] = commonEnds(this.text, rival);
     const program = parseProgram(rival, this.isModule, false) as unknown as AnyNode;

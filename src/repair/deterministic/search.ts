@@ -8,7 +8,8 @@ import { compileVerdict, endOfInput, type ModuleFormat } from '../../discover/sy
 import { bigrams, generateCandidates, type Candidate, type Edit } from './candidates.js';
 import { judgeSurface, surfaceReference, type SurfaceReference } from './guard.js';
 import { lex, lineOf, offsetOf, type Lexed } from './tokens.js';
-import { Rivals, type ExportDifference } from './rivals.js';
+import { Rivals } from './rivals.js';
+import { signedNames, type NameDiff } from '../../validate/surface.js';
 import { RegionChecker } from './region.js';
 
 export interface SearchOptions {
@@ -199,9 +200,8 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
   return { ok: false, reason: why + surface, tried };
 }
 
-function ambiguous({ lost, added }: ExportDifference): string {
-  const diff = [...lost.map((n) => `-${n}`), ...added.map((n) => `+${n}`)].join(', ');
-  return `ambiguous exports: another repair as likely or likelier also parses and exports differently (${diff}); the broken text does not say which was meant`;
+function ambiguous(d: NameDiff): string {
+  return `ambiguous exports: another repair as likely or likelier also parses and exports differently (${signedNames(d)}); the broken text does not say which was meant`;
 }
 
 function overlaps(prev: { candidate: Candidate; at: number }, e: Edit): boolean {

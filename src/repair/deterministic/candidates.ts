@@ -28,7 +28,7 @@ export interface Candidate {
   /** Replace and delete: the token that was there. */
   was?: string;
   /** Why it is proposed: shown in the note. */
-  why: 'error' | 'line end' | 'indentation' | 'brackets' | 'string';
+  why: 'error' | 'line end' | 'indentation' | 'brackets' | 'string' | 'keyword' | 'arrow' | 'stray';
 }
 
 /** Tokens the repairer inserts or swaps in. */
@@ -389,7 +389,10 @@ export function generateCandidates(lx: Lexed, opts: GenerateOptions): Candidate[
   // 4. strings left open
   for (const c of stringCandidates(lx, e, errLine)) add(c);
 
-  // 5. tokens that make pairs the file never has, on the lines around the error
+  // 5. mistyped keywords, arrows typed as `=` or `>=`, stray characters
+  for (const c of wordCandidates(lx, e, errLine)) add(c);
+
+  // 6. tokens that make pairs the file never has, on the lines around the error
   if (opts.stats) {
     const stats = opts.stats;
     for (let i = Math.max(1, e - 40); i < Math.min(toks.length - 1, e + 3); i++) {
@@ -498,10 +501,14 @@ export function structureCandidates(lx: Lexed, errLine: number): Candidate[] {
     if (m >= 0 && m < f) {
       // closed too early by `m`: `m` is extra, or an opener of a deeper block is missing
       const early = toks[m]!;
+      const openers = early.first && lx.indent[early.line]! > I ? missingOpeners(lx, o, m, early.value) : [];
+      // a block head at the closer's indentation with the block indented under it: the closer
+      // is the block's, and its `{` is what is missing
+      const headed = openers.some((c) => c.cost < 0.8);
       if (!early.first || lx.indent[early.line] !== I) {
-        out.push({ edit: { offset: early.start, del: early.end - early.start, ins: '' }, cost: 0.8 + dist + balanceCost(lx, early.value, undefined), kind: 'delete', token: early.value, was: early.value, why: 'brackets' });
+        out.push({ edit: { offset: early.start, del: early.end - early.start, ins: '' }, cost: 0.8 + (headed ? 0.45 : 0) + dist + balanceCost(lx, early.value, undefined), kind: 'delete', token: early.value, was: early.value, why: 'brackets' });
       }
-      if (early.first && lx.indent[early.line]! > I) for (const c of missingOpeners(lx, o, m, early.value)) out.push(c);
+      for (const c of openers) out.push(c);
     } else {
       // f pairs with an opener inside this block: that opener is extra, unless it ends its line
       const inner = lx.match[f]!;
@@ -556,9 +563,65 @@ function missingOpeners(lx: Lexed, from: number, c: number, closer: string): Can
     const last = toks[first - 1];
     if (!last || (last.type === 'punct' && last.value in OPENERS)) continue;
     found++;
+    const head = opener === '{' && blockHead(lx, first - 1) ? -0.12 : 0;
     for (const p of placements(lx, first, opener)) {
-      out.push({ edit: { offset: p.offset, del: 0, ins: p.ins }, cost: 0.8 + 0.05 * found + p.extra + balanceCost(lx, undefined, opener), kind: 'insert', token: opener, why: 'indentation' });
+      out.push({ edit: { offset: p.offset, del: 0, ins: p.ins }, cost: 0.8 + head + 0.05 * found + p.extra + balanceCost(lx, undefined, opener), kind: 'insert', token: opener, why: 'indentation' });
     }
+  }
+  return out;
+}
+
+const HEAD_WORDS = new Set(['if', 'for', 'while', 'switch', 'catch', 'with']);
+
+/**
+ * Whether token `k` ends the head of a block statement: the `)` of `if (…)`, `for (…)`,
+ * `while (…)`, `switch (…)`, `catch (…)` or of a function's parameters, `else`, `try`,
+ * `finally`, `do`, or an arrow.
+ */
+export function blockHead(lx: Lexed, k: number): boolean {
+  const t = lx.tokens[k];
+  if (!t) return false;
+  if (t.type === 'name') return t.value === 'else' || t.value === 'try' || t.value === 'finally' || t.value === 'do';
+  if (t.type !== 'punct') return false;
+  if (t.value === '=>') return true;
+  if (t.value !== ')') return false;
+  const open = lx.match[k]!;
+  const before = open > 0 ? lx.tokens[open - 1]! : undefined;
+  if (!before || before.type !== 'name') return false;
+  if (HEAD_WORDS.has(before.value) || before.value === 'function') return true;
+  const b2 = lx.tokens[open - 2];
+  // `function name(…)`, and a method `name(…)` first on its line
+  return (!!b2 && b2.type === 'name' && (b2.value === 'function' || b2.value === 'async')) || before.first;
+}
+
+/**
+ * Lines in [from, to] that head a block without its `{` while more than one statement is
+ * indented under them: `if (x)` over two indented lines says the braces were meant.
+ */
+export function bracelessBlocks(lx: Lexed, from: number, to: number): number[] {
+  const out: number[] = [];
+  const toks = lx.tokens;
+  const n = lx.lineStarts.length;
+  for (let L = Math.max(0, from); L <= Math.min(n - 2, to); L++) {
+    if (lx.indent[L]! < 0) continue;
+    let next = L + 1;
+    while (next < n && lx.indent[next]! < 0) next++;
+    if (next >= n) break;
+    const first = lx.lineFirst[next]!;
+    if (!blockHead(lx, first - 1) || toks[first - 1]!.line !== L) continue;
+    const I = lx.indent[L]!;
+    const J = lx.indent[next]!;
+    if (J <= I) continue;
+    // the body's first statement ends on its line, and another follows at its indentation
+    let after = next + 1;
+    while (after < n && lx.indent[after]! < 0) after++;
+    if (after >= n || lx.indent[after] !== J) continue;
+    const firstAfter = lx.lineFirst[after]!;
+    const end = toks[firstAfter - 1]!;
+    if (end.line !== next || end.type !== 'punct' || (end.value !== ';' && end.value !== ')')) continue;
+    const startAfter = toks[firstAfter]!;
+    if (startAfter.type === 'punct' && '.?:+-*/|&,=)]}'.includes(startAfter.value[0]!)) continue;
+    out.push(L);
   }
   return out;
 }
@@ -651,4 +714,133 @@ function tailPenalty(head: number, tail: string): number {
     }
   }
   return 0.3 * below + 0.1 * Math.min(d, 3);
+}
+
+/**
+ * Keywords a slip can mistype into a name. Two-letter ones only by a doubled letter (`iff`):
+ * a name one edit from `if` or `in` is far more often just a name.
+ */
+const TYPO_KEYWORDS = [
+  'function', 'return', 'const', 'let', 'var', 'else', 'async', 'await', 'typeof', 'instanceof', 'if', 'for', 'while', 'do',
+  'new', 'throw', 'try', 'catch', 'finally', 'switch', 'case', 'default', 'break', 'continue', 'class', 'extends', 'export',
+  'import', 'from', 'delete', 'yield', 'void', 'static', 'in', 'of',
+];
+const KEYWORD_SET = new Set(TYPO_KEYWORDS);
+
+/** How `typed` is one slip away from `meant`: a transposed, dropped, doubled or other letter. */
+export function slipKind(typed: string, meant: string): 'transposed' | 'dropped' | 'doubled' | 'substituted' | 'inserted' | undefined {
+  const a = typed;
+  const b = meant;
+  if (a === b) return undefined;
+  if (a.length === b.length) {
+    const diff: number[] = [];
+    for (let i = 0; i < a.length && diff.length <= 2; i++) if (a[i] !== b[i]) diff.push(i);
+    if (diff.length === 2 && diff[1] === diff[0]! + 1 && a[diff[0]!] === b[diff[1]!] && a[diff[1]!] === b[diff[0]!]) return 'transposed';
+    if (diff.length === 1 && a.length > 3) return 'substituted';
+    return undefined;
+  }
+  if (a.length === b.length - 1) {
+    for (let i = 0; i < b.length; i++) if (b.slice(0, i) + b.slice(i + 1) === a) return 'dropped';
+    return undefined;
+  }
+  if (a.length === b.length + 1) {
+    for (let i = 0; i < a.length; i++) {
+      if (a.slice(0, i) + a.slice(i + 1) !== b) continue;
+      return a[i] === a[i - 1] || a[i] === a[i + 1] ? 'doubled' : 'inserted';
+    }
+  }
+  return undefined;
+}
+
+const SLIP_COST = { transposed: 0.62, dropped: 0.66, doubled: 0.64, substituted: 0.95, inserted: 0.9 } as const;
+
+/** Characters that stand in no JavaScript outside strings and comments where a slip leaves them. */
+const STRAY = /[@#\\`]/;
+
+/**
+ * Slips of whole words and of characters: a name one slip from a keyword, near the error
+ * (`retrun total`, `conts x`, `} els {`), cheap when the name occurs nowhere else in the file
+ * (a real name is used more than once); an arrow typed as `=` or `>=` after a parameter list;
+ * and a character no code has (`@`, `#`, `\\`, a backtick) typed into a line.
+ */
+export function wordCandidates(lx: Lexed, e: number, errLine: number): Candidate[] {
+  const out: Candidate[] = [];
+  const toks = lx.tokens;
+  const text = lx.text;
+  let counts: Map<string, number> | undefined;
+  const countOf = (name: string): number => {
+    if (!counts) {
+      counts = new Map();
+      for (const t of toks) if (t.type === 'name') counts.set(t.value, (counts.get(t.value) ?? 0) + 1);
+    }
+    return counts.get(name) ?? 0;
+  };
+  for (let i = Math.max(0, e - 7); i <= Math.min(toks.length - 1, e + 12); i++) {
+    const tok = toks[i]!;
+    if (tok.line < errLine - 1 || tok.line > errLine || (i > e + 2 && tok.line !== errLine)) continue;
+    const d = 0.05 * Math.abs(e - i);
+    const prev = toks[i - 1];
+    const afterDot = !!prev && prev.type === 'punct' && (prev.value === '.' || prev.value === '?.');
+    if (i <= e + 2 && tok.type === 'name' && !afterDot && !KEYWORD_SET.has(tok.value) && /^[a-z]+$/.test(tok.value)) {
+      const elsewhere = countOf(tok.value) > 1 ? 0.7 : 0;
+      for (const k of TYPO_KEYWORDS) {
+        const kind = slipKind(tok.value, k);
+        if (!kind || (k.length <= 2 && kind !== 'doubled')) continue;
+        out.push({
+          edit: { offset: tok.start, del: tok.end - tok.start, ins: k },
+          cost: SLIP_COST[kind] + d + elsewhere,
+          kind: 'replace',
+          token: k,
+          was: tok.value,
+          why: 'keyword',
+        });
+      }
+    }
+    // an arrow typed as `=` or `>=`: `(err, res) = {`, `x >= x * 2`
+    if (tok.type === 'punct' && (tok.value === '=' || tok.value === '>=') && prev) {
+      const afterParams = prev.type === 'punct' && prev.value === ')';
+      const afterName = prev.type === 'name' && !KEYWORD_CLASS.has(prev.value);
+      if (afterParams || afterName) {
+        const cost = (tok.value === '>=' ? 0.6 : afterParams ? 0.7 : 1.0) + d;
+        out.push({ edit: { offset: tok.start, del: tok.end - tok.start, ins: '=>' }, cost, kind: 'replace', token: '=>', was: tok.value, why: 'arrow' });
+      }
+    }
+    // a stray character: a punctuator `@`, a name that starts with `#` outside a class or holds a `\\`
+    if (i > e + 2) continue;
+    if (tok.type === 'punct' && tok.value === '@') {
+      out.push({ edit: { offset: tok.start, del: 1, ins: '' }, cost: 0.55 + d, kind: 'delete', token: '@', was: '@', why: 'stray' });
+    } else if (tok.type === 'name' && STRAY.test(tok.value)) {
+      for (let j = tok.start; j < tok.end; j++) {
+        const ch = text[j]!;
+        if (ch === '#' && j === tok.start && (afterDot || inClassBody(lx, i))) continue;
+        if (ch === '\\' && text[j + 1] === 'u') continue;
+        if (ch === '#' || ch === '\\') out.push({ edit: { offset: j, del: 1, ins: '' }, cost: 0.55 + d, kind: 'delete', token: ch, was: ch, why: 'stray' });
+      }
+    }
+  }
+  // a stray backtick opens a template that runs on to the next backtick: the error falls inside
+  // or just after the template, and the backtick that opened it is the slip
+  for (let i = Math.max(0, e - 3); i <= Math.min(toks.length - 1, e); i++) {
+    const tok = toks[i]!;
+    if (tok.type !== 'template' || tok.tplClose) continue;
+    out.push({ edit: { offset: tok.start, del: 1, ins: '' }, cost: 0.75 + 0.05 * (e - i), kind: 'delete', token: '`', was: '`', why: 'stray' });
+    if (tok.end > 0 && text[tok.end - 1] === '`' && tok.end - 1 > tok.start)
+      out.push({ edit: { offset: tok.end - 1, del: 1, ins: '' }, cost: 0.8 + 0.05 * (e - i), kind: 'delete', token: '`', was: '`', why: 'stray' });
+  }
+  return out;
+}
+
+/** Whether token `i` sits directly in a class body (where `#name` is a private member). */
+function inClassBody(lx: Lexed, i: number): boolean {
+  for (let p = lx.parent[i]!; p >= 0; p = lx.parent[p]!) {
+    const open = lx.tokens[p]!;
+    if (open.type !== 'punct' || open.value !== '{') continue;
+    // `class X {`, `class X extends Y {`: a `class` keyword a few tokens before the brace
+    for (let k = p - 1; k >= Math.max(0, p - 8); k--) {
+      const t = lx.tokens[k]!;
+      if (t.type === 'name' && t.value === 'class') return true;
+      if (t.type === 'punct' && (t.value === '{' || t.value === '}' || t.value === ';')) break;
+    }
+  }
+  return false;
 }

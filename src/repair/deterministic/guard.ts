@@ -28,6 +28,7 @@
  */
 import * as walk from 'acorn-walk';
 import { diffNames, parseProgram, signedNames, surfaceOfProgram, type Surface } from '../../validate/surface.js';
+import { slipKind } from './candidates.js';
 import { lex, type Lexed, type Token } from './tokens.js';
 
 export type AnyNode = { type: string } & Record<string, any>;
@@ -159,7 +160,8 @@ function lexicallyDeclared(text: string, toks: Token[]): Set<string> {
   const out = new Set<string>();
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
-    if (t.type !== 'name' || !DECLARING.has(t.value)) continue;
+    // a declaring keyword, or one mistyped (`conts x = …`): a repair may restore the declaration
+    if (t.type !== 'name' || !(DECLARING.has(t.value) || [...DECLARING].some((k) => k.length > 2 && slipKind(t.value, k)))) continue;
     for (let k = i + 1; k <= i + 3 && k < toks.length; k++) {
       const n = toks[k]!;
       if (n.type === 'name' && !DECLARING.has(n.value)) {
@@ -168,6 +170,12 @@ function lexicallyDeclared(text: string, toks: Token[]): Set<string> {
       }
       if (n.type !== 'punct') break;
     }
+  }
+  // a template a stray backtick opened swallows the code up to the next backtick: its
+  // declarations are the author's too
+  for (const t of toks) {
+    if (t.type !== 'template' || t.end - t.start < 8) continue;
+    for (const m of text.slice(t.start, t.end).matchAll(/(?:^|[^\w$.])(?:function\*?|class|var|let|const)\s+([A-Za-z_$][\w$]*)/g)) out.add(m[1]!);
   }
   // `var a = require('./a'),` / `    b = require('./b');`: the next declarator of a list
   const lines = text.split('\n');

@@ -9,8 +9,9 @@
  * (the syntax worker is).
  */
 import { canCompileModules, compileVerdict, endOfInput } from '../../discover/syntax/compile.js';
-import { searchRepair, type AppliedEdit } from './search.js';
-import { lex, lineOf, offsetOf } from './tokens.js';
+import { boundNames, nameCounts, orphanNames } from './rivals.js';
+import { RIVAL_WINDOW, bracelessNear, editRegions, searchRepair, type AppliedEdit, type SearchResult } from './search.js';
+import { lex, lineOf, offsetOf, type Lexed } from './tokens.js';
 
 export interface SyntaxRepairOptions {
   filename: string;
@@ -41,13 +42,28 @@ export interface TokenEdit {
   after: string;
 }
 
+/**
+ * How far a repair can be trusted to restore what was written, in [0, 1], and why. Below the
+ * gate (DEFAULT_MIN_CONFIDENCE, or the config's `deterministic.minConfidence`) the rung writes
+ * nothing: the model gets the file, or a person gets the proposal.
+ */
+export interface RepairConfidence {
+  confidence: number;
+  /** What raised or lowered it, in words: "no other repair within 1.0", "one edit", ... */
+  evidence: string[];
+  /** The nearest other repair that also parses, described, when one was found. */
+  rival?: string;
+}
+
 export type SyntaxRepair =
-  | { ok: true; text: string; edits: TokenEdit[]; candidatesTried: number; elapsedMs: number; note: string }
+  | ({ ok: true; text: string; edits: TokenEdit[]; candidatesTried: number; elapsedMs: number; note: string } & RepairConfidence)
   | { ok: false; reason: string; candidatesTried: number; elapsedMs: number };
 
 export const DEFAULT_MAX_EDITS = 2;
 export const DEFAULT_TIME_BUDGET_MS = 300;
 export const DEFAULT_MAX_CANDIDATES = 4000;
+/** Repairs below this confidence are proposed, never written by the deterministic rung. */
+export const DEFAULT_MIN_CONFIDENCE = 0.7;
 
 export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRepair {
   const started = performance.now();
@@ -80,11 +96,54 @@ export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRep
   if (!result.ok) return fail(result.reason, result.tried);
 
   const edits = result.edits.map((a) => tokenEdit(text, lx, a));
-  const note = result.edits.map((a, k) => describe(a, edits[k]!)).join('; ');
-  return { ok: true, text: result.text, edits, candidatesTried: result.tried, elapsedMs: elapsed(), note };
+  const note = describeAll(text, lx, result.edits);
+  const conf = confidenceOf(result, lx);
+  return { ok: true, text: result.text, edits, candidatesTried: result.tried, elapsedMs: elapsed(), note, ...conf };
 }
 
-function tokenEdit(original: string, lx: ReturnType<typeof lex>, a: AppliedEdit): TokenEdit {
+/**
+ * The evidence for a repair: how much likelier it is than the nearest other repair that parses
+ * (a margin of RIVAL_WINDOW or more is certainty as far as the search can tell), how many edits
+ * it makes, and whether it leaves a name at the edit that nothing declares and that the file uses
+ * nowhere else (`retrun, total`: a mistyped word turned into a variable).
+ */
+function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed): RepairConfidence {
+  const evidence: string[] = [];
+  const margin = Math.min(RIVAL_WINDOW, result.rival ? result.rival.margin : result.checked);
+  let confidence = 0.4 + (0.6 * margin) / RIVAL_WINDOW;
+  let rival: string | undefined;
+  if (result.rival) {
+    rival = describeAll(lx.text, lx, result.rival.edits);
+    evidence.push(`another repair also parses, ${result.rival.margin.toFixed(2)} less likely: ${rival}`);
+  } else if (result.checked < RIVAL_WINDOW) evidence.push(`other repairs ruled out only to ${result.checked.toFixed(2)} (budget)`);
+  else evidence.push(`no other repair within ${RIVAL_WINDOW.toFixed(1)} parses`);
+  if (result.edits.length > 1) {
+    confidence -= 0.1;
+    evidence.push(`${result.edits.length} edits`);
+  }
+  const braceless = bracelessNear(result.text, result.edits);
+  if (braceless.length) {
+    confidence = Math.min(confidence, 0.5);
+    evidence.push(`the indentation asks for braces the repair leaves out (line ${braceless.map((l) => l + 1).join(', ')} heads an indented block with none)`);
+  }
+  const orphans = orphansOf(result, lx);
+  if (orphans.length) {
+    confidence = Math.min(confidence, 0.3);
+    evidence.push(`reads ${orphans.map((n) => `'${n}'`).join(', ')} at the edit, which nothing declares and the file uses nowhere else`);
+  }
+  return { confidence: Math.round(Math.max(0, Math.min(1, confidence)) * 100) / 100, evidence, ...(rival ? { rival } : {}) };
+}
+
+/** Names at the repair's edits that no one meant (see orphanNames). */
+function orphansOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed): string[] {
+  return orphanNames(result.program, result.text, editRegions(result.edits), boundNames(result.program), nameCounts(lx));
+}
+
+function describeAll(text: string, lx: Lexed, applied: readonly AppliedEdit[]): string {
+  return applied.map((a) => describe(a, tokenEdit(text, lx, a))).join('; ');
+}
+
+function tokenEdit(original: string, lx: Lexed, a: AppliedEdit): TokenEdit {
   const e = a.candidate.edit;
   const line = lineOf(lx, a.offset);
   return {
@@ -97,10 +156,19 @@ function tokenEdit(original: string, lx: ReturnType<typeof lex>, a: AppliedEdit)
   };
 }
 
+const WHY: Partial<Record<AppliedEdit['candidate']['why'], string>> = {
+  indentation: ' (indentation)',
+  brackets: ' (bracket pairs)',
+  string: ' (string left open)',
+  keyword: ' (mistyped keyword)',
+  arrow: ' (arrow)',
+  stray: ' (stray character)',
+};
+
 function describe(a: AppliedEdit, t: TokenEdit): string {
   const c = a.candidate;
   const where = `${t.line}:${t.column}`;
-  const why = c.why === 'indentation' ? ' (indentation)' : c.why === 'brackets' ? ' (bracket pairs)' : c.why === 'string' ? ' (string left open)' : '';
+  const why = WHY[c.why] ?? '';
   const own = c.kind === 'insert' && /[\r\n]/.test(t.after) ? ' on its own line' : '';
   switch (c.kind) {
     case 'insert':

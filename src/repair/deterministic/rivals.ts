@@ -17,6 +17,7 @@ import type { ModuleFormat } from '../../discover/syntax/compile.js';
 import { diffNames, parseProgram, parseStrict, surfaceOfProgram, type NameDiff } from '../../validate/surface.js';
 import { judgeProgram, type AnyNode, type SurfaceReference } from './guard.js';
 import { rejectedInside } from './region.js';
+import { lex, type Lexed } from './tokens.js';
 
 /** Names a file may read without declaring them: the language's, Node's, browsers' and module loaders'. */
 const KNOWN_GLOBALS = new Set<string>([
@@ -41,6 +42,7 @@ interface Span {
 
 export class Rivals {
   private bound?: Set<string>;
+  private counts?: Map<string, number>;
   /** The repair's exports within a span of its statements (null: the span does not parse alone). */
   private readonly spanExports = new Map<string, string[] | null>();
   private readonly isModule: boolean;
@@ -105,29 +107,65 @@ export class Rivals {
   }
 
   /** How the exports of a rival that parses differ from the repair's; undefined when they do not, or it is no rival. */
-  differ(rival: string): NameDiff | undefined {
+  differ(rival: string, regions?: readonly Region[]): NameDiff | undefined {
+    return this.judge(rival, regions)?.exportsDiffer;
+  }
+
+  /**
+   * A text that parses, judged as a rival: undefined when it is none (the surface guard refuses
+   * it for what the text plainly writes, or it leaves a name at its edits that nothing declares
+   * and the file uses nowhere else, which no one meant), else whether its exports differ from
+   * the repair's. `regions`: where its edits sit in it (default: all it does not share with the
+   * repair).
+   */
+  judge(rival: string, regions?: readonly Region[]): { exportsDiffer?: NameDiff } | undefined {
     if (rival === this.text) return undefined;
-    const [p, s] = commonEnds(this.text, rival);
     const program = parseProgram(rival, this.isModule, false) as unknown as AnyNode;
     const judged = judgeProgram(rival, program, this.ref);
     if (judged.change && !judged.contestable) return undefined;
+    this.bound ??= boundNames(this.tree);
+    this.counts ??= nameCounts(lex(this.text));
+    let at = regions;
+    if (!at) {
+      const [p, s] = commonEnds(this.text, rival);
+      at = [[p, rival.length - s]];
+    }
+    if (orphanNames(program, rival, at, this.bound, this.counts).length) return undefined;
     const diff = diffNames(this.exports, judged.exports);
-    if (!diff.lost.length && !diff.added.length) return undefined;
-    if (this.readsUndeclared(program, p, rival.length - s)) return undefined;
-    return diff;
+    return diff.lost.length || diff.added.length ? { exportsDiffer: diff } : {};
   }
+}
 
-  /** Whether the rival reads, between lo and hi, a name that neither the file nor the platform declares. */
-  private readsUndeclared(program: AnyNode, lo: number, hi: number): boolean {
-    const bound = (this.bound ??= boundNames(this.tree));
-    let found = false;
-    walk.full(program as any, (node: any, _state: unknown, type: string) => {
-      if (found || type !== 'Identifier' || node.type !== 'Identifier') return;
-      if (node.end <= lo || node.start >= hi) return;
-      if (!bound.has(node.name) && !KNOWN_GLOBALS.has(node.name)) found = true;
-    });
-    return found;
-  }
+/** A span [lo, hi] of a text: where an edit sits in it. */
+export type Region = readonly [number, number];
+
+/** How often each name occurs in a file. */
+export function nameCounts(lx: Lexed): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of lx.tokens) if (t.type === 'name') counts.set(t.value, (counts.get(t.value) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Names at the edits that no one meant: a name read there that neither `bound` nor the platform
+ * declares and that the file uses nowhere else (`retrun, total`), or a label there that nothing
+ * names again (`retrun: total`).
+ */
+export function orphanNames(program: AnyNode, text: string, regions: readonly Region[], bound: ReadonlySet<string>, counts: ReadonlyMap<string, number>): string[] {
+  const found = new Set<string>();
+  const touches = (node: AnyNode): boolean => regions.some(([lo, hi]) => node.end >= lo && node.start <= hi);
+  walk.full(program as any, (node: any, _state: unknown, type: string) => {
+    if (node.type === 'LabeledStatement') {
+      const l = node.label;
+      if (!touches(l)) return;
+      const uses = text.match(new RegExp(`(^|[^\\w$.])${l.name.replace(/\$/g, '\\$')}(?![\\w$])`, 'g'))?.length ?? 0;
+      if (uses <= 1) found.add(l.name);
+      return;
+    }
+    if (type !== 'Identifier' || node.type !== 'Identifier' || !touches(node)) return;
+    if (!bound.has(node.name) && !KNOWN_GLOBALS.has(node.name) && (counts.get(node.name) ?? 0) <= 1) found.add(node.name);
+  });
+  return [...found];
 }
 
 /** The statement lists a node holds directly: a program's or block's body, a switch case's consequent. */
@@ -194,7 +232,7 @@ function commonEnds(a: string, b: string): [number, number] {
 const CHUNK = 4096;
 
 /** Every name the program binds, at any depth: declarations, parameters, catch clauses, imports. */
-function boundNames(program: AnyNode): Set<string> {
+export function boundNames(program: AnyNode): Set<string> {
   const out = new Set<string>();
   walk.full(program as any, (node: any, _state: unknown, type: string) => {
     if (type === 'VariablePattern' && node.type === 'Identifier') out.add(node.name);

@@ -5,8 +5,8 @@
  * (a beam, one level per edit, up to maxEdits).
  */
 import { compileVerdict, endOfInput, type ModuleFormat } from '../../discover/syntax/compile.js';
-import { bigrams, generateCandidates, type Candidate, type Edit } from './candidates.js';
-import { judgeSurface, surfaceReference, type SurfaceReference } from './guard.js';
+import { bigrams, bracelessBlocks, generateCandidates, type Candidate, type Edit } from './candidates.js';
+import { judgeSurface, surfaceReference, type AnyNode, type SurfaceReference } from './guard.js';
 import { lex, lineOf, offsetOf, type Lexed } from './tokens.js';
 import { Rivals } from './rivals.js';
 import { signedNames, type NameDiff } from '../../validate/surface.js';
@@ -29,8 +29,25 @@ export interface AppliedEdit {
   offset: number;
 }
 
+/** The nearest other repair that parses, and how much likelier the chosen one is (cost units). */
+export interface NearestRival {
+  edits: AppliedEdit[];
+  margin: number;
+}
+
 export type SearchResult =
-  | { ok: true; text: string; edits: AppliedEdit[]; tried: number }
+  | {
+      ok: true;
+      text: string;
+      edits: AppliedEdit[];
+      tried: number;
+      /** The repair's tree (parsed strictly), for the evidence read from it. */
+      program: AnyNode;
+      /** The nearest rival within RIVAL_WINDOW; undefined when none parsed within it. */
+      rival?: NearestRival;
+      /** How far above the repair's cost rivals were ruled out (RIVAL_WINDOW when all were checked). */
+      checked: number;
+    }
   | { ok: false; reason: string; tried: number };
 
 interface State {
@@ -56,12 +73,23 @@ const BEAM = 5;
  */
 export const AMBIGUITY_MARGIN = 0.5;
 
+/**
+ * How far above the chosen repair the search looks for any other repair that parses: the
+ * repair's confidence grows with the distance to the nearest one, up to this.
+ */
+export const RIVAL_WINDOW = 1.0;
+
 interface Found {
   text: string;
   edits: { candidate: Candidate; at: number }[];
-  /** Cost above which other repairs no longer count as rivals. */
-  limit: number;
+  cost: number;
+  program: AnyNode;
   rivals: Rivals;
+  nearest?: NearestRival;
+  /** How far above `cost` every candidate has been judged. */
+  checked: number;
+  /** Blocks near its edits that the indentation says lack their braces. */
+  braceless?: number;
 }
 
 export function searchRepair(original: string, rootLx: Lexed, errorOffset: number, opts: SearchOptions, started: number): SearchResult {
@@ -74,7 +102,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
   let outOfTime = false;
   let found: Found | undefined;
   /** Repairs that parse, refused only for exports as the broken text's tolerant parse pictured them. */
-  const contested: string[] = [];
+  const contested: { text: string; edits: AppliedEdit[] }[] = [];
 
   const root: State = {
     text: original,
@@ -103,7 +131,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
     // leave time for the next level when there is one
     const levelDeadline = level < opts.maxEdits ? started + opts.timeBudgetMs * (level === 1 ? 0.45 : 0.75) : deadline;
     for (const { state, cand, total } of items) {
-      if (found && total > found.limit) break;
+      if (found && (total > found.cost + RIVAL_WINDOW || (found.nearest && total > found.cost + AMBIGUITY_MARGIN))) break;
       if (tried >= opts.maxCandidates) break;
       const now = performance.now();
       if (now > deadline) {
@@ -114,8 +142,15 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       const e = cand.edit;
       const text = state.text.slice(0, e.offset) + e.ins + state.text.slice(e.offset + e.del);
       tried++;
-      // a rival the statements around its edit settle needs no whole compile
-      if (found?.rivals.settle(text)) continue;
+      if (found) {
+        found.checked = total - found.cost;
+        // the same repair but for whitespace (a `}` on its own line or at the end of one)
+        if (sameTokens(found.text, text)) continue;
+        // a rival the statements around its edit settle needs no whole compile, unless the
+        // nearest rival is still sought and it may parse
+        const settled = found.rivals.settle(text);
+        if (settled === 'does not parse' || (settled && (found.nearest || total > found.cost + AMBIGUITY_MARGIN))) continue;
+      }
       let region = regions.get(state);
       if (!region) {
         region = new RegionChecker(state.lx, state.err, opts.filename, opts.format);
@@ -128,8 +163,14 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         const v = compileVerdict(text, opts.filename, opts.format);
         if (v.ok) {
           if (found) {
-            const d = found.rivals.differ(text);
-            if (d) return { ok: false, reason: ambiguous(d), tried };
+            const edits = toOriginal([...state.edits, { candidate: cand, at: e.offset }]);
+            const judged = found.rivals.judge(text, editRegions(edits));
+            if (!judged) continue;
+            // a rival the indentation contradicts (an indented block left without its braces) is none
+            found.braceless ??= bracelessNear(found.text, toOriginal(found.edits)).length;
+            if (bracelessNear(text, edits).length > found.braceless) continue;
+            if (judged.exportsDiffer && total <= found.cost + AMBIGUITY_MARGIN) return { ok: false, reason: ambiguous(judged.exportsDiffer), tried };
+            found.nearest ??= { edits, margin: total - found.cost };
             continue;
           }
           reference ??= surfaceReference(original, isModule, rootLx, errorOffset, opts.lastGoodExports);
@@ -138,19 +179,20 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
             surfaceRejects++;
             lastSurfaceReason = judged.change;
             if (!judged.contestable) continue;
-            contested.push(text);
+            contested.push({ text, edits: toOriginal([...state.edits, { candidate: cand, at: e.offset }]) });
             continue;
           }
           const edits = [...state.edits, { candidate: cand, at: e.offset }];
-          if (reference.lastGoodExports) return { ok: true, text, edits: toOriginal(edits), tried };
+          const rivals = new Rivals(text, judged.program, judged.exports, opts, reference);
           // No last good version: every repair about as likely must export the same, and so must
           // every likelier one that only the broken text's tolerant reading refused.
-          const rivals = new Rivals(text, judged.program, judged.exports, opts, reference);
-          for (const c of contested) {
-            const d = rivals.differ(c);
-            if (d) return { ok: false, reason: ambiguous(d), tried };
+          if (!reference.lastGoodExports) {
+            for (const c of contested) {
+              const d = rivals.differ(c.text, editRegions(c.edits));
+              if (d) return { ok: false, reason: ambiguous(d), tried };
+            }
           }
-          found = { text, edits, limit: total + AMBIGUITY_MARGIN, rivals };
+          found = { text, edits, cost: total, program: judged.program, rivals, checked: 0 };
           continue;
         }
         errAt = v.line > 0 && !endOfInput(v.message) ? offsetInCandidate(state, e, v.line, v.column) : text.length;
@@ -180,12 +222,14 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       }
     }
     if (found) {
+      const cut = outOfTime || tried >= opts.maxCandidates;
       // a rival the budget left unchecked could export differently: the exports are not settled
-      if (outOfTime || tried >= opts.maxCandidates) {
+      if (cut && !reference?.lastGoodExports && !found.nearest && found.checked < AMBIGUITY_MARGIN) {
         const limit = outOfTime ? `time budget of ${opts.timeBudgetMs} ms` : `candidate cap of ${opts.maxCandidates}`;
         return { ok: false, reason: `a repair parses, but the ${limit} ran out before other repairs as likely were ruled out (they could export differently)`, tried };
       }
-      return { ok: true, text: found.text, edits: toOriginal(found.edits), tried };
+      const checked = found.nearest ? found.nearest.margin : cut ? found.checked : RIVAL_WINDOW;
+      return { ok: true, text: found.text, edits: toOriginal(found.edits), tried, program: found.program, ...(found.nearest ? { rival: found.nearest } : {}), checked };
     }
     if (outOfTime || tried >= opts.maxCandidates) break;
     partials.sort((a, b) => a.cost - b.cost);
@@ -202,6 +246,17 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
 
 function ambiguous(d: NameDiff): string {
   return `ambiguous exports: another repair as likely or likelier also parses and exports differently (${signedNames(d)}); the broken text does not say which was meant`;
+}
+
+/** Whether two texts differ only in whitespace (the tokens of a text that parses are the same). */
+function sameTokens(a: string, b: string): boolean {
+  let p = 0;
+  const n = Math.min(a.length, b.length);
+  while (p < n && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < n - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  const squeeze = (t: string): string => t.replace(/\s+/g, '');
+  return squeeze(a.slice(p, a.length - s)) === squeeze(b.slice(p, b.length - s));
 }
 
 function overlaps(prev: { candidate: Candidate; at: number }, e: Edit): boolean {
@@ -238,6 +293,24 @@ function toOriginalOffset(state: State, e: Edit, at: number): number {
     else if (o > p.at) o = p.at;
   }
   return o;
+}
+
+/** Block heads without braces over an indented block, near the edits (0-based lines of `text`). */
+export function bracelessNear(text: string, edits: readonly AppliedEdit[]): number[] {
+  const lx = lex(text);
+  const lines = editRegions(edits).map(([at]) => lineOf(lx, at));
+  return bracelessBlocks(lx, Math.min(...lines) - 20, Math.max(...lines) + 20);
+}
+
+/** Where edits given in the original's coordinates (sorted) sit in the text they make. */
+export function editRegions(edits: readonly AppliedEdit[]): [number, number][] {
+  let delta = 0;
+  return edits.map((a) => {
+    const e = a.candidate.edit;
+    const at = a.offset + delta;
+    delta += e.ins.length - e.del;
+    return [at, at + e.ins.length];
+  });
 }
 
 function toOriginal(edits: { candidate: Candidate; at: number }[]): AppliedEdit[] {

@@ -329,7 +329,10 @@ export function generateCandidates(lx: Lexed, opts: GenerateOptions): Candidate[
     const afterDot = i > 0 && toks[i - 1]!.type === 'punct' && (toks[i - 1]!.value === '.' || toks[i - 1]!.value === '?.');
     if ((tok.type !== 'string' || tok.end - tok.start === 1) && !(tok.type === 'name' && afterDot)) {
       const del = deleteEdit(lx, i);
-      add({ edit: del, cost: deleteCost(tok) + d + balanceCost(lx, text, undefined), kind: 'delete', token: text, why: 'error' });
+      // a token typed twice (`))`, `,,`) is the likeliest slip of all
+      const prev = toks[i - 1];
+      const doubled = tok.type === 'punct' && !!prev && prev.end === tok.start && prev.type === 'punct' && prev.value === tok.value ? -0.25 : 0;
+      add({ edit: del, cost: deleteCost(tok) + d + doubled + balanceCost(lx, text, undefined), kind: 'delete', token: text, why: 'error' });
     }
     if (tok.type === 'punct' && (text in INSERT_PRIOR || text === '=')) {
       for (const t of VOCABULARY) {
@@ -392,7 +395,29 @@ export function generateCandidates(lx: Lexed, opts: GenerateOptions): Candidate[
   // 5. mistyped keywords, arrows typed as `=` or `>=`, stray characters
   for (const c of wordCandidates(lx, e, errLine)) add(c);
 
-  // 6. tokens that make pairs the file never has, on the lines around the error
+  // 6. a subscript left open: `a[key` closes after its key far more often than where V8 stops
+  for (let k = Math.max(1, e - 40); k < Math.min(toks.length - 1, e + 1); k++) {
+    const open = toks[k]!;
+    if (open.type !== 'punct' || open.value !== '[' || lx.match[k] !== -1 || open.line < errLine - 2) continue;
+    const before = toks[k - 1]!;
+    if (!(before.type === 'name' || (before.type === 'punct' && (before.value === ')' || before.value === ']')))) continue;
+    if (before.type === 'name' && KEYWORD_CLASS.has(before.value) && before.value !== 'this') continue;
+    // after the key, and after a key that is a member chain (`[a.b`)
+    let j = k + 1;
+    const ends: number[] = [];
+    while (j < toks.length && (toks[j]!.type === 'name' || toks[j]!.type === 'num' || toks[j]!.type === 'string')) {
+      ends.push(j);
+      const dot = toks[j + 1];
+      if (!dot || dot.type !== 'punct' || dot.value !== '.') break;
+      j += 2;
+    }
+    ends.forEach((t, n) => {
+      const at = toks[t]!.end;
+      add({ edit: { offset: at, del: 0, ins: ']' }, cost: 0.62 + 0.05 * n + (n === ends.length - 1 ? 0 : 0.1), kind: 'insert', token: ']', why: 'brackets' });
+    });
+  }
+
+  // 7. tokens that make pairs the file never has, on the lines around the error
   if (opts.stats) {
     const stats = opts.stats;
     for (let i = Math.max(1, e - 40); i < Math.min(toks.length - 1, e + 3); i++) {
@@ -785,10 +810,11 @@ export function wordCandidates(lx: Lexed, e: number, errLine: number): Candidate
       const elsewhere = countOf(tok.value) > 1 ? 0.7 : 0;
       for (const k of TYPO_KEYWORDS) {
         const kind = slipKind(tok.value, k);
-        if (!kind || (k.length <= 2 && kind !== 'doubled')) continue;
+        // a name one letter from `if` or `in` is more often just a name: dearer, and never `x` for `if`
+        if (!kind || (k.length <= 2 && (tok.value.length < 2 || kind === 'substituted'))) continue;
         out.push({
           edit: { offset: tok.start, del: tok.end - tok.start, ins: k },
-          cost: SLIP_COST[kind] + d + elsewhere,
+          cost: SLIP_COST[kind] + d + elsewhere + (k.length <= 2 ? 0.15 : 0),
           kind: 'replace',
           token: k,
           was: tok.value,
@@ -812,7 +838,7 @@ export function wordCandidates(lx: Lexed, e: number, errLine: number): Candidate
     } else if (tok.type === 'name' && STRAY.test(tok.value)) {
       for (let j = tok.start; j < tok.end; j++) {
         const ch = text[j]!;
-        if (ch === '#' && j === tok.start && (afterDot || inClassBody(lx, i))) continue;
+        if (ch === '#' && j === tok.start && inClassBody(lx, i)) continue;
         if (ch === '\\' && text[j + 1] === 'u') continue;
         if (ch === '#' || ch === '\\') out.push({ edit: { offset: j, del: 1, ins: '' }, cost: 0.55 + d, kind: 'delete', token: ch, was: ch, why: 'stray' });
       }

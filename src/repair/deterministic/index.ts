@@ -101,6 +101,11 @@ export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRep
   return { ok: true, text: result.text, edits, candidatesTried: result.tried, elapsedMs: elapsed(), note, ...conf };
 }
 
+/** Two edits never pass the default gate on the margin alone (bench:repair: a fifth of them are wrong). */
+const TWO_EDITS_CAP = 0.65;
+/** Above this cost a repair is an edit few slips make. */
+const UNLIKELY_COST = 1.5;
+
 /**
  * The evidence for a repair: how much likelier it is than the nearest other repair that parses
  * (a margin of RIVAL_WINDOW or more is certainty as far as the search can tell), how many edits
@@ -118,13 +123,23 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed): R
   } else if (result.checked < RIVAL_WINDOW) evidence.push(`other repairs ruled out only to ${result.checked.toFixed(2)} (budget)`);
   else evidence.push(`no other repair within ${RIVAL_WINDOW.toFixed(1)} parses`);
   if (result.edits.length > 1) {
-    confidence -= 0.1;
-    evidence.push(`${result.edits.length} edits`);
+    // measured: with two edits, either could be something else as often as not
+    confidence = Math.min(confidence - 0.1, TWO_EDITS_CAP);
+    evidence.push(`${result.edits.length} edits, each of which could be something else`);
+  }
+  if (result.cost > UNLIKELY_COST) {
+    confidence -= 0.35;
+    evidence.push('an unlikely edit as slips go (a keyword or a name deleted, a dissimilar token swapped)');
   }
   const braceless = bracelessNear(result.text, result.edits);
   if (braceless.length) {
     confidence = Math.min(confidence, 0.5);
     evidence.push(`the indentation asks for braces the repair leaves out (line ${braceless.map((l) => l + 1).join(', ')} heads an indented block with none)`);
+  }
+  const ends = blockEndsDeleted(result.edits, lx);
+  if (ends.length) {
+    confidence = Math.min(confidence, 0.5);
+    evidence.push(`deletes the '}' that leads line ${ends.join(', ')}, where the indentation ends a block (a lost '{' is as likely)`);
   }
   const orphans = orphansOf(result, lx);
   if (orphans.length) {
@@ -132,6 +147,41 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed): R
     evidence.push(`reads ${orphans.map((n) => `'${n}'`).join(', ')} at the edit, which nothing declares and the file uses nowhere else`);
   }
   return { confidence: Math.round(Math.max(0, Math.min(1, confidence)) * 100) / 100, evidence, ...(rival ? { rival } : {}) };
+}
+
+/**
+ * 1-based lines whose leading `}` the repair deletes. Such a `}` ends a block where the
+ * indentation says so; unless the line is doubled (a lone `}` twice at one indentation), its `{`
+ * lost elsewhere is as likely as the `}` being extra.
+ */
+function blockEndsDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
+  const out: number[] = [];
+  const lone = (line: number): boolean => {
+    const f = lx.lineFirst[line] ?? -1;
+    const t = lx.tokens[f];
+    return !!t && t.type === 'punct' && t.value === '}' && (lx.tokens[f + 1]?.line ?? -1) !== line;
+  };
+  // first on its line: `}` alone, or `} else {`, `});`
+  const leads = (line: number): boolean => {
+    const t = lx.tokens[lx.lineFirst[line] ?? -1];
+    return !!t && t.type === 'punct' && t.value === '}';
+  };
+  const codeLine = (from: number, step: number): number => {
+    let l = from + step;
+    while (l >= 0 && l < lx.lineStarts.length && lx.indent[l]! < 0) l += step;
+    return l;
+  };
+  for (const a of edits) {
+    if (a.candidate.kind !== 'delete' || a.candidate.edit.ins !== '') continue;
+    const removed = lx.text.slice(a.offset, a.offset + a.candidate.edit.del);
+    if (removed.trim() !== '}') continue;
+    const at = a.offset + removed.indexOf('}');
+    const line = lineOf(lx, at);
+    if (!leads(line) || lx.tokens[lx.lineFirst[line]!]!.start !== at) continue;
+    const doubled = [codeLine(line, -1), codeLine(line, 1)].some((l) => lone(l) && lx.indent[l] === lx.indent[line]);
+    if (!doubled) out.push(line + 1);
+  }
+  return out;
 }
 
 /** Names at the repair's edits that no one meant (see orphanNames). */

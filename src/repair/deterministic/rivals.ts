@@ -153,7 +153,9 @@ export function nameCounts(lx: Lexed): Map<string, number> {
  */
 export function orphanNames(program: AnyNode, text: string, regions: readonly Region[], bound: ReadonlySet<string>, counts: ReadonlyMap<string, number>): string[] {
   const found = new Set<string>();
-  const touches = (node: AnyNode): boolean => regions.some(([lo, hi]) => node.end >= lo && node.start <= hi);
+  // the statement around each edit: `fi (x); {` leaves `fi` a call a token away from the `;`
+  const spans = regions.map(([lo, hi]) => statementAround(program, lo, hi));
+  const touches = (node: AnyNode): boolean => spans.some(([lo, hi]) => node.end >= lo && node.start <= hi);
   walk.full(program as any, (node: any, _state: unknown, type: string) => {
     if (node.type === 'LabeledStatement') {
       const l = node.label;
@@ -166,6 +168,28 @@ export function orphanNames(program: AnyNode, text: string, regions: readonly Re
     if (!bound.has(node.name) && !KNOWN_GLOBALS.has(node.name) && (counts.get(node.name) ?? 0) <= 1) found.add(node.name);
   });
   return [...found];
+}
+
+/** The innermost simple statement holding [lo, hi] when it is short (a few lines), else [lo, hi]. */
+function statementAround(program: AnyNode, lo: number, hi: number): Region {
+  let at: AnyNode | undefined = program;
+  while (at) {
+    let next: AnyNode | undefined;
+    for (const key of Object.keys(at)) {
+      const v = at[key];
+      for (const child of Array.isArray(v) ? v : [v]) {
+        if (child && typeof child.type === 'string' && typeof child.start === 'number' && child.start <= lo && child.end >= hi) {
+          next = child;
+          break;
+        }
+      }
+      if (next) break;
+    }
+    if (!next) break;
+    if (/Statement$|^VariableDeclaration$/.test(next.type) && next.type !== 'BlockStatement' && next.end - next.start <= 240) return [next.start, next.end];
+    at = next;
+  }
+  return [lo, hi];
 }
 
 /** The statement lists a node holds directly: a program's or block's body, a switch case's consequent. */

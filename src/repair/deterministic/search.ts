@@ -47,6 +47,8 @@ export type SearchResult =
       rival?: NearestRival;
       /** How far above the repair's cost rivals were ruled out (RIVAL_WINDOW when all were checked). */
       checked: number;
+      /** The repair's cost: how unlikely its edits are as slips, by the candidates' priors. */
+      cost: number;
     }
   | { ok: false; reason: string; tried: number };
 
@@ -229,7 +231,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         return { ok: false, reason: `a repair parses, but the ${limit} ran out before other repairs as likely were ruled out (they could export differently)`, tried };
       }
       const checked = found.nearest ? found.nearest.margin : cut ? found.checked : RIVAL_WINDOW;
-      return { ok: true, text: found.text, edits: toOriginal(found.edits), tried, program: found.program, ...(found.nearest ? { rival: found.nearest } : {}), checked };
+      return { ok: true, text: found.text, edits: toOriginal(found.edits), tried, program: found.program, ...(found.nearest ? { rival: found.nearest } : {}), checked, cost: found.cost };
     }
     if (outOfTime || tried >= opts.maxCandidates) break;
     partials.sort((a, b) => a.cost - b.cost);

@@ -297,6 +297,10 @@ export function generateCandidates(lx: Lexed, opts: GenerateOptions): Candidate[
     // a deletion that joins two words makes a different name
     const e = c.edit;
     if (e.del && !e.ins && isWordChar(lx.text.charCodeAt(e.offset - 1)) && isWordChar(lx.text.charCodeAt(e.offset + e.del))) c.cost += 1;
+    // between a token typed twice (`))`), the doubling is the slip, not what is missing between
+    if (!e.del && e.offset > 0 && lx.text[e.offset - 1] === lx.text[e.offset] && ')]};,'.includes(lx.text[e.offset]!)) c.cost += 0.3;
+    // a `;` beside a `;` makes an empty statement, which no one writes
+    if (e.ins.trim() === ';' && (/;\s*$/.test(lx.text.slice(Math.max(0, e.offset - 8), e.offset)) || /^\s*;/.test(lx.text.slice(e.offset + e.del, e.offset + e.del + 8)))) c.cost += 0.5;
     const key = `${c.edit.offset}:${c.edit.del}:${c.edit.ins}`;
     const at = seen.get(key);
     if (at === undefined) {
@@ -775,6 +779,11 @@ export function slipKind(typed: string, meant: string): 'transposed' | 'dropped'
     }
   }
   return undefined;
+}
+
+/** Whether a name is one slip from a keyword (`fi`, `retrun`, `conts`). */
+export function mistypedKeyword(name: string): boolean {
+  return TYPO_KEYWORDS.some((k) => { const kind = slipKind(name, k); return !!kind && !(k.length <= 2 && (name.length < 2 || kind === 'substituted')); });
 }
 
 const SLIP_COST = { transposed: 0.62, dropped: 0.66, doubled: 0.64, substituted: 0.95, inserted: 0.9 } as const;

@@ -17,6 +17,7 @@ import type { ModuleFormat } from '../../discover/syntax/compile.js';
 import { diffNames, parseProgram, parseStrict, surfaceOfProgram, type NameDiff } from '../../validate/surface.js';
 import { judgeProgram, type AnyNode, type SurfaceReference } from './guard.js';
 import { rejectedInside } from './region.js';
+import { mistypedKeyword } from './candidates.js';
 import { lex, type Lexed } from './tokens.js';
 
 /** Names a file may read without declaring them: the language's, Node's, browsers' and module loaders'. */
@@ -153,9 +154,14 @@ export function nameCounts(lx: Lexed): Map<string, number> {
  */
 export function orphanNames(program: AnyNode, text: string, regions: readonly Region[], bound: ReadonlySet<string>, counts: ReadonlyMap<string, number>): string[] {
   const found = new Set<string>();
-  // the statement around each edit: `fi (x); {` leaves `fi` a call a token away from the `;`
-  const spans = regions.map(([lo, hi]) => statementAround(program, lo, hi));
-  const touches = (node: AnyNode): boolean => spans.some(([lo, hi]) => node.end >= lo && node.start <= hi);
+  const touches = (node: AnyNode): boolean => regions.some(([lo, hi]) => node.end >= lo && node.start <= hi);
+  // `fi (x); {`: a mistyped `if` left a call a token away from the edit, at its statement's start
+  for (const [lo, hi] of regions) {
+    const st = statementAround(program, lo, hi);
+    const callee = st?.type === 'ExpressionStatement' && st.expression.type === 'CallExpression' ? st.expression.callee : undefined;
+    if (callee?.type === 'Identifier' && callee.start === st!.start && !bound.has(callee.name) && (counts.get(callee.name) ?? 0) <= 1 && mistypedKeyword(callee.name))
+      found.add(callee.name);
+  }
   walk.full(program as any, (node: any, _state: unknown, type: string) => {
     if (node.type === 'LabeledStatement') {
       const l = node.label;
@@ -170,8 +176,8 @@ export function orphanNames(program: AnyNode, text: string, regions: readonly Re
   return [...found];
 }
 
-/** The innermost simple statement holding [lo, hi] when it is short (a few lines), else [lo, hi]. */
-function statementAround(program: AnyNode, lo: number, hi: number): Region {
+/** The innermost simple statement holding [lo, hi] when it is short (a few lines). */
+function statementAround(program: AnyNode, lo: number, hi: number): AnyNode | undefined {
   let at: AnyNode | undefined = program;
   while (at) {
     let next: AnyNode | undefined;
@@ -185,11 +191,11 @@ function statementAround(program: AnyNode, lo: number, hi: number): Region {
       }
       if (next) break;
     }
-    if (!next) break;
-    if (/Statement$|^VariableDeclaration$/.test(next.type) && next.type !== 'BlockStatement' && next.end - next.start <= 240) return [next.start, next.end];
+    if (!next) return undefined;
+    if (/Statement$|^VariableDeclaration$/.test(next.type) && next.type !== 'BlockStatement' && next.end - next.start <= 240) return next;
     at = next;
   }
-  return [lo, hi];
+  return undefined;
 }
 
 /** The statement lists a node holds directly: a program's or block's body, a switch case's consequent. */

@@ -166,6 +166,8 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         if (v.ok) {
           if (found) {
             const edits = toOriginal([...state.edits, { candidate: cand, at: e.offset }]);
+            // where on its line a string left open closes is the string heuristics' call (tailPenalty), not a rival's
+            if (sameStringClose(found.edits, edits, rootLx)) continue;
             const judged = found.rivals.judge(text, editRegions(edits));
             if (!judged) continue;
             // a rival the indentation contradicts (an indented block left without its braces) is none
@@ -248,6 +250,14 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
 
 function ambiguous(d: NameDiff): string {
   return `ambiguous exports: another repair as likely or likelier also parses and exports differently (${signedNames(d)}); the broken text does not say which was meant`;
+}
+
+/** Both close the same string left open, one edit each, on the same line. */
+function sameStringClose(a: { candidate: Candidate }[], b: AppliedEdit[], lx: Lexed): boolean {
+  if (a.length !== 1 || b.length !== 1) return false;
+  const x = a[0]!.candidate;
+  const y = b[0]!;
+  return x.why === 'string' && y.candidate.why === 'string' && x.kind === 'insert' && y.candidate.kind === 'insert' && lineOf(lx, x.edit.offset) === lineOf(lx, y.offset);
 }
 
 /** Whether two texts differ only in whitespace (the tokens of a text that parses are the same). */

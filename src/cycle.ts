@@ -166,6 +166,7 @@ async function cycleBody(
   }
 
   const applied = new Set([...fixes.filter((f) => f.outcome === 'applied').map((f) => f.bug.id), ...resolved]);
+  // Everything else is left for a person, a `proposed` fix included (it was never written).
   const left = discovery.bugs.filter((b) => !applied.has(b.id));
   const unhealthy = probes.some((p) => p.status !== 'healthy');
   const finished = clock.now();

@@ -219,7 +219,8 @@ describe('the last good version (git HEAD) as the surface reference', () => {
   it('an export added in the same edit as the slip is allowed: the text plainly writes it', async () => {
     const sb = box();
     const file = sb.write('lib/a.js', 'exports.a = 1;\n');
-    sb.config({ pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
+    // `(2;` is as likely a lost `)` as a stray `(`: no gate here, the surface is what is tested.
+    sb.config({ pm2Logs: false, stateDir: '../state', llm: { provider: 'none' }, deterministic: { minConfidence: 0 } });
     await sb.runJson(['scan']);
     fs.writeFileSync(file, 'exports.a = 1;\nexports.b = (2;\n');
     const r = await sb.runJson(['run']);

@@ -47,10 +47,12 @@ const outcomeMark: Record<FixEntry['outcome'], string> = {
   reverted: yellow('reverted'),
   skipped: dim('skipped '),
   failed: red('failed  '),
+  proposed: yellow('proposed'),
 };
 
 export function formatFix(f: FixEntry, roots: readonly string[], showDiff: boolean): string {
-  const label = f.dryRun && f.diff ? green('would fix') : outcomeMark[f.outcome];
+  // A proposal is never a fix, in a dry run or not: it is shown for a person to judge.
+  const label = f.outcome === 'proposed' ? outcomeMark.proposed : f.dryRun && f.diff ? green('would fix') : outcomeMark[f.outcome];
   const lines = [`  ${label}  ${rel(f.file, roots)}  ${f.strategy !== 'none' ? `${f.strategy}: ` : ''}${f.reason}`];
   if (f.backup) lines.push(dim(`            backup: ${f.backup}`));
   if (f.id && !f.id.startsWith('skip-') && !f.dryRun) lines.push(dim(`            fix id: ${f.id}`));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { probeSchema } from '../probes/registry.js';
+import { DEFAULT_MIN_CONFIDENCE } from '../repair/deterministic/index.js';
 import { DEFAULT_INCLUDE, SEED, SEED_PROMPT_TEMPLATE, WINDOW_PROMPT_TEMPLATE } from './defaults.js';
 
 const positiveMs = z.number().int().positive();
@@ -59,6 +60,16 @@ export const llmSchema = z.strictObject({
     .default([]),
 });
 
+/** The deterministic rung: how far it searches, and how sure it must be to write. */
+export const deterministicSchema = z.strictObject({
+  /** A repair below this confidence is not written by the rung: the model gets the file, or a person a proposal. */
+  minConfidence: z.number().min(0).max(1).default(DEFAULT_MIN_CONFIDENCE),
+  /** Most token edits in one repair. */
+  maxEdits: z.number().int().min(1).max(4).default(2),
+  /** Time for the whole search at one file. */
+  timeBudgetMs: positiveMs.default(500),
+});
+
 export const configSchema = z.strictObject({
   roots: z.array(z.string().min(1)).min(1).default(['.']),
   include: z.array(z.string().min(1)).min(1).default([...DEFAULT_INCLUDE]),
@@ -66,6 +77,7 @@ export const configSchema = z.strictObject({
   protect: z.array(z.string().min(1)).default([]),
   node: z.string().min(1).optional(),
   llm: llmSchema.prefault({}),
+  deterministic: deterministicSchema.prefault({}),
   maxFixesPerRun: z.number().int().min(0).default(SEED.maxFixesPerRun),
   cycleIntervalMs: positiveMs.default(SEED.cycleIntervalMs),
   fileCooldownMs: z.number().int().min(0).default(SEED.fileCooldownMs),
@@ -116,3 +128,4 @@ export const configSchema = z.strictObject({
 export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
 export type LlmSettings = z.output<typeof llmSchema>;
+export type DeterministicConfig = z.output<typeof deterministicSchema>;

@@ -13,7 +13,7 @@ import type { Clock } from '../util/clock.js';
 import { isoTime } from '../util/clock.js';
 import { errorMessage } from '../util/errors.js';
 import { validateFix } from '../validate/registry.js';
-import { withExportReference } from '../validate/last-good.js';
+import { settleReference } from '../validate/last-good.js';
 import { hasModuleSyntax } from '../validate/surface.js';
 import { isJavaScript, type ValidationInput, type Validator } from '../validate/types.js';
 import { sha256, writeFileAtomic } from '../workspace/atomic.js';
@@ -21,7 +21,8 @@ import { stamp, writeBackup } from '../workspace/backup.js';
 import type { Journal } from '../workspace/journal.js';
 import { containedRealPath } from '../workspace/paths.js';
 import { redactorFor } from '../llm/redact.js';
-import type { Repairer } from './types.js';
+import { formatConfidence } from './repairers/deterministic.js';
+import type { Confidence, Proposal, Repairer } from './types.js';
 
 export interface FixContext {
   config: Config;
@@ -64,6 +65,10 @@ export function unifiedDiff(config: Pick<Config, 'roots'>, file: string, before:
  * Take one bug up the repair ladder. Every candidate is validated in memory first; one that
  * passes is written atomically (backup and journal first), checked again on disk, and put back
  * to the original bytes at once if that check fails.
+ *
+ * A rung may hold a candidate back (the deterministic rung, below its confidence gate): the
+ * ladder goes on, and if no rung writes a fix, that proposal is validated in memory and recorded
+ * with its diff as `proposed`, for a person to judge. A proposal is never written.
  */
 export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
   const started = ctx.clock.now();
@@ -101,9 +106,22 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
   const originalHash = sha256(originalBytes);
   entry.originalHash = originalHash;
   const format = formatFor(ctx.checker, bug.file, original);
-  // What the repair and the exports step hold the export surface to, looked up once.
-  const subject = await withExportReference(bug, original, format);
+  // What the repair and the exports step hold the export surface to, and the last good text
+  // (git HEAD) the undefined-names step takes its baseline from: looked up once.
+  const { bug: subject, lastGood } = await settleReference(bug, original, format);
+  const validationInput = (after: string): ValidationInput => ({
+    file: bug.file,
+    bug: subject,
+    before: original,
+    after,
+    format,
+    checker: ctx.checker,
+    config: ctx.config,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(lastGood !== undefined ? { lastGood } : {}),
+  });
   let lastRejection: string | undefined;
+  let proposal: (Proposal & { strategy: string }) | undefined;
 
   for (const rung of ctx.ladder) {
     if (!rung.handles.includes(bug.kind)) continue;
@@ -132,6 +150,11 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
         feedback = r.reason;
         continue;
       }
+      if (!r.ok && r.proposal) {
+        proposal ??= { ...r.proposal, strategy: r.strategy };
+        step('proposed', r.reason);
+        break;
+      }
       if (!r.ok) {
         const outOfTime = budget?.aborted && !ctx.signal?.aborted;
         step('no-candidate', outOfTime ? `the time budget for this file (${rung.budgetMs} ms) ran out: ${r.reason}` : r.reason);
@@ -142,7 +165,7 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
         step('no-candidate', 'the candidate is the file unchanged');
         break;
       }
-      const input: ValidationInput = { file: bug.file, bug: subject, before: original, after: r.text, format, checker: ctx.checker, config: ctx.config, ...(ctx.signal ? { signal: ctx.signal } : {}) };
+      const input = validationInput(r.text);
       const verdict = await validateFix(ctx.validators, input, 'memory');
       if (!verdict.ok) {
         lastRejection = `${r.strategy} candidate rejected by validation: ${verdict.reason}`;
@@ -151,23 +174,62 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
         continue;
       }
       entry.diff = unifiedDiff(ctx.config, bug.file, original, r.text);
+      const trust = trustOf(r);
       if (ctx.dryRun) {
         step('candidate', r.note);
-        return done('skipped', `dry run: ${r.note}; validated, not written`);
+        Object.assign(entry, trust, { validated: verdict.passed });
+        return done('skipped', `dry run: ${r.note}${confidenceWords(trust)}; validated: ${named(verdict.passed)}; not written`);
       }
       const written = await writeValidated(input, originalBytes, originalHash, entry, ctx);
       step(written.outcome === 'applied' ? 'applied' : 'reverted', written.reason);
-      if (written.outcome === 'applied') return done('applied', `${r.note}; validated`);
+      if (written.outcome === 'applied') {
+        const passed = [...new Set([...verdict.passed, ...written.passed])];
+        Object.assign(entry, trust, { validated: passed });
+        return done('applied', `${r.note}${confidenceWords(trust)}; validated: ${named(passed)}`);
+      }
       if (written.outcome === 'failed') return done('failed', written.reason);
       lastRejection = written.reason;
       feedback = written.reason;
     }
   }
 
-  if (lastRejection) return done('reverted', lastRejection);
-  if (ctx.signal?.aborted) return done('failed', 'stopped before a fix was found (shutdown)');
+  if (ctx.signal?.aborted && !lastRejection) return done('failed', 'stopped before a fix was found (shutdown)');
+  // Nothing written. A proposal a rung held back goes to a person, if it holds up: the same
+  // memory steps as any candidate. (Once a candidate was written and restored, that is the outcome.)
+  let withdrawn: string | undefined;
+  if (proposal && entry.backup === undefined && !ctx.signal?.aborted) {
+    if (proposal.text === original) withdrawn = `the ${proposal.strategy} proposal is the file unchanged; none to show`;
+    else {
+      const verdict = await validateFix(ctx.validators, validationInput(proposal.text), 'memory');
+      if (verdict.ok) {
+        entry.strategy = proposal.strategy;
+        entry.diff = unifiedDiff(ctx.config, bug.file, original, proposal.text);
+        Object.assign(entry, trustOf(proposal), { validated: verdict.passed });
+        const others = entry.steps.filter((s) => s.result !== 'proposed').map((s) => `${s.strategy}: ${s.reason}`);
+        return done('proposed', [`proposed, not written: ${proposal.note}`, proposal.held, `validated in memory: ${named(verdict.passed)}`, ...others].join('; '));
+      }
+      withdrawn = `the ${proposal.strategy} proposal (${proposal.note}) failed validation too (${verdict.reason}), so it is not proposed`;
+    }
+  } else if (proposal)
+    withdrawn = `the ${proposal.strategy} proposal (${proposal.note}) is not shown: ${entry.backup !== undefined ? 'a candidate was written and restored' : 'shutting down'}`;
+  const also = withdrawn ? `; ${withdrawn}` : '';
+  if (lastRejection) return done('reverted', lastRejection + also);
   const reasons = entry.steps.map((s) => `${s.strategy}: ${s.reason}`);
-  return done('failed', reasons.length ? reasons.join('; ') : `no repairer handles ${bug.kind} bugs`);
+  return done('failed', (reasons.length ? reasons.join('; ') : `no repairer handles ${bug.kind} bugs`) + also);
+}
+
+/** A candidate's confidence, evidence and rival, for the log entry, when its rung measured them. */
+function trustOf(c: Partial<Confidence>): Partial<Confidence> {
+  if (c.confidence === undefined) return {};
+  return { confidence: c.confidence, evidence: c.evidence ?? [], ...(c.rival !== undefined ? { rival: c.rival } : {}) };
+}
+
+function confidenceWords(t: Partial<Confidence>): string {
+  return t.confidence === undefined ? '' : `; confidence ${formatConfidence(t.confidence)}`;
+}
+
+function named(steps: readonly string[]): string {
+  return steps.length ? steps.join(', ') : 'no step applies';
 }
 
 async function writeValidated(
@@ -176,16 +238,16 @@ async function writeValidated(
   originalHash: string,
   entry: FixEntry,
   ctx: FixContext,
-): Promise<{ outcome: 'applied' | 'reverted' | 'failed'; reason: string }> {
+): Promise<{ outcome: 'applied' | 'reverted' | 'failed'; reason: string; passed: string[] }> {
   const { file, after: text } = input;
   // Someone may have edited the file while the model thought: their edit wins.
   let current: Buffer;
   try {
     current = fs.readFileSync(file);
   } catch (err) {
-    return { outcome: 'failed', reason: `file vanished before writing: ${errorMessage(err)}` };
+    return { outcome: 'failed', reason: `file vanished before writing: ${errorMessage(err)}`, passed: [] };
   }
-  if (sha256(current) !== originalHash) return { outcome: 'failed', reason: 'the file changed while the fix was prepared; fix dropped' };
+  if (sha256(current) !== originalHash) return { outcome: 'failed', reason: 'the file changed while the fix was prepared; fix dropped', passed: [] };
 
   const fixedBytes = Buffer.from(text, 'utf8');
   const candidateHash = sha256(fixedBytes);
@@ -193,7 +255,7 @@ async function writeValidated(
   try {
     backup = writeBackup(file, originalBytes, ctx.config.backupDir, ctx.clock.now());
   } catch (err) {
-    return { outcome: 'failed', reason: `could not write the backup, nothing changed: ${errorMessage(err)}` };
+    return { outcome: 'failed', reason: `could not write the backup, nothing changed: ${errorMessage(err)}`, passed: [] };
   }
   entry.backup = backup;
   const journalEntry = { id: entry.id, file, originalHash, backup, candidateHash, phase: 'writing' as const, startedAt: entry.time };
@@ -202,35 +264,36 @@ async function writeValidated(
     writeFileAtomic(file, fixedBytes);
   } catch (err) {
     ctx.journal.end(entry.id);
-    return { outcome: 'failed', reason: `could not write the fix, original left in place: ${errorMessage(err)}` };
+    return { outcome: 'failed', reason: `could not write the fix, original left in place: ${errorMessage(err)}`, passed: [] };
   }
-  const failure = await checkOnDisk(input, candidateHash, ctx);
-  if (!failure) {
+  const disk = await checkOnDisk(input, candidateHash, ctx);
+  if (disk.ok) {
     ctx.journal.update({ ...journalEntry, phase: 'validated' });
     ctx.journal.end(entry.id);
     entry.fixedHash = candidateHash;
-    return { outcome: 'applied', reason: 'written and checked on disk' };
+    return { outcome: 'applied', reason: `written and checked on disk${disk.passed.length ? ` (${disk.passed.join(', ')})` : ''}`, passed: disk.passed };
   }
   ctx.journal.update({ ...journalEntry, phase: 'reverting' });
   writeFileAtomic(file, originalBytes);
   ctx.journal.end(entry.id);
-  return { outcome: 'reverted', reason: `on-disk check failed (${failure}); original restored` };
+  return { outcome: 'reverted', reason: `on-disk check failed (${disk.reason}); original restored`, passed: [] };
 }
 
 /**
  * With the fix in place: the bytes are what was written, a JavaScript file gets the node binary's
  * own verdict, and the `disk` validation steps (loading the module, the project's tests) run.
- * Returns why it failed, or undefined.
+ * Returns the disk steps that passed, or why it failed.
  */
-async function checkOnDisk(input: ValidationInput, candidateHash: string, ctx: FixContext): Promise<string | undefined> {
-  if (sha256(fs.readFileSync(input.file)) !== candidateHash) return 'the file on disk is not what was written';
+async function checkOnDisk(input: ValidationInput, candidateHash: string, ctx: FixContext): Promise<{ ok: true; passed: string[] } | { ok: false; reason: string }> {
+  const fail = (reason: string) => ({ ok: false as const, reason });
+  if (sha256(fs.readFileSync(input.file)) !== candidateHash) return fail('the file on disk is not what was written');
   if (isJavaScript(input.file)) {
     const [onDisk] = await ctx.checker.checkFiles([input.file]);
-    if (!onDisk || !('ok' in onDisk)) return `the file could not be checked${onDisk && 'skipped' in onDisk ? `: ${onDisk.skipped}` : ''}`;
-    if (!onDisk.ok) return `${onDisk.errorType}: ${onDisk.message}`;
+    if (!onDisk || !('ok' in onDisk)) return fail(`the file could not be checked${onDisk && 'skipped' in onDisk ? `: ${onDisk.skipped}` : ''}`);
+    if (!onDisk.ok) return fail(`${onDisk.errorType}: ${onDisk.message}`);
   }
   const disk = await validateFix(ctx.validators, input, 'disk');
-  return disk.ok ? undefined : disk.reason;
+  return disk.ok ? { ok: true, passed: disk.passed } : fail(disk.reason);
 }
 
 /** The format a file is parsed in; for a typeless .js, what its text looks like. */

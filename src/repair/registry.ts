@@ -12,7 +12,7 @@ export interface RepairerContext {
 
 /** Every rung the ladder can have, by name: adding one is a file and a line here. */
 const factories: Record<Config['repairers'][number], (ctx: RepairerContext) => Repairer> = {
-  deterministic: ({ checker }) => deterministicRepairer(checker, { maxEdits: 2, timeBudgetMs: 500 }),
+  deterministic: ({ config, checker }) => deterministicRepairer(checker, config.deterministic),
   llm: ({ config }) => llmRepairer(config),
 };
 

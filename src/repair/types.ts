@@ -15,10 +15,35 @@ export interface RepairInput {
   feedback?: string;
 }
 
+/**
+ * How far a candidate can be trusted to restore what was written (the deterministic rung's
+ * measure, in [0, 1]), what raised or lowered it, and the nearest other repair that also parses.
+ */
+export interface Confidence {
+  confidence: number;
+  evidence: string[];
+  rival?: string;
+}
+
+/**
+ * A candidate a rung made but would not write (below its confidence gate): if no rung applies a
+ * fix, it is validated in memory and shown to a person, never written.
+ */
+export interface Proposal extends Partial<Confidence> {
+  text: string;
+  /** What the candidate changes, as a fix's note says it. */
+  note: string;
+  /** Why the rung held it back: `confidence 0.42 below the gate 0.7 (...)`. */
+  held: string;
+}
+
 export type RepairResult =
-  | { ok: true; text: string; strategy: string; note: string; edits?: number }
-  /** `rejected`: an answer came but did not pass the loss guard; asking again with the reason may help. */
-  | { ok: false; strategy: string; reason: string; rejected?: boolean };
+  | ({ ok: true; text: string; strategy: string; note: string; edits?: number } & Partial<Confidence>)
+  /**
+   * `rejected`: an answer came but did not pass the loss guard; asking again with the reason may help.
+   * `proposal`: a candidate the rung made but holds back (below its gate), for a person to judge.
+   */
+  | { ok: false; strategy: string; reason: string; rejected?: boolean; proposal?: Proposal };
 
 /** A repairer is one rung of the repair ladder: deterministic first, the model second. */
 export interface Repairer {

@@ -9,7 +9,8 @@ import type { FixOutcome } from './state.js';
 /** One attempt of one rung of the ladder on a bug. */
 export interface AttemptStep {
   strategy: string;
-  result: 'candidate' | 'no-candidate' | 'rejected' | 'applied' | 'reverted';
+  /** `proposed`: a candidate held back below the rung's confidence gate (see FixEntry.outcome). */
+  result: 'candidate' | 'no-candidate' | 'rejected' | 'applied' | 'reverted' | 'proposed';
   reason: string;
   elapsedMs: number;
 }
@@ -25,7 +26,17 @@ export interface FixEntry {
   outcome: FixOutcome;
   reason: string;
   steps: AttemptStep[];
+  /** The fix applied (or, for `proposed`, the proposal; in a dry run, what would be written). */
   diff?: string;
+  /**
+   * When the deterministic rung's repair was applied or proposed: its confidence in [0, 1], what
+   * raised or lowered it, and the nearest other repair that also parses.
+   */
+  confidence?: number;
+  evidence?: string[];
+  rival?: string;
+  /** The validation steps that ran and passed, in memory and on disk, in order. */
+  validated?: string[];
   backup?: string;
   originalHash?: string;
   fixedHash?: string;

@@ -6,7 +6,11 @@ import type { LogOffset } from '../discover/types.js';
 import { writeJsonAtomic } from '../workspace/atomic.js';
 import { stamp } from '../workspace/backup.js';
 
-export type FixOutcome = 'applied' | 'reverted' | 'skipped' | 'failed';
+/**
+ * `proposed`: no rung wrote a fix, but a rung held one back (below its confidence gate) that
+ * passes validation in memory: it is shown with its diff for a person to apply; nothing written.
+ */
+export type FixOutcome = 'applied' | 'reverted' | 'skipped' | 'failed' | 'proposed';
 
 export interface FileRecord {
   lastAttempt: string;

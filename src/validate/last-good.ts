@@ -14,13 +14,18 @@ export const LAST_GOOD_MAX_CHANGED_LINES = 8;
  * what a repair must keep. Undefined when it does not parse or is too far from the broken text.
  */
 export function lastGoodExports(lastGood: string, broken: string, filename: string, format: ModuleFormat): string[] | undefined {
-  if (lastGood === broken || !parses(lastGood, filename, format)) return undefined;
+  return isLastGoodOf(lastGood, broken, filename, format) ? surfaceOf(lastGood, format === 'module').exports : undefined;
+}
+
+/** Whether `lastGood` parses and is the broken text with at most a few lines changed: a reference for it. */
+export function isLastGoodOf(lastGood: string, broken: string, filename: string, format: ModuleFormat): boolean {
+  if (lastGood === broken || !parses(lastGood, filename, format)) return false;
   let changed = 0;
   for (const part of diffLines(lastGood, broken)) {
     if (part.added || part.removed) changed += part.count ?? 0;
-    if (changed > LAST_GOOD_MAX_CHANGED_LINES) return undefined;
+    if (changed > LAST_GOOD_MAX_CHANGED_LINES) return false;
   }
-  return surfaceOf(lastGood, format === 'module').exports;
+  return true;
 }
 
 /** V8's verdict where this thread can give it; acorn's for a module on a thread without V8's module parser. */
@@ -52,10 +57,19 @@ export function recordFits(exports: readonly string[], broken: string): boolean 
  * text, else none (the repair then reads what it can from the broken text).
  */
 export async function withExportReference(bug: Bug, broken: string, format: ModuleFormat): Promise<Bug> {
-  if (bug.kind !== 'syntax') return bug;
+  return (await settleReference(bug, broken, format)).bug;
+}
+
+/**
+ * withExportReference, and the last good text itself when git HEAD is it (the undefined-names
+ * step takes its baseline from it): git is asked once per fix, here.
+ */
+export async function settleReference(bug: Bug, broken: string, format: ModuleFormat): Promise<{ bug: Bug; lastGood?: string }> {
+  if (bug.kind !== 'syntax') return { bug };
   const { lastGoodExports: recorded, ...rest } = bug;
   const head = await committedVersion(bug.file);
-  const fromHead = head !== undefined ? lastGoodExports(head, broken, bug.file, format) : undefined;
+  const lastGood = head !== undefined && isLastGoodOf(head, broken, bug.file, format) ? head : undefined;
+  const fromHead = lastGood !== undefined ? surfaceOf(lastGood, format === 'module').exports : undefined;
   const reference = fromHead ?? (recorded && recordFits(recorded, broken) ? recorded : undefined);
-  return reference ? { ...rest, lastGoodExports: reference } : rest;
+  return { bug: reference ? { ...rest, lastGoodExports: reference } : rest, ...(lastGood !== undefined ? { lastGood } : {}) };
 }

@@ -26,16 +26,23 @@ export function validatorsByName(names: readonly string[]): Validator[] {
   });
 }
 
-/** Run the steps of one stage that apply to this fix; the result names the step that failed. */
+/**
+ * Run the steps of one stage that apply to this fix. The result names the steps that ran and
+ * passed (`passed`), or the step that failed.
+ */
 export async function validateFix(
   steps: readonly Validator[],
   input: ValidationInput,
   stage: Validator['stage'],
-): Promise<ValidationResult & { step?: string }> {
+): Promise<ValidationVerdict> {
+  const passed: string[] = [];
   for (const step of steps) {
     if (step.stage !== stage || !step.appliesTo(input)) continue;
     const r = await step.validate(input);
-    if (!r.ok) return { ok: false, step: step.name, reason: `${step.name}: ${r.reason}` };
+    if (!r.ok) return { ok: false, step: step.name, reason: `${step.name}: ${r.reason}`, passed };
+    passed.push(step.name);
   }
-  return { ok: true };
+  return { ok: true, passed };
 }
+
+export type ValidationVerdict = { ok: true; passed: string[] } | { ok: false; step: string; reason: string; passed: string[] };

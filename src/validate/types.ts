@@ -13,6 +13,11 @@ export interface ValidationInput {
   checker: SyntaxChecker;
   config: Config;
   signal?: AbortSignal;
+  /**
+   * The file's last good version (git HEAD), when the broken `before` is that version with a few
+   * lines changed (see last-good): what a file that does not parse meant, as far as anyone knows.
+   */
+  lastGood?: string;
 }
 
 export type ValidationResult = { ok: true } | { ok: false; reason: string };

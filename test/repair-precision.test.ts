@@ -1,0 +1,528 @@
+// Precision over recall: a repair that parses but means something else than what was written is
+// worse than none. Slips as people type them, through the CLI, with no model: each file ends as
+// what was meant, or (where the table allows it) untouched and left for a person. Never a third
+// text. Then the gate itself: a repair below it is not written by the deterministic rung; the
+// model gets the file, or a person gets the proposal.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as acorn from 'acorn';
+import { box, closedPort } from './helpers/cli.ts';
+import { startModelServer } from './helpers/model-server.ts';
+import { resolveConfig, SyntaxChecker } from '../dist/index.js';
+import { fixBug } from '../dist/repair/fix.js';
+import { deterministicRepairer } from '../dist/repair/repairers/deterministic.js';
+import { validatorsByName } from '../dist/validate/registry.js';
+import { undefinedNamesValidator } from '../dist/validate/undefined-names.js';
+import { settleReference } from '../dist/validate/last-good.js';
+import { journalFor } from '../dist/workspace/journal.js';
+import { systemClock } from '../dist/util/clock.js';
+import type { Bug } from '../src/discover/types.ts';
+import type { Repairer } from '../src/repair/types.ts';
+
+/**
+ * `repaired`: the file on disk afterwards is the intended text (byte for byte, or the same
+ * tokens). `repaired-or-untouched`: that, or the file's bytes unchanged, the run exiting 1 and
+ * the log holding a `proposed` or `failed` entry for it. Anything else on disk fails the case.
+ */
+type Expect = 'repaired' | 'repaired-or-untouched';
+
+interface PrecisionCase {
+  name: string;
+  expect: Expect;
+  /** What the person meant: a small CommonJS module. */
+  intended: string;
+  /** The slip: `from` (found exactly once in `intended`) typed as `to`. */
+  slip: [from: string, to: string];
+  /** Other files of the little project. */
+  files?: Record<string, string>;
+}
+
+// The table. Edit `expect` per case as the repairer learns.
+const CASES: PrecisionCase[] = [
+  {
+    name: 'a mistyped keyword: retrun total;',
+    expect: 'repaired',
+    intended: `'use strict';
+function sum(items) {
+  let total = 0;
+  for (const x of items) total += x;
+  return total;
+}
+module.exports = { sum };
+`,
+    slip: ['  return total;', '  retrun total;'],
+  },
+  {
+    name: 'a mistyped declaration: conts opts = require(...)',
+    expect: 'repaired',
+    intended: `'use strict';
+const opts = require('./x');
+function get(key) {
+  return opts[key];
+}
+module.exports = { get };
+`,
+    slip: ['const opts', 'conts opts'],
+    files: { 'lib/x.js': 'module.exports = { a: 1 };\n' },
+  },
+  {
+    name: "if (...) missing its '{' over an indented two-line block",
+    expect: 'repaired',
+    intended: `'use strict';
+function check(x, log) {
+  if (x > 10) {
+    log('big');
+    return true;
+  }
+  return false;
+}
+module.exports = { check };
+`,
+    slip: ['if (x > 10) {', 'if (x > 10)'],
+  },
+  {
+    name: "for (...) missing its '{' over an indented two-line block",
+    expect: 'repaired',
+    intended: `'use strict';
+function total(rows) {
+  let sum = 0;
+  for (let i = 0; i < rows.length; i++) {
+    sum += rows[i].amount;
+    sum -= rows[i].discount;
+  }
+  return sum;
+}
+module.exports = { total };
+`,
+    slip: ['i++) {', 'i++)'],
+  },
+  {
+    name: "an arrow typed as '=': (err, res) = {",
+    expect: 'repaired',
+    intended: `'use strict';
+const fs = require('fs');
+function read(file, done) {
+  fs.readFile(file, 'utf8', (err, res) => {
+    if (err) return done(err);
+    done(null, res.trim());
+  });
+}
+module.exports = { read };
+`,
+    slip: ['(err, res) => {', '(err, res) = {'],
+  },
+  {
+    name: "an extra '}' line inside a function",
+    expect: 'repaired',
+    intended: `'use strict';
+function bump(a) {
+  if (a > 0) {
+    a += 1;
+  }
+  return a;
+}
+module.exports = { bump };
+`,
+    slip: ['  }\n  return a;', '  }\n  }\n  return a;'],
+  },
+  {
+    name: "a missing ']' in a one-line array",
+    expect: 'repaired',
+    intended: `'use strict';
+const a = [1, 2, 3];
+module.exports = { a };
+`,
+    slip: ['3];', '3;'],
+  },
+  {
+    name: "a missing ']' in a multi-line array",
+    expect: 'repaired',
+    intended: `'use strict';
+const ROUTES = [
+  '/home',
+  '/about',
+  '/contact',
+];
+module.exports = { ROUTES };
+`,
+    slip: ['\n];', '\n;'],
+  },
+  {
+    name: "a missing ':' in a multi-line object literal",
+    expect: 'repaired',
+    intended: `'use strict';
+const defaults = {
+  a: 1,
+  b: 2,
+  c: 3,
+};
+module.exports = { defaults };
+`,
+    slip: ['b: 2', 'b 2'],
+  },
+  {
+    name: "a stray '@' in a line",
+    expect: 'repaired',
+    intended: `'use strict';
+function price(unit, qty) {
+  const total = unit * qty;
+  return total;
+}
+module.exports = { price };
+`,
+    slip: ['unit * qty', 'unit *@ qty'],
+  },
+  {
+    name: "a stray '\\' in a line",
+    expect: 'repaired',
+    intended: `'use strict';
+function add(a, b) {
+  return a + b;
+}
+module.exports = { add };
+`,
+    slip: ['a + b', 'a +\\ b'],
+  },
+  {
+    name: "a stray '#' in a line",
+    expect: 'repaired',
+    intended: `'use strict';
+function size(items) {
+  const n = items.length;
+  return n;
+}
+module.exports = { size };
+`,
+    slip: ['items.length;', 'items.length#;'],
+  },
+];
+
+function broken(c: Pick<PrecisionCase, 'intended' | 'slip'>): string {
+  const [from, to] = c.slip;
+  assert.equal(c.intended.split(from).length, 2, `the slip's text occurs once: ${from}`);
+  return c.intended.replace(from, to);
+}
+
+/** The same tokens (whitespace and line breaks aside), read as CommonJS reads them. */
+function tokens(text: string): string[] | undefined {
+  try {
+    const out: string[] = [];
+    for (const t of acorn.tokenizer(text, { ecmaVersion: 'latest', allowReturnOutsideFunction: true, allowHashBang: true }))
+      out.push(`${t.type.label}:${String((t as { value?: unknown }).value ?? '')}`);
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+function meant(actual: string, intended: string): boolean {
+  if (actual === intended) return true;
+  const a = tokens(actual);
+  return a !== undefined && JSON.stringify(a) === JSON.stringify(tokens(intended));
+}
+
+describe('precision: each slip ends as what was meant, or untouched', { concurrency: 4 }, () => {
+  for (const c of CASES) {
+    it(`${c.name} (${c.expect})`, async () => {
+      const text = broken(c);
+      assert.ok(!meant(text, c.intended), 'the slip changes the tokens');
+      const sb = box();
+      for (const [rel, t] of Object.entries(c.files ?? {})) sb.write(rel, t);
+      const file = sb.write('lib/case.js', text);
+      sb.config({ roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
+      const run = await sb.runJson(['run']);
+      const fix = run.json.fixes.find((f: any) => f.file === file);
+      assert.ok(fix, `an attempt on the file:\n${run.stdout}\n${run.stderr}`);
+      const onDisk = fs.readFileSync(file, 'utf8');
+      const story = `${fix.outcome} (${fix.strategy}): ${fix.reason}\n--- on disk:\n${onDisk}`;
+
+      if (meant(onDisk, c.intended)) {
+        assert.equal(fix.outcome, 'applied', story);
+        assert.equal(run.code, 0, story);
+        assert.equal(fix.strategy, 'deterministic');
+        assert.equal(typeof fix.confidence, 'number');
+        assert.ok(fix.confidence >= 0.7 && fix.confidence <= 1, story);
+        assert.ok(Array.isArray(fix.evidence), 'the evidence is recorded');
+        assert.deepEqual(fix.validated.slice(0, 3), ['syntax', 'exports', 'undefined-names']);
+        assert.match(fix.reason, /; confidence [\d.]+; validated: syntax, exports, undefined-names$/);
+        return;
+      }
+      assert.notEqual(c.expect, 'repaired', `not the intended text: ${onDisk === text ? 'the file was left untouched' : 'A THIRD TEXT'}\n${story}`);
+      assert.ok(fs.readFileSync(file).equals(Buffer.from(text)), `a third text on disk:\n${story}`);
+      assert.equal(run.code, 1, 'left for a person: exit 1');
+      const log = await sb.runJson(['log']);
+      const entry = log.json.find((e: any) => e.type === 'fix' && e.file === file);
+      assert.ok(entry && ['proposed', 'failed'].includes(entry.outcome), `the log holds a proposed or failed entry: ${JSON.stringify(entry)}`);
+      assert.equal(entry.backup, undefined, 'nothing written, nothing backed up');
+    });
+  }
+});
+
+// A slip that is ambiguous by nature: `return (a + b * c;` lost a `)`, but where? At the end,
+// after `b` (another meaning), or the `(` is the stray one. Several repairs parse and mean
+// different things, so no honest confidence is 1: with the gate at 1 the rung writes nothing.
+const ambiguous = {
+  intended: `'use strict';
+function f(a, b, c) {
+  return (a + b) * c;
+}
+module.exports = { f };
+`,
+  slip: ['(a + b) * c', '(a + b * c'] as [string, string],
+};
+const gateAtOne = { deterministic: { minConfidence: 1 } };
+
+describe('the confidence gate', () => {
+  let deadPort: number;
+  before(async () => {
+    deadPort = await closedPort();
+  });
+
+  it('the ambiguous case really is below 1 (else these tests would test nothing)', async () => {
+    const checker = await SyntaxChecker.create(process.execPath, 1);
+    try {
+      const r = await checker.repair(broken(ambiguous), { filename: 'check.js', format: 'commonjs', maxEdits: 2, timeBudgetMs: 500 });
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.ok(r.confidence < 1, `confidence ${r.confidence}: pick another slip that is ambiguous by nature`);
+      assert.notEqual(r.text, ambiguous.intended, 'the model is needed to know which was meant');
+    } finally {
+      await checker.close();
+    }
+  });
+
+  it('below the gate and no model: proposed with its diff, file untouched, exit 1, cooldown, not a revert', async () => {
+    const sb = box();
+    const text = broken(ambiguous);
+    const file = sb.write('lib/check.js', text);
+    sb.config({ roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'ollama', baseUrl: `http://127.0.0.1:${deadPort}`, retries: 0 }, ...gateAtOne });
+
+    // A dry run shows it as a proposal, never as "would fix".
+    const dry = await sb.run(['fix', '--dry-run']);
+    assert.equal(dry.code, 1);
+    assert.match(dry.stdout, /^\s+proposed\s+check\.js\s+deterministic: proposed, not written: /m, dry.stdout);
+    assert.doesNotMatch(dry.stdout, /would fix/);
+    assert.match(dry.stdout, /^\s+-\s+return \(a \+ b \* c;$/m, 'the dry run shows the diff');
+    assert.equal(sb.read('lib/check.js'), text);
+
+    const run = await sb.runJson(['run']);
+    assert.equal(run.code, 1, 'left for a person');
+    const fix = run.json.fixes[0];
+    assert.equal(fix.outcome, 'proposed', JSON.stringify(fix));
+    assert.equal(fix.strategy, 'deterministic');
+    assert.match(fix.reason, /^proposed, not written: .+ at 3:\d+.*; confidence 0\.\d+ below the gate 1 \(.+\); validated in memory: syntax, exports, undefined-names; /);
+    assert.match(fix.reason, /model call failed/, 'the model was asked, and could not answer');
+    assert.ok(fix.confidence < 1);
+    assert.ok(Array.isArray(fix.evidence) && fix.evidence.length > 0, 'the evidence says why');
+    assert.equal(typeof fix.rival, 'string', 'the rival is named');
+    assert.deepEqual(fix.validated, ['syntax', 'exports', 'undefined-names']);
+    assert.match(fix.diff, /^- {2}return \(a \+ b \* c;\n\+ {2}return .+;$/m);
+    assert.equal(fix.backup, undefined, 'no backup: nothing was written');
+    assert.deepEqual(fix.steps.map((s: any) => `${s.strategy.split(':')[0]}:${s.result}`), ['deterministic:proposed', 'llm:no-candidate']);
+    assert.ok(fs.readFileSync(file).equals(Buffer.from(text)), 'the file is untouched');
+    assert.equal(fs.existsSync(path.join(sb.dir, 'state', 'backups')), false);
+
+    const log = await sb.run(['log', '--diff']);
+    assert.match(log.stdout, /^\s+proposed\s+check\.js\s+deterministic: proposed, not written/m, log.stdout);
+    assert.match(log.stdout, /^\s+-\s+return \(a \+ b \* c;$/m, 'log --diff shows the proposal');
+    const logJson = await sb.runJson(['log']);
+    const entry = logJson.json.find((e: any) => e.type === 'fix');
+    assert.equal(entry.outcome, 'proposed');
+    assert.equal(entry.diff, fix.diff);
+    assert.equal(entry.confidence, fix.confidence);
+    assert.equal(entry.rival, fix.rival);
+
+    const status = await sb.runJson(['status']);
+    assert.equal(status.json.totalFixes, 0);
+    assert.equal(status.json.totalReverts, 0, 'a proposal is not a revert');
+
+    const again = await sb.runJson(['run']);
+    assert.equal(again.json.fixes[0].outcome, 'skipped');
+    assert.match(again.json.fixes[0].reason, /^cooldown: /, 'a proposal starts the cooldown');
+    assert.equal(again.code, 1);
+  });
+
+  it('below the gate with a model: the file goes on to the model, whose validated fix is applied', async () => {
+    const server = await startModelServer({ answers: [{ text: ambiguous.intended }] });
+    try {
+      const sb = box();
+      const file = sb.write('lib/check.js', broken(ambiguous));
+      sb.config({ roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { baseUrl: server.url }, ...gateAtOne });
+      const run = await sb.runJson(['run']);
+      const fix = run.json.fixes[0];
+      assert.equal(fix.outcome, 'applied', JSON.stringify(fix));
+      assert.match(fix.strategy, /^llm:ollama:/);
+      assert.equal(fs.readFileSync(file, 'utf8'), ambiguous.intended);
+      assert.equal(run.code, 0);
+      assert.equal(fix.steps[0].strategy, 'deterministic');
+      assert.equal(fix.steps[0].result, 'proposed');
+      assert.match(fix.steps[0].reason, /below the gate 1/);
+      assert.equal(server.modelCalls().length, 1, 'the model was asked once');
+      assert.equal(fix.confidence, undefined, "the model's fix carries no deterministic confidence");
+      assert.deepEqual(fix.validated, ['syntax', 'exports', 'undefined-names']);
+      assert.match(fix.reason, /; validated: syntax, exports, undefined-names$/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('above the gate: applied, and the reason names the steps that passed, in memory and on disk', async () => {
+    const c = CASES.find((x) => x.name.startsWith("an arrow"))!;
+    const sb = box();
+    const file = sb.write('lib/read.js', broken(c));
+    sb.config({ roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' }, validators: ['syntax', 'exports', 'undefined-names', 'load'], deterministic: { minConfidence: 0 } });
+    const run = await sb.runJson(['run']);
+    const fix = run.json.fixes[0];
+    assert.equal(fix.outcome, 'applied', JSON.stringify(fix));
+    assert.equal(fs.readFileSync(file, 'utf8'), c.intended);
+    assert.deepEqual(fix.validated, ['syntax', 'exports', 'undefined-names', 'load']);
+    assert.match(fix.reason, /^replaced '=' with '=>' at 4:40.*; confidence [\d.]+; validated: syntax, exports, undefined-names, load$/);
+  });
+
+  it('the config section: defaults, and errors that name the key', async () => {
+    const sb = box();
+    const c = resolveConfig({ pm2Logs: false }, { file: undefined, baseDir: sb.app });
+    assert.deepEqual(c.deterministic, { minConfidence: 0.7, maxEdits: 2, timeBudgetMs: 500 });
+    sb.write('ok.js', '1;\n');
+    for (const [value, message] of [
+      [{ minConfidence: 1.5 }, /deterministic\.minConfidence: /],
+      [{ maxEdits: 0 }, /deterministic\.maxEdits: /],
+      [{ timeBudgetMs: -1 }, /deterministic\.timeBudgetMs: /],
+      [{ minConfidance: 0.5 }, /deterministic\.minConfidance: unknown key/],
+    ] as const) {
+      sb.config({ pm2Logs: false, deterministic: value });
+      const r = await sb.run(['scan']);
+      assert.equal(r.code, 2, JSON.stringify(value));
+      assert.match(r.stderr, message);
+    }
+  });
+});
+
+describe('the ladder with a held-back proposal (in process)', () => {
+  let checker: SyntaxChecker;
+  before(async () => {
+    checker = await SyntaxChecker.create(process.execPath, 1);
+  });
+  after(() => checker.close());
+
+  function setup(text: string, extra: object = {}) {
+    const sb = box();
+    const file = sb.write('lib/m.js', text);
+    const config = resolveConfig({ roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' }, ...extra }, { file: undefined, baseDir: sb.app });
+    const bug: Bug = { id: 'b1', file, kind: 'syntax', line: 1, column: 1, message: 'x', errorType: 'SyntaxError', priority: 100, source: 'syntax', detail: 'x' };
+    const ctx = (ladder: Repairer[]) => ({ config, checker, ladder, validators: validatorsByName(config.validators), journal: journalFor(config), clock: systemClock, dryRun: false });
+    return { sb, file, bug, config, ctx };
+  }
+  const holding = (text: string): Repairer => ({
+    name: 'held',
+    description: 'holds its candidate back',
+    handles: ['syntax'],
+    async repair() {
+      return { ok: false, strategy: 'held', reason: 'held back', proposal: { text, note: 'a change', held: 'confidence 0.5 below the gate 0.7', confidence: 0.5, evidence: ['a rival parses'], rival: 'another change' } };
+    },
+  });
+  const offering = (text: string): Repairer => ({
+    name: 'offer',
+    description: 'offers a candidate',
+    handles: ['syntax'],
+    async repair() {
+      return { ok: true, strategy: 'offer', text, note: 'its change' };
+    },
+  });
+
+  it('the deterministic rung holds back a repair below its gate, and offers one at or above it', async () => {
+    const text = broken(CASES.find((c) => c.name.startsWith('if (...)'))!);
+    const real = await checker.repair(text, { filename: 'm.js', format: 'commonjs' });
+    assert.ok(real.ok);
+    const at = (confidence: number) => ({ repair: async () => ({ ...real, confidence, evidence: ['one edit'], rival: "deleted '}' at 6:3" }) }) as unknown as SyntaxChecker;
+    const input = { bug: { kind: 'syntax' } as Bug, original: text, file: 'm.js', format: 'commonjs' as const };
+    const low = await deterministicRepairer(at(0.6999), { maxEdits: 2, timeBudgetMs: 500, minConfidence: 0.7 }).repair(input);
+    assert.equal(low.ok, false);
+    assert.ok(!low.ok && low.proposal);
+    assert.equal(low.proposal.text, real.text);
+    assert.equal(low.reason, `confidence 0.6999 below the gate 0.7 (one edit; rival: deleted '}' at 6:3), not written: ${real.note}`);
+    const ok = await deterministicRepairer(at(0.7), { maxEdits: 2, timeBudgetMs: 500, minConfidence: 0.7 }).repair(input);
+    assert.ok(ok.ok && ok.confidence === 0.7 && ok.rival === "deleted '}' at 6:3");
+  });
+
+  it('a proposal that fails validation is not proposed, and the reason says so', async () => {
+    const { file, bug, ctx } = setup('module.exports = { a: (1 };\n');
+    const entry = await fixBug(bug, ctx([holding('module.exports = { a: (1, missing) };\n')]));
+    assert.equal(entry.outcome, 'failed', entry.reason);
+    assert.match(entry.reason, /the held proposal \(a change\) failed validation too \(undefined-names: introduces undefined name: missing \(line 1\)\), so it is not proposed/);
+    assert.equal(entry.diff, undefined);
+    assert.equal(entry.confidence, undefined);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'module.exports = { a: (1 };\n');
+  });
+
+  it('a proposal beats a later candidate that failed validation: proposed, with that rejection in the reason', async () => {
+    const { file, bug, ctx } = setup('module.exports = { a: (1 };\n');
+    const entry = await fixBug(bug, ctx([holding('module.exports = { a: (1) };\n'), offering('module.exports = { a: missing };\n')]));
+    assert.equal(entry.outcome, 'proposed', entry.reason);
+    assert.equal(entry.strategy, 'held');
+    assert.match(entry.reason, /^proposed, not written: a change; confidence 0\.5 below the gate 0\.7; validated in memory: syntax, exports, undefined-names; offer: undefined-names: introduces undefined name: missing/);
+    assert.equal(entry.confidence, 0.5);
+    assert.deepEqual(entry.evidence, ['a rival parses']);
+    assert.equal(entry.rival, 'another change');
+    assert.match(entry.diff!, /^\+module\.exports = \{ a: \(1\) \};$/m);
+    assert.equal(entry.backup, undefined);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'module.exports = { a: (1 };\n');
+  });
+
+  it('a later rung that fixes the file wins over the proposal', async () => {
+    const { file, bug, ctx } = setup('module.exports = { a: (1 };\n');
+    const entry = await fixBug(bug, ctx([holding('module.exports = { a: (1) };\n'), offering('module.exports = { a: 1 };\n')]));
+    assert.equal(entry.outcome, 'applied', entry.reason);
+    assert.equal(entry.strategy, 'offer');
+    assert.equal(entry.reason, 'its change; validated: syntax, exports, undefined-names');
+    assert.equal(fs.readFileSync(file, 'utf8'), 'module.exports = { a: 1 };\n');
+  });
+});
+
+describe('undefined-names: the baseline of a file that does not parse', () => {
+  const good = `'use strict';
+function sum(items) {
+  let total = 0;
+  for (const x of items) total += x;
+  return total;
+}
+module.exports = { sum, log: () => logger.info('x') };
+`;
+  const slipped = good.replace('  return total;', '  retrun total;');
+  const check = (before: string, after: string, lastGood?: string) =>
+    undefinedNamesValidator.validate({ before, after, format: 'commonjs', ...(lastGood !== undefined ? { lastGood } : {}) } as Parameters<typeof undefinedNamesValidator.validate>[0]);
+
+  it('with no last good version: a name on a line the fix changed does not count as already undefined', async () => {
+    const r = await check(slipped, slipped.replace('retrun total;', 'retrun, total;'));
+    assert.deepEqual(r, { ok: false, reason: 'introduces undefined name: retrun (line 5)' });
+    assert.deepEqual(await check(slipped, good), { ok: true }, 'logger is used on a line the fix left alone: already undefined');
+  });
+
+  it('with the last good version: its undefined names are the baseline', async () => {
+    const r = await check(slipped, slipped.replace('retrun total;', 'retrun, total;'), good);
+    assert.deepEqual(r, { ok: false, reason: 'introduces undefined name: retrun (line 5)' });
+    assert.deepEqual(await check(slipped, good, good), { ok: true });
+    // A name the last good version did not use, written since on a line the fix left alone, is
+    // someone's edit, not the fix's doing.
+    const edited = slipped.replace("'use strict';", "'use strict';\nmetrics.count('load');");
+    assert.deepEqual(await check(edited, edited.replace('retrun total;', 'return total;'), good), { ok: true });
+    // But the fix may not bring in a name neither had.
+    const r2 = await check(slipped, good.replace('return total;', 'return totl;'), good);
+    assert.deepEqual(r2, { ok: false, reason: 'introduces undefined name: totl (line 5)' });
+  });
+
+  it('the last good version is settled from git HEAD once, with the export reference', async () => {
+    const sb = box();
+    const file = sb.write('lib/sum.js', good);
+    assert.equal(sb.git('init', '-q'), 0);
+    assert.equal(sb.git('add', '.'), 0);
+    assert.equal(sb.git('commit', '-qm', 'good'), 0);
+    const bug = { id: 'b', file, kind: 'syntax', line: 5, column: 3, message: 'x', errorType: 'SyntaxError', priority: 100, source: 'syntax', detail: 'x' } as Bug;
+    const near = await settleReference(bug, slipped, 'commonjs');
+    assert.equal(near.lastGood, good);
+    assert.deepEqual(near.bug.lastGoodExports, ['log', 'sum']);
+    const far = await settleReference(bug, 'retrun 1;\n'.repeat(20), 'commonjs');
+    assert.equal(far.lastGood, undefined, 'another file: no last good version');
+  });
+});

@@ -3,32 +3,46 @@
  *
  * Real JavaScript from a fixed list of pinned npm packages (installed here into .cache/bench),
  * broken by seeded slips from a named taxonomy, keeping only texts that V8 rejects exactly as
- * `node --check` would; each is handed to repairSyntax with its default budget. Prints a table
- * per class and writes it into docs/BENCHMARKS.md.
+ * `node --check` would; each is handed to repairSyntax with its default budget. A repair counts
+ * as restored when its tokens are the original's (whitespace and comments aside), as a wrong fix
+ * when it parses but its tokens differ, and as applied when its confidence reaches the rung's gate
+ * (DEFAULT_MIN_CONFIDENCE); below the gate, or with no repair, the case is handed on to the model.
+ * Prints a table per class, then the same figures for held-out seeds, and writes them into
+ * docs/BENCHMARKS.md.
  *
  * Options: --seed N, --per-class N (single-slip cases per class), --two N (two-slip cases),
  * --budget MS, --verify N (cases double-checked with the real `node --check`), --no-write,
- * --show CLASS (print the cases of a class that were not restored exactly; `surface`: the repairs
- * that changed the export surface; `gave-up`: the cases handed on to the LLM).
+ * --doc PATH (the Markdown file the section is written into, default docs/BENCHMARKS.md),
+ * --held-out A,B|none (seeds run after the main one, default 7,20261201), --held-out-per-class N
+ * (default 100), --held-out-two N (default 200); the held-out seeds run in a child process beside the
+ * main seed (one core each) unless --held-out-serial,
+ * --show WHAT (print cases: a class name — its cases not restored exactly; `wrong` — the wrong
+ * fixes; `wrong-applied` — the wrong fixes above the gate; `surface` — the repairs that changed
+ * the export surface; `gave-up` — the cases where the repairer found nothing; `proposed` — the
+ * repairs below the gate), --show-class CLASS (only that class's cases), --show-max N (default 40).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { compileVerdict, type ModuleFormat } from '../src/discover/syntax/compile.js';
-import { repairSyntax, type SyntaxRepair } from '../src/repair/deterministic/index.js';
+import { compileVerdict } from '../src/discover/syntax/compile.js';
+import { DEFAULT_MIN_CONFIDENCE, repairSyntax, type SyntaxRepair, type SyntaxRepairOptions } from '../src/repair/deterministic/index.js';
 import { lex, type Lexed } from '../src/repair/deterministic/tokens.js';
 import { lastGoodExports, recordFits } from '../src/validate/last-good.js';
 import { surfaceOf } from '../src/validate/surface.js';
 import { CORPUS_PACKAGES, DEFAULT_CORPUS_DIR, corpusFiles, installCorpus, type CorpusFile } from './lib/corpus.js';
-import { seededRandom } from './lib/prng.js';
+import { seededRandom, type Random } from './lib/prng.js';
 import { gitRevision, machine, markdownTable, pct, percentile, writeSection } from './lib/report.js';
-import { SLIP_CLASSES, SLIP_DESCRIPTIONS, applySlip, type Slip, type SlipClass } from './lib/slips.js';
+import { FIRST_WAVE_CLASSES, SLIP_CLASSES, SLIP_DESCRIPTIONS, applySlip, type Slip, type SlipClass } from './lib/slips.js';
 
 const args = process.argv.slice(2);
-const opt = (name: string, def: number): number => {
+const str = (name: string): string | undefined => {
   const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const opt = (name: string, def: number): number => {
+  const v = str(name);
+  return v === undefined ? def : Number(v);
 };
 const SEED = opt('seed', 20240613);
 const PER_CLASS = opt('per-class', 300);
@@ -36,10 +50,31 @@ const TWO = opt('two', 600);
 const BUDGET = opt('budget', 300);
 const VERIFY = opt('verify', 60);
 const WRITE = !args.includes('--no-write');
-const SHOW = args.includes('--show') ? args[args.indexOf('--show') + 1] : undefined;
+const DOC = str('doc') ?? path.join('docs', 'BENCHMARKS.md');
+const SHOW = str('show');
+const SHOW_CLASS = str('show-class');
+const SHOW_MAX = opt('show-max', 40);
+const HELD_OUT_ARG = str('held-out') ?? '7,20261201';
+const HELD_OUT = HELD_OUT_ARG === 'none' ? [] : HELD_OUT_ARG.split(',').filter(Boolean).map(Number);
+const HELD_PER_CLASS = opt('held-out-per-class', 100);
+const HELD_TWO = opt('held-out-two', 200);
+const HELD_SERIAL = args.includes('--held-out-serial');
+/** Internal: run only the held-out seeds and write their figures to this file (the child process). */
+const HELD_CHILD = str('held-out-child');
 const LARGE_SHARE = 0.05;
+const GATE = DEFAULT_MIN_CONFIDENCE;
 
-const TARGETS = { singleParse: 0.97, singleExact: 0.85, twoParse: 0.85, medianMs: 50, p95Ms: 500 };
+const TARGETS = {
+  wrongApplied: 0.005,
+  singleRestored: 0.85,
+  twoRestored: 0.7,
+  medianMs: 10,
+  p95Ms: 200,
+  /** The first benchmark's single-slip targets, kept on its seven classes as a regression guard. */
+  firstWaveParse: 0.97,
+  firstWaveExact: 0.85,
+};
+for (const s of HELD_OUT) if (!Number.isFinite(s)) throw new Error(`--held-out: not a seed list: ${HELD_OUT_ARG}`);
 
 interface Case {
   cls: SlipClass | 'two-slips';
@@ -48,201 +83,483 @@ interface Case {
   slips: Slip[];
 }
 
-interface Outcome {
-  c: Case;
-  r: SyntaxRepair;
+interface Judged {
   parses: boolean;
   exact: boolean;
+  /** The repair's tokens are the original's (whitespace and comments aside). */
+  tokens: boolean;
   surfaceKept: boolean;
   surfaceChanged: boolean;
+}
+
+interface Outcome extends Judged {
+  c: Case;
+  r: SyntaxRepair;
+  /** A repair at or above the gate: the rung would write it. */
+  applied: boolean;
+  /** Parses, but the tokens are not the original's. */
+  wrong: boolean;
+  wrongApplied: boolean;
+  /** No repair, or one below the gate: the ladder goes on to the model. */
+  handedOn: boolean;
   /** The same case with the file under git: HEAD (the original) given as the last good version. */
-  git: { parses: boolean; exact: boolean; surfaceChanged: boolean };
+  git?: { parses: boolean; exact: boolean; surfaceChanged: boolean };
   /** The same case with the scan's record of the exports the file had while it parsed. */
-  record: { parses: boolean; exact: boolean; surfaceChanged: boolean };
+  record?: { parses: boolean; exact: boolean; surfaceChanged: boolean };
+}
+
+interface Corpus {
+  moderate: CorpusFile[];
+  large: CorpusFile[];
+  lexOf: (f: CorpusFile) => Lexed;
+  tokensOf: (f: CorpusFile) => string[];
 }
 
 function log(s: string): void {
-  process.stderr.write(s + '\n');
+  process.stderr.write((HELD_CHILD ? '[held-out child] ' : '') + s + '\n');
 }
 
-function main(): void {
-  if (!compileVerdict('export {}', 'x.mjs', 'module').ok) throw new Error('run with node --experimental-vm-modules (npm run bench:repair does)');
-  const corpusDir = path.resolve(DEFAULT_CORPUS_DIR);
-  installCorpus(corpusDir, CORPUS_PACKAGES, log);
-  const moderate = corpusFiles(corpusDir, CORPUS_PACKAGES, { minBytes: 1024, maxBytes: 60 * 1024 });
-  const large = corpusFiles(corpusDir, CORPUS_PACKAGES, { minBytes: 60 * 1024 + 1, maxBytes: 600 * 1024 });
-  log(`corpus: ${moderate.length} files of 1-60 KB, ${large.length} large files (${large.map((f) => f.name).join(', ')})`);
+/** The text of every token, in order: the file with whitespace and comments left out. */
+function tokenTexts(lx: Lexed): string[] {
+  return lx.tokens.map((t) => lx.text.slice(t.start, t.end));
+}
 
-  const rnd = seededRandom(SEED);
-  const lexCache = new Map<string, Lexed>();
-  const lexOf = (f: CorpusFile): Lexed => {
-    let lx = lexCache.get(f.file);
-    if (!lx) lexCache.set(f.file, (lx = lex(f.text)));
-    return lx;
-  };
+function sameTokens(original: readonly string[], text: string): boolean {
+  const lx = lex(text);
+  if (lx.tokens.length !== original.length) return false;
+  for (let k = 0; k < original.length; k++) {
+    const t = lx.tokens[k]!;
+    if (text.slice(t.start, t.end) !== original[k]) return false;
+  }
+  return true;
+}
+
+/** Seeded cases: `perClass` single slips of each class, then `two` two-slip cases. */
+function makeCases(corpus: Corpus, seed: number, perClass: number, two: number): { cases: Case[]; rnd: Random; short: string[] } {
+  const rnd = seededRandom(seed);
+  const { moderate, large, lexOf } = corpus;
   const pickFile = (): CorpusFile => (rnd.chance(LARGE_SHARE) ? rnd.pick(large) : rnd.pick(moderate));
-
   const cases: Case[] = [];
+  const short: string[] = [];
   for (const cls of SLIP_CLASSES) {
     let made = 0;
-    for (let attempt = 0; made < PER_CLASS && attempt < PER_CLASS * 30; attempt++) {
+    let attempt = 0;
+    for (; made < perClass && attempt < perClass * 30; attempt++) {
       const file = pickFile();
       const s = applySlip(file.text, cls, rnd, lexOf(file));
       if (!s || compileVerdict(s.text, file.file, file.format).ok) continue;
       cases.push({ cls, file, broken: s.text, slips: [s.slip] });
       made++;
     }
+    if (made < perClass) short.push(`${cls} ${made} of ${perClass} (${attempt} attempts)`);
   }
-  for (let made = 0, attempt = 0; made < TWO && attempt < TWO * 30; attempt++) {
+  let made = 0;
+  for (let attempt = 0; made < two && attempt < two * 30; attempt++) {
     const file = pickFile();
     const a = applySlip(file.text, rnd.pick(SLIP_CLASSES), rnd, lexOf(file));
     if (!a) continue;
     const span: [number, number] = [a.slip.offset - 2, a.slip.offset + a.slip.inserted.length + 2];
     const b = applySlip(a.text, rnd.pick(SLIP_CLASSES), rnd, undefined, span);
     if (!b || compileVerdict(b.text, file.file, file.format).ok) continue;
-    cases.push({ cls: 'two-slips', file, broken: b.text, slips: [a.slip, b.slip] });
+    // each slip must break the file on its own: one V8 accepts (a `;` dropped where ASI puts it
+    // back) is no slip a repairer could see, and would count as a wrong fix whatever it did
+    if (compileVerdict(a.text, file.file, file.format).ok) continue;
+    const c: Case = { cls: 'two-slips', file, broken: b.text, slips: [a.slip, b.slip] };
+    const bAt = slipOffsetInOriginal(c, 1);
+    const bAlone = file.text.slice(0, bAt) + b.slip.inserted + file.text.slice(bAt + b.slip.removed.length);
+    if (compileVerdict(bAlone, file.file, file.format).ok) continue;
+    cases.push(c);
     made++;
   }
-  log(`${cases.length} cases (seed ${SEED}); repairing with a ${BUDGET} ms budget ...`);
+  if (made < two) short.push(`two slips ${made} of ${two}`);
+  return { cases, rnd, short };
+}
 
-  const outcomes: Outcome[] = [];
-  const started = Date.now();
-  const judge = (c: Case, r: SyntaxRepair) => {
-    let parses = false;
-    let exact = false;
-    let surfaceKept = false;
-    if (r.ok) {
-      parses = compileVerdict(r.text, c.file.file, c.file.format).ok;
-      if (!parses) throw new Error(`repairSyntax returned ok for a text that does not parse: ${c.file.name}`);
-      exact = r.text === c.file.text;
-      const isModule = c.file.format === 'module';
-      const before = surfaceOf(c.file.text, isModule).exports.join(',');
-      const after = exact ? before : surfaceOf(r.text, isModule).exports.join(',');
-      surfaceKept = before === after;
-    }
-    return { parses, exact, surfaceKept, surfaceChanged: r.ok && !surfaceKept };
-  };
-  for (const c of cases) {
-    const r = repairSyntax(c.broken, { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET });
-    // As validate/last-good settles it in the mechanic: HEAD when close, the record when it fits.
-    const fromHead = lastGoodExports(c.file.text, c.broken, c.file.file, c.file.format);
-    const g = judge(c, repairSyntax(c.broken, { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET, ...(fromHead ? { lastGoodExports: fromHead } : {}) }));
-    const recorded = surfaceOf(c.file.text, c.file.format === 'module').exports;
-    const fits = recordFits(recorded, c.broken);
-    const k = judge(c, repairSyntax(c.broken, { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET, ...(fits ? { lastGoodExports: recorded } : {}) }));
-    outcomes.push({
-      c,
-      r,
-      ...judge(c, r),
-      git: { parses: g.parses, exact: g.exact, surfaceChanged: g.surfaceChanged },
-      record: { parses: k.parses, exact: k.exact, surfaceChanged: k.surfaceChanged },
-    });
+/** Where slip `i` of a case is in the original text (the second slip's offset is in the text the first left). */
+function slipOffsetInOriginal(c: Case, i: number): number {
+  const s = c.slips[i]!;
+  if (i === 0) return s.offset;
+  const a = c.slips[0]!;
+  return s.offset < a.offset ? s.offset : s.offset - a.inserted.length + a.removed.length;
+}
+
+/** Where slip `i` of a case is in the broken text. */
+function slipOffsetInBroken(c: Case, i: number): number {
+  const s = c.slips[i]!;
+  if (i === 1 || c.slips.length < 2) return s.offset;
+  const b = c.slips[1]!;
+  return b.offset < s.offset ? s.offset + b.inserted.length - b.removed.length : s.offset;
+}
+
+function judge(corpus: Corpus, c: Case, r: SyntaxRepair): Judged {
+  if (!r.ok) return { parses: false, exact: false, tokens: false, surfaceKept: false, surfaceChanged: false };
+  const parses = compileVerdict(r.text, c.file.file, c.file.format).ok;
+  if (!parses) throw new Error(`repairSyntax returned ok for a text that does not parse: ${c.file.name}`);
+  const exact = r.text === c.file.text;
+  const tokens = exact || sameTokens(corpus.tokensOf(c.file), r.text);
+  const isModule = c.file.format === 'module';
+  const before = surfaceOf(c.file.text, isModule).exports.join(',');
+  const after = exact ? before : surfaceOf(r.text, isModule).exports.join(',');
+  const surfaceKept = before === after;
+  return { parses, exact, tokens, surfaceKept, surfaceChanged: !surfaceKept };
+}
+
+/** Calls on which repairSyntax threw (a repairer bug): counted as handed on, listed after the run. */
+const threw: string[] = [];
+
+function describeCase(c: Case): string {
+  const slips = c.slips.map((s) => `${s.cls} @${s.offset} removed=${JSON.stringify(s.removed)} inserted=${JSON.stringify(s.inserted)}`).join(' + ');
+  return `[${c.cls}] ${c.file.name} ${slips}`;
+}
+
+/** repairSyntax, with an exception turned into a give-up that says so (and the case kept for the report). */
+function repair(c: Case, opts: SyntaxRepairOptions): SyntaxRepair {
+  const started = performance.now();
+  try {
+    return repairSyntax(c.broken, opts);
+  } catch (err) {
+    const error = err instanceof Error ? (err.stack ?? err.message).split('\n').slice(0, 3).join(' / ') : String(err);
+    threw.push(`${describeCase(c)}: ${error}`);
+    return { ok: false, reason: `threw: ${error}`, candidatesTried: 0, elapsedMs: performance.now() - started };
   }
+}
+
+/** Repair every case; `lastGood` also runs the two variants with the last good exports given. */
+function repairAll(corpus: Corpus, cases: Case[], lastGood: boolean): Outcome[] {
+  const outcomes: Outcome[] = [];
+  for (const c of cases) {
+    const base = { filename: c.file.file, format: c.file.format, timeBudgetMs: BUDGET };
+    const r = repair(c, base);
+    const j = judge(corpus, c, r);
+    const applied = r.ok && r.confidence >= GATE;
+    const wrong = j.parses && !j.tokens;
+    const o: Outcome = { c, r, ...j, applied, wrong, wrongApplied: wrong && applied, handedOn: !applied };
+    if (lastGood) {
+      // As validate/last-good settles it in the mechanic: HEAD when close, the record when it fits.
+      const fromHead = lastGoodExports(c.file.text, c.broken, c.file.file, c.file.format);
+      const g = judge(corpus, c, repair(c, { ...base, ...(fromHead ? { lastGoodExports: fromHead } : {}) }));
+      const recorded = surfaceOf(c.file.text, c.file.format === 'module').exports;
+      const fits = recordFits(recorded, c.broken);
+      // the same reference as HEAD's (the usual case): the same call, so its outcome is reused
+      const same = fits ? !!fromHead && fromHead.join('\n') === recorded.join('\n') : !fromHead;
+      const k = same ? g : judge(corpus, c, repair(c, { ...base, ...(fits ? { lastGoodExports: recorded } : {}) }));
+      o.git = { parses: g.parses, exact: g.exact, surfaceChanged: g.surfaceChanged };
+      o.record = { parses: k.parses, exact: k.exact, surfaceChanged: k.surfaceChanged };
+    }
+    outcomes.push(o);
+  }
+  return outcomes;
+}
+
+/** What the held-out table needs of one case: small enough to pass from the child process. */
+interface Brief {
+  two: boolean;
+  parses: boolean;
+  restoredApplied: boolean;
+  wrongApplied: boolean;
+  handedOn: boolean;
+  ms: number;
+}
+
+interface HeldResult {
+  seed: number;
+  briefs: Brief[];
+  short: string[];
+  seconds: number;
+  threw: string[];
+}
+
+const brief = (o: Outcome): Brief => ({
+  two: o.c.cls === 'two-slips',
+  parses: o.parses,
+  restoredApplied: o.tokens && o.applied,
+  wrongApplied: o.wrongApplied,
+  handedOn: o.handedOn,
+  ms: o.r.elapsedMs,
+});
+
+/** One held-out seed: the same case generation and repair, smaller counts, no last-good variants. */
+function runHeldOut(corpus: Corpus, seed: number): HeldResult {
+  const started = Date.now();
+  const before = threw.length;
+  const h = makeCases(corpus, seed, HELD_PER_CLASS, HELD_TWO);
+  const briefs = repairAll(corpus, h.cases, false).map(brief);
+  const seconds = (Date.now() - started) / 1000;
+  log(`held-out seed ${seed}: ${h.cases.length} cases in ${seconds.toFixed(1)} s${h.short.length ? ` (short: ${h.short.join('; ')})` : ''}`);
+  return { seed, briefs, short: h.short, seconds, threw: threw.slice(before) };
+}
+
+/** The held-out seeds in a child process (this script again, --held-out-child), on the other core. */
+function heldOutInChild(): Promise<HeldResult[]> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-repair-held-'));
+  const out = path.join(dir, 'held.json');
+  const child = spawn(process.execPath, [...process.execArgv, process.argv[1]!, ...args, '--held-out-child', out], { stdio: ['ignore', 'ignore', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      try {
+        if (code !== 0) throw new Error(`the held-out child process ended with ${signal ?? `exit code ${code}`}`);
+        resolve(JSON.parse(fs.readFileSync(out, 'utf8')) as HeldResult[]);
+      } catch (err) {
+        reject(err);
+      } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+}
+
+const count = (os_: readonly Outcome[], f: (o: Outcome) => boolean): number => os_.filter(f).length;
+const rate = (os_: readonly Outcome[], f: (o: Outcome) => boolean): number => count(os_, f) / Math.max(1, os_.length);
+const share = (os_: readonly Outcome[], f: (o: Outcome) => boolean): string => pct(count(os_, f), os_.length);
+const restoredApplied = (o: Outcome): boolean => o.tokens && o.applied;
+const ms = (os_: readonly Outcome[], p: number): string => percentile(os_.map((o) => o.r.elapsedMs), p).toFixed(1);
+
+async function main(): Promise<void> {
+  const t0 = Date.now();
+  if (!compileVerdict('export {}', 'x.mjs', 'module').ok) throw new Error('run with node --experimental-vm-modules (npm run bench:repair does)');
+  const corpusDir = path.resolve(DEFAULT_CORPUS_DIR);
+  installCorpus(corpusDir, CORPUS_PACKAGES, log);
+  const moderate = corpusFiles(corpusDir, CORPUS_PACKAGES, { minBytes: 1024, maxBytes: 60 * 1024 });
+  const large = corpusFiles(corpusDir, CORPUS_PACKAGES, { minBytes: 60 * 1024 + 1, maxBytes: 600 * 1024 });
+  log(`corpus: ${moderate.length} files of 1-60 KB, ${large.length} large files (${large.map((f) => f.name).join(', ')})`);
+  const lexCache = new Map<string, Lexed>();
+  const tokCache = new Map<string, string[]>();
+  const lexOf = (f: CorpusFile): Lexed => {
+    let lx = lexCache.get(f.file);
+    if (!lx) lexCache.set(f.file, (lx = lex(f.text)));
+    return lx;
+  };
+  const tokensOf = (f: CorpusFile): string[] => {
+    let t = tokCache.get(f.file);
+    if (!t) tokCache.set(f.file, (t = tokenTexts(lexOf(f))));
+    return t;
+  };
+  const corpus: Corpus = { moderate, large, lexOf, tokensOf };
+
+  if (HELD_CHILD) {
+    fs.writeFileSync(HELD_CHILD, JSON.stringify(HELD_OUT.map((seed) => runHeldOut(corpus, seed))));
+    return;
+  }
+  // started now (the corpus is installed), the held-out seeds run beside the main one
+  const heldChild = HELD_OUT.length && !HELD_SERIAL ? heldOutInChild() : undefined;
+  heldChild?.catch(() => {}); // awaited below; no unhandled rejection meanwhile
+
+  const { cases, rnd, short } = makeCases(corpus, SEED, PER_CLASS, TWO);
+  log(`${cases.length} cases (seed ${SEED}); repairing with a ${BUDGET} ms budget ...`);
+  if (short.length) log(`classes short of cases: ${short.join('; ')}`);
+  let started = Date.now();
+  const outcomes = repairAll(corpus, cases, true);
   log(`repaired in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
-  if (SHOW === 'surface') showMisses(outcomes.filter((o) => o.surfaceChanged));
-  else if (SHOW === 'gave-up') showMisses(outcomes.filter((o) => !o.r.ok));
-  else if (SHOW) showMisses(outcomes.filter((o) => o.c.cls === SHOW && !o.exact));
+  if (SHOW) {
+    const inClass = (o: Outcome): boolean => !SHOW_CLASS || o.c.cls === SHOW_CLASS;
+    const pick: ((o: Outcome) => boolean) | undefined =
+      SHOW === 'surface'
+        ? (o) => o.surfaceChanged
+        : SHOW === 'gave-up'
+          ? (o) => !o.r.ok
+          : SHOW === 'proposed'
+            ? (o) => o.r.ok && !o.applied
+            : SHOW === 'wrong'
+              ? (o) => o.wrong
+              : SHOW === 'wrong-applied'
+                ? (o) => o.wrongApplied
+                : (o) => o.c.cls === SHOW && !o.exact;
+    showCases(outcomes.filter((o) => inClass(o) && pick(o)));
+  }
 
   const verified = verifyWithNode(outcomes, VERIFY, rnd);
 
+  // held-out seeds: the same generation and repair, smaller counts, no last-good variants
+  started = Date.now();
+  const held = heldChild ? await heldChild : HELD_OUT.map((seed) => runHeldOut(corpus, seed));
+  if (heldChild) log(`held-out seeds done ${((Date.now() - started) / 1000).toFixed(1)} s after the main seed`);
+  for (const h of held) threw.push(...h.threw);
+
   // the table
-  const groups: [string, Outcome[]][] = [
-    ...SLIP_CLASSES.map((cls) => [cls, outcomes.filter((o) => o.c.cls === cls)] as [string, Outcome[]]),
-    ['**all single slips**', outcomes.filter((o) => o.c.cls !== 'two-slips')],
-    ['**two slips**', outcomes.filter((o) => o.c.cls === 'two-slips')],
-    ['**overall**', outcomes],
-  ];
-  const rows: string[][] = [['class', 'cases', 'parses again', 'restored exactly', 'surface kept', 'surface changed', 'to the LLM', 'median ms', 'p95 ms']];
-  for (const [name, os_] of groups) {
-    const n = os_.length;
-    const ms = os_.map((o) => o.r.elapsedMs);
-    rows.push([
-      name,
-      String(n),
-      pct(os_.filter((o) => o.parses).length, n),
-      pct(os_.filter((o) => o.exact).length, n),
-      pct(os_.filter((o) => o.surfaceKept).length, n),
-      String(os_.filter((o) => o.surfaceChanged).length),
-      pct(os_.filter((o) => !o.r.ok).length, n),
-      percentile(ms, 50).toFixed(1),
-      percentile(ms, 95).toFixed(1),
-    ]);
-  }
   const single = outcomes.filter((o) => o.c.cls !== 'two-slips');
   const two = outcomes.filter((o) => o.c.cls === 'two-slips');
-  const allMs = outcomes.map((o) => o.r.elapsedMs);
-  const rate = (os_: Outcome[], f: (o: Outcome) => boolean): number => os_.filter(f).length / Math.max(1, os_.length);
-  const checks: [string, boolean, string][] = [
-    [`single slips parse again ≥ ${TARGETS.singleParse * 100}%`, rate(single, (o) => o.parses) >= TARGETS.singleParse, pct(single.filter((o) => o.parses).length, single.length)],
-    [`single slips restored exactly ≥ ${TARGETS.singleExact * 100}%`, rate(single, (o) => o.exact) >= TARGETS.singleExact, pct(single.filter((o) => o.exact).length, single.length)],
-    [`two slips parse again ≥ ${TARGETS.twoParse * 100}%`, rate(two, (o) => o.parses) >= TARGETS.twoParse, pct(two.filter((o) => o.parses).length, two.length)],
-    [`median ≤ ${TARGETS.medianMs} ms per file`, percentile(allMs, 50) <= TARGETS.medianMs, `${percentile(allMs, 50).toFixed(1)} ms`],
-    [`p95 ≤ ${TARGETS.p95Ms} ms per file`, percentile(allMs, 95) <= TARGETS.p95Ms, `${percentile(allMs, 95).toFixed(1)} ms`],
-    ['zero repairs that change the export surface', outcomes.every((o) => !o.surfaceChanged), String(outcomes.filter((o) => o.surfaceChanged).length)],
+  const firstWave = outcomes.filter((o) => (FIRST_WAVE_CLASSES as readonly string[]).includes(o.c.cls));
+  const secondWave = single.filter((o) => !(FIRST_WAVE_CLASSES as readonly string[]).includes(o.c.cls));
+  const groups: [string, Outcome[]][] = [
+    ...SLIP_CLASSES.map((cls) => [cls, outcomes.filter((o) => o.c.cls === cls)] as [string, Outcome[]]),
+    ['**old classes (first wave)**', firstWave],
+    ['**new classes (second wave)**', secondWave],
+    ['**all single slips**', single],
+    ['**two slips**', two],
+    ['**overall**', outcomes],
+  ];
+  const rows: string[][] = [
     [
-      'zero repairs that change the export surface, file under git (HEAD given as the last good version)',
-      outcomes.every((o) => !o.git.surfaceChanged),
-      `${outcomes.filter((o) => o.git.surfaceChanged).length}; parses again ${pct(outcomes.filter((o) => o.git.parses).length, outcomes.length)}, restored exactly ${pct(outcomes.filter((o) => o.git.exact).length, outcomes.length)}`,
-    ],
-    [
-      "zero repairs that change the export surface, file seen parsing by the scan (its recorded exports given)",
-      outcomes.every((o) => !o.record.surfaceChanged),
-      `${outcomes.filter((o) => o.record.surfaceChanged).length}; parses again ${pct(outcomes.filter((o) => o.record.parses).length, outcomes.length)}, restored exactly ${pct(outcomes.filter((o) => o.record.exact).length, outcomes.length)}`,
+      'class',
+      'cases',
+      'parses again',
+      'restored exactly',
+      'restored (tokens)',
+      'restored (tokens), applied',
+      'wrong fix',
+      'wrong fix applied',
+      'handed on',
+      'applied / proposed',
+      'surface kept',
+      'surface changed',
+      'median ms',
+      'p95 ms',
     ],
   ];
-  // why the cases handed on to the LLM were handed on
+  for (const [name, os_] of groups) {
+    rows.push([
+      name,
+      String(os_.length),
+      share(os_, (o) => o.parses),
+      share(os_, (o) => o.exact),
+      share(os_, (o) => o.tokens),
+      share(os_, restoredApplied),
+      share(os_, (o) => o.wrong),
+      `${share(os_, (o) => o.wrongApplied)} (${count(os_, (o) => o.wrongApplied)})`,
+      share(os_, (o) => o.handedOn),
+      `${count(os_, (o) => o.applied)} / ${count(os_, (o) => o.r.ok && !o.applied)}`,
+      share(os_, (o) => o.surfaceKept),
+      String(count(os_, (o) => o.surfaceChanged)),
+      ms(os_, 50),
+      ms(os_, 95),
+    ]);
+  }
+
+  // held-out seeds, beside the main one
+  const heldRows: string[][] = [
+    ['seed', 'slips', 'cases', 'parses again', 'restored (tokens), applied', 'wrong fixes applied', 'handed on', 'median ms', 'p95 ms'],
+  ];
+  const heldRow = (seed: string, slips: string, bs: Brief[]): string[] => {
+    const n = (f: (b: Brief) => boolean): number => bs.filter(f).length;
+    return [
+      seed,
+      slips,
+      String(bs.length),
+      pct(n((b) => b.parses), bs.length),
+      pct(n((b) => b.restoredApplied), bs.length),
+      `${n((b) => b.wrongApplied)} (${pct(n((b) => b.wrongApplied), bs.length)})`,
+      pct(n((b) => b.handedOn), bs.length),
+      percentile(bs.map((b) => b.ms), 50).toFixed(1),
+      percentile(bs.map((b) => b.ms), 95).toFixed(1),
+    ];
+  };
+  const mainBriefs = outcomes.map(brief);
+  for (const [seed, bs] of [[`${SEED} (main)`, mainBriefs] as const, ...held.map((h) => [String(h.seed), h.briefs] as const)]) {
+    heldRows.push(heldRow(seed, 'single', bs.filter((b) => !b.two)), heldRow(seed, 'two', bs.filter((b) => b.two)));
+  }
+
+  const allMs = outcomes.map((o) => o.r.elapsedMs);
+  const checks: [string, boolean, string][] = [
+    [
+      `wrong fixes applied ≤ ${TARGETS.wrongApplied * 100}% of single-slip cases`,
+      rate(single, (o) => o.wrongApplied) <= TARGETS.wrongApplied,
+      `${share(single, (o) => o.wrongApplied)}, ${count(single, (o) => o.wrongApplied)} of ${single.length}`,
+    ],
+    [
+      `wrong fixes applied ≤ ${TARGETS.wrongApplied * 100}% of two-slip cases`,
+      rate(two, (o) => o.wrongApplied) <= TARGETS.wrongApplied,
+      `${share(two, (o) => o.wrongApplied)}, ${count(two, (o) => o.wrongApplied)} of ${two.length}`,
+    ],
+    [`single slips restored (tokens) and applied ≥ ${TARGETS.singleRestored * 100}%, all classes`, rate(single, restoredApplied) >= TARGETS.singleRestored, share(single, restoredApplied)],
+    [`two slips restored (tokens) and applied ≥ ${TARGETS.twoRestored * 100}%`, rate(two, restoredApplied) >= TARGETS.twoRestored, share(two, restoredApplied)],
+    [`median ≤ ${TARGETS.medianMs} ms per file`, percentile(allMs, 50) <= TARGETS.medianMs, `${percentile(allMs, 50).toFixed(1)} ms`],
+    [`p95 ≤ ${TARGETS.p95Ms} ms per file`, percentile(allMs, 95) <= TARGETS.p95Ms, `${percentile(allMs, 95).toFixed(1)} ms`],
+    [
+      `old classes (first wave) parse again ≥ ${TARGETS.firstWaveParse * 100}% (the first benchmark's target, a regression guard)`,
+      rate(firstWave, (o) => o.parses) >= TARGETS.firstWaveParse,
+      share(firstWave, (o) => o.parses),
+    ],
+    [
+      `old classes (first wave) restored exactly ≥ ${TARGETS.firstWaveExact * 100}% (the first benchmark's target, a regression guard)`,
+      rate(firstWave, (o) => o.exact) >= TARGETS.firstWaveExact,
+      share(firstWave, (o) => o.exact),
+    ],
+    ['zero repairs that change the export surface', outcomes.every((o) => !o.surfaceChanged), String(count(outcomes, (o) => o.surfaceChanged))],
+    [
+      'zero repairs that change the export surface, file under git (HEAD given as the last good version)',
+      outcomes.every((o) => !o.git!.surfaceChanged),
+      `${count(outcomes, (o) => o.git!.surfaceChanged)}; parses again ${share(outcomes, (o) => o.git!.parses)}, restored exactly ${share(outcomes, (o) => o.git!.exact)}`,
+    ],
+    [
+      'zero repairs that change the export surface, file seen parsing by the scan (its recorded exports given)',
+      outcomes.every((o) => !o.record!.surfaceChanged),
+      `${count(outcomes, (o) => o.record!.surfaceChanged)}; parses again ${share(outcomes, (o) => o.record!.parses)}, restored exactly ${share(outcomes, (o) => o.record!.exact)}`,
+    ],
+  ];
+  // why the cases handed on to the model were handed on
   const whys = new Map<string, number>();
   for (const o of outcomes) {
-    if (o.r.ok) continue;
-    const why = /^ambiguous exports/.test(o.r.reason)
-      ? 'ambiguous exports (a rival repair exports differently)'
-      : /ran out before other repairs/.test(o.r.reason)
-        ? 'out of budget before rivals were ruled out'
-        : /^time budget/.test(o.r.reason)
-          ? 'out of budget'
-          : /cap of/.test(o.r.reason)
-            ? 'candidate cap'
-            : 'no candidate parsed (and kept the surface)';
+    if (!o.handedOn) continue;
+    const why = o.r.ok
+      ? `proposed below the gate (confidence < ${GATE})`
+      : /^threw: /.test(o.r.reason)
+        ? 'the repairer threw (a bug)'
+        : /^ambiguous exports/.test(o.r.reason)
+        ? 'ambiguous exports (a rival repair exports differently)'
+        : /ran out before other repairs/.test(o.r.reason)
+          ? 'out of budget before rivals were ruled out'
+          : /^time budget/.test(o.r.reason)
+            ? 'out of budget'
+            : /cap of/.test(o.r.reason)
+              ? 'candidate cap'
+              : 'no candidate parsed (and kept the surface)';
     whys.set(why, (whys.get(why) ?? 0) + 1);
   }
   const handedOn = [...whys].sort((a, b) => b[1] - a[1]).map(([w, n]) => `${w} ${n}`).join(', ') || 'none';
   const shortClasses = SLIP_CLASSES.filter((cls) => {
     const os_ = outcomes.filter((o) => o.c.cls === cls);
-    return rate(os_, (o) => o.parses) < TARGETS.singleParse || rate(os_, (o) => o.exact) < TARGETS.singleExact;
+    return rate(os_, restoredApplied) < TARGETS.singleRestored || rate(os_, (o) => o.wrongApplied) > TARGETS.wrongApplied;
   });
 
   const table = markdownTable(rows);
+  const heldTable = markdownTable(heldRows);
   const targetLines = checks.map(([what, met, got]) => `- ${met ? 'met' : '**not met**'}: ${what} (measured: ${got})`).join('\n');
   const perPkg = new Map<string, number>();
   for (const c of cases) perPkg.set(c.file.pkg, (perPkg.get(c.file.pkg) ?? 0) + 1);
+  const heldShort = held.flatMap((h) => h.short.map((s) => `seed ${h.seed}: ${s}`));
+  const totalSeconds = (Date.now() - t0) / 1000;
   const body = [
-    `Command: \`npm run bench:repair\` (seed ${SEED}, ${PER_CLASS} single-slip cases per class, ${TWO} two-slip cases, budget ${BUDGET} ms per file, default maxEdits 2).`,
-    `Run: ${new Date().toISOString().slice(0, 10)}, revision ${gitRevision()}, on ${machine()}.`,
+    `Command: \`npm run bench:repair\` (seed ${SEED}, ${PER_CLASS} single-slip cases per class, ${TWO} two-slip cases, budget ${BUDGET} ms per file, default maxEdits 2, gate ${GATE}; held-out seeds ${HELD_OUT.length ? HELD_OUT.join(', ') : 'none'} with ${HELD_PER_CLASS} per class and ${HELD_TWO} two-slip cases).`,
+    `Run: ${new Date().toISOString().slice(0, 10)}, revision ${gitRevision()}, on ${machine()}, ${Math.round(totalSeconds)} s in all.`,
     '',
     `Corpus: ${moderate.length} files of 1–60 KB and ${large.length} large files (${LARGE_SHARE * 100}% of cases: ${large.map((f) => f.name).join(', ')}) from ${CORPUS_PACKAGES.join(', ')}. Cases per package: ${[...perPkg].sort((a, b) => b[1] - a[1]).map(([p, n]) => `${p} ${n}`).join(', ')}. CommonJS cases: ${cases.filter((c) => c.file.format === 'commonjs').length}, ES module cases: ${cases.filter((c) => c.file.format === 'module').length}.`,
+    ...(short.length || heldShort.length ? ['', `Classes short of cases (too few sites V8 rejects): ${[...short, ...heldShort].join('; ')}.`] : []),
     '',
     table,
     '',
     'Targets:',
     targetLines,
     '',
-    `Classes below a single-slip target: ${shortClasses.length ? shortClasses.join(', ') : 'none'}.`,
+    `Classes below a single-slip target (restored (tokens) and applied, or wrong fixes applied): ${shortClasses.length ? shortClasses.join(', ') : 'none'}.`,
     '',
-    `Handed on to the LLM (${outcomes.filter((o) => !o.r.ok).length} cases), by reason: ${handedOn}.`,
+    `Handed on to the model (${count(outcomes, (o) => o.handedOn)} cases), by reason: ${handedOn}.`,
     '',
     `Equivalence with \`node --check\`: ${verified}.`,
+    ...(threw.length ? ['', `repairSyntax threw on ${threw.length} calls (a repairer bug; counted as handed on): ${[...new Set(threw.map((t) => /^\[([^\]]+)\]/.exec(t)?.[1]))].join(', ')}.`] : []),
     '',
-    'Classes:',
+    `Held-out seeds: the same case generation and repair with other seeds and smaller counts (${HELD_PER_CLASS} single-slip cases per class, ${HELD_TWO} two-slip cases; without the last-good variants; ${HELD_SERIAL ? 'run after the main seed' : 'run in a second process beside the main seed, one core each'}), beside the main seed's figures. A repairer tuned to the main seed's cases shows it here.`,
+    '',
+    HELD_OUT.length ? heldTable : '(held-out seeds not run)',
+    '',
+    'Classes (the first seven are the first wave, unchanged since the first benchmark; the rest were added for issue 12):',
     ...SLIP_CLASSES.map((c) => `- \`${c}\`: ${SLIP_DESCRIPTIONS[c]}.`),
-    '- `two slips`: two slips of random classes at different places in one file.',
+    '- `two slips`: two slips of random classes (any of the above) at different places in one file, each of which alone makes V8 reject the file (a slip V8 accepts, such as a `;` dropped where ASI puts it back, is no slip a repairer could see).',
     '',
-    'Columns: *parses again* — the repair compiles (V8, as `node --check`); *restored exactly* — the repair is the original file, byte for byte; *surface kept* — repaired and the export surface equals the original\'s; *surface changed* — repairs whose export surface differs from the original\'s (target 0); *to the LLM* — the repairer gave up and the ladder goes on to the model; times are per file, the whole repairSyntax call.',
+    `Columns: *parses again* — the repairer returned a repair (applied or not), and it compiles (V8, as \`node --check\`); *restored exactly* — the repair is the original file, byte for byte; *restored (tokens)* — the repair's tokens are the original's, whitespace and comments aside; *restored (tokens), applied* — that, and its confidence reaches the gate (${GATE}), so the rung would write it; *wrong fix* — a repair that parses but whose tokens differ from the original's; *wrong fix applied* — a wrong fix at or above the gate, one the rung would write (count in brackets); *handed on* — no repair, or one below the gate: the ladder goes on to the model; *applied / proposed* — repairs at or above the gate / repairs below it; *surface kept* — repaired and the export surface equals the original's; *surface changed* — repairs whose export surface differs from the original's (target 0); times are per file, the whole repairSyntax call. Old classes (first wave) aggregates the first seven classes, so their figures compare with earlier runs.`,
   ].join('\n');
 
   console.log(`\n${table}\n\n${targetLines}\n\nhanded on: ${handedOn}\nnode --check: ${verified}`);
+  if (HELD_OUT.length) console.log(`\nheld-out seeds:\n\n${heldTable}`);
+  if (short.length || heldShort.length) console.log(`\nshort of cases: ${[...short, ...heldShort].join('; ')}`);
+  if (threw.length) {
+    console.log(`\nrepairSyntax threw on ${threw.length} call${threw.length === 1 ? '' : 's'} (counted as handed on):`);
+    for (const t of threw.slice(0, 10)) console.log(`- ${t}`);
+  }
+  console.log(`\ntotal ${totalSeconds.toFixed(1)} s`);
   if (WRITE) {
-    const doc = path.resolve('docs', 'BENCHMARKS.md');
+    const doc = path.resolve(DOC);
     writeSection(doc, 'bench:repair', 'Deterministic repair', body);
     log(`written to ${path.relative(process.cwd(), doc)}`);
   }
@@ -275,24 +592,32 @@ function verifyWithNode(outcomes: Outcome[], n: number, rnd: ReturnType<typeof s
   return `${agree} of ${checked} sampled cases agree (each broken text fails \`node --check\`, each repair passes it)`;
 }
 
-function showMisses(misses: Outcome[]): void {
-  for (const o of misses.slice(0, 40)) {
-    const s = o.c.slips[0]!;
-    const at = s.offset;
+function showCases(list: Outcome[]): void {
+  console.log(`${list.length} case${list.length === 1 ? '' : 's'}${list.length > SHOW_MAX ? `, the first ${SHOW_MAX}` : ''}:`);
+  for (const o of list.slice(0, SHOW_MAX)) {
     const orig = o.c.file.text;
-    const ctx = (t: string): string => JSON.stringify(t.slice(Math.max(0, at - 60), at + 60));
-    console.log(`--- ${o.c.file.name} @${at} removed=${JSON.stringify(s.removed)} inserted=${JSON.stringify(s.inserted)} ${o.r.ok ? 'note: ' + o.r.note : 'gave up: ' + o.r.reason}`);
-    console.log('orig  ', ctx(orig));
-    console.log('broken', ctx(o.c.broken));
+    const ctx = (t: string, at: number): string => JSON.stringify(t.slice(Math.max(0, at - 60), at + 60));
+    const slips = o.c.slips.map((s) => `${s.cls} @${s.offset} removed=${JSON.stringify(s.removed)} inserted=${JSON.stringify(s.inserted)}`).join(' + ');
+    const status = o.r.ok
+      ? `${o.applied ? 'applied' : 'proposed'} confidence ${o.r.confidence.toFixed(2)} ${o.exact ? 'exact' : o.tokens ? 'tokens restored' : 'WRONG'}: ${o.r.note}`
+      : `gave up: ${o.r.reason}`;
+    console.log(`--- [${o.c.cls}] ${o.c.file.name} ${slips}\n    ${status}`);
+    if (o.r.ok && (o.r.evidence.length || o.r.rival)) console.log(`    evidence: ${o.r.evidence.join('; ') || '-'}${o.r.rival ? `; rival: ${o.r.rival}` : ''}`);
+    o.c.slips.forEach((_, i) => {
+      console.log('orig  ', ctx(orig, slipOffsetInOriginal(o.c, i)));
+      console.log('broken', ctx(o.c.broken, slipOffsetInBroken(o.c, i)));
+    });
     if (o.r.ok) {
       if (o.surfaceChanged) {
         const isModule = o.c.file.format === 'module';
         console.log('exports', surfaceOf(orig, isModule).exports.join(','), '->', surfaceOf(o.r.text, isModule).exports.join(','));
       }
-      const e = o.r.edits[0]!;
-      console.log('fix   ', JSON.stringify(o.r.text.slice(Math.max(0, e.offset - 60), e.offset + 60)));
+      for (const e of o.r.edits) console.log(`fix    ${e.line}:${e.column}`, ctx(o.r.text, e.offset));
     }
   }
 }
 
-main();
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exitCode = 1;
+});

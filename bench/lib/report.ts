@@ -9,12 +9,21 @@ export function machine(): string {
   return `node ${process.version}, ${model}, ${cpus.length} core${cpus.length === 1 ? '' : 's'}, ${os.platform()} ${os.arch()}`;
 }
 
+/** HEAD's short hash, with `-dirty` when tracked files differ from it (the figures are then not HEAD's). */
 export function gitRevision(): string {
+  const git = (...a: string[]): string => execFileSync('git', a, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  let rev: string;
   try {
-    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    rev = git('rev-parse', '--short', 'HEAD').trim();
   } catch {
     return 'unknown';
   }
+  try {
+    if (git('--no-optional-locks', 'status', '--porcelain', '--untracked-files=no').trim()) rev += '-dirty';
+  } catch {
+    rev += '-dirty?';
+  }
+  return rev;
 }
 
 export function percentile(values: readonly number[], p: number): number {

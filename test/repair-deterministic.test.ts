@@ -235,7 +235,8 @@ describe('the last good version (git HEAD) as the surface reference', () => {
     assert.equal(sb.git('add', 'lib/util.js'), 0);
     assert.equal(sb.git('commit', '-qm', 'good'), 0);
     fs.writeFileSync(file, broken);
-    sb.config({ pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
+    // Two edits stay below the confidence gate: no gate here, the surface is what is tested.
+    sb.config({ pm2Logs: false, stateDir: '../state', llm: { provider: 'none' }, deterministic: { minConfidence: 0 } });
     const r = await sb.runJson(['run']);
     assert.equal(r.json.fixes[0].outcome, 'applied', JSON.stringify(r.json.fixes[0]));
     assert.equal(fs.readFileSync(file, 'utf8'), good);

@@ -180,17 +180,7 @@ export function orphanNames(program: AnyNode, text: string, regions: readonly Re
 function statementAround(program: AnyNode, lo: number, hi: number): AnyNode | undefined {
   let at: AnyNode | undefined = program;
   while (at) {
-    let next: AnyNode | undefined;
-    for (const key of Object.keys(at)) {
-      const v = at[key];
-      for (const child of Array.isArray(v) ? v : [v]) {
-        if (child && typeof child.type === 'string' && typeof child.start === 'number' && child.start <= lo && child.end >= hi) {
-          next = child;
-          break;
-        }
-      }
-      if (next) break;
-    }
+    const next = childHolding(at, lo, hi);
     if (!next) return undefined;
     if (/Statement$|^VariableDeclaration$/.test(next.type) && next.type !== 'BlockStatement' && next.end - next.start <= 240) return next;
     at = next;
@@ -227,21 +217,21 @@ function statementSpan(list: AnyNode[], lo: number, hi: number, topLevel: boolea
 function innerList(node: AnyNode, lo: number, hi: number): AnyNode[] | undefined {
   let at: AnyNode | undefined = node;
   while (at) {
-    let next: AnyNode | undefined;
-    for (const key of Object.keys(at)) {
-      const v = at[key];
-      for (const child of Array.isArray(v) ? v : [v]) {
-        if (child && typeof child.type === 'string' && typeof child.start === 'number' && child.start <= lo && child.end >= hi) {
-          next = child;
-          break;
-        }
-      }
-      if (next) break;
-    }
+    const next = childHolding(at, lo, hi);
     if (!next) return undefined;
     const list = statementList(next);
     if (list) return list;
     at = next;
+  }
+  return undefined;
+}
+
+/** The first child node of `node` that holds [lo, hi]. */
+function childHolding(node: AnyNode, lo: number, hi: number): AnyNode | undefined {
+  for (const key of Object.keys(node)) {
+    const v = node[key];
+    for (const child of Array.isArray(v) ? v : [v])
+      if (child && typeof child.type === 'string' && typeof child.start === 'number' && child.start <= lo && child.end >= hi) return child;
   }
   return undefined;
 }

@@ -655,6 +655,36 @@ export function bracelessBlocks(lx: Lexed, from: number, to: number): number[] {
   return out;
 }
 
+/**
+ * Pairs of neighbouring code lines (0-based, within [from, to]) whose indentation contradicts
+ * their bracket depth: the depth falls while the indentation does not, or rises while it falls
+ * or stays, or the indentation falls while the depth does not. (The indentation rising alone is
+ * a continued line.) A line's depth is taken after the closers that lead it.
+ */
+export function indentDisagreements(lx: Lexed, from: number, to: number): number {
+  const toks = lx.tokens;
+  const n = lx.lineStarts.length;
+  let count = 0;
+  let prev: { indent: number; depth: number } | undefined;
+  for (let L = Math.max(0, from); L <= Math.min(n - 1, to); L++) {
+    const ind = lx.indent[L]!;
+    if (ind < 0) continue;
+    let t = lx.lineFirst[L]!;
+    let d = lx.depth[t]!;
+    while (t < toks.length && toks[t]!.line === L && toks[t]!.type === 'punct' && (toks[t]!.value === '}' || toks[t]!.value === ')' || toks[t]!.value === ']')) {
+      if (lx.match[t]! >= 0) d--;
+      t++;
+    }
+    if (prev) {
+      const di = Math.sign(ind - prev.indent);
+      const dd = Math.sign(d - prev.depth);
+      if ((dd < 0 && di >= 0) || (dd > 0 && di <= 0) || (di < 0 && dd >= 0)) count++;
+    }
+    prev = { indent: ind, depth: d };
+  }
+  return count;
+}
+
 function endsWithBreak(text: string): boolean {
   return text.length > 0 && isLineBreak(text.charCodeAt(text.length - 1));
 }
@@ -697,12 +727,20 @@ function stringCandidates(lx: Lexed, e: number, errLine: number): Candidate[] {
     }
     const head = lineBalance(text.slice(lineStart, tok.start), 0);
     spots.forEach((at, k) => {
-      const cost = 0.9 + 0.03 * k + (at < tok.start ? 0.1 : 0) + (spaced.has(at) ? 0.1 : 0) + tailPenalty(head, text.slice(at, codeEnd));
+      const cost = 0.9 + 0.03 * k + (at < tok.start ? 0.1 : 0) + (spaced.has(at) ? 0.1 : 0) + tailPenalty(head, text.slice(at, codeEnd)) + (codeLike(text.slice(tok.start + 1, at)) ? 0.3 : 0);
       out.push({ edit: { offset: at, del: 0, ins: q }, cost, kind: 'insert', token: q, why: 'string' });
     });
     out.push({ edit: { offset: tok.start, del: 1, ins: '' }, cost: 1.3, kind: 'delete', token: q, was: q, why: 'string' });
   }
   return out;
+}
+
+/**
+ * Whether a string's would-be content reads as code: a comparison or logical operator between
+ * spaces, a call with its arguments, a conditional (`'string ? a.raw : String(a)'`).
+ */
+export function codeLike(content: string): boolean {
+  return /\s(?:===|!==|==|!=|&&|\|\||\?\?)\s|[\w$]\([^()]*\)|\s\?\s[^:]+\s:\s/.test(content);
 }
 
 /** Bracket depth after scanning `code` (quotes' contents skipped), starting from `depth`. */

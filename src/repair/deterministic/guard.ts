@@ -190,8 +190,8 @@ function lexicallyDeclared(text: string, toks: Token[]): Set<string> {
  * Names the tolerant parse really saw: not acorn-loose's placeholder `✖`, and not a name made
  * of a string the slip left open (`"__esModule, {`).
  */
-const real = (n: string): boolean =>
-  n.length > 0 && !n.includes('✖') && (/^(=|\.\.\.|\*:)/.test(n) || !/[\s'"`,;{}()[\]]/.test(n));
+const real = (n: string | undefined): n is string =>
+  !!n && !n.includes('✖') && (/^(=|\.\.\.|\*:)/.test(n) || !/[\s'"`,;{}()[\]]/.test(n));
 
 export function surfaceReference(
   original: string,

@@ -10,7 +10,7 @@
  */
 import { canCompileModules, compileVerdict, endOfInput } from '../../discover/syntax/compile.js';
 import { boundNames, nameCounts, orphanNames } from './rivals.js';
-import { RIVAL_WINDOW, bracelessNear, editRegions, searchRepair, type AppliedEdit, type SearchResult } from './search.js';
+import { RIVAL_WINDOW, blockEndsDeleted, bracelessNear, editRegions, searchRepair, type AppliedEdit, type SearchResult } from './search.js';
 import { lex, lineOf, offsetOf, type Lexed } from './tokens.js';
 
 export interface SyntaxRepairOptions {
@@ -78,8 +78,25 @@ export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRep
 
   const lx = lex(text);
   const errorOffset = verdict.line > 0 && !endOfInput(verdict.message) ? offsetOf(lx, verdict.line, verdict.column) : text.length;
+  let result: SearchResult;
+  try {
+    result = search(text, lx, errorOffset, opts, started);
+  } catch (e) {
+    // acorn-loose recurses per nesting level: a stray backtick can turn the rest of a large file into one deep template
+    if (e instanceof RangeError) return fail(`the broken text is too deeply nested to read (${e.message})`);
+    throw e;
+  }
+  if (!result.ok) return fail(result.reason, result.tried);
+
+  const edits = result.edits.map((a) => tokenEdit(text, lx, a));
+  const note = describeAll(text, lx, result.edits);
+  const conf = confidenceOf(result, lx);
+  return { ok: true, text: result.text, edits, candidatesTried: result.tried, elapsedMs: elapsed(), note, ...conf };
+}
+
+function search(text: string, lx: Lexed, errorOffset: number, opts: SyntaxRepairOptions, started: number): SearchResult {
   const lastGoodExports = opts.lastGoodExports;
-  const result = searchRepair(
+  return searchRepair(
     text,
     lx,
     errorOffset,
@@ -93,12 +110,6 @@ export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRep
     },
     started,
   );
-  if (!result.ok) return fail(result.reason, result.tried);
-
-  const edits = result.edits.map((a) => tokenEdit(text, lx, a));
-  const note = describeAll(text, lx, result.edits);
-  const conf = confidenceOf(result, lx);
-  return { ok: true, text: result.text, edits, candidatesTried: result.tried, elapsedMs: elapsed(), note, ...conf };
 }
 
 /** Two edits never pass the default gate on the margin alone (bench:repair: a fifth of them are wrong). */
@@ -136,10 +147,19 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed): R
     confidence = Math.min(confidence, 0.5);
     evidence.push(`the indentation asks for braces the repair leaves out (line ${braceless.map((l) => l + 1).join(', ')} heads an indented block with none)`);
   }
+  if (result.indentPrefersRival) {
+    confidence = Math.min(confidence, 0.5);
+    evidence.push('a repair that also parses agrees better with the indentation');
+  }
   const ends = blockEndsDeleted(result.edits, lx);
   if (ends.length) {
     confidence = Math.min(confidence, 0.5);
     evidence.push(`deletes the '}' that leads line ${ends.join(', ')}, where the indentation ends a block (a lost '{' is as likely)`);
+  }
+  const heads = blockAfterStatement(result.edits, lx);
+  if (heads.length) {
+    confidence = Math.min(confidence, 0.3);
+    evidence.push(`ends a statement just before a '{' on its line (line ${heads.join(', ')}): that line reads as a block's head, a mistyped 'if' or 'for' left as a call`);
   }
   const orphans = orphansOf(result, lx);
   if (orphans.length) {
@@ -149,37 +169,14 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed): R
   return { confidence: Math.round(Math.max(0, Math.min(1, confidence)) * 100) / 100, evidence, ...(rival ? { rival } : {}) };
 }
 
-/**
- * 1-based lines whose leading `}` the repair deletes. Such a `}` ends a block where the
- * indentation says so; unless the line is doubled (a lone `}` twice at one indentation), its `{`
- * lost elsewhere is as likely as the `}` being extra.
- */
-function blockEndsDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
+/** 1-based lines where the repair inserts a ';' right before a '{' on the same line (`f (x); {`). */
+function blockAfterStatement(edits: readonly AppliedEdit[], lx: Lexed): number[] {
+  const text = lx.text;
   const out: number[] = [];
-  const lone = (line: number): boolean => {
-    const f = lx.lineFirst[line] ?? -1;
-    const t = lx.tokens[f];
-    return !!t && t.type === 'punct' && t.value === '}' && (lx.tokens[f + 1]?.line ?? -1) !== line;
-  };
-  // first on its line: `}` alone, or `} else {`, `});`
-  const leads = (line: number): boolean => {
-    const t = lx.tokens[lx.lineFirst[line] ?? -1];
-    return !!t && t.type === 'punct' && t.value === '}';
-  };
-  const codeLine = (from: number, step: number): number => {
-    let l = from + step;
-    while (l >= 0 && l < lx.lineStarts.length && lx.indent[l]! < 0) l += step;
-    return l;
-  };
   for (const a of edits) {
-    if (a.candidate.kind !== 'delete' || a.candidate.edit.ins !== '') continue;
-    const removed = lx.text.slice(a.offset, a.offset + a.candidate.edit.del);
-    if (removed.trim() !== '}') continue;
-    const at = a.offset + removed.indexOf('}');
-    const line = lineOf(lx, at);
-    if (!leads(line) || lx.tokens[lx.lineFirst[line]!]!.start !== at) continue;
-    const doubled = [codeLine(line, -1), codeLine(line, 1)].some((l) => lone(l) && lx.indent[l] === lx.indent[line]);
-    if (!doubled) out.push(line + 1);
+    if (a.candidate.kind !== 'insert' || a.candidate.token !== ';') continue;
+    const rest = /^[ \t]*\{/.exec(text.slice(a.offset + a.candidate.edit.del, a.offset + a.candidate.edit.del + 80));
+    if (rest) out.push(lineOf(lx, a.offset) + 1);
   }
   return out;
 }

@@ -43,6 +43,7 @@ interface Span {
 
 export class Rivals {
   private bound?: Set<string>;
+  private shape?: string;
   private counts?: Map<string, number>;
   /** The repair's exports within a span of its statements (null: the span does not parse alone). */
   private readonly spanExports = new Map<string, string[] | null>();
@@ -107,6 +108,11 @@ export class Rivals {
     return mine;
   }
 
+  /** The same judge for another text of the same program (see judge's sameProgram). */
+  rebase(text: string, tree: AnyNode): Rivals {
+    return new Rivals(text, tree, this.exports, this.file, this.ref);
+  }
+
   /** How the exports of a rival that parses differ from the repair's; undefined when they do not, or it is no rival. */
   differ(rival: string, regions?: readonly Region[]): NameDiff | undefined {
     return this.judge(rival, regions)?.exportsDiffer;
@@ -119,9 +125,12 @@ export class Rivals {
    * the repair's. `regions`: where its edits sit in it (default: all it does not share with the
    * repair).
    */
-  judge(rival: string, regions?: readonly Region[]): { exportsDiffer?: NameDiff } | undefined {
+  judge(rival: string, regions?: readonly Region[]): { exportsDiffer?: NameDiff; sameProgram?: AnyNode } | undefined {
     if (rival === this.text) return undefined;
     const program = parseProgram(rival, this.isModule, false) as unknown as AnyNode;
+    // the same program written otherwise (a ';' that ASI supplies anyway) is the repair itself
+    this.shape ??= treeShape(this.tree);
+    if (treeShape(program) === this.shape) return { sameProgram: program };
     const judged = judgeProgram(rival, program, this.ref);
     if (judged.change && !judged.contestable) return undefined;
     this.bound ??= boundNames(this.tree);
@@ -135,6 +144,13 @@ export class Rivals {
     const diff = diffNames(this.exports, judged.exports);
     return diff.lost.length || diff.added.length ? { exportsDiffer: diff } : {};
   }
+}
+
+const POSITIONS = new Set(['start', 'end', 'loc', 'range', 'raw']);
+
+/** A program's syntax tree without positions or spellings: equal for texts that mean the same. */
+function treeShape(program: AnyNode): string {
+  return JSON.stringify(program, (k, v: unknown) => (POSITIONS.has(k) ? undefined : v));
 }
 
 /** A span [lo, hi] of a text: where an edit sits in it. */

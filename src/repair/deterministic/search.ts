@@ -5,7 +5,7 @@
  * (a beam, one level per edit, up to maxEdits).
  */
 import { compileVerdict, endOfInput, type ModuleFormat } from '../../discover/syntax/compile.js';
-import { bigrams, bracelessBlocks, generateCandidates, type Candidate, type Edit } from './candidates.js';
+import { bigrams, bracelessBlocks, codeLike, generateCandidates, indentDisagreements, type Candidate, type Edit } from './candidates.js';
 import { judgeSurface, surfaceReference, type AnyNode, type SurfaceReference } from './guard.js';
 import { lex, lineOf, offsetOf, type Lexed } from './tokens.js';
 import { Rivals } from './rivals.js';
@@ -49,6 +49,8 @@ export type SearchResult =
       checked: number;
       /** The repair's cost: how unlikely its edits are as slips, by the candidates' priors. */
       cost: number;
+      /** A rival that also parses agrees better with the indentation (indentDisagreements). */
+      indentPrefersRival: boolean;
     }
   | { ok: false; reason: string; tried: number };
 
@@ -80,6 +82,12 @@ export const AMBIGUITY_MARGIN = 0.5;
  * repair's confidence grows with the distance to the nearest one, up to this.
  */
 export const RIVAL_WINDOW = 1.0;
+/** Candidates tried per level before its share of the time budget may end it. */
+const WORK_FLOOR = 300;
+/** How far past its budget, in budgets, a search may run to reach WORK_FLOOR. */
+const FLOOR_TIME_FACTOR = 4;
+/** Most rival candidates checked after the repair is found. */
+const RIVAL_CHECKS = 400;
 
 interface Found {
   text: string;
@@ -90,18 +98,33 @@ interface Found {
   nearest?: NearestRival;
   /** How far above `cost` every candidate has been judged. */
   checked: number;
+  /** Rival candidates checked so far (RIVAL_CHECKS). */
+  rivalChecks: number;
+  /** When the search for rivals gives up whatever it has checked. */
+  deadline: number;
   /** Blocks near its edits that the indentation says lack their braces. */
   braceless?: number;
+  /** Lines whose leading, undoubled '}' it deletes (blockEndsDeleted). */
+  blockEnds?: number;
+  /** Its text lexed, once a rival needs comparing. */
+  lx?: Lexed;
+  /** Neighbouring lines whose indentation contradicts its brackets (indentDisagreements). */
+  disagree?: number;
+  /** A rival that parses agrees better with the indentation. */
+  indentPrefersRival?: boolean;
 }
 
 export function searchRepair(original: string, rootLx: Lexed, errorOffset: number, opts: SearchOptions, started: number): SearchResult {
   const deadline = started + opts.timeBudgetMs;
+  const hardDeadline = started + FLOOR_TIME_FACTOR * opts.timeBudgetMs;
   const isModule = opts.format === 'module';
   let tried = 0;
   let surfaceRejects = 0;
   let lastSurfaceReason = '';
   let reference: SurfaceReference | undefined;
   let outOfTime = false;
+  let rivalsCut = false;
+  let semis: boolean | undefined;
   let found: Found | undefined;
   /** Repairs that parse, refused only for exports as the broken text's tolerant parse pictured them. */
   const contested: { text: string; edits: AppliedEdit[] }[] = [];
@@ -136,11 +159,16 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       if (found && (total > found.cost + RIVAL_WINDOW || (found.nearest && total > found.cost + AMBIGUITY_MARGIN))) break;
       if (tried >= opts.maxCandidates) break;
       const now = performance.now();
-      if (now > deadline) {
+      if (found && ++found.rivalChecks > RIVAL_CHECKS) {
+        rivalsCut = true;
+        break;
+      }
+      // the clock binds only past a floor of work, so that a loaded machine reaches the verdicts an idle one does
+      if (found ? now > found.deadline : now > hardDeadline || (now > deadline && tried >= WORK_FLOOR)) {
         outOfTime = true;
         break;
       }
-      if (now > levelDeadline && partials.length && !found) break;
+      if (now > levelDeadline && partials.length && !found && tried >= WORK_FLOOR * level) break;
       const e = cand.edit;
       const text = state.text.slice(0, e.offset) + e.ins + state.text.slice(e.offset + e.del);
       tried++;
@@ -166,13 +194,33 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         if (v.ok) {
           if (found) {
             const edits = toOriginal([...state.edits, { candidate: cand, at: e.offset }]);
-            // where on its line a string left open closes is the string heuristics' call (tailPenalty), not a rival's
-            if (sameStringClose(found.edits, edits, rootLx)) continue;
+            if (laterStringClose(found.edits, edits, rootLx)) continue;
             const judged = found.rivals.judge(text, editRegions(edits));
             if (!judged) continue;
+            if (judged.sameProgram) {
+              // the same program: keep the spelling that writes ';' as the file does
+              if ((semis ??= semicolonStyle(rootLx)) === moreSemicolons(found.text, text)) {
+                found.text = text;
+                found.edits = [...state.edits, { candidate: cand, at: e.offset }];
+                found.program = judged.sameProgram;
+                found.rivals = found.rivals.rebase(text, judged.sameProgram);
+                found.lx = found.braceless = found.blockEnds = found.disagree = undefined;
+              }
+              continue;
+            }
             // a rival the indentation contradicts (an indented block left without its braces) is none
-            found.braceless ??= bracelessNear(found.text, toOriginal(found.edits)).length;
-            if (bracelessNear(text, edits).length > found.braceless) continue;
+            const rlx = lex(text);
+            found.lx ??= lex(found.text);
+            found.braceless ??= bracelessNear(found.lx, toOriginal(found.edits)).length;
+            if (bracelessNear(rlx, edits).length > found.braceless) continue;
+            // nor one that deletes a '}' the indentation says ends a block, when the repair does not
+            found.blockEnds ??= blockEndsDeleted(toOriginal(found.edits), rootLx).length;
+            if (blockEndsDeleted(edits, rootLx).length > found.blockEnds) continue;
+            // nor one whose brackets the indentation contradicts more often than the repair's
+            found.disagree ??= indentDisagreements(found.lx, 0, Infinity);
+            const disagree = indentDisagreements(rlx, 0, Infinity);
+            if (disagree > found.disagree) continue;
+            if (disagree < found.disagree) found.indentPrefersRival = true;
             if (judged.exportsDiffer && total <= found.cost + AMBIGUITY_MARGIN) return { ok: false, reason: ambiguous(judged.exportsDiffer), tried };
             found.nearest ??= { edits, margin: total - found.cost };
             continue;
@@ -196,7 +244,9 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
               if (d) return { ok: false, reason: ambiguous(d), tried };
             }
           }
-          found = { text, edits, cost: total, program: judged.program, rivals, checked: 0 };
+          // Rivals are sought by count, not by the clock, so that a loaded machine reaches the
+          // same verdict; the clock only guards against a pathological text.
+          found = { text, edits, cost: total, program: judged.program, rivals, checked: 0, rivalChecks: 0, deadline: Math.max(hardDeadline, performance.now() + opts.timeBudgetMs) };
           continue;
         }
         errAt = v.line > 0 && !endOfInput(v.message) ? offsetInCandidate(state, e, v.line, v.column) : text.length;
@@ -226,14 +276,14 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       }
     }
     if (found) {
-      const cut = outOfTime || tried >= opts.maxCandidates;
+      const cut = outOfTime || rivalsCut || tried >= opts.maxCandidates;
       // a rival the budget left unchecked could export differently: the exports are not settled
       if (cut && !reference?.lastGoodExports && !found.nearest && found.checked < AMBIGUITY_MARGIN) {
-        const limit = outOfTime ? `time budget of ${opts.timeBudgetMs} ms` : `candidate cap of ${opts.maxCandidates}`;
+        const limit = outOfTime ? `time budget of ${opts.timeBudgetMs} ms` : rivalsCut ? `cap of ${RIVAL_CHECKS} rivals checked` : `candidate cap of ${opts.maxCandidates}`;
         return { ok: false, reason: `a repair parses, but the ${limit} ran out before other repairs as likely were ruled out (they could export differently)`, tried };
       }
       const checked = found.nearest ? found.nearest.margin : cut ? found.checked : RIVAL_WINDOW;
-      return { ok: true, text: found.text, edits: toOriginal(found.edits), tried, program: found.program, ...(found.nearest ? { rival: found.nearest } : {}), checked, cost: found.cost };
+      return { ok: true, text: found.text, edits: toOriginal(found.edits), tried, program: found.program, ...(found.nearest ? { rival: found.nearest } : {}), checked, cost: found.cost, indentPrefersRival: !!found.indentPrefersRival };
     }
     if (outOfTime || tried >= opts.maxCandidates) break;
     partials.sort((a, b) => a.cost - b.cost);
@@ -252,12 +302,48 @@ function ambiguous(d: NameDiff): string {
   return `ambiguous exports: another repair as likely or likelier also parses and exports differently (${signedNames(d)}); the broken text does not say which was meant`;
 }
 
-/** Both close the same string left open, one edit each, on the same line. */
-function sameStringClose(a: { candidate: Candidate }[], b: AppliedEdit[], lx: Lexed): boolean {
+/**
+ * Both close the same string left open, one edit each, on the same line, and only the rival's
+ * string would hold code (codeLike): that close is too late to be a rival.
+ */
+function laterStringClose(a: { candidate: Candidate }[], b: AppliedEdit[], lx: Lexed): boolean {
   if (a.length !== 1 || b.length !== 1) return false;
   const x = a[0]!.candidate;
   const y = b[0]!;
-  return x.why === 'string' && y.candidate.why === 'string' && x.kind === 'insert' && y.candidate.kind === 'insert' && lineOf(lx, x.edit.offset) === lineOf(lx, y.offset);
+  if (x.why !== 'string' || y.candidate.why !== 'string' || x.kind !== 'insert' || y.candidate.kind !== 'insert') return false;
+  const line = lineOf(lx, x.edit.offset);
+  if (line !== lineOf(lx, y.offset)) return false;
+  // the open quote: the unterminated string token on that line
+  const open = lx.tokens.find((t) => t.type === 'string' && t.unterminated && t.line === line);
+  if (!open) return false;
+  const content = (at: number): string => lx.text.slice(open.start + 1, at);
+  return codeLike(content(y.offset)) && !codeLike(content(x.edit.offset));
+}
+
+/** Whether the file ends most statement lines with ';'. */
+function semicolonStyle(lx: Lexed): boolean {
+  let semi = 0;
+  let bare = 0;
+  for (let L = 0; L < lx.lineStarts.length - 1; L++) {
+    const next = lx.lineFirst[L + 1]!;
+    if (next < 1) continue;
+    const last = lx.tokens[next - 1]!;
+    if (last.line !== L) continue;
+    if (last.type === 'punct' && last.value === ';') semi++;
+    else if (last.type !== 'punct' || last.value === ')' || last.value === ']') bare++;
+  }
+  return semi >= bare;
+}
+
+/** Whether `b` writes more ';' than `a` where the two differ. */
+function moreSemicolons(a: string, b: string): boolean {
+  let p = 0;
+  const n = Math.min(a.length, b.length);
+  while (p < n && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  let s = 0;
+  while (s < n - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  const count = (t: string): number => t.split(';').length - 1;
+  return count(b.slice(p, b.length - s)) > count(a.slice(p, a.length - s));
 }
 
 /** Whether two texts differ only in whitespace (the tokens of a text that parses are the same). */
@@ -307,9 +393,44 @@ function toOriginalOffset(state: State, e: Edit, at: number): number {
   return o;
 }
 
+/**
+ * 1-based lines whose leading `}` the repair deletes. Such a `}` ends a block where the
+ * indentation says so; unless the line is doubled (a lone `}` twice at one indentation), its `{`
+ * lost elsewhere is as likely as the `}` being extra.
+ */
+export function blockEndsDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
+  const out: number[] = [];
+  const lone = (line: number): boolean => {
+    const f = lx.lineFirst[line] ?? -1;
+    const t = lx.tokens[f];
+    return !!t && t.type === 'punct' && t.value === '}' && (lx.tokens[f + 1]?.line ?? -1) !== line;
+  };
+  // first on its line: `}` alone, or `} else {`, `});`
+  const leads = (line: number): boolean => {
+    const t = lx.tokens[lx.lineFirst[line] ?? -1];
+    return !!t && t.type === 'punct' && t.value === '}';
+  };
+  const codeLine = (from: number, step: number): number => {
+    let l = from + step;
+    while (l >= 0 && l < lx.lineStarts.length && lx.indent[l]! < 0) l += step;
+    return l;
+  };
+  for (const a of edits) {
+    if (a.candidate.kind !== 'delete' || a.candidate.edit.ins !== '') continue;
+    const removed = lx.text.slice(a.offset, a.offset + a.candidate.edit.del);
+    if (removed.trim() !== '}') continue;
+    const at = a.offset + removed.indexOf('}');
+    const line = lineOf(lx, at);
+    if (!leads(line) || lx.tokens[lx.lineFirst[line]!]!.start !== at) continue;
+    const doubled = [codeLine(line, -1), codeLine(line, 1)].some((l) => lone(l) && lx.indent[l] === lx.indent[line]);
+    if (!doubled) out.push(line + 1);
+  }
+  return out;
+}
+
 /** Block heads without braces over an indented block, near the edits (0-based lines of `text`). */
-export function bracelessNear(text: string, edits: readonly AppliedEdit[]): number[] {
-  const lx = lex(text);
+export function bracelessNear(text: string | Lexed, edits: readonly AppliedEdit[]): number[] {
+  const lx = typeof text === 'string' ? lex(text) : text;
   const lines = editRegions(edits).map(([at]) => lineOf(lx, at));
   return bracelessBlocks(lx, Math.min(...lines) - 20, Math.max(...lines) + 20);
 }

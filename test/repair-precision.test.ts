@@ -197,6 +197,33 @@ module.exports = { size };
 `,
     slip: ['items.length;', 'items.length#;'],
   },
+  {
+    // `; {` after the call would parse, and leave the block unguarded
+    name: "a mistyped 'if' that reads as a call: f (x > limit) {",
+    expect: 'repaired-or-untouched',
+    intended: `'use strict';
+function clamp(x, limit) {
+  if (x > limit) {
+    x = limit;
+  }
+  return x;
+}
+module.exports = { clamp };
+`,
+    slip: ['if (x > limit)', 'f (x > limit)'],
+  },
+  {
+    // closing the quote at the line's end would turn code into the string
+    name: 'a string whose quote was lost before code: typeof v === \'string ? v : String(v)',
+    expect: 'repaired-or-untouched',
+    intended: `'use strict';
+function text(v) {
+  return typeof v === 'string' ? v : String(v);
+}
+module.exports = { text };
+`,
+    slip: ["'string' ?", "'string ?"],
+  },
 ];
 
 function broken(c: Pick<PrecisionCase, 'intended' | 'slip'>): string {

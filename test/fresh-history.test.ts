@@ -167,6 +167,34 @@ describe('a log without timestamps: history on first read, fresh after', () => {
   });
 });
 
+describe('a log without timestamps: an old SyntaxError', () => {
+  it('for a file that parses now is history: no model call, no edit, exit 0', async () => {
+    const { sb, log } = project();
+    const file = sb.write('lib/sum.js', "'use strict';\nfunction sum(a, b) {\n  return (a + b;\n}\nmodule.exports = { sum };\n");
+    const r = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+    assert.match(r.stderr, /SyntaxError/);
+    fs.writeFileSync(log, r.stderr);
+    const good = "'use strict';\nfunction sum(a, b) {\n  return a + b;\n}\nmodule.exports = { sum };\n";
+    await new Promise((res) => setTimeout(res, 20));
+    fs.writeFileSync(file, good);
+    await new Promise((res) => setTimeout(res, 20));
+    fs.appendFileSync(log, '(node:4242) Warning: something unrelated\n');
+    const server = await model([{ text: good }]);
+    sb.config({ pm2Logs: false, logs: ['../logs/*.log'], llm: { baseUrl: server.url } });
+    const scan = await sb.runJson(['scan']);
+    assert.equal(scan.json.bugs.length, 1, JSON.stringify(scan.json.bugs));
+    assert.equal(scan.json.bugs[0].errorType, 'SyntaxError');
+    assert.equal(scan.json.bugs[0].history, true);
+    assert.equal(scan.code, 0, 'history alone is nothing to do');
+    const run = await sb.runJson(['run']);
+    assert.equal(run.json.fixes[0].outcome, 'skipped');
+    assert.match(run.json.fixes[0].reason, /^history:/);
+    assert.equal(server.modelCalls().length, 0);
+    assert.equal(sb.read('lib/sum.js'), good);
+    assert.equal(run.code, 0);
+  });
+});
+
 interface TimedCase {
   name: string;
   /** The file's text, and its mtime relative to the error's time T (ms, fractions kept). */

@@ -1,5 +1,5 @@
 import type { Config } from './config/load.js';
-import { discoverBugs, type Discovery } from './discover/sources.js';
+import { discoverBugs, historyOnly, type Discovery } from './discover/sources.js';
 import type { ScanStats } from './discover/types.js';
 import { SyntaxChecker } from './discover/syntax/checker.js';
 import type { Bug } from './discover/types.js';
@@ -128,7 +128,8 @@ async function cycleBody(
       let entry: FixEntry;
       const prot = bug.kind === 'stale-process' ? undefined : protection(bug.file);
       const cooldown = cooldownLeft(state, bug.file, config.fileCooldownMs, clock.now());
-      if (prot) entry = skip(prot);
+      if (historyOnly(bug)) entry = skip(HISTORY_REASON);
+      else if (prot) entry = skip(prot);
       else if (cooldown > 0)
         entry = skip(`cooldown: last attempt on this file ${ago(config.fileCooldownMs - cooldown)} ago; next in ${ago(cooldown)}`);
       else if (attempts >= config.maxFixesPerRun) entry = skip(`per-run cap reached (maxFixesPerRun ${config.maxFixesPerRun})`);
@@ -167,7 +168,7 @@ async function cycleBody(
 
   const applied = new Set([...fixes.filter((f) => f.outcome === 'applied').map((f) => f.bug.id), ...resolved]);
   // Everything else is left for a person, a `proposed` fix included (it was never written).
-  const left = discovery.bugs.filter((b) => !applied.has(b.id));
+  const left = discovery.bugs.filter((b) => !applied.has(b.id) && !historyOnly(b));
   const unhealthy = probes.some((p) => p.status !== 'healthy');
   const finished = clock.now();
   const summary = summarize(probes);
@@ -206,6 +207,9 @@ async function cycleBody(
     exitCode: left.length || unhealthy ? 1 : 0,
   };
 }
+
+export const HISTORY_REASON =
+  'history: already in its log when the mechanic first read it (no timestamp), and nothing shows the file on disk can still raise it';
 
 /** Keep each probe's recent history and log every change of status. */
 function recordProbes(state: State, results: readonly ProbeResult[], clock: Clock): ProbeChangeEntry[] {

@@ -113,6 +113,13 @@ describe('runtime repair of a PM2 process', () => {
     await waitFor('more errors from the old code', () => errorsIn(app.errLog) >= 6, 20_000);
     const before = await app.info();
     app.sb.config({ llm: { provider: 'none' }, restartStale: true, restartCheckMs: 1_500, pm2Bin: PM2_BIN });
+    // What the log held before the mechanic first read it is history (no timestamps): no verdict
+    // on the process from it. The errors logged after it began reading are what show it is stale.
+    const first = await app.sb.runJson(['run'], { timeoutMs: 90_000 });
+    assert.equal(first.json.bugs[0].history, true, JSON.stringify(first.json.bugs));
+    assert.equal((await app.info()).restarts, before.restarts, 'no restart on history');
+    const seen = errorsIn(app.errLog);
+    await waitFor('errors logged after the mechanic began reading', () => errorsIn(app.errLog) >= seen + 2, 20_000);
 
     const scan = await app.sb.runJson(['scan']);
     const stale = scan.json.bugs.find((b: any) => b.kind === 'stale-process');

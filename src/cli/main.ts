@@ -5,6 +5,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { exampleConfigYaml } from '../config/example.js';
 import { loadConfig, type Config } from '../config/load.js';
 import { runCycle } from '../cycle.js';
+import { historyOnly } from '../discover/sources.js';
 import { runDaemon } from '../daemon.js';
 import { runProbes, summarize } from '../probes/run.js';
 import { doctor } from '../ops/doctor.js';
@@ -109,7 +110,7 @@ program
     bar.end();
     if (opts.json)
       printJson({
-        bugs: report.bugs.map((b) => ({ ...b, protected: !!b.protected })),
+        bugs: report.bugs.map((b) => ({ ...b, protected: !!b.protected, ...(b.kind === 'runtime' ? { history: !!b.history } : {}) })),
         skipped: report.skippedFiles,
         filesScanned: report.filesScanned,
         ...(report.scan ? { scan: report.scan } : {}),
@@ -122,7 +123,7 @@ program
       process.stdout.write(formatBugs(report.bugs, c.roots) + '\n');
       for (const s of report.skippedFiles) process.stdout.write(dim(`  skipped ${rel(s.file, c.roots)}: ${s.reason}\n`));
     }
-    process.exitCode = report.bugs.length ? EXIT.problems : EXIT.ok;
+    process.exitCode = report.bugs.some((b) => !historyOnly(b)) ? EXIT.problems : EXIT.ok;
   });
 
 for (const mode of ['fix', 'run'] as const) {

@@ -34,12 +34,15 @@ export function formatBug(b: Bug, roots: readonly string[]): string {
   const where = `${rel(b.file, roots)}:${b.line}:${b.column}`;
   const extra = b.count && b.count > 1 ? dim(` (seen ${b.count}×)`) : '';
   const prot = b.protected ? dim(' [protected]') : '';
-  return `  ${b.kind.padEnd(7)} ${where}  ${b.errorType}: ${b.message}${extra}${prot}`;
+  // History: in the log before the mechanic first read it; acted on only when still possible.
+  const hist = b.history && b.kind === 'runtime' ? (b.stillPossible ? yellow(` [history, still possible: ${b.stillPossible}]`) : dim(' [history: left alone, nothing shows it can still happen]')) : '';
+  return `  ${b.kind.padEnd(7)} ${where}  ${b.errorType}: ${b.message}${extra}${prot}${hist}`;
 }
 
 export function formatBugs(bugs: readonly Bug[], roots: readonly string[]): string {
   if (bugs.length === 0) return 'bugs: none found';
-  return `bugs: ${bugs.length} found\n${bugs.map((b) => formatBug(b, roots)).join('\n')}`;
+  const history = bugs.filter((b) => b.kind === 'runtime' && b.history && !b.stillPossible).length;
+  return `bugs: ${bugs.length} found${history ? ` (${history} history, left alone)` : ''}\n${bugs.map((b) => formatBug(b, roots)).join('\n')}`;
 }
 
 const outcomeMark: Record<FixEntry['outcome'], string> = {

@@ -12,7 +12,7 @@ import type { Bug, BugSource, DiscoverContext, Discovery } from './types.js';
 export type { BugSource, DiscoverContext, Discovery } from './types.js';
 import { environmentSource } from './env/source.js';
 import { undefinedNameOf } from '../validate/error-gone.js';
-import { undefinedNames } from '../validate/scope.js';
+import { nameUse } from '../validate/scope.js';
 import { hasModuleSyntax } from '../validate/surface.js';
 
 export const SYNTAX_PRIORITY = 100;
@@ -75,50 +75,100 @@ export const errorLogSource: BugSource = {
     const read = readLogsIncrementally(paths, { ...ctx.carried.logOffsets }, { now });
     for (const p of read.problems) if (!/ENOENT|no such file/i.test(p.reason)) out.warnings.push(`error log ${p.log}: ${p.reason}`);
     out.logOffsets = read.offsets;
-    const fresh = toBugs(
+    const found = toBugs(
       groupErrors(read.errors, { isProjectFile: (f) => isInsideAny(f, ctx.config.roots) && fs.existsSync(f), now }),
     );
     // Without timestamps in the log, the time it was read is when the error was last seen.
-    for (const b of fresh) {
+    for (const b of found) {
       b.lastSeen ??= isoTime(now);
       b.firstSeen ??= b.lastSeen;
     }
     const merged = new Map<string, Bug>();
     for (const b of ctx.carried.runtimeBugs) if (fs.existsSync(b.file)) merged.set(b.id, b);
-    for (const b of fresh) {
+    for (const b of found) {
       const old = merged.get(b.id);
-      merged.set(b.id, old ? { ...b, count: (old.count ?? 1) + (b.count ?? 1), firstSeen: old.firstSeen ?? b.firstSeen } : b);
+      if (!old) {
+        merged.set(b.id, b);
+        continue;
+      }
+      const both: Bug = { ...b, count: (old.count ?? 1) + (b.count ?? 1), firstSeen: old.firstSeen ?? b.firstSeen };
+      // One fresh sighting makes it fresh.
+      if (!old.history) delete both.history;
+      merged.set(b.id, both);
     }
-    out.runtimeBugs = [...merged.values()];
-    for (const bug of out.runtimeBugs) {
-      const because = staleBecause(bug, ctx.checker);
-      out.bugs.push(because ? { ...bug, kind: 'stale-process', staleBecause: because } : bug);
+    out.runtimeBugs = [];
+    for (const bug of merged.values()) {
+      const v = judge(bug, ctx.checker);
+      if (v.staleBecause) out.bugs.push({ ...bug, kind: 'stale-process', staleBecause: v.staleBecause });
+      else out.bugs.push(v.stillPossible ? { ...bug, stillPossible: v.stillPossible } : bug);
+      // History nothing shows is still possible is settled as such: shown once, not carried.
+      if (!bug.history || v.stillPossible) out.runtimeBugs.push(bug);
     }
   },
 };
 
 /**
- * Whether the file on disk can still raise a logged error. When it cannot, the process that
- * logged it runs older code: a restart, not an edit, is the fix.
+ * A runtime error known only as history (in its log before the mechanic first read it, untimed)
+ * that nothing shows the file on disk can still raise: shown, never acted on.
  */
-function staleBecause(bug: Bug, checker: SyntaxChecker): string | undefined {
+export function historyOnly(bug: Bug): boolean {
+  return bug.kind === 'runtime' && !!bug.history && !bug.stillPossible;
+}
+
+/** What the file on disk shows about a logged error. */
+interface Verdict {
+  /** It can no longer raise the error: the process that logged it runs older code. */
+  staleBecause?: string;
+  /** It provably still raises the error. */
+  stillPossible?: string;
+}
+
+/**
+ * Whether the file on disk can still raise a logged error. Evidence from the code comes first: a
+ * ReferenceError whose name the file still leaves undefined can still happen, however new the
+ * file. Only then times: an error logged before the file last changed (at the precision both
+ * sides have) came from older code. For an untimed error `lastSeen` is an upper bound (the log's
+ * modification time when read), so a file changed after it changed after the error too. A fresh
+ * error the file cannot raise comes from a process running older code; history that the file
+ * cannot raise may simply be old, so it gets no verdict.
+ */
+function judge(bug: Bug, checker: SyntaxChecker): Verdict {
   let text: string;
-  let mtime: number;
+  let mtimeMs: number;
   try {
     text = fs.readFileSync(bug.file, 'utf8');
-    mtime = fs.statSync(bug.file).mtimeMs;
+    mtimeMs = fs.statSync(bug.file).mtimeMs;
   } catch {
-    return undefined;
+    return {};
   }
-  const seen = bug.lastSeen ? Date.parse(bug.lastSeen) : NaN;
-  if (Number.isFinite(seen) && mtime > seen) return `the file changed (${new Date(mtime).toISOString()}) after the error was last logged (${bug.lastSeen})`;
   const name = bug.errorType === 'ReferenceError' ? undefinedNameOf(bug.message) : undefined;
+  let use: ReturnType<typeof nameUse>;
   if (name) {
     const f = checker.formatOf(bug.file);
-    const names = undefinedNames(text, f === 'module' || (f === 'ambiguous' && hasModuleSyntax(text)) ? 'module' : 'commonjs');
-    if (names && !names.has(name)) return `the file on disk defines ${name}, so the error comes from code loaded before it changed`;
+    use = nameUse(text, f === 'module' || (f === 'ambiguous' && hasModuleSyntax(text)) ? 'module' : 'commonjs', name);
+    if (use === 'undefined') return { stillPossible: `the file on disk still uses ${name} without defining it` };
   }
-  return undefined;
+  const onDisk = use === 'defined' ? `the file on disk defines ${name}` : use === 'unused' ? `the file on disk no longer refers to ${name}` : undefined;
+  if (bug.lastSeen && changedAfter(mtimeMs, bug.lastSeen, bug.seenPrecisionMs ?? 1))
+    return {
+      staleBecause: `the file changed (${new Date(mtimeMs).toISOString()}) after the error was last logged (${bug.lastSeen})${onDisk ? `, and ${onDisk}` : ''}`,
+    };
+  // History may be older than the change: that the file cannot raise it says nothing of the process.
+  if (onDisk && !bug.history) return { staleBecause: `${onDisk}, so the error comes from code loaded before it changed` };
+  return {};
+}
+
+/**
+ * True when a file last modified at `mtimeMs` (sub-millisecond) provably changed after an error
+ * logged at `loggedAt`, a time written in units of `unitMs` (1 for ms, 1000 for a stamp to the
+ * second): the error happened somewhere in [loggedAt, loggedAt + unitMs), so only a change at or
+ * after the end of that span is after it. A file written in the same millisecond (or second, for
+ * a log stamped to the second) does not count as changed after the error.
+ */
+export function changedAfter(mtimeMs: number, loggedAt: string, unitMs = 1): boolean {
+  const at = Date.parse(loggedAt);
+  if (!Number.isFinite(at) || !Number.isFinite(mtimeMs)) return false;
+  return mtimeMs >= at + Math.max(1, unitMs);
 }
 
 export const bugSources: readonly BugSource[] = [syntaxSource, errorLogSource, environmentSource];

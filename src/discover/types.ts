@@ -50,6 +50,18 @@ export interface Bug {
   process?: string;
   /** Stale-process bugs: why the file on disk can no longer raise the error. */
   staleBecause?: string;
+  /**
+   * Runtime bugs: the unit `lastSeen` was logged in, in ms, when coarser than 1 ms (a log stamped
+   * to the second): the error happened in [lastSeen, lastSeen + seenPrecisionMs).
+   */
+  seenPrecisionMs?: number;
+  /**
+   * Runtime bugs: every sighting was already in its log when the mechanic first read it, with no
+   * timestamp (history). Acted on only when `stillPossible` (the file on disk can still raise it).
+   */
+  history?: boolean;
+  /** Runtime bugs: the file on disk provably still raises the error, and why. */
+  stillPossible?: string;
   /** Environment bugs: what was found. */
   env?: EnvDefect;
   /** Syntax bugs: the file's exports when the scan last saw it parse (the repair keeps them). */
@@ -66,8 +78,18 @@ export interface LogError {
   column?: number;
   /** Error text: banner, message and stack lines as read. */
   text: string;
-  /** Timestamp of the log line if the log has them (ISO), else undefined. */
+  /** Timestamp of the error's first line if the log has them (ISO), else undefined. */
   time?: string;
+  /**
+   * The unit `time` was written in, in ms, when coarser than 1 ms (1000 for PM2's `--time`
+   * stamps): the error happened somewhere in [time, time + timePrecisionMs).
+   */
+  timePrecisionMs?: number;
+  /**
+   * Already in the log when the mechanic first read it, with no timestamp: when it happened is
+   * unknown, so it may come from code that has changed since.
+   */
+  history?: boolean;
   /** Which log it came from. */
   log: string;
   /** Error code when printed: `Error [ERR_MODULE_NOT_FOUND]: ...` or a `code: 'ENOENT'` property. */

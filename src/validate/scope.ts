@@ -1,4 +1,4 @@
-import { Linter } from 'eslint';
+import { Linter, type Rule } from 'eslint';
 import globals from 'globals';
 import type { ModuleFormat } from '../discover/syntax/compile.js';
 
@@ -29,4 +29,52 @@ export function undefinedNames(text: string, format: ModuleFormat): Map<string, 
     names.set(name, [...(names.get(name) ?? []), m.line]);
   }
   return names;
+}
+
+/**
+ * What a file says about one name: `undefined` (used and never declared: a ReferenceError for it
+ * can still happen), `defined` (used and declared), `unused` (the file no longer refers to it).
+ * Undefined when the text cannot be analysed (it does not parse).
+ */
+export function nameUse(text: string, format: ModuleFormat, name: string): 'undefined' | 'defined' | 'unused' | undefined {
+  linter ??= new Linter({ configType: 'flat' });
+  let used = false;
+  const messages = linter.verify(text, [
+    {
+      languageOptions: {
+        ecmaVersion: 'latest',
+        sourceType: format === 'module' ? 'module' : 'commonjs',
+        globals: { ...globals.node, ...globals.es2025 },
+        parserOptions: { ecmaFeatures: { globalReturn: format !== 'module' } },
+      },
+      plugins: {
+        mechanic: {
+          rules: {
+            // Any reference to the name in any scope, declared or not (a declaration alone is none).
+            uses: usesRule(name, () => {
+              used = true;
+            }),
+          },
+        },
+      },
+      rules: { 'no-undef': 'error', 'mechanic/uses': 'error' },
+    },
+  ]);
+  if (messages.some((m) => m.fatal)) return undefined;
+  if (!used) return 'unused';
+  return messages.some((m) => m.ruleId === 'no-undef' && m.message === `'${name}' is not defined.`) ? 'undefined' : 'defined';
+}
+
+/** A rule that calls `found` when any scope holds a reference to `name`. */
+function usesRule(name: string, found: () => void): Rule.RuleModule {
+  return {
+    create(context) {
+      return {
+        'Program:exit'() {
+          const scopes = context.sourceCode.scopeManager.scopes;
+          if (scopes.some((s) => s.references.some((r) => r.identifier.name === name))) found();
+        },
+      };
+    },
+  };
 }

@@ -32,6 +32,10 @@ export interface GroupedError {
   /** ISO; from the logs' timestamps, else from when the reader saw them; absent when unknown. */
   firstSeen?: string;
   lastSeen?: string;
+  /** The unit lastSeen was logged in, when coarser than 1 ms. */
+  seenPrecisionMs?: number;
+  /** Every occurrence is history: in its log, untimed, before the mechanic first read it. */
+  history?: boolean;
   /** The newest occurrence's text (banner, message, stack). */
   text: string;
   /** The logs it was read from. */
@@ -99,15 +103,21 @@ export function groupErrors(errors: readonly LogError[], opts: GroupOptions): Gr
     const when = occurredAt(e);
     let g = groups.get(key);
     if (!g) {
-      g = { key, errorType: e.errorType, message: e.message, file: at.file, count: 0, text: e.text, logs: [], priority: 0, newest: -Infinity };
+      g = { key, errorType: e.errorType, message: e.message, file: at.file, count: 0, text: e.text, logs: [], priority: 0, newest: -Infinity, history: true };
       groups.set(key, g);
     }
     g.count++;
+    if (!e.history) g.history = false;
     if (!g.logs.includes(e.log)) g.logs.push(e.log);
     if (when !== undefined) {
       const iso = new Date(when).toISOString();
       if (!g.firstSeen || when < Date.parse(g.firstSeen)) g.firstSeen = iso;
-      if (!g.lastSeen || when > Date.parse(g.lastSeen)) g.lastSeen = iso;
+      if (!g.lastSeen || when > Date.parse(g.lastSeen)) {
+        g.lastSeen = iso;
+        const unit = e.time ? (e.timePrecisionMs ?? 1) : 1;
+        if (unit > 1) g.seenPrecisionMs = unit;
+        else delete g.seenPrecisionMs;
+      }
     }
     // The newest occurrence speaks for the group: by time when known, else by position in the logs.
     const rank = when ?? -1e15 + order;
@@ -123,7 +133,7 @@ export function groupErrors(errors: readonly LogError[], opts: GroupOptions): Gr
       else delete g.code;
     }
   });
-  const out = [...groups.values()].map(({ newest: _newest, ...g }) => g);
+  const out = [...groups.values()].map(({ newest: _newest, history, ...g }) => (history ? { ...g, history } : g));
   return rankRuntime(out, opts.now);
 }
 
@@ -201,6 +211,8 @@ export function toBugs(groups: readonly GroupedError[]): Bug[] {
     if (log) bug.log = log;
     if (g.firstSeen) bug.firstSeen = g.firstSeen;
     if (g.lastSeen) bug.lastSeen = g.lastSeen;
+    if (g.seenPrecisionMs) bug.seenPrecisionMs = g.seenPrecisionMs;
+    if (g.history) bug.history = true;
     const seen = byId.get(id);
     if (!seen) {
       byId.set(id, { bug, newest: g.lastSeen ?? '' });
@@ -215,6 +227,9 @@ export function toBugs(groups: readonly GroupedError[]): Bug[] {
     const lasts = [a.lastSeen, g.lastSeen].filter((x): x is string => !!x).sort();
     if (firsts[0]) merged.firstSeen = firsts[0];
     if (lasts.length) merged.lastSeen = lasts[lasts.length - 1];
+    // History only while no sighting of it is fresh.
+    if (a.history && g.history) merged.history = true;
+    else delete merged.history;
     byId.set(id, { bug: merged, newest: newer ? (g.lastSeen ?? '') : seen.newest });
   }
   return [...byId.values()].map((x) => x.bug).sort((a, b) => b.priority - a.priority || (b.lastSeen ?? '').localeCompare(a.lastSeen ?? ''));

@@ -77,8 +77,10 @@ export function parseErrorLogDetailed(text: string, log: string): ParsedLog {
 
 interface Line {
   text: string;
-  /** ISO time from the line's PM2 prefix. */
+  /** ISO time from the line's prefix (PM2, ISO) or JSON fields. */
   time?: string;
+  /** What one unit of that time is worth in ms: 1000 for `18:10:12`, 1 for `18:10:12.345`. */
+  precisionMs?: number;
   /** Index of the input line it came from (a PM2 JSON line may hold several). */
   raw: number;
   /** Binary, control characters, invalid UTF-8 (U+FFFD) or over-long: never part of an error. */
@@ -94,15 +96,26 @@ const PM2_ID_PREFIX = /^\d{1,6}\|[^|\s][^|]{0,80}\|\s?/;
 /** A PM2 `log_date_format` prefix: `2026-11-24T18:10:12: `, `2026-11-24 18:10:12 +00:00: `, ... */
 const STAMP_PREFIX =
   /^(\d{4})-(\d{2})-(\d{2})[T -](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?(?: ?(Z|[+-]\d{2}(?::?\d{2})?))?: /;
+/**
+ * An ISO-8601 date-time at the start of a line, then a space (`2026-11-24T18:10:12.345Z TypeError: …`,
+ * `[2026-11-24T18:10:12Z] …`): strict (a `T`, seconds) so ordinary text is never taken for one.
+ */
+const ISO_PREFIX =
+  /^\[?(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:[.,](\d{1,9}))?(Z|[+-]\d{2}(?::?\d{2})?)?\]?:? /;
+
+interface Stamp {
+  time: string;
+  precisionMs: number;
+}
 
 function toLines(text: string): Line[] {
   const raws = text.split('\n');
   if (raws.length > 0 && raws[raws.length - 1] === '') raws.pop();
   const out: Line[] = [];
   // A PM2 JSON line holds one write, which may end mid-line: the rest comes in the next one.
-  let pending: { text: string; time?: string; raw: number } | undefined;
+  let pending: { text: string; stamp?: Stamp; raw: number } | undefined;
   const flushPending = () => {
-    if (pending) out.push(makeLine(pending.text, pending.time, pending.raw));
+    if (pending) out.push(makeLine(pending.text, pending.stamp, pending.raw));
     pending = undefined;
   };
   for (let i = 0; i < raws.length; i++) {
@@ -120,11 +133,11 @@ function toLines(text: string): Line[] {
         const last = parts.pop() ?? '';
         for (const part of parts) {
           if (pending) {
-            out.push(makeLine(pending.text + part, pending.time, pending.raw));
+            out.push(makeLine(pending.text + part, pending.stamp, pending.raw));
             pending = undefined;
-          } else out.push(makeLine(part, json.time, i));
+          } else out.push(makeLine(part, json.stamp, i));
         }
-        if (last !== '') pending = pending ? { ...pending, text: pending.text + last } : { text: last, time: json.time, raw: i };
+        if (last !== '') pending = pending ? { ...pending, text: pending.text + last } : { text: last, ...(json.stamp ? { stamp: json.stamp } : {}), raw: i };
         if (pending && pending.text.length > MAX_LINE_CHARS) {
           out.push({ text: '', raw: pending.raw, bad: true });
           pending = undefined;
@@ -136,26 +149,29 @@ function toLines(text: string): Line[] {
     t = t.replace(ANSI, '');
     const id = PM2_ID_PREFIX.exec(t);
     if (id) t = t.slice(id[0].length);
-    let time: string | undefined;
-    const stamp = STAMP_PREFIX.exec(t);
-    if (stamp) {
-      time = stampToIso(stamp);
-      t = t.slice(stamp[0].length);
+    let stamp: Stamp | undefined;
+    const m = STAMP_PREFIX.exec(t) ?? ISO_PREFIX.exec(t);
+    if (m) {
+      stamp = stampOf(m);
+      t = t.slice(m[0].length);
     }
-    out.push(makeLine(t, time, i));
+    out.push(makeLine(t, stamp, i));
   }
   flushPending();
   return out;
 }
 
-function makeLine(text: string, time: string | undefined, raw: number): Line {
+function makeLine(text: string, stamp: Stamp | undefined, raw: number): Line {
   const t = text.endsWith('\r') ? text.slice(0, -1) : text;
   const line: Line = { text: t, raw, bad: GARBAGE.test(t) || t.length > MAX_LINE_CHARS };
-  if (time) line.time = time;
+  if (stamp) {
+    line.time = stamp.time;
+    line.precisionMs = stamp.precisionMs;
+  }
   return line;
 }
 
-function pm2JsonLine(t: string): { message: string; time?: string } | undefined {
+function pm2JsonLine(t: string): { message: string; stamp?: Stamp } | undefined {
   let v: unknown;
   try {
     v = JSON.parse(t);
@@ -166,12 +182,9 @@ function pm2JsonLine(t: string): { message: string; time?: string } | undefined 
   const o = v as Record<string, unknown>;
   // PM2's --log-type json: {message, timestamp, type, process_id, app_name}.
   if (typeof o.message !== 'string' || !('app_name' in o || 'process_id' in o)) return undefined;
-  const r: { message: string; time?: string } = { message: o.message.replace(ANSI, '') };
-  if (typeof o.timestamp === 'string') {
-    const m = STAMP_PREFIX.exec(`${o.timestamp}: `);
-    const iso = m ? stampToIso(m) : isoOrUndefined(Date.parse(o.timestamp));
-    if (iso) r.time = iso;
-  }
+  const r: { message: string; stamp?: Stamp } = { message: o.message.replace(ANSI, '') };
+  const stamp = typeof o.timestamp === 'string' ? textStamp(o.timestamp) : undefined;
+  if (stamp) r.stamp = stamp;
   return r;
 }
 
@@ -179,7 +192,7 @@ function pm2JsonLine(t: string): { message: string; time?: string } | undefined 
  * A JSON logger's line (pino, bunyan, winston's json format) that carries an error stack:
  * `{"time":...,"err":{"stack":"TypeError: x\n    at ..."}}`. Read as the stack's lines.
  */
-function loggerJsonLine(t: string): { message: string; time?: string } | undefined {
+function loggerJsonLine(t: string): { message: string; stamp?: Stamp } | undefined {
   let v: unknown;
   try {
     v = JSON.parse(t);
@@ -194,11 +207,33 @@ function loggerJsonLine(t: string): { message: string; time?: string } | undefin
   };
   const stack = [o.stack, nested('err'), nested('error')].find((x): x is string => typeof x === 'string' && /\n\s+at /.test(x));
   if (!stack) return undefined;
-  const r: { message: string; time?: string } = { message: `${stack}\n` };
+  const r: { message: string; stamp?: Stamp } = { message: `${stack}\n` };
+  // pino: `time` in epoch ms; bunyan: `time` ISO; winston: `timestamp` ISO.
   const when = o.time ?? o.timestamp;
-  const iso = typeof when === 'number' ? isoOrUndefined(when) : typeof when === 'string' ? isoOrUndefined(Date.parse(when)) : undefined;
-  if (iso) r.time = iso;
+  const iso = typeof when === 'number' ? isoOrUndefined(when) : undefined;
+  const stamp = iso ? { time: iso, precisionMs: 1 } : typeof when === 'string' ? textStamp(when) : undefined;
+  if (stamp) r.stamp = stamp;
   return r;
+}
+
+/** A time written as text in a JSON field: a PM2 `log_date_format`, or anything `Date.parse` reads. */
+function textStamp(s: string): Stamp | undefined {
+  const m = STAMP_PREFIX.exec(`${s}: `);
+  if (m) return stampOf(m);
+  const time = isoOrUndefined(Date.parse(s));
+  if (!time) return undefined;
+  // Its unit: the finest field written (a fraction counts as ms: we keep no finer).
+  const precisionMs = /:\d{2}[.,]\d/.test(s) ? 1 : /\d:\d{2}:\d{2}/.test(s) ? 1000 : /\d:\d{2}/.test(s) ? 60_000 : 86_400_000;
+  return { time, precisionMs };
+}
+
+/** A matched stamp prefix to a time and its unit (a fraction finer than ms is cut to ms). */
+function stampOf(m: RegExpExecArray): Stamp | undefined {
+  const time = stampToIso(m);
+  if (!time) return undefined;
+  const frac = m[7];
+  const precisionMs = frac ? 10 ** Math.max(0, 3 - frac.length) : m[6] !== undefined ? 1000 : 60_000;
+  return { time, precisionMs };
 }
 
 /** A PM2 timestamp to ISO. Without a zone it is the local time of the box (dayjs's format()). */
@@ -647,8 +682,14 @@ class Parser {
       if (first.column !== undefined) error.column = first.column;
       error.frames = candidates;
     }
-    const time = lines.find((l) => l.time)?.time;
-    if (time) error.time = time;
+    // A stack written over many lines belongs to the time of its first line. One whose first
+    // line has no stamp (PM2 cluster mode stamps only a write's first line) gets none: a stamp
+    // further down is a later write's.
+    const top = lines[0];
+    if (top?.time) {
+      error.time = top.time;
+      if (top.precisionMs !== undefined && top.precisionMs !== 1) error.timePrecisionMs = top.precisionMs;
+    }
     this.entries.push({ error, startLine: this.lines[start]?.raw ?? start, endLine: this.lines[end]?.raw ?? end });
     if (open) this.markOpen(start);
   }

@@ -15,6 +15,9 @@
  * - an error still being written at the end (a stack without its end, and no culprit located
  *   yet) is left for the next read while the log changed less than `quietMs` ago.
  * A log that cannot be read is reported in `problems` and skipped; nothing here throws.
+ *
+ * Errors without a timestamp read on first sight are marked `history`: they were written at some
+ * unknown time before the mechanic began reading. What is appended later is fresh.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -160,7 +163,8 @@ function readOne(
         }
       }
       const observedAt = new Date(st.mtimeMs).toISOString();
-      errors = entries.map((e) => (e.error.time ? e.error : { ...e.error, observedAt }));
+      // On first sight, an error with no timestamp may be from any time before: history.
+      errors = entries.map((e) => (e.error.time ? e.error : { ...e.error, observedAt, ...(firstSight ? { history: true } : {}) }));
     }
 
     const offset = start + consumedEnd;

@@ -163,6 +163,11 @@ describe('mechanic init with a real PM2 running two apps', () => {
     assert.equal(scan.code, 1, scan.stderr);
     assert.deepEqual(scan.json.bugs.map((b: any) => b.file), [broken], "the app's folder is scanned");
 
+    // A pm2 program that is not there: still a config, with the reason and the way out.
+    const noPm2 = await sb.run(['init', '--pm2-bin', path.join(sb.dir, 'no-such-pm2'), '--dry-run']);
+    assert.equal(noPm2.code, 0, noPm2.stderr);
+    assert.match(noPm2.stdout, /# No PM2 apps: listing them failed \(.*ENOENT.*--pm2-bin names the pm2 program\)/);
+
     // An app stopped by hand is still PM2's, and still written as a probe (down until started).
     assert.equal((await pm2(['stop', 'worker'])).code, 0);
     const again = await sb.run(['init', '--pm2-bin', PM2_BIN, '--dry-run']);

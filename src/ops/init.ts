@@ -104,6 +104,6 @@ async function findPm2Apps(pm2Bin: string): Promise<StarterInput['pm2']> {
     const apps = await listPm2({ pm2Bin });
     return apps.length ? { apps } : { none: `the PM2 daemon of ${home} runs no apps` };
   } catch (err) {
-    return { none: errorMessage(err) };
+    return { none: `listing them failed (${errorMessage(err)}; --pm2-bin names the pm2 program)` };
   }
 }

@@ -8,6 +8,7 @@ export { exampleConfigYaml, EXAMPLE_CONFIG_PATH } from './config/example.js';
 export { runCycle, type CycleOptions, type CycleReport, type ProgressEvent } from './cycle.js';
 export { runDaemon, type DaemonOptions } from './daemon.js';
 export { doctor, type DoctorReport, type DoctorCheck } from './ops/doctor.js';
+export { initConfig, type InitOptions, type InitReport } from './ops/init.js';
 export { revertFix, type RevertOptions, type RevertReport } from './ops/revert.js';
 export { status, type StatusReport } from './ops/status.js';
 export { runProbes, summarize } from './probes/run.js';

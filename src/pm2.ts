@@ -13,6 +13,9 @@ const jlistEntry = z.looseObject({
     restart_time: z.number().default(0),
     pm_err_log_path: z.string().optional(),
     pm_uptime: z.number().optional(),
+    pm_cwd: z.string().optional(),
+    pm_exec_path: z.string().optional(),
+    exec_interpreter: z.string().optional(),
   }),
 });
 
@@ -25,6 +28,10 @@ export interface Pm2Process {
   errLogs: string[];
   /** When the most recently started instance started (ms). */
   startedAt?: number;
+  /** The folder PM2 starts it in, the script it runs and with what ("node", "none"…). */
+  cwd?: string;
+  script?: string;
+  interpreter?: string;
 }
 
 /** `pm2 jlist` prints JSON, but may print daemon chatter before it: take the line that parses. */
@@ -48,7 +55,15 @@ export function parseJlist(stdout: string): Pm2Process[] {
   if (!parsed.success) throw new Error(`pm2 jlist: the output is not a process list (${stdout.length} characters)`);
   const byName = new Map<string, Pm2Process>();
   for (const p of parsed.data) {
-    const cur = byName.get(p.name) ?? { name: p.name, statuses: [], restarts: 0, errLogs: [] };
+    const cur = byName.get(p.name) ?? {
+      name: p.name,
+      statuses: [],
+      restarts: 0,
+      errLogs: [],
+      ...(p.pm2_env.pm_cwd ? { cwd: p.pm2_env.pm_cwd } : {}),
+      ...(p.pm2_env.pm_exec_path ? { script: p.pm2_env.pm_exec_path } : {}),
+      ...(p.pm2_env.exec_interpreter ? { interpreter: p.pm2_env.exec_interpreter } : {}),
+    };
     cur.statuses.push(p.pm2_env.status);
     if (p.pm2_env.pm_err_log_path) cur.errLogs.push(p.pm2_env.pm_err_log_path);
     if (p.pm2_env.pm_uptime) cur.startedAt = Math.max(cur.startedAt ?? 0, p.pm2_env.pm_uptime);

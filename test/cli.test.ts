@@ -306,9 +306,9 @@ describe('configuration', () => {
     assert.deepEqual(m.json.bugs.map((b: any) => path.basename(b.file)), ['worker.js']);
   });
 
-  it('init writes a commented example that validates', async () => {
+  it('init --seed writes a commented example that validates', async () => {
     const sb = box();
-    const r = await sb.run(['init']);
+    const r = await sb.run(['init', '--seed']);
     assert.equal(r.code, 0, r.stderr);
     const text = sb.read('mechanic.config.yaml');
     for (const needle of ['core.js', 'simulation.js', 'work-queue.js', 'periodic-scheduler.js', 'mdq100/qwen3.5-coder:35b', 'think: false', 'SELECT COUNT(*) FROM tools_db'])

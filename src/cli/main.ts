@@ -1,14 +1,13 @@
 #!/usr/bin/env node
 import fs from 'node:fs';
-import path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { exampleConfigYaml } from '../config/example.js';
 import { loadConfig, type Config } from '../config/load.js';
 import { runCycle } from '../cycle.js';
 import { historyOnly } from '../discover/sources.js';
 import { runDaemon } from '../daemon.js';
 import { runProbes, summarize } from '../probes/run.js';
 import { doctor } from '../ops/doctor.js';
+import { initConfig } from '../ops/init.js';
 import { revertFix } from '../ops/revert.js';
 import { status } from '../ops/status.js';
 import { readLog } from '../state/log.js';
@@ -32,7 +31,7 @@ const program = new Command('mechanic')
 Exit codes: 0 all well, 1 problems found or left, 2 usage or config error, 3 another mechanic holds the state folder.
 
 Examples:
-  $ mechanic init                 write a commented mechanic.config.yaml here
+  $ mechanic init                 write a commented mechanic.config.yaml for this folder and its PM2 apps
   $ mechanic doctor               is the node binary there, is the model there and does it answer?
   $ mechanic scan --json          list the bugs, change nothing
   $ mechanic fix --dry-run        show the fixes as diffs, write nothing
@@ -51,15 +50,24 @@ function examples(...lines: string[]): string {
 
 program
   .command('init')
-  .description("write a commented example config reproducing the seed's production setup")
+  .description("write a commented starter config for this machine: this folder and the PM2 apps it runs; --seed: the seed's production setup")
+  .option('--seed', "the seed's eleven-probe production setup instead")
   .option('-f, --force', 'overwrite an existing config file')
-  .option('-o, --output <file>', 'where to write it', 'mechanic.config.yaml')
-  .addHelpText('after', examples('mechanic init', 'mechanic init -o /etc/mechanic/mechanic.config.yaml'))
-  .action((opts: { force?: boolean; output: string }) => {
-    const target = path.resolve(opts.output);
-    if (fs.existsSync(target) && !opts.force) throw new UsageError(`${target} exists; use --force to overwrite it`);
-    fs.writeFileSync(target, exampleConfigYaml());
-    process.stdout.write(`wrote ${target}\nedit its probes and roots, then: mechanic doctor && mechanic run --dry-run\n`);
+  .option('-o, --output <file>', 'where to write it (.yaml or .yml)', 'mechanic.config.yaml')
+  .option('--dry-run', 'print the config instead of writing it')
+  .option('--pm2-bin <path>', 'the pm2 program that lists the apps (default: pm2 on the PATH)')
+  .addHelpText('after', examples('mechanic init', 'mechanic init --dry-run', 'mechanic init --seed -o /etc/mechanic/mechanic.config.yaml'))
+  .action(async (opts: { seed?: boolean; force?: boolean; output: string; dryRun?: boolean; pm2Bin?: string }) => {
+    const r = await initConfig({ cwd: process.cwd(), output: opts.output, seed: !!opts.seed, force: !!opts.force, dryRun: !!opts.dryRun, ...(opts.pm2Bin ? { pm2Bin: opts.pm2Bin } : {}) });
+    if (!r.written) return void process.stdout.write(r.text);
+    const found = opts.seed
+      ? ["the seed's eleven probes: point them at your own components"]
+      : [
+          `roots: ${r.roots.filter((x) => !x.commented).map((x) => x.folder).join(', ')}`,
+          r.apps.length ? `PM2 apps as probes: ${r.apps.join(', ')}` : `no PM2 apps (${r.pm2Note ?? 'none found'})`,
+          ...r.roots.filter((x) => x.commented).map((x) => `left out (commented): ${x.folder}, ${x.note}`),
+        ];
+    process.stdout.write(`wrote ${r.file}\n${found.map((l) => `  ${l}\n`).join('')}next: mechanic doctor, then mechanic scan\n`);
   });
 
 program

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { Config } from '../config/load.js';
 import { nodeVersionOf } from '../discover/syntax/checker.js';
 import { detectsModuleSyntax } from '../discover/syntax/format.js';
@@ -40,13 +41,7 @@ export async function doctor(config: Config): Promise<DoctorReport> {
     ['state folder', config.stateDir],
     ['backup folder', config.backupDir],
   ] as const) {
-    try {
-      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      fs.accessSync(dir, fs.constants.W_OK);
-      checks.push({ name, ok: true, detail: `${dir} is writable` });
-    } catch (err) {
-      checks.push({ name, ok: false, detail: `${dir}: ${errorMessage(err)}` });
-    }
+    checks.push({ name, ...folderCheck(dir) });
   }
   const holder = liveHolder(config.stateDir);
   checks.push({ name: 'lock', ok: true, detail: holder ? `held by pid ${holder.pid} (${holder.command} since ${holder.since})` : 'free' });
@@ -64,4 +59,30 @@ export async function doctor(config: Config): Promise<DoctorReport> {
   }
   checks.push({ name: 'probes', ok: true, detail: `${config.probes.length} configured${config.probes.length ? `: ${config.probes.map((p) => p.name).join(', ')}` : ''}` });
   return { ok: checks.every((c) => c.ok || c.warn), checks };
+}
+
+/**
+ * Doctor only reports: a folder that is not there yet is judged by the nearest one above it
+ * that is, since the first command that writes will create it from there.
+ */
+function folderCheck(dir: string): { ok: boolean; detail: string } {
+  let missing = false;
+  for (let at = dir; ; at = path.dirname(at)) {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(at);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || path.dirname(at) === at) return { ok: false, detail: `${dir}: ${errorMessage(err)}` };
+      missing = true;
+      continue;
+    }
+    if (!st.isDirectory()) return { ok: false, detail: `${dir}: ${at} is not a folder` };
+    try {
+      fs.accessSync(at, fs.constants.W_OK | fs.constants.X_OK);
+    } catch {
+      return { ok: false, detail: `${dir}: ${at} is not writable` };
+    }
+    return { ok: true, detail: missing ? `${dir} will be created (${at} is writable)` : `${dir} is writable` };
+  }
 }

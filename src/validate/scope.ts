@@ -5,11 +5,21 @@ import type { ModuleFormat } from '../discover/syntax/compile.js';
 let linter: Linter | undefined;
 
 /**
+ * ESLint reports its own concerns (an `eslint-env` comment in a user's file, say) as process
+ * warnings, which Node prints to stderr: the user's terminal, for a file the mechanic only read.
+ * Its `warningService` takes them instead; any `emit…` method is taken, whatever the version adds.
+ */
+const quietWarnings = new Proxy({} as Record<string, unknown>, {
+  get: (_target, key) => (typeof key === 'string' && key.startsWith('emit') ? () => undefined : undefined),
+});
+
+/**
  * Names used but never declared, by ESLint's own scope analysis (`no-undef`), with Node's and
  * the language's globals known. Undefined when the text cannot be analysed (it does not parse).
  */
 export function undefinedNames(text: string, format: ModuleFormat): Map<string, number[]> | undefined {
-  linter ??= new Linter({ configType: 'flat' });
+  // `warningService` is a constructor option ESLint's types do not list.
+  linter ??= new Linter({ configType: 'flat', warningService: quietWarnings } as ConstructorParameters<typeof Linter>[0]);
   const messages = linter.verify(text, [
     {
       languageOptions: {

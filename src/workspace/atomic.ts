@@ -12,9 +12,9 @@ export const TEMP_MARKER = '.mechanic-tmp-';
 /**
  * The one function that writes files: temp file in the same folder, fsync, rename over the
  * target, fsync the folder. A reader (or a crash) sees the old bytes or the new, never a mix.
- * The target's permission bits are kept.
+ * The target's permission bits are kept. `exclusive`: fail with EEXIST rather than replace a file.
  */
-export function writeFileAtomic(target: string, data: string | Uint8Array, opts: { mode?: number } = {}): void {
+export function writeFileAtomic(target: string, data: string | Uint8Array, opts: { mode?: number; exclusive?: boolean } = {}): void {
   const dir = path.dirname(target);
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   let mode = opts.mode;
@@ -36,7 +36,11 @@ export function writeFileAtomic(target: string, data: string | Uint8Array, opts:
     fd = undefined;
     // openSync's mode is filtered by the umask; the target's bits must survive exactly.
     fs.chmodSync(tmp, mode);
-    fs.renameSync(tmp, target);
+    if (opts.exclusive) {
+      // A link never replaces a file: one created since the caller looked is kept (EEXIST).
+      fs.linkSync(tmp, target);
+      fs.rmSync(tmp);
+    } else fs.renameSync(tmp, target);
   } catch (err) {
     if (fd !== undefined) {
       try {

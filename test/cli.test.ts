@@ -133,12 +133,15 @@ module.exports = { load, total };
     assert.equal((await sb.runJson(['status'])).json.totalReverts, 1);
   });
 
-  it('reverts an answer that drops an export', async () => {
+  it('an answer that drops an export is refused by the loss guard: nothing written, so failed, not reverted', async () => {
     const { r, sb } = await modelCase({ text: fixedWhole.replace('module.exports = { load, total };', 'module.exports = { load };') });
     const fix = r.json.fixes[0];
-    assert.equal(fix.outcome, 'reverted');
+    assert.equal(fix.outcome, 'failed');
     assert.match(fix.reason, /loss-guard: answer rejected \(whole\): answer drops exports: total/);
+    assert.equal(fix.backup, undefined);
     assert.equal(sb.read('lib/corrections.js'), syntaxBroken);
+    assert.equal(r.code, 1);
+    assert.equal((await sb.runJson(['status'])).json.totalReverts, 0);
   });
 
   it('changes nothing and says why when the model is unreachable', async () => {

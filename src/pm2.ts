@@ -12,6 +12,7 @@ const jlistEntry = z.looseObject({
     status: z.string(),
     restart_time: z.number().default(0),
     pm_err_log_path: z.string().optional(),
+    pm_exec_path: z.string().optional(),
     pm_uptime: z.number().optional(),
   }),
 });
@@ -23,6 +24,8 @@ export interface Pm2Process {
   restarts: number;
   /** Where PM2 writes each instance's stderr. */
   errLogs: string[];
+  /** The script each instance runs. */
+  execPaths: string[];
   /** When the most recently started instance started (ms). */
   startedAt?: number;
 }
@@ -48,9 +51,10 @@ export function parseJlist(stdout: string): Pm2Process[] {
   if (!parsed.success) throw new Error(`pm2 jlist: the output is not a process list (${stdout.length} characters)`);
   const byName = new Map<string, Pm2Process>();
   for (const p of parsed.data) {
-    const cur = byName.get(p.name) ?? { name: p.name, statuses: [], restarts: 0, errLogs: [] };
+    const cur = byName.get(p.name) ?? { name: p.name, statuses: [], restarts: 0, errLogs: [], execPaths: [] };
     cur.statuses.push(p.pm2_env.status);
     if (p.pm2_env.pm_err_log_path) cur.errLogs.push(p.pm2_env.pm_err_log_path);
+    if (p.pm2_env.pm_exec_path && !cur.execPaths.includes(p.pm2_env.pm_exec_path)) cur.execPaths.push(p.pm2_env.pm_exec_path);
     if (p.pm2_env.pm_uptime) cur.startedAt = Math.max(cur.startedAt ?? 0, p.pm2_env.pm_uptime);
     cur.restarts += p.pm2_env.restart_time;
     byName.set(p.name, cur);

@@ -234,13 +234,14 @@ interface StaleContext {
 /**
  * A stale process is settled by a restart, never an edit: restart it through PM2 when
  * `restartStale` is on and PM2 runs it, and check the error stays away. A process that PM2 has
- * restarted since the error was logged already runs the code on disk: nothing left to do.
+ * restarted since the error was logged, and that is online, runs the code on disk: nothing left to do.
  */
 async function settleStale(bug: Bug, ctx: StaleContext): Promise<{ entry?: FixEntry; reason: string; resolved?: boolean }> {
   const why = `stale process: ${bug.staleBecause}`;
   const proc = bug.log ? await processOfLog(ctx.config, bug.log) : undefined;
   const seen = bug.lastSeen ? Date.parse(bug.lastSeen) : NaN;
-  if (proc?.startedAt && Number.isFinite(seen) && proc.startedAt > seen)
+  // Restarted since and running: it runs the code on disk. (Restarted and down again is not settled.)
+  if (proc?.startedAt && Number.isFinite(seen) && proc.startedAt > seen && proc.statuses.every((s) => s === 'online'))
     return { reason: `${why}; ${proc.name} has restarted since (${isoTime(proc.startedAt)}): settled`, resolved: true };
   if (!proc) return { reason: `${why}; no PM2 process writes ${bug.log ?? 'its log'}: restart the process by hand` };
   if (ctx.dryRun) return { reason: `dry run: ${why}; would restart ${proc.name}` };

@@ -20,6 +20,7 @@ after(async () => {
 
 interface App {
   sb: Sandbox;
+  pm2: (args: string[]) => ReturnType<typeof runProcess>;
   script: string;
   errLog: string;
   info(): Promise<{ status: string; restarts: number }>;
@@ -30,6 +31,10 @@ interface App {
  * restart_delay: with one, PM2 5 shows a process it gave up on as `waiting restart`.)
  */
 async function crashLoop(code: string): Promise<App> {
+  return pm2App(code, 'errored');
+}
+
+async function pm2App(code: string, ready: string): Promise<App> {
   const sb = sandbox();
   const env = minimalEnv({ PM2_HOME: sb.env.PM2_HOME!, HOME: sb.home, PM2_DISCRETE_MODE: 'true' });
   const pm2 = (args: string[]) => runProcess(PM2_BIN, args, { cwd: sb.app, env, timeoutMs: 60_000 });
@@ -45,8 +50,8 @@ async function crashLoop(code: string): Promise<App> {
     const list = JSON.parse(r.stdout.split('\n').reverse().find((l) => l.startsWith('['))!);
     return { status: list[0].pm2_env.status as string, restarts: list[0].pm2_env.restart_time as number };
   };
-  await waitFor('the worker errored after its restarts', async () => (await info()).status === 'errored', 30_000, 200);
-  return { sb, script, errLog: path.join(sb.env.PM2_HOME!, 'logs', 'worker-error.log'), info };
+  await waitFor(`the worker ${ready}`, async () => (await info()).status === ready, 30_000, 200);
+  return { sb, pm2, script, errLog: path.join(sb.env.PM2_HOME!, 'logs', 'worker-error.log'), info };
 }
 
 describe('a fix is done when the service runs again', () => {
@@ -72,6 +77,22 @@ describe('a fix is done when the service runs again', () => {
     const next = await app.sb.runJson(['run'], { timeoutMs: 60_000 });
     assert.equal(next.code, 0, JSON.stringify(next.json.fixes));
     assert.deepEqual(next.json.fixes.filter((f: any) => f.outcome !== 'skipped' || /cooldown/.test(f.reason)), []);
+  });
+
+  it('a process a person stopped stays stopped when its script is fixed', async () => {
+    const good = "'use strict';\nfunction double(items) {\n  return items.map((x) => x * 2);\n}\nsetInterval(() => double([1, 2, 3]), 1000);\nmodule.exports = { double };\n";
+    const app = await pm2App(good, 'online');
+    assert.equal((await app.pm2(['stop', 'worker'])).code, 0);
+    await waitFor('the worker stopped', async () => (await app.info()).status === 'stopped', 20_000, 200);
+    // The slip comes later, while the process is stopped: no crash of it is ever logged.
+    fs.writeFileSync(app.script, good.replace('x * 2);', 'x * 2));'));
+    app.sb.config({ llm: { provider: 'none' }, pm2Bin: PM2_BIN, restartCheckMs: 1_000 });
+    const run = await app.sb.runJson(['run'], { timeoutMs: 60_000 });
+    const fix = run.json.fixes.find((f: any) => f.file === app.script);
+    assert.equal(fix.outcome, 'applied', JSON.stringify(fix));
+    assert.equal(fix.restart, undefined, fix.reason);
+    assert.equal(app.sb.read('worker.js'), good);
+    assert.equal((await app.info()).status, 'stopped');
   });
 
   it('a fix whose error comes back after the restart is reverted, and said so', async () => {

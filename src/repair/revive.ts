@@ -10,6 +10,7 @@ import { isoTime, type Clock } from '../util/clock.js';
 import { errorMessage } from '../util/errors.js';
 import { restartAndWatch, type RestartResult } from './restart.js';
 import { restoreOriginal } from './undo.js';
+import { realPathOf } from '../workspace/paths.js';
 
 /** PM2 statuses of a process that is not running: crashed for good, stopped, or between two crashes. */
 const DOWN = new Set(['errored', 'stopped', 'waiting restart']);
@@ -49,7 +50,7 @@ export async function reviveAfterFix(entry: FixEntry, bug: Bug, ctx: ReviveConte
   const targets: (Pm2Process & { down: boolean })[] = [];
   for (const p of list) {
     const named = p.errLogs.some((l) => (bug.log !== undefined && path.resolve(l) === path.resolve(bug.log)) || logNames(l, bug.file));
-    const runs = named || p.execPaths.some((e) => path.resolve(e) === bug.file);
+    const runs = named || p.execPaths.some((e) => (realPathOf(e) ?? path.resolve(e)) === bug.file);
     if (!runs) continue;
     const down = p.statuses.some((s) => DOWN.has(s) && (s !== 'stopped' || named));
     const stale = config.restartStale && bug.kind === 'runtime' && bug.log !== undefined && p.errLogs.some((l) => path.resolve(l) === path.resolve(bug.log!));
@@ -57,12 +58,8 @@ export async function reviveAfterFix(entry: FixEntry, bug: Bug, ctx: ReviveConte
   }
   if (!targets.length) return undefined;
 
-  const results: RestartResult[] = [];
-  for (const p of targets) {
-    if (ctx.signal?.aborted) break;
-    const r = await restartAndWatch(bug, ctx, p);
-    if (r) results.push(r);
-  }
+  // Side by side: each watches its own logs for restartCheckMs.
+  const results = (await Promise.all(targets.map((p) => restartAndWatch(bug, ctx, p)))).filter((r): r is RestartResult => r !== undefined);
   if (!results.length) return undefined;
   entry.restart = {
     process: results.map((r) => r.process).join(', '),

@@ -12,9 +12,9 @@ const jlistEntry = z.looseObject({
     status: z.string(),
     restart_time: z.number().default(0),
     pm_err_log_path: z.string().optional(),
+    pm_exec_path: z.string().optional(),
     pm_uptime: z.number().optional(),
     pm_cwd: z.string().optional(),
-    pm_exec_path: z.string().optional(),
     exec_interpreter: z.string().optional(),
   }),
 });
@@ -26,6 +26,8 @@ export interface Pm2Process {
   restarts: number;
   /** Where PM2 writes each instance's stderr. */
   errLogs: string[];
+  /** The script each instance runs. */
+  execPaths: string[];
   /** When the most recently started instance started (ms). */
   startedAt?: number;
   /** The folder PM2 starts it in, the script it runs and with what ("node", "none"…). */
@@ -60,12 +62,14 @@ export function parseJlist(stdout: string): Pm2Process[] {
       statuses: [],
       restarts: 0,
       errLogs: [],
+      execPaths: [],
       ...(p.pm2_env.pm_cwd ? { cwd: p.pm2_env.pm_cwd } : {}),
       ...(p.pm2_env.pm_exec_path ? { script: p.pm2_env.pm_exec_path } : {}),
       ...(p.pm2_env.exec_interpreter ? { interpreter: p.pm2_env.exec_interpreter } : {}),
     };
     cur.statuses.push(p.pm2_env.status);
     if (p.pm2_env.pm_err_log_path) cur.errLogs.push(p.pm2_env.pm_err_log_path);
+    if (p.pm2_env.pm_exec_path && !cur.execPaths.includes(p.pm2_env.pm_exec_path)) cur.execPaths.push(p.pm2_env.pm_exec_path);
     if (p.pm2_env.pm_uptime) cur.startedAt = Math.max(cur.startedAt ?? 0, p.pm2_env.pm_uptime);
     cur.restarts += p.pm2_env.restart_time;
     byName.set(p.name, cur);

@@ -16,7 +16,16 @@ export interface FileRecord {
   lastAttempt: string;
   lastOutcome: FixOutcome;
   lastFixId?: string;
+  /**
+   * Set when the attempt reached no verdict (cut by shutdown, or the model server was out): the
+   * file is held for `backoffMs` only, not the cooldown.
+   */
+  cut?: AttemptCut;
+  backoffMs?: number;
 }
+
+/** Why an attempt ended without a verdict on the file. */
+export type AttemptCut = 'shutdown' | 'model-outage';
 
 export type { LogOffset } from '../discover/logs/read.js';
 

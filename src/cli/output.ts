@@ -26,7 +26,9 @@ const statusMark: Record<ProbeResult['status'], string> = { healthy: green('heal
 export function formatProbes(results: readonly ProbeResult[], summary: string): string {
   if (results.length === 0) return `probes: ${summary}`;
   const width = Math.max(...results.map((r) => r.name.length));
-  const lines = results.map((r) => `  ${statusMark[r.status]}  ${r.name.padEnd(width)}  ${dim(`${r.kind.padEnd(9)}`)} ${r.reason} ${dim(`(${r.durationMs} ms)`)}`);
+  // A reason that already states a time (`HTTP 200 in 41 ms`) is not followed by a second one.
+  const took = (r: ProbeResult) => (/\d ms\b/.test(r.reason) ? '' : ` ${dim(`(${r.durationMs} ms)`)}`);
+  const lines = results.map((r) => `  ${statusMark[r.status]}  ${r.name.padEnd(width)}  ${dim(`${r.kind.padEnd(9)}`)} ${r.reason}${took(r)}`);
   return `probes: ${summary}\n${lines.join('\n')}`;
 }
 

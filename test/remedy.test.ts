@@ -118,6 +118,37 @@ describe('a command remedy', () => {
     assert.ok(!fs.existsSync(path.join(sb.home, 'state')), 'no state or log written');
   });
 
+  it('a run is counted before it starts: a mechanic killed during its remedy does not get to run it again within the cooldown', async () => {
+    const sb = box();
+    const slow = "require('fs').appendFileSync('runs.jsonl', JSON.stringify({ pid: process.pid }) + '\\n'); setTimeout(() => {}, 30000)";
+    sb.config({ pm2Logs: false, probes: [downProbe({ remedy: { command: [node, '-e', slow], cooldownMs: 3_600_000, timeoutMs: 60_000 } })] });
+    const child = sb.spawn(['run']);
+    const exited = new Promise((res) => child.once('exit', res));
+    const end = Date.now() + 20_000;
+    while (runsOf(sb).length === 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    assert.equal(runsOf(sb).length, 1, 'the remedy started');
+    child.kill('SIGKILL');
+    await exited;
+    process.kill(runsOf(sb)[0].pid, 'SIGKILL'); // the orphaned remedy
+    const again = await sb.runJson(['run']);
+    assert.equal(again.json.remedies[0].outcome, 'skipped');
+    assert.match(again.json.remedies[0].reason, /^cooldown: /);
+    assert.equal(runsOf(sb).length, 1);
+  });
+
+  it('waits while a fix is in flight (an open journal entry): shown in a dry run', async () => {
+    const sb = box();
+    sb.config({ pm2Logs: false, probes: [downProbe({ remedy: { command: [node, '-e', recorder] } })] });
+    await sb.runJson(['run']); // creates the state folder
+    const folder = path.dirname(path.join(sb.home, 'state', 'code-mechanic', fs.readdirSync(path.join(sb.home, 'state', 'code-mechanic'))[0]!, 'x'));
+    const file = sb.write('lib/busy.js', 'module.exports = 1;\n');
+    fs.mkdirSync(path.join(folder, 'journal'), { recursive: true });
+    fs.writeFileSync(path.join(folder, 'journal', 'fix-1.json'), JSON.stringify({ id: 'fix-1', file, originalHash: 'x', backup: '/nonexistent', phase: 'writing', startedAt: new Date().toISOString() }));
+    const r = await sb.runJson(['run', '--dry-run']);
+    assert.equal(r.json.remedies[0].outcome, 'skipped');
+    assert.equal(r.json.remedies[0].reason, `a fix of ${file} is in flight`);
+  });
+
   it('does nothing while the probe is failing but not yet down (failureThreshold)', async () => {
     const sb = box();
     sb.config({ pm2Logs: false, probes: [downProbe({ failureThreshold: 2, remedy: { command: [node, '-e', recorder], cooldownMs: 0 } })] });

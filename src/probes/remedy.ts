@@ -102,6 +102,7 @@ async function commandRemedy(probe: string, remedy: RemedyConfig, argv: string[]
       env: minimalEnv(remedy.env),
       timeoutMs: remedy.timeoutMs,
       maxOutputBytes: 64 * 1024,
+      killGroup: true,
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
     return { ok: res.code === 0 && !res.timedOut, reason: describeRun(res, remedy.timeoutMs), exitCode: res.code, timedOut: res.timedOut };

@@ -1,10 +1,10 @@
-import path from 'node:path';
 import type { Config } from './config/load.js';
 import { discoverBugs, type Discovery } from './discover/sources.js';
 import type { ScanStats } from './discover/types.js';
 import { SyntaxChecker } from './discover/syntax/checker.js';
 import type { Bug } from './discover/types.js';
-import { runRemedies, type RemedyRun } from './probes/remedy.js';
+import type { RemedyRun } from './probes/remedy.js';
+import { remedyPhase } from './remedies.js';
 import { runProbes, summarize } from './probes/run.js';
 import type { ProbeResult } from './probes/types.js';
 import { fixBug, fixEntry, newFixId } from './repair/fix.js';
@@ -169,7 +169,7 @@ async function cycleBody(
     }
   }
 
-  const remedies = opts.mode === 'run' ? await remedyPhase(opts, state, probes, fixes, discovery.bugs, clock, changes, log) : [];
+  const remedies = opts.mode === 'run' ? await remedyPhase({ config: opts.config, state, probes, fixes, bugs: discovery.bugs, clock, changes, log, dryRun: !!opts.dryRun, ...(opts.signal ? { signal: opts.signal } : {}) }) : [];
 
   const applied = new Set([...fixes.filter((f) => f.outcome === 'applied').map((f) => f.bug.id), ...resolved]);
   // Everything else is left for a person, a `proposed` fix included (it was never written).
@@ -226,42 +226,6 @@ function recordProbes(state: State, results: readonly ProbeResult[], clock: Cloc
   }
   state.lastProbes = [...results];
   return changes;
-}
-
-/** After the fix phase: the remedies of probes that are down, away from every fix tried or in flight. */
-async function remedyPhase(
-  opts: CycleOptions,
-  state: State,
-  probes: readonly ProbeResult[],
-  fixes: readonly FixEntry[],
-  bugs: readonly Bug[],
-  clock: Clock,
-  changes: boolean,
-  log: LogEntry[],
-): Promise<RemedyRun[]> {
-  const { config } = opts;
-  const tried = fixes.filter((f) => !f.id.startsWith('skip-'));
-  const triedBugs = tried.map((f) => bugs.find((b) => b.id === f.bug.id));
-  const busy = {
-    files: tried.map((f) => f.file),
-    logs: triedBugs.flatMap((b) => (b?.log ? [path.resolve(b.log)] : [])),
-    processes: [...triedBugs.flatMap((b) => (b?.process ? [b.process] : [])), ...tried.flatMap((f) => (f.restart ? [f.restart.process] : []))],
-    inFlight: journalFor(config).pending().map((e) => e.file),
-  };
-  const runs = await runRemedies({
-    probes: config.probes,
-    results: probes,
-    records: state.remedies,
-    clock,
-    baseDir: config.baseDir,
-    dryRun: !!opts.dryRun,
-    busy,
-    ...(opts.signal ? { signal: opts.signal } : {}),
-    ...(changes ? { persist: () => saveState(config.stateDir, state) } : {}),
-  });
-  for (const [i, r] of runs.entries())
-    if (changes && (r.outcome === 'ok' || r.outcome === 'failed')) log.push({ ...r, type: 'remedy', id: `remedy-${Date.parse(r.time)}-${i}`, outcome: r.outcome });
-  return runs;
 }
 
 function cooldownLeft(state: State, file: string, cooldownMs: number, now: number): number {

@@ -220,7 +220,7 @@ program
 
 program
   .command('log')
-  .description('the rolling mechanic log: fixes, reverts, probe changes, recoveries (newest last)')
+  .description('the rolling mechanic log: fixes, reverts, probe changes, remedies, recoveries (newest last)')
   .option('--json', 'print JSON')
   .option('--diff', 'show the diff of each fix')
   .addOption(new Option('-n, --limit <n>', 'show the newest n entries').default(20).argParser((v) => positiveInt(v, '--limit')))

@@ -3,6 +3,8 @@ import { discoverBugs, historyOnly, type Discovery } from './discover/sources.js
 import type { ScanStats } from './discover/types.js';
 import { SyntaxChecker } from './discover/syntax/checker.js';
 import type { Bug } from './discover/types.js';
+import type { RemedyRun } from './probes/remedy.js';
+import { remedyPhase } from './remedies.js';
 import { runProbes, summarize } from './probes/run.js';
 import type { ProbeResult } from './probes/types.js';
 import { fixBug, fixEntry, newFixId } from './repair/fix.js';
@@ -51,6 +53,8 @@ export interface CycleReport {
   summary: string;
   bugs: Bug[];
   fixes: FixEntry[];
+  /** Remedies of probes that are down (mode `run`): run, held back by a limit, or what a dry run would run. */
+  remedies: RemedyRun[];
   recovered: RecoveryNote[];
   skippedFiles: Discovery['skipped'];
   filesScanned: number;
@@ -165,6 +169,8 @@ async function cycleBody(
     }
   }
 
+  const remedies = opts.mode === 'run' ? await remedyPhase({ config: opts.config, state, probes, fixes, bugs: discovery.bugs, clock, changes, log, dryRun: !!opts.dryRun, ...(opts.signal ? { signal: opts.signal } : {}) }) : [];
+
   // Done: fixed whole, and its process (if one was down because of it) running again.
   const applied = new Set([...fixes.filter((f) => f.outcome === 'applied' && f.restart?.ok !== false && f.leftForPerson === undefined).map((f) => f.bug.id), ...resolved]);
   // Everything else is left for a person, a `proposed` fix included (it was never written), and
@@ -201,6 +207,7 @@ async function cycleBody(
     summary,
     bugs: discovery.bugs,
     fixes,
+    remedies,
     recovered,
     skippedFiles: discovery.skipped,
     filesScanned: discovery.filesScanned,

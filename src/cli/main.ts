@@ -16,7 +16,7 @@ import { loadState } from '../state/state.js';
 import { systemClock } from '../util/clock.js';
 import { BusyError, ConfigError, errorMessage, SafetyError, UsageError } from '../util/errors.js';
 import { toHealthCheck } from '../probes/health-format.js';
-import { bold, dim, formatBugs, formatCycle, formatLogEntry, formatProbes, green, printJson, progressBar, red, rel, yellow } from './output.js';
+import { bold, dim, formatBugs, formatCycle, formatDaemonCycle, formatLogEntry, formatProbes, green, printJson, progressBar, red, rel, yellow } from './output.js';
 
 const EXIT = { ok: 0, problems: 1, usage: 2, busy: 3 } as const;
 
@@ -195,9 +195,9 @@ program
         anyProblem = r.exitCode !== 0;
         if (opts.json) process.stdout.write(JSON.stringify({ cycle: n, ...r }) + '\n');
         else {
-          const applied = r.fixes.filter((f) => f.outcome === 'applied').length;
-          line(`cycle ${n}: ${r.summary}; ${r.bugs.length} bug(s), ${applied} fixed, ${r.durationMs} ms`);
+          line(formatDaemonCycle(r, n));
           for (const f of r.fixes.filter((x) => x.outcome !== 'skipped')) line(`  ${f.outcome} ${rel(f.file, c.roots)}: ${f.reason}`);
+          for (const m of r.remedies.filter((x) => x.outcome !== 'skipped')) line(`  remedy ${m.outcome} ${m.probe}: ${m.action.join(' ')}: ${m.reason}`);
         }
       },
     });
@@ -231,7 +231,7 @@ program
 
 program
   .command('log')
-  .description('the rolling mechanic log: fixes, reverts, probe changes, recoveries (newest last)')
+  .description('the rolling mechanic log: fixes, reverts, probe changes, remedies, recoveries (newest last)')
   .option('--json', 'print JSON')
   .option('--diff', 'show the diff of each fix')
   .addOption(new Option('-n, --limit <n>', 'show the newest n entries').default(20).argParser((v) => positiveInt(v, '--limit')))

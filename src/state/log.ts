@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Bug } from '../discover/types.js';
 import type { Health } from '../probes/types.js';
+import type { RemedyRun } from '../probes/remedy.js';
 import { writeJsonAtomic } from '../workspace/atomic.js';
 import { stamp } from '../workspace/backup.js';
 import type { AttemptCut, FixOutcome } from './state.js';
@@ -81,7 +82,14 @@ export interface RecoveryEntry {
   detail: string;
 }
 
-export type LogEntry = FixEntry | RevertEntry | ProbeChangeEntry | RecoveryEntry;
+/** A probe's remedy that ran (held-back and dry-run ones are only in the cycle report). */
+export interface RemedyEntry extends Omit<RemedyRun, 'outcome'> {
+  type: 'remedy';
+  id: string;
+  outcome: 'ok' | 'failed';
+}
+
+export type LogEntry = FixEntry | RevertEntry | ProbeChangeEntry | RecoveryEntry | RemedyEntry;
 
 export function logPath(stateDir: string): string {
   return path.join(stateDir, 'mechanic-log.json');

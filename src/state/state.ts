@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Bug } from '../discover/types.js';
 import type { ProbeResult } from '../probes/types.js';
+import type { RemedyRecord } from '../probes/remedy.js';
 import type { LogOffset } from '../discover/types.js';
 import { writeJsonAtomic } from '../workspace/atomic.js';
 import { stamp } from '../workspace/backup.js';
@@ -44,6 +45,8 @@ export interface State {
   logOffsets: Record<string, LogOffset>;
   /** Runtime bugs read from logs and not yet settled, carried from cycle to cycle. */
   runtimeBugs: Bug[];
+  /** Remedy runs per target (`<probe>` or `<probe>/<pm2 process>`): the limits count these. */
+  remedies: Record<string, RemedyRecord>;
 }
 
 export const PROBE_HISTORY = 20;
@@ -59,6 +62,7 @@ export function emptyState(): State {
     probeHistory: {},
     logOffsets: {},
     runtimeBugs: [],
+    remedies: {},
   };
 }
 

@@ -42,7 +42,9 @@ async function pm2App(code: string, ready: string): Promise<App> {
   const script = sb.write('worker.js', code);
   const past = new Date(Date.now() - 3_600_000);
   fs.utimesSync(script, past, past);
-  sb.write('ecosystem.json', JSON.stringify({ apps: [{ name: 'worker', script, cwd: sb.app, max_restarts: 2, min_uptime: 5_000 }] }));
+  // `time`: stamped lines, so that a crash logged before the mechanic first reads the log is
+  // known to be newer than the file (unstamped, it would be history)
+  sb.write('ecosystem.json', JSON.stringify({ apps: [{ name: 'worker', script, cwd: sb.app, max_restarts: 2, min_uptime: 5_000, time: true }] }));
   const started = await pm2(['start', path.join(sb.app, 'ecosystem.json')]);
   assert.equal(started.code, 0, started.stderr);
   const info = async () => {

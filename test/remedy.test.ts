@@ -275,7 +275,7 @@ describe('the pm2 probe\'s built-in remedy (a real PM2 daemon)', () => {
     assert.equal(stateOf(d.sb).remedies['apps/web'].runs.length, 2);
   });
 
-  it('leaves alone a process whose file a fix tried this cycle; a later cycle restarts it if still down', async () => {
+  it('leaves a process whose file a fix tried this cycle to the fix, which runs it again', async () => {
     // A worker whose module has a syntax slip: it crashes until PM2 gives up (errored).
     const d = await pm2Box([{ name: 'worker', script: 'worker.js', options: { max_restarts: 2 } }], {
       'worker.js': "const { processData } = require('./lib/process');\nprocessData();\nsetInterval(() => {}, 1000);\n",
@@ -287,15 +287,17 @@ describe('the pm2 probe\'s built-in remedy (a real PM2 daemon)', () => {
     const first = (await d.sb.runJson(['run'], { timeoutMs: 90_000 })).json;
     const fix = first.fixes.find((f: any) => f.file.endsWith(path.join('lib', 'process.js')));
     assert.equal(fix?.outcome, 'applied', JSON.stringify(first.fixes));
-    const held = first.remedies.find((x: any) => x.process === 'worker');
-    assert.ok(held, JSON.stringify(first.remedies));
-    assert.equal(held.outcome, 'skipped');
-    assert.match(held.reason, /^a fix of .*lib\/process\.js was tried this cycle$/);
+    // The fix restarts the process it kept down; the remedy does not run beside it.
+    assert.equal(fix.restart?.process, 'worker', JSON.stringify(fix));
+    assert.equal(fix.restart.ok, true, fix.restart.reason);
+    assert.ok(first.remedies.every((x: any) => x.outcome === 'skipped'), JSON.stringify(first.remedies));
+    for (const x of first.remedies) assert.match(x.reason, /^(a fix of .*lib\/process\.js was tried this cycle|no watched process is stopped or errored: nothing a restart brings back)$/);
     assert.equal((await remedyLog(d.sb)).length, 0);
+    assert.equal(await d.status('worker'), 'online');
 
-    // The next cycle has no fix for it: if it is still down, the remedy brings it back.
-    await d.sb.runJson(['run'], { timeoutMs: 90_000 });
-    assert.equal(await d.waitStatus('worker', (s) => s === 'online'), 'online');
+    // The next cycle finds it up: nothing to remedy.
+    const second = (await d.sb.runJson(['run'], { timeoutMs: 90_000 })).json;
+    assert.equal((await remedyLog(d.sb)).length, 0, JSON.stringify(second.remedies));
     await new Promise((res) => setTimeout(res, 1_500));
     assert.equal(await d.status('worker'), 'online', 'it stays up: the fix cured it');
   });

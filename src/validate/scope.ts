@@ -13,13 +13,17 @@ const quietWarnings = new Proxy({} as Record<string, unknown>, {
   get: (_target, key) => (typeof key === 'string' && key.startsWith('emit') ? () => undefined : undefined),
 });
 
+function quietLinter(): Linter {
+  // `warningService` is a constructor option ESLint's types do not list.
+  return new Linter({ configType: 'flat', warningService: quietWarnings } as ConstructorParameters<typeof Linter>[0]);
+}
+
 /**
  * Names used but never declared, by ESLint's own scope analysis (`no-undef`), with Node's and
  * the language's globals known. Undefined when the text cannot be analysed (it does not parse).
  */
 export function undefinedNames(text: string, format: ModuleFormat): Map<string, number[]> | undefined {
-  // `warningService` is a constructor option ESLint's types do not list.
-  linter ??= new Linter({ configType: 'flat', warningService: quietWarnings } as ConstructorParameters<typeof Linter>[0]);
+  linter ??= quietLinter();
   const messages = linter.verify(text, [
     {
       languageOptions: {
@@ -47,7 +51,7 @@ export function undefinedNames(text: string, format: ModuleFormat): Map<string, 
  * Undefined when the text cannot be analysed (it does not parse).
  */
 export function nameUse(text: string, format: ModuleFormat, name: string): 'undefined' | 'defined' | 'unused' | undefined {
-  linter ??= new Linter({ configType: 'flat' });
+  linter ??= quietLinter();
   let used = false;
   const messages = linter.verify(text, [
     {

@@ -156,6 +156,11 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed): R
     confidence = Math.min(confidence, 0.5);
     evidence.push(`deletes the '}' that leads line ${ends.join(', ')}, where the indentation ends a block (a lost '{' is as likely)`);
   }
+  const pairs = pairedClosersSwapped(result.edits, lx);
+  if (pairs.length) {
+    confidence = Math.min(confidence, 0.5);
+    evidence.push(`replaces a closer that pairs with its own opener (line ${pairs.join(', ')}): the bracket it closes would be left open`);
+  }
   const heads = blockAfterStatement(result.edits, lx);
   if (heads.length) {
     confidence = Math.min(confidence, 0.3);
@@ -168,6 +173,20 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed): R
   }
   return { confidence: Math.round(Math.max(0, Math.min(1, confidence)) * 100) / 100, evidence, ...(rival ? { rival } : {}) };
 }
+
+/** 1-based lines where the repair replaces a ')', ']' or '}' that the original pairs with its opener by another closer. */
+function pairedClosersSwapped(edits: readonly AppliedEdit[], lx: Lexed): number[] {
+  const out: number[] = [];
+  for (const a of edits) {
+    const c = a.candidate;
+    if (c.kind !== 'replace' || !c.was || !CLOSERS.has(c.was) || !CLOSERS.has(c.token) || c.was === c.token) continue;
+    const at = lx.tokens.findIndex((t) => t.start === a.offset);
+    if (at >= 0 && lx.match[at]! >= 0) out.push(lineOf(lx, a.offset) + 1);
+  }
+  return out;
+}
+
+const CLOSERS = new Set([')', ']', '}']);
 
 /** 1-based lines where the repair inserts a ';' right before a '{' on the same line (`f (x); {`). */
 function blockAfterStatement(edits: readonly AppliedEdit[], lx: Lexed): number[] {

@@ -202,9 +202,10 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
               // The same program, spelt with a ';' or a ',' more or less: spell it as the file does.
               // Otherwise (the same tokens in another order) it is a rival like any other.
               const extra = extraPunct(found.text, text);
-              if (extra) {
-                // a ',' is the file's style only at a line's end before a closer on the next line
-                const style = extra.char === ';' ? (semis ??= semicolonStyle(rootLx)) : extra.atLineEnd && (commas ??= trailingCommaStyle(original));
+              // a ',' is the file's style only at a line's end before a closer on the next line
+              const style = !extra ? undefined : extra.char === ';' ? (semis ??= semicolonStyle(rootLx)) : extra.atLineEnd ? (commas ??= trailingCommaStyle(original)) : false;
+              // where the file shows no style, the two spellings stay rivals
+              if (extra && style !== undefined) {
                 if (style === extra.inRival) {
                   found.text = text;
                   found.edits = [...state.edits, { candidate: cand, at: e.offset }];
@@ -310,8 +311,9 @@ function ambiguous(d: NameDiff): string {
 }
 
 /**
- * Both close the same string left open, one edit each, on the same line, and only the rival's
- * string would hold code (codeLike): that close is too late to be a rival.
+ * Both close the same string left open, one edit each, on the same line, and the rival's close
+ * is too late to be one: only its string would hold code (codeLike), or the punctuation that
+ * ends the line.
  */
 function laterStringClose(a: { candidate: Candidate }[], b: AppliedEdit[], lx: Lexed): boolean {
   if (a.length !== 1 || b.length !== 1) return false;
@@ -324,11 +326,13 @@ function laterStringClose(a: { candidate: Candidate }[], b: AppliedEdit[], lx: L
   const open = lx.tokens.find((t) => t.type === 'string' && t.unterminated && t.line === line);
   if (!open) return false;
   const content = (at: number): string => lx.text.slice(open.start + 1, at);
-  return codeLike(content(y.offset)) && !codeLike(content(x.edit.offset));
+  if (codeLike(content(y.offset)) && !codeLike(content(x.edit.offset))) return true;
+  // nor a close that swallows the punctuation ending the line (`'unterminated;'` for `'unterminated';`)
+  return x.edit.offset < y.offset && /^[\s;,)\]}]+$/.test(lx.text.slice(x.edit.offset, y.offset));
 }
 
-/** Whether the file ends most statement lines with ';'. */
-function semicolonStyle(lx: Lexed): boolean {
+/** Whether the file ends most statement lines with ';' (undefined: it shows neither way). */
+function semicolonStyle(lx: Lexed): boolean | undefined {
   let semi = 0;
   let bare = 0;
   for (let L = 0; L < lx.lineStarts.length - 1; L++) {
@@ -339,14 +343,14 @@ function semicolonStyle(lx: Lexed): boolean {
     if (last.type === 'punct' && last.value === ';') semi++;
     else if (last.type !== 'punct' || last.value === ')' || last.value === ']') bare++;
   }
-  return semi >= bare;
+  return semi === bare ? undefined : semi > bare;
 }
 
-/** Whether the file writes a ',' after the last item of a list that closes on a later line. */
-function trailingCommaStyle(text: string): boolean {
+/** Whether the file writes a ',' after the last item of a list that closes on a later line (undefined: it shows neither way). */
+function trailingCommaStyle(text: string): boolean | undefined {
   const trailing = (text.match(/,[ \t]*\r?\n[ \t]*[}\])]/g) ?? []).length;
   const bare = (text.match(/[\w$'"`)\]}][ \t]*\r?\n[ \t]*[}\])]/g) ?? []).length;
-  return trailing > bare;
+  return trailing === bare ? undefined : trailing > bare;
 }
 
 /**

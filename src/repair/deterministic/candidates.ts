@@ -713,6 +713,8 @@ function stringCandidates(lx: Lexed, e: number, errLine: number): Candidate[] {
     // (`');`, `',`), at the end of the line, then where code resumes, right to left
     let run = codeEnd;
     while (run > tok.start + 1 && ';,)]}'.includes(text[run - 1]!)) run--;
+    // a closer the string's own text opened stays inside it (`'[object Array],`)
+    while (run < codeEnd && lineBalance(text.slice(tok.start + 1, run), 0) > 0) run++;
     const spots: number[] = run < codeEnd ? [run, codeEnd] : [codeEnd];
     const spaced = new Set<number>();
     for (let j = codeEnd - 1; j > lineStart; j--) {

@@ -164,7 +164,7 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed): R
   const heads = blockAfterStatement(result.edits, lx);
   if (heads.length) {
     confidence = Math.min(confidence, 0.3);
-    evidence.push(`ends a statement just before a '{' on its line (line ${heads.join(', ')}): that line reads as a block's head, a mistyped 'if' or 'for' left as a call`);
+    evidence.push(`leaves a bare block opening on the line of the statement before it (line ${heads.join(', ')}): that line reads as a block's head (a mistyped 'if' or 'for' left as a call, an extra '}')`);
   }
   const orphans = orphansOf(result, lx);
   if (orphans.length) {
@@ -188,14 +188,16 @@ function pairedClosersSwapped(edits: readonly AppliedEdit[], lx: Lexed): number[
 
 const CLOSERS = new Set([')', ']', '}']);
 
-/** 1-based lines where the repair inserts a ';' right before a '{' on the same line (`f (x); {`). */
+/** 1-based lines where the repair leaves a bare block opening on the line of the statement before it. */
 function blockAfterStatement(edits: readonly AppliedEdit[], lx: Lexed): number[] {
   const text = lx.text;
   const out: number[] = [];
   for (const a of edits) {
-    if (a.candidate.kind !== 'insert' || a.candidate.token !== ';') continue;
-    const rest = /^[ \t]*\{/.exec(text.slice(a.offset + a.candidate.edit.del, a.offset + a.candidate.edit.del + 80));
-    if (rest) out.push(lineOf(lx, a.offset) + 1);
+    if (a.candidate.kind !== 'insert') continue;
+    // `f (x); {`, or a '{' opened right after a '}' or ';' on its line (`function f(a) {} {`)
+    const semiBeforeBrace = a.candidate.token === ';' && /^[ \t]*\{/.test(text.slice(a.offset, a.offset + 80));
+    const braceAfterEnd = a.candidate.token === '{' && /[;}][ \t]*$/.test(text.slice(Math.max(0, a.offset - 80), a.offset));
+    if (semiBeforeBrace || braceAfterEnd) out.push(lineOf(lx, a.offset) + 1);
   }
   return out;
 }

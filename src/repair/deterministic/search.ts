@@ -349,7 +349,8 @@ function semicolonStyle(lx: Lexed): boolean | undefined {
 /** Whether the file writes a ',' after the last item of a list that closes on a later line (undefined: it shows neither way). */
 function trailingCommaStyle(text: string): boolean | undefined {
   const trailing = (text.match(/,[ \t]*\r?\n[ \t]*[}\])]/g) ?? []).length;
-  const bare = (text.match(/[\w$'"`)\]}][ \t]*\r?\n[ \t]*[}\])]/g) ?? []).length;
+  // a value ends the line, not a closer: `}` over `}` is a block's end as often as an object's
+  const bare = (text.match(/[\w$'"`)\]][ \t]*\r?\n[ \t]*[}\])]/g) ?? []).length;
   return trailing === bare ? undefined : trailing > bare;
 }
 

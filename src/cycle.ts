@@ -20,6 +20,7 @@ import { validatorsByName } from './validate/registry.js';
 import { journalFor, type RecoveryNote } from './workspace/journal.js';
 import { acquireLock, type Lock } from './workspace/lock.js';
 import { makeProtection } from './workspace/protect.js';
+import { scrubberFor } from './util/secrets.js';
 
 export interface CycleOptions {
   config: Config;
@@ -193,8 +194,8 @@ async function cycleBody(
       fixes: applied.size,
       exitCode: left.length || unhealthy || leftAlone ? 1 : 0,
     };
-    saveState(config.stateDir, state);
-    appendLog(config.stateDir, log, config.maxLogEntries);
+    saveState(config.stateDir, state, scrubberFor(config));
+    appendLog(config.stateDir, log, config.maxLogEntries, scrubberFor(config));
   }
 
   return {

@@ -6,6 +6,7 @@ import type { ProbeResult } from './probes/types.js';
 import type { FixEntry, LogEntry } from './state/log.js';
 import { saveState, type State } from './state/state.js';
 import type { Clock } from './util/clock.js';
+import { scrubberFor } from './util/secrets.js';
 import { journalFor } from './workspace/journal.js';
 
 export interface RemedyPhaseInput {
@@ -47,7 +48,7 @@ export async function remedyPhase(input: RemedyPhaseInput): Promise<RemedyRun[]>
     dryRun: input.dryRun,
     busy,
     ...(input.signal ? { signal: input.signal } : {}),
-    ...(changes ? { persist: () => saveState(config.stateDir, state) } : {}),
+    ...(changes ? { persist: () => saveState(config.stateDir, state, scrubberFor(config)) } : {}),
   });
   for (const [i, r] of runs.entries())
     if (changes && (r.outcome === 'ok' || r.outcome === 'failed')) input.log.push({ ...r, type: 'remedy', id: `remedy-${Date.parse(r.time)}-${i}`, outcome: r.outcome });

@@ -380,7 +380,7 @@ describe('config of the model rung', () => {
 
 describe('the redactor', () => {
   it('masks each kind of secret, the same secret with the same token, and puts them all back', async () => {
-    const { Redactor } = await import('../src/llm/redact.ts');
+    const { Redactor } = await import('../src/util/secrets.ts');
     const r = new Redactor({ env: {}, literals: ['dotenv-value-123'] });
     const text = [
       "const a = 'sk-ant-REDACTME0123456789abcdefXYZ';",
@@ -403,7 +403,7 @@ describe('the redactor', () => {
   });
 
   it('leaves ordinary code alone', async () => {
-    const { Redactor } = await import('../src/llm/redact.ts');
+    const { Redactor } = await import('../src/util/secrets.ts');
     const r = new Redactor({ env: {} });
     const code = [
       'const token = req.headers.authorization;',
@@ -417,7 +417,7 @@ describe('the redactor', () => {
   });
 
   it('masks the values of secret-named environment variables wherever they appear', async () => {
-    const { Redactor } = await import('../src/llm/redact.ts');
+    const { Redactor } = await import('../src/util/secrets.ts');
     const r = new Redactor({ env: { STRIPE_SECRET: 'live-value-998877', HOME: '/home/someone' } });
     assert.equal(r.mask('a = "live-value-998877"; b = "/home/someone";'), 'a = "__REDACTED_1__"; b = "/home/someone";');
   });

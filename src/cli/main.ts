@@ -14,9 +14,10 @@ import { status } from '../ops/status.js';
 import { readLog } from '../state/log.js';
 import { loadState } from '../state/state.js';
 import { systemClock } from '../util/clock.js';
+import { scrubberFor } from '../util/secrets.js';
 import { BusyError, ConfigError, errorMessage, SafetyError, UsageError } from '../util/errors.js';
 import { toHealthCheck } from '../probes/health-format.js';
-import { bold, dim, formatBugs, formatCycle, formatDaemonCycle, formatLogEntry, formatProbes, green, printJson, progressBar, red, rel, yellow } from './output.js';
+import { bold, dim, formatBugs, formatCycle, formatDaemonCycle, formatLogEntry, formatProbes, green, print, printError, printJson, progressBar, red, rel, scrubOutputWith, yellow } from './output.js';
 
 const EXIT = { ok: 0, problems: 1, usage: 2, busy: 3 } as const;
 
@@ -40,9 +41,11 @@ Examples:
   $ mechanic daemon               a cycle every cycleIntervalMs until SIGTERM`,
   );
 
-function config(): Promise<Config> {
+async function config(): Promise<Config> {
   const opts = program.opts<{ config?: string }>();
-  return loadConfig(opts.config ? { configPath: opts.config } : {});
+  const c = await loadConfig(opts.config ? { configPath: opts.config } : {});
+  scrubOutputWith(scrubberFor(c));
+  return c;
 }
 
 function examples(...lines: string[]): string {
@@ -60,7 +63,7 @@ program
   .addHelpText('after', examples('mechanic init', 'mechanic init --dry-run', 'mechanic init --seed -o /etc/mechanic/mechanic.config.yaml'))
   .action(async (opts: { seed?: boolean; force?: boolean; output: string; dryRun?: boolean; pm2Bin?: string }) => {
     const r = await initConfig({ cwd: process.cwd(), output: opts.output, seed: !!opts.seed, force: !!opts.force, dryRun: !!opts.dryRun, ...(opts.pm2Bin ? { pm2Bin: opts.pm2Bin } : {}) });
-    if (!r.written) return void process.stdout.write(r.text);
+    if (!r.written) return void print(r.text);
     const found = opts.seed
       ? ["the seed's eleven probes: point them at your own components"]
       : [
@@ -68,7 +71,7 @@ program
           r.apps.length ? `PM2 apps as probes: ${r.apps.join(', ')}` : `no PM2 apps (${r.pm2Note ?? 'none found'})`,
           ...r.roots.filter((x) => x.commented).map((x) => `left out (commented): ${x.folder}, ${x.note}`),
         ];
-    process.stdout.write(`wrote ${r.file}\n${found.map((l) => `  ${l}\n`).join('')}next: mechanic doctor, then mechanic scan\n`);
+    print(`wrote ${r.file}\n${found.map((l) => `  ${l}\n`).join('')}next: mechanic doctor, then mechanic scan\n`);
   });
 
 program
@@ -80,8 +83,8 @@ program
     const report = await doctor(await config());
     if (opts.json) printJson(report);
     else {
-      for (const c of report.checks) process.stdout.write(`  ${c.ok ? green('ok  ') : c.warn ? yellow('warn') : red('FAIL')}  ${c.name}: ${c.detail}\n`);
-      process.stdout.write(report.ok ? green('all checks passed\n') : red('some checks failed\n'));
+      for (const c of report.checks) print(`  ${c.ok ? green('ok  ') : c.warn ? yellow('warn') : red('FAIL')}  ${c.name}: ${c.detail}\n`);
+      print(report.ok ? green('all checks passed\n') : red('some checks failed\n'));
     }
     process.exitCode = report.ok ? EXIT.ok : EXIT.problems;
   });
@@ -97,7 +100,7 @@ program
     const results = await runProbes(c.probes, { clock: systemClock, baseDir: c.baseDir, history: state.probeHistory });
     const summary = summarize(results);
     if (opts.json) printJson(toHealthCheck(results, summary));
-    else process.stdout.write(formatProbes(results, summary) + '\n');
+    else print(formatProbes(results, summary) + '\n');
     process.exitCode = results.every((r) => r.status === 'healthy') ? EXIT.ok : EXIT.problems;
   });
 
@@ -128,9 +131,9 @@ program
     else {
       const s = report.scan;
       const how = s ? ` in ${s.durationMs} ms (${s.read} read, ${s.cached} unchanged since the last scan${s.notChecked ? `, ${s.notChecked} not checked after the first ${opts.first}` : ''})` : '';
-      process.stdout.write(`scanned ${report.filesScanned} files${how}${report.skippedFiles.length ? `, ${report.skippedFiles.length} skipped` : ''}\n`);
-      process.stdout.write(formatBugs(report.bugs, c.roots) + '\n');
-      for (const s of report.skippedFiles) process.stdout.write(dim(`  skipped ${rel(s.file, c.roots)}: ${s.reason}\n`));
+      print(`scanned ${report.filesScanned} files${how}${report.skippedFiles.length ? `, ${report.skippedFiles.length} skipped` : ''}\n`);
+      print(formatBugs(report.bugs, c.roots) + '\n');
+      for (const s of report.skippedFiles) print(dim(`  skipped ${rel(s.file, c.roots)}: ${s.reason}\n`));
     }
     process.exitCode = report.bugs.some((b) => !historyOnly(b)) ? EXIT.problems : EXIT.ok;
   });
@@ -153,12 +156,12 @@ for (const mode of ['fix', 'run'] as const) {
         config: c,
         mode,
         dryRun: !!opts.dryRun,
-        warn: (m) => process.stderr.write(yellow(`warning: ${m}\n`)),
+        warn: (m) => printError(yellow(`warning: ${m}\n`)),
         onProgress: (e) => e.type === 'scan' && bar.update(e.done, e.total),
       });
       bar.end();
       if (opts.json) printJson(report);
-      else process.stdout.write(formatCycle(report, c.roots) + '\n');
+      else print(formatCycle(report, c.roots) + '\n');
       process.exitCode = report.exitCode;
     });
 }
@@ -174,12 +177,12 @@ program
     const controller = new AbortController();
     const stop = (sig: string) => {
       if (controller.signal.aborted) return;
-      process.stderr.write(`${new Date().toISOString()} ${sig}: finishing the step under way, then stopping\n`);
+      printError(`${new Date().toISOString()} ${sig}: finishing the step under way, then stopping\n`);
       controller.abort();
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-    const line = (s: string) => process.stdout.write(`${new Date().toISOString()} ${s}\n`);
+    const line = (s: string) => print(`${new Date().toISOString()} ${s}\n`);
     if (!opts.json) line(`mechanic daemon (pid ${process.pid}) every ${c.cycleIntervalMs} ms on ${c.roots.join(', ')}; state ${c.stateDir}`);
     let anyProblem = false;
     const cycles = await runDaemon({
@@ -193,7 +196,7 @@ program
       },
       onCycle: (r, n) => {
         anyProblem = r.exitCode !== 0;
-        if (opts.json) process.stdout.write(JSON.stringify({ cycle: n, ...r }) + '\n');
+        if (opts.json) printJson({ cycle: n, ...r }, true);
         else {
           line(formatDaemonCycle(r, n));
           for (const f of r.fixes.filter((x) => x.outcome !== 'skipped')) line(`  ${f.outcome} ${rel(f.file, c.roots)}: ${f.reason}`);
@@ -226,7 +229,7 @@ program
     if (s.nextCycleDue) out.push(`  next cycle due ${s.nextCycleDue}`);
     for (const z of s.snoozes) out.push(yellow(`  snoozed ${rel(z.file, s.roots)} until ${z.until} (${z.left} left)`));
     if (s.lastProbes.length) out.push(formatProbes(s.lastProbes, summarize(s.lastProbes)));
-    process.stdout.write(out.join('\n') + '\n');
+    print(out.join('\n') + '\n');
   });
 
 program
@@ -240,8 +243,8 @@ program
     const c = await config();
     const entries = readLog(c.stateDir).slice(-opts.limit);
     if (opts.json) return printJson(entries);
-    if (!entries.length) return void process.stdout.write('the log is empty\n');
-    process.stdout.write(entries.map((e) => formatLogEntry(e, c.roots, !!opts.diff)).join('\n') + '\n');
+    if (!entries.length) return void print('the log is empty\n');
+    print(entries.map((e) => formatLogEntry(e, c.roots, !!opts.diff)).join('\n') + '\n');
   });
 
 program
@@ -255,7 +258,7 @@ program
     const c = await config();
     const r = revertFix({ config: c, target, force: !!opts.force });
     if (opts.json) printJson(r);
-    else process.stdout.write(`reverted fix ${r.fixId}: ${r.file} restored from ${r.restoredFrom}\n  (what it held is kept in ${r.savedCurrent})\n`);
+    else print(`reverted fix ${r.fixId}: ${r.file} restored from ${r.restoredFrom}\n  (what it held is kept in ${r.savedCurrent})\n`);
   });
 
 program
@@ -268,7 +271,7 @@ program
     const c = await config();
     const r = retry({ config: c, target });
     if (opts.json) printJson(r);
-    else process.stdout.write(`${rel(r.file, c.roots)}: ${r.lifted.length ? `${r.lifted.join(' and ')} lifted` : 'nothing was holding it'}; the next cycle may attempt it\n`);
+    else print(`${rel(r.file, c.roots)}: ${r.lifted.length ? `${r.lifted.join(' and ')} lifted` : 'nothing was holding it'}; the next cycle may attempt it\n`);
   });
 
 program
@@ -282,7 +285,7 @@ program
     const c = await config();
     const r = snooze({ config: c, target, duration });
     if (opts.json) printJson(r);
-    else process.stdout.write(`snoozed ${rel(r.file, c.roots)} until ${r.until}\n`);
+    else print(`snoozed ${rel(r.file, c.roots)} until ${r.until}\n`);
   });
 
 function positiveInt(v: string, name: string): number {
@@ -310,7 +313,7 @@ async function main(): Promise<void> {
     }
     const code = err instanceof ConfigError || err instanceof UsageError ? EXIT.usage : err instanceof BusyError ? EXIT.busy : EXIT.problems;
     const label = err instanceof SafetyError ? 'refused' : 'error';
-    process.stderr.write(`mechanic: ${label}: ${errorMessage(err)}\n`);
+    printError(`mechanic: ${label}: ${errorMessage(err)}\n`);
     process.exitCode = code;
   }
 }

@@ -4,6 +4,7 @@ import type { Bug } from '../discover/types.js';
 import type { RemedyRun } from '../probes/remedy.js';
 import type { ProbeResult } from '../probes/types.js';
 import type { FixEntry, LogEntry } from '../state/log.js';
+import { defaultScrub, scrubDeep, type Scrub } from '../util/secrets.js';
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: number) => (s: string) => (useColor ? `\x1b[${code}m${s}\x1b[0m` : s);
@@ -13,8 +14,26 @@ export const red = paint(31);
 export const dim = paint(2);
 export const bold = paint(1);
 
-export function printJson(value: unknown): void {
-  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+/**
+ * Everything the CLI prints goes through here, scrubbed of secrets: the built-in patterns until
+ * a config is loaded, then its own scrub too (see `scrubberFor`).
+ */
+let scrub: Scrub = defaultScrub;
+export function scrubOutputWith(s: Scrub): void {
+  scrub = s;
+}
+
+export function print(text: string): void {
+  process.stdout.write(scrub(text));
+}
+
+export function printError(text: string): void {
+  process.stderr.write(scrub(text));
+}
+
+/** JSON with each string value scrubbed (not the text: `"tokenEnv": "GITHUB_TOKEN"` names no secret). */
+export function printJson(value: unknown, oneLine = false): void {
+  process.stdout.write(JSON.stringify(scrubDeep(value, scrub), null, oneLine ? undefined : 2) + '\n');
 }
 
 export function rel(file: string, roots: readonly string[]): string {

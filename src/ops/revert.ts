@@ -3,6 +3,7 @@ import type { Config } from '../config/load.js';
 import { appendLog, readLog, rewriteLog, type FixEntry, type RevertEntry } from '../state/log.js';
 import { isoTime, systemClock, type Clock } from '../util/clock.js';
 import { UsageError } from '../util/errors.js';
+import { scrubberFor } from '../util/secrets.js';
 import { restoreOriginal } from '../repair/undo.js';
 import { acquireLock } from '../workspace/lock.js';
 import { realPathOf } from '../workspace/paths.js';
@@ -38,6 +39,7 @@ export function revertFix(opts: RevertOptions): RevertReport {
         config.stateDir,
         recovered.map((n) => ({ type: 'recovery' as const, id: `recovery-${clock.now()}`, time: isoTime(clock.now()), ...n })),
         config.maxLogEntries,
+        scrubberFor(config),
       );
     const entries = readLog(config.stateDir);
     const fix = findFix(entries.filter((e): e is FixEntry => e.type === 'fix' && e.outcome === 'applied'), opts);
@@ -45,9 +47,9 @@ export function revertFix(opts: RevertOptions): RevertReport {
     const now = clock.now();
     const { restoredFrom, savedCurrent } = restoreOriginal(config, fix, now, !!opts.force);
     fix.revertedAt = isoTime(now);
-    rewriteLog(config.stateDir, entries);
+    rewriteLog(config.stateDir, entries, scrubberFor(config));
     const entry: RevertEntry = { type: 'revert', id: `revert-${fix.id}`, time: isoTime(now), file: fix.file, fixId: fix.id, backup: restoredFrom, savedCurrent };
-    appendLog(config.stateDir, [entry], config.maxLogEntries);
+    appendLog(config.stateDir, [entry], config.maxLogEntries, scrubberFor(config));
     return { fixId: fix.id, file: fix.file, restoredFrom, savedCurrent };
   } finally {
     lock.release();

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { Redactor } from '../util/secrets.js';
 import { expandHome } from '../workspace/paths.js';
 import type { Health } from './types.js';
 
@@ -18,23 +19,9 @@ export function secretFromEnv(name: string, env: NodeJS.ProcessEnv = process.env
   return value;
 }
 
-/** Replace every secret (and its URL-encoded form) in a text by `***`. */
+/** `text` with every known secret (and its URL-encoded form) and anything shaped like one scrubbed. */
 export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  const forms = new Set<string>();
-  for (const s of secrets) {
-    if (!s) continue;
-    forms.add(s);
-    forms.add(encodeURIComponent(s));
-    try {
-      forms.add(decodeURIComponent(s));
-    } catch {
-      /* not URL-encoded */
-    }
-  }
-  // Longest first, so a connection string is hidden whole before its password is.
-  for (const f of [...forms].sort((a, b) => b.length - a.length)) if (f.length >= 3) out = out.split(f).join('***');
-  return out;
+  return new Redactor({ known: secrets }).scrub(text);
 }
 
 /** The secrets inside a connection string: itself, its password, its user info. */

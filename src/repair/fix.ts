@@ -19,8 +19,8 @@ import { isJavaScript, type ValidationInput, type Validator } from '../validate/
 import { sha256, writeFileAtomic } from '../workspace/atomic.js';
 import { stamp, writeBackup } from '../workspace/backup.js';
 import type { Journal } from '../workspace/journal.js';
-import { containedRealPath } from '../workspace/paths.js';
-import { redactorFor } from '../llm/redact.js';
+import { containedRealPath, containingRoot } from '../workspace/paths.js';
+import { redactorFor } from '../util/secrets.js';
 import { formatConfidence } from './repairers/deterministic.js';
 import type { Confidence, Proposal, Repairer } from './types.js';
 
@@ -77,7 +77,7 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
   const done = (outcome: FixOutcome, reason: string) => {
     entry.outcome = outcome;
     entry.reason = reason;
-    if (ctx.config.llm.redact) scrubEntry(entry, ctx.config);
+    scrubEntry(entry, ctx.config);
     return entry;
   };
 
@@ -318,9 +318,12 @@ function formatFor(checker: SyntaxChecker, file: string, text: string): ModuleFo
   return hasModuleSyntax(text) ? 'module' : 'commonjs';
 }
 
-/** The log keeps no secrets: the diff and every reason are scrubbed (a diff shows its context lines). */
+/**
+ * No secret in what is printed or logged, whatever `llm.redact` says: the diff and every reason
+ * are scrubbed with the `.env` values around the file too (a diff shows its context lines).
+ */
 function scrubEntry(entry: FixEntry, config: Pick<Config, 'roots' | 'llm'>): void {
-  const r = redactorFor(entry.file, config.roots, config.llm.redactPatterns);
+  const r = redactorFor(entry.file, containingRoot(entry.file, config.roots), config.llm.redactPatterns);
   if (entry.diff) entry.diff = r.scrub(entry.diff);
   entry.reason = r.scrub(entry.reason);
   // A runtime error's message can quote a connection string.

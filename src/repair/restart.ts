@@ -7,6 +7,7 @@ import { listPm2, processOfLog, restartPm2 } from '../pm2.js';
 import type { LogOffset } from '../state/state.js';
 import type { Clock } from '../util/clock.js';
 import { isInsideAny } from '../workspace/paths.js';
+import { defaultScrub, scrubberFor, type Scrub } from '../util/secrets.js';
 
 export interface RestartResult {
   process: string;
@@ -49,7 +50,7 @@ export async function restartAndWatch(
   const after = readLogsIncrementally(logs, ctx.offsets, { now: ctx.clock.now(), quietMs: 0 });
   Object.assign(ctx.offsets, after.offsets);
   const again = toBugs(groupErrors(after.errors, { isProjectFile: (f) => isInsideAny(f, config.roots) && fs.existsSync(f), now: ctx.clock.now() }));
-  if (again.some((b) => sameError(b, bug)))
+  if (again.some((b) => sameError(b, bug, scrubberFor(config))))
     return { process: name, ok: false, cameBack: true, reason: `restarted ${name}, but ${bug.errorType}: ${bug.message} came back within ${config.restartCheckMs} ms` };
   if (ctx.signal?.aborted) return { process: name, ok: false, reason: `restarted ${name}; the watch was cut short by shutdown, so it is not known whether the error comes back` };
   const list = await listPm2(config).catch(() => []);
@@ -62,8 +63,10 @@ export async function restartAndWatch(
 /**
  * The same error at the same place: the same error type in the same file, with the same message
  * or at the same line (a fix that moved the line keeps the message; a message that quotes a
- * value may change while the line does not).
+ * value may change while the line does not). Messages are compared scrubbed: a bug carried in
+ * the state holds its message scrubbed of secrets, the log the message as it was.
  */
-export function sameError(seen: Pick<Bug, 'file' | 'errorType' | 'message' | 'line'>, bug: Pick<Bug, 'file' | 'errorType' | 'message' | 'line'>): boolean {
-  return seen.file === bug.file && seen.errorType === bug.errorType && (seen.message === bug.message || (bug.line > 0 && seen.line === bug.line));
+export function sameError(seen: Pick<Bug, 'file' | 'errorType' | 'message' | 'line'>, bug: Pick<Bug, 'file' | 'errorType' | 'message' | 'line'>, scrub: Scrub = defaultScrub): boolean {
+  const sameMessage = seen.message === bug.message || scrub(seen.message) === scrub(bug.message);
+  return seen.file === bug.file && seen.errorType === bug.errorType && (sameMessage || (bug.line > 0 && seen.line === bug.line));
 }

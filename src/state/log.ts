@@ -5,6 +5,7 @@ import type { Health } from '../probes/types.js';
 import type { RemedyRun } from '../probes/remedy.js';
 import { writeJsonAtomic } from '../workspace/atomic.js';
 import { stamp } from '../workspace/backup.js';
+import { defaultScrub, scrubDeep, type Scrub } from '../util/secrets.js';
 import type { AttemptCut, FixOutcome } from './state.js';
 
 /** One attempt of one rung of the ladder on a bug. */
@@ -107,15 +108,15 @@ export function readLog(stateDir: string): LogEntry[] {
   }
 }
 
-/** Append entries and keep only the newest `max`; written atomically. */
-export function appendLog(stateDir: string, entries: readonly LogEntry[], max: number): LogEntry[] {
+/** Append entries and keep only the newest `max`; written atomically, every string in them scrubbed of secrets. */
+export function appendLog(stateDir: string, entries: readonly LogEntry[], max: number, scrub: Scrub = defaultScrub): LogEntry[] {
   if (entries.length === 0) return readLog(stateDir);
-  const all = [...readLog(stateDir), ...entries];
+  const all = [...readLog(stateDir), ...scrubDeep(entries, scrub)];
   const kept = all.slice(Math.max(0, all.length - max));
   writeJsonAtomic(logPath(stateDir), kept);
   return kept;
 }
 
-export function rewriteLog(stateDir: string, entries: readonly LogEntry[]): void {
-  writeJsonAtomic(logPath(stateDir), entries);
+export function rewriteLog(stateDir: string, entries: readonly LogEntry[], scrub: Scrub = defaultScrub): void {
+  writeJsonAtomic(logPath(stateDir), scrubDeep(entries, scrub));
 }

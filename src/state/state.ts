@@ -6,6 +6,7 @@ import type { RemedyRecord } from '../probes/remedy.js';
 import type { LogOffset } from '../discover/types.js';
 import { writeJsonAtomic } from '../workspace/atomic.js';
 import { stamp } from '../workspace/backup.js';
+import { defaultScrub, scrubDeep, type Scrub } from '../util/secrets.js';
 
 /**
  * `proposed`: no rung wrote a fix, but a rung held one back (below its confidence gate) that
@@ -94,6 +95,7 @@ export function loadState(stateDir: string, warn: (msg: string) => void = () => 
   }
 }
 
-export function saveState(stateDir: string, state: State): void {
-  writeJsonAtomic(statePath(stateDir), state);
+/** Written with every string scrubbed: a runtime error's message or a probe's reason may quote a secret. */
+export function saveState(stateDir: string, state: State, scrub: Scrub = defaultScrub): void {
+  writeJsonAtomic(statePath(stateDir), scrubDeep(state, scrub));
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Config } from '../../config/load.js';
 import type { LlmSettings } from '../../config/schema.js';
 import { callModel, isTransient, modelContextLength } from '../../llm/call.js';
-import { redactorFor } from '../../llm/redact.js';
+import { redactorFor } from '../../util/secrets.js';
 import { getProvider } from '../../llm/registry.js';
 import { CHARS_PER_TOKEN, isLlmError } from '../../llm/types.js';
 import { errorMessage } from '../../util/errors.js';
@@ -62,7 +62,7 @@ export function llmRepairer(config: Pick<Config, 'llm' | 'roots'>): Repairer {
       if (!provider) return fail('no model configured (llm.provider is "none")');
 
       const root = containingRoot(file, config.roots);
-      const redactor = llm.redact ? redactorFor(file, config.roots, llm.redactPatterns) : undefined;
+      const redactor = llm.redact ? redactorFor(file, root, llm.redactPatterns) : undefined;
       const mask = (t: string) => (redactor ? redactor.mask(t) : t);
       const input = {
         bug,

@@ -176,7 +176,7 @@ async function cycleBody(
   // Everything else is left for a person, a `proposed` fix included (it was never written), and
   // so is a file a crash left changed by someone else. History no one can show still happens is not.
   const left = discovery.bugs.filter((b) => !applied.has(b.id) && !historyOnly(b));
-  const leftAlone = recovered.some((n) => n.action === 'left-alone');
+  const leftAlone = recovered.some((n) => n.action === 'left-alone' || n.action === 'refused');
   const unhealthy = probes.some((p) => p.status !== 'healthy');
   const finished = clock.now();
   const summary = summarize(probes);

@@ -96,13 +96,14 @@ async function cycleBody(
   const started = clock.now();
   const log: LogEntry[] = [];
   const journal = journalFor(config);
+  // A state that cannot be read stops the cycle before anything is touched.
+  const state = loadState(config.stateDir, warn);
   const recovered = changes ? journal.recover() : [];
   for (const note of recovered) {
     const entry: RecoveryEntry = { type: 'recovery', id: `recovery-${started}`, time: isoTime(started), ...note };
     log.push(entry);
     warn(`recovered ${note.file}: ${note.detail}`);
   }
-  const state = loadState(config.stateDir, warn);
   const holds = loadHolds(config.stateDir);
 
   let probes: ProbeResult[] = [];

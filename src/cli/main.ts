@@ -14,7 +14,7 @@ import { status } from '../ops/status.js';
 import { readLog } from '../state/log.js';
 import { loadState } from '../state/state.js';
 import { systemClock } from '../util/clock.js';
-import { BusyError, ConfigError, errorMessage, SafetyError, UsageError } from '../util/errors.js';
+import { BusyError, ConfigError, errorMessage, SafetyError, StateError, UsageError } from '../util/errors.js';
 import { toHealthCheck } from '../probes/health-format.js';
 import { bold, dim, formatBugs, formatCycle, formatDaemonCycle, formatLogEntry, formatProbes, green, printJson, progressBar, red, rel, yellow } from './output.js';
 
@@ -308,7 +308,7 @@ async function main(): Promise<void> {
       process.exitCode = err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.ok : EXIT.usage;
       return;
     }
-    const code = err instanceof ConfigError || err instanceof UsageError ? EXIT.usage : err instanceof BusyError ? EXIT.busy : EXIT.problems;
+    const code = err instanceof ConfigError || err instanceof UsageError || err instanceof StateError ? EXIT.usage : err instanceof BusyError ? EXIT.busy : EXIT.problems;
     const label = err instanceof SafetyError ? 'refused' : 'error';
     process.stderr.write(`mechanic: ${label}: ${errorMessage(err)}\n`);
     process.exitCode = code;

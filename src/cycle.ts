@@ -16,6 +16,7 @@ import { appendLog, type FixEntry, type LogEntry, type ProbeChangeEntry, type Re
 import { heldBack, loadHolds, recordAttempt } from './state/holds.js';
 import { loadState, PROBE_HISTORY, saveState, type State } from './state/state.js';
 import { isoTime, systemClock, type Clock } from './util/clock.js';
+import { errorMessage } from './util/errors.js';
 import { validatorsByName } from './validate/registry.js';
 import { journalFor, type RecoveryNote } from './workspace/journal.js';
 import { acquireLock, type Lock } from './workspace/lock.js';
@@ -250,7 +251,12 @@ interface StaleContext {
  */
 async function settleStale(bug: Bug, ctx: StaleContext): Promise<{ entry?: FixEntry; reason: string; resolved?: boolean }> {
   const why = `stale process: ${bug.staleBecause}`;
-  const proc = bug.log ? await processOfLog(ctx.config, bug.log) : undefined;
+  let proc: Awaited<ReturnType<typeof processOfLog>>;
+  try {
+    proc = bug.log ? await processOfLog(ctx.config, bug.log) : undefined;
+  } catch (err) {
+    return { reason: `${why}; cannot tell which PM2 process writes ${bug.log}: ${errorMessage(err)}` };
+  }
   const seen = bug.lastSeen ? Date.parse(bug.lastSeen) : NaN;
   // Restarted since and running: it runs the code on disk. (Restarted and down again is not settled.)
   if (proc?.startedAt && Number.isFinite(seen) && proc.startedAt > seen && proc.statuses.every((s) => s === 'online'))

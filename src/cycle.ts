@@ -16,6 +16,7 @@ import { appendLog, type FixEntry, type LogEntry, type ProbeChangeEntry, type Re
 import { heldBack, loadHolds, recordAttempt } from './state/holds.js';
 import { loadState, PROBE_HISTORY, saveState, type State } from './state/state.js';
 import { isoTime, systemClock, type Clock } from './util/clock.js';
+import { errorMessage } from './util/errors.js';
 import { validatorsByName } from './validate/registry.js';
 import { journalFor, type RecoveryNote } from './workspace/journal.js';
 import { acquireLock, type Lock } from './workspace/lock.js';
@@ -97,13 +98,14 @@ async function cycleBody(
   const started = clock.now();
   const log: LogEntry[] = [];
   const journal = journalFor(config);
+  // A state that cannot be read stops the cycle before anything is touched.
+  const state = loadState(config.stateDir, warn);
   const recovered = changes ? journal.recover() : [];
   for (const note of recovered) {
     const entry: RecoveryEntry = { type: 'recovery', id: `recovery-${started}`, time: isoTime(started), ...note };
     log.push(entry);
     warn(`recovered ${note.file}: ${note.detail}`);
   }
-  const state = loadState(config.stateDir, warn);
   const holds = loadHolds(config.stateDir);
 
   let probes: ProbeResult[] = [];
@@ -177,7 +179,7 @@ async function cycleBody(
   // Everything else is left for a person, a `proposed` fix included (it was never written), and
   // so is a file a crash left changed by someone else. History no one can show still happens is not.
   const left = discovery.bugs.filter((b) => !applied.has(b.id) && !historyOnly(b));
-  const leftAlone = recovered.some((n) => n.action === 'left-alone');
+  const leftAlone = recovered.some((n) => n.action === 'left-alone' || n.action === 'refused');
   const unhealthy = probes.some((p) => p.status !== 'healthy');
   const finished = clock.now();
   const summary = summarize(probes);
@@ -250,7 +252,12 @@ interface StaleContext {
  */
 async function settleStale(bug: Bug, ctx: StaleContext): Promise<{ entry?: FixEntry; reason: string; resolved?: boolean }> {
   const why = `stale process: ${bug.staleBecause}`;
-  const proc = bug.log ? await processOfLog(ctx.config, bug.log) : undefined;
+  let proc: Awaited<ReturnType<typeof processOfLog>>;
+  try {
+    proc = bug.log ? await processOfLog(ctx.config, bug.log) : undefined;
+  } catch (err) {
+    return { reason: `${why}; cannot tell which PM2 process writes ${bug.log}: ${errorMessage(err)}` };
+  }
   const seen = bug.lastSeen ? Date.parse(bug.lastSeen) : NaN;
   // Restarted since and running: it runs the code on disk. (Restarted and down again is not settled.)
   if (proc?.startedAt && Number.isFinite(seen) && proc.startedAt > seen && proc.statuses.every((s) => s === 'online'))

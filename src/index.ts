@@ -29,5 +29,5 @@ export type { Validator, ValidationResult } from './validate/types.js';
 export { surfaceOf, type Surface } from './validate/surface.js';
 export { readLog, type LogEntry, type FixEntry } from './state/log.js';
 export { loadState, type State } from './state/state.js';
-export { ConfigError, UsageError, BusyError, SafetyError, MechanicError } from './util/errors.js';
+export { ConfigError, UsageError, BusyError, SafetyError, StateError, MechanicError } from './util/errors.js';
 export { systemClock, type Clock } from './util/clock.js';

@@ -101,15 +101,14 @@ export async function listPm2(settings: Pm2Settings, signal?: AbortSignal): Prom
   return parseJlist(r.stdout);
 }
 
-/** The PM2 process whose error log is `log`, if PM2 runs one. */
+/**
+ * The PM2 process whose error log is `log`, if PM2 runs one. A failed `pm2 jlist` throws: it
+ * says nothing about whether PM2 runs one, and the caller must say so rather than guess "none".
+ */
 export async function processOfLog(settings: Pm2Settings, log: string): Promise<Pm2Process | undefined> {
-  try {
-    const list = await listPm2(settings);
-    const real = path.resolve(log);
-    return list.find((p) => p.errLogs.some((l) => path.resolve(l) === real));
-  } catch {
-    return undefined;
-  }
+  const list = await listPm2(settings);
+  const real = path.resolve(log);
+  return list.find((p) => p.errLogs.some((l) => path.resolve(l) === real));
 }
 
 /**

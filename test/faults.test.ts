@@ -45,11 +45,11 @@ function walk(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? walk(path.join(dir, d.name)) : [path.join(dir, d.name)]));
 }
 
-/** Every backup holds exactly the original of the file it mirrors. */
-function assertBackupsIntact(sb: Sandbox): number {
+/** Every backup holds exactly the original of the file it mirrors, and there are at least `atLeast`. */
+function assertBackupsIntact(sb: Sandbox, atLeast: number, where: string): number {
   const dir = path.join(sb.dir, 'state', 'backups');
-  if (!fs.existsSync(dir)) return 0;
-  const backups = walk(dir).filter((f) => f.endsWith('.bak'));
+  const backups = fs.existsSync(dir) ? walk(dir).filter((f) => f.endsWith('.bak')) : [];
+  assert.ok(backups.length >= atLeast, `${where}: ${backups.length} backups, expected at least ${atLeast}`);
   for (const b of backups) {
     const mirrored = '/' + path.relative(dir, b).replace(/\.[0-9TZ-]+(-\d+)?\.bak$/, '');
     const rel = path.relative(sb.app, mirrored);
@@ -59,10 +59,12 @@ function assertBackupsIntact(sb: Sandbox): number {
   return backups.length;
 }
 
-function assertStateParses(sb: Sandbox): void {
-  for (const f of ['state.json', 'mechanic-log.json']) {
+/** The state (and, once something was logged, the log) is there and parses. */
+function assertStateParses(sb: Sandbox, files: readonly string[] = ['state.json']): void {
+  for (const f of files) {
     const p = path.join(sb.dir, 'state', f);
-    if (fs.existsSync(p)) assert.doesNotThrow(() => JSON.parse(fs.readFileSync(p, 'utf8')), `${f} parses`);
+    assert.ok(fs.existsSync(p), `${f} exists`);
+    assert.doesNotThrow(() => JSON.parse(fs.readFileSync(p, 'utf8')), `${f} parses`);
   }
 }
 
@@ -123,7 +125,8 @@ describe(`SIGKILL at every step of a fix (${ROUNDS} rounds each)`, () => {
           const rel = path.relative(sb.app, n.file);
           if (point.strict) assert.equal(fs.readFileSync(n.file, 'utf8'), ORIGINALS[rel], `${rel}: the fix in flight was never validated: original`);
         }
-        assertBackupsIntact(sb);
+        // Every kill point comes after the k-th fix wrote its backup (the backup is written first).
+        assertBackupsIntact(sb, k, `${point.name}, round ${round}, after recovery`);
         assertStateParses(sb);
 
         // And the mechanic carries on as if nothing happened.
@@ -131,8 +134,9 @@ describe(`SIGKILL at every step of a fix (${ROUNDS} rounds each)`, () => {
         await sb.runJson(['run']);
         assertOriginalOrValidated(sb, point.reverting ? 'original' : 'either', `${point.name}, round ${round}, next cycle`);
         if (!point.reverting) for (const rel of Object.keys(ORIGINALS)) assert.ok(nodeCheck(path.join(sb.app, rel)), `${rel} fixed in the end`);
-        assertBackupsIntact(sb);
-        assertStateParses(sb);
+        // Every file was changed (fixed, or fixed and reverted) at least once: each has a backup.
+        assertBackupsIntact(sb, Object.keys(ORIGINALS).length, `${point.name}, round ${round}, next cycle`);
+        assertStateParses(sb, ['state.json', 'mechanic-log.json']);
       }
     });
   }
@@ -142,7 +146,7 @@ describe('model faults: no bad write in any of them', () => {
   const broken = "function total(items) {\n  return items.reduce((a, b) => a + b, 0;\n}\nfunction mean(items) {\n  return total(items) / items.length;\n}\nmodule.exports = { total, mean };\n";
   const good = broken.replace('a + b, 0;', 'a + b, 0);');
   const long = broken + Array.from({ length: 400 }, (_, i) => `// note ${i}: the mean of an empty list is NaN, by design\n`).join('');
-  const cases: { name: string; answer: object; file?: string; reason: RegExp; outcome?: string }[] = [
+  const cases: { name: string; answer: object; file?: string; reason: RegExp; outcome?: string; written?: string }[] = [
     { name: 'timeout', answer: { text: good, delayMs: 5_000 }, reason: /no answer within 400 ms/ },
     { name: 'connection reset', answer: { reset: true }, reason: /model call failed/ },
     { name: 'HTTP 500', answer: { status: 500, text: 'out of memory' }, reason: /500/ },
@@ -152,7 +156,8 @@ describe('model faults: no bad write in any of them', () => {
     { name: 'truncated file (the seed cut at 6,000 characters)', answer: { text: long.slice(0, 6_000) }, file: long, reason: /code would be lost|does not parse|no search\/replace blocks/ },
     { name: 'export-dropping file', answer: { text: good.replace('module.exports = { total, mean };', 'module.exports = { total };') }, reason: /lost mean|drops exports: mean/ },
     { name: 'a 50 MB answer', answer: { hugeBytes: 50 * 1024 * 1024 }, reason: /model call failed/ },
-    { name: 'an answer that names another file to write', answer: { text: `// FILE: ../../outside.js\n${good}` }, reason: /./, outcome: 'any' },
+    // The header is only a comment: the fix goes to the file it was asked for, and only there.
+    { name: 'an answer that names another file to write', answer: { text: `// FILE: ../../outside.js\n${good}` }, reason: /^whole file from .*; validated: syntax, exports/, outcome: 'applied', written: `// FILE: ../../outside.js\n${good}` },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -164,17 +169,12 @@ describe('model faults: no bad write in any of them', () => {
         sb.config({ repairers: ['llm'], pm2Logs: false, stateDir: '../state', llm: { baseUrl: server.url, timeoutMs: 400 } });
         const r = await sb.runJson(['run'], { timeoutMs: 60_000 });
         const fix = r.json.fixes[0];
-        if (c.outcome === 'any') {
-          // Whatever it says, only lib/stats.js may change, and only to a validated fix.
-          assert.equal(fs.existsSync(path.join(sb.dir, 'outside.js')), false);
-          assert.equal(fs.existsSync(path.join(sb.app, 'outside.js')), false);
-          const now = fs.readFileSync(file, 'utf8');
-          assert.ok(now === text || nodeCheck(file));
-          return;
-        }
         assert.equal(fix.outcome, c.outcome ?? 'failed', JSON.stringify(fix));
         assert.match(fix.reason, c.reason);
-        assert.equal(fs.readFileSync(file, 'utf8'), text, 'the file is untouched');
+        assert.equal(fix.file, file);
+        assert.equal(fs.readFileSync(file, 'utf8'), c.written ?? text, c.written ? 'the fix, in this file' : 'the file is untouched');
+        // Nothing written anywhere else, whatever the answer names.
+        assert.deepEqual(walk(sb.dir).filter((f) => !f.startsWith(path.join(sb.dir, 'state') + path.sep) && f !== file && !f.endsWith('mechanic.config.json')), []);
         assert.deepEqual(walk(sb.app).filter((f) => f.includes('.mechanic-tmp-')), []);
       } finally {
         await server.close();

@@ -11,6 +11,7 @@ import type net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { needs } from './helpers/require.ts';
 import { parseJlist } from '../src/pm2.js';
 import { probeSchema } from '../src/probes/registry.js';
 import { runProbes, summarize } from '../src/probes/run.js';
@@ -58,7 +59,7 @@ function assertNoSecret(r: ProbeResult, secrets: readonly string[]) {
 
 const pgBin = findPgBin();
 
-describe('postgres probe (a real PostgreSQL server)', { skip: pgBin ? false : 'PostgreSQL binaries (initdb, pg_ctl) not found: install Debian\'s postgresql package' }, () => {
+describe('postgres probe (a real PostgreSQL server)', needs('PostgreSQL (initdb, pg_ctl)', pgBin ? undefined : "not found: install Debian's postgresql package"), () => {
   let server: PgServer;
 
   before(

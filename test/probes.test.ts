@@ -188,6 +188,8 @@ interface Case {
   /** Every one must appear in the reason (a function when it needs values known only at run time). */
   reason?: (string | RegExp)[] | (() => (string | RegExp)[]);
   metrics?: Record<string, number>;
+  /** More checks after the probe ran. */
+  after?: () => void;
 }
 
 function table(cases: readonly Case[]) {
@@ -202,6 +204,7 @@ function table(cases: readonly Case[]) {
       }
       for (const [k, v] of Object.entries(c.metrics ?? {})) assert.equal(r.metrics?.[k], v, `metric ${k}`);
       assert.ok(r.durationMs >= 0 && typeof r.at === 'string');
+      c.after?.();
     });
   }
 }
@@ -540,6 +543,8 @@ describe('command probe', () => {
       title: 'arguments never pass through a shell',
       probe: () => ({ kind: 'command', command: [node, '-e', 'console.log(process.argv[1])', '$(touch pwned); `id` | cat'], expectOutput: '^\\$\\(touch pwned\\); `id` \\| cat$' }),
       status: 'healthy',
+      // The probe runs in baseDir: a shell would have made the file there.
+      after: () => assert.equal(fs.existsSync(path.join(tmp, 'pwned')), false, 'a shell ran the argument'),
     },
     {
       title: 'a relative cwd is resolved against baseDir',
@@ -561,7 +566,6 @@ describe('command probe', () => {
     } finally {
       delete process.env.CM_TEST_SECRET;
     }
-    assert.equal(fs.existsSync(path.join(tmp, 'pwned')), false);
   });
 
   it('kills the command at its timeout (the abort signal reaches the child)', async () => {

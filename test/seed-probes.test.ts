@@ -10,6 +10,7 @@ import { repoRoot, sandbox, type Sandbox } from './helpers/cli.ts';
 import { startModelServer } from './helpers/model-server.ts';
 import { startPm2, type Pm2Daemon } from './helpers/pm2.ts';
 import { findPgBin, startPostgres, type PgServer } from './helpers/postgres.ts';
+import { needs } from './helpers/require.ts';
 
 const pgBin = findPgBin();
 let sb: Sandbox;
@@ -26,7 +27,7 @@ function serve(handler: http.RequestListener): Promise<string> {
 
 const GITHUB_TOKEN = 'ghp_seedExampleTOKEN000000000000000000';
 
-describe('the shipped seed-production example', { skip: pgBin ? false : 'PostgreSQL binaries not installed (initdb, pg_ctl)' }, () => {
+describe('the shipped seed-production example', needs('PostgreSQL (initdb, pg_ctl)', pgBin ? undefined : "not found: install Debian's postgresql package"), () => {
   let config: string;
   before(async () => {
     sb = sandbox();

@@ -15,7 +15,7 @@ import { readLog } from '../state/log.js';
 import { loadState } from '../state/state.js';
 import { systemClock } from '../util/clock.js';
 import { scrubberFor } from '../util/secrets.js';
-import { BusyError, ConfigError, errorMessage, SafetyError, UsageError } from '../util/errors.js';
+import { BusyError, ConfigError, errorMessage, SafetyError, StateError, UsageError } from '../util/errors.js';
 import { toHealthCheck } from '../probes/health-format.js';
 import { bold, dim, formatBugs, formatCycle, formatDaemonCycle, formatLogEntry, formatProbes, green, print, printError, printJson, progressBar, red, rel, scrubOutputWith, yellow } from './output.js';
 
@@ -311,7 +311,7 @@ async function main(): Promise<void> {
       process.exitCode = err.exitCode === 0 || err.code === 'commander.helpDisplayed' || err.code === 'commander.version' ? EXIT.ok : EXIT.usage;
       return;
     }
-    const code = err instanceof ConfigError || err instanceof UsageError ? EXIT.usage : err instanceof BusyError ? EXIT.busy : EXIT.problems;
+    const code = err instanceof ConfigError || err instanceof UsageError || err instanceof StateError ? EXIT.usage : err instanceof BusyError ? EXIT.busy : EXIT.problems;
     const label = err instanceof SafetyError ? 'refused' : 'error';
     printError(`mechanic: ${label}: ${errorMessage(err)}\n`);
     process.exitCode = code;

@@ -19,7 +19,7 @@ import { isJavaScript, type ValidationInput, type Validator } from '../validate/
 import { sha256, writeFileAtomic } from '../workspace/atomic.js';
 import { stamp, writeBackup } from '../workspace/backup.js';
 import type { Journal } from '../workspace/journal.js';
-import { containedRealPath, containingRoot } from '../workspace/paths.js';
+import { containedRealPath, containingRoot, realPathOf, writeRefusal } from '../workspace/paths.js';
 import { redactorFor } from '../util/secrets.js';
 import { formatConfidence } from './repairers/deterministic.js';
 import type { Confidence, Proposal, Repairer } from './types.js';
@@ -89,8 +89,11 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
   } catch (err) {
     return done('skipped', `cannot read the file: ${errorMessage(err)}`);
   }
-  if (st.isSymbolicLink()) return done('skipped', 'a symbolic link: the file it points to is repaired under its own path, if at all');
+  // The check every write passes (the same one before writing, below).
+  const refused = writeRefusal(bug.file, ctx.config.roots);
+  if (refused) return done('skipped', refused);
   if (!st.isFile()) return done('skipped', 'not a regular file');
+  const realAtStart = realPathOf(bug.file);
   // Nobody may write it: someone made it read-only on purpose. (Root could, so the bits decide.)
   if ((st.mode & 0o222) === 0) return done('failed', 'the file is read-only (no write permission bits); left as it is');
   if (st.size > ctx.config.maxFileBytes) return done('skipped', `${st.size} bytes, over maxFileBytes (${ctx.config.maxFileBytes})`);
@@ -186,7 +189,7 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
         Object.assign(entry, trust, { validated: verdict.passed });
         return done('skipped', `dry run: ${r.note}${confidenceWords(trust)}; validated: ${named(verdict.passed)}; not written`);
       }
-      const written = await writeValidated(input, originalBytes, originalHash, entry, ctx);
+      const written = await writeValidated(input, realAtStart, originalBytes, originalHash, entry, ctx);
       step(written.outcome === 'applied' ? 'applied' : 'reverted', written.reason);
       if (written.outcome === 'applied') {
         const passed = [...new Set([...verdict.passed, ...written.passed])];
@@ -248,6 +251,7 @@ function named(steps: readonly string[]): string {
 
 async function writeValidated(
   input: ValidationInput,
+  realAtStart: string | undefined,
   originalBytes: Buffer,
   originalHash: string,
   entry: FixEntry,
@@ -262,6 +266,12 @@ async function writeValidated(
     return { outcome: 'failed', reason: `file vanished before writing: ${errorMessage(err)}`, passed: [] };
   }
   if (sha256(current) !== originalHash) return { outcome: 'failed', reason: 'the file changed while the fix was prepared; fix dropped', passed: [] };
+  // The same bytes may now be reached another way: a folder on the path swapped for a link while
+  // the model thought must not carry the write elsewhere.
+  const refused = writeRefusal(file, ctx.config.roots);
+  const realNow = realPathOf(file);
+  if (refused || realNow !== realAtStart)
+    return { outcome: 'failed', reason: `the file's path changed while the fix was prepared (${refused ?? `it now leads to ${realNow}`}); fix dropped, nothing written`, passed: [] };
 
   const fixedBytes = Buffer.from(text, 'utf8');
   const candidateHash = sha256(fixedBytes);

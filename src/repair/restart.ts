@@ -3,9 +3,10 @@ import type { Config } from '../config/load.js';
 import { groupErrors, toBugs } from '../discover/logs/group.js';
 import { readLogsIncrementally } from '../discover/logs/read.js';
 import type { Bug } from '../discover/types.js';
-import { listPm2, processOfLog, restartPm2 } from '../pm2.js';
+import { listPm2, processOfLog, restartPm2, type Pm2Process } from '../pm2.js';
 import type { LogOffset } from '../state/state.js';
 import type { Clock } from '../util/clock.js';
+import { errorMessage } from '../util/errors.js';
 import { isInsideAny } from '../workspace/paths.js';
 import { defaultScrub, scrubberFor, type Scrub } from '../util/secrets.js';
 
@@ -29,7 +30,13 @@ export async function restartAndWatch(
   target?: { name: string; errLogs: readonly string[]; down?: boolean },
 ): Promise<RestartResult | undefined> {
   const { config } = ctx;
-  const proc = target ?? (bug.log ? await processOfLog(config, bug.log) : undefined);
+  let proc: { name: string; errLogs: readonly string[] } | undefined;
+  try {
+    proc = target ?? (bug.log ? await processOfLog(config, bug.log) : undefined);
+  } catch (err) {
+    const who = bug.process ?? `the process that writes ${bug.log}`;
+    return { process: bug.process ?? '', ok: false, reason: `not restarted: ${who} could not be looked up (${errorMessage(err)})` };
+  }
   const name = target?.name ?? bug.process ?? proc?.name;
   if (!name) return undefined;
   const logs = [...new Set([...(proc?.errLogs ?? []), ...(!target && bug.log ? [bug.log] : [])])];
@@ -53,7 +60,12 @@ export async function restartAndWatch(
   if (again.some((b) => sameError(b, bug, scrubberFor(config))))
     return { process: name, ok: false, cameBack: true, reason: `restarted ${name}, but ${bug.errorType}: ${bug.message} came back within ${config.restartCheckMs} ms` };
   if (ctx.signal?.aborted) return { process: name, ok: false, reason: `restarted ${name}; the watch was cut short by shutdown, so it is not known whether the error comes back` };
-  const list = await listPm2(config).catch(() => []);
+  let list: Pm2Process[];
+  try {
+    list = await listPm2(config);
+  } catch (err) {
+    return { process: name, ok: false, reason: `restarted ${name}, but whether it runs is not known: ${errorMessage(err)}` };
+  }
   const statuses = list.find((p) => p.name === name)?.statuses ?? [];
   if (statuses.length && !statuses.every((s) => s === 'online'))
     return { process: name, ok: false, reason: `restarted ${name}, but it is ${statuses.join('/')} after ${config.restartCheckMs} ms` };

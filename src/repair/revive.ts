@@ -44,7 +44,9 @@ export async function reviveAfterFix(entry: FixEntry, bug: Bug, ctx: ReviveConte
   let list: Pm2Process[];
   try {
     list = await listPm2(config, ctx.signal);
-  } catch {
+  } catch (err) {
+    // Not "no process": whether one runs this file and is down is simply not known.
+    entry.reason += `; whether a PM2 process runs this file is not known: ${errorMessage(err)}`;
     return undefined;
   }
   const targets: (Pm2Process & { down: boolean })[] = [];

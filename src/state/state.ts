@@ -4,6 +4,7 @@ import type { Bug } from '../discover/types.js';
 import type { ProbeResult } from '../probes/types.js';
 import type { RemedyRecord } from '../probes/remedy.js';
 import type { LogOffset } from '../discover/types.js';
+import { errorMessage, StateError } from '../util/errors.js';
 import { writeJsonAtomic } from '../workspace/atomic.js';
 import { stamp } from '../workspace/backup.js';
 import { defaultScrub, scrubDeep, type Scrub } from '../util/secrets.js';
@@ -73,15 +74,17 @@ export function statePath(stateDir: string): string {
 
 /**
  * Read the state. A missing file is a fresh start; a corrupt one is set aside (never deleted)
- * with a warning, and the mechanic starts afresh rather than crash.
+ * with a warning, and the mechanic starts afresh rather than crash. One that is there but cannot
+ * be read (permissions, a disk error) throws: starting afresh would forget every cooldown.
  */
 export function loadState(stateDir: string, warn: (msg: string) => void = () => {}): State {
   const file = statePath(stateDir);
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return emptyState();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
+    throw new StateError(`state file ${file} cannot be read (${errorMessage(err)}); refusing to run, as starting afresh would forget every cooldown and count. Make it readable, or move it away to start afresh`);
   }
   try {
     const data = JSON.parse(text) as Partial<State>;

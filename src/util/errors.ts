@@ -12,6 +12,9 @@ export class ConfigError extends MechanicError {}
 /** The command line is wrong: exit code 2. */
 export class UsageError extends MechanicError {}
 
+/** The state file is there but cannot be read: exit code 2, nothing done. */
+export class StateError extends MechanicError {}
+
 /** Another mechanic holds the state folder: exit code 3. */
 export class BusyError extends MechanicError {}
 

@@ -1,6 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Config } from '../config/load.js';
+import { errorMessage } from '../util/errors.js';
 import { sha256, writeFileAtomic, writeJsonAtomic, TEMP_MARKER } from './atomic.js';
+import { writeRefusal } from './paths.js';
+import { makeProtection } from './protect.js';
 
 /**
  * A fix in flight. Written before the file is touched and removed when the fix is settled, so
@@ -20,12 +24,17 @@ export interface JournalEntry {
 
 export interface RecoveryNote {
   file: string;
-  action: 'restored' | 'kept-validated' | 'already-original' | 'left-alone';
+  /** `refused`: the entry names a file the mechanic may not write (outside the roots, protected): not written. */
+  action: 'restored' | 'kept-validated' | 'already-original' | 'left-alone' | 'refused';
   detail: string;
 }
 
 export class Journal {
-  constructor(readonly dir: string) {}
+  /** `refusal`: why a file may not be written, or undefined; recovery writes nothing it refuses. */
+  constructor(
+    readonly dir: string,
+    private readonly refusal: (file: string) => string | undefined,
+  ) {}
 
   private pathOf(id: string): string {
     return path.join(this.dir, `${id}.json`);
@@ -66,12 +75,28 @@ export class Journal {
   /**
    * Settle every unfinished fix: the file ends as its original bytes (from the backup) or as a
    * candidate that passed validation. Anything else found there is someone else's edit and is
-   * left alone, with a note.
+   * left alone, with a note. An entry is settled once: a note says what was done, and the
+   * entry is gone. Only an error that may pass (the disk refusing a read or a write) keeps it
+   * for the next run, with a note; recovery itself never throws.
    */
   recover(): RecoveryNote[] {
     const notes: RecoveryNote[] = [];
     for (const entry of this.pending()) {
-      notes.push(settle(entry));
+      // Checked like any write: a journal entry is a file on disk that anyone could have put there.
+      const refused = typeof entry.file === 'string' && path.isAbsolute(entry.file) ? this.refusal(entry.file) : 'not an absolute path';
+      if (refused) {
+        notes.push({ file: String(entry.file), action: 'refused', detail: `fix ${entry.id} names a file the mechanic may not write (${refused}); nothing written there` });
+        this.end(entry.id);
+        continue;
+      }
+      let note: RecoveryNote;
+      try {
+        note = settle(entry);
+      } catch (err) {
+        notes.push({ file: entry.file, action: 'left-alone', detail: `fix ${entry.id} could not be settled (${errorMessage(err)}); tried again next run` });
+        continue;
+      }
+      notes.push(note);
       removeTempFiles(entry.file);
       this.end(entry.id);
     }
@@ -93,13 +118,25 @@ function settle(entry: JournalEntry): RecoveryNote {
   if (currentHash !== undefined && currentHash === entry.candidateHash && entry.phase === 'validated')
     return { file, action: 'kept-validated', detail: `fix ${entry.id} had passed validation; kept` };
   if (currentHash === undefined || currentHash === entry.candidateHash) {
-    const backup = fs.readFileSync(entry.backup);
+    let backup: Buffer;
+    try {
+      backup = fs.readFileSync(entry.backup);
+    } catch (err) {
+      // Gone for good: nothing can restore the original, and asking again next run changes nothing.
+      if (!isGone(err)) throw err;
+      return { file, action: 'left-alone', detail: `fix ${entry.id} was interrupted, but its backup ${entry.backup} is missing; the file cannot be restored and is left as it is` };
+    }
     if (sha256(backup) !== entry.originalHash)
       return { file, action: 'left-alone', detail: `backup ${entry.backup} does not match the original hash; not restored` };
     writeFileAtomic(file, backup);
     return { file, action: 'restored', detail: `fix ${entry.id} was interrupted before validation; original restored from ${entry.backup}` };
   }
   return { file, action: 'left-alone', detail: `file changed by someone else since fix ${entry.id} began; left as it is` };
+}
+
+function isGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR';
 }
 
 function removeTempFiles(file: string): void {
@@ -114,7 +151,8 @@ function removeTempFiles(file: string): void {
   for (const n of names) if (n.startsWith(prefix)) fs.rmSync(path.join(dir, n), { force: true });
 }
 
-/** The journal of a state folder. */
-export function journalFor(config: { stateDir: string }): Journal {
-  return new Journal(path.join(config.stateDir, 'journal'));
+/** The journal of a state folder; recovery writes only where a fix may write. */
+export function journalFor(config: Pick<Config, 'stateDir' | 'roots' | 'protect' | 'backupDir' | 'file'>): Journal {
+  const protection = makeProtection(config);
+  return new Journal(path.join(config.stateDir, 'journal'), (file) => protection(file) ?? writeRefusal(file, config.roots));
 }

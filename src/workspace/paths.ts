@@ -11,7 +11,6 @@ export function isInsideAny(child: string, parents: readonly string[]): boolean 
   return parents.some((p) => isInside(child, p));
 }
 
-/** Real path of an existing file or folder, or undefined when it does not exist. */
 /** The root `child` is under (the deepest, when roots nest). */
 export function containingRoot(child: string, roots: readonly string[]): string | undefined {
   let best: string | undefined;
@@ -19,6 +18,7 @@ export function containingRoot(child: string, roots: readonly string[]): string 
   return best;
 }
 
+/** Real path of an existing file or folder, or undefined when it does not exist. */
 export function realPathOf(p: string): string | undefined {
   try {
     return fs.realpathSync(p);
@@ -35,6 +35,26 @@ export function containedRealPath(file: string, realRoots: readonly string[]): s
   const real = realPathOf(file);
   if (!real) return undefined;
   return isInsideAny(real, realRoots) ? real : undefined;
+}
+
+/**
+ * Why `file` may not be written, or undefined when it may: its real path (for a file that does
+ * not exist, its folder's) must be inside the roots (given as real paths), and the file itself
+ * must not be a link, whose target is written under its own path, if at all. The one check of
+ * every write to a file under the roots: a fix, and a recovery after a crash.
+ */
+export function writeRefusal(file: string, realRoots: readonly string[]): string | undefined {
+  const outside = 'outside the configured roots (or a link that leads out of them)';
+  let st: fs.Stats | undefined;
+  try {
+    st = fs.lstatSync(file);
+  } catch {
+    st = undefined;
+  }
+  if (st?.isSymbolicLink()) return containedRealPath(file, realRoots) ? 'a symbolic link: the file it points to is repaired under its own path, if at all' : outside;
+  if (st) return containedRealPath(file, realRoots) ? undefined : outside;
+  const dir = realPathOf(path.dirname(file));
+  return dir && isInsideAny(path.join(dir, path.basename(file)), realRoots) ? undefined : outside;
 }
 
 export function expandHome(p: string, home: string): string {

@@ -204,9 +204,12 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
               const extra = extraPunct(found.text, text);
               // a ',' is the file's style only at a line's end before a closer on the next line
               const style = !extra ? undefined : extra.char === ';' ? (semis ??= semicolonStyle(rootLx)) : extra.atLineEnd ? (commas ??= trailingCommaStyle(original)) : false;
-              // where the file shows no style, the two spellings stay rivals
-              if (extra && style !== undefined) {
-                if (style === extra.inRival) {
+              // Where the file shows no style, the two spellings stay rivals; a ',' the style asks
+              // for elsewhere makes the rival one too (a count of line ends is weak evidence to
+              // prefer a costlier repair on), a ';' it asks for replaces the repair.
+              const swap = style === extra?.inRival;
+              if (extra && style !== undefined && !(swap && extra.char === ',')) {
+                if (swap) {
                   found.text = text;
                   found.edits = [...state.edits, { candidate: cand, at: e.offset }];
                   found.program = judged.sameProgram;

@@ -195,6 +195,37 @@ describe('a log without timestamps: an old SyntaxError', () => {
   });
 });
 
+describe('a fresh SyntaxError stamped in the second its file was fixed', () => {
+  it('for a file that parses now reaches no model: a stale process, not a bug to edit', async () => {
+    const { sb, log } = project();
+    const good = "'use strict';\nfunction sum(a, b) {\n  return a + b;\n}\nmodule.exports = { sum };\n";
+    const file = sb.write('lib/sum.js', good);
+    // Read the (empty) log first: what comes after is fresh.
+    fs.writeFileSync(log, '');
+    const server = await model([{ text: 'unused' }]);
+    sb.config({ pm2Logs: false, logs: ['../logs/*.log'], llm: { baseUrl: server.url } });
+    await sb.runJson(['run']);
+    // A slip deployed, the crash it causes, stamped to the second as PM2 does, and the fix within
+    // that same second: the times cannot order them, the text can.
+    fs.writeFileSync(file, good.replace('return a + b;', 'return (a + b;'));
+    const r = spawnSync(process.execPath, [file], { encoding: 'utf8' });
+    assert.match(r.stderr, /SyntaxError/);
+    const t = Math.floor(Date.now() / 1000) * 1000;
+    fs.appendFileSync(log, stamped(r.stderr, pm2Stamp(t)));
+    fs.writeFileSync(file, good);
+    touch(file, t + 400.5);
+    const scan = await sb.runJson(['scan']);
+    const bug = scan.json.bugs.find((b: any) => b.errorType === 'SyntaxError');
+    assert.ok(bug, JSON.stringify(scan.json.bugs));
+    assert.equal(bug.kind, 'stale-process');
+    assert.match(bug.staleBecause, /the file parses now/);
+    const run = await sb.runJson(['run']);
+    assert.equal(server.modelCalls().length, 0, 'no model call');
+    assert.equal(sb.read('lib/sum.js'), good);
+    assert.ok(run.json.fixes.every((f: any) => f.bug.kind === 'stale-process'), JSON.stringify(run.json.fixes));
+  });
+});
+
 interface TimedCase {
   name: string;
   /** The file's text, and its mtime relative to the error's time T (ms, fractions kept). */

@@ -13,7 +13,7 @@ export type { BugSource, DiscoverContext, Discovery } from './types.js';
 import { environmentSource } from './env/source.js';
 import { undefinedNameOf } from '../validate/error-gone.js';
 import { nameUse } from '../validate/scope.js';
-import { hasModuleSyntax } from '../validate/surface.js';
+import { hasModuleSyntax, parseStrict } from '../validate/surface.js';
 
 export const SYNTAX_PRIORITY = 100;
 
@@ -140,6 +140,14 @@ function judge(bug: Bug, checker: SyntaxChecker): Verdict {
     mtimeMs = fs.statSync(bug.file).mtimeMs;
   } catch {
     return {};
+  }
+  // A file that does not parse is the scan's bug; one that parses now cannot raise the
+  // SyntaxError its process logged while loading it (JSON.parse's SyntaxErrors are run time's).
+  if (bug.errorType === 'SyntaxError' && !/\bJSON\b/.test(bug.message)) {
+    const f = checker.formatOf(bug.file);
+    // (history stays history: nothing to restart for an error from before the mechanic read the log)
+    if (parseStrict(text, f === 'module' || (f === 'ambiguous' && hasModuleSyntax(text))))
+      return bug.history ? {} : { staleBecause: 'the file parses now: the SyntaxError was raised by an older text of it' };
   }
   const name = bug.errorType === 'ReferenceError' ? undefinedNameOf(bug.message) : undefined;
   let use: ReturnType<typeof nameUse>;

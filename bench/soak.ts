@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { execFileSync } from 'node:child_process';
-import { CRASH_LOOPS, runSoak, summarizeTimes, type SoakOptions } from '../test/helpers/soak.ts';
+import { CRASH_LOOPS, errorLine, runSoak, summarizeTimes, type SoakOptions } from '../test/helpers/soak.ts';
 
 function args(argv: string[]): SoakOptions & { json?: string } {
   const o: SoakOptions & { json?: string } = { kills: 1000 };
@@ -53,16 +53,18 @@ const lines = [
   `revision ${revision}, node ${process.version}, ${os.cpus().length} cores, seed ${r.seed}, ${(r.durationMs / 60_000).toFixed(1)} min`,
   `kills: ${r.kills} SIGKILLs, ${r.daemonStarts} daemon starts, ${r.cyclesReported} cycles reported`,
   `faults: ${r.faults.length} (${['slip-shared', 'slip-server', 'slip-worker', 'runtime-shared', 'stop-worker'].map((k) => `${k} ${r.faults.filter((f) => f.kind === k).length}`).join(', ')})`,
-  `model calls: ${r.modelCalls.length}, for history: ${r.historyCalls.length}`,
+  `model calls: ${r.modelCalls.length}, for history: ${r.historyCalls.length} (${r.historyErrors.length} distinct errors; the soak's 1 s file cooldown lets one be asked again every second)`,
   `probe status changes in healthy stretches: ${r.healthyProbeChanges.length} (${r.healthyStretches} stretches, ${s(r.healthyMs)}); app failing the oracle in them: ${r.healthyOracleFailures}`,
   `files other than original, injected or a validated fix after a kill: ${r.badFiles.length} (fix in flight at a kill, settled after: ${r.inFlightAtKill}; validated fix on disk at a kill: ${r.validatedFixAtKill}); final files ok: ${r.finalFilesOk}`,
   `crash loop → running again: ${crash.recovered}/${crash.n} by the mechanic, median ${s(crash.medianMs)}, max ${s(crash.maxMs)}`,
   `runtime error path → jobs done again: ${runtime.recovered}/${runtime.n}, median ${s(runtime.medianMs)}, max ${s(runtime.maxMs)}`,
-  `stopped by hand → running again: ${stopped.recovered}/${stopped.n}, median ${s(stopped.medianMs)}, max ${s(stopped.maxMs)}`,
+  opts.remedy
+    ? `stopped by hand → running again (remedy): ${stopped.recovered}/${stopped.n}, median ${s(stopped.medianMs)}, max ${s(stopped.maxMs)}`
+    : `stopped by hand, no remedy configured → left stopped: ${r.faults.filter((f) => f.stayedStopped).length}/${stopped.n}`,
 ];
 process.stdout.write(lines.join('\n') + '\n');
-for (const c of r.historyCalls) process.stdout.write(`  history call: ${c.file}: ${c.error.replace(/\s+/g, ' ').slice(0, 200)} (${c.why})\n`);
+for (const e of r.historyErrors) process.stdout.write(`  history: ${e}: ${r.historyCalls.filter((c) => `${c.file}: ${errorLine(c.error)}` === e).length} call(s)\n`);
 for (const c of r.healthyProbeChanges) process.stdout.write(`  change: ${c.time} ${c.probe} ${c.from} → ${c.to}: ${c.reason}\n`);
 for (const b of r.badFiles) process.stdout.write(`  bad file after kill ${b.kill}: ${b.file}: ${b.why}\n`);
-for (const f of r.faults.filter((x) => x.driverRestored)) process.stdout.write(`  fault ${f.n} ${f.kind}: not running again (${f.stuck})\n`);
+for (const f of r.faults.filter((x) => x.driverRestored || x.stayedStopped === false)) process.stdout.write(`  fault ${f.n} ${f.kind}: not running again (${f.stuck})\n`);
 if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ revision, node: process.version, cores: os.cpus().length, ...r }, null, 1));

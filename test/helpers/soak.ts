@@ -35,6 +35,8 @@ export interface SoakOptions {
   recoverTimeoutMs?: number;
   /** Add the pm2 probe's built-in remedy (`remedy: {}`: restart what is stopped or errored). */
   remedy?: boolean;
+  /** Without a remedy, how long a process stopped by hand is watched staying stopped. */
+  stoppedWatchMs?: number;
   /** Progress lines. */
   onLine?: (line: string) => void;
 }
@@ -55,6 +57,8 @@ export interface FaultRecord {
   driverRestored?: boolean;
   /** The PM2 states of the app's processes when the driver gave up. */
   stuck?: string;
+  /** stop-worker without a remedy: still stopped after `stoppedWatchMs` (a person's stop stands). */
+  stayedStopped?: boolean;
 }
 
 export interface ModelCallRecord {
@@ -89,6 +93,8 @@ export interface SoakResult {
   faults: FaultRecord[];
   modelCalls: ModelCallRecord[];
   historyCalls: ModelCallRecord[];
+  /** The distinct errors (file and error line) behind `historyCalls`. */
+  historyErrors: string[];
   healthyStretches: number;
   healthyMs: number;
   /** Probe status changes the mechanic logged inside healthy stretches. */
@@ -497,6 +503,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       faults,
       modelCalls,
       historyCalls: modelCalls.filter((c) => !c.fresh),
+      historyErrors: [...new Set(modelCalls.filter((c) => !c.fresh).map((c) => `${c.file}: ${errorLine(c.error)}`))],
       healthyStretches: healthyWindows.length,
       healthyMs: healthyWindows.reduce((a, w) => a + (w.end - w.start), 0),
       healthyProbeChanges,
@@ -550,6 +557,16 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     if (kind === 'stop-worker') {
       rec.at = Date.now();
       await pm2(['stop', 'worker']);
+      if (!opts.remedy) {
+        // Nothing is configured to start it: a person's stop must stand.
+        await sleep(opts.stoppedWatchMs ?? 5000);
+        rec.bit = true;
+        rec.stuck = await pm2States();
+        rec.stayedStopped = /worker:stopped/.test(rec.stuck);
+        say(`fault ${n} stop-worker: ${rec.stuck}; the driver starts it`);
+        await pm2(['restart', 'worker']);
+        return;
+      }
     } else if (kind === 'runtime-shared') {
       // A deploy with a name typed wrong on a path only jobs take: the worker logs a ReferenceError per job.
       const line = `  return formatJob_${n}(job);`;
@@ -604,6 +621,11 @@ async function connectPm2(home: string): Promise<Pm2Api> {
     call: (method, name) => new Promise<void>((resolve, reject) => client[method](name, (err: Error | null) => (err ? reject(err) : resolve()))),
     disconnect: () => client.disconnect(),
   };
+}
+
+/** The line of a logged error that names it (`SyntaxError: …`), not the source line above it. */
+export function errorLine(error: string): string {
+  return error.split('\n').find((l) => /^\w*Error\b/.test(l.trim()))?.trim() ?? error.split('\n')[0]!;
 }
 
 function shuffle<T>(items: readonly T[], rnd: Random): T[] {

@@ -3,13 +3,17 @@ import { discoverBugs, historyOnly, type Discovery } from './discover/sources.js
 import type { ScanStats } from './discover/types.js';
 import { SyntaxChecker } from './discover/syntax/checker.js';
 import type { Bug } from './discover/types.js';
+import type { RemedyRun } from './probes/remedy.js';
+import { remedyPhase } from './remedies.js';
 import { runProbes, summarize } from './probes/run.js';
 import type { ProbeResult } from './probes/types.js';
 import { fixBug, fixEntry, newFixId } from './repair/fix.js';
 import { restartAndWatch } from './repair/restart.js';
+import { reviveAfterFix } from './repair/revive.js';
 import { processOfLog } from './pm2.js';
 import { buildLadder } from './repair/registry.js';
 import { appendLog, type FixEntry, type LogEntry, type ProbeChangeEntry, type RecoveryEntry } from './state/log.js';
+import { heldBack, loadHolds, recordAttempt } from './state/holds.js';
 import { loadState, PROBE_HISTORY, saveState, type State } from './state/state.js';
 import { isoTime, systemClock, type Clock } from './util/clock.js';
 import { validatorsByName } from './validate/registry.js';
@@ -49,6 +53,8 @@ export interface CycleReport {
   summary: string;
   bugs: Bug[];
   fixes: FixEntry[];
+  /** Remedies of probes that are down (mode `run`): run, held back by a limit, or what a dry run would run. */
+  remedies: RemedyRun[];
   recovered: RecoveryNote[];
   skippedFiles: Discovery['skipped'];
   filesScanned: number;
@@ -97,6 +103,7 @@ async function cycleBody(
     warn(`recovered ${note.file}: ${note.detail}`);
   }
   const state = loadState(config.stateDir, warn);
+  const holds = loadHolds(config.stateDir);
 
   let probes: ProbeResult[] = [];
   if (opts.mode === 'run') {
@@ -127,11 +134,11 @@ async function cycleBody(
       const skip = (reason: string): FixEntry => fixEntry(bug, `skip-${bug.id}`, clock.now(), 'skipped', reason);
       let entry: FixEntry;
       const prot = bug.kind === 'stale-process' ? undefined : protection(bug.file);
-      const cooldown = cooldownLeft(state, bug.file, config.fileCooldownMs, clock.now());
+      // A restart is not an edit: only a snooze holds a stale process back.
+      const held = heldBack(bug.file, state, holds, config.fileCooldownMs, clock.now(), bug.kind === 'stale-process');
       if (historyOnly(bug)) entry = skip(HISTORY_REASON);
       else if (prot) entry = skip(prot);
-      else if (cooldown > 0)
-        entry = skip(`cooldown: last attempt on this file ${ago(config.fileCooldownMs - cooldown)} ago; next in ${ago(cooldown)}`);
+      else if (held) entry = skip(held);
       else if (attempts >= config.maxFixesPerRun) entry = skip(`per-run cap reached (maxFixesPerRun ${config.maxFixesPerRun})`);
       else if (opts.signal?.aborted) entry = skip('shutting down');
       else if (bug.kind === 'stale-process') {
@@ -140,22 +147,18 @@ async function cycleBody(
         entry = settled.entry ?? skip(settled.reason);
         if (settled.entry) {
           attempts++;
-          state.files[bug.file] = { lastAttempt: entry.time, lastOutcome: entry.outcome, lastFixId: entry.id };
           log.push(entry);
         }
       } else {
         attempts++;
         entry = await fixBug(bug, { config, checker, ladder, validators, journal, clock, dryRun: !!opts.dryRun, ...(opts.signal ? { signal: opts.signal } : {}) });
-        if (entry.outcome === 'applied' && bug.kind === 'runtime' && config.restartStale) {
-          // The fix only takes effect once the process loads it.
-          const restart = await restartAndWatch(bug, { config, clock, offsets: discovery.logOffsets, ...(opts.signal ? { signal: opts.signal } : {}) });
-          if (restart) {
-            entry.restart = restart;
-            entry.reason += `; ${restart.reason}`;
-          }
+        // The fix only takes effect once the process loads it; it is undone if the error comes back.
+        if (entry.outcome === 'applied' && !opts.dryRun) {
+          const undone = await reviveAfterFix(entry, bug, { config, clock, offsets: discovery.logOffsets, ...(opts.signal ? { signal: opts.signal } : {}) });
+          if (undone) log.push(undone);
         }
         if (!opts.dryRun) {
-          state.files[bug.file] = { lastAttempt: entry.time, lastOutcome: entry.outcome, lastFixId: entry.id };
+          recordAttempt(state, entry);
           if (entry.outcome === 'applied') state.totalFixes++;
           if (entry.outcome === 'reverted') state.totalReverts++;
         }
@@ -166,9 +169,14 @@ async function cycleBody(
     }
   }
 
-  const applied = new Set([...fixes.filter((f) => f.outcome === 'applied').map((f) => f.bug.id), ...resolved]);
-  // Everything else is left for a person, a `proposed` fix included (it was never written).
+  const remedies = opts.mode === 'run' ? await remedyPhase({ config: opts.config, state, probes, fixes, bugs: discovery.bugs, clock, changes, log, dryRun: !!opts.dryRun, ...(opts.signal ? { signal: opts.signal } : {}) }) : [];
+
+  // Done: fixed whole, and its process (if one was down because of it) running again.
+  const applied = new Set([...fixes.filter((f) => f.outcome === 'applied' && f.restart?.ok !== false && f.leftForPerson === undefined).map((f) => f.bug.id), ...resolved]);
+  // Everything else is left for a person, a `proposed` fix included (it was never written), and
+  // so is a file a crash left changed by someone else. History no one can show still happens is not.
   const left = discovery.bugs.filter((b) => !applied.has(b.id) && !historyOnly(b));
+  const leftAlone = recovered.some((n) => n.action === 'left-alone');
   const unhealthy = probes.some((p) => p.status !== 'healthy');
   const finished = clock.now();
   const summary = summarize(probes);
@@ -183,7 +191,7 @@ async function cycleBody(
       summary,
       bugs: discovery.bugs.length,
       fixes: applied.size,
-      exitCode: left.length || unhealthy ? 1 : 0,
+      exitCode: left.length || unhealthy || leftAlone ? 1 : 0,
     };
     saveState(config.stateDir, state);
     appendLog(config.stateDir, log, config.maxLogEntries);
@@ -199,12 +207,13 @@ async function cycleBody(
     summary,
     bugs: discovery.bugs,
     fixes,
+    remedies,
     recovered,
     skippedFiles: discovery.skipped,
     filesScanned: discovery.filesScanned,
     ...(discovery.scan ? { scan: discovery.scan } : {}),
     warnings: discovery.warnings,
-    exitCode: left.length || unhealthy ? 1 : 0,
+    exitCode: left.length || unhealthy || leftAlone ? 1 : 0,
   };
 }
 
@@ -225,12 +234,6 @@ function recordProbes(state: State, results: readonly ProbeResult[], clock: Cloc
   return changes;
 }
 
-function cooldownLeft(state: State, file: string, cooldownMs: number, now: number): number {
-  const last = state.files[file]?.lastAttempt;
-  if (!last) return 0;
-  return Math.max(0, Date.parse(last) + cooldownMs - now);
-}
-
 interface StaleContext {
   config: Config;
   clock: Clock;
@@ -242,13 +245,14 @@ interface StaleContext {
 /**
  * A stale process is settled by a restart, never an edit: restart it through PM2 when
  * `restartStale` is on and PM2 runs it, and check the error stays away. A process that PM2 has
- * restarted since the error was logged already runs the code on disk: nothing left to do.
+ * restarted since the error was logged, and that is online, runs the code on disk: nothing left to do.
  */
 async function settleStale(bug: Bug, ctx: StaleContext): Promise<{ entry?: FixEntry; reason: string; resolved?: boolean }> {
   const why = `stale process: ${bug.staleBecause}`;
   const proc = bug.log ? await processOfLog(ctx.config, bug.log) : undefined;
   const seen = bug.lastSeen ? Date.parse(bug.lastSeen) : NaN;
-  if (proc?.startedAt && Number.isFinite(seen) && proc.startedAt > seen)
+  // Restarted since and running: it runs the code on disk. (Restarted and down again is not settled.)
+  if (proc?.startedAt && Number.isFinite(seen) && proc.startedAt > seen && proc.statuses.every((s) => s === 'online'))
     return { reason: `${why}; ${proc.name} has restarted since (${isoTime(proc.startedAt)}): settled`, resolved: true };
   if (!proc) return { reason: `${why}; no PM2 process writes ${bug.log ?? 'its log'}: restart the process by hand` };
   if (ctx.dryRun) return { reason: `dry run: ${why}; would restart ${proc.name}` };
@@ -259,12 +263,4 @@ async function settleStale(bug: Bug, ctx: StaleContext): Promise<{ entry?: FixEn
   entry.steps.push({ strategy: 'restart', result: restart?.ok ? 'applied' : 'no-candidate', reason: restart?.reason ?? '', elapsedMs: ctx.clock.now() - started });
   if (restart) entry.restart = restart;
   return { entry, reason: entry.reason, ...(restart?.ok ? { resolved: true } : {}) };
-}
-
-function ago(ms: number): string {
-  const s = Math.round(ms / 1000);
-  if (s < 120) return `${s}s`;
-  const m = Math.round(s / 60);
-  if (m < 120) return `${m}m`;
-  return `${(m / 60).toFixed(1)}h`;
 }

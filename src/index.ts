@@ -14,6 +14,7 @@ export { status, type StatusReport } from './ops/status.js';
 export { runProbes, summarize } from './probes/run.js';
 export { probeKinds, probeSchema, type ProbeConfig } from './probes/registry.js';
 export { toHealthCheck, type HealthCheckDocument } from './probes/health-format.js';
+export { remedySchema, type RemedyConfig, type RemedyRun } from './probes/remedy.js';
 export type { ProbeKind, ProbeResult, ProbeOutcome, Health } from './probes/types.js';
 export { SyntaxChecker, type FileVerdict, type CheckOptions, type CheckSummary } from './discover/syntax/checker.js';
 export { scanSyntax, type SyntaxScan, type SyntaxScanOptions } from './discover/syntax/scan.js';

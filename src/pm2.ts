@@ -12,9 +12,9 @@ const jlistEntry = z.looseObject({
     status: z.string(),
     restart_time: z.number().default(0),
     pm_err_log_path: z.string().optional(),
+    pm_exec_path: z.string().optional(),
     pm_uptime: z.number().optional(),
     pm_cwd: z.string().optional(),
-    pm_exec_path: z.string().optional(),
     exec_interpreter: z.string().optional(),
   }),
 });
@@ -26,12 +26,16 @@ export interface Pm2Process {
   restarts: number;
   /** Where PM2 writes each instance's stderr. */
   errLogs: string[];
+  /** The script each instance runs. */
+  execPaths: string[];
   /** When the most recently started instance started (ms). */
   startedAt?: number;
-  /** The folder PM2 starts it in, the script it runs and with what ("node", "none"…). */
+  /** The folder PM2 starts it in, the script it runs and with what ("node", "none"…): the first instance's. */
   cwd?: string;
   script?: string;
   interpreter?: string;
+  /** Every instance's working folder. */
+  cwds: string[];
 }
 
 /** `pm2 jlist` prints JSON, but may print daemon chatter before it: take the line that parses. */
@@ -60,12 +64,16 @@ export function parseJlist(stdout: string): Pm2Process[] {
       statuses: [],
       restarts: 0,
       errLogs: [],
+      execPaths: [],
+      cwds: [],
       ...(p.pm2_env.pm_cwd ? { cwd: p.pm2_env.pm_cwd } : {}),
       ...(p.pm2_env.pm_exec_path ? { script: p.pm2_env.pm_exec_path } : {}),
       ...(p.pm2_env.exec_interpreter ? { interpreter: p.pm2_env.exec_interpreter } : {}),
     };
     cur.statuses.push(p.pm2_env.status);
     if (p.pm2_env.pm_err_log_path) cur.errLogs.push(p.pm2_env.pm_err_log_path);
+    if (p.pm2_env.pm_exec_path && !cur.execPaths.includes(p.pm2_env.pm_exec_path)) cur.execPaths.push(p.pm2_env.pm_exec_path);
+    if (p.pm2_env.pm_cwd && !cur.cwds.includes(p.pm2_env.pm_cwd)) cur.cwds.push(p.pm2_env.pm_cwd);
     if (p.pm2_env.pm_uptime) cur.startedAt = Math.max(cur.startedAt ?? 0, p.pm2_env.pm_uptime);
     cur.restarts += p.pm2_env.restart_time;
     byName.set(p.name, cur);
@@ -108,13 +116,22 @@ export async function processOfLog(settings: Pm2Settings, log: string): Promise<
  * `pm2 restart <name>`. A process in a crash loop can be between two lives when asked ("Process 0
  * not found" while it waits out its restart delay): try again a few times before giving up.
  */
-export async function restartPm2(settings: Pm2Settings, name: string, attempts = 4): Promise<{ ok: boolean; reason: string }> {
+export async function restartPm2(
+  settings: Pm2Settings,
+  name: string,
+  attempts = 4,
+  run: { env?: NodeJS.ProcessEnv; timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<{ ok: boolean; reason: string }> {
   let last = '';
   for (let i = 0; i < attempts; i++) {
     if (i) await new Promise((r) => setTimeout(r, 500));
-    const r = await runProcess(settings.pm2Bin, ['restart', name], { env: minimalEnv(), timeoutMs: 60_000 });
+    if (run.signal?.aborted) {
+      last = 'shutting down';
+      break;
+    }
+    const r = await runProcess(settings.pm2Bin, ['restart', name], { env: run.env ?? minimalEnv(), timeoutMs: run.timeoutMs ?? 60_000, ...(run.signal ? { signal: run.signal } : {}) });
     if (r.code === 0) return { ok: true, reason: `pm2 restart ${name}` };
-    last = r.spawnError ?? (stripAnsi(r.stderr).trim().split('\n').pop() || `exit ${r.code}`);
+    last = r.spawnError ?? (r.timedOut ? `timed out after ${run.timeoutMs ?? 60_000} ms` : stripAnsi(r.stderr).trim().split('\n').pop() || `exit ${r.code}`);
     if (r.spawnError) break;
   }
   return { ok: false, reason: `pm2 restart ${name} failed: ${last}` };

@@ -133,12 +133,15 @@ module.exports = { load, total };
     assert.equal((await sb.runJson(['status'])).json.totalReverts, 1);
   });
 
-  it('reverts an answer that drops an export', async () => {
+  it('an answer that drops an export is refused by the loss guard: nothing written, so failed, not reverted', async () => {
     const { r, sb } = await modelCase({ text: fixedWhole.replace('module.exports = { load, total };', 'module.exports = { load };') });
     const fix = r.json.fixes[0];
-    assert.equal(fix.outcome, 'reverted');
+    assert.equal(fix.outcome, 'failed');
     assert.match(fix.reason, /loss-guard: answer rejected \(whole\): answer drops exports: total/);
+    assert.equal(fix.backup, undefined);
     assert.equal(sb.read('lib/corrections.js'), syntaxBroken);
+    assert.equal(r.code, 1);
+    assert.equal((await sb.runJson(['status'])).json.totalReverts, 0);
   });
 
   it('changes nothing and says why when the model is unreachable', async () => {
@@ -189,9 +192,10 @@ describe('safety rules', () => {
   it('attempts at most maxFixesPerRun per cycle and honours the per-file cooldown', async () => {
     const sb = box();
     for (let i = 0; i < 5; i++) sb.write(`w${i}.js`, SEED_WORKER);
-    // One file only the model could fix, and the model is away: it fails, then cools down.
+    // One file only a model could fix, and none is configured: the ladder fails it (a verdict; a
+    // model server that is out would get a short backoff instead), then it cools down.
     sb.write('hard.js', 'function f( {\n  return [1, 2;\n  if (x { y(; }\n  while ( {\n');
-    sb.config({ maxFixesPerRun: 3, llm: noModel(), pm2Logs: false });
+    sb.config({ maxFixesPerRun: 3, llm: { provider: 'none' }, pm2Logs: false });
     const first = await sb.runJson(['run']);
     const outcomes = (r: any) => r.json.fixes.map((f: any) => `${path.basename(f.file)}:${f.outcome}`).sort();
     const attempted = first.json.fixes.filter((f: any) => f.outcome !== 'skipped');
@@ -205,7 +209,7 @@ describe('safety rules', () => {
     for (let i = 0; i < 5; i++) assert.ok(nodeCheck(path.join(sb.app, `w${i}.js`)), `w${i}.js fixed over the cycles`);
 
     // With no cooldown, the next cycle tries again.
-    sb.config({ maxFixesPerRun: 3, llm: noModel(), pm2Logs: false, fileCooldownMs: 0 });
+    sb.config({ maxFixesPerRun: 3, llm: { provider: 'none' }, pm2Logs: false, fileCooldownMs: 0 });
     const fourth = await sb.runJson(['run']);
     assert.equal(hard(fourth).outcome, 'failed');
   });

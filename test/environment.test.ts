@@ -110,6 +110,8 @@ describe('bash 4+ constructs in a script held to bash 3.2', () => {
     const fix = run.json.fixes.find((f: any) => f.bug.errorType === 'BashCompat');
     assert.equal(fix.outcome, 'applied', JSON.stringify(fix));
     assert.match(fix.reason, /left for a person: line 3: associative array/);
+    assert.match(fix.leftForPerson, /^line 3: associative array/);
+    assert.equal(run.code, 1, 'a fix that leaves work for a person does not end the run well');
     const text = sb.read('scripts/report.sh');
     assert.ok(!/,,\}|\^\^\}|mapfile|\[-1\]|\|&|&>>/.test(text), text);
     assert.equal(spawnSync('bash', ['-n', file]).status, 0);

@@ -149,8 +149,8 @@ describe('model faults: no bad write in any of them', () => {
     { name: 'invalid JSON', answer: { raw: '{"response": "function total(' }, reason: /model call failed/ },
     { name: 'empty answer', answer: { text: '' }, reason: /model call failed|empty/ },
     { name: 'think-only answer', answer: { text: '', thinking: 'Let me think about the parenthesis...' }, reason: /model call failed|empty/ },
-    { name: 'truncated file (the seed cut at 6,000 characters)', answer: { text: long.slice(0, 6_000) }, file: long, reason: /code would be lost|does not parse|no search\/replace blocks/, outcome: 'reverted' },
-    { name: 'export-dropping file', answer: { text: good.replace('module.exports = { total, mean };', 'module.exports = { total };') }, reason: /lost mean|drops exports: mean/, outcome: 'reverted' },
+    { name: 'truncated file (the seed cut at 6,000 characters)', answer: { text: long.slice(0, 6_000) }, file: long, reason: /code would be lost|does not parse|no search\/replace blocks/ },
+    { name: 'export-dropping file', answer: { text: good.replace('module.exports = { total, mean };', 'module.exports = { total };') }, reason: /lost mean|drops exports: mean/ },
     { name: 'a 50 MB answer', answer: { hugeBytes: 50 * 1024 * 1024 }, reason: /model call failed/ },
     { name: 'an answer that names another file to write', answer: { text: `// FILE: ../../outside.js\n${good}` }, reason: /./, outcome: 'any' },
   ];

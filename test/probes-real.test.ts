@@ -198,6 +198,57 @@ describe('postgres probe (a real PostgreSQL server)', { skip: pgBin ? false : 'P
       delete process.env[secretEnv];
     }
   });
+
+  it('queue from SQL: a steady backlog of 0–1 never changes status over many runs; a growing one still degrades, and draining heals it', async () => {
+    await server.sql("CREATE TABLE inbox (id serial PRIMARY KEY, state text NOT NULL DEFAULT 'pending')");
+    const pending = async () => Number((await server.sql("SELECT COUNT(*) AS n FROM inbox WHERE state = 'pending'")).rows[0].n);
+    const setBacklog = async (n: number) => {
+      const now = await pending();
+      if (n > now) await server.sql("INSERT INTO inbox (state) SELECT 'pending' FROM generate_series(1, $1::int)", [n - now]);
+      if (n < now) await server.sql("UPDATE inbox SET state = 'done' WHERE id IN (SELECT id FROM inbox WHERE state = 'pending' ORDER BY id LIMIT $1)", [now - n]);
+    };
+    const q = cycles({ kind: 'queue', sql: "SELECT COUNT(*) FROM inbox WHERE state = 'pending'", connectionString: server.url, drainCycles: 3 });
+    const changes = () => q.history.slice(1).filter((r, i) => r.status !== q.history[i]!.status).length;
+
+    // A worker keeping up: jobs arrive and are taken, the backlog 0 or 1 at each look (a fixed
+    // pseudo-random walk, with runs of 1s and the 0,0,0,1 step that used to read as growth).
+    let seed = 7;
+    const steady: number[] = [0, 0, 0, 1, 1, 1, 1, 0, 1, 0, 1];
+    for (let i = 0; i < 49; i++) steady.push((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 3 === 0 ? 1 : 0);
+    for (const n of steady) {
+      await setBacklog(n);
+      const r = await q.next();
+      assert.equal(r.metrics?.backlog, n);
+      assert.equal(r.status, 'healthy', r.reason);
+    }
+    assert.equal(changes(), 0, 'no status change over a steady 0–1 backlog');
+
+    // The worker stops taking jobs: the backlog grows; it is degraded at once and stays so.
+    for (const n of [3, 5, 8, 10]) {
+      await setBacklog(n);
+      const r = await q.next();
+      assert.equal(r.status, 'degraded', `backlog ${n}: ${r.reason}`);
+      assert.match(r.reason, new RegExp(`^backlog ${n}, not draining: `));
+    }
+    // A job taken now and then, then stuck: still degraded (not below the whole window).
+    for (const n of [9, 10, 10, 10, 10]) {
+      await setBacklog(n);
+      const r = await q.next();
+      assert.equal(r.status, 'degraded', `backlog ${n}: ${r.reason}`);
+    }
+    // The worker is back: lower than anywhere in the window is draining, healthy.
+    await setBacklog(4);
+    const healed = await q.next();
+    assert.equal(healed.status, 'healthy', healed.reason);
+    assert.match(healed.reason, /^backlog 4, draining: 10 3 cycles ago$/);
+    // Keeping up again, the backlog moving around 4: no flapping either.
+    for (const n of [5, 4, 5, 4, 5, 3, 5]) {
+      await setBacklog(n);
+      const r = await q.next();
+      assert.equal(r.status, 'healthy', `backlog ${n}: ${r.reason}`);
+    }
+    assert.equal(changes(), 2, 'healthy → degraded → healthy, and nothing else');
+  });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -540,7 +591,7 @@ describe('pm2 probe (a real PM2 daemon with its own PM2_HOME)', () => {
   it('reads `pm2 jlist` after daemon chatter, and never quotes output it cannot read', () => {
     const entry = { name: 'api', pm_id: 0, pm2_env: { status: 'online', restart_time: 2, API_TOKEN: 'tok-secret-123' } };
     const chatter = `[PM2] Spawning PM2 daemon with pm2_home=/x\n[PM2] PM2 Successfully daemonized\n${JSON.stringify([entry, { ...entry, pm_id: 1 }])}\n`;
-    assert.deepEqual(parseJlist(chatter), [{ name: 'api', statuses: ['online', 'online'], restarts: 4, errLogs: [] }]);
+    assert.deepEqual(parseJlist(chatter), [{ name: 'api', statuses: ['online', 'online'], restarts: 4, errLogs: [], execPaths: [] }]);
     const cut = JSON.stringify([entry]).slice(0, -5);
     assert.throws(() => parseJlist(cut), (err: Error) => /not a process list/.test(err.message) && !err.message.includes('tok-secret-123'));
   });

@@ -17,6 +17,7 @@ import { probeSchema } from '../src/probes/registry.js';
 import { runProbes, summarize } from '../src/probes/run.js';
 import type { Health, ProbeResult } from '../src/probes/types.js';
 import { systemClock } from '../src/util/clock.js';
+import { box } from './helpers/cli.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Loopback components
@@ -646,6 +647,38 @@ describe('option schemas', () => {
       () => resolveConfig({ probes: [{ name: 'ok', kind: 'tcp', port: 1 }, { name: 'fresh', kind: 'file-age', path: 'x', maxAgeMs: 10, degradedAgeMs: 20 }] }, { file: undefined, baseDir: tmp }),
       /probes\[1\]\.degradedAgeMs: degradedAgeMs must be less than maxAgeMs/,
     );
+  });
+});
+
+describe('what a person reads', () => {
+  it('prints each probe\'s time once: a reason that states it is not followed by another', async () => {
+    const sb = box();
+    sb.config({
+      pm2Logs: false,
+      probes: [
+        { name: 'model', kind: 'ollama', baseUrl: ollamaServer.url },
+        { name: 'web', kind: 'http', url: okServer.url },
+        { name: 'port', kind: 'tcp', port: tcpPort },
+        { name: 'outputs', kind: 'file-age', path: path.join(tmp, 'out/*.json'), maxAgeMs: 3_600_000 },
+      ],
+    });
+    const r = await sb.run(['probe']);
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    const lines = r.stdout.split('\n').filter((l) => /^\s+healthy/.test(l));
+    assert.equal(lines.length, 4, r.stdout);
+    for (const l of lines) assert.equal(l.match(/\d+ ms\b/g)?.length, 1, `one time per line: ${l}`);
+    assert.match(r.stdout, /model\s+ollama\s+2 models, in \d+ ms$/m);
+    // A reason without a time gets the probe's duration.
+    assert.match(r.stdout, /outputs\s+file-age\s+.*\(\d+ ms\)$/m);
+  });
+
+  it('a config error names the probe kind once: probes[1].kind, not probes[1].kind.kind', async () => {
+    const sb = box();
+    sb.config({ probes: [{ name: 'ok', kind: 'tcp', port: 1 }, { name: 'mail', kind: 'smtp' }] });
+    const r = await sb.run(['probe']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /^\s+probes\[1\]\.kind: /m);
+    assert.ok(!r.stderr.includes('kind.kind'), r.stderr);
   });
 });
 

@@ -319,7 +319,7 @@ describe('the confidence gate', () => {
     }
   });
 
-  it('below the gate and no model: proposed with its diff, file untouched, exit 1, cooldown, not a revert', async () => {
+  it('below the gate and no model: proposed with its diff, file untouched, exit 1, a backoff, not a revert', async () => {
     const sb = box();
     const text = broken(ambiguous);
     const file = sb.write('lib/check.js', text);
@@ -366,7 +366,9 @@ describe('the confidence gate', () => {
 
     const again = await sb.runJson(['run']);
     assert.equal(again.json.fixes[0].outcome, 'skipped');
-    assert.match(again.json.fixes[0].reason, /^cooldown: /, 'a proposal starts the cooldown');
+    // The model was out, so the ladder never finished: the proposal stands, and the model is
+    // asked again after a short backoff rather than the cooldown.
+    assert.match(again.json.fixes[0].reason, /^backoff: .*\(the model server was out\)/);
     assert.equal(again.code, 1);
   });
 

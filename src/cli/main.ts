@@ -9,13 +9,14 @@ import { runProbes, summarize } from '../probes/run.js';
 import { doctor } from '../ops/doctor.js';
 import { initConfig } from '../ops/init.js';
 import { revertFix } from '../ops/revert.js';
+import { retry, snooze } from '../ops/holds.js';
 import { status } from '../ops/status.js';
 import { readLog } from '../state/log.js';
 import { loadState } from '../state/state.js';
 import { systemClock } from '../util/clock.js';
 import { BusyError, ConfigError, errorMessage, SafetyError, UsageError } from '../util/errors.js';
 import { toHealthCheck } from '../probes/health-format.js';
-import { bold, dim, formatBugs, formatCycle, formatLogEntry, formatProbes, green, printJson, progressBar, red, rel, yellow } from './output.js';
+import { bold, dim, formatBugs, formatCycle, formatDaemonCycle, formatLogEntry, formatProbes, green, printJson, progressBar, red, rel, yellow } from './output.js';
 
 const EXIT = { ok: 0, problems: 1, usage: 2, busy: 3 } as const;
 
@@ -194,9 +195,9 @@ program
         anyProblem = r.exitCode !== 0;
         if (opts.json) process.stdout.write(JSON.stringify({ cycle: n, ...r }) + '\n');
         else {
-          const applied = r.fixes.filter((f) => f.outcome === 'applied').length;
-          line(`cycle ${n}: ${r.summary}; ${r.bugs.length} bug(s), ${applied} fixed, ${r.durationMs} ms`);
+          line(formatDaemonCycle(r, n));
           for (const f of r.fixes.filter((x) => x.outcome !== 'skipped')) line(`  ${f.outcome} ${rel(f.file, c.roots)}: ${f.reason}`);
+          for (const m of r.remedies.filter((x) => x.outcome !== 'skipped')) line(`  remedy ${m.outcome} ${m.probe}: ${m.action.join(' ')}: ${m.reason}`);
         }
       },
     });
@@ -223,13 +224,14 @@ program
       s.lastCycle ? `  last cycle ${s.lastCycle.finishedAt}: ${s.lastCycle.summary}; ${s.lastCycle.bugs} bug(s), ${s.lastCycle.fixes} fixed` : '  no cycle yet',
     ];
     if (s.nextCycleDue) out.push(`  next cycle due ${s.nextCycleDue}`);
+    for (const z of s.snoozes) out.push(yellow(`  snoozed ${rel(z.file, s.roots)} until ${z.until} (${z.left} left)`));
     if (s.lastProbes.length) out.push(formatProbes(s.lastProbes, summarize(s.lastProbes)));
     process.stdout.write(out.join('\n') + '\n');
   });
 
 program
   .command('log')
-  .description('the rolling mechanic log: fixes, reverts, probe changes, recoveries (newest last)')
+  .description('the rolling mechanic log: fixes, reverts, probe changes, remedies, recoveries (newest last)')
   .option('--json', 'print JSON')
   .option('--diff', 'show the diff of each fix')
   .addOption(new Option('-n, --limit <n>', 'show the newest n entries').default(20).argParser((v) => positiveInt(v, '--limit')))
@@ -254,6 +256,33 @@ program
     const r = revertFix({ config: c, target, force: !!opts.force });
     if (opts.json) printJson(r);
     else process.stdout.write(`reverted fix ${r.fixId}: ${r.file} restored from ${r.restoredFrom}\n  (what it held is kept in ${r.savedCurrent})\n`);
+  });
+
+program
+  .command('retry')
+  .description("attempt a file again at the next cycle: lift its cooldown, backoff or snooze")
+  .argument('<file|fix-id>', 'a file the mechanic attempted or snoozed, or a fix id from `mechanic log` (a unique prefix will do)')
+  .option('--json', 'print JSON')
+  .addHelpText('after', examples('mechanic retry src/worker.js', 'mechanic retry 20261124-181012-a1b2c3'))
+  .action(async (target: string, opts: { json?: boolean }) => {
+    const c = await config();
+    const r = retry({ config: c, target });
+    if (opts.json) printJson(r);
+    else process.stdout.write(`${rel(r.file, c.roots)}: ${r.lifted.length ? `${r.lifted.join(' and ')} lifted` : 'nothing was holding it'}; the next cycle may attempt it\n`);
+  });
+
+program
+  .command('snooze')
+  .description('hold the bugs in a file back on purpose for a while (30m, 2h, 1d); `mechanic retry` lifts it')
+  .argument('<file>', 'a file under the roots')
+  .argument('<duration>', 'how long: a number and s, m, h or d')
+  .option('--json', 'print JSON')
+  .addHelpText('after', examples('mechanic snooze src/worker.js 2h', 'mechanic snooze lib/legacy.js 1d'))
+  .action(async (target: string, duration: string, opts: { json?: boolean }) => {
+    const c = await config();
+    const r = snooze({ config: c, target, duration });
+    if (opts.json) printJson(r);
+    else process.stdout.write(`snoozed ${rel(r.file, c.roots)} until ${r.until}\n`);
   });
 
 function positiveInt(v: string, name: string): number {

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { CycleReport } from '../cycle.js';
 import type { Bug } from '../discover/types.js';
+import type { RemedyRun } from '../probes/remedy.js';
 import type { ProbeResult } from '../probes/types.js';
 import type { FixEntry, LogEntry } from '../state/log.js';
 
@@ -26,7 +27,9 @@ const statusMark: Record<ProbeResult['status'], string> = { healthy: green('heal
 export function formatProbes(results: readonly ProbeResult[], summary: string): string {
   if (results.length === 0) return `probes: ${summary}`;
   const width = Math.max(...results.map((r) => r.name.length));
-  const lines = results.map((r) => `  ${statusMark[r.status]}  ${r.name.padEnd(width)}  ${dim(`${r.kind.padEnd(9)}`)} ${r.reason} ${dim(`(${r.durationMs} ms)`)}`);
+  // A reason that already states a time (`HTTP 200 in 41 ms`) is not followed by a second one.
+  const took = (r: ProbeResult) => (/\d ms\b/.test(r.reason) ? '' : ` ${dim(`(${r.durationMs} ms)`)}`);
+  const lines = results.map((r) => `  ${statusMark[r.status]}  ${r.name.padEnd(width)}  ${dim(`${r.kind.padEnd(9)}`)} ${r.reason}${took(r)}`);
   return `probes: ${summary}\n${lines.join('\n')}`;
 }
 
@@ -69,9 +72,44 @@ export function formatCycle(r: CycleReport, roots: readonly string[]): string {
   parts.push(`scanned ${r.filesScanned} file${r.filesScanned === 1 ? '' : 's'}${r.skippedFiles.length ? `, ${r.skippedFiles.length} skipped` : ''}`);
   parts.push(formatBugs(r.bugs, roots));
   if (r.mode !== 'scan' && r.fixes.length) parts.push(`fixes:\n${r.fixes.map((f) => formatFix(f, roots, true)).join('\n')}`);
+  if (r.remedies?.length) parts.push(`remedies:\n${r.remedies.map(formatRemedy).join('\n')}`);
   for (const n of r.recovered) parts.push(yellow(`recovered ${n.file}: ${n.detail}`));
   for (const w of r.warnings) parts.push(yellow(`warning: ${w}`));
   return parts.join('\n');
+}
+
+const remedyMark: Record<RemedyRun['outcome'], string> = { ok: green('ran     '), failed: red('failed  '), skipped: dim('held    '), 'would-run': yellow('would run') };
+
+/** `  ran       pm2: pm2 restart worker: worker was errored; restarted (1.2 s)` */
+export function formatRemedy(r: RemedyRun): string {
+  const took = r.durationMs !== undefined ? dim(` (${r.durationMs} ms)`) : '';
+  return `  ${remedyMark[r.outcome]}  ${r.probe}: ${r.action.join(' ')}: ${r.reason}${took}`;
+}
+
+/** What a bug was skipped for, without its particulars: `cooldown`, `protected`, `per-run cap reached`. */
+function skipKind(reason: string): string {
+  return reason.split(':')[0]!.replace(/\s*\(.*$/, '').trim() || 'skipped';
+}
+
+/**
+ * The daemon's line for one cycle: the probes that are not healthy and why, the bugs, what was
+ * fixed, why the rest were skipped (counted by reason), and what the remedies did.
+ */
+export function formatDaemonCycle(r: CycleReport, n: number): string {
+  const bad = r.probes.filter((p) => p.status !== 'healthy').map((p) => `${p.name} ${p.status}: ${p.reason}`);
+  const applied = r.fixes.filter((f) => f.outcome === 'applied').length;
+  const skipped = new Map<string, number>();
+  for (const f of r.fixes) if (f.outcome === 'skipped') skipped.set(skipKind(f.reason), (skipped.get(skipKind(f.reason)) ?? 0) + 1);
+  const parts = [`cycle ${n}: ${r.summary}${bad.length ? ` (${bad.join('; ')})` : ''}`, `${r.bugs.length} bug(s), ${applied} fixed`];
+  if (skipped.size) {
+    const total = [...skipped.values()].reduce((a, b) => a + b, 0);
+    parts[1] += `, ${total} skipped (${[...skipped].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([why, k]) => `${k} ${why}`).join(', ')})`;
+  }
+  const remedies = r.remedies ?? [];
+  const counts = (['ok', 'failed', 'skipped', 'would-run'] as const).map((o) => [o, remedies.filter((x) => x.outcome === o).length] as const).filter(([, k]) => k);
+  if (counts.length) parts.push(`remedies: ${counts.map(([o, k]) => `${k} ${o === 'ok' ? 'ran' : o === 'skipped' ? 'held' : o}`).join(', ')}`);
+  parts.push(`${r.durationMs} ms`);
+  return parts.join('; ');
 }
 
 export function formatLogEntry(e: LogEntry, roots: readonly string[], showDiff: boolean): string {
@@ -84,6 +122,8 @@ export function formatLogEntry(e: LogEntry, roots: readonly string[], showDiff: 
       return `${dim(e.time)}  probe ${e.probe}: ${e.from} → ${e.to} (${e.reason})`;
     case 'recovery':
       return `${dim(e.time)}  recovery ${rel(e.file, roots)}: ${e.action}: ${e.detail}`;
+    case 'remedy':
+      return `${dim(e.time)}  remedy ${e.probe}: ${e.action.join(' ')}: ${e.outcome === 'ok' ? green('ok') : red('failed')} (${e.reason})`;
   }
 }
 

@@ -89,7 +89,8 @@ export function formatIssues(error: z.ZodError, file: string | undefined): strin
       const keys = issue.keys.map((k) => (key === '(top level)' ? k : `${key}.${k}`));
       return `  ${keys.join(', ')}: unknown key${keys.length > 1 ? 's' : ''}`;
     }
-    if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
+    // zod may or may not put the discriminator in the path: name it exactly once.
+    if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator' && issue.path.at(-1) !== 'kind') {
       key = `${key}.kind`;
     }
     return `  ${key}: ${issue.message}`;

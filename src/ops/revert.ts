@@ -1,13 +1,11 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
 import { appendLog, readLog, rewriteLog, type FixEntry, type RevertEntry } from '../state/log.js';
 import { isoTime, systemClock, type Clock } from '../util/clock.js';
-import { SafetyError, UsageError } from '../util/errors.js';
-import { sha256, writeFileAtomic } from '../workspace/atomic.js';
-import { writeBackup } from '../workspace/backup.js';
+import { UsageError } from '../util/errors.js';
+import { restoreOriginal } from '../repair/undo.js';
 import { acquireLock } from '../workspace/lock.js';
-import { containedRealPath, realPathOf } from '../workspace/paths.js';
+import { realPathOf } from '../workspace/paths.js';
 import { journalFor } from '../workspace/journal.js';
 
 export interface RevertOptions {
@@ -44,27 +42,13 @@ export function revertFix(opts: RevertOptions): RevertReport {
     const entries = readLog(config.stateDir);
     const fix = findFix(entries.filter((e): e is FixEntry => e.type === 'fix' && e.outcome === 'applied'), opts);
     if (fix.revertedAt) throw new UsageError(`fix ${fix.id} was already reverted at ${fix.revertedAt}`);
-    if (!fix.backup || !fs.existsSync(fix.backup)) throw new SafetyError(`the backup of fix ${fix.id} is missing (${fix.backup ?? 'none recorded'})`);
-    if (!containedRealPath(fix.file, config.roots)) throw new SafetyError(`${fix.file} is outside the configured roots; not written`);
-    const backup = fs.readFileSync(fix.backup);
-    if (fix.originalHash && sha256(backup) !== fix.originalHash)
-      throw new SafetyError(`the backup ${fix.backup} does not match the original recorded for fix ${fix.id}; not restored`);
-    let current: Buffer;
-    try {
-      current = fs.readFileSync(fix.file);
-    } catch {
-      current = Buffer.alloc(0);
-    }
-    if (fix.fixedHash && sha256(current) !== fix.fixedHash && !opts.force)
-      throw new SafetyError(`${fix.file} changed after fix ${fix.id}; use --force to restore the pre-fix version anyway`);
     const now = clock.now();
-    const savedCurrent = writeBackup(fix.file, current, config.backupDir, now);
-    writeFileAtomic(fix.file, backup);
+    const { restoredFrom, savedCurrent } = restoreOriginal(config, fix, now, !!opts.force);
     fix.revertedAt = isoTime(now);
     rewriteLog(config.stateDir, entries);
-    const entry: RevertEntry = { type: 'revert', id: `revert-${fix.id}`, time: isoTime(now), file: fix.file, fixId: fix.id, backup: fix.backup, savedCurrent };
+    const entry: RevertEntry = { type: 'revert', id: `revert-${fix.id}`, time: isoTime(now), file: fix.file, fixId: fix.id, backup: restoredFrom, savedCurrent };
     appendLog(config.stateDir, [entry], config.maxLogEntries);
-    return { fixId: fix.id, file: fix.file, restoredFrom: fix.backup, savedCurrent };
+    return { fixId: fix.id, file: fix.file, restoredFrom, savedCurrent };
   } finally {
     lock.release();
   }

@@ -2,6 +2,7 @@ import type { Config } from '../config/load.js';
 import { readLog, type FixEntry } from '../state/log.js';
 import { loadState, type State } from '../state/state.js';
 import { liveHolder, type LockInfo } from '../workspace/lock.js';
+import { activeSnoozes } from './holds.js';
 
 export interface StatusReport {
   config: string;
@@ -18,6 +19,8 @@ export interface StatusReport {
   openRuntimeBugs: number;
   recentFixes: Pick<FixEntry, 'id' | 'time' | 'file' | 'outcome' | 'strategy' | 'reason'>[];
   logEntries: number;
+  /** Files held back on purpose (`mechanic snooze`), until when. */
+  snoozes: { file: string; until: string; left: string }[];
 }
 
 export function status(config: Config): StatusReport {
@@ -40,5 +43,6 @@ export function status(config: Config): StatusReport {
     openRuntimeBugs: state.runtimeBugs.length,
     recentFixes: fixes.map(({ id, time, file, outcome, strategy, reason }) => ({ id, time, file, outcome, strategy, reason })),
     logEntries: log.length,
+    snoozes: activeSnoozes(config, Date.now()),
   };
 }

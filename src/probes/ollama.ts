@@ -55,6 +55,6 @@ export const ollamaProbe = defineProbe({
     if (models.length < o.minModels) return { status: 'degraded', reason: `${what}, fewer than ${o.minModels}`, metrics };
     if (o.maxLatencyMs !== undefined && latency > o.maxLatencyMs)
       return { status: 'degraded', reason: `${what}, answered in ${latency} ms, over ${o.maxLatencyMs} ms`, metrics };
-    return { status: 'healthy', reason: `${what} (${latency} ms)`, metrics };
+    return { status: 'healthy', reason: `${what}, in ${latency} ms`, metrics };
   },
 });

@@ -50,9 +50,18 @@ export function pastBacklogs(history: readonly ProbeResult[]): number[] {
   return out;
 }
 
+/** The status of the latest earlier result that measured a backlog (the hysteresis keeps it in the dead band). */
+function lastJudged(history: readonly ProbeResult[]): ProbeResult['status'] | undefined {
+  for (let i = history.length - 1; i >= 0; i--) if (typeof history[i]?.metrics?.backlog === 'number') return history[i]!.status;
+  return undefined;
+}
+
 /**
- * A backlog measured every cycle: healthy when empty or draining; degraded when it has not gone
- * down over the last `drainCycles` results; down above `maxBacklog`.
+ * A backlog measured every cycle. At or under `idleBacklog` it is a queue at work, healthy
+ * whatever its trend (a backlog that moves between 0 and 1 must not flap). Above it, over the
+ * last `drainCycles` measurements: lower than all of them is draining (healthy); the same at
+ * every one (stalled) or higher than all of them (growing) is degraded; anything between keeps
+ * the last status, so a backlog moving around a level does not flap. Down above `maxBacklog`.
  */
 export const queueProbe = defineProbe({
   kind: 'queue',
@@ -69,6 +78,8 @@ export const queueProbe = defineProbe({
       /** A folder whose files (not dotfiles, not subfolders) are the backlog. */
       dir: z.string().min(1).optional(),
       drainCycles: z.number().int().positive().default(3),
+      /** A backlog at or under this is never degraded: jobs come and go. */
+      idleBacklog: z.number().min(0).default(1),
       maxBacklog: z.number().min(0).optional(),
     })
     .superRefine((o, ctx) => {
@@ -79,21 +90,31 @@ export const queueProbe = defineProbe({
         ctx.addIssue({ code: 'custom', message: 'sql needs exactly one of connectionString and connectionStringEnv', path: ['connectionString'] });
       if (o.sql === undefined && conn > 0)
         ctx.addIssue({ code: 'custom', message: 'a connection string is only used with sql', path: ['connectionString'] });
+      if (o.maxBacklog !== undefined && o.maxBacklog < o.idleBacklog)
+        ctx.addIssue({ code: 'custom', message: 'maxBacklog must be at least idleBacklog', path: ['maxBacklog'] });
     }),
   async check(o, ctx) {
     const backlog = await measure(o, ctx);
     const past = pastBacklogs(ctx.history);
     const metrics: Record<string, number> = { backlog };
-    const then = past.length >= o.drainCycles ? past[past.length - o.drainCycles] : undefined;
+    const window = past.length >= o.drainCycles ? [...past.slice(past.length - o.drainCycles), backlog] : undefined;
+    const then = window?.[0];
     if (then !== undefined) metrics.drainPerCycle = (then - backlog) / o.drainCycles;
     const over = `${o.drainCycles} cycle${o.drainCycles === 1 ? '' : 's'}`;
     if (o.maxBacklog !== undefined && backlog > o.maxBacklog)
       return { status: 'down', reason: `backlog ${backlog}, over ${o.maxBacklog}`, metrics };
     if (backlog <= 0) return { status: 'healthy', reason: 'backlog empty', metrics };
-    if (then === undefined)
+    if (backlog <= o.idleBacklog) return { status: 'healthy', reason: `backlog ${backlog}, idle (at most ${o.idleBacklog})`, metrics };
+    if (window === undefined || then === undefined)
       return { status: 'healthy', reason: `backlog ${backlog} (drain measured after ${over}: ${past.length} so far)`, metrics };
-    if (backlog >= then)
+    const earlier = window.slice(0, -1);
+    if (earlier.every((b) => b > backlog)) return { status: 'healthy', reason: `backlog ${backlog}, draining: ${then} ${over} ago`, metrics };
+    if (window.every((b) => b === backlog) || earlier.every((b) => b < backlog))
       return { status: 'degraded', reason: `backlog ${backlog}, not draining: ${then} ${over} ago`, metrics };
-    return { status: 'healthy', reason: `backlog ${backlog}, draining: ${then} ${over} ago`, metrics };
+    // Neither below nor above everything in the window (it went down and up again): the last
+    // verdict stands, so a backlog moving around a level does not flap.
+    const held = lastJudged(ctx.history) === 'healthy' ? 'healthy' : 'degraded';
+    const trend = backlog < then ? `draining: ${then} ${over} ago` : held === 'healthy' ? `holding: ${then} ${over} ago` : `still not drained: ${then} ${over} ago`;
+    return { status: held, reason: `backlog ${backlog}, ${trend}`, metrics };
   },
 });

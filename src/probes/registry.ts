@@ -9,6 +9,7 @@ import { ollamaProbe } from './ollama.js';
 import { pm2Probe } from './pm2.js';
 import { postgresProbe } from './postgres.js';
 import { queueProbe } from './queue.js';
+import { remedySchema } from './remedy.js';
 import { tcpProbe } from './tcp.js';
 
 /** Every probe kind, by name. Adding a kind is one file and one line here. */
@@ -30,11 +31,20 @@ const common = {
   timeoutMs: z.number().int().positive().default(10_000),
   /** Consecutive failures before a probe is called down (as Kubernetes probes count them). */
   failureThreshold: z.number().int().positive().default(1),
+  /** What to do when the probe is down: a command, or (pm2) restart what is stopped or errored. */
+  remedy: remedySchema.optional(),
 };
 
 /** The kind's options plus the common fields, unknown keys refused; the kind's own refinements are kept. */
 function withCommon(kind: ProbeKind) {
-  return kind.options.safeExtend(common).strict();
+  return kind.options
+    .safeExtend(common)
+    .strict()
+    .superRefine((o, ctx) => {
+      const remedy = (o as { remedy?: { command?: unknown } }).remedy;
+      if (remedy && remedy.command === undefined && kind.kind !== 'pm2')
+        ctx.addIssue({ code: 'custom', path: ['remedy', 'command'], message: `required: the program to run, as argv (only a pm2 probe has a built-in remedy, the restart)` });
+    });
 }
 
 const [first, ...rest] = probeKinds.map(withCommon);
@@ -42,7 +52,7 @@ const [first, ...rest] = probeKinds.map(withCommon);
 /** A validated probe of any kind, defaults applied (each kind's check knows its own fields). */
 export type ProbeConfig = CommonProbeOptions & Record<string, unknown>;
 /** A probe as written in a config file. */
-export type ProbeInput = { name: string; kind: string; timeoutMs?: number; failureThreshold?: number } & Record<string, unknown>;
+export type ProbeInput = { name: string; kind: string; timeoutMs?: number; failureThreshold?: number; remedy?: z.input<typeof remedySchema> } & Record<string, unknown>;
 
 /** A configured probe: the common fields plus the options of its kind, chosen by `kind`. */
 export const probeSchema: z.ZodType<ProbeConfig, ProbeInput> = z.discriminatedUnion('kind', [first!, ...rest]) as never;

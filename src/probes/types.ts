@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Clock } from '../util/clock.js';
 import type { runProcess } from '../util/proc.js';
+import type { RemedyConfig } from './remedy.js';
 
 export type Health = 'healthy' | 'degraded' | 'down';
 
@@ -28,6 +29,7 @@ export interface CommonProbeOptions {
   kind: string;
   timeoutMs: number;
   failureThreshold?: number;
+  remedy?: RemedyConfig | undefined;
 }
 
 export interface ProbeContext {

@@ -121,6 +121,10 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
     ...(lastGood !== undefined ? { lastGood } : {}),
   });
   let lastRejection: string | undefined;
+  // A candidate failed validation (in memory or on disk): only then is the outcome `reverted`.
+  let validationRejected = false;
+  // The model server could not be asked: unless some answer was judged, no verdict on the file.
+  let outage = false;
   let proposal: (Proposal & { strategy: string }) | undefined;
 
   for (const rung of ctx.ladder) {
@@ -156,6 +160,7 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
         break;
       }
       if (!r.ok) {
+        if (r.outage) outage = true;
         const outOfTime = budget?.aborted && !ctx.signal?.aborted;
         step('no-candidate', outOfTime ? `the time budget for this file (${rung.budgetMs} ms) ran out: ${r.reason}` : r.reason);
         break;
@@ -169,6 +174,7 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
       const verdict = await validateFix(ctx.validators, input, 'memory');
       if (!verdict.ok) {
         lastRejection = `${r.strategy} candidate rejected by validation: ${verdict.reason}`;
+        validationRejected = true;
         step('rejected', verdict.reason);
         feedback = verdict.reason;
         continue;
@@ -184,16 +190,22 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
       step(written.outcome === 'applied' ? 'applied' : 'reverted', written.reason);
       if (written.outcome === 'applied') {
         const passed = [...new Set([...verdict.passed, ...written.passed])];
-        Object.assign(entry, trust, { validated: passed });
+        Object.assign(entry, trust, { validated: passed }, r.leftForPerson !== undefined ? { leftForPerson: r.leftForPerson } : {});
         return done('applied', `${r.note}${confidenceWords(trust)}; validated: ${named(passed)}`);
       }
       if (written.outcome === 'failed') return done('failed', written.reason);
       lastRejection = written.reason;
+      validationRejected = true;
       feedback = written.reason;
     }
   }
 
-  if (ctx.signal?.aborted && !lastRejection) return done('failed', 'stopped before a fix was found (shutdown)');
+  if (ctx.signal?.aborted && !lastRejection) {
+    entry.cut = 'shutdown';
+    return done('failed', 'stopped before a fix was found (shutdown)');
+  }
+  // The model was never heard: whatever else came of it, the file is tried again soon.
+  if (outage && !lastRejection) entry.cut = 'model-outage';
   // Nothing written. A proposal a rung held back goes to a person, if it holds up: the same
   // memory steps as any candidate. (Once a candidate was written and restored, that is the outcome.)
   let withdrawn: string | undefined;
@@ -213,7 +225,9 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
   } else if (proposal)
     withdrawn = `the ${proposal.strategy} proposal (${proposal.note}) is not shown: ${entry.backup !== undefined ? 'a candidate was written and restored' : 'shutting down'}`;
   const also = withdrawn ? `; ${withdrawn}` : '';
-  if (lastRejection) return done('reverted', lastRejection + also);
+  if (lastRejection && validationRejected) return done('reverted', lastRejection + also);
+  // Only the loss guard said no: nothing was written, so nothing was reverted.
+  if (lastRejection) return done('failed', lastRejection + also);
   const reasons = entry.steps.map((s) => `${s.strategy}: ${s.reason}`);
   return done('failed', (reasons.length ? reasons.join('; ') : `no repairer handles ${bug.kind} bugs`) + also);
 }

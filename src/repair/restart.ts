@@ -12,39 +12,58 @@ export interface RestartResult {
   process: string;
   ok: boolean;
   reason: string;
+  /** The same error at the same place was logged again after the restart. */
+  cameBack?: boolean;
 }
 
 /**
- * Restart the PM2 process that logged `bug`, then watch its log for `restartCheckMs`: the
- * restart worked when the process is online and the same error has not come back. The log's
- * read offset moves on, so what was read here is not read again next cycle.
+ * Restart the PM2 process `target` (by default the one that logged `bug`), then watch its error
+ * logs for `restartCheckMs`: the restart worked when the process is online and the same error
+ * has not come back. The logs' read offsets move on, so what was read here is not read again
+ * next cycle.
  */
 export async function restartAndWatch(
   bug: Bug,
   ctx: { config: Config; clock: Clock; offsets: Record<string, LogOffset>; signal?: AbortSignal },
+  target?: { name: string; errLogs: readonly string[]; down?: boolean },
 ): Promise<RestartResult | undefined> {
   const { config } = ctx;
-  if (!bug.log) return undefined;
-  const name = bug.process ?? (await processOfLog(config, bug.log))?.name;
+  const proc = target ?? (bug.log ? await processOfLog(config, bug.log) : undefined);
+  const name = target?.name ?? bug.process ?? proc?.name;
   if (!name) return undefined;
-  bug.process = name;
+  const logs = [...new Set([...(proc?.errLogs ?? []), ...(!target && bug.log ? [bug.log] : [])])];
+  const skipWritten = () => Object.assign(ctx.offsets, readLogsIncrementally(logs, ctx.offsets, { now: ctx.clock.now(), quietMs: 0 }).offsets);
+  // A process that is down writes nothing: everything in its logs now is from before the restart.
+  if (target?.down) skipWritten();
   const restarted = await restartPm2(config, name);
   if (!restarted.ok) return { process: name, ok: false, reason: restarted.reason };
-  // PM2 writes logs asynchronously: let the old process's last lines land, then skip past
-  // everything written so far. A new process that still fails fails again within the window.
-  const settle = Math.min(500, Math.floor(config.restartCheckMs / 4));
-  await ctx.clock.sleep(settle, ctx.signal);
-  const before = readLogsIncrementally([bug.log], ctx.offsets, { now: ctx.clock.now(), quietMs: 0 });
-  Object.assign(ctx.offsets, before.offsets);
+  // A running one is being stopped, and PM2 writes logs asynchronously: let the old process's
+  // last lines land, then skip past everything written so far. A new process that still fails
+  // fails again within the window.
+  const settle = target?.down ? 0 : Math.min(500, Math.floor(config.restartCheckMs / 4));
+  if (settle) {
+    await ctx.clock.sleep(settle, ctx.signal);
+    skipWritten();
+  }
   await ctx.clock.sleep(config.restartCheckMs - settle, ctx.signal);
-  const after = readLogsIncrementally([bug.log], ctx.offsets, { now: ctx.clock.now(), quietMs: 0 });
+  const after = readLogsIncrementally(logs, ctx.offsets, { now: ctx.clock.now(), quietMs: 0 });
   Object.assign(ctx.offsets, after.offsets);
   const again = toBugs(groupErrors(after.errors, { isProjectFile: (f) => isInsideAny(f, config.roots) && fs.existsSync(f), now: ctx.clock.now() }));
-  if (again.some((b) => b.id === bug.id))
-    return { process: name, ok: false, reason: `restarted ${name}, but ${bug.errorType}: ${bug.message} came back within ${config.restartCheckMs} ms` };
+  if (again.some((b) => sameError(b, bug)))
+    return { process: name, ok: false, cameBack: true, reason: `restarted ${name}, but ${bug.errorType}: ${bug.message} came back within ${config.restartCheckMs} ms` };
+  if (ctx.signal?.aborted) return { process: name, ok: false, reason: `restarted ${name}; the watch was cut short by shutdown, so it is not known whether the error comes back` };
   const list = await listPm2(config).catch(() => []);
   const statuses = list.find((p) => p.name === name)?.statuses ?? [];
   if (statuses.length && !statuses.every((s) => s === 'online'))
     return { process: name, ok: false, reason: `restarted ${name}, but it is ${statuses.join('/')} after ${config.restartCheckMs} ms` };
   return { process: name, ok: true, reason: `restarted ${name}; the error did not come back within ${config.restartCheckMs} ms` };
+}
+
+/**
+ * The same error at the same place: the same error type in the same file, with the same message
+ * or at the same line (a fix that moved the line keeps the message; a message that quotes a
+ * value may change while the line does not).
+ */
+export function sameError(seen: Pick<Bug, 'file' | 'errorType' | 'message' | 'line'>, bug: Pick<Bug, 'file' | 'errorType' | 'message' | 'line'>): boolean {
+  return seen.file === bug.file && seen.errorType === bug.errorType && (seen.message === bug.message || (bug.line > 0 && seen.line === bug.line));
 }

@@ -38,12 +38,14 @@ export interface Proposal extends Partial<Confidence> {
 }
 
 export type RepairResult =
-  | ({ ok: true; text: string; strategy: string; note: string; edits?: number } & Partial<Confidence>)
+  /** `leftForPerson`: what the fix could not do and a person must (the bug is not done). */
+  | ({ ok: true; text: string; strategy: string; note: string; edits?: number; leftForPerson?: string } & Partial<Confidence>)
   /**
    * `rejected`: an answer came but did not pass the loss guard; asking again with the reason may help.
    * `proposal`: a candidate the rung made but holds back (below its gate), for a person to judge.
+   * `outage`: the model server could not be asked (unreachable, failing, too slow): no verdict on the file.
    */
-  | { ok: false; strategy: string; reason: string; rejected?: boolean; proposal?: Proposal };
+  | { ok: false; strategy: string; reason: string; rejected?: boolean; proposal?: Proposal; outage?: boolean };
 
 /** A repairer is one rung of the repair ladder: deterministic first, the model second. */
 export interface Repairer {

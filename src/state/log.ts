@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Bug } from '../discover/types.js';
 import type { Health } from '../probes/types.js';
+import type { RemedyRun } from '../probes/remedy.js';
 import { writeJsonAtomic } from '../workspace/atomic.js';
 import { stamp } from '../workspace/backup.js';
-import type { FixOutcome } from './state.js';
+import type { AttemptCut, FixOutcome } from './state.js';
 
 /** One attempt of one rung of the ladder on a bug. */
 export interface AttemptStep {
@@ -43,6 +44,10 @@ export interface FixEntry {
   dryRun?: boolean;
   /** Set when this fix was later reverted by `mechanic revert`. */
   revertedAt?: string;
+  /** An applied fix that did only part of the work: what a person still has to do. */
+  leftForPerson?: string;
+  /** The attempt ended without a verdict on the file: it gets a short backoff, not the cooldown. */
+  cut?: AttemptCut;
   /** A PM2 restart that followed (a stale process, or a runtime fix taking effect). */
   restart?: { process: string; ok: boolean; reason: string };
 }
@@ -77,7 +82,14 @@ export interface RecoveryEntry {
   detail: string;
 }
 
-export type LogEntry = FixEntry | RevertEntry | ProbeChangeEntry | RecoveryEntry;
+/** A probe's remedy that ran (held-back and dry-run ones are only in the cycle report). */
+export interface RemedyEntry extends Omit<RemedyRun, 'outcome'> {
+  type: 'remedy';
+  id: string;
+  outcome: 'ok' | 'failed';
+}
+
+export type LogEntry = FixEntry | RevertEntry | ProbeChangeEntry | RecoveryEntry | RemedyEntry;
 
 export function logPath(stateDir: string): string {
   return path.join(stateDir, 'mechanic-log.json');

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Bug } from '../discover/types.js';
 import type { ProbeResult } from '../probes/types.js';
+import type { RemedyRecord } from '../probes/remedy.js';
 import type { LogOffset } from '../discover/types.js';
 import { writeJsonAtomic } from '../workspace/atomic.js';
 import { stamp } from '../workspace/backup.js';
@@ -16,7 +17,16 @@ export interface FileRecord {
   lastAttempt: string;
   lastOutcome: FixOutcome;
   lastFixId?: string;
+  /**
+   * Set when the attempt reached no verdict (cut by shutdown, or the model server was out): the
+   * file is held for `backoffMs` only, not the cooldown.
+   */
+  cut?: AttemptCut;
+  backoffMs?: number;
 }
+
+/** Why an attempt ended without a verdict on the file. */
+export type AttemptCut = 'shutdown' | 'model-outage';
 
 export type { LogOffset } from '../discover/logs/read.js';
 
@@ -35,6 +45,8 @@ export interface State {
   logOffsets: Record<string, LogOffset>;
   /** Runtime bugs read from logs and not yet settled, carried from cycle to cycle. */
   runtimeBugs: Bug[];
+  /** Remedy runs per target (`<probe>` or `<probe>/<pm2 process>`): the limits count these. */
+  remedies: Record<string, RemedyRecord>;
 }
 
 export const PROBE_HISTORY = 20;
@@ -50,6 +62,7 @@ export function emptyState(): State {
     probeHistory: {},
     logOffsets: {},
     runtimeBugs: [],
+    remedies: {},
   };
 }
 

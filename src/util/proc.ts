@@ -9,6 +9,12 @@ export interface RunOptions {
   /** Output beyond this many bytes per stream is dropped (the run still completes). */
   maxOutputBytes?: number;
   signal?: AbortSignal;
+  /**
+   * Run the child in a process group of its own and kill the whole group at the timeout or abort:
+   * for programs that start others (a script), whose children would otherwise outlive the kill
+   * and hold its output open.
+   */
+  killGroup?: boolean;
 }
 
 export interface RunResult {
@@ -45,6 +51,7 @@ export function runProcess(file: string, args: readonly string[], opts: RunOptio
       cwd: opts.cwd,
       env: opts.env ?? minimalEnv(),
       shell: false,
+      detached: !!opts.killGroup && process.platform !== 'win32',
       stdio: ['pipe', 'pipe', 'pipe'],
       windowsHide: true,
     });
@@ -57,7 +64,8 @@ export function runProcess(file: string, args: readonly string[], opts: RunOptio
     };
     const kill = () => {
       try {
-        child.kill('SIGKILL');
+        if (opts.killGroup && process.platform !== 'win32' && child.pid) process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
       } catch {
         /* already gone */
       }

@@ -125,6 +125,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
   let outOfTime = false;
   let rivalsCut = false;
   let semis: boolean | undefined;
+  let commas: boolean | undefined;
   let found: Found | undefined;
   /** Repairs that parse, refused only for exports as the broken text's tolerant parse pictured them. */
   const contested: { text: string; edits: AppliedEdit[] }[] = [];
@@ -198,15 +199,21 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
             const judged = found.rivals.judge(text, editRegions(edits));
             if (!judged) continue;
             if (judged.sameProgram) {
-              // the same program: keep the spelling that writes ';' as the file does
-              if ((semis ??= semicolonStyle(rootLx)) === moreSemicolons(found.text, text)) {
-                found.text = text;
-                found.edits = [...state.edits, { candidate: cand, at: e.offset }];
-                found.program = judged.sameProgram;
-                found.rivals = found.rivals.rebase(text, judged.sameProgram);
-                found.lx = found.braceless = found.blockEnds = found.disagree = undefined;
+              // The same program, spelt with a ';' or a ',' more or less: spell it as the file does.
+              // Otherwise (the same tokens in another order) it is a rival like any other.
+              const extra = extraPunct(found.text, text);
+              if (extra) {
+                // a ',' is the file's style only at a line's end before a closer on the next line
+                const style = extra.char === ';' ? (semis ??= semicolonStyle(rootLx)) : extra.atLineEnd && (commas ??= trailingCommaStyle(original));
+                if (style === extra.inRival) {
+                  found.text = text;
+                  found.edits = [...state.edits, { candidate: cand, at: e.offset }];
+                  found.program = judged.sameProgram;
+                  found.rivals = found.rivals.rebase(text, judged.sameProgram);
+                  found.lx = found.braceless = found.blockEnds = found.disagree = undefined;
+                }
+                continue;
               }
-              continue;
             }
             // a rival the indentation contradicts (an indented block left without its braces) is none
             const rlx = lex(text);
@@ -335,15 +342,36 @@ function semicolonStyle(lx: Lexed): boolean {
   return semi >= bare;
 }
 
-/** Whether `b` writes more ';' than `a` where the two differ. */
-function moreSemicolons(a: string, b: string): boolean {
+/** Whether the file writes a ',' after the last item of a list that closes on a later line. */
+function trailingCommaStyle(text: string): boolean {
+  const trailing = (text.match(/,[ \t]*\r?\n[ \t]*[}\])]/g) ?? []).length;
+  const bare = (text.match(/[\w$'"`)\]}][ \t]*\r?\n[ \t]*[}\])]/g) ?? []).length;
+  return trailing > bare;
+}
+
+/**
+ * Where two texts differ only by ';' or only by ',' (whitespace aside): which, and whether the
+ * rival `b` is the one that writes it.
+ */
+function extraPunct(a: string, b: string): { char: ';' | ','; inRival: boolean; atLineEnd: boolean } | undefined {
   let p = 0;
   const n = Math.min(a.length, b.length);
   while (p < n && a.charCodeAt(p) === b.charCodeAt(p)) p++;
   let s = 0;
   while (s < n - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
-  const count = (t: string): number => t.split(';').length - 1;
-  return count(b.slice(p, b.length - s)) > count(a.slice(p, a.length - s));
+  const x = a.slice(p, a.length - s).replace(/\s+/g, '');
+  const y = b.slice(p, b.length - s).replace(/\s+/g, '');
+  for (const char of [';', ','] as const) {
+    const bx = x.split(char).join('');
+    const by = y.split(char).join('');
+    if (bx === by && x.length !== y.length) {
+      const inRival = y.length > x.length;
+      const [w, from, to] = inRival ? [b, p, b.length - s] : [a, p, a.length - s];
+      const at = w.indexOf(char, from);
+      return { char, inRival, atLineEnd: at >= 0 && at < to && /^[ \t]*\r?\n/.test(w.slice(at + 1, at + 40)) };
+    }
+  }
+  return undefined;
 }
 
 /** Whether two texts differ only in whitespace (the tokens of a text that parses are the same). */

@@ -42,6 +42,7 @@ export function environmentRepairer(config: Pick<Config, 'node' | 'bashCompat'>)
         strategy: 'environment:bash-compat',
         text: rewriteBash4(original, rewritable),
         note: `rewrote ${rewritable.map((f) => `${f.construct} at line ${f.line}`).join(', ')} for bash ${config.bashCompat}${manual.length ? `; left for a person: ${advice}` : ''}`,
+        ...(manual.length ? { leftForPerson: advice } : {}),
       };
     },
   };

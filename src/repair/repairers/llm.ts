@@ -1,10 +1,10 @@
 import path from 'node:path';
 import type { Config } from '../../config/load.js';
 import type { LlmSettings } from '../../config/schema.js';
-import { callModel, modelContextLength } from '../../llm/call.js';
+import { callModel, isTransient, modelContextLength } from '../../llm/call.js';
 import { redactorFor } from '../../llm/redact.js';
 import { getProvider } from '../../llm/registry.js';
-import { CHARS_PER_TOKEN } from '../../llm/types.js';
+import { CHARS_PER_TOKEN, isLlmError } from '../../llm/types.js';
 import { errorMessage } from '../../util/errors.js';
 import { containingRoot } from '../../workspace/paths.js';
 import type { EditFormat, FormatPlan } from '../formats/types.js';
@@ -113,7 +113,7 @@ export function llmRepairer(config: Pick<Config, 'llm' | 'roots'>): Repairer {
         raw = r.answer.text;
         attempts = r.attempts;
       } catch (err) {
-        return fail(`model call failed: ${errorMessage(err)}`);
+        return { ...fail(`model call failed: ${errorMessage(err)}`), ...(isOutage(err) ? { outage: true } : {}) };
       }
       previous.set(key, raw);
       // A daemon meets many files: remember only the latest few answers.
@@ -127,4 +127,9 @@ export function llmRepairer(config: Pick<Config, 'llm' | 'roots'>): Repairer {
       return { ok: true, strategy, text, note: `${applied.note} from ${llm.model}${tries}${feedback ? ', asked again with the validation error' : ''}` };
     },
   };
+}
+
+/** The server, not the file, is at fault: no connection, a 5xx or 429 after the retries, no answer in time. */
+function isOutage(err: unknown): boolean {
+  return isTransient(err) || isLlmError(err, 'timeout') || isLlmError(err, 'aborted');
 }

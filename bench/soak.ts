@@ -56,10 +56,10 @@ const lines = [
   `model calls: ${r.modelCalls.length}, for history: ${r.historyCalls.length} (${r.historyErrors.length} distinct errors; the soak's 1 s file cooldown lets one be asked again every second)`,
   `probe status changes in healthy stretches: ${r.healthyProbeChanges.length} (${r.healthyStretches} stretches, ${s(r.healthyMs)}); app failing the oracle in them: ${r.healthyOracleFailures}`,
   `files other than original, injected or a validated fix after a kill: ${r.badFiles.length} (fix in flight at a kill, settled after: ${r.inFlightAtKill}; validated fix on disk at a kill: ${r.validatedFixAtKill}); final files ok: ${r.finalFilesOk}`,
-  `crash loop → running again: ${crash.recovered}/${crash.n} by the mechanic, median ${s(crash.medianMs)}, max ${s(crash.maxMs)}`,
-  `runtime error path → jobs done again: ${runtime.recovered}/${runtime.n}, median ${s(runtime.medianMs)}, max ${s(runtime.maxMs)}`,
+  `crash loop → running again: ${crash.recovered}/${crash.bit} by the mechanic (${crash.n - crash.bit} of ${crash.n} slips fixed before their deploy loaded them), median ${s(crash.medianMs)}, max ${s(crash.maxMs)}`,
+  `runtime error path → jobs done again: ${runtime.recovered}/${runtime.bit}, median ${s(runtime.medianMs)}, max ${s(runtime.maxMs)}`,
   opts.remedy
-    ? `stopped by hand → running again (remedy): ${stopped.recovered}/${stopped.n}, median ${s(stopped.medianMs)}, max ${s(stopped.maxMs)}`
+    ? `stopped by hand → running again (remedy): ${stopped.recovered}/${stopped.bit}, median ${s(stopped.medianMs)}, max ${s(stopped.maxMs)}`
     : `stopped by hand, no remedy configured → left stopped: ${r.faults.filter((f) => f.stayedStopped).length}/${stopped.n}`,
 ];
 process.stdout.write(lines.join('\n') + '\n');

@@ -203,10 +203,15 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-export function summarizeTimes(faults: readonly FaultRecord[], kinds: readonly FaultKind[]): { n: number; recovered: number; medianMs: number; maxMs: number } {
+/** Times to running again, over the faults of these kinds that bit (a slip fixed before its deploy loaded it never did). */
+export function summarizeTimes(
+  faults: readonly FaultRecord[],
+  kinds: readonly FaultKind[],
+): { n: number; bit: number; recovered: number; medianMs: number; maxMs: number } {
   const of = faults.filter((f) => kinds.includes(f.kind));
-  const times = of.filter((f) => f.recoveredMs !== undefined).map((f) => f.recoveredMs!);
-  return { n: of.length, recovered: times.length, medianMs: median(times), maxMs: times.length ? Math.max(...times) : NaN };
+  const bit = of.filter((f) => f.bit);
+  const times = bit.filter((f) => f.recoveredMs !== undefined && !f.driverRestored).map((f) => f.recoveredMs!);
+  return { n: of.length, bit: bit.length, recovered: times.length, medianMs: median(times), maxMs: times.length ? Math.max(...times) : NaN };
 }
 
 export async function runSoak(opts: SoakOptions): Promise<SoakResult> {

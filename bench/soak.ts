@@ -66,5 +66,8 @@ process.stdout.write(lines.join('\n') + '\n');
 for (const e of r.historyErrors) process.stdout.write(`  history: ${e}: ${r.historyCalls.filter((c) => `${c.file}: ${errorLine(c.error)}` === e).length} call(s)\n`);
 for (const c of r.healthyProbeChanges) process.stdout.write(`  change: ${c.time} ${c.probe} ${c.from} → ${c.to}: ${c.reason}\n`);
 for (const b of r.badFiles) process.stdout.write(`  bad file after kill ${b.kill}: ${b.file}: ${b.why}\n`);
-for (const f of r.faults.filter((x) => x.driverRestored || x.stayedStopped === false)) process.stdout.write(`  fault ${f.n} ${f.kind}: not running again (${f.stuck})\n`);
+for (const f of r.faults.filter((x) => x.driverRestored || x.stayedStopped === false)) {
+  process.stdout.write(`  fault ${f.n} ${f.kind}: not running again (${f.stuck})\n`);
+  for (const l of f.mechanicLog ?? []) process.stdout.write(`    ${l}\n`);
+}
 if (opts.json) fs.writeFileSync(opts.json, JSON.stringify({ revision, node: process.version, cores: os.cpus().length, ...r }, null, 1));

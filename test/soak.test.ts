@@ -29,7 +29,7 @@ describe('soak (quick form)', () => {
     if (r.healthyOracleFailures) missed.push(`the app failed ${r.healthyOracleFailures} check(s) in a healthy stretch`);
     // Running again: every crash loop that bit and every runtime fault, without the driver's help.
     for (const f of [...bit, ...r.faults.filter((x) => x.kind === 'runtime-shared')])
-      if (f.recoveredMs === undefined || f.driverRestored) missed.push(`fault ${f.n} ${f.kind}: not running again (${f.stuck})`);
+      if (f.recoveredMs === undefined || f.driverRestored) missed.push(`fault ${f.n} ${f.kind}: not running again (${f.stuck}); the mechanic logged: ${(f.mechanicLog ?? []).join(' | ')}`);
     // No remedy configured: a process a person stopped is left stopped.
     for (const f of r.faults.filter((x) => x.kind === 'stop-worker')) if (!f.stayedStopped) missed.push(`fault ${f.n}: the worker stopped by hand was started (${f.stuck})`);
     assert.deepEqual(missed, []);

@@ -57,6 +57,8 @@ export interface FaultRecord {
   driverRestored?: boolean;
   /** The PM2 states of the app's processes when the driver gave up. */
   stuck?: string;
+  /** When the driver gave up: what the mechanic logged since the fault (fixes, remedies). */
+  mechanicLog?: string[];
   /** stop-worker without a remedy: still stopped after `stoppedWatchMs` (a person's stop stands). */
   stayedStopped?: boolean;
 }
@@ -606,6 +608,9 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     }
     rec.driverRestored = true;
     rec.stuck = await pm2States();
+    rec.mechanicLog = readLog()
+      .filter((e) => e.type !== 'probe' && Date.parse(e.time) >= rec.at)
+      .map((e) => `${e.type} ${e.outcome ?? e.action ?? ''} ${path.basename(e.file ?? e.probe ?? '')}: ${String(e.reason ?? e.detail ?? '').slice(0, 300)}${e.restart ? ` [restart ${e.restart.process}: ${e.restart.ok}]` : ''}`);
     say(`fault ${n} ${kind}: not running again after ${recoverTimeoutMs} ms (${rec.stuck}); the driver puts it right`);
     for (const f of APP_FILES) if (faultLines.some((l) => l.file === f && fs.readFileSync(filePath(f), 'utf8').includes(l.line))) writeApp(f, ORIGINAL[f]!);
     await pm2(['restart', 'server', 'worker']);

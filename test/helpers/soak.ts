@@ -33,7 +33,7 @@ export interface SoakOptions {
   healthyMs?: [number, number];
   /** How long the app gets to run again after a fault before the driver puts it right itself. */
   recoverTimeoutMs?: number;
-  /** Add the pm2 probe's built-in remedy (`remedy: {}`: restart what is stopped or errored). */
+  /** Add the pm2 probe's built-in remedy (restart what is stopped or errored), its limits as short as the file cooldown. */
   remedy?: boolean;
   /** Without a remedy, how long a process stopped by hand is watched staying stopped. */
   stoppedWatchMs?: number;
@@ -459,7 +459,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
       pm2Bin: PM2_BIN,
       llm: { baseUrl: model.url, timeoutMs: 10_000, retries: 0 },
       probes: [
-        { name: 'apps', kind: 'pm2', processes: ['server', 'worker'], pm2Bin: PM2_BIN, timeoutMs: PROBE_TIMEOUT_MS, ...(opts.remedy ? { remedy: {} } : {}) },
+        { name: 'apps', kind: 'pm2', processes: ['server', 'worker'], pm2Bin: PM2_BIN, timeoutMs: PROBE_TIMEOUT_MS, ...(opts.remedy ? { remedy: { cooldownMs: 1000, maxPerDay: 100_000 } } : {}) },
         { name: 'server', kind: 'http', url: `http://127.0.0.1:${port}/health`, timeoutMs: 2000 },
       ],
     });

@@ -564,6 +564,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     if (kind === 'stop-worker') {
       rec.at = Date.now();
       await pm2(['stop', 'worker']);
+      rec.bit = true; // stopped for certain, however soon a remedy starts it again
       if (!opts.remedy) {
         // Nothing is configured to start it: a person's stop must stand.
         await sleep(opts.stoppedWatchMs ?? 5000);

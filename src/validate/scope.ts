@@ -18,6 +18,16 @@ function quietLinter(): Linter {
   return new Linter({ configType: 'flat', warningService: quietWarnings } as ConstructorParameters<typeof Linter>[0]);
 }
 
+/** A file as Node reads it, with Node's and the language's globals known. */
+function languageOptions(format: ModuleFormat): Linter.LanguageOptions {
+  return {
+    ecmaVersion: 'latest',
+    sourceType: format === 'module' ? 'module' : 'commonjs',
+    globals: { ...globals.node, ...globals.es2025 },
+    parserOptions: { ecmaFeatures: { globalReturn: format !== 'module' } },
+  };
+}
+
 /**
  * Names used but never declared, by ESLint's own scope analysis (`no-undef`), with Node's and
  * the language's globals known. Undefined when the text cannot be analysed (it does not parse).
@@ -26,12 +36,7 @@ export function undefinedNames(text: string, format: ModuleFormat): Map<string, 
   linter ??= quietLinter();
   const messages = linter.verify(text, [
     {
-      languageOptions: {
-        ecmaVersion: 'latest',
-        sourceType: format === 'module' ? 'module' : 'commonjs',
-        globals: { ...globals.node, ...globals.es2025 },
-        parserOptions: { ecmaFeatures: { globalReturn: format !== 'module' } },
-      },
+      languageOptions: languageOptions(format),
       rules: { 'no-undef': 'error' },
     },
   ]);
@@ -55,12 +60,7 @@ export function nameUse(text: string, format: ModuleFormat, name: string): 'unde
   let used = false;
   const messages = linter.verify(text, [
     {
-      languageOptions: {
-        ecmaVersion: 'latest',
-        sourceType: format === 'module' ? 'module' : 'commonjs',
-        globals: { ...globals.node, ...globals.es2025 },
-        parserOptions: { ecmaFeatures: { globalReturn: format !== 'module' } },
-      },
+      languageOptions: languageOptions(format),
       plugins: {
         mechanic: {
           rules: {

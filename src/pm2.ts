@@ -16,6 +16,7 @@ const jlistEntry = z.looseObject({
     pm_uptime: z.number().optional(),
     pm_cwd: z.string().optional(),
     exec_interpreter: z.string().optional(),
+    exit_code: z.number().nullable().optional(),
   }),
 });
 
@@ -36,6 +37,8 @@ export interface Pm2Process {
   interpreter?: string;
   /** Every instance's working folder. */
   cwds: string[];
+  /** Every instance's last exit code, in the order of `statuses` (null: ended by a signal, as `pm2 stop` ends it). */
+  exitCodes: (number | null)[];
 }
 
 /** `pm2 jlist` prints JSON, but may print daemon chatter before it: take the line that parses. */
@@ -66,11 +69,13 @@ export function parseJlist(stdout: string): Pm2Process[] {
       errLogs: [],
       execPaths: [],
       cwds: [],
+      exitCodes: [],
       ...(p.pm2_env.pm_cwd ? { cwd: p.pm2_env.pm_cwd } : {}),
       ...(p.pm2_env.pm_exec_path ? { script: p.pm2_env.pm_exec_path } : {}),
       ...(p.pm2_env.exec_interpreter ? { interpreter: p.pm2_env.exec_interpreter } : {}),
     };
     cur.statuses.push(p.pm2_env.status);
+    cur.exitCodes.push(p.pm2_env.exit_code ?? null);
     if (p.pm2_env.pm_err_log_path) cur.errLogs.push(p.pm2_env.pm_err_log_path);
     if (p.pm2_env.pm_exec_path && !cur.execPaths.includes(p.pm2_env.pm_exec_path)) cur.execPaths.push(p.pm2_env.pm_exec_path);
     if (p.pm2_env.pm_cwd && !cur.cwds.includes(p.pm2_env.pm_cwd)) cur.cwds.push(p.pm2_env.pm_cwd);

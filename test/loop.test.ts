@@ -98,6 +98,29 @@ describe('a fix is done when the service runs again', () => {
     assert.equal((await app.info()).status, 'stopped');
   });
 
+  it('a process a person stopped stays stopped, though an older crash in its log names the fixed file', async () => {
+    const good = "'use strict';\nfunction double(items) {\n  return items.map((x) => x * 2);\n}\nsetInterval(() => double([1, 2, 3]), 1000);\nmodule.exports = { double };\n";
+    const slipped = good.replace('x * 2);', 'x * 2));');
+    // A crash loop on a slip, put right by hand and restarted: the log names the file.
+    const app = await crashLoop(slipped);
+    assert.match(fs.readFileSync(app.errLog, 'utf8'), /worker\.js/);
+    fs.writeFileSync(app.script, good);
+    assert.equal((await app.pm2(['restart', 'worker'])).code, 0);
+    await waitFor('the worker online', async () => (await app.info()).status === 'online', 20_000, 200);
+    // Then a person stops it, and the slip comes back while it is stopped.
+    assert.equal((await app.pm2(['stop', 'worker'])).code, 0);
+    await waitFor('the worker stopped', async () => (await app.info()).status === 'stopped', 20_000, 200);
+    fs.writeFileSync(app.script, slipped);
+    app.sb.config({ llm: { provider: 'none' }, pm2Bin: PM2_BIN, restartCheckMs: 1_000 });
+    const run = await app.sb.runJson(['run'], { timeoutMs: 60_000 });
+    const fix = run.json.fixes.find((f: any) => f.file === app.script && f.bug.kind === 'syntax');
+    assert.equal(fix?.outcome, 'applied', JSON.stringify(run.json.fixes));
+    assert.equal(fix.restart, undefined, fix.reason);
+    assert.equal(app.sb.read('worker.js'), good);
+    await new Promise((r) => setTimeout(r, 1_000));
+    assert.equal((await app.info()).status, 'stopped', 'a person stopped it: it stays stopped');
+  });
+
   it('a fix whose error comes back after the restart is reverted, and said so', async () => {
     const broken = "'use strict';\n// the port comes from the settings\nconst settings = {};\nconst port = settings.server.port;\nsetInterval(() => console.log(port), 1000);\n";
     const app = await crashLoop(broken);

@@ -592,7 +592,7 @@ describe('pm2 probe (a real PM2 daemon with its own PM2_HOME)', () => {
   it('reads `pm2 jlist` after daemon chatter, and never quotes output it cannot read', () => {
     const entry = { name: 'api', pm_id: 0, pm2_env: { status: 'online', restart_time: 2, API_TOKEN: 'tok-secret-123' } };
     const chatter = `[PM2] Spawning PM2 daemon with pm2_home=/x\n[PM2] PM2 Successfully daemonized\n${JSON.stringify([entry, { ...entry, pm_id: 1 }])}\n`;
-    assert.deepEqual(parseJlist(chatter), [{ name: 'api', statuses: ['online', 'online'], restarts: 4, errLogs: [], execPaths: [], cwds: [] }]);
+    assert.deepEqual(parseJlist(chatter), [{ name: 'api', statuses: ['online', 'online'], restarts: 4, errLogs: [], execPaths: [], cwds: [], exitCodes: [null, null] }]);
     const cut = JSON.stringify([entry]).slice(0, -5);
     assert.throws(() => parseJlist(cut), (err: Error) => /not a process list/.test(err.message) && !err.message.includes('tok-secret-123'));
   });

@@ -36,8 +36,9 @@ export interface ReviveContext {
  * Which process runs a file: one whose error log the runtime bug came from, one whose error log
  * names the file near its end (a crash in the script, or in a module it loads: the banner or the
  * stack names the file), or one whose script (`pm_exec_path`) is the file. A process is down
- * because of the file when it is `errored` or between crashes, or `stopped` with the file named in
- * its error log: a process a person stopped, with no crash naming the file, stays stopped.
+ * because of the file when it is `errored` or between crashes, or `stopped` by a crash (a non-zero
+ * exit code) with the file named in its error log: a process a person stopped stays stopped, even
+ * when an older crash in its log names the file.
  */
 export async function reviveAfterFix(entry: FixEntry, bug: Bug, ctx: ReviveContext): Promise<RevertEntry | undefined> {
   const { config } = ctx;
@@ -54,7 +55,8 @@ export async function reviveAfterFix(entry: FixEntry, bug: Bug, ctx: ReviveConte
     const named = p.errLogs.some((l) => (bug.log !== undefined && path.resolve(l) === path.resolve(bug.log)) || logNames(l, bug.file));
     const runs = named || p.execPaths.some((e) => (realPathOf(e) ?? path.resolve(e)) === bug.file);
     if (!runs) continue;
-    const down = p.statuses.some((s) => DOWN.has(s) && (s !== 'stopped' || named));
+    // `stopped` by a crash (autorestart off) ends with an exit code; `pm2 stop` ends it by a signal
+    const down = p.statuses.some((s, i) => DOWN.has(s) && (s !== 'stopped' || (named && !!p.exitCodes[i])));
     const stale = config.restartStale && bug.kind === 'runtime' && bug.log !== undefined && p.errLogs.some((l) => path.resolve(l) === path.resolve(bug.log!));
     if (down || stale) targets.push({ ...p, down });
   }

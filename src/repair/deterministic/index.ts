@@ -11,7 +11,7 @@
 import { canCompileModules, compileVerdict, endOfInput } from '../../discover/syntax/compile.js';
 import { boundNames, nameCounts, orphanNames } from './rivals.js';
 import { RIVAL_WINDOW, blockEndsDeleted, bracelessNear, editRegions, searchRepair, type AppliedEdit, type SearchResult } from './search.js';
-import { lex, lineOf, offsetOf, type Lexed } from './tokens.js';
+import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 
 export interface SyntaxRepairOptions {
   filename: string;
@@ -180,8 +180,8 @@ function pairedClosersSwapped(edits: readonly AppliedEdit[], lx: Lexed): number[
   for (const a of edits) {
     const c = a.candidate;
     if (c.kind !== 'replace' || !c.was || !CLOSERS.has(c.was) || !CLOSERS.has(c.token) || c.was === c.token) continue;
-    const at = lx.tokens.findIndex((t) => t.start === a.offset);
-    if (at >= 0 && lx.match[at]! >= 0) out.push(lineOf(lx, a.offset) + 1);
+    const at = tokenAt(lx, a.offset);
+    if (lx.tokens[at]?.start === a.offset && lx.match[at]! >= 0) out.push(lineOf(lx, a.offset) + 1);
   }
   return out;
 }

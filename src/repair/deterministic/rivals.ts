@@ -253,7 +253,8 @@ function childHolding(node: AnyNode, lo: number, hi: number): AnyNode | undefine
 }
 
 /** Lengths of the common prefix and the common suffix of two texts (not overlapping). */
-function commonEnds(a: string, b: string): [number, number] {
+/** The lengths of the prefix and the suffix two texts share (not overlapping). */
+export function commonEnds(a: string, b: string): [number, number] {
   const n = Math.min(a.length, b.length);
   // whole chunks first, compared natively: a rival of a large file differs in a few characters
   let p = 0;

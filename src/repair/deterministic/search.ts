@@ -7,8 +7,8 @@
 import { compileVerdict, endOfInput, type ModuleFormat } from '../../discover/syntax/compile.js';
 import { bigrams, bracelessBlocks, codeLike, generateCandidates, indentDisagreements, type Candidate, type Edit } from './candidates.js';
 import { judgeSurface, surfaceReference, type AnyNode, type SurfaceReference } from './guard.js';
-import { lex, lineOf, offsetOf, type Lexed } from './tokens.js';
-import { Rivals } from './rivals.js';
+import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
+import { Rivals, commonEnds } from './rivals.js';
 import { signedNames, type NameDiff } from '../../validate/surface.js';
 import { RegionChecker } from './region.js';
 
@@ -124,8 +124,9 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
   let reference: SurfaceReference | undefined;
   let outOfTime = false;
   let rivalsCut = false;
-  let semis: boolean | undefined;
-  let commas: boolean | undefined;
+  // the file's styles, read once per search (undefined: it shows neither way)
+  const semis = once(() => semicolonStyle(rootLx));
+  const commas = once(() => trailingCommaStyle(original));
   let found: Found | undefined;
   /** Repairs that parse, refused only for exports as the broken text's tolerant parse pictured them. */
   const contested: { text: string; edits: AppliedEdit[] }[] = [];
@@ -203,7 +204,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
               // Otherwise (the same tokens in another order) it is a rival like any other.
               const extra = extraPunct(found.text, text);
               // a ',' is the file's style only at a line's end before a closer on the next line
-              const style = !extra ? undefined : extra.char === ';' ? (semis ??= semicolonStyle(rootLx)) : extra.atLineEnd ? (commas ??= trailingCommaStyle(original)) : false;
+              const style = !extra ? undefined : extra.char === ';' ? semis() : extra.atLineEnd ? commas() : false;
               // Where the file shows no style, the two spellings stay rivals; a ',' the style asks
               // for elsewhere makes the rival one too (a count of line ends is weak evidence to
               // prefer a costlier repair on), a ';' it asks for replaces the repair.
@@ -326,12 +327,27 @@ function laterStringClose(a: { candidate: Candidate }[], b: AppliedEdit[], lx: L
   const line = lineOf(lx, x.edit.offset);
   if (line !== lineOf(lx, y.offset)) return false;
   // the open quote: the unterminated string token on that line
-  const open = lx.tokens.find((t) => t.type === 'string' && t.unterminated && t.line === line);
-  if (!open) return false;
+  let k = tokenAt(lx, lx.lineStarts[line]!);
+  while (k < lx.tokens.length && lx.tokens[k]!.line === line && !(lx.tokens[k]!.type === 'string' && lx.tokens[k]!.unterminated)) k++;
+  const open = lx.tokens[k];
+  if (!open || open.line !== line) return false;
   const content = (at: number): string => lx.text.slice(open.start + 1, at);
   if (codeLike(content(y.offset)) && !codeLike(content(x.edit.offset))) return true;
   // nor a close that swallows the punctuation ending the line (`'unterminated;'` for `'unterminated';`)
   return x.edit.offset < y.offset && /^[\s;,)\]}]+$/.test(lx.text.slice(x.edit.offset, y.offset));
+}
+
+/** `f`'s value, computed on the first call only. */
+function once<T>(f: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = f();
+      done = true;
+    }
+    return value;
+  };
 }
 
 /** Whether the file ends most statement lines with ';' (undefined: it shows neither way). */
@@ -362,11 +378,7 @@ function trailingCommaStyle(text: string): boolean | undefined {
  * rival `b` is the one that writes it.
  */
 function extraPunct(a: string, b: string): { char: ';' | ','; inRival: boolean; atLineEnd: boolean } | undefined {
-  let p = 0;
-  const n = Math.min(a.length, b.length);
-  while (p < n && a.charCodeAt(p) === b.charCodeAt(p)) p++;
-  let s = 0;
-  while (s < n - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  const [p, s] = commonEnds(a, b);
   const x = a.slice(p, a.length - s).replace(/\s+/g, '');
   const y = b.slice(p, b.length - s).replace(/\s+/g, '');
   for (const char of [';', ','] as const) {
@@ -384,11 +396,7 @@ function extraPunct(a: string, b: string): { char: ';' | ','; inRival: boolean; 
 
 /** Whether two texts differ only in whitespace (the tokens of a text that parses are the same). */
 function sameTokens(a: string, b: string): boolean {
-  let p = 0;
-  const n = Math.min(a.length, b.length);
-  while (p < n && a.charCodeAt(p) === b.charCodeAt(p)) p++;
-  let s = 0;
-  while (s < n - p && a.charCodeAt(a.length - 1 - s) === b.charCodeAt(b.length - 1 - s)) s++;
+  const [p, s] = commonEnds(a, b);
   const squeeze = (t: string): string => t.replace(/\s+/g, '');
   return squeeze(a.slice(p, a.length - s)) === squeeze(b.slice(p, b.length - s));
 }

@@ -143,6 +143,8 @@ export function formatLogEntry(e: LogEntry, roots: readonly string[], showDiff: 
       return `${dim(e.time)}  recovery ${rel(e.file, roots)}: ${e.action}: ${e.detail}`;
     case 'remedy':
       return `${dim(e.time)}  remedy ${e.probe}: ${e.action.join(' ')}: ${e.outcome === 'ok' ? green('ok') : red('failed')} (${e.reason})`;
+    case 'escalation':
+      return `${dim(e.time)}  ${red('escalated')} ${rel(e.file, roots)}: ${e.attempts} attempts failed: ${e.reason}`;
   }
 }
 

@@ -51,6 +51,10 @@ export interface FixEntry {
   cut?: AttemptCut;
   /** A PM2 restart that followed (a stale process, or a runtime fix taking effect). */
   restart?: { process: string; ok: boolean; reason: string };
+  /** `git.mode: commit`: the commit that holds this fix. */
+  commit?: string;
+  /** `git.mode: propose` (or a rung's policy `propose`): where the fix waits for a person. */
+  proposal?: { branch: string; base: string; url?: string };
 }
 
 export interface RevertEntry {
@@ -90,7 +94,18 @@ export interface RemedyEntry extends Omit<RemedyRun, 'outcome'> {
   outcome: 'ok' | 'failed';
 }
 
-export type LogEntry = FixEntry | RevertEntry | ProbeChangeEntry | RecoveryEntry | RemedyEntry;
+/** A bug that failed `escalateAfter` attempts: no more model calls until its file changes or a retry. */
+export interface EscalationEntry {
+  type: 'escalation';
+  id: string;
+  time: string;
+  file: string;
+  bug: FixEntry['bug'];
+  attempts: number;
+  reason: string;
+}
+
+export type LogEntry = FixEntry | RevertEntry | ProbeChangeEntry | RecoveryEntry | RemedyEntry | EscalationEntry;
 
 export function logPath(stateDir: string): string {
   return path.join(stateDir, 'mechanic-log.json');

@@ -12,6 +12,10 @@ export default tseslint.config(
       globals: { ...globals.node },
       parserOptions: { project: './test/tsconfig.json', tsconfigRootDir: import.meta.dirname },
     },
+    rules: {
+      // `const { a, ...rest } = x` is how an object is copied without `a`.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
+    },
   },
   {
     files: ['test/**/*.ts'],

@@ -317,7 +317,7 @@ describe('configuration', () => {
     const text = sb.read('mechanic.config.yaml');
     for (const needle of ['core.js', 'simulation.js', 'work-queue.js', 'periodic-scheduler.js', 'mdq100/qwen3.5-coder:35b', 'think: false', 'SELECT COUNT(*) FROM tools_db'])
       assert.ok(text.includes(needle), needle);
-    assert.equal((text.match(/^  - name: /gm) ?? []).length, 11, "the seed's eleven probes");
+    assert.equal((text.match(/^ {2}- name: /gm) ?? []).length, 11, "the seed's eleven probes");
     const scan = await sb.run(['scan']);
     assert.notEqual(scan.code, 2, scan.stderr);
     const again = await sb.run(['init']);

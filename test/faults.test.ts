@@ -164,7 +164,7 @@ describe('model faults: no bad write in any of them', () => {
       const sb = box();
       const text = c.file ?? broken;
       const file = sb.write('lib/stats.js', text);
-      const server = await startModelServer({ answers: [c.answer as never] });
+      const server = await startModelServer({ answers: [c.answer] });
       try {
         sb.config({ repairers: ['llm'], pm2Logs: false, stateDir: '../state', llm: { baseUrl: server.url, timeoutMs: 400 } });
         const r = await sb.runJson(['run'], { timeoutMs: 60_000 });

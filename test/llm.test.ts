@@ -589,8 +589,8 @@ describe('the model test server', () => {
           let out = '';
           let err = '';
           const timer = setTimeout(() => reject(new Error(`no URL within 15 s: ${err}`)), 15_000);
-          child.stderr!.on('data', (d) => (err += d));
-          child.stdout!.on('data', (d) => {
+          child.stderr.on('data', (d) => (err += d));
+          child.stdout.on('data', (d) => {
             out += d;
             const line = out.split('\n')[0];
             if (out.includes('\n') && line) {

@@ -28,6 +28,12 @@ const local = (h: number, m: number, s: number) => new Date(2026, 10, 24, h, m, 
 /** The corpus's project: /srv/app, its node_modules excluded. */
 const inApp = (f: string) => f.startsWith('/srv/app/') && !f.includes('/node_modules/');
 
+/** An error without its raw text, to compare what was read from differently dressed logs. */
+const withoutText = (e: LogError): Omit<LogError, 'text'> => {
+  const { text: _text, ...rest } = e;
+  return rest;
+};
+
 const tmpDirs: string[] = [];
 after(() => tmpDirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
 function tmpDir(prefix = 'mechanic-logs-test-'): string {
@@ -385,9 +391,9 @@ describe('parseErrorLog: a corpus of real crashes', () => {
 
   it('reads the same from CRLF line ends and ANSI-coloured output', () => {
     const text = fixture('synthetic/mixed.log');
-    const plain = parseErrorLog(text, 'x').map(({ text: _t, ...e }) => e);
-    const crlf = parseErrorLog(text.replace(/\n/g, '\r\n'), 'x').map(({ text: _t, ...e }) => e);
-    const ansi = parseErrorLog(text.replace(/^(\w*Error)/gm, '\u001b[31m$1\u001b[39m'), 'x').map(({ text: _t, ...e }) => e);
+    const plain = parseErrorLog(text, 'x').map(withoutText);
+    const crlf = parseErrorLog(text.replace(/\n/g, '\r\n'), 'x').map(withoutText);
+    const ansi = parseErrorLog(text.replace(/^(\w*Error)/gm, '\u001b[31m$1\u001b[39m'), 'x').map(withoutText);
     assert.deepEqual(crlf, plain);
     assert.deepEqual(ansi, plain);
   });
@@ -512,7 +518,7 @@ describe('parseErrorLog: a corpus of real crashes', () => {
       for (const { error } of r.entries) {
         assert.equal(typeof error.errorType, 'string');
         assert.equal(typeof error.message, 'string');
-        assert.ok(!/\u0000/.test(error.text), 'garbage lines are never part of an error');
+        assert.ok(!error.text.includes('\u0000'), 'garbage lines are never part of an error');
       }
     }
     // A date that does not exist: the prefix is stripped, no time invented.
@@ -699,7 +705,7 @@ describe('readLogsIncrementally: real files', () => {
     const dir = tmpDir();
     const log = path.join(dir, 'bin-error.log');
     fs.copyFileSync(path.join(FIXTURES, 'synthetic/binary.log'), log);
-    const r = readLogsIncrementally([log], { [log]: { dev: 0, ino: 0, size: 0, offset: 0, head: 'nonsense' } as LogOffset });
+    const r = readLogsIncrementally([log], { [log]: { dev: 0, ino: 0, size: 0, offset: 0, head: 'nonsense' } });
     assert.deepEqual(r.problems, []);
     assert.deepEqual(messages(r.errors), ["ENOENT: no such file or directory, open '/nonexistent/file.json'"]);
   });

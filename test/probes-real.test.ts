@@ -331,7 +331,7 @@ describe('queue probe', () => {
     it(`rejects ${c.title}`, () => {
       const res = probeSchema.safeParse({ name: 'q', ...c.raw });
       assert.equal(res.success, false);
-      assert.deepEqual(res.error!.issues[0]!.path, c.path);
+      assert.deepEqual(res.error.issues[0]!.path, c.path);
     });
   }
 

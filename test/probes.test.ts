@@ -619,7 +619,7 @@ describe('option schemas', () => {
     it(`rejects ${c.title}`, () => {
       const res = probeSchema.safeParse({ name: 'x', ...c.raw });
       assert.equal(res.success, false);
-      const paths = res.error!.issues.map((i) => JSON.stringify(i.path));
+      const paths = res.error.issues.map((i) => JSON.stringify(i.path));
       assert.ok(paths.includes(JSON.stringify(c.path)), `issues at ${paths.join(' ')}, expected ${JSON.stringify(c.path)}`);
     });
   }

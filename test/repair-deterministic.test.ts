@@ -178,7 +178,7 @@ describe('the last good version (git HEAD) as the surface reference', () => {
     assert.match(!alone.ok ? alone.reason : '', /^ambiguous exports: .*\(-_mask\)|^ambiguous exports: .*\(\+_mask\)/);
     const reference = lastGoodExports(good, broken, 'u.js', 'commonjs');
     assert.deepEqual(reference, ['concat', 'mask', 'toArrayBuffer']);
-    const r = repairSyntax(broken, { filename: 'u.js', format: 'commonjs', lastGoodExports: reference! });
+    const r = repairSyntax(broken, { filename: 'u.js', format: 'commonjs', lastGoodExports: reference });
     assert.ok(r.ok, JSON.stringify(r));
     assert.equal(r.text, good);
   });

@@ -233,11 +233,21 @@ function broken(c: Pick<PrecisionCase, 'intended' | 'slip'>): string {
 }
 
 /** The same tokens (whitespace and line breaks aside), read as CommonJS reads them. */
+/** A token's value as text; a regular expression's is its pattern and flags. */
+function tokenValue(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'object') {
+    const re = v as { pattern?: string; flags?: string };
+    return `/${re.pattern ?? ''}/${re.flags ?? ''}`;
+  }
+  return typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' || typeof v === 'boolean' ? String(v) : typeof v;
+}
+
 function tokens(text: string): string[] | undefined {
   try {
     const out: string[] = [];
     for (const t of acorn.tokenizer(text, { ecmaVersion: 'latest', allowReturnOutsideFunction: true, allowHashBang: true }))
-      out.push(`${t.type.label}:${String((t as { value?: unknown }).value ?? '')}`);
+      out.push(`${t.type.label}:${tokenValue((t as { value?: unknown }).value)}`);
     return out;
   } catch {
     return undefined;
@@ -447,16 +457,16 @@ describe('the ladder with a held-back proposal (in process)', () => {
     name: 'held',
     description: 'holds its candidate back',
     handles: ['syntax'],
-    async repair() {
-      return { ok: false, strategy: 'held', reason: 'held back', proposal: { text, note: 'a change', held: 'confidence 0.5 below the gate 0.7', confidence: 0.5, evidence: ['a rival parses'], rival: 'another change' } };
+    repair() {
+      return Promise.resolve({ ok: false, strategy: 'held', reason: 'held back', proposal: { text, note: 'a change', held: 'confidence 0.5 below the gate 0.7', confidence: 0.5, evidence: ['a rival parses'], rival: 'another change' } });
     },
   });
   const offering = (text: string): Repairer => ({
     name: 'offer',
     description: 'offers a candidate',
     handles: ['syntax'],
-    async repair() {
-      return { ok: true, strategy: 'offer', text, note: 'its change' };
+    repair() {
+      return Promise.resolve({ ok: true, strategy: 'offer', text, note: 'its change' });
     },
   });
 
@@ -464,7 +474,7 @@ describe('the ladder with a held-back proposal (in process)', () => {
     const text = broken(CASES.find((c) => c.name.startsWith('if (...)'))!);
     const real = await checker.repair(text, { filename: 'm.js', format: 'commonjs' });
     assert.ok(real.ok);
-    const at = (confidence: number) => ({ repair: async () => ({ ...real, confidence, evidence: ['one edit'], rival: "deleted '}' at 6:3" }) }) as unknown as SyntaxChecker;
+    const at = (confidence: number) => ({ repair: () => Promise.resolve({ ...real, confidence, evidence: ['one edit'], rival: "deleted '}' at 6:3" }) }) as unknown as SyntaxChecker;
     const input = { bug: { kind: 'syntax' } as Bug, original: text, file: 'm.js', format: 'commonjs' as const };
     const low = await deterministicRepairer(at(0.6999), { maxEdits: 2, timeBudgetMs: 500, minConfidence: 0.7 }).repair(input);
     assert.equal(low.ok, false);

@@ -17,7 +17,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { seededRandom, type Random } from '../../bench/lib/prng.ts';
 import { minimalEnv, runProcess } from '../../src/util/proc.ts';
-import { cliPath, closedPort, nodeCheck, sandbox, type Sandbox } from './cli.ts';
+import { cliPath, closedPort, nodeCheck, sandbox } from './cli.ts';
 import { startModelServer, type ModelServer, type RecordedRequest } from './model-server.ts';
 import { PM2_BIN } from './pm2.ts';
 
@@ -393,13 +393,13 @@ export async function runSoak(opts: SoakOptions): Promise<SoakResult> {
     daemonStarts++;
     const child = spawn(process.execPath, [cliPath, 'daemon', '--json'], { cwd: sb.app, env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let buf = '';
-    child.stdout!.on('data', (d) => {
+    child.stdout.on('data', (d) => {
       buf += d;
       const lines = buf.split('\n');
       buf = lines.pop()!;
       cyclesReported += lines.filter((l) => l.startsWith('{')).length;
     });
-    child.stderr!.resume();
+    child.stderr.resume();
     return child;
   };
   const exited = (c: ChildProcess) => new Promise<void>((r) => (c.exitCode !== null || c.signalCode !== null ? r() : c.once('exit', () => r())));

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { resolveConfig } from '../src/config/load.js';
-import { compileVerdict } from '../src/discover/syntax/compile.js';
+import { compileVerdict } from '../src/analysis/compile.js';
 import type { Bug } from '../src/discover/types.js';
 import { llmRepairer } from '../src/repair/repairers/llm.js';
 import { startModelServer, type RecordedRequest, type ScriptedAnswer } from '../test/helpers/model-server.js';

@@ -1,7 +1,7 @@
 import type { Config } from './config/load.js';
 import { discoverBugs, historyOnly, type Discovery } from './discover/sources.js';
 import type { ScanStats } from './discover/types.js';
-import { SyntaxChecker } from './discover/syntax/checker.js';
+import { SyntaxChecker } from './engine/checker.js';
 import type { Bug } from './discover/types.js';
 import type { RemedyRun } from './probes/remedy.js';
 import { remedyPhase } from './remedies.js';
@@ -10,7 +10,7 @@ import type { ProbeResult } from './probes/types.js';
 import { fixBug, fixEntry, newFixId } from './repair/fix.js';
 import { restartAndWatch } from './repair/restart.js';
 import { reviveAfterFix } from './repair/revive.js';
-import { processOfLog } from './pm2.js';
+import { processOfLog } from './pm2/pm2.js';
 import { buildLadder } from './repair/registry.js';
 import { appendLog, type FixEntry, type LogEntry, type ProbeChangeEntry, type RecoveryEntry } from './state/log.js';
 import { heldBack, loadHolds, recordAttempt } from './state/holds.js';

@@ -1,6 +1,6 @@
 import type { Config } from './config/load.js';
 import { runCycle, type CycleReport } from './cycle.js';
-import { SyntaxChecker } from './discover/syntax/checker.js';
+import { SyntaxChecker } from './engine/checker.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { errorMessage } from './util/errors.js';
 import { acquireLock } from './workspace/lock.js';

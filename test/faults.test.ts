@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { box, nodeCheck, SEED_WORKER, waitFor, type Sandbox } from './helpers/cli.ts';
 import { startModelServer } from './helpers/model-server.ts';
-import { surfaceOf } from '../src/validate/surface.ts';
+import { surfaceOf } from '../src/analysis/surface.ts';
 
 const FULL = process.env.MECHANIC_FAULTS_FULL === '1';
 const ROUNDS = FULL ? 12 : 2;

@@ -5,7 +5,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { llmSchema, type LlmSettings } from '../src/config/schema.ts';
+import { llmSchema, type LlmSettings } from '../src/llm/settings.ts';
 import { SEED } from '../src/config/defaults.ts';
 import { cleanAnswer } from '../src/llm/answer.ts';
 import { DOCTOR_PROMPT, checkModelServer } from '../src/llm/doctor.ts';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseErrorLog, parseErrorLogDetailed, MAX_LINE_CHARS } from '../src/discover/logs/parse.js';
 import { expandLogGlobs, readLogsIncrementally, type LogOffset } from '../src/discover/logs/read.js';
-import { pm2ErrorLogGlob } from '../src/pm2.js';
+import { pm2ErrorLogGlob } from '../src/pm2/pm2.js';
 import {
   groupErrors,
   MAX_DETAIL_CHARS,

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { needs } from './helpers/require.ts';
-import { parseJlist } from '../src/pm2.js';
+import { parseJlist } from '../src/pm2/pm2.js';
 import { probeSchema } from '../src/probes/registry.js';
 import { runProbes, summarize } from '../src/probes/run.js';
 import type { ProbeResult } from '../src/probes/types.js';

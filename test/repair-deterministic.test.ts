@@ -8,13 +8,13 @@ import path from 'node:path';
 import { describe, it } from 'node:test';
 import { box } from './helpers/cli.ts';
 import { fileURLToPath } from 'node:url';
-import { compileVerdict } from '../src/discover/syntax/compile.js';
+import { compileVerdict } from '../src/analysis/compile.js';
 import { repairSyntax, type SyntaxRepairOptions } from '../src/repair/deterministic/index.js';
 import { surfaceChange, surfaceReference } from '../src/repair/deterministic/guard.js';
 import { lastGoodExports, recordFits } from '../src/validate/last-good.js';
 import { lex } from '../src/repair/deterministic/tokens.js';
 import { Rivals, type Settled } from '../src/repair/deterministic/rivals.js';
-import { parseProgram, surfaceOf } from '../src/validate/surface.js';
+import { parseProgram, surfaceOf } from '../src/analysis/surface.js';
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'repair');
 const read = (name: string): string => fs.readFileSync(path.join(fixtures, name), 'utf8');

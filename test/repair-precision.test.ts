@@ -13,6 +13,7 @@ import { startModelServer } from './helpers/model-server.ts';
 import { resolveConfig, SyntaxChecker } from '../dist/index.js';
 import { fixBug } from '../dist/repair/fix.js';
 import { deterministicRepairer } from '../dist/repair/repairers/deterministic.js';
+import { repairInEngine } from '../dist/repair/deterministic/index.js';
 import { validatorsByName } from '../dist/validate/registry.js';
 import { undefinedNamesValidator } from '../dist/validate/undefined-names.js';
 import { settleReference } from '../dist/validate/last-good.js';
@@ -320,7 +321,7 @@ describe('the confidence gate', () => {
   it('the ambiguous case really is below 1 (else these tests would test nothing)', async () => {
     const checker = await SyntaxChecker.create(process.execPath, 1);
     try {
-      const r = await checker.repair(broken(ambiguous), { filename: 'check.js', format: 'commonjs', maxEdits: 2, timeBudgetMs: 500 });
+      const r = await repairInEngine(checker, broken(ambiguous), { filename: 'check.js', format: 'commonjs', maxEdits: 2, timeBudgetMs: 500 });
       assert.ok(r.ok, JSON.stringify(r));
       assert.ok(r.confidence < 1, `confidence ${r.confidence}: pick another slip that is ambiguous by nature`);
       assert.notEqual(r.text, ambiguous.intended, 'the model is needed to know which was meant');
@@ -472,9 +473,9 @@ describe('the ladder with a held-back proposal (in process)', () => {
 
   it('the deterministic rung holds back a repair below its gate, and offers one at or above it', async () => {
     const text = broken(CASES.find((c) => c.name.startsWith('if (...)'))!);
-    const real = await checker.repair(text, { filename: 'm.js', format: 'commonjs' });
+    const real = await repairInEngine(checker, text, { filename: 'm.js', format: 'commonjs' });
     assert.ok(real.ok);
-    const at = (confidence: number) => ({ repair: () => Promise.resolve({ ...real, confidence, evidence: ['one edit'], rival: "deleted '}' at 6:3" }) }) as unknown as SyntaxChecker;
+    const at = (confidence: number) => ({ call: () => Promise.resolve({ ...real, confidence, evidence: ['one edit'], rival: "deleted '}' at 6:3" }) }) as unknown as SyntaxChecker;
     const input = { bug: { kind: 'syntax' } as Bug, original: text, file: 'm.js', format: 'commonjs' as const };
     const low = await deterministicRepairer(at(0.6999), { maxEdits: 2, timeBudgetMs: 500, minConfidence: 0.7 }).repair(input);
     assert.equal(low.ok, false);

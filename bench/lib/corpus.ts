@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { compileVerdict, type ModuleFormat } from '../../src/discover/syntax/compile.js';
+import { compileVerdict, type ModuleFormat } from '../../src/analysis/compile.js';
 
 /** name@version, pinned. CommonJS and ES modules, small files and large ones. */
 export const CORPUS_PACKAGES = [

@@ -6,10 +6,11 @@ import { pathToFileURL } from 'node:url';
 import YAML from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, errorMessage } from '../util/errors.js';
-import { pm2ErrorLogGlob } from '../pm2.js';
-import { expandHome } from '../workspace/paths.js';
+import { pm2ErrorLogGlob } from '../pm2/pm2.js';
+import { expandHome } from '../util/paths.js';
 import { CONFIG_FILE_NAMES, NODE_CANDIDATES } from './defaults.js';
-import { configSchema, type LlmSettings, type ParsedConfig } from './schema.js';
+import type { LlmSettings } from '../llm/settings.js';
+import { configSchema, type ParsedConfig } from './schema.js';
 
 /** The configuration as the core sees it: validated, defaulted, every path absolute. */
 export interface Config extends Omit<ParsedConfig, 'roots' | 'node' | 'stateDir' | 'backupDir' | 'logs' | 'llm'> {

@@ -1,64 +1,9 @@
 import { z } from 'zod';
 import { probeSchema } from '../probes/registry.js';
-import { DEFAULT_MIN_CONFIDENCE } from '../repair/deterministic/index.js';
-import { DEFAULT_INCLUDE, SEED, SEED_PROMPT_TEMPLATE, WINDOW_PROMPT_TEMPLATE } from './defaults.js';
+import { llmSchema } from '../llm/settings.js';
+import { DEFAULT_INCLUDE, DEFAULT_MIN_CONFIDENCE, SEED } from './defaults.js';
 
 const positiveMs = z.number().int().positive();
-
-export const llmSchema = z.strictObject({
-  /** `none` turns the model rung of the ladder off. */
-  provider: z.enum(['ollama', 'openai', 'none']).default('ollama'),
-  /** Ollama: the server root. OpenAI-compatible: the root that `/v1/chat/completions` hangs off. */
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
-  model: z.string().min(1).default(SEED.model),
-  think: z.boolean().default(SEED.think),
-  temperature: z.number().min(0).max(2).default(SEED.temperature),
-  numPredict: z.number().int().positive().default(SEED.numPredict),
-  timeoutMs: positiveMs.default(SEED.fixTimeoutMs),
-  promptTemplate: z.string().min(1).default(SEED_PROMPT_TEMPLATE),
-  /** Name of the environment variable holding an API key (OpenAI-compatible servers). */
-  apiKeyEnv: z.string().min(1).optional(),
-  /** Ollama's endpoint: `generate` (/api/generate, as the seed) or `chat` (/api/chat). */
-  api: z.enum(['generate', 'chat']).default('generate'),
-  /**
-   * How the model edits: `whole` (the complete fixed file, only when it fits the prompt budget),
-   * `window` (numbered lines around the error, answered with search/replace blocks), or `auto`
-   * (whole when it fits, else a window).
-   */
-  editFormat: z.enum(['auto', 'whole', 'window']).default('auto'),
-  /** The prompt budget in characters: a file is sent whole only when its prompt fits. */
-  maxPromptChars: z.number().int().positive().default(24_000),
-  /** The prompt budget in estimated tokens (about 3 characters each); the smaller budget wins. */
-  maxPromptTokens: z.number().int().positive().optional(),
-  /** Lines shown on each side of the error before widening to the enclosing block. */
-  windowLines: z.number().int().min(1).default(30),
-  /** The most lines a window may have, however large the enclosing block. */
-  maxWindowLines: z.number().int().min(3).default(200),
-  /** Prompt of the window format: {{file}}, {{error}}, {{window}}, {{startLine}}, {{endLine}}, {{totalLines}}. */
-  windowPromptTemplate: z.string().min(1).default(WINDOW_PROMPT_TEMPLATE),
-  /** Retries of a call that failed to connect or got a 5xx (or 429), with doubling backoff. */
-  retries: z.number().int().min(0).max(10).default(2),
-  retryDelayMs: z.number().int().min(0).default(1_000),
-  /** All model calls for one file, feedback retry included, end within this. Default: 2 × timeoutMs. */
-  fileBudgetMs: positiveMs.optional(),
-  /** On a failed validation, ask once more with the validator's message. */
-  feedbackRetry: z.boolean().default(true),
-  /** Mask values that look like secrets in prompts and logs. */
-  redact: z.boolean().default(true),
-  /** More secret patterns (regular expression sources); the whole match is masked. */
-  redactPatterns: z
-    .array(
-      z.string().refine((s) => {
-        try {
-          new RegExp(s);
-          return true;
-        } catch {
-          return false;
-        }
-      }, 'not a valid regular expression'),
-    )
-    .default([]),
-});
 
 /** The deterministic rung: how far it searches, and how sure it must be to write. */
 export const deterministicSchema = z.strictObject({
@@ -127,5 +72,4 @@ export const configSchema = z.strictObject({
 
 export type RawConfig = z.input<typeof configSchema>;
 export type ParsedConfig = z.output<typeof configSchema>;
-export type LlmSettings = z.output<typeof llmSchema>;
 export type DeterministicConfig = z.output<typeof deterministicSchema>;

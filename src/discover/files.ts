@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { glob } from 'tinyglobby';
 import { ALWAYS_SKIPPED_DIRS } from '../config/defaults.js';
+import type { FileStat } from '../engine/cache.js';
 import type { Config } from '../config/load.js';
 import { runProcess } from '../util/proc.js';
 import { isInside, isInsideAny } from '../workspace/paths.js';
@@ -19,14 +20,6 @@ export interface SourceFiles {
   stats: Map<string, FileStat>;
   /** Problems that did not stop the listing (e.g. .gitignore asked for outside a git work tree). */
   warnings: string[];
-}
-
-/** What the scan cache keys a file by (a subset of fs.BigIntStats). */
-export interface FileStat {
-  ino: bigint;
-  size: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
 }
 
 export type ListConfig = Pick<Config, 'roots' | 'include' | 'exclude' | 'stateDir' | 'backupDir' | 'maxFileBytes'> & { gitignore?: boolean };

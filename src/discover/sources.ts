@@ -6,14 +6,13 @@ import { errorMessage } from '../util/errors.js';
 import { isInsideAny } from '../workspace/paths.js';
 import { expandLogGlobs, readLogsIncrementally } from './logs/read.js';
 import { groupErrors, toBugs } from './logs/group.js';
-import type { SyntaxChecker } from './syntax/checker.js';
+import type { SyntaxChecker } from '../engine/checker.js';
 import { scanSyntax } from './syntax/scan.js';
 import type { Bug, BugSource, DiscoverContext, Discovery } from './types.js';
 export type { BugSource, DiscoverContext, Discovery } from './types.js';
 import { environmentSource } from './env/source.js';
-import { undefinedNameOf } from '../validate/error-gone.js';
-import { nameUse } from '../validate/scope.js';
-import { hasModuleSyntax, parseStrict } from '../validate/surface.js';
+import { nameUse, undefinedNameOf } from '../analysis/scope.js';
+import { hasModuleSyntax, parseStrict } from '../analysis/surface.js';
 
 export const SYNTAX_PRIORITY = 100;
 

@@ -1,6 +1,6 @@
 import type { Config } from '../config/load.js';
 import type { SkippedFile } from './files.js';
-import type { SyntaxChecker } from './syntax/checker.js';
+import type { SyntaxChecker } from '../engine/checker.js';
 import type { Clock } from '../util/clock.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { LlmSettings } from '../config/schema.js';
+import type { LlmSettings } from './settings.js';
 import { showContextLength } from './ollama.js';
 import { baseUrlOf } from './registry.js';
 import { LlmError, isLlmError, type LlmAnswer, type LlmProvider, type LlmRequest } from './types.js';

@@ -1,8 +1,7 @@
-import type { LlmSettings } from '../config/schema.js';
-import { sameModel } from '../probes/ollama.js';
+import type { LlmSettings } from './settings.js';
 import { errorMessage } from '../util/errors.js';
 import { cleanAnswer } from './answer.js';
-import { showContextLength } from './ollama.js';
+import { sameModel, showContextLength } from './ollama.js';
 import { baseUrlOf, getProvider } from './registry.js';
 import { isLlmError, type LlmAnswer, type LlmProvider, type ModelInfo } from './types.js';
 

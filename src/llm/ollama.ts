@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LlmSettings } from '../config/schema.js';
+import type { LlmSettings } from './settings.js';
 import { CHARS_PER_TOKEN, LlmError, apiKeyOf, describeShape, emptyAnswer, joinUrl, requestJson, type LlmAnswer, type LlmProvider, type LlmRequest, type ModelInfo } from './types.js';
 
 export const OLLAMA_DEFAULT_BASE_URL = 'http://127.0.0.1:11434';
@@ -161,4 +161,14 @@ export async function showContextLength(settings: LlmSettings, model: string, si
     if (key.endsWith('.context_length') && typeof value === 'number' && value > 0) return value;
   }
   return undefined;
+}
+
+/** `qwen3` and `qwen3:latest` are the same model to Ollama. */
+export function sameModel(a: string, b: string): boolean {
+  const norm = (m: string) => {
+    const s = m.trim().toLowerCase();
+    const lastPart = s.slice(s.lastIndexOf('/') + 1);
+    return lastPart.includes(':') ? s : `${s}:latest`;
+  };
+  return norm(a) === norm(b);
 }

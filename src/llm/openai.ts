@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LlmSettings } from '../config/schema.js';
+import type { LlmSettings } from './settings.js';
 import { CHARS_PER_TOKEN, LlmError, apiKeyOf, describeShape, emptyAnswer, joinUrl, requestJson, type LlmAnswer, type LlmProvider, type LlmRequest, type ModelInfo } from './types.js';
 
 /** llama.cpp's server; vLLM (8000) and LM Studio (1234) are set with `llm.baseUrl`. */

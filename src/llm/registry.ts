@@ -1,4 +1,4 @@
-import type { LlmSettings } from '../config/schema.js';
+import type { LlmSettings } from './settings.js';
 import { ollamaProvider } from './ollama.js';
 import { openaiProvider } from './openai.js';
 import type { LlmProvider } from './types.js';

@@ -1,5 +1,6 @@
-import type { LlmSettings } from '../config/schema.js';
-import { MechanicError, errorMessage } from '../util/errors.js';
+import type { LlmSettings } from './settings.js';
+import { MechanicError } from '../util/errors.js';
+import { HttpError, httpJson, type HttpCall } from '../util/http.js';
 
 /** Code tokenizes at roughly 3 characters a token; erring high costs memory, erring low loses code. */
 export const CHARS_PER_TOKEN = 3;
@@ -93,22 +94,6 @@ export function isLlmError(err: unknown, kind?: LlmErrorKind): err is LlmError {
   return err instanceof LlmError && (kind === undefined || err.kind === kind);
 }
 
-// ---------------------------------------------------------------------------------------------
-// The HTTP transport both providers share: one timeout, one body cap, one mapping of failures
-// to error kinds.
-// ---------------------------------------------------------------------------------------------
-
-/** Answers larger than this are refused; reading stops there (a runaway model cannot fill memory). */
-export const MAX_ANSWER_BYTES = 8 * 1024 * 1024;
-/** Error bodies are read up to this, for the excerpt. */
-const MAX_ERROR_BODY_BYTES = 64 * 1024;
-const EXCERPT_CHARS = 200;
-
-/** `base` + `path` with exactly one slash between them. */
-export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
-}
-
 /** The API key named by `llm.apiKeyEnv`, or undefined when no key is configured. */
 export function apiKeyOf(settings: Pick<LlmSettings, 'apiKeyEnv'>, env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (settings.apiKeyEnv === undefined) return undefined;
@@ -118,161 +103,21 @@ export function apiKeyOf(settings: Pick<LlmSettings, 'apiKeyEnv'>, env: NodeJS.P
   return key;
 }
 
-export interface HttpCall {
-  method: 'GET' | 'POST';
-  url: string;
-  body?: unknown;
-  /** Bearer token for `Authorization`. */
-  apiKey?: string;
-  timeoutMs: number;
-  signal?: AbortSignal;
-  /** Cap on the answer body; default MAX_ANSWER_BYTES. */
-  maxBytes?: number;
-}
-
-/** What a request is called in messages: `POST http://host/api/generate`. */
-function what(call: HttpCall): string {
-  return `${call.method} ${call.url}`;
-}
-
-/**
- * One JSON request with the per-call timeout (combined with the caller's signal) covering the
- * connection, the headers and the whole body. Resolves to the parsed JSON of a 2xx answer;
- * every failure is an `LlmError`.
- */
+/** One JSON request through the shared HTTP client; every failure becomes an `LlmError` of the same kind. */
 export async function requestJson(call: HttpCall): Promise<unknown> {
-  const timeout = AbortSignal.timeout(call.timeoutMs);
-  // Ours, to drop the connection when the body goes over the cap.
-  const own = new AbortController();
-  const signals = [timeout, own.signal];
-  if (call.signal) signals.push(call.signal);
-  const signal = AbortSignal.any(signals);
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (call.body !== undefined) headers['content-type'] = 'application/json';
-  if (call.apiKey !== undefined) headers.authorization = `Bearer ${call.apiKey}`;
-
-  const failure = (err: unknown, during: string): LlmError => {
-    if (err instanceof LlmError) return err;
-    if (timeout.aborted) return new LlmError('timeout', `${what(call)}: no answer within ${call.timeoutMs} ms (llm.timeoutMs)`, {}, { cause: err });
-    if (call.signal?.aborted) return new LlmError('aborted', `${what(call)}: cancelled`, {}, { cause: err });
-    return new LlmError('unreachable', `${what(call)}: ${during}: ${networkReason(err)}`, {}, { cause: err });
-  };
-
-  let res: Response;
   try {
-    if (call.signal?.aborted) throw call.signal.reason;
-    res = await fetch(call.url, {
-      method: call.method,
-      headers,
-      body: call.body === undefined ? undefined : JSON.stringify(call.body),
-      signal,
-      redirect: 'follow',
-    });
+    return await httpJson({ ...call, timeoutSetting: 'llm.timeoutMs' });
   } catch (err) {
-    throw failure(err, 'cannot connect');
-  }
-
-  if (!res.ok) {
-    let text = '';
-    try {
-      text = (await readCapped(res, MAX_ERROR_BODY_BYTES, own, true)).text;
-    } catch (err) {
-      if (timeout.aborted || call.signal?.aborted) throw failure(err, 'reading the error');
-      // The status is what matters; a body we could not read is no excerpt.
+    if (err instanceof HttpError) {
+      const details = { ...(err.status !== undefined ? { status: err.status } : {}), ...(err.bodyExcerpt !== undefined ? { bodyExcerpt: err.bodyExcerpt } : {}) };
+      throw new LlmError(err.kind, err.message, details, err.cause !== undefined ? { cause: err.cause } : undefined);
     }
-    const excerpt = excerptOf(errorFieldOf(text) ?? text);
-    throw new LlmError('http', `${what(call)}: HTTP ${res.status}${excerpt ? `: ${excerpt}` : ''}`, {
-      status: res.status,
-      bodyExcerpt: excerpt,
-    });
-  }
-
-  const max = call.maxBytes ?? MAX_ANSWER_BYTES;
-  let text: string;
-  try {
-    const read = await readCapped(res, max, own, false);
-    text = read.text;
-  } catch (err) {
-    throw failure(err, 'connection lost while reading the answer');
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new LlmError('bad-answer', `${what(call)}: the answer is not JSON: ${excerptOf(text) || '(empty body)'}`, {
-      bodyExcerpt: excerptOf(text),
-    });
+    throw err;
   }
 }
 
-/**
- * Read a body up to `max` bytes. Over the cap: with `truncate`, keep the first `max` bytes;
- * otherwise a `bad-answer` error. Either way reading stops and the connection is dropped.
- */
-async function readCapped(res: Response, max: number, own: AbortController, truncate: boolean): Promise<{ text: string }> {
-  const declared = Number(res.headers.get('content-length'));
-  if (!truncate && Number.isFinite(declared) && declared > max) {
-    own.abort();
-    void res.body?.cancel().catch(() => undefined);
-    throw tooBig(res.url, max, `declares ${declared} bytes`);
-  }
-  if (!res.body) return { text: '' };
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    if (total + value.byteLength > max) {
-      if (truncate) chunks.push(value.subarray(0, max - total));
-      total += value.byteLength;
-      own.abort();
-      void reader.cancel().catch(() => undefined);
-      if (truncate) break;
-      throw tooBig(res.url, max, `more than ${max} bytes`);
-    }
-    chunks.push(value);
-    total += value.byteLength;
-  }
-  return { text: new TextDecoder('utf-8').decode(Buffer.concat(chunks)) };
-}
-
-function tooBig(url: string, max: number, how: string): LlmError {
-  return new LlmError('bad-answer', `${url}: the answer is too large (${how}; the limit is ${Math.round(max / 1024 / 1024)} MB), not read`);
-}
-
-/** `{ "error": "..." }` (Ollama) or `{ "error": { "message": "..." } }` (OpenAI). */
-function errorFieldOf(text: string): string | undefined {
-  try {
-    const body = JSON.parse(text) as { error?: unknown; message?: unknown };
-    if (typeof body.error === 'string') return body.error;
-    if (body.error && typeof body.error === 'object' && typeof (body.error as { message?: unknown }).message === 'string')
-      return (body.error as { message: string }).message;
-    if (typeof body.message === 'string') return body.message;
-  } catch {
-    /* not JSON */
-  }
-  return undefined;
-}
-
-function excerptOf(text: string): string {
-  const flat = text.slice(0, EXCERPT_CHARS * 4).replace(/\s+/g, ' ').trim();
-  return flat.length > EXCERPT_CHARS ? `${flat.slice(0, EXCERPT_CHARS - 1)}…` : flat;
-}
-
-/** undici's `fetch failed` hides the reason in `cause`: ECONNREFUSED, ENOTFOUND, … */
-function networkReason(err: unknown): string {
-  const seen = new Set<unknown>();
-  let e: unknown = err;
-  const parts: string[] = [];
-  while (e instanceof Error && !seen.has(e)) {
-    seen.add(e);
-    const code = (e as { code?: unknown }).code;
-    parts.push(typeof code === 'string' ? `${code}${e.message && !e.message.includes(code) ? ` (${e.message})` : ''}` : e.message);
-    e = e.cause;
-  }
-  const reason = parts.filter((p) => p && p !== 'fetch failed').join(': ');
-  return reason || errorMessage(err);
-}
+export { joinUrl, MAX_ANSWER_BYTES } from '../util/http.js';
+export type { HttpCall } from '../util/http.js';
 
 /** Say why an answer is empty, in the words of the fix (`hint` applies when the model only thought). */
 export function emptyAnswer(where: string, settings: Pick<LlmSettings, 'numPredict'>, answer: LlmAnswer, hint?: string): LlmError {

@@ -2,7 +2,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { Redactor } from '../util/secrets.js';
-import { expandHome } from '../workspace/paths.js';
+import { expandHome } from '../util/paths.js';
 import type { Health } from './types.js';
 
 /** Small helpers shared by the probe kinds: paths, secrets, numeric conditions, wording. */
@@ -107,11 +107,6 @@ export function formatBytes(n: number): string {
     i++;
   }
   return `${v >= 100 || i === 0 ? Math.round(v) : v.toFixed(1)} ${units[i]}`;
-}
-
-/** `base` + `rel` where base may or may not end with a slash (and may have a path: GHE's /api/v3). */
-export function joinUrl(base: string, rel: string): string {
-  return new URL(rel, base.endsWith('/') ? base : `${base}/`).href;
 }
 
 /** Options for a connection string given inline or through an environment variable. */

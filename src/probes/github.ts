@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isoTime } from '../util/clock.js';
-import { joinUrl, redact, secretFromEnv } from './common.js';
+import { joinUrl } from '../util/http.js';
+import { redact, secretFromEnv } from './common.js';
 import { defineProbe } from './types.js';
 
 const rateAnswer = z.object({

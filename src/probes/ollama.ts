@@ -1,20 +1,12 @@
 import { z } from 'zod';
-import { clip, joinUrl } from './common.js';
+import { joinUrl } from '../util/http.js';
+import { sameModel } from '../llm/ollama.js';
+import { clip } from './common.js';
 import { defineProbe } from './types.js';
 
 const tagsAnswer = z.object({
   models: z.array(z.looseObject({ name: z.string(), model: z.string().optional() })),
 });
-
-/** `qwen3` and `qwen3:latest` are the same model to Ollama. */
-export function sameModel(a: string, b: string): boolean {
-  const norm = (m: string) => {
-    const s = m.trim().toLowerCase();
-    const lastPart = s.slice(s.lastIndexOf('/') + 1);
-    return lastPart.includes(':') ? s : `${s}:latest`;
-  };
-  return norm(a) === norm(b);
-}
 
 /** Ollama's `GET /api/tags`: reachable, how many models, and the required one present. */
 export const ollamaProbe = defineProbe({

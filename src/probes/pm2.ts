@@ -4,7 +4,7 @@ import type { Health, ProbeResult } from './types.js';
 import { describeExit, lastLine } from './command.js';
 import { resolvePath, worst } from './common.js';
 import { defineProbe } from './types.js';
-import { parseJlist } from '../pm2.js';
+import { parseJlist } from '../pm2/pm2.js';
 
 /** PM2 statuses on the way back up after a crash: not down yet, not healthy either. */
 const RESTARTING = new Set(['launching', 'waiting restart']);

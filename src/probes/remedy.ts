@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { parseJlist, restartPm2, type Pm2Process } from '../pm2.js';
+import { parseJlist, restartPm2, type Pm2Process } from '../pm2/pm2.js';
 import { isoTime, type Clock } from '../util/clock.js';
 import { minimalEnv, runProcess, type RunResult } from '../util/proc.js';
 import { argvSchema, commandRunFields, describeExit, lastLine } from './command.js';

@@ -1,5 +1,5 @@
-import { diffNames, surfaceOf } from '../validate/surface.js';
-import type { ModuleFormat } from '../discover/syntax/compile.js';
+import { diffNames, surfaceOf } from '../analysis/surface.js';
+import type { ModuleFormat } from '../analysis/compile.js';
 
 /** Comments and phrases with which models stand in for code they left out. */
 const PLACEHOLDERS: RegExp[] = [

@@ -1,5 +1,5 @@
 import type { Config } from '../config/load.js';
-import type { SyntaxChecker } from '../discover/syntax/checker.js';
+import type { SyntaxChecker } from '../engine/checker.js';
 import { deterministicRepairer } from './repairers/deterministic.js';
 import { environmentRepairer } from './repairers/environment.js';
 import { llmRepairer } from './repairers/llm.js';

@@ -3,7 +3,7 @@ import type { Config } from '../config/load.js';
 import { groupErrors, toBugs } from '../discover/logs/group.js';
 import { readLogsIncrementally } from '../discover/logs/read.js';
 import type { Bug } from '../discover/types.js';
-import { listPm2, processOfLog, restartPm2, type Pm2Process } from '../pm2.js';
+import { listPm2, processOfLog, restartPm2, type Pm2Process } from '../pm2/pm2.js';
 import type { LogOffset } from '../state/state.js';
 import type { Clock } from '../util/clock.js';
 import { errorMessage } from '../util/errors.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Config } from '../config/load.js';
 import type { Bug } from '../discover/types.js';
-import { listPm2, type Pm2Process } from '../pm2.js';
+import { listPm2, type Pm2Process } from '../pm2/pm2.js';
 import type { FixEntry, RevertEntry } from '../state/log.js';
 import type { LogOffset } from '../state/state.js';
 import { isoTime, type Clock } from '../util/clock.js';

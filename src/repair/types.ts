@@ -1,5 +1,5 @@
 import type { Bug } from '../discover/types.js';
-import type { ModuleFormat } from '../discover/syntax/compile.js';
+import type { ModuleFormat } from '../analysis/compile.js';
 
 /** What a repairer is asked to fix. */
 export interface RepairInput {

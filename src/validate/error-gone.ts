@@ -1,10 +1,5 @@
-import { undefinedNames } from './scope.js';
+import { undefinedNameOf, undefinedNames } from '../analysis/scope.js';
 import { isJavaScript, type Validator } from './types.js';
-
-/** `readCorrectionFile is not defined` → the name `readCorrectionFile`. */
-export function undefinedNameOf(message: string): string | undefined {
-  return /^([\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$]*) is not defined$/u.exec(message)?.[1];
-}
 
 /**
  * Where it can be told without running the code, the reported error must be gone: a

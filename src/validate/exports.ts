@@ -1,5 +1,5 @@
 import { recordFits } from './last-good.js';
-import { diffNames, surfaceOf } from './surface.js';
+import { diffNames, surfaceOf } from '../analysis/surface.js';
 import { isJavaScript, type Validator } from './types.js';
 
 /**

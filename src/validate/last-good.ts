@@ -1,9 +1,9 @@
 import { diffLines } from 'diff';
 import * as acorn from 'acorn';
-import { canCompileModules, compileVerdict, type ModuleFormat } from '../discover/syntax/compile.js';
+import { canCompileModules, compileVerdict, type ModuleFormat } from '../analysis/compile.js';
 import type { Bug } from '../discover/types.js';
 import { committedVersion } from '../workspace/git.js';
-import { surfaceOf } from './surface.js';
+import { surfaceOf } from '../analysis/surface.js';
 
 /** More changed lines than this and the last good version is another file, not a reference. */
 export const LAST_GOOD_MAX_CHANGED_LINES = 8;

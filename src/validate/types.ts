@@ -1,7 +1,7 @@
 import type { Config } from '../config/load.js';
 import type { Bug } from '../discover/types.js';
-import type { SyntaxChecker } from '../discover/syntax/checker.js';
-import type { ModuleFormat } from '../discover/syntax/compile.js';
+import type { SyntaxChecker } from '../engine/checker.js';
+import type { ModuleFormat } from '../analysis/compile.js';
 
 export interface ValidationInput {
   file: string;

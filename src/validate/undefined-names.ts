@@ -1,5 +1,5 @@
 import { diffLines } from 'diff';
-import { undefinedNames } from './scope.js';
+import { undefinedNames } from '../analysis/scope.js';
 import { isJavaScript, type Validator } from './types.js';
 
 /**

@@ -56,9 +56,3 @@ export function writeRefusal(file: string, realRoots: readonly string[]): string
   const dir = realPathOf(path.dirname(file));
   return dir && isInsideAny(path.join(dir, path.basename(file)), realRoots) ? undefined : outside;
 }
-
-export function expandHome(p: string, home: string): string {
-  if (p === '~') return home;
-  if (p.startsWith('~/')) return path.join(home, p.slice(2));
-  return p;
-}

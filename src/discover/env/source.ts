@@ -4,7 +4,7 @@ import { glob } from 'tinyglobby';
 import { ALWAYS_SKIPPED_DIRS } from '../../config/defaults.js';
 import { isInside } from '../../workspace/paths.js';
 import { expandLogGlobs } from '../logs/read.js';
-import { decodeSource } from '../syntax/decode.js';
+import { decodeSource } from '../../analysis/decode.js';
 import type { Bug, BugSource } from '../types.js';
 import { findBash4, isBashScript } from './bash-compat.js';
 import { findBareNode, NODE_NOT_FOUND } from './bare-node.js';

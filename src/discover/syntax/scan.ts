@@ -1,6 +1,6 @@
-import { ScanCache } from '../cache.js';
+import { ScanCache } from '../../engine/cache.js';
 import { listSourceFiles, type ListConfig, type SkippedFile } from '../files.js';
-import type { CheckSummary, FileVerdict, SyntaxChecker } from './checker.js';
+import type { CheckSummary, FileVerdict, SyntaxChecker } from '../../engine/checker.js';
 
 export interface SyntaxScanOptions {
   /** Stop at the limit-th file that does not parse (files in path order); the rest is not read. */

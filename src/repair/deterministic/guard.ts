@@ -27,7 +27,7 @@
  * the slip left open (`"__esModule, {`) stands for its leading identifier (`__esModule`).
  */
 import * as walk from 'acorn-walk';
-import { diffNames, parseProgram, signedNames, surfaceOfProgram, type Surface } from '../../validate/surface.js';
+import { diffNames, parseProgram, signedNames, surfaceOfProgram, type Surface } from '../../analysis/surface.js';
 import { slipKind } from './candidates.js';
 import { lex, type Lexed, type Token } from './tokens.js';
 

@@ -8,7 +8,8 @@
  * ES modules need V8's module parser: call it in a thread started with --experimental-vm-modules
  * (the syntax worker is).
  */
-import { canCompileModules, compileVerdict, endOfInput } from '../../discover/syntax/compile.js';
+import type { SyntaxChecker } from '../../engine/checker.js';
+import { canCompileModules, compileVerdict, endOfInput } from '../../analysis/compile.js';
 import { boundNames, nameCounts, orphanNames } from './rivals.js';
 import { RIVAL_WINDOW, blockEndsDeleted, bracelessNear, editRegions, searchRepair, type AppliedEdit, type SearchResult } from './search.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
@@ -63,7 +64,12 @@ export const DEFAULT_MAX_EDITS = 2;
 export const DEFAULT_TIME_BUDGET_MS = 300;
 export const DEFAULT_MAX_CANDIDATES = 4000;
 /** Repairs below this confidence are proposed, never written by the deterministic rung. */
-export const DEFAULT_MIN_CONFIDENCE = 0.7;
+export { DEFAULT_MIN_CONFIDENCE } from '../../config/defaults.js';
+
+/** `repairSyntax` in one of the checker's engines: off the main thread, with V8's module parser. */
+export function repairInEngine(checker: SyntaxChecker, text: string, opts: SyntaxRepairOptions): Promise<SyntaxRepair> {
+  return checker.call<SyntaxRepair>(import.meta.url, 'repairSyntax', text, opts);
+}
 
 export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRepair {
   const started = performance.now();

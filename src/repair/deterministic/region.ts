@@ -7,7 +7,7 @@
  * (the statements before the span parsed, and a parser reads on from them alone). Anything else
  * (the span parses, or fails at its edge) is inconclusive and the whole file is compiled.
  */
-import { compileVerdict, endOfInput, type ModuleFormat } from '../../discover/syntax/compile.js';
+import { compileVerdict, endOfInput, type ModuleFormat } from '../../analysis/compile.js';
 import type { Edit } from './candidates.js';
 import type { Lexed } from './tokens.js';
 

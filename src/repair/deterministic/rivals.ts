@@ -13,8 +13,8 @@
  */
 import * as walk from 'acorn-walk';
 import globals from 'globals';
-import type { ModuleFormat } from '../../discover/syntax/compile.js';
-import { diffNames, parseProgram, parseStrict, surfaceOfProgram, type NameDiff } from '../../validate/surface.js';
+import type { ModuleFormat } from '../../analysis/compile.js';
+import { diffNames, parseProgram, parseStrict, surfaceOfProgram, type NameDiff } from '../../analysis/surface.js';
 import { judgeProgram, type AnyNode, type SurfaceReference } from './guard.js';
 import { rejectedInside } from './region.js';
 import { mistypedKeyword } from './candidates.js';

@@ -4,12 +4,12 @@
  * the file is kept: when no single edit works, the search goes on from the best of those
  * (a beam, one level per edit, up to maxEdits).
  */
-import { compileVerdict, endOfInput, type ModuleFormat } from '../../discover/syntax/compile.js';
+import { compileVerdict, endOfInput, type ModuleFormat } from '../../analysis/compile.js';
 import { bigrams, bracelessBlocks, codeLike, generateCandidates, indentDisagreements, type Candidate, type Edit } from './candidates.js';
 import { judgeSurface, surfaceReference, type AnyNode, type SurfaceReference } from './guard.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { Rivals, commonEnds } from './rivals.js';
-import { signedNames, type NameDiff } from '../../validate/surface.js';
+import { signedNames, type NameDiff } from '../../analysis/surface.js';
 import { RegionChecker } from './region.js';
 
 export interface SearchOptions {

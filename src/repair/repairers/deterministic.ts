@@ -1,5 +1,6 @@
-import type { SyntaxChecker } from '../../discover/syntax/checker.js';
+import type { SyntaxChecker } from '../../engine/checker.js';
 import type { Repairer } from '../types.js';
+import { repairInEngine } from '../deterministic/index.js';
 
 export interface DeterministicSettings {
   maxEdits: number;
@@ -19,7 +20,7 @@ export function deterministicRepairer(checker: SyntaxChecker, settings: Determin
     description: 'token-level edits (brackets, commas, quotes...) that make the file parse again',
     handles: ['syntax'],
     async repair({ bug, original, file, format }) {
-      const r = await checker.repair(original, {
+      const r = await repairInEngine(checker, original, {
         filename: file,
         format,
         maxEdits: settings.maxEdits,

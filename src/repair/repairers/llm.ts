@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Config } from '../../config/load.js';
-import type { LlmSettings } from '../../config/schema.js';
+import type { LlmSettings } from '../../llm/settings.js';
 import { callModel, isTransient, modelContextLength } from '../../llm/call.js';
 import { redactorFor } from '../../util/secrets.js';
 import { getProvider } from '../../llm/registry.js';

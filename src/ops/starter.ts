@@ -1,7 +1,7 @@
 import path from 'node:path';
 import YAML from 'yaml';
-import type { Pm2Process } from '../pm2.js';
-import { SEED } from './defaults.js';
+import type { Pm2Process } from '../pm2/pm2.js';
+import { SEED } from '../config/defaults.js';
 
 /** What `mechanic init` found on this machine, and where the config goes. */
 export interface StarterInput {

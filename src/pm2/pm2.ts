@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
 import { escapePath } from 'tinyglobby';
-import { minimalEnv, runProcess } from './util/proc.js';
-import { expandHome } from './workspace/paths.js';
+import { minimalEnv, runProcess } from '../util/proc.js';
+import { expandHome } from '../util/paths.js';
 
 const jlistEntry = z.looseObject({
   name: z.string(),

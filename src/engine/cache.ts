@@ -1,7 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
-import type { FileVerdict } from './syntax/compile.js';
+import type { FileVerdict } from '../analysis/compile.js';
+
+/** What the scan cache keys a file by (a subset of fs.BigIntStats). */
+export interface FileStat {
+  ino: bigint;
+  size: bigint;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+}
 
 /** A file's verdict without its name: what the cache keeps. */
 export type CachedVerdict = FileVerdict extends infer V ? (V extends unknown ? Omit<V, 'file'> : never) : never;

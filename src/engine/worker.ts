@@ -5,10 +5,9 @@
  */
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { compileCommonJs, compileModule, compileVerdict, containsModuleSyntax, hasExactModulePositions, type ModuleFormat, type Verdict } from './compile.js';
-import { rulesOfThisNode, type CheckRules } from './rules.js';
-import { repairSyntax, type SyntaxRepairOptions } from '../../repair/deterministic/index.js';
-import { surfaceOf } from '../../validate/surface.js';
+import { compileCommonJs, compileModule, compileVerdict, containsModuleSyntax, hasExactModulePositions, type ModuleFormat, type Verdict } from '../analysis/compile.js';
+import { rulesOfThisNode, type CheckRules } from '../analysis/rules.js';
+import { surfaceOf } from '../analysis/surface.js';
 
 export type FileCheck = { file: string; format: ModuleFormat | 'ambiguous' };
 
@@ -34,7 +33,8 @@ export type WorkerRequest =
   | { id: number; op: 'hello' }
   | { id: number; op: 'check'; files: FileCheck[]; rules?: CheckRules }
   | { id: number; op: 'check-text'; text: string; file: string; format: ModuleFormat | 'ambiguous'; rules?: CheckRules }
-  | { id: number; op: 'repair'; text: string; options: SyntaxRepairOptions };
+  /** A caller's own work that needs this engine's V8: `fn` exported by `module` (a URL), given `args`. */
+  | { id: number; op: 'call'; module: string; fn: string; args: unknown[] };
 
 const ownRules = rulesOfThisNode();
 
@@ -92,6 +92,13 @@ export function ambiguousVerdict(text: string, file: string, rules: CheckRules =
   return { verdict: compileModule(text, file), format: 'module' };
 }
 
+async function call(module: string, fn: string, args: unknown[]): Promise<unknown> {
+  const mod = (await import(module)) as Record<string, unknown>;
+  const f = mod[fn];
+  if (typeof f !== 'function') throw new Error(`${module} exports no function ${fn}`);
+  return (f as (...a: unknown[]) => unknown)(...args);
+}
+
 function handle(req: WorkerRequest): unknown {
   switch (req.op) {
     case 'hello': {
@@ -102,17 +109,17 @@ function handle(req: WorkerRequest): unknown {
       return req.files.map((f) => checkFile(f, req.rules ?? ownRules));
     case 'check-text':
       return checkSource(req.text, req.file, req.format, req.rules ?? ownRules);
-    case 'repair':
-      return repairSyntax(req.text, req.options);
+    case 'call':
+      return call(req.module, req.fn, req.args);
   }
 }
 
 type Reply = { id: number; ok: boolean; value?: unknown; error?: string };
 
-function answer(req: WorkerRequest, send: (reply: Reply) => void): void {
+async function answer(req: WorkerRequest, send: (reply: Reply) => void): Promise<void> {
   let reply: Reply;
   try {
-    reply = { id: req.id, ok: true, value: handle(req) };
+    reply = { id: req.id, ok: true, value: await handle(req) };
   } catch (err) {
     reply = { id: req.id, ok: false, error: (err as Error).stack ?? String(err) };
   }
@@ -121,9 +128,9 @@ function answer(req: WorkerRequest, send: (reply: Reply) => void): void {
 
 if (parentPort) {
   const port = parentPort;
-  port.on('message', (req: WorkerRequest) => answer(req, (r) => port.postMessage(r)));
+  port.on('message', (req: WorkerRequest) => void answer(req, (r) => port.postMessage(r)));
 } else if (process.send && process.env.MECHANIC_SYNTAX_ENGINE === '1') {
   // A child process of the configured node: requests come over IPC; it ends with its parent.
-  process.on('message', (req: WorkerRequest) => answer(req, (r) => process.send!(r)));
+  process.on('message', (req: WorkerRequest) => void answer(req, (r) => process.send!(r)));
   process.on('disconnect', () => process.exit(0));
 }

@@ -1,15 +1,13 @@
 import fs from 'node:fs';
-import { runProcess, minimalEnv } from '../../util/proc.js';
-import type { SyntaxRepair, SyntaxRepairOptions } from '../../repair/deterministic/index.js';
-import type { CachedVerdict, ScanCache } from '../cache.js';
-import type { FileStat } from '../files.js';
-import type { ErrorFileVerdict, ErrorVerdict, FileVerdict, ModuleFormat, Verdict } from './compile.js';
-import { isCheckable, PackageScopes, statKey, type FileFormat } from './format.js';
+import { runProcess, minimalEnv } from '../util/proc.js';
+import type { CachedVerdict, FileStat, ScanCache } from './cache.js';
+import type { ErrorFileVerdict, ErrorVerdict, FileVerdict, ModuleFormat, Verdict } from '../analysis/compile.js';
+import { isCheckable, PackageScopes, statKey, type FileFormat } from '../analysis/format.js';
 import { defaultThreads, WorkerPool } from './pool.js';
-import { parseNodeVersion, rulesByVersion, rulesOfThisNode, type CheckRules, type NodeVersion } from './rules.js';
+import { parseNodeVersion, rulesByVersion, rulesOfThisNode, type CheckRules, type NodeVersion } from '../analysis/rules.js';
 import type { CheckOutcome, EngineInfo, FileCheck } from './worker.js';
 
-export type { ErrorFileVerdict, FileVerdict } from './compile.js';
+export type { ErrorFileVerdict, FileVerdict } from '../analysis/compile.js';
 
 export interface CheckOptions {
   /**
@@ -132,130 +130,59 @@ export class SyntaxChecker {
     return (await this.check(files, onResult, options)).verdicts;
   }
 
-  /** checkFiles, with what it did. */
+  /** checkFiles, with what it did: cached verdicts first, then files node stops on unread, then the engines. */
   async check(
     files: readonly string[],
     onResult?: (v: FileVerdict) => void,
     options: CheckOptions = {},
   ): Promise<{ verdicts: FileVerdict[]; summary: CheckSummary }> {
-    const { cache, stats, limit } = options;
+    const run = new CheckRun(files, options, onResult);
     const scopes = new PackageScopes(this.rules);
-    const racyAfter = BigInt(Date.now()) * 1_000_000n - (options.racyWindowMs === undefined ? RACY_NS : BigInt(Math.round(options.racyWindowMs * 1e6)));
-    const summary: CheckSummary = { read: 0, cached: 0, confirmed: 0, notChecked: 0 };
-    const slots: (FileVerdict | undefined)[] = new Array(files.length);
-    const keys: ({ stat: string; scope: string; racy: boolean } | undefined)[] = new Array(files.length);
-    const pending: number[] = [];
+    const pending = run.takeCached(scopes);
+    const work = await this.triage(run, pending, scopes);
+    await this.dispatch(run, work);
+    return run.result();
+  }
 
-    const emit = (i: number, v: FileVerdict) => {
-      slots[i] = v;
-      onResult?.(v);
-    };
-    files.forEach((file, i) => {
-      let st: FileStat | undefined = stats?.get(file);
-      if (cache && !st) {
-        try {
-          st = fs.lstatSync(file, { bigint: true });
-        } catch {
-          st = undefined;
-        }
-      }
-      if (cache && st) {
-        const key = { stat: statKey(st), scope: scopes.scopeOf(file).key, racy: st.ctimeNs > racyAfter || st.mtimeNs > racyAfter };
-        keys[i] = key;
-        const hit = key.racy ? undefined : cache.get(file, key.stat, key.scope);
-        if (hit) {
-          summary.cached++;
-          emit(i, { file, ...hit } as FileVerdict);
-          return;
-        }
-      }
-      pending.push(i);
-    });
-
-    // The limit: how many errors the filled prefix of `slots` holds, and where it ends.
-    let prefix = 0;
-    let errors = 0;
-    let cut = files.length;
-    const advance = () => {
-      while (cut === files.length && prefix < files.length && slots[prefix]) {
-        const v = slots[prefix++]!;
-        if ('ok' in v && !v.ok && limit !== undefined && ++errors >= limit) cut = prefix;
-      }
-    };
-    const store = (i: number, v: FileVerdict) => {
-      const key = keys[i];
-      if (!cache || !key) return;
-      // A file that stopped parsing keeps the exports it had when it last parsed.
-      if ('ok' in v && !v.ok && !v.lastGoodExports) {
-        const before = cache.peek(files[i]!);
-        const last = before && 'ok' in before ? (before.ok ? before.exports : before.lastGoodExports) : undefined;
-        if (last) v.lastGoodExports = last;
-      }
-      const { file: _file, ...verdict } = v;
-      // A racy file's verdict is kept for that record, never reused as it stands.
-      cache.set(files[i]!, key.racy ? RACY_STAT : key.stat, key.scope, verdict as CachedVerdict);
-    };
-    if (limit !== undefined && limit <= 0) cut = 0;
-    advance();
-
-    // Files node stops on before parsing (no reading needed) and files it does not judge.
-    const work: Array<{ i: number; check: FileCheck; bytes: number }> = [];
+  /**
+   * Files node stops on before parsing (a package.json it cannot read: no reading needed) and
+   * files it does not judge are settled here; the rest is work for the engines.
+   */
+  private async triage(run: CheckRun, pending: readonly number[], scopes: PackageScopes): Promise<Work[]> {
+    const work: Work[] = [];
     for (const i of pending) {
-      const file = files[i]!;
+      const file = run.files[i]!;
       if (!isCheckable(file)) {
-        emit(i, { file, skipped: 'node --check judges only .js, .cjs and .mjs files' });
+        run.emit(i, { file, skipped: 'node --check judges only .js, .cjs and .mjs files' });
         continue;
       }
       const r = scopes.resolve(file);
       if ('error' in r) {
         const v: FileVerdict = { file, ok: false, format: 'commonjs', line: 0, column: 0, ...r.error };
-        const settled = await this.settle(v, { ok: false, line: 0, column: 0, ...r.error });
-        if (settled.confirmed) summary.confirmed++;
-        emit(i, settled.verdict);
-        store(i, settled.verdict);
+        run.settled(i, await this.settle(v, { ok: false, line: 0, column: 0, ...r.error }));
         continue;
       }
-      work.push({ i, check: { file, format: r.format }, bytes: Number(stats?.get(file)?.size ?? 0n) });
+      work.push({ i, check: { file, format: r.format }, bytes: Number(run.stats?.get(file)?.size ?? 0n) });
     }
-    advance();
+    run.advance();
+    return work;
+  }
 
-    const batches: Array<typeof work> = [];
-    for (let k = 0; k < work.length; ) {
-      const batch: typeof work = [];
-      let bytes = 0;
-      while (k < work.length && batch.length < BATCH_FILES && (batch.length === 0 || bytes + work[k]!.bytes <= BATCH_BYTES)) {
-        bytes += work[k]!.bytes;
-        batch.push(work[k++]!);
-      }
-      batches.push(batch);
-    }
-
-    // A window of batches in flight, dispatched in file order, so that a limit stops early.
+  /** A window of batches in flight, dispatched in file order, so that a limit stops early. */
+  private async dispatch(run: CheckRun, work: readonly Work[]): Promise<void> {
+    const batches = batchesOf(work);
     const window = this.pool.threads * 2;
     let next = 0;
-    const runBatch = async (batch: typeof work): Promise<void> => {
+    const runBatch = async (batch: readonly Work[]): Promise<void> => {
       const outcomes = await this.pool.run<CheckOutcome[]>({ op: 'check', files: batch.map((b) => b.check), rules: this.rules });
-      summary.read += outcomes.length;
-      await Promise.all(
-        outcomes.map(async (o, k) => {
-          const { i } = batch[k]!;
-          const { verdict, confirmed } = await this.settleOutcome(o);
-          if (confirmed) summary.confirmed++;
-          emit(i, verdict);
-          store(i, verdict);
-        }),
-      );
-      advance();
+      run.summary.read += outcomes.length;
+      await Promise.all(outcomes.map(async (o, k) => run.settled(batch[k]!.i, await this.settleOutcome(o))));
+      run.advance();
     };
     const lane = async (): Promise<void> => {
-      while (next < batches.length && cut === files.length) await runBatch(batches[next++]!);
+      while (next < batches.length && !run.stopped) await runBatch(batches[next++]!);
     };
     await Promise.all(Array.from({ length: Math.min(window, batches.length) }, lane));
-
-    const verdicts: FileVerdict[] = [];
-    for (let i = 0; i < cut; i++) if (slots[i]) verdicts.push(slots[i]!);
-    summary.notChecked = files.length - verdicts.length;
-    return { verdicts, summary };
   }
 
   /** Verdict on text that is not on disk (a candidate fix), judged as if it were at `file`. */
@@ -266,9 +193,12 @@ export class SyntaxChecker {
     return { ...out.verdict, format: out.format };
   }
 
-  /** Run the deterministic repairer in an engine (it needs V8's module parser too). */
-  repair(text: string, options: SyntaxRepairOptions): Promise<SyntaxRepair> {
-    return this.pool.run<SyntaxRepair>({ op: 'repair', text, options });
+  /**
+   * Run a module's exported function in an engine, for work that needs V8's module parser too
+   * (the deterministic repairer). The engine knows nothing of its callers: they name the module.
+   */
+  call<T>(module: string, fn: string, ...args: unknown[]): Promise<T> {
+    return this.pool.run<T>({ op: 'call', module, fn, args });
   }
 
   private async settleOutcome(o: CheckOutcome): Promise<{ verdict: FileVerdict; confirmed: boolean }> {
@@ -356,4 +286,128 @@ export function parseCheckOutput(stderr: string, file: string): { line: number; 
   const message = m?.[2] ?? errorLine;
   const detail = lines.slice(Math.max(0, headerIndex), lines.indexOf(errorLine) + 1).join('\n').trim() || errorLine;
   return { line, column, message, errorType, detail };
+}
+
+/** A file for the engines: its index in the call, what to check, and its size for batching. */
+type Work = { i: number; check: FileCheck; bytes: number };
+
+/** Batches of at most BATCH_FILES files and (past the first file) BATCH_BYTES bytes, in order. */
+function batchesOf(work: readonly Work[]): Work[][] {
+  const batches: Work[][] = [];
+  for (let k = 0; k < work.length; ) {
+    const batch: Work[] = [];
+    let bytes = 0;
+    while (k < work.length && batch.length < BATCH_FILES && (batch.length === 0 || bytes + work[k]!.bytes <= BATCH_BYTES)) {
+      bytes += work[k]!.bytes;
+      batch.push(work[k++]!);
+    }
+    batches.push(batch);
+  }
+  return batches;
+}
+
+/**
+ * One check call's verdicts as they arrive, in file order: where the limit cuts them, what goes
+ * into the cache, and what was done.
+ */
+class CheckRun {
+  readonly summary: CheckSummary = { read: 0, cached: 0, confirmed: 0, notChecked: 0 };
+  readonly stats: ReadonlyMap<string, FileStat> | undefined;
+  private readonly cache: ScanCache | undefined;
+  private readonly limit: number | undefined;
+  private readonly racyAfter: bigint;
+  private readonly slots: (FileVerdict | undefined)[];
+  private readonly keys: ({ stat: string; scope: string; racy: boolean } | undefined)[];
+  // The limit: how many errors the filled prefix of `slots` holds, and where it ends.
+  private prefix = 0;
+  private errors = 0;
+  private cut: number;
+
+  constructor(
+    readonly files: readonly string[],
+    options: CheckOptions,
+    private readonly onResult: ((v: FileVerdict) => void) | undefined,
+  ) {
+    this.cache = options.cache;
+    this.stats = options.stats;
+    this.limit = options.limit;
+    this.racyAfter = BigInt(Date.now()) * 1_000_000n - (options.racyWindowMs === undefined ? RACY_NS : BigInt(Math.round(options.racyWindowMs * 1e6)));
+    this.slots = new Array<FileVerdict | undefined>(files.length);
+    this.keys = new Array<{ stat: string; scope: string; racy: boolean } | undefined>(files.length);
+    this.cut = this.limit !== undefined && this.limit <= 0 ? 0 : files.length;
+  }
+
+  /** The limit is reached: no further batch is dispatched. */
+  get stopped(): boolean {
+    return this.cut !== this.files.length;
+  }
+
+  /** Emit the verdicts the cache holds for unchanged files; the indexes of the rest. */
+  takeCached(scopes: PackageScopes): number[] {
+    const pending: number[] = [];
+    this.files.forEach((file, i) => {
+      let st: FileStat | undefined = this.stats?.get(file);
+      if (this.cache && !st) {
+        try {
+          st = fs.lstatSync(file, { bigint: true });
+        } catch {
+          st = undefined;
+        }
+      }
+      if (this.cache && st) {
+        const key = { stat: statKey(st), scope: scopes.scopeOf(file).key, racy: st.ctimeNs > this.racyAfter || st.mtimeNs > this.racyAfter };
+        this.keys[i] = key;
+        const hit = key.racy ? undefined : this.cache.get(file, key.stat, key.scope);
+        if (hit) {
+          this.summary.cached++;
+          this.emit(i, { file, ...hit } as FileVerdict);
+          return;
+        }
+      }
+      pending.push(i);
+    });
+    this.advance();
+    return pending;
+  }
+
+  emit(i: number, v: FileVerdict): void {
+    this.slots[i] = v;
+    this.onResult?.(v);
+  }
+
+  /** A fresh verdict: emitted, and stored in the cache. */
+  settled(i: number, { verdict, confirmed }: { verdict: FileVerdict; confirmed: boolean }): void {
+    if (confirmed) this.summary.confirmed++;
+    this.emit(i, verdict);
+    this.store(i, verdict);
+  }
+
+  /** Move the filled prefix on, and cut at the limit-th error. */
+  advance(): void {
+    while (this.cut === this.files.length && this.prefix < this.files.length && this.slots[this.prefix]) {
+      const v = this.slots[this.prefix++]!;
+      if ('ok' in v && !v.ok && this.limit !== undefined && ++this.errors >= this.limit) this.cut = this.prefix;
+    }
+  }
+
+  result(): { verdicts: FileVerdict[]; summary: CheckSummary } {
+    const verdicts: FileVerdict[] = [];
+    for (let i = 0; i < this.cut; i++) if (this.slots[i]) verdicts.push(this.slots[i]!);
+    this.summary.notChecked = this.files.length - verdicts.length;
+    return { verdicts, summary: this.summary };
+  }
+
+  private store(i: number, v: FileVerdict): void {
+    const key = this.keys[i];
+    if (!this.cache || !key) return;
+    // A file that stopped parsing keeps the exports it had when it last parsed.
+    if ('ok' in v && !v.ok && !v.lastGoodExports) {
+      const before = this.cache.peek(this.files[i]!);
+      const last = before && 'ok' in before ? (before.ok ? before.exports : before.lastGoodExports) : undefined;
+      if (last) v.lastGoodExports = last;
+    }
+    const { file: _file, ...verdict } = v;
+    // A racy file's verdict is kept for that record, never reused as it stands.
+    this.cache.set(this.files[i]!, key.racy ? RACY_STAT : key.stat, key.scope, verdict as CachedVerdict);
+  }
 }

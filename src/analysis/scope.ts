@@ -1,6 +1,6 @@
 import { Linter, type Rule } from 'eslint';
 import globals from 'globals';
-import type { ModuleFormat } from '../discover/syntax/compile.js';
+import type { ModuleFormat } from './compile.js';
 
 let linter: Linter | undefined;
 
@@ -91,4 +91,9 @@ function usesRule(name: string, found: () => void): Rule.RuleModule {
       };
     },
   };
+}
+
+/** `readCorrectionFile is not defined` → the name `readCorrectionFile`. */
+export function undefinedNameOf(message: string): string | undefined {
+  return /^([\p{L}\p{Nl}$_][\p{L}\p{Nl}\p{Mn}\p{Mc}\p{Nd}\p{Pc}$]*) is not defined$/u.exec(message)?.[1];
 }

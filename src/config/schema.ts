@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { probeSchema } from '../probes/registry.js';
+import { notifySchema } from '../notify/schema.js';
 import { DEFAULT_MIN_CONFIDENCE } from '../repair/deterministic/index.js';
 import { DEFAULT_INCLUDE, SEED, SEED_PROMPT_TEMPLATE, WINDOW_PROMPT_TEMPLATE } from './defaults.js';
 
@@ -123,6 +124,8 @@ export const configSchema = z.strictObject({
   /** Also skip what git ignores under each root (.gitignore, .git/info/exclude); needs git. */
   gitignore: z.boolean().default(false),
   probes: z.array(probeSchema).default([]),
+  /** Where events go (webhook, slack, discord, ntfy, email, command), through the outbox in stateDir. */
+  notify: notifySchema,
 });
 
 export type RawConfig = z.input<typeof configSchema>;

@@ -11,8 +11,9 @@ import { SMTPServer } from 'smtp-server';
 import { box, closedPort, nodeCheck, waitFor, type Sandbox } from './helpers/cli.ts';
 import { resolveConfig } from '../src/config/load.ts';
 import { deliver, enqueueLogEntries } from '../src/notify/deliver.ts';
+import { eventsFromLog } from '../src/notify/events.ts';
 import { outboxPath, readOutbox } from '../src/notify/outbox.ts';
-import type { ProbeChangeEntry } from '../src/state/log.ts';
+import type { FixEntry, LogEntry, ProbeChangeEntry } from '../src/state/log.ts';
 import type { Clock } from '../src/util/clock.ts';
 
 const HMAC_SECRET = 'hmac-shared-7f3a9c';
@@ -289,6 +290,59 @@ describe('notify channels', () => {
     assert.deepEqual(hook.got.map((g) => g.body.event), ['daemon.started', 'fix.applied', 'daemon.stopped']);
     assert.match(hook.got[2]!.body.summary, /stopped after \d+ cycle/);
   });
+});
+
+describe('events from log entries', () => {
+  const T = '2026-03-01T10:00:00.000Z';
+  const fix = (outcome: FixEntry['outcome'], more: Partial<FixEntry> = {}): FixEntry => ({
+    type: 'fix',
+    id: `f-${outcome}`,
+    time: T,
+    file: '/srv/app/worker.js',
+    bug: { id: 'b', kind: 'syntax', errorType: 'SyntaxError', message: 'Unexpected token', line: 4, column: 39, source: 'syntax' } as FixEntry['bug'],
+    strategy: 'deterministic',
+    outcome,
+    reason: `${outcome} because`,
+    steps: [],
+    diff: '--- a/worker.js\n+++ b/worker.js\n',
+    ...more,
+  });
+  const probe = (from: ProbeChangeEntry['from'], to: ProbeChangeEntry['to']): ProbeChangeEntry => ({ type: 'probe', id: `p-${from}-${to}`, time: T, probe: 'db', from, to, reason: 'why' });
+  const cases: { name: string; entry: LogEntry; events: string[]; check?: (e: Record<string, unknown>[]) => void }[] = [
+    { name: 'an applied fix', entry: fix('applied'), events: ['fix.applied'], check: (e) => assert.equal(e[0]!.diff, '--- a/worker.js\n+++ b/worker.js\n') },
+    { name: 'an applied fix and its restart', entry: fix('applied', { restart: { process: 'api', ok: true, reason: 'online' } }), events: ['fix.applied', 'process.restarted'], check: (e) => assert.equal(e[1]!.process, 'api') },
+    { name: 'a failed restart after a fix', entry: fix('applied', { restart: { process: 'api', ok: false, reason: 'errored' } }), events: ['fix.applied'] },
+    { name: "a stale process's restart", entry: fix('applied', { strategy: 'restart', restart: { process: 'api', ok: true, reason: 'online' } }), events: ['process.restarted'] },
+    { name: 'a reverted candidate', entry: fix('reverted'), events: ['fix.reverted'] },
+    { name: 'a failed fix', entry: fix('failed'), events: ['fix.failed'] },
+    { name: 'a skip', entry: fix('skipped'), events: [] },
+    {
+      name: 'a proposal on a branch',
+      entry: fix('proposed', { proposal: { branch: 'mechanic/fix-f', base: 'main', url: 'http://forge/pr/1' } }),
+      events: ['fix.proposed'],
+      check: (e) => assert.deepEqual([e[0]!.branch, e[0]!.url, typeof e[0]!.diff], ['mechanic/fix-f', 'http://forge/pr/1', 'string']),
+    },
+    { name: 'mechanic revert', entry: { type: 'revert', id: 'revert-f', time: T, file: '/srv/app/worker.js', fixId: 'f', backup: '/b', savedCurrent: '/c' }, events: ['fix.reverted'], check: (e) => assert.equal(e[0]!.fixId, 'f') },
+    { name: 'a new healthy probe', entry: probe('new', 'healthy'), events: [] },
+    { name: 'a new probe down', entry: probe('new', 'down'), events: ['probe.down'] },
+    { name: 'healthy to degraded', entry: probe('healthy', 'degraded'), events: ['probe.degraded'] },
+    { name: 'degraded to down', entry: probe('degraded', 'down'), events: ['probe.down'] },
+    { name: 'down to healthy', entry: probe('down', 'healthy'), events: ['probe.recovered'], check: (e) => assert.deepEqual([e[0]!.status, e[0]!.from], ['healthy', 'down']) },
+    { name: 'a remedy', entry: { type: 'remedy', id: 'r', time: T, probe: 'api', action: ['systemctl', 'restart', 'api'], outcome: 'ok', reason: 'exit 0' }, events: ['remedy.ran'], check: (e) => assert.equal(e[0]!.status, 'ok') },
+    { name: 'an escalation', entry: { type: 'escalation', id: 'e', time: T, file: '/srv/app/worker.js', bug: fix('failed').bug, attempts: 3, reason: 'failed 3 times' }, events: ['bug.escalated'], check: (e) => assert.equal(e[0]!.attempts, 3) },
+    { name: 'a recovery', entry: { type: 'recovery', id: 'x', time: T, file: '/srv/app/worker.js', action: 'restored', detail: 'd' }, events: [] },
+  ];
+  for (const c of cases)
+    it(c.name, () => {
+      const events = eventsFromLog([c.entry], { project: 'app', host: 'box1', scrub: (s) => s }) as unknown as Record<string, unknown>[];
+      assert.deepEqual(events.map((e) => e.event), c.events);
+      for (const e of events) {
+        assert.equal(e.host, 'box1');
+        assert.equal(e.time, T);
+        assert.match(String(e.id), new RegExp(`^${String(e.event).replace('.', '\\.')}:`));
+      }
+      c.check?.(events);
+    });
 });
 
 describe('notify delivery rules (library)', () => {

@@ -170,8 +170,10 @@ export async function deliver(config: NotifyConfig, opts: DeliverOptions): Promi
       }
     }),
   );
-  tidy(box, config.notify, clock.now());
-  writeOutbox(config.stateDir, box);
+  if (report.sent.length) {
+    tidy(box, config.notify, clock.now());
+    writeOutbox(config.stateDir, box);
+  }
   for (const item of box.items) for (const r of Object.values(item.receivers)) if (r.state === 'pending') report.pending++;
   return report;
 }

@@ -22,6 +22,7 @@ import { journalFor, type RecoveryNote } from './workspace/journal.js';
 import { acquireLock, type Lock } from './workspace/lock.js';
 import { makeProtection } from './workspace/protect.js';
 import { scrubberFor } from './util/secrets.js';
+import { enqueueLogEntries } from './notify/deliver.js';
 
 export interface CycleOptions {
   config: Config;
@@ -198,6 +199,7 @@ async function cycleBody(
     };
     saveState(config.stateDir, state, scrubberFor(config));
     appendLog(config.stateDir, log, config.maxLogEntries, scrubberFor(config));
+    enqueueLogEntries(config, log, warn);
   }
 
   return {

@@ -4,6 +4,7 @@ import { SyntaxChecker } from './engine/checker.js';
 import { systemClock, type Clock } from './util/clock.js';
 import { errorMessage } from './util/errors.js';
 import { acquireLock } from './workspace/lock.js';
+import { daemonNotifier } from './notify/deliver.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -27,7 +28,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const lock = acquireLock(config.stateDir, 'daemon');
   const checker = await SyntaxChecker.create(config.node);
   let cycles = 0;
+  // Deliveries happen between cycles and while waiting, never inside one: a receiver cannot hold a cycle up.
+  const notifier = daemonNotifier(config, clock, opts.warn);
   try {
+    await notifier.started();
     while (!signal.aborted) {
       const started = clock.now();
       try {
@@ -47,10 +51,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         cycles++;
         opts.onError?.(errorMessage(err));
       }
+      await notifier.flush(signal);
       if (opts.maxCycles !== undefined && cycles >= opts.maxCycles) break;
       const wait = started + config.cycleIntervalMs - clock.now();
-      if (wait > 0) await clock.sleep(wait, signal);
+      if (wait > 0) await notifier.idle(wait, signal);
     }
+    await notifier.stopped(cycles);
   } finally {
     await checker.close();
     lock.release();

@@ -17,6 +17,7 @@ import { systemClock } from '../util/clock.js';
 import { scrubberFor } from '../util/secrets.js';
 import { BusyError, ConfigError, errorMessage, SafetyError, StateError, UsageError } from '../util/errors.js';
 import { toHealthCheck } from '../probes/health-format.js';
+import { deliverLocked, deliverOnce, sendTest, type SendReport } from '../notify/deliver.js';
 import { bold, dim, formatBugs, formatCycle, formatDaemonCycle, formatLogEntry, formatProbes, green, print, printError, printJson, progressBar, red, rel, scrubOutputWith, yellow } from './output.js';
 
 const EXIT = { ok: 0, problems: 1, usage: 2, busy: 3 } as const;
@@ -163,6 +164,8 @@ for (const mode of ['fix', 'run'] as const) {
       if (opts.json) printJson(report);
       else print(formatCycle(report, c.roots) + '\n');
       process.exitCode = report.exitCode;
+      // What is not delivered in time stays in the outbox for the next run or the daemon.
+      if (!opts.dryRun) await deliverOnce(c, { budgetMs: ONE_SHOT_NOTIFY_MS });
     });
 }
 
@@ -228,6 +231,7 @@ program
     ];
     if (s.nextCycleDue) out.push(`  next cycle due ${s.nextCycleDue}`);
     for (const z of s.snoozes) out.push(yellow(`  snoozed ${rel(z.file, s.roots)} until ${z.until} (${z.left} left)`));
+    for (const n of s.notify.channels.filter((x) => x.pending)) out.push(yellow(`  notify ${n.name}: ${n.pending} owed${n.lastError ? ` (last error: ${n.lastError})` : ''}`));
     if (s.lastProbes.length) out.push(formatProbes(s.lastProbes, summarize(s.lastProbes)));
     print(out.join('\n') + '\n');
   });
@@ -259,6 +263,7 @@ program
     const r = revertFix({ config: c, target, force: !!opts.force });
     if (opts.json) printJson(r);
     else print(`reverted fix ${r.fixId}: ${r.file} restored from ${r.restoredFrom}\n  (what it held is kept in ${r.savedCurrent})\n`);
+    await deliverOnce(c, { budgetMs: ONE_SHOT_NOTIFY_MS });
   });
 
 program
@@ -287,6 +292,32 @@ program
     if (opts.json) printJson(r);
     else print(`snoozed ${rel(r.file, c.roots)} until ${r.until}\n`);
   });
+
+program
+  .command('notify')
+  .description('send what the notification outbox owes now; --test: send a test event to every channel and show what each answered')
+  .option('--test', 'a test event to every channel (filters and flood control left out)')
+  .option('--json', 'print JSON')
+  .addHelpText('after', examples('mechanic notify --test', 'mechanic notify', 'mechanic notify --test --json | jq \'.[] | select(.ok | not)\''))
+  .action(async (opts: { test?: boolean; json?: boolean }) => {
+    const c = await config();
+    if (c.notify.length === 0) throw new UsageError('no channels to notify: add a `notify:` list to the config');
+    const line = (s: SendReport) => `  ${s.ok ? green('ok  ') : red('FAIL')}  ${s.channel} (${s.type}): ${s.detail} ${dim(`${s.durationMs} ms`)}\n`;
+    if (opts.test) {
+      const sent = await sendTest(c);
+      if (opts.json) printJson(sent);
+      else print(sent.map(line).join(''));
+      process.exitCode = sent.every((s) => s.ok) ? EXIT.ok : EXIT.problems;
+      return;
+    }
+    const r = await deliverLocked(c, { budgetMs: 60_000 });
+    if (opts.json) printJson(r);
+    else print(`${r.sent.map(line).join('')}${r.sent.length ? '' : '  nothing due\n'}  ${r.pending} still owed${r.expired ? `, ${r.expired} expired` : ''}\n`);
+    process.exitCode = r.pending ? EXIT.problems : EXIT.ok;
+  });
+
+/** How long a one-shot command (`run`, `fix`, `revert`) spends delivering before it exits. */
+const ONE_SHOT_NOTIFY_MS = 10_000;
 
 function positiveInt(v: string, name: string): number {
   const n = Number(v);

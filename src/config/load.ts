@@ -91,8 +91,9 @@ export function formatIssues(error: z.ZodError, file: string | undefined): strin
       return `  ${keys.join(', ')}: unknown key${keys.length > 1 ? 's' : ''}`;
     }
     // zod may or may not put the discriminator in the path: name it exactly once.
-    if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator' && issue.path.at(-1) !== 'kind') {
-      key = `${key}.kind`;
+    if (issue.code === 'invalid_union' && 'note' in issue && issue.note === 'No matching discriminator') {
+      const field = 'discriminator' in issue && typeof issue.discriminator === 'string' ? issue.discriminator : 'kind';
+      if (issue.path.at(-1) !== field) key = `${key}.${field}`;
     }
     return `  ${key}: ${issue.message}`;
   });

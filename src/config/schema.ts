@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { probeSchema } from '../probes/registry.js';
 import { llmSchema } from '../llm/settings.js';
+import { notifySchema } from '../channels/schema.js';
 import { DEFAULT_INCLUDE, DEFAULT_MIN_CONFIDENCE, SEED } from './defaults.js';
 
 const positiveMs = z.number().int().positive();
@@ -68,6 +69,8 @@ export const configSchema = z.strictObject({
   /** Also skip what git ignores under each root (.gitignore, .git/info/exclude); needs git. */
   gitignore: z.boolean().default(false),
   probes: z.array(probeSchema).default([]),
+  /** Where events go (webhook, slack, discord, ntfy, email, command), through the outbox in stateDir. */
+  notify: notifySchema,
 });
 
 export type RawConfig = z.input<typeof configSchema>;

@@ -8,6 +8,7 @@ import { restoreOriginal } from '../repair/undo.js';
 import { acquireLock } from '../workspace/lock.js';
 import { realPathOf } from '../workspace/paths.js';
 import { journalFor } from '../workspace/journal.js';
+import { enqueueLogEntries } from '../notify/deliver.js';
 
 export interface RevertOptions {
   config: Config;
@@ -50,6 +51,7 @@ export function revertFix(opts: RevertOptions): RevertReport {
     rewriteLog(config.stateDir, entries, scrubberFor(config));
     const entry: RevertEntry = { type: 'revert', id: `revert-${fix.id}`, time: isoTime(now), file: fix.file, fixId: fix.id, backup: restoredFrom, savedCurrent };
     appendLog(config.stateDir, [entry], config.maxLogEntries, scrubberFor(config));
+    enqueueLogEntries(config, [entry]);
     return { fixId: fix.id, file: fix.file, restoredFrom, savedCurrent };
   } finally {
     lock.release();

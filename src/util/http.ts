@@ -123,6 +123,50 @@ export async function httpJson(call: HttpCall): Promise<unknown> {
   }
 }
 
+/** A request whose answer is read as text, whatever its status (webhooks, chat services, ntfy). */
+export interface TextCall {
+  method: 'POST' | 'PUT' | 'GET';
+  url: string;
+  body?: string;
+  headers?: Record<string, string>;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** The answer is read up to this many bytes (the rest is dropped); default 64 KB. */
+  maxBytes?: number;
+  /** A receiver that redirects is refused, unless `follow`. */
+  redirect?: 'error' | 'follow';
+}
+
+/**
+ * One request with the same timeout and cap as `httpJson`; any status is an answer (the caller
+ * judges it). A request that got no answer is an `HttpError` (`unreachable`, `timeout`, `aborted`).
+ */
+export async function httpText(call: TextCall): Promise<{ status: number; text: string }> {
+  const timeout = AbortSignal.timeout(call.timeoutMs);
+  const own = new AbortController();
+  const signal = AbortSignal.any(call.signal ? [timeout, own.signal, call.signal] : [timeout, own.signal]);
+  const where = `${call.method} ${call.url}`;
+  const failure = (err: unknown, during: string): HttpError => {
+    if (err instanceof HttpError) return err;
+    if (timeout.aborted) return new HttpError('timeout', `${where}: no answer within ${call.timeoutMs} ms`, {}, { cause: err });
+    if (call.signal?.aborted) return new HttpError('aborted', `${where}: cancelled`, {}, { cause: err });
+    return new HttpError('unreachable', `${where}: ${during}: ${networkReason(err)}`, {}, { cause: err });
+  };
+  let res: Response;
+  try {
+    res = await fetch(call.url, { method: call.method, headers: call.headers ?? {}, body: call.body ?? null, signal, redirect: call.redirect ?? 'error' });
+  } catch (err) {
+    throw failure(err, 'cannot connect');
+  }
+  try {
+    return { status: res.status, text: (await readCapped(res, call.maxBytes ?? MAX_ERROR_BODY_BYTES, own, true)).text };
+  } catch (err) {
+    // The status is the answer; a body cut off by the timeout is no excerpt.
+    if (timeout.aborted || call.signal?.aborted) return { status: res.status, text: '' };
+    throw failure(err, 'reading the answer');
+  }
+}
+
 /**
  * Read a body up to `max` bytes. Over the cap: with `truncate`, keep the first `max` bytes;
  * otherwise a `bad-answer` error. Either way reading stops and the connection is dropped.

@@ -192,6 +192,7 @@ export interface SecretSettings {
   baseDir?: string;
   llm: { redactPatterns: readonly string[] };
   probes?: readonly object[];
+  notify?: readonly object[];
 }
 
 const scrubbers = new WeakMap<object, Scrub>();
@@ -208,7 +209,7 @@ export function scrubberFor(settings: SecretSettings, env: NodeJS.ProcessEnv = p
   const literals: string[] = [];
   for (const dir of [...settings.roots, ...(settings.baseDir ? [settings.baseDir] : [])]) literals.push(...envFileValues(dir, dir));
   // Secrets the config points at: variables it names, and the password of an inline connection string.
-  const named = [settings.llm, ...(settings.probes ?? [])].flatMap((o) =>
+  const named = [settings.llm, ...(settings.probes ?? []), ...(settings.notify ?? [])].flatMap((o) =>
     Object.entries(o).flatMap(([k, v]) => {
       if (typeof v !== 'string') return [];
       if (k.endsWith('Env')) return env[v] ? [env[v]] : [];

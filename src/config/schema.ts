@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { probeSchema } from '../probes/registry.js';
 import { DEFAULT_MIN_CONFIDENCE } from '../repair/deterministic/index.js';
+import { gitSchema, policySchema } from './git.js';
 import { DEFAULT_INCLUDE, SEED, SEED_PROMPT_TEMPLATE, WINDOW_PROMPT_TEMPLATE } from './defaults.js';
 
 const positiveMs = z.number().int().positive();
@@ -123,6 +124,10 @@ export const configSchema = z.strictObject({
   /** Also skip what git ignores under each root (.gitignore, .git/info/exclude); needs git. */
   gitignore: z.boolean().default(false),
   probes: z.array(probeSchema).default([]),
+  /** Fixes as git commits or proposal branches (README: Git). */
+  git: gitSchema.prefault({}),
+  /** Per rung: apply, propose or report a fix that passed validation. */
+  policy: policySchema.prefault({}),
 });
 
 export type RawConfig = z.input<typeof configSchema>;

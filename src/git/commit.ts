@@ -14,7 +14,7 @@ export type CommitResult = { commit: string; note: string } | { commit?: undefin
 export function fixMessage(entry: FixEntry, relPath: string): string {
   const b = entry.bug;
   const where = `${relPath}${b.line ? `:${b.line}${b.column ? `:${b.column}` : ''}` : ''}`;
-  const repair = entry.reason.split('; validated')[0]!;
+  const repair = entry.reason.split('; validated')[0]!.replace(/^proposed, not written(?: \([^)]*\))?: /, '');
   return [
     `mechanic: fix ${b.errorType || b.kind} in ${relPath}`,
     '',

@@ -7,7 +7,10 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { box, closedPort, nodeCheck, SEED_WORKER, type Sandbox } from './helpers/cli.ts';
+import YAML from 'yaml';
+import { box, closedPort, nodeCheck, repoRoot, SEED_WORKER, type Sandbox } from './helpers/cli.ts';
+import { resolveConfig } from '../src/config/load.ts';
+import { actionFor } from '../src/repair/policy.ts';
 
 const FIXED = SEED_WORKER.replace('x * 2));', 'x * 2);');
 const identity = { GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.com' };
@@ -344,6 +347,17 @@ describe('git and policy config', () => {
     ['an unknown policy', { policy: { llm: 'merge' } }, /policy\.llm: /],
     ['an unknown rung', { policy: { model: 'apply' } }, /policy\.model: unknown key/],
   ];
+  it('examples/propose-first is valid: environment rewrites apply, every code fix is proposed; the defaults apply as before', () => {
+    const raw = YAML.parse(fs.readFileSync(path.join(repoRoot, 'examples/propose-first/mechanic.config.yaml'), 'utf8'));
+    const c = resolveConfig(raw, { file: 'mechanic.config.yaml', baseDir: repoRoot });
+    assert.equal(c.git.mode, 'commit');
+    assert.deepEqual(['deterministic', 'llm', 'environment'].map((r) => actionFor(c, r)), ['propose', 'propose', 'apply']);
+    const d = resolveConfig({}, { file: undefined, baseDir: repoRoot });
+    assert.equal(d.git.mode, 'off');
+    assert.deepEqual(['deterministic', 'llm', 'environment'].map((r) => actionFor(d, r)), ['apply', 'apply', 'apply']);
+    assert.deepEqual(['deterministic', 'llm', 'environment'].map((r) => actionFor({ ...d, git: { ...d.git, mode: 'propose' }, policy: { ...d.policy, llm: 'report' } }, r)), ['propose', 'report', 'propose']);
+  });
+
   for (const [name, value, message] of cases)
     it(`refuses ${name}, naming the key, and changes nothing`, async () => {
       const sb = box();

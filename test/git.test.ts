@@ -10,6 +10,7 @@ import path from 'node:path';
 import YAML from 'yaml';
 import { box, closedPort, nodeCheck, repoRoot, SEED_WORKER, type Sandbox } from './helpers/cli.ts';
 import { resolveConfig } from '../src/config/load.ts';
+import { startModelServer } from './helpers/model-server.ts';
 import { actionFor } from '../src/repair/policy.ts';
 
 const FIXED = SEED_WORKER.replace('x * 2));', 'x * 2);');
@@ -265,6 +266,45 @@ describe('propose and apply', () => {
     assert.equal((await rep.run(['apply', entry.id])).code, 2, 'a report is not a proposal');
     const text = await rep.run(['log']);
     assert.match(text.stdout, /report\s+worker\.js/);
+  });
+});
+
+describe('policy per rung', () => {
+  it("policy.llm propose: the model's fix goes on a branch while the deterministic rung's fix lands as a commit", async () => {
+    const broken = `'use strict';\nfunction total(items) {\n  return items.reduce((a, b) => a + b, 0;\n}\nmodule.exports = { total };\n`;
+    const fixed = broken.replace('a + b, 0;', 'a + b, 0);');
+    const server = await startModelServer({ answers: [{ text: fixed }] });
+    try {
+      const sb = box();
+      sb.write('src/worker.js', SEED_WORKER);
+      sb.write('lib/total.js', broken);
+      sb.write('.gitignore', 'mechanic.config.json\n');
+      // minConfidence 1: the seed's slip is certain; the missing ')' is left to the model.
+      sb.config({ roots: ['src', 'lib'], pm2Logs: false, llm: { baseUrl: server.url }, git: { mode: 'commit' }, policy: { llm: 'propose' }, deterministic: { minConfidence: 1 } });
+      g(sb.app, 'init', '-q', '-b', 'main');
+      g(sb.app, 'add', '.');
+      g(sb.app, 'commit', '-q', '-m', 'broken twice');
+      const base = g(sb.app, 'rev-parse', 'HEAD').trim();
+      const run = await sb.runJson(['run']);
+      const byFile = Object.fromEntries(run.json.fixes.map((f: any) => [path.relative(sb.app, f.file), f]));
+      const det = byFile['src/worker.js'];
+      const llm = byFile['lib/total.js'];
+      assert.equal(det.outcome, 'applied', det.reason);
+      assert.match(det.commit, /^[0-9a-f]{40}$/);
+      assert.equal(llm.outcome, 'proposed', llm.reason);
+      assert.match(llm.strategy, /^llm:ollama:/);
+      assert.match(llm.reason, /policy\.llm: propose/);
+      assert.equal(sb.read('lib/total.js'), broken, "the model's fix is not written");
+      assert.equal(g(sb.app, 'show', `${llm.proposal.branch}:lib/total.js`), fixed);
+      // The branch starts from HEAD as it was when proposed (before or after the other fix's commit).
+      const parent = g(sb.app, 'rev-parse', `${llm.proposal.branch}^`).trim();
+      assert.ok([base, det.commit].includes(parent), parent);
+      assert.deepEqual(changedFiles(sb.app, parent, llm.proposal.branch), ['lib/total.js']);
+      assert.equal(g(sb.app, 'rev-parse', 'HEAD^').trim(), base);
+      assert.deepEqual(changedFiles(sb.app, base, 'HEAD'), ['src/worker.js']);
+    } finally {
+      await server.close();
+    }
   });
 });
 

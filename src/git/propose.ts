@@ -4,6 +4,7 @@ import type { Config } from '../config/load.js';
 import type { Bug } from '../discover/types.js';
 import type { FixEntry } from '../state/log.js';
 import { errorMessage } from '../util/errors.js';
+import { scrubberFor, scrubDeep } from '../util/secrets.js';
 import { writeJsonAtomic } from '../workspace/atomic.js';
 import { fixMessage } from './commit.js';
 import { openPullRequest, pushBranch } from './forge.js';
@@ -78,7 +79,8 @@ export async function keepProposal(entry: FixEntry, bug: Bug, original: string, 
     id: entry.id,
     time: entry.time,
     file: entry.file,
-    bug,
+    // A runtime error's text can quote a secret; the file's own text is kept as backups keep it.
+    bug: scrubDeep(bug, scrubberFor(config)),
     strategy: entry.strategy,
     note: entry.reason,
     originalHash: entry.originalHash ?? '',

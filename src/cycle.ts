@@ -23,6 +23,7 @@ import { acquireLock, type Lock } from './workspace/lock.js';
 import { makeProtection } from './workspace/protect.js';
 import { scrubberFor } from './util/secrets.js';
 import { enqueueLogEntries } from './notify/deliver.js';
+import { commitFix } from './git/commit.js';
 
 export interface CycleOptions {
   config: Config;
@@ -160,6 +161,8 @@ async function cycleBody(
         if (entry.outcome === 'applied' && !opts.dryRun) {
           const undone = await reviveAfterFix(entry, bug, { config, clock, offsets: discovery.logOffsets, ...(opts.signal ? { signal: opts.signal } : {}) });
           if (undone) log.push(undone);
+          // git.mode commit: a fix that held (not undone above) becomes its own commit.
+          await commitFix(entry, config);
         }
         if (!opts.dryRun) {
           recordAttempt(state, entry);

@@ -11,6 +11,7 @@ export { runDaemon, type DaemonOptions } from './daemon.js';
 export { doctor, type DoctorReport, type DoctorCheck } from './ops/doctor.js';
 export { initConfig, type InitOptions, type InitReport } from './ops/init.js';
 export { revertFix, type RevertOptions, type RevertReport } from './ops/revert.js';
+export { applyProposal, type ApplyOptions, type ApplyReport } from './ops/apply.js';
 export { status, type StatusReport } from './ops/status.js';
 export { runProbes, summarize } from './probes/run.js';
 export { probeKinds, probeSchema, type ProbeConfig } from './probes/registry.js';

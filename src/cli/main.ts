@@ -9,6 +9,7 @@ import { runProbes, summarize } from '../probes/run.js';
 import { doctor } from '../ops/doctor.js';
 import { initConfig } from '../ops/init.js';
 import { revertFix } from '../ops/revert.js';
+import { applyProposal } from '../ops/apply.js';
 import { retry, snooze } from '../ops/holds.js';
 import { status } from '../ops/status.js';
 import { readLog } from '../state/log.js';
@@ -18,7 +19,7 @@ import { scrubberFor } from '../util/secrets.js';
 import { BusyError, ConfigError, errorMessage, SafetyError, StateError, UsageError } from '../util/errors.js';
 import { toHealthCheck } from '../probes/health-format.js';
 import { deliverLocked, deliverOnce, sendTest, type SendReport } from '../notify/deliver.js';
-import { bold, dim, formatBugs, formatCycle, formatDaemonCycle, formatLogEntry, formatProbes, green, print, printError, printJson, progressBar, red, rel, scrubOutputWith, yellow } from './output.js';
+import { bold, dim, formatBugs, formatCycle, formatDaemonCycle, formatFix, formatLogEntry, formatProbes, green, print, printError, printJson, progressBar, red, rel, scrubOutputWith, yellow } from './output.js';
 
 const EXIT = { ok: 0, problems: 1, usage: 2, busy: 3 } as const;
 
@@ -260,10 +261,25 @@ program
   .addHelpText('after', examples('mechanic revert 20261124-181012-a1b2c3', 'mechanic revert src/worker.js'))
   .action(async (target: string, opts: { force?: boolean; json?: boolean }) => {
     const c = await config();
-    const r = revertFix({ config: c, target, force: !!opts.force });
+    const r = await revertFix({ config: c, target, force: !!opts.force });
     if (opts.json) printJson(r);
-    else print(`reverted fix ${r.fixId}: ${r.file} restored from ${r.restoredFrom}\n  (what it held is kept in ${r.savedCurrent})\n`);
+    else print(`reverted fix ${r.fixId}: ${r.file} restored from ${r.restoredFrom}\n  (what it held is kept in ${r.savedCurrent})\n${r.git ? `  git: ${r.git}\n` : ''}`);
     await deliverOnce(c, { budgetMs: ONE_SHOT_NOTIFY_MS });
+  });
+
+program
+  .command('apply')
+  .description('put a proposed fix in place: validated again against the file as it is now (a commit in git.mode commit)')
+  .argument('<fix-id>', 'the id of a proposed fix from `mechanic log` (a unique prefix will do)')
+  .option('--json', 'print JSON')
+  .addHelpText('after', examples('mechanic apply 20261124-181012-a1b2c3', 'mechanic log --json | jq \'.[] | select(.outcome=="proposed") | .id\''))
+  .action(async (target: string, opts: { json?: boolean }) => {
+    const c = await config();
+    const r = await applyProposal({ config: c, target });
+    if (opts.json) printJson(r);
+    else print(`${r.fix.outcome === 'applied' ? 'applied' : 'not applied'}: proposal ${r.proposal} to ${rel(r.file, c.roots)}\n${formatFix(r.fix, c.roots, false)}\n`);
+    await deliverOnce(c, { budgetMs: ONE_SHOT_NOTIFY_MS });
+    process.exitCode = r.fix.outcome === 'applied' ? EXIT.ok : EXIT.problems;
   });
 
 program

@@ -77,10 +77,12 @@ const outcomeMark: Record<FixEntry['outcome'], string> = {
 
 export function formatFix(f: FixEntry, roots: readonly string[], showDiff: boolean): string {
   // A proposal is never a fix, in a dry run or not: it is shown for a person to judge.
-  const label = f.outcome === 'proposed' ? outcomeMark.proposed : f.dryRun && f.diff ? green('would fix') : outcomeMark[f.outcome];
+  const label = f.outcome === 'proposed' ? outcomeMark.proposed : f.policy === 'report' ? yellow('report  ') : f.dryRun && f.diff ? green('would fix') : outcomeMark[f.outcome];
   const lines = [`  ${label}  ${rel(f.file, roots)}  ${f.strategy !== 'none' ? `${f.strategy}: ` : ''}${f.reason}`];
   if (f.backup) lines.push(dim(`            backup: ${f.backup}`));
   if (f.id && !f.id.startsWith('skip-') && !f.dryRun) lines.push(dim(`            fix id: ${f.id}`));
+  if (f.commit) lines.push(dim(`            commit: ${f.commit}`));
+  if (f.proposal) lines.push(dim(`            branch: ${f.proposal.branch} (from ${f.proposal.base})${f.proposal.url ? ` ${f.proposal.url}` : ''}`));
   if (showDiff && f.diff) lines.push(indent(colorDiff(f.diff), 4));
   return lines.join('\n');
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { probeSchema } from '../probes/registry.js';
 import { llmSchema } from '../llm/settings.js';
 import { notifySchema } from '../channels/schema.js';
+import { gitSchema, policySchema } from './git.js';
 import { DEFAULT_INCLUDE, DEFAULT_MIN_CONFIDENCE, SEED } from './defaults.js';
 
 const positiveMs = z.number().int().positive();
@@ -71,6 +72,10 @@ export const configSchema = z.strictObject({
   probes: z.array(probeSchema).default([]),
   /** Where events go (webhook, slack, discord, ntfy, email, command), through the outbox in stateDir. */
   notify: notifySchema,
+  /** Fixes as git commits or proposal branches (README: Git). */
+  git: gitSchema.prefault({}),
+  /** Per rung: apply, propose or report a fix that passed validation. */
+  policy: policySchema.prefault({}),
 });
 
 export type RawConfig = z.input<typeof configSchema>;

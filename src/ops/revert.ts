@@ -9,6 +9,7 @@ import { acquireLock } from '../workspace/lock.js';
 import { realPathOf } from '../workspace/paths.js';
 import { journalFor } from '../workspace/journal.js';
 import { enqueueLogEntries } from '../notify/deliver.js';
+import { commitRevert } from '../git/commit.js';
 
 export interface RevertOptions {
   config: Config;
@@ -25,10 +26,16 @@ export interface RevertReport {
   file: string;
   restoredFrom: string;
   savedCurrent: string;
+  /** A fix that was a commit: the revert commit, or why there is none. */
+  commit?: string;
+  git?: string;
 }
 
-/** Undo an applied fix: the file gets its pre-fix bytes back, and what it held is kept too. */
-export function revertFix(opts: RevertOptions): RevertReport {
+/**
+ * Undo an applied fix: the file gets its pre-fix bytes back, and what it held is kept too. A fix
+ * that was a commit (`git.mode: commit`) also gets a revert commit.
+ */
+export async function revertFix(opts: RevertOptions): Promise<RevertReport> {
   const { config } = opts;
   const clock = opts.clock ?? systemClock;
   const lock = acquireLock(config.stateDir, 'revert');
@@ -50,9 +57,18 @@ export function revertFix(opts: RevertOptions): RevertReport {
     fix.revertedAt = isoTime(now);
     rewriteLog(config.stateDir, entries, scrubberFor(config));
     const entry: RevertEntry = { type: 'revert', id: `revert-${fix.id}`, time: isoTime(now), file: fix.file, fixId: fix.id, backup: restoredFrom, savedCurrent };
+    const committed = await commitRevert(fix, config);
+    if (committed?.commit) entry.commit = committed.commit;
     appendLog(config.stateDir, [entry], config.maxLogEntries, scrubberFor(config));
     enqueueLogEntries(config, [entry]);
-    return { fixId: fix.id, file: fix.file, restoredFrom, savedCurrent };
+    return {
+      fixId: fix.id,
+      file: fix.file,
+      restoredFrom,
+      savedCurrent,
+      ...(committed?.commit ? { commit: committed.commit } : {}),
+      ...(committed ? { git: committed.commit ? committed.note.replace('committed', 'revert committed') : `no revert commit: ${committed.note}` } : {}),
+    };
   } finally {
     lock.release();
   }

@@ -23,6 +23,9 @@ import { containedRealPath, containingRoot, realPathOf, writeRefusal } from '../
 import { redactorFor } from '../util/secrets.js';
 import { formatConfidence } from './repairers/deterministic.js';
 import type { Confidence, Proposal, Repairer } from './types.js';
+import type { RungAction } from '../config/git.js';
+import { keepProposal, pendingProposal } from '../git/propose.js';
+import { actionFor } from './policy.js';
 
 export interface FixContext {
   config: Config;
@@ -33,6 +36,10 @@ export interface FixContext {
   clock: Clock;
   dryRun: boolean;
   signal?: AbortSignal;
+  /** What each rung does with a fix that passed validation; default: `policy` and `git.mode` (see actionFor). */
+  policy?: (rung: string) => RungAction;
+  /** `mechanic apply`: the proposal being put in place (it does not wait for itself). */
+  fromProposal?: string;
 }
 
 export function newFixId(now: number): string {
@@ -74,6 +81,7 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
   const started = ctx.clock.now();
   const entry = fixEntry(bug, newFixId(started), started, 'failed', '');
   if (ctx.dryRun) entry.dryRun = true;
+  if (ctx.fromProposal) entry.fromProposal = ctx.fromProposal;
   const done = (outcome: FixOutcome, reason: string) => {
     entry.outcome = outcome;
     entry.reason = reason;
@@ -108,6 +116,10 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
   const original = decoded.text;
   const originalHash = sha256(originalBytes);
   entry.originalHash = originalHash;
+  // A proposal a policy made of this very file waits for a person: no second one (nor model call).
+  const waiting = ctx.dryRun || ctx.fromProposal ? undefined : pendingProposal(ctx.config.stateDir, bug.file, originalHash);
+  if (waiting) return done('skipped', `proposal ${waiting.id} for this file waits for a person (\`mechanic apply ${waiting.id}\`)`);
+  const policy = ctx.policy ?? ((rung: string) => actionFor(ctx.config, rung));
   const format = formatFor(ctx.checker, bug.file, original);
   // What the repair and the exports step hold the export surface to, and the last good text
   // (git HEAD) the undefined-names step takes its baseline from: looked up once.
@@ -184,6 +196,16 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
       }
       entry.diff = unifiedDiff(ctx.config, bug.file, original, r.text);
       const trust = trustOf(r);
+      const action = policy(rung.name);
+      if (action !== 'apply') {
+        step(action === 'propose' ? 'proposed' : 'candidate', `held back by policy.${rung.name}: ${action}`);
+        Object.assign(entry, trust, { validated: verdict.passed, policy: action });
+        const what = `${r.note}${confidenceWords(trust)}; validated in memory: ${named(verdict.passed)}`;
+        if (action === 'report') return done('skipped', `report only (policy.${rung.name}: report): would apply ${what}; not written`);
+        done('proposed', `proposed, not written (policy.${rung.name}: propose${ctx.config.git.mode === 'propose' ? ', git.mode: propose' : ''}): ${what}`);
+        if (!ctx.dryRun) await keepProposal(entry, bug, original, r.text, true, ctx.config);
+        return done('proposed', entry.reason);
+      }
       if (ctx.dryRun) {
         step('candidate', r.note);
         Object.assign(entry, trust, { validated: verdict.passed });
@@ -221,7 +243,14 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
         entry.diff = unifiedDiff(ctx.config, bug.file, original, proposal.text);
         Object.assign(entry, trustOf(proposal), { validated: verdict.passed });
         const others = entry.steps.filter((s) => s.result !== 'proposed').map((s) => `${s.strategy}: ${s.reason}`);
-        return done('proposed', [`proposed, not written: ${proposal.note}`, proposal.held, `validated in memory: ${named(verdict.passed)}`, ...others].join('; '));
+        const rungName = proposal.strategy.split(':')[0]!;
+        if (policy(rungName) === 'report') {
+          entry.policy = 'report';
+          return done('skipped', [`report only (policy.${rungName}: report): would propose ${proposal.note}`, proposal.held, `validated in memory: ${named(verdict.passed)}`, ...others].join('; '));
+        }
+        done('proposed', [`proposed, not written: ${proposal.note}`, proposal.held, `validated in memory: ${named(verdict.passed)}`, ...others].join('; '));
+        if (!ctx.dryRun) await keepProposal(entry, bug, original, proposal.text, false, ctx.config);
+        return done('proposed', entry.reason);
       }
       withdrawn = `the ${proposal.strategy} proposal (${proposal.note}) failed validation too (${verdict.reason}), so it is not proposed`;
     }

@@ -55,6 +55,10 @@ export interface FixEntry {
   commit?: string;
   /** `git.mode: propose` (or a rung's policy `propose`): where the fix waits for a person. */
   proposal?: { branch: string; base: string; url?: string };
+  /** Set when a rung's `policy` (not its confidence gate) held a fix that passed validation back. */
+  policy?: 'propose' | 'report';
+  /** `mechanic apply`: the proposal this fix put in place. */
+  fromProposal?: string;
 }
 
 export interface RevertEntry {
@@ -66,6 +70,8 @@ export interface RevertEntry {
   backup: string;
   /** Backup of what the file held just before the revert, so the revert is revertible too. */
   savedCurrent: string;
+  /** The revert commit, when the fix was a commit (`git.mode: commit`). */
+  commit?: string;
 }
 
 export interface ProbeChangeEntry {

@@ -3,6 +3,7 @@ import { readLog, type FixEntry } from '../state/log.js';
 import { loadState, type State } from '../state/state.js';
 import { liveHolder, type LockInfo } from '../workspace/lock.js';
 import { activeSnoozes } from './holds.js';
+import { needsPerson, type NeedsPerson } from './attention.js';
 
 export interface StatusReport {
   config: string;
@@ -21,6 +22,8 @@ export interface StatusReport {
   logEntries: number;
   /** Files held back on purpose (`mechanic snooze`), until when. */
   snoozes: { file: string; until: string; left: string }[];
+  /** What is left for a person: escalated bugs, proposed fixes, fixes that did part of the work. */
+  needsPerson: NeedsPerson;
 }
 
 export function status(config: Config): StatusReport {
@@ -44,5 +47,6 @@ export function status(config: Config): StatusReport {
     recentFixes: fixes.map(({ id, time, file, outcome, strategy, reason }) => ({ id, time, file, outcome, strategy, reason })),
     logEntries: log.length,
     snoozes: activeSnoozes(config, Date.now()),
+    needsPerson: needsPerson(state, log),
   };
 }

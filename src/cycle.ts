@@ -12,8 +12,9 @@ import { restartAndWatch } from './repair/restart.js';
 import { reviveAfterFix } from './repair/revive.js';
 import { processOfLog } from './pm2/pm2.js';
 import { buildLadder } from './repair/registry.js';
-import { appendLog, type FixEntry, type LogEntry, type ProbeChangeEntry, type RecoveryEntry } from './state/log.js';
+import { appendLog, type EscalationEntry, type FixEntry, type LogEntry, type ProbeChangeEntry, type RecoveryEntry } from './state/log.js';
 import { heldBack, loadHolds, recordAttempt } from './state/holds.js';
+import { countAttempt, escalatedReason, settleCounts } from './state/escalation.js';
 import { loadState, PROBE_HISTORY, saveState, type State } from './state/state.js';
 import { isoTime, systemClock, type Clock } from './util/clock.js';
 import { errorMessage } from './util/errors.js';
@@ -109,6 +110,8 @@ async function cycleBody(
     warn(`recovered ${note.file}: ${note.detail}`);
   }
   const holds = loadHolds(config.stateDir);
+  // A changed file or a retry clears a bug's failed attempts (and its escalation).
+  settleCounts(state, holds.retries);
 
   let probes: ProbeResult[] = [];
   if (opts.mode === 'run') {
@@ -141,8 +144,10 @@ async function cycleBody(
       const prot = bug.kind === 'stale-process' ? undefined : protection(bug.file);
       // A restart is not an edit: only a snooze holds a stale process back.
       const held = heldBack(bug.file, state, holds, config.fileCooldownMs, clock.now(), bug.kind === 'stale-process');
+      const escalated = escalatedReason(bug.id, state);
       if (historyOnly(bug)) entry = skip(HISTORY_REASON);
       else if (prot) entry = skip(prot);
+      else if (escalated) entry = skip(escalated);
       else if (held) entry = skip(held);
       else if (attempts >= config.maxFixesPerRun) entry = skip(`per-run cap reached (maxFixesPerRun ${config.maxFixesPerRun})`);
       else if (opts.signal?.aborted) entry = skip('shutting down');
@@ -156,6 +161,7 @@ async function cycleBody(
         }
       } else {
         attempts++;
+        let escalation: EscalationEntry | undefined;
         entry = await fixBug(bug, { config, checker, ladder, validators, journal, clock, dryRun: !!opts.dryRun, ...(opts.signal ? { signal: opts.signal } : {}) });
         // The fix only takes effect once the process loads it; it is undone if the error comes back.
         if (entry.outcome === 'applied' && !opts.dryRun) {
@@ -166,10 +172,12 @@ async function cycleBody(
         }
         if (!opts.dryRun) {
           recordAttempt(state, entry);
+          escalation = countAttempt(state, entry, config.escalateAfter, () => newFixId(clock.now()));
           if (entry.outcome === 'applied') state.totalFixes++;
           if (entry.outcome === 'reverted') state.totalReverts++;
         }
         if (!entry.id.startsWith('skip-') && !opts.dryRun) log.push(entry);
+        if (escalation) log.push(escalation);
       }
       fixes.push(entry);
       opts.onProgress?.({ type: 'fix', entry });

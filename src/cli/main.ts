@@ -19,7 +19,7 @@ import { scrubberFor } from '../util/secrets.js';
 import { BusyError, ConfigError, errorMessage, SafetyError, StateError, UsageError } from '../util/errors.js';
 import { toHealthCheck } from '../probes/health-format.js';
 import { deliverLocked, deliverOnce, sendTest, type SendReport } from '../notify/deliver.js';
-import { bold, dim, formatBugs, formatCycle, formatDaemonCycle, formatFix, formatLogEntry, formatProbes, green, print, printError, printJson, progressBar, red, rel, scrubOutputWith, yellow } from './output.js';
+import { bold, dim, formatBugs, formatNeedsPerson, formatCycle, formatDaemonCycle, formatFix, formatLogEntry, formatProbes, green, print, printError, printJson, progressBar, red, rel, scrubOutputWith, yellow } from './output.js';
 
 const EXIT = { ok: 0, problems: 1, usage: 2, busy: 3 } as const;
 
@@ -215,7 +215,7 @@ program
 
 program
   .command('status')
-  .description('totals, the last cycle, the last probe results, and whether a daemon is running')
+  .description('totals, the last cycle, the last probe results, whether a daemon is running, and what needs a person')
   .option('--json', 'print JSON')
   .addHelpText('after', examples('mechanic status', 'mechanic status --json | jq .totalFixes'))
   .action(async (opts: { json?: boolean }) => {
@@ -233,6 +233,7 @@ program
     if (s.nextCycleDue) out.push(`  next cycle due ${s.nextCycleDue}`);
     for (const z of s.snoozes) out.push(yellow(`  snoozed ${rel(z.file, s.roots)} until ${z.until} (${z.left} left)`));
     for (const n of s.notify.channels.filter((x) => x.pending)) out.push(yellow(`  notify ${n.name}: ${n.pending} owed${n.lastError ? ` (last error: ${n.lastError})` : ''}`));
+    out.push(...formatNeedsPerson(s.needsPerson, s.roots));
     if (s.lastProbes.length) out.push(formatProbes(s.lastProbes, summarize(s.lastProbes)));
     print(out.join('\n') + '\n');
   });
@@ -284,8 +285,8 @@ program
 
 program
   .command('retry')
-  .description("attempt a file again at the next cycle: lift its cooldown, backoff or snooze")
-  .argument('<file|fix-id>', 'a file the mechanic attempted or snoozed, or a fix id from `mechanic log` (a unique prefix will do)')
+  .description('attempt a file again at the next cycle: lift its cooldown, backoff, snooze or escalation')
+  .argument('<file|fix-id>', 'a file the mechanic attempted or snoozed, or a fix or escalation id from `mechanic log` (a unique prefix will do)')
   .option('--json', 'print JSON')
   .addHelpText('after', examples('mechanic retry src/worker.js', 'mechanic retry 20261124-181012-a1b2c3'))
   .action(async (target: string, opts: { json?: boolean }) => {

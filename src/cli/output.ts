@@ -3,6 +3,7 @@ import type { CycleReport } from '../cycle.js';
 import type { Bug } from '../discover/types.js';
 import type { RemedyRun } from '../probes/remedy.js';
 import type { ProbeResult } from '../probes/types.js';
+import type { NeedsPerson } from '../ops/attention.js';
 import type { FixEntry, LogEntry } from '../state/log.js';
 import { defaultScrub, scrubDeep, type Scrub } from '../util/secrets.js';
 
@@ -186,4 +187,22 @@ export function progressBar(enabled: boolean): { update(done: number, total: num
       if (drawn) process.stderr.write('\r\x1b[K');
     },
   };
+}
+
+/** `mechanic status`'s list of what is left for a person, each with what to do about it. */
+export function formatNeedsPerson(n: NeedsPerson, roots: readonly string[]): string[] {
+  const count = n.escalated.length + n.proposed.length + n.leftForPerson.length;
+  if (!count) return [dim('  nothing needs a person')];
+  const out = [bold(`  needs a person (${count}):`)];
+  for (const e of n.escalated)
+    out.push(red(`    escalated  ${rel(e.file, roots)}:${e.line}  ${e.error}`), `               ${e.attempts} failed attempts, escalated ${e.since}; no more attempts until the file changes or \`mechanic retry ${fromHere(e.file)}\``);
+  for (const p of n.proposed) out.push(yellow(`    proposed   ${rel(p.file, roots)}  ${p.error}`), `               fix ${p.fixId} waits to be applied by hand (\`mechanic log --diff\` shows it)`);
+  for (const l of n.leftForPerson) out.push(yellow(`    unfinished ${rel(l.file, roots)}  ${l.error}`), `               fix ${l.fixId} did part of the work: ${l.what}`);
+  return out;
+}
+
+/** A path as typed from the current folder (what `mechanic retry` resolves it against). */
+function fromHere(file: string): string {
+  const r = path.relative(process.cwd(), file);
+  return r && !r.startsWith('..') && !path.isAbsolute(r) ? r : file;
 }

@@ -29,6 +29,8 @@ export const configSchema = z.strictObject({
   cycleIntervalMs: positiveMs.default(SEED.cycleIntervalMs),
   fileCooldownMs: z.number().int().min(0).default(SEED.fileCooldownMs),
   maxLogEntries: z.number().int().positive().default(SEED.maxLogEntries),
+  /** Failed attempts at one bug (same file contents, across cycles) before it is left for a person. */
+  escalateAfter: z.number('expected a whole number, 1 or more').int('expected a whole number, 1 or more').min(1, 'expected a whole number, 1 or more').default(3),
   stateDir: z.string().min(1).optional(),
   backupDir: z.string().min(1).optional(),
   /** Error log globs read besides PM2's own error logs. */

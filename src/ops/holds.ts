@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Config } from '../config/load.js';
 import { ago, loadHolds, saveHolds, type Holds } from '../state/holds.js';
-import { readLog, type FixEntry } from '../state/log.js';
+import { escalatedBugs } from '../state/escalation.js';
+import { readLog, type EscalationEntry, type FixEntry } from '../state/log.js';
 import { loadState } from '../state/state.js';
 import { isoTime, systemClock, type Clock } from '../util/clock.js';
 import { UsageError } from '../util/errors.js';
@@ -17,13 +18,15 @@ export interface HoldOptions {
 
 export interface RetryReport {
   file: string;
-  /** What held the file and is lifted now: `cooldown`, `backoff`, `snooze`. */
+  /** What held the file and is lifted now: `cooldown`, `backoff`, `snooze`, `escalation`. */
   lifted: string[];
 }
 
 /**
- * Let the next cycle attempt a file at once: its cooldown or backoff no longer counts, and a
- * snooze is lifted. An unknown file or fix id is an error, and nothing changes.
+ * Let the next cycle attempt a file at once: its cooldown or backoff no longer counts, a snooze
+ * is lifted, and its bugs' failed attempts (escalations included) are counted afresh (the next
+ * cycle drops them: the state file belongs to a running daemon). An unknown file or fix id is an
+ * error, and nothing changes.
  */
 export function retry(opts: HoldOptions): RetryReport {
   const { config } = opts;
@@ -40,6 +43,7 @@ export function retry(opts: HoldOptions): RetryReport {
   if (record && !(retried && Date.parse(retried) >= Date.parse(record.lastAttempt)))
     lifted.push(record.cut ? 'backoff' : 'cooldown');
   if (snooze && Date.parse(snooze.until) > now) lifted.push('snooze');
+  if (escalatedBugs(state).some((b) => b.file === file && !(retried && Date.parse(retried) >= Date.parse(b.last)))) lifted.push('escalation');
   delete holds.snoozes[file];
   holds.retries[file] = isoTime(now);
   saveHolds(config.stateDir, prune(holds, now));
@@ -86,7 +90,8 @@ export function parseDuration(text: string): number {
 /** The file of the fix `target` names (its id, or a unique prefix of it), if any does. */
 function fileOfFix(config: Pick<Config, 'stateDir'>, target: string): string | undefined {
   if (!/^[0-9a-f-]{6,}$/i.test(target)) return undefined;
-  const fixes = readLog(config.stateDir).filter((e): e is FixEntry => e.type === 'fix' && e.id.startsWith(target));
+  // An escalation's id names its file too.
+  const fixes = readLog(config.stateDir).filter((e): e is FixEntry | EscalationEntry => (e.type === 'fix' || e.type === 'escalation') && e.id.startsWith(target));
   const files = [...new Set(fixes.map((f) => f.file))];
   if (files.length > 1) throw new UsageError(`"${target}" matches fixes of ${files.length} files; give more of the id`);
   return files[0];

@@ -4,6 +4,7 @@ import { loadState, type State } from '../state/state.js';
 import { liveHolder, type LockInfo } from '../workspace/lock.js';
 import { activeSnoozes } from './holds.js';
 import { outboxSummary, type OutboxSummary } from '../notify/outbox.js';
+import { needsPerson, type NeedsPerson } from './attention.js';
 
 export interface StatusReport {
   config: string;
@@ -24,6 +25,8 @@ export interface StatusReport {
   snoozes: { file: string; until: string; left: string }[];
   /** Notifications still owed, per channel (none configured: no channels). */
   notify: OutboxSummary;
+  /** What is left for a person: escalated bugs, proposed fixes, fixes that did part of the work. */
+  needsPerson: NeedsPerson;
 }
 
 export function status(config: Config): StatusReport {
@@ -48,5 +51,6 @@ export function status(config: Config): StatusReport {
     logEntries: log.length,
     snoozes: activeSnoozes(config, Date.now()),
     notify: outboxSummary(config.stateDir, config.notify),
+    needsPerson: needsPerson(state, log),
   };
 }

@@ -8,6 +8,7 @@ import { errorMessage, StateError } from '../util/errors.js';
 import { writeJsonAtomic } from '../workspace/atomic.js';
 import { stamp } from '../workspace/backup.js';
 import { defaultScrub, scrubDeep, type Scrub } from '../util/secrets.js';
+import type { AttemptCounts } from './escalation.js';
 
 /**
  * `proposed`: no rung wrote a fix, but a rung held one back (below its confidence gate) that
@@ -49,6 +50,8 @@ export interface State {
   runtimeBugs: Bug[];
   /** Remedy runs per target (`<probe>` or `<probe>/<pm2 process>`): the limits count these. */
   remedies: Record<string, RemedyRecord>;
+  /** Failed attempts per bug id, and escalations (state/escalation.ts). Absent in older state files. */
+  bugAttempts: AttemptCounts;
 }
 
 export const PROBE_HISTORY = 20;
@@ -65,6 +68,7 @@ export function emptyState(): State {
     logOffsets: {},
     runtimeBugs: [],
     remedies: {},
+    bugAttempts: {},
   };
 }
 

@@ -101,6 +101,11 @@ export interface LogError {
    */
   frames?: Array<{ file: string; line?: number; column?: number }>;
   /**
+   * Errors printed inside this one: its `[cause]` chain (or `caused by:`) and an AggregateError's
+   * `[errors]`, each with its candidate frames (their frames also close `frames`).
+   */
+  nested?: Array<{ errorType: string; message: string; frames: Array<{ file: string; line?: number; column?: number }> }>;
+  /**
    * When the reader saw it (ISO): the log's modification time when read, an upper bound of when
    * the error happened. Used for recency when the log has no timestamps.
    */

@@ -6,6 +6,7 @@ import { errorMessage } from '../util/errors.js';
 import { isInsideAny } from '../workspace/paths.js';
 import { expandLogGlobs, readLogsIncrementally } from './logs/read.js';
 import { groupErrors, toBugs } from './logs/group.js';
+import { projectPathResolver } from './logs/project-path.js';
 import type { SyntaxChecker } from './syntax/checker.js';
 import { scanSyntax } from './syntax/scan.js';
 import type { Bug, BugSource, DiscoverContext, Discovery } from './types.js';
@@ -76,7 +77,7 @@ export const errorLogSource: BugSource = {
     for (const p of read.problems) if (!/ENOENT|no such file/i.test(p.reason)) out.warnings.push(`error log ${p.log}: ${p.reason}`);
     out.logOffsets = read.offsets;
     const found = toBugs(
-      groupErrors(read.errors, { isProjectFile: (f) => isInsideAny(f, ctx.config.roots) && fs.existsSync(f), now }),
+      groupErrors(read.errors, { isProjectFile: (f) => isInsideAny(f, ctx.config.roots) && fs.existsSync(f), resolve: projectPathResolver(ctx.config.roots), now }),
     );
     // Without timestamps in the log, the time it was read is when the error was last seen.
     for (const b of found) {

@@ -49,6 +49,8 @@ export interface GroupOptions {
   isProjectFile: (abs: string) => boolean;
   /** Current time in ms, for recency. */
   now: number;
+  /** The project file a location names, if any (see projectPathResolver); replaces isProjectFile when given. */
+  resolve?: (file: string) => string | undefined;
 }
 
 /**
@@ -57,18 +59,27 @@ export interface GroupOptions {
  * outside the roots is treated like one in node_modules: the caller inside the roots is the
  * culprit. Undefined when no location is inside the roots: such errors never become bugs.
  */
-export function locateInProject(e: LogError, isProjectFile: (abs: string) => boolean): CulpritLocation | undefined {
+export function locateInProject(e: LogError, isProjectFile: (abs: string) => boolean, resolve?: (file: string) => string | undefined): CulpritLocation | undefined {
+  return projectFrames(e, isProjectFile, resolve)[0];
+}
+
+/**
+ * Every candidate location of the error inside the project, in the order of the trace: with
+ * `resolve`, each as the project file it names (a Windows path by its tail).
+ */
+export function projectFrames(e: LogError, isProjectFile: (abs: string) => boolean, resolve?: (file: string) => string | undefined): CulpritLocation[] {
   const candidates: CulpritLocation[] = e.frames?.length ? e.frames : e.file ? [{ file: e.file, line: e.line, column: e.column }] : [];
+  const out: CulpritLocation[] = [];
   for (const c of candidates) {
-    let ok = false;
+    let file: string | undefined;
     try {
-      ok = isProjectFile(c.file);
+      file = resolve ? resolve(c.file) : isProjectFile(c.file) ? c.file : undefined;
     } catch {
-      ok = false;
+      file = undefined;
     }
-    if (ok) return c;
+    if (file) out.push(file === c.file ? c : { ...c, file });
   }
-  return undefined;
+  return out;
 }
 
 /**
@@ -97,7 +108,7 @@ function occurredAt(e: LogError): number | undefined {
 export function groupErrors(errors: readonly LogError[], opts: GroupOptions): GroupedError[] {
   const groups = new Map<string, GroupedError & { newest: number }>();
   errors.forEach((e, order) => {
-    const at = locateInProject(e, opts.isProjectFile);
+    const at = locateInProject(e, opts.isProjectFile, opts.resolve);
     if (!at) return;
     const key = [e.errorType, normalizeMessage(e.message), at.file, at.line ?? ''].join('\0');
     const when = occurredAt(e);

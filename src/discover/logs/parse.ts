@@ -287,6 +287,12 @@ const isFrameText = (t: string) => frameText(t) !== undefined;
 const MAX_WRAP_LINES = 4;
 const MIN_WRAPPED_CHARS = 40;
 
+/** Brackets or quotes left open: a line cut short. */
+function unbalanced(t: string): boolean {
+  const count = (c: string) => t.split(c).length - 1;
+  return count('(') !== count(')') || count('[') !== count(']') || count("'") % 2 === 1;
+}
+
 /** A frame that ends as V8 ends one: `(where:line:col)`, `where:line:col`, `(native)`, `<anonymous>`. */
 function completeFrame(f: string): boolean {
   const s = f.replace(/\s*\{$/, '');
@@ -489,7 +495,31 @@ class Parser {
 
   private isFrame(i: number): boolean {
     const t = this.text(i);
-    return t !== undefined && (isFrameText(t) || ELIDED_FRAMES.test(t));
+    return t !== undefined && (isFrameText(t) || ELIDED_FRAMES.test(t) || this.frameAt(i) !== undefined);
+  }
+
+  /**
+   * The frame at line `i`, joined with the lines a console wrapped it onto (they continue at
+   * column 0); `extra` is how many lines it took beyond `i`. An unindented `at ...` that only
+   * looks like a frame once joined counts too.
+   */
+  private frameAt(i: number): { body: string; extra: number } | undefined {
+    const t = this.text(i);
+    if (t === undefined) return undefined;
+    const f = frameText(t);
+    const m = FRAME_LINE.exec(t);
+    if (f === undefined && !m) return undefined;
+    if (f !== undefined && completeFrame(f)) return { body: f, extra: 0 };
+    let acc = t;
+    for (let w = 1; w <= MAX_WRAP_LINES; w++) {
+      const more = this.text(i + w);
+      if (more === undefined || !more.trim() || /^\s/.test(more) || isFrameText(more) || ELIDED_FRAMES.test(more)) break;
+      acc += more;
+      const joined = frameText(acc);
+      if (joined !== undefined && completeFrame(joined)) return { body: joined, extra: w };
+      if (more.length < MIN_WRAPPED_CHARS) break;
+    }
+    return f !== undefined ? { body: f, extra: 0 } : undefined;
   }
 
   private isBannerAt(i: number): boolean {
@@ -622,7 +652,7 @@ class Parser {
         for (; k < n && k <= h + MAX_MESSAGE_LINES; k++) {
           const t = this.text(k);
           if (t === undefined) break;
-          if (isFrameText(t)) {
+          if (isFrameText(t) || this.frameAt(k)) {
             first = k;
             break;
           }
@@ -667,6 +697,9 @@ class Parser {
     }
     const h2: Header = { ...head };
     if (code) h2.code = code;
+    // A message a console wrapped: `(reading 'pay` then `load')` on the next line.
+    const cont = messageLines[0];
+    if (cont && /^\S/.test(cont) && unbalanced(head.message) && !unbalanced(head.message + cont)) h2.message = (head.message + cont).slice(0, MAX_MESSAGE_CHARS);
     this.push(h2, start, end, frames, banner, open, messageLines, nested);
     return end + 1;
   }
@@ -678,30 +711,16 @@ class Parser {
     let end = k - 1;
     let opensBlock = false;
     for (let j = k; j < n; j++) {
-      let t = this.text(j);
+      const t = this.text(j);
       if (t === undefined) break;
-      let f = frameText(t);
+      const f = this.frameAt(j);
       if (f !== undefined) {
-        // A console wraps long lines: a frame cut short continues at column 0 on the next lines.
-        let acc = t;
-        for (let w = 1; w <= MAX_WRAP_LINES && !completeFrame(f); w++) {
-          const more = this.text(j + w);
-          if (more === undefined || !more.trim() || /^\s/.test(more) || isFrameText(more) || ELIDED_FRAMES.test(more)) break;
-          acc += more;
-          const joined = frameText(acc);
-          if (joined !== undefined && completeFrame(joined)) {
-            t = acc;
-            f = joined;
-            j += w;
-            break;
-          }
-          if (more.length < MIN_WRAPPED_CHARS) break;
-        }
-        const loc = frameLocation(f);
+        j += f.extra;
+        const loc = frameLocation(f.body);
         if (loc) locations.push(loc);
       } else if (!ELIDED_FRAMES.test(t)) break;
       end = j;
-      if (t.endsWith(' {')) {
+      if ((this.text(j) ?? '').endsWith(' {')) {
         opensBlock = true;
         break;
       }

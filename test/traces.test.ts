@@ -1,0 +1,261 @@
+// Every shape of trace a Node process or a logger writes, read into a runtime bug at the right
+// place. The traces are produced for real (node scripts that throw, run here), then reshaped the
+// way loggers, consoles and pasted reports reshape them; the old-core shapes, which today's node
+// no longer prints, are written as node 0.10-6 printed them.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseErrorLog } from '../src/discover/logs/parse.js';
+import { groupErrors } from '../src/discover/logs/group.js';
+import { projectPathResolver } from '../src/discover/logs/project-path.js';
+import { box } from './helpers/cli.ts';
+
+/** The project whose scripts throw: real files, so that frames resolve to them. */
+const SCRIPTS: Record<string, string> = {
+  'lib/reference.js': `'use strict';
+function runCycle() {
+  return readCorrectionFile('/var/lib/corrections.json');
+}
+setTimeout(runCycle, 1);
+`,
+  'lib/native.js': `'use strict';
+[1, 2].forEach(function (n) {
+  if (n === 2) null.x;
+});
+`,
+  'lib/esm.mjs': `export function pick(o) {
+  return o.a.b;
+}
+pick({});
+`,
+  'lib/cause.js': `'use strict';
+function parse(input) {
+  return input.trim();
+}
+function load(x) {
+  try {
+    return parse(x);
+  } catch (e) {
+    throw new Error('load failed', { cause: e });
+  }
+}
+load(undefined);
+`,
+  'lib/aggregate.js': `'use strict';
+async function main() {
+  await Promise.any([
+    Promise.reject(new TypeError('first failed')),
+    Promise.reject(new RangeError('second failed')),
+  ]);
+}
+main();
+`,
+  'lib/thrown-string.js': `'use strict';
+function check(v) {
+  if (!v) throw 'no value';
+}
+check(0);
+`,
+  'src/services/very/deeply/nested/folder/structure/for/a/long/path/handler-module.js': `'use strict';
+function handleIncomingRequestWithAVeryLongFunctionName(req) {
+  return req.body.payload;
+}
+handleIncomingRequestWithAVeryLongFunctionName({});
+`,
+  'lib/logged.js': `'use strict';
+function work() {
+  return undefinedHelper();
+}
+try {
+  work();
+} catch (err) {
+  console.error('job failed:', err);
+}
+`,
+};
+
+let root = '';
+const real: Record<string, string> = {};
+const tmp: string[] = [];
+before(() => {
+  root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-traces-')));
+  tmp.push(root);
+  for (const [rel, text] of Object.entries(SCRIPTS)) {
+    const p = path.join(root, rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, text);
+    const r = spawnSync(process.execPath, [p], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH, NO_COLOR: '1' } });
+    real[rel] = r.stderr;
+  }
+  // The oracle is node itself: each script really failed the way its case says.
+  assert.match(real['lib/cause.js']!, /\[cause\]: TypeError/);
+  assert.match(real['lib/aggregate.js']!, /\[errors\]: \[/);
+  assert.match(real['lib/esm.mjs']!, /file:\/\/\//);
+});
+after(() => tmp.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+// ---- reshaping, as loggers, consoles and pasted reports do
+
+/** Frames without their indentation (loggers that trim, reports pasted into an issue). */
+const unindent = (t: string) => t.replace(/^[ \t]+(at |\.\.\. )/gm, '$1');
+/** A console 80 columns wide: long lines broken into 80-character lines. */
+const wrap = (t: string, cols = 80) =>
+  t
+    .split('\n')
+    .flatMap((l) => (l.length <= cols ? [l] : (l.match(new RegExp(`.{1,${cols}}`, 'g')) ?? [l])))
+    .join('\n');
+/** The same crash on a Windows box: `C:\Users\dev\proj\lib\x.js`, file URLs `file:///C:/Users/...`. */
+const windows = (t: string) =>
+  t
+    .replace(new RegExp(`file://${escape(root)}/([^\\s:)]+)`, 'g'), (_m, rel: string) => `file:///C:/Users/dev/proj/${rel}`)
+    .replace(new RegExp(`${escape(root)}/([^\\s:)]+)`, 'g'), (_m, rel: string) => `C:\\Users\\dev\\proj\\${rel.replace(/\//g, '\\')}`);
+const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Every line behind a logger's prefix (winston's simple format in a file). */
+const prefixed = (t: string) =>
+  t
+    .split('\n')
+    .map((l) => (l ? `2026-11-24T18:10:12.345Z ${l}` : l))
+    .join('\n');
+
+interface Case {
+  what: string;
+  log: () => string;
+  errorType: string;
+  message: string | RegExp;
+  /** Where the bug is, relative to the project. */
+  file: string;
+  line: number;
+  /** The errors nested in it, by type. */
+  nested?: string[];
+}
+
+const cases: Case[] = [
+  { what: 'node 20: banner, source line, caret above the error', log: () => real['lib/reference.js']!, errorType: 'ReferenceError', message: 'readCorrectionFile is not defined', file: 'lib/reference.js', line: 3 },
+  { what: 'frames without the four-space indent', log: () => unindent(real['lib/reference.js']!), errorType: 'ReferenceError', message: 'readCorrectionFile is not defined', file: 'lib/reference.js', line: 3 },
+  { what: '`at file:line:col` frame without a function, `(<anonymous>)` frame', log: () => real['lib/native.js']!, errorType: 'TypeError', message: "Cannot read properties of null (reading 'x')", file: 'lib/native.js', line: 3 },
+  { what: 'unindented `at file:line:col` and `(<anonymous>)`', log: () => unindent(real['lib/native.js']!), errorType: 'TypeError', message: "Cannot read properties of null (reading 'x')", file: 'lib/native.js', line: 3 },
+  { what: 'ES module: file:// banner and frames', log: () => real['lib/esm.mjs']!, errorType: 'TypeError', message: "Cannot read properties of undefined (reading 'b')", file: 'lib/esm.mjs', line: 2 },
+  { what: 'Windows paths (C:\\...) matched by their project-relative tail', log: () => windows(real['lib/native.js']!), errorType: 'TypeError', message: "Cannot read properties of null (reading 'x')", file: 'lib/native.js', line: 3 },
+  { what: 'Windows file URLs (file:///C:/...) of an ES module', log: () => windows(real['lib/esm.mjs']!), errorType: 'TypeError', message: "Cannot read properties of undefined (reading 'b')", file: 'lib/esm.mjs', line: 2 },
+  { what: 'Windows paths, unindented, as pasted into an issue', log: () => unindent(windows(real['lib/reference.js']!)), errorType: 'ReferenceError', message: 'readCorrectionFile is not defined', file: 'lib/reference.js', line: 3 },
+  {
+    what: 'lines wrapped by an 80-column console (a long path broken inside its frame)',
+    log: () => wrap(real['src/services/very/deeply/nested/folder/structure/for/a/long/path/handler-module.js']!),
+    errorType: 'TypeError',
+    message: "Cannot read properties of undefined (reading 'payload')",
+    file: 'src/services/very/deeply/nested/folder/structure/for/a/long/path/handler-module.js',
+    line: 3,
+  },
+  {
+    what: 'wrapped and unindented',
+    log: () => wrap(unindent(real['src/services/very/deeply/nested/folder/structure/for/a/long/path/handler-module.js']!), 60),
+    errorType: 'TypeError',
+    message: "Cannot read properties of undefined (reading 'payload')",
+    file: 'src/services/very/deeply/nested/folder/structure/for/a/long/path/handler-module.js',
+    line: 3,
+  },
+  { what: 'Error.cause: `[cause]:` block with its own frames', log: () => real['lib/cause.js']!, errorType: 'Error', message: 'load failed', file: 'lib/cause.js', line: 9, nested: ['TypeError'] },
+  { what: 'AggregateError: no frame of its own, its [errors] frames locate it', log: () => real['lib/aggregate.js']!, errorType: 'AggregateError', message: 'All promises were rejected', file: 'lib/aggregate.js', line: 4, nested: ['TypeError', 'RangeError'] },
+  { what: 'a thrown string: the banner is the only location', log: () => real['lib/thrown-string.js']!, errorType: 'throw', message: 'no value', file: 'lib/thrown-string.js', line: 3 },
+  { what: "console.error('job failed:', err): the error inside a console line", log: () => real['lib/logged.js']!, errorType: 'ReferenceError', message: 'undefinedHelper is not defined', file: 'lib/logged.js', line: 3 },
+  { what: "a logger's timestamp prefix on every line", log: () => prefixed(real['lib/cause.js']!), errorType: 'Error', message: 'load failed', file: 'lib/cause.js', line: 9, nested: ['TypeError'] },
+  {
+    what: 'old core paths (events.js:82:20, module.js:456:26) and `(native)` frames (node 0.10-6)',
+    log: () =>
+      [
+        `${root}/lib/native.js:3`,
+        '  if (n === 2) null.x;',
+        '                    ^',
+        "TypeError: Cannot read property 'x' of null",
+        `    at ${root}/lib/native.js:3:21`,
+        '    at Array.forEach (native)',
+        `    at Object.<anonymous> (${root}/lib/native.js:2:8)`,
+        '    at Module._compile (module.js:456:26)',
+        "    at Object.Module._extensions..js (module.js:474:10)",
+        '    at EventEmitter.emit (events.js:82:20)',
+        '    at node.js:906:3',
+        '',
+      ].join('\n'),
+    errorType: 'TypeError',
+    message: "Cannot read property 'x' of null",
+    file: 'lib/native.js',
+    line: 3,
+  },
+  {
+    what: "pino's err.stack with `caused by:` (pino-std-serializers)",
+    log: () =>
+      JSON.stringify({
+        level: 50,
+        time: 1795000000000,
+        err: {
+          type: 'Error',
+          message: 'load failed: x',
+          stack: `Error: load failed\n    at load (${root}/lib/cause.js:9:11)\n    at Object.<anonymous> (${root}/lib/cause.js:12:1)\ncaused by: TypeError: Cannot read properties of undefined (reading 'trim')\n    at parse (${root}/lib/cause.js:3:16)\n    at load (${root}/lib/cause.js:7:12)`,
+        },
+      }) + '\n',
+    errorType: 'Error',
+    message: 'load failed',
+    file: 'lib/cause.js',
+    line: 9,
+    nested: ['TypeError'],
+  },
+];
+
+describe('reading every trace shape', () => {
+  for (const c of cases) {
+    it(c.what, () => {
+      const text = c.log();
+      const errors = parseErrorLog(text, 'app-error.log');
+      assert.equal(errors.length, 1, `one error, got:\n${JSON.stringify(errors, null, 1)}\nfrom:\n${text}`);
+      const e = errors[0]!;
+      assert.equal(e.errorType, c.errorType);
+      if (typeof c.message === 'string') assert.equal(e.message, c.message);
+      else assert.match(e.message, c.message);
+      const [g] = groupErrors(errors, { isProjectFile: () => false, resolve: projectPathResolver([root]), now: Date.now() });
+      assert.ok(g, `located in the project, from:\n${text}\nframes: ${JSON.stringify(e.frames)}`);
+      assert.equal(g.file, path.join(root, c.file));
+      assert.equal(g.line, c.line);
+      assert.deepEqual(e.nested?.map((x) => x.errorType) ?? [], c.nested ?? []);
+    });
+  }
+
+  it('a wrapped frame is one frame: the location is whole, not cut at the wrap', () => {
+    const rel = 'src/services/very/deeply/nested/folder/structure/for/a/long/path/handler-module.js';
+    const text = wrap(real[rel]!);
+    assert.ok(text.split('\n').some((l) => l.length === 80), 'the console really wrapped a line');
+    const [e] = parseErrorLog(text, 'x');
+    assert.deepEqual(e!.frames?.[0], { file: path.join(root, rel), line: 3, column: 19 });
+  });
+
+  it('prose that starts with "at" is not a frame; a Windows path with no project file is not located', () => {
+    const errors = parseErrorLog('Error: boom\nat the end of the day we retry\n', 'x');
+    assert.equal(errors.length, 1);
+    assert.equal(errors[0]!.frames, undefined);
+    const resolve = projectPathResolver([root]);
+    assert.equal(resolve('C:\\Users\\dev\\proj\\lib\\missing.js'), undefined);
+    assert.equal(resolve('C:\\Users\\dev\\proj\\lib\\native.js'), path.join(root, 'lib/native.js'));
+    // The longest tail wins: lib/native.js, not a native.js at the root.
+    fs.writeFileSync(path.join(root, 'native.js'), '');
+    assert.equal(resolve('D:\\work\\lib\\native.js'), path.join(root, 'lib/native.js'));
+  });
+});
+
+describe('mechanic scan reads them from a PM2 error log', () => {
+  it('a Windows trace pasted into the log becomes a bug in the project file', async () => {
+    const sb = box();
+    for (const rel of ['lib/native.js']) sb.write(rel, SCRIPTS[rel]!);
+    const log = path.join(sb.env.PM2_HOME!, 'logs', 'app-error.log');
+    fs.mkdirSync(path.dirname(log), { recursive: true });
+    fs.writeFileSync(log, unindent(windows(real['lib/native.js']!)));
+    sb.config({ roots: ['.'], llm: { provider: 'none' } });
+    const scan = await sb.runJson(['scan']);
+    assert.equal(scan.json.bugs.length, 1, JSON.stringify(scan.json));
+    const bug = scan.json.bugs[0];
+    assert.equal(bug.kind, 'runtime');
+    assert.equal(bug.file, path.join(sb.app, 'lib/native.js'));
+    assert.equal(bug.line, 3);
+  });
+});

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { parseErrorLog } from '../src/discover/logs/parse.js';
 import { groupErrors } from '../src/discover/logs/group.js';
 import { projectPathResolver } from '../src/discover/logs/project-path.js';
+import { countCallSites, localise } from '../src/discover/localise.js';
 import { box } from './helpers/cli.ts';
 
 /** The project whose scripts throw: real files, so that frames resolve to them. */
@@ -257,5 +258,122 @@ describe('mechanic scan reads them from a PM2 error log', () => {
     assert.equal(bug.kind, 'runtime');
     assert.equal(bug.file, path.join(sb.app, 'lib/native.js'));
     assert.equal(bug.line, 3);
+  });
+});
+
+// ---- localising: where to fix, not only where it threw
+
+/** A project with a helper `displayName` used by two modules; `run.js` crashes through one of them. */
+const HELPER_PROJECT: Record<string, string> = {
+  'lib/names.js': `'use strict';
+const defaults = {};
+function displayName(user) {
+  const first = user.profile.first;
+  return first + ' ' + user.profile.last;
+}
+function siteTitle() {
+  return defaults.site.title;
+}
+module.exports = { displayName, siteTitle };
+`,
+  'lib/orders.js': `'use strict';
+const { displayName, siteTitle } = require('./names');
+function describeOrder(order) {
+  const who = displayName(order.customer);
+  return who + ' ordered ' + order.items.length + ' items';
+}
+function header() {
+  return siteTitle();
+}
+module.exports = { describeOrder, header };
+`,
+  'lib/invoices.js': `'use strict';
+const { displayName, siteTitle } = require('./names');
+function describeInvoice(inv) {
+  return displayName(inv.owner) + ': ' + inv.total;
+}
+function footer() {
+  return siteTitle();
+}
+module.exports = { describeInvoice, footer };
+`,
+};
+
+async function scanCrash(entry: string): Promise<any> {
+  const sb = box();
+  for (const [rel, text] of Object.entries(HELPER_PROJECT)) sb.write(rel, text);
+  const main = sb.write('run.js', entry);
+  const r = spawnSync(process.execPath, [main], { cwd: sb.app, encoding: 'utf8' });
+  assert.notEqual(r.status, 0, 'the app really crashed');
+  const log = path.join(sb.env.PM2_HOME!, 'logs', 'app-error.log');
+  fs.mkdirSync(path.dirname(log), { recursive: true });
+  fs.writeFileSync(log, r.stderr);
+  sb.config({ roots: ['.'], llm: { provider: 'none' } });
+  const scan = await sb.runJson(['scan']);
+  assert.equal(scan.json.bugs.length, 1, `${r.stderr}\n${JSON.stringify(scan.json)}`);
+  return { bug: scan.json.bugs[0], app: sb.app, stderr: r.stderr };
+}
+
+describe('localising like a debugger', () => {
+  it('a shared helper that reads a property of its undefined parameter: the caller that passed it ranks first', async () => {
+    const { bug, app, stderr } = await scanCrash(`require('./lib/orders').describeOrder({ items: [] });\n`);
+    assert.match(stderr, /Cannot read properties of undefined \(reading 'profile'\)\n\s+at displayName \(.*names\.js:4:/);
+    assert.equal(bug.file, path.join(app, 'lib/orders.js'));
+    assert.equal(bug.line, 4);
+    assert.equal(bug.places[0].function, 'describeOrder');
+    assert.match(bug.places[0].why, /displayName is a helper called from 2 places.*parameter `user`/);
+    assert.deepEqual(
+      bug.places.map((p: any) => [path.relative(app, p.file), p.line, p.frame]),
+      [
+        ['lib/orders.js', 4, 1],
+        ['lib/names.js', 4, 0],
+        ['run.js', 1, 2],
+      ],
+    );
+    assert.match(bug.places[1].why, /threw here, in the shared helper displayName/);
+  });
+
+  it('a shared helper whose error is not about its input (module state): the top frame stays first', async () => {
+    const { bug, app } = await scanCrash(`require('./lib/orders').header();\n`);
+    assert.equal(bug.file, path.join(app, 'lib/names.js'));
+    assert.equal(bug.line, 8);
+    assert.equal(bug.places[0].frame, 0);
+    assert.equal(bug.places[0].function, 'siteTitle');
+    assert.match(bug.places[0].why, /not about siteTitle's parameters/);
+  });
+
+  it('an error not about input at all (a ReferenceError) keeps the top frame; so does a helper with one caller', () => {
+    const code = { read: (f: string) => HELPER_PROJECT[f], callSites: (n: string) => countCallSites(Object.values(HELPER_PROJECT), n) };
+    const frames = [
+      { file: 'lib/names.js', line: 4, column: 22 },
+      { file: 'lib/orders.js', line: 4, column: 15 },
+    ];
+    const ref = localise({ errorType: 'ReferenceError', message: 'x is not defined' }, frames, code);
+    assert.deepEqual(ref.map((p) => p.file), ['lib/names.js', 'lib/orders.js']);
+    assert.equal(ref[0]!.why, 'threw here (top project frame)');
+    // The same input error with displayName called from one place only.
+    const lonely = { ...code, callSites: () => 1 };
+    const one = localise({ errorType: 'TypeError', message: "Cannot read properties of undefined (reading 'profile')" }, frames, lonely);
+    assert.equal(one[0]!.file, 'lib/names.js');
+    assert.match(one[0]!.why, /called from 1 place only/);
+    // Counting calls: definitions and method definitions are not calls.
+    assert.equal(countCallSites(Object.values(HELPER_PROJECT), 'displayName'), 2);
+    assert.equal(countCallSites(['class A {\n  run(x) {\n    return run(x);\n  }\n}\n', 'obj.run(1); run(2)'], 'run'), 3);
+  });
+
+  it('"Invalid ..." thrown by a helper after checking its argument raises the caller', () => {
+    const files: Record<string, string> = {
+      'url.js': `function parseUrl(input) {\n  if (typeof input !== 'string') {\n    throw new TypeError('Invalid URL: ' + input);\n  }\n  return new URL(input);\n}\nmodule.exports = { parseUrl };\n`,
+      'a.js': `const { parseUrl } = require('./url');\nfunction connect(cfg) {\n  return parseUrl(cfg.endpoint);\n}\nparseUrl('http://x');\n`,
+    };
+    const code = { read: (f: string) => files[f], callSites: (n: string) => countCallSites(Object.values(files), n) };
+    const places = localise({ errorType: 'TypeError', message: 'Invalid URL: undefined' }, [
+      { file: 'url.js', line: 3, column: 11 },
+      { file: 'a.js', line: 3, column: 10 },
+    ], code);
+    assert.deepEqual(places.map((p) => [p.file, p.function]), [
+      ['a.js', 'connect'],
+      ['url.js', 'parseUrl'],
+    ]);
   });
 });

@@ -13,6 +13,10 @@ import { groupErrors } from '../src/discover/logs/group.js';
 import { projectPathResolver } from '../src/discover/logs/project-path.js';
 import { countCallSites, localise } from '../src/discover/localise.js';
 import { box } from './helpers/cli.ts';
+import { startModelServer } from './helpers/model-server.ts';
+import { callChainSections } from '../src/repair/formats/chain.js';
+import { windowFormat } from '../src/repair/formats/window.js';
+import { WINDOW_PROMPT_TEMPLATE } from '../src/config/defaults.js';
 
 /** The project whose scripts throw: real files, so that frames resolve to them. */
 const SCRIPTS: Record<string, string> = {
@@ -375,5 +379,66 @@ describe('localising like a debugger', () => {
       ['a.js', 'connect'],
       ['url.js', 'parseUrl'],
     ]);
+  });
+});
+
+// ---- the call chain in the prompt
+
+describe('the call chain shown to the model', () => {
+  it('the prompt holds the error, the edited window, the frame that threw and the callers, labelled with files and lines', async () => {
+    const sb = box();
+    for (const [rel, text] of Object.entries(HELPER_PROJECT)) sb.write(rel, text);
+    const main = sb.write('run.js', `require('./lib/orders').describeOrder({ items: [] });\n`);
+    const r = spawnSync(process.execPath, [main], { cwd: sb.app, encoding: 'utf8' });
+    const log = path.join(sb.env.PM2_HOME!, 'logs', 'app-error.log');
+    fs.mkdirSync(path.dirname(log), { recursive: true });
+    // Fresh (stamped) so that the bug is acted on.
+    fs.writeFileSync(log, r.stderr.split('\n').map((l) => (l ? `${new Date().toISOString()}: ${l}` : l)).join('\n'));
+    const past = new Date(Date.now() - 3600_000);
+    for (const rel of [...Object.keys(HELPER_PROJECT), 'run.js']) fs.utimesSync(path.join(sb.app, rel), past, past);
+    const server = await startModelServer({ answers: () => ({ text: 'no blocks here' }) });
+    try {
+      sb.config({ roots: ['.'], repairers: ['llm'], llm: { baseUrl: server.url, editFormat: 'window', feedbackRetry: false } });
+      await sb.runJson(['run']);
+      const prompt = server.modelCalls()[0]?.body?.prompt as string;
+      assert.ok(prompt, 'the model was asked');
+      // The error first, then the chain, then the edited window.
+      const at = (s: string) => prompt.indexOf(s);
+      assert.ok(at("TypeError: Cannot read properties of undefined (reading 'profile')") >= 0);
+      assert.match(prompt, /FILE: lib\/orders\.js/);
+      assert.match(prompt, /CALL CHAIN/);
+      assert.match(prompt, /lib\/names\.js lines 1-11, in displayName: THE FRAME THAT THREW; threw here, in the shared helper displayName/);
+      assert.match(prompt, />\s*4\| {3}const first = user\.profile\.first;/);
+      assert.match(prompt, /run\.js lines 1-2: frame 3 of the trace \(a caller\)/);
+      assert.ok(at('CALL CHAIN') < at('LINES '), 'the chain comes with the error, before the lines to edit');
+      assert.match(prompt, />\s*4\| {3}const who = displayName\(order\.customer\);/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a short budget drops the chain before it shrinks the window; a single-frame error gets no chain', () => {
+    const lines = Array.from({ length: 400 }, (_, i) => `  x${i} = f(${i});`);
+    const text = ['function big() {', ...lines, '}'].join('\n');
+    const bug = {
+      id: 'b', file: '/p/a.js', kind: 'runtime' as const, line: 200, column: 3, message: 'm', errorType: 'TypeError', priority: 60, source: 'error-log', detail: 'TypeError: m',
+      places: [
+        { file: '/p/a.js', line: 200, column: 3, frame: 0, why: 'threw here' },
+        { file: '/p/b.js', line: 2, column: 1, frame: 1, why: 'called' },
+      ],
+    };
+    const files: Record<string, string> = { '/p/a.js': text, '/p/b.js': `const a = require('./a');\na.big();\n`.repeat(1) };
+    const sections = callChainSections(bug, (f) => (files[f] ? { name: path.basename(f), text: files[f]! } : undefined), { frames: 3, maxLines: 40 });
+    assert.equal(sections.length, 1);
+    const fmt = windowFormat({ template: WINDOW_PROMPT_TEMPLATE, contextLines: 30, maxLines: 200 });
+    const without = fmt.plan({ bug: { ...bug, places: undefined }, text, displayName: 'a.js', error: 'TypeError: m' }, 100_000);
+    const withChain = fmt.plan({ bug, text, displayName: 'a.js', error: 'TypeError: m', context: sections }, 100_000);
+    assert.ok('prompt' in without && 'prompt' in withChain);
+    assert.ok(withChain.prompt.includes('b.js lines 1-3') && !without.prompt.includes('CALL CHAIN'));
+    // A budget the window alone fits: the chain goes, the window stays as large.
+    const tight = fmt.plan({ bug, text, displayName: 'a.js', error: 'TypeError: m', context: sections }, without.prompt.length);
+    assert.ok('prompt' in tight);
+    assert.equal(tight.prompt, without.prompt);
+    assert.deepEqual(tight.shown, without.shown);
   });
 });

@@ -6,6 +6,10 @@ import { errorMessage } from '../util/errors.js';
 import { isInsideAny } from '../workspace/paths.js';
 import { expandLogGlobs, readLogsIncrementally } from './logs/read.js';
 import { groupErrors, toBugs } from './logs/group.js';
+import { projectPathResolver } from './logs/project-path.js';
+import { projectCode } from './code-access.js';
+import { listSourceFiles } from './files.js';
+import { localise, mayBeAboutInput } from './localise.js';
 import type { SyntaxChecker } from '../engine/checker.js';
 import { scanSyntax } from './syntax/scan.js';
 import type { Bug, BugSource, DiscoverContext, Discovery } from './types.js';
@@ -74,8 +78,17 @@ export const errorLogSource: BugSource = {
     const read = readLogsIncrementally(paths, { ...ctx.carried.logOffsets }, { now });
     for (const p of read.problems) if (!/ENOENT|no such file/i.test(p.reason)) out.warnings.push(`error log ${p.log}: ${p.reason}`);
     out.logOffsets = read.offsets;
+    // The project's files, listed only when an error may be about a helper's input (callers are counted then).
+    let listed: string[] = [];
+    if (read.errors.some((e) => mayBeAboutInput(e.message))) listed = await listSourceFiles(ctx.config).then((l) => l.files, () => []);
+    const code = projectCode(() => listed);
     const found = toBugs(
-      groupErrors(read.errors, { isProjectFile: (f) => isInsideAny(f, ctx.config.roots) && fs.existsSync(f), now }),
+      groupErrors(read.errors, {
+        isProjectFile: (f) => isInsideAny(f, ctx.config.roots) && fs.existsSync(f),
+        resolve: projectPathResolver(ctx.config.roots),
+        localise: (e, frames) => localise(e, frames, code),
+        now,
+      }),
     );
     // Without timestamps in the log, the time it was read is when the error was last seen.
     for (const b of found) {

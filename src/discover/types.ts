@@ -19,6 +19,20 @@ export interface EnvDefect {
   findings: { line: number; column: number; what: string; suggestion: string; rewritable: boolean }[];
 }
 
+/** A place to fix a runtime bug: a project frame of its trace, ranked, and why it ranks there. */
+export interface BugPlace {
+  file: string;
+  /** 1-based; 0 when unknown. */
+  line: number;
+  column: number;
+  /** Its position among the trace's project frames: 0 is the frame that threw. */
+  frame: number;
+  /** The function around it, when the code names one. */
+  function?: string;
+  /** The evidence for its rank, from the trace and the code. */
+  why: string;
+}
+
 /** A bug found in a file under the roots: what the user sees in `scan` and in the log. */
 export interface Bug {
   /** Stable across cycles for the same defect: kind, file, error type and message. */
@@ -62,6 +76,11 @@ export interface Bug {
   history?: boolean;
   /** Runtime bugs: the file on disk provably still raises the error, and why. */
   stillPossible?: string;
+  /**
+   * Runtime bugs: the trace's project frames ranked as places to fix, best first (`file`/`line`
+   * are the first's). See discover/localise.ts.
+   */
+  places?: BugPlace[];
   /** Environment bugs: what was found. */
   env?: EnvDefect;
   /** Syntax bugs: the file's exports when the scan last saw it parse (the repair keeps them). */
@@ -100,6 +119,11 @@ export interface LogError {
    * first; grouping takes the first one inside the roots.
    */
   frames?: Array<{ file: string; line?: number; column?: number }>;
+  /**
+   * Errors printed inside this one: its `[cause]` chain (or `caused by:`) and an AggregateError's
+   * `[errors]`, each with its candidate frames (their frames also close `frames`).
+   */
+  nested?: Array<{ errorType: string; message: string; frames: Array<{ file: string; line?: number; column?: number }> }>;
   /**
    * When the reader saw it (ISO): the log's modification time when read, an upper bound of when
    * the error happened. Used for recency when the log has no timestamps.

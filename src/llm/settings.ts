@@ -69,6 +69,8 @@ export const llmSchema = z.strictObject({
   maxWindowLines: z.number().int().min(3).default(200),
   /** Prompt of the window format: {{file}}, {{error}}, {{window}}, {{startLine}}, {{endLine}}, {{totalLines}}. */
   windowPromptTemplate: z.string().min(1).default(WINDOW_PROMPT_TEMPLATE),
+  /** Runtime errors: how many top project frames of the trace the prompt shows (0: none), within the budget. */
+  callChainFrames: z.number().int().min(0).max(20).default(3),
   /** Retries of a call that failed to connect or got a 5xx (or 429), with doubling backoff. */
   retries: z.number().int().min(0).max(10).default(2),
   retryDelayMs: z.number().int().min(0).default(1_000),

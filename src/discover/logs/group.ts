@@ -3,7 +3,7 @@
  * last time it was seen, ranked by frequency and recency below syntax bugs.
  */
 import { createHash } from 'node:crypto';
-import type { Bug, LogError } from '../types.js';
+import type { Bug, BugPlace, LogError } from '../types.js';
 
 /** A bug's `detail` (the error text shown to a person and to the model) is capped at this. */
 export const MAX_DETAIL_CHARS = 4096;
@@ -42,6 +42,8 @@ export interface GroupedError {
   logs: string[];
   /** See {@link runtimePriority}. */
   priority: number;
+  /** The newest occurrence's places to fix, ranked (when a localiser was given). */
+  places?: BugPlace[];
 }
 
 export interface GroupOptions {
@@ -49,6 +51,13 @@ export interface GroupOptions {
   isProjectFile: (abs: string) => boolean;
   /** Current time in ms, for recency. */
   now: number;
+  /** The project file a location names, if any (see projectPathResolver); replaces isProjectFile when given. */
+  resolve?: (file: string) => string | undefined;
+  /**
+   * Ranks an error's project frames (trace order) as places to fix (see discover/localise.ts):
+   * the first becomes the culprit. Without it the first project frame is.
+   */
+  localise?: (e: LogError, frames: CulpritLocation[]) => BugPlace[];
 }
 
 /**
@@ -57,18 +66,27 @@ export interface GroupOptions {
  * outside the roots is treated like one in node_modules: the caller inside the roots is the
  * culprit. Undefined when no location is inside the roots: such errors never become bugs.
  */
-export function locateInProject(e: LogError, isProjectFile: (abs: string) => boolean): CulpritLocation | undefined {
+export function locateInProject(e: LogError, isProjectFile: (abs: string) => boolean, resolve?: (file: string) => string | undefined): CulpritLocation | undefined {
+  return projectFrames(e, isProjectFile, resolve)[0];
+}
+
+/**
+ * Every candidate location of the error inside the project, in the order of the trace: with
+ * `resolve`, each as the project file it names (a Windows path by its tail).
+ */
+export function projectFrames(e: LogError, isProjectFile: (abs: string) => boolean, resolve?: (file: string) => string | undefined): CulpritLocation[] {
   const candidates: CulpritLocation[] = e.frames?.length ? e.frames : e.file ? [{ file: e.file, line: e.line, column: e.column }] : [];
+  const out: CulpritLocation[] = [];
   for (const c of candidates) {
-    let ok = false;
+    let file: string | undefined;
     try {
-      ok = isProjectFile(c.file);
+      file = resolve ? resolve(c.file) : isProjectFile(c.file) ? c.file : undefined;
     } catch {
-      ok = false;
+      file = undefined;
     }
-    if (ok) return c;
+    if (file) out.push(file === c.file ? c : { ...c, file });
   }
-  return undefined;
+  return out;
 }
 
 /**
@@ -97,8 +115,16 @@ function occurredAt(e: LogError): number | undefined {
 export function groupErrors(errors: readonly LogError[], opts: GroupOptions): GroupedError[] {
   const groups = new Map<string, GroupedError & { newest: number }>();
   errors.forEach((e, order) => {
-    const at = locateInProject(e, opts.isProjectFile);
-    if (!at) return;
+    const inProject = projectFrames(e, opts.isProjectFile, opts.resolve);
+    if (!inProject[0]) return;
+    let places: BugPlace[] | undefined;
+    try {
+      places = opts.localise?.(e, inProject);
+    } catch {
+      places = undefined; // evidence we cannot read is no evidence: the top frame stays
+    }
+    const best = places?.[0];
+    const at: CulpritLocation = best ? { file: best.file, ...(best.line ? { line: best.line } : {}), ...(best.column ? { column: best.column } : {}) } : inProject[0];
     const key = [e.errorType, normalizeMessage(e.message), at.file, at.line ?? ''].join('\0');
     const when = occurredAt(e);
     let g = groups.get(key);
@@ -131,6 +157,8 @@ export function groupErrors(errors: readonly LogError[], opts: GroupOptions): Gr
       else delete g.column;
       if (e.code) g.code = e.code;
       else delete g.code;
+      if (places?.length) g.places = places;
+      else delete g.places;
     }
   });
   const out = [...groups.values()].map(({ newest: _newest, history, ...g }) => (history ? { ...g, history } : g));
@@ -213,6 +241,7 @@ export function toBugs(groups: readonly GroupedError[]): Bug[] {
     if (g.lastSeen) bug.lastSeen = g.lastSeen;
     if (g.seenPrecisionMs) bug.seenPrecisionMs = g.seenPrecisionMs;
     if (g.history) bug.history = true;
+    if (g.places?.length) bug.places = g.places;
     const seen = byId.get(id);
     if (!seen) {
       byId.set(id, { bug, newest: g.lastSeen ?? '' });

@@ -265,8 +265,41 @@ function isoOrUndefined(ms: number): string | undefined {
 // ---------------------------------------------------------------------------------------------
 // Line kinds.
 
-const FRAME = /^\s+at\s+(\S.*)$/;
-const ELIDED_FRAMES = /^\s+\.\.\. \d+ (?:lines? matching cause stack trace|more(?: lines?)?)(?: \.\.\.)?\s*$/;
+/**
+ * A frame line. Loggers and pasted reports drop the indentation: a frame at column 0 counts when
+ * what follows `at` looks like a frame (see {@link FRAME_SHAPE}), so prose starting "at" does not.
+ */
+const FRAME_LINE = /^(\s*)at\s+(\S.*)$/;
+/** `fn (where)`, `where` (a path, URL or `node:` name with :line), `native`, `<anonymous>`, `eval at ...`. */
+const FRAME_SHAPE = /(?:\((?:native|<anonymous>|index \d+|.+:\d+(?::\d+)?)\)|^(?:async )?(?:\S+|(?:[A-Za-z]:\\|\/|file:\/\/).+):\d+(?::\d+)?|^(?:native|<anonymous>))\s*\{?$/;
+const ELIDED_FRAMES = /^\s*\.\.\. \d+ (?:lines? matching cause stack trace|more(?: lines?)?)(?: \.\.\.)?\s*$/;
+
+/** The text after `at` when the line is a frame. */
+function frameText(t: string): string | undefined {
+  const m = FRAME_LINE.exec(t);
+  if (!m) return undefined;
+  const body = m[2] ?? '';
+  if (m[1] || FRAME_SHAPE.test(body)) return body;
+  return undefined;
+}
+const isFrameText = (t: string) => frameText(t) !== undefined;
+/** A frame wrapped by a console spans at most this many more lines; every line but the last is full. */
+const MAX_WRAP_LINES = 4;
+const MIN_WRAPPED_CHARS = 40;
+
+/** Brackets or quotes left open: a line cut short. */
+function unbalanced(t: string): boolean {
+  const count = (c: string) => t.split(c).length - 1;
+  return count('(') !== count(')') || count('[') !== count(']') || count("'") % 2 === 1;
+}
+
+/** A frame that ends as V8 ends one: `(where:line:col)`, `where:line:col`, `(native)`, `<anonymous>`. */
+function completeFrame(f: string): boolean {
+  const s = f.replace(/\s*\{$/, '');
+  if (/\((?:native|<anonymous>|index \d+)\)$|^(?:native|<anonymous>)$/.test(s)) return true;
+  if (s.endsWith(')')) return /:\d+(?::\d+)?\)$/.test(s);
+  return !s.includes(' (') && /:\d+:\d+$/.test(s);
+}
 const CARET = /^\s*\^+\s*$/;
 const BANNER = /^(\S.*):(\d+)$/;
 const LOOKS_LIKE_PATH = /^(?:\/|file:\/\/|node:|[A-Za-z]:\\)/;
@@ -381,6 +414,14 @@ function location(s: string): StackLocation | undefined {
 }
 
 function toPath(p: string): string | undefined {
+  // A Windows file URL (`file:///C:/app/a.js`) stays a Windows path on any box.
+  if (/^file:\/\/\/[A-Za-z]:\//.test(p)) {
+    try {
+      return decodeURIComponent(p.slice(8));
+    } catch {
+      return undefined;
+    }
+  }
   if (p.startsWith('file://')) {
     try {
       return fileURLToPath(p);
@@ -405,6 +446,16 @@ interface Banner {
   start: number;
   location?: StackLocation;
 }
+
+/** An error printed inside another's property block (`[cause]: ...`, `[errors]: [...]`) or after `Caused by:`. */
+export interface NestedError {
+  errorType: string;
+  message: string;
+  frames: StackLocation[];
+}
+const MAX_NESTED_ERRORS = 20;
+/** pino, VError and others print a cause after the stack: `caused by: Error: x` (or `Caused by:`). */
+const CAUSED_BY = /^\s*[Cc]aused [Bb]y:\s+(.*)$/;
 
 class Parser {
   private readonly entries: ParsedEntry[] = [];
@@ -444,7 +495,31 @@ class Parser {
 
   private isFrame(i: number): boolean {
     const t = this.text(i);
-    return t !== undefined && (FRAME.test(t) || ELIDED_FRAMES.test(t));
+    return t !== undefined && (isFrameText(t) || ELIDED_FRAMES.test(t) || this.frameAt(i) !== undefined);
+  }
+
+  /**
+   * The frame at line `i`, joined with the lines a console wrapped it onto (they continue at
+   * column 0); `extra` is how many lines it took beyond `i`. An unindented `at ...` that only
+   * looks like a frame once joined counts too.
+   */
+  private frameAt(i: number): { body: string; extra: number } | undefined {
+    const t = this.text(i);
+    if (t === undefined) return undefined;
+    const f = frameText(t);
+    const m = FRAME_LINE.exec(t);
+    if (f === undefined && !m) return undefined;
+    if (f !== undefined && completeFrame(f)) return { body: f, extra: 0 };
+    let acc = t;
+    for (let w = 1; w <= MAX_WRAP_LINES; w++) {
+      const more = this.text(i + w);
+      if (more === undefined || !more.trim() || /^\s/.test(more) || isFrameText(more) || ELIDED_FRAMES.test(more)) break;
+      acc += more;
+      const joined = frameText(acc);
+      if (joined !== undefined && completeFrame(joined)) return { body: joined, extra: w };
+      if (more.length < MIN_WRAPPED_CHARS) break;
+    }
+    return f !== undefined ? { body: f, extra: 0 } : undefined;
   }
 
   private isBannerAt(i: number): boolean {
@@ -542,7 +617,7 @@ class Parser {
 
   private headerAt(i: number): number | undefined {
     const t = this.text(i);
-    if (t === undefined || FRAME.test(t)) return undefined;
+    if (t === undefined || isFrameText(t)) return undefined;
     const strong = strongHeader(t);
     if (strong) return this.errorAt(i, strong, true);
     if (this.isFrame(i + 1) && !ELIDED_FRAMES.test(this.text(i + 1) ?? '')) {
@@ -562,11 +637,13 @@ class Parser {
     let frames: StackLocation[] = [];
     const messageLines: string[] = [];
     let code = head.code;
+    const nested: NestedError[] = [];
     if (head.opensBlock) {
       const b = this.propertyBlock(h + 1);
       end = b.end;
       open = b.open;
       code ??= b.code;
+      nested.push(...b.nested);
     } else {
       let first = -1;
       if (this.isFrame(h + 1)) first = h + 1;
@@ -575,7 +652,7 @@ class Parser {
         for (; k < n && k <= h + MAX_MESSAGE_LINES; k++) {
           const t = this.text(k);
           if (t === undefined) break;
-          if (FRAME.test(t)) {
+          if (isFrameText(t) || this.frameAt(k)) {
             first = k;
             break;
           }
@@ -595,6 +672,18 @@ class Parser {
           end = b.end;
           open = b.open;
           code ??= b.code;
+          nested.push(...b.nested);
+        }
+        // `caused by: Error: x` and its frames, as many times as the chain is long.
+        for (let c = 0; c < MAX_NESTED_ERRORS; c++) {
+          const ct = this.text(end + 1);
+          const cm = ct === undefined ? null : CAUSED_BY.exec(ct);
+          const ch = cm?.[1] ? strongHeader(cm[1]) : undefined;
+          if (!ch || !this.isFrame(end + 2)) break;
+          const fc = this.framesFrom(end + 2);
+          nested.push({ errorType: ch.errorType, message: ch.message, frames: fc.locations });
+          end = fc.end;
+          open = end >= n - 1;
         }
         // `Emitted 'error' event on Worker instance at:` and its frames belong to this error.
         const et = this.text(end + 1);
@@ -608,7 +697,10 @@ class Parser {
     }
     const h2: Header = { ...head };
     if (code) h2.code = code;
-    this.push(h2, start, end, frames, banner, open, messageLines);
+    // A message a console wrapped: `(reading 'pay` then `load')` on the next line.
+    const cont = messageLines[0];
+    if (cont && /^\S/.test(cont) && unbalanced(head.message) && !unbalanced(head.message + cont)) h2.message = (head.message + cont).slice(0, MAX_MESSAGE_CHARS);
+    this.push(h2, start, end, frames, banner, open, messageLines, nested);
     return end + 1;
   }
 
@@ -621,13 +713,14 @@ class Parser {
     for (let j = k; j < n; j++) {
       const t = this.text(j);
       if (t === undefined) break;
-      const f = FRAME.exec(t);
-      if (f) {
-        const loc = frameLocation(f[1] ?? '');
+      const f = this.frameAt(j);
+      if (f !== undefined) {
+        j += f.extra;
+        const loc = frameLocation(f.body);
         if (loc) locations.push(loc);
       } else if (!ELIDED_FRAMES.test(t)) break;
       end = j;
-      if (t.endsWith(' {')) {
+      if ((this.text(j) ?? '').endsWith(' {')) {
         opensBlock = true;
         break;
       }
@@ -635,11 +728,17 @@ class Parser {
     return { end, locations, opensBlock };
   }
 
-  /** The `{ ... }` printed after an error's stack (own properties, `[cause]`, `[errors]`). */
-  private propertyBlock(k: number): { end: number; open: boolean; code?: string } {
+  /**
+   * The `{ ... }` printed after an error's stack (own properties, `[cause]`, `[errors]`): skipped
+   * as a whole, its code kept, and the errors nested in it (a cause, an AggregateError's errors)
+   * read with their frames.
+   */
+  private propertyBlock(k: number): { end: number; open: boolean; code?: string; nested: NestedError[] } {
     const n = this.lines.length;
     let code: string | undefined;
-    const done = (end: number, open: boolean) => (code ? { end, open, code } : { end, open });
+    const nested: NestedError[] = [];
+    let current: NestedError | undefined;
+    const done = (end: number, open: boolean) => (code ? { end, open, code, nested } : { end, open, nested });
     for (let j = k; j < n && j < k + MAX_PROPERTY_BLOCK_LINES; j++) {
       const t = this.text(j);
       if (t === undefined) return done(j - 1, false);
@@ -648,6 +747,17 @@ class Parser {
       if (t.length > 0 && !/^\s/.test(t)) return done(j - 1, false);
       const c = /^ {2}code: '([^']+)',?$/.exec(t);
       if (c && !code && ERROR_CODE.test(c[1] ?? '')) code = c[1];
+      const inner = t.trim().replace(/^\[cause\]: /, '').replace(/,$/, '');
+      const f = /^at\s/.test(inner) ? frameLocation(inner.slice(3)) : undefined;
+      if (f) {
+        current?.frames.push(f);
+        continue;
+      }
+      const h = strongHeader(inner.replace(/ \{$/, ''));
+      if (h && nested.length < MAX_NESTED_ERRORS) {
+        current = { errorType: h.errorType, message: h.message, frames: [] };
+        nested.push(current);
+      }
     }
     const end = Math.min(n, k + MAX_PROPERTY_BLOCK_LINES) - 1;
     return done(end, end >= n - 1);
@@ -665,6 +775,7 @@ class Parser {
     banner: Banner | undefined,
     open: boolean,
     messageLines: string[] = [],
+    nested: NestedError[] = [],
   ): void {
     const lines = this.lines.slice(start, end + 1);
     let text = lines
@@ -672,9 +783,10 @@ class Parser {
       .map((l) => l.text)
       .join('\n');
     if (text.length > MAX_ERROR_TEXT_CHARS) text = `${text.slice(0, MAX_ERROR_TEXT_CHARS)}\n…`;
-    const candidates = culprits(head, frameLocations, banner?.location, messageLines);
+    const candidates = culprits(head, frameLocations, banner?.location, messageLines, nested);
     const error: LogError = { errorType: head.errorType, message: head.message, text, log: this.log };
     if (head.code) error.code = head.code;
+    if (nested.length) error.nested = nested.map((x) => ({ ...x, frames: x.frames.filter((f) => isCandidateLocation(f.file)) }));
     const first = candidates[0];
     if (first) {
       error.file = first.file;
@@ -706,6 +818,7 @@ function culprits(
   frames: StackLocation[],
   banner: StackLocation | undefined,
   messageLines: string[],
+  nested: NestedError[] = [],
 ): StackLocation[] {
   const bannerOk = banner && isCandidateLocation(banner.file) ? banner : undefined;
   if (head.errorType === 'SyntaxError' && bannerOk) return [bannerOk];
@@ -727,6 +840,8 @@ function culprits(
       }
     }
   }
+  // Then the frames of the errors it holds (its cause, an AggregateError's errors), in order.
+  for (const x of nested) out.push(...x.frames.filter((f) => isCandidateLocation(f.file)));
   const seen = new Set<string>();
   return out.filter((l) => {
     const k = `${l.file}:${l.line ?? ''}:${l.column ?? ''}`;

@@ -9,6 +9,11 @@ export interface FormatInput {
   displayName: string;
   /** The error as the model sees it. */
   error: string;
+  /**
+   * Read-only context after the error, best first (the call chain of a runtime error): the format
+   * keeps as many sections as its budget allows, dropping them before it shrinks what it edits.
+   */
+  context?: string[];
 }
 
 /** A prompt, and how to turn the model's answer into the whole new file. */

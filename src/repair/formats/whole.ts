@@ -1,3 +1,4 @@
+import { withChain } from './chain.js';
 import { cleanAnswer } from '../../llm/answer.js';
 import type { EditFormat } from './types.js';
 
@@ -14,7 +15,12 @@ export function wholeFormat(promptTemplate: string): EditFormat {
   return {
     name: 'whole',
     plan(input, budgetChars) {
-      const prompt = fillTemplate(promptTemplate, { file: input.displayName, error: input.error, code: input.text });
+      const context = input.context ?? [];
+      let prompt = '';
+      for (let k = context.length; k >= 0; k--) {
+        prompt = fillTemplate(promptTemplate, { file: input.displayName, error: withChain(input.error, context, k), code: input.text });
+        if (prompt.length <= budgetChars) break;
+      }
       if (prompt.length > budgetChars)
         return { reason: `the whole-file prompt is ${prompt.length} characters, over the prompt budget (${budgetChars}); not sent whole` };
       const lines = input.text.split('\n').length;

@@ -1,5 +1,6 @@
 import { stripThinking } from '../../llm/answer.js';
 import type { EditFormat, FormatPlan } from './types.js';
+import { withChain } from './chain.js';
 import { fillTemplate } from './whole.js';
 
 export interface WindowOptions {
@@ -29,17 +30,21 @@ export function windowFormat(opts: WindowOptions): EditFormat {
       const errorLine = input.bug.line > 0 ? Math.min(input.bug.line, lines.length) - 1 : -1;
       if (errorLine < 0) return { reason: 'the error has no line number: no window to show' };
       // Shrink the window until the prompt fits the budget; a few lines are the least worth sending.
+      const context = input.context ?? [];
       for (let max = opts.maxLines; max >= 5; max = Math.floor(max / 2)) {
         const span = chooseWindow(lines, errorLine, Math.min(opts.contextLines, max), max);
-        const prompt = fillTemplate(opts.template, {
-          file: input.displayName,
-          error: input.error,
-          window: numbered(lines, span, errorLine),
-          startLine: String(span.start + 1),
-          endLine: String(span.end + 1),
-          totalLines: String(lines.length),
-        });
-        if (prompt.length <= budgetChars) return planFor(input.text, lines, span, prompt);
+        // The call chain goes first when the budget is short: the lines to edit matter most.
+        for (let k = context.length; k >= 0; k--) {
+          const prompt = fillTemplate(opts.template, {
+            file: input.displayName,
+            error: withChain(input.error, context, k),
+            window: numbered(lines, span, errorLine),
+            startLine: String(span.start + 1),
+            endLine: String(span.end + 1),
+            totalLines: String(lines.length),
+          });
+          if (prompt.length <= budgetChars) return planFor(input.text, lines, span, prompt);
+        }
       }
       return { reason: `even a 5-line window does not fit the prompt budget (${budgetChars} characters)` };
     },

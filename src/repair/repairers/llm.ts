@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../../config/load.js';
 import type { LlmSettings } from '../../llm/settings.js';
@@ -9,6 +10,7 @@ import { errorMessage } from '../../util/errors.js';
 import { containingRoot } from '../../workspace/paths.js';
 import type { EditFormat, FormatPlan } from '../formats/types.js';
 import { windowFormat } from '../formats/window.js';
+import { callChainSections, type ChainFile } from '../formats/chain.js';
 import { wholeFormat } from '../formats/whole.js';
 import { checkForLostCode } from '../loss-guard.js';
 import type { Repairer } from '../types.js';
@@ -20,6 +22,19 @@ const MAX_PREVIOUS_CHARS = 4000;
 const CONTEXT_MARGIN_TOKENS = 256;
 /** Below this, no prompt of either format can say enough. */
 const MIN_PROMPT_CHARS = 600;
+/** The most lines of the call chain shown for one frame or definition. */
+const CHAIN_MAX_LINES = 40;
+
+/** A file of a runtime error's call chain as the model sees it: under a root, masked as the edited file is. */
+function chainFile(f: string, edited: string, original: string, roots: readonly string[], mask: (t: string) => string): ChainFile {
+  const root = containingRoot(f, roots);
+  if (!root) return undefined;
+  try {
+    return { name: path.relative(root, f), text: mask(f === edited ? original : fs.readFileSync(f, 'utf8')) };
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The prompt budget in characters: the configured one, the token budget, and what the model's
@@ -69,6 +84,10 @@ export function llmRepairer(config: Pick<Config, 'llm' | 'roots'>): Repairer {
         text: mask(original),
         displayName: root ? path.relative(root, file) : path.basename(file),
         error: mask(bug.detail.slice(0, MAX_ERROR_CHARS)),
+        context: callChainSections(bug, (f) => chainFile(f, file, original, config.roots, mask), {
+          frames: llm.callChainFrames,
+          maxLines: CHAIN_MAX_LINES,
+        }),
       };
 
       const contextLength = await modelContextLength(provider, llm, signal);

@@ -1,0 +1,92 @@
+/**
+ * The call chain shown to the model beside the file it edits: for the top project frames of a
+ * runtime error's trace, numbered lines around each frame's line widened to the enclosing
+ * function (a small file whole), labelled with file and lines, the frame that threw said so; then
+ * the definitions, in those files, of the names called on the line that threw. Sections come best
+ * first: the format keeps as many as its prompt budget allows.
+ */
+import type { Bug, BugPlace } from '../../discover/types.js';
+import { chooseWindow } from './window.js';
+
+export interface ChainOptions {
+  /** How many of the trace's top project frames to show (the edited file's window aside). */
+  frames: number;
+  /** The most lines shown for one frame or one definition. */
+  maxLines: number;
+}
+
+/** A file of the chain, as the model may see it (secrets masked), or undefined when not readable. */
+export type ChainFile = { name: string; text: string } | undefined;
+
+/** A file this small is shown whole. */
+const WHOLE_FILE_LINES = 60;
+const NOT_CALLS = new Set(['if', 'for', 'while', 'switch', 'catch', 'function', 'return', 'typeof', 'await', 'new', 'require', 'super', 'import']);
+
+export function callChainSections(bug: Bug, read: (file: string) => ChainFile, opts: ChainOptions): string[] {
+  const places = bug.places;
+  if (!places || places.length < 2 || opts.frames <= 0) return [];
+  const byFrame = [...places].sort((a, b) => a.frame - b.frame);
+  const shown = new Map<string, Array<{ start: number; end: number }>>();
+  const overlaps = (file: string, s: { start: number; end: number }) => (shown.get(file) ?? []).some((x) => s.start <= x.end && x.start <= s.end);
+  const mark = (file: string, s: { start: number; end: number }) => shown.set(file, [...(shown.get(file) ?? []), s]);
+  // The edited file's own window is shown by the format: the bug's place is not repeated.
+  const edited = (p: BugPlace) => p.file === bug.file && p.line === bug.line;
+  const sections: string[] = [];
+  for (const p of byFrame.slice(0, opts.frames)) {
+    if (edited(p) || !p.line) continue;
+    const f = read(p.file);
+    if (!f) continue;
+    const lines = f.text.split('\n');
+    const at = Math.min(p.line, lines.length) - 1;
+    const span = lines.length <= WHOLE_FILE_LINES ? { start: 0, end: lines.length - 1 } : chooseWindow(lines, at, 3, opts.maxLines);
+    if (overlaps(p.file, span)) continue;
+    mark(p.file, span);
+    const role = p.frame === 0 ? 'THE FRAME THAT THREW' : `frame ${p.frame + 1} of the trace (a caller)`;
+    sections.push(`${f.name} lines ${span.start + 1}-${span.end + 1}${p.function ? `, in ${p.function}` : ''}: ${role}; ${p.why}\n${numberedSpan(lines, span, at)}`);
+  }
+  // Definitions of what the line that threw calls, found in the files of the chain.
+  const top = byFrame[0];
+  const topFile = top ? read(top.file) : undefined;
+  if (top?.line && topFile) {
+    const callLine = topFile.text.split('\n')[top.line - 1] ?? '';
+    const names = [...callLine.matchAll(/(?:^|[^\w$.])([A-Za-z_$][\w$]*)\s*\(/g)].map((m) => m[1]!).filter((n) => !NOT_CALLS.has(n));
+    const files = [...new Set(byFrame.slice(0, Math.max(opts.frames, 1)).map((p) => p.file))];
+    for (const name of [...new Set(names)]) {
+      for (const file of files) {
+        const f = read(file);
+        if (!f) continue;
+        const lines = f.text.split('\n');
+        const def = definitionLine(lines, name);
+        if (def < 0) continue;
+        const span = chooseWindow(lines, def, 0, opts.maxLines);
+        if (overlaps(file, span) || (file === bug.file && Math.abs(def + 1 - bug.line) < opts.maxLines)) break;
+        mark(file, span);
+        sections.push(`${f.name} lines ${span.start + 1}-${span.end + 1}: the definition of ${name}, called on the line that threw\n${numberedSpan(lines, span, -1)}`);
+        break;
+      }
+    }
+  }
+  return sections;
+}
+
+/** The 0-based line that defines `name` as a function, or -1. */
+function definitionLine(lines: string[], name: string): number {
+  const esc = name.replace(/\$/g, '\\$');
+  const re = new RegExp(
+    `(?:\\bfunction\\s*\\*?\\s*${esc}\\s*\\(|\\b(?:const|let|var)\\s+${esc}\\s*=\\s*(?:async\\s+)?(?:function\\b|\\([^)]*\\)\\s*=>|[\\w$]+\\s*=>)|^\\s*(?:(?:static|async)\\s+)*${esc}\\s*\\([^)]*\\)\\s*\\{)`,
+  );
+  return lines.findIndex((l) => re.test(l));
+}
+
+function numberedSpan(lines: string[], span: { start: number; end: number }, mark: number): string {
+  const width = String(span.end + 1).length;
+  const out: string[] = [];
+  for (let i = span.start; i <= span.end; i++) out.push(`${i === mark ? '>' : ' '}${String(i + 1).padStart(width)}| ${(lines[i] ?? '').replace(/\r$/, '')}`);
+  return out.join('\n');
+}
+
+/** The error followed by as many chain sections as the caller keeps. */
+export function withChain(error: string, sections: readonly string[], count: number): string {
+  if (count <= 0 || sections.length === 0) return error;
+  return `${error}\nCALL CHAIN (other project frames of the trace, for reference; lines marked ">" are the frame's line):\n${sections.slice(0, count).join('\n\n')}`;
+}

@@ -16,7 +16,7 @@ import { box } from './helpers/cli.ts';
 import { startModelServer } from './helpers/model-server.ts';
 import { callChainSections } from '../src/repair/formats/chain.js';
 import { windowFormat } from '../src/repair/formats/window.js';
-import { WINDOW_PROMPT_TEMPLATE } from '../src/config/defaults.js';
+import { WINDOW_PROMPT_TEMPLATE } from '../src/llm/settings.js';
 
 /** The project whose scripts throw: real files, so that frames resolve to them. */
 const SCRIPTS: Record<string, string> = {

@@ -90,6 +90,31 @@ export async function runCycle(opts: CycleOptions): Promise<CycleReport> {
   }
 }
 
+/** What one cycle carries from step to step. */
+interface CycleRun {
+  opts: CycleOptions;
+  config: Config;
+  clock: Clock;
+  warn: (m: string) => void;
+  /** The cycle writes: state, log, files (not a scan, not a dry run). */
+  changes: boolean;
+  checker: SyntaxChecker;
+  started: number;
+  /** Entries for the log, written (and notified) at the end of the cycle. */
+  log: LogEntry[];
+  journal: ReturnType<typeof journalFor>;
+  state: State;
+  holds: ReturnType<typeof loadHolds>;
+  recovered: RecoveryNote[];
+}
+
+/** What the fix step did: an entry per bug, and the bugs settled without an edit. */
+interface FixPhase {
+  fixes: FixEntry[];
+  /** Bugs settled without an edit (a stale process restarted, or restarted since). */
+  resolved: Set<string>;
+}
+
 async function cycleBody(
   opts: CycleOptions,
   clock: Clock,
@@ -97,11 +122,23 @@ async function cycleBody(
   changes: boolean,
   checker: SyntaxChecker,
 ): Promise<CycleReport> {
+  const run = openCycle(opts, clock, warn, changes, checker);
+  const probes = opts.mode === 'run' ? await probePhase(run) : [];
+  const discovery = await discoverPhase(run);
+  const fixed: FixPhase = opts.mode === 'scan' ? { fixes: [], resolved: new Set() } : await fixPhase(run, discovery);
+  const remedies =
+    opts.mode === 'run'
+      ? await remedyPhase({ config: run.config, state: run.state, probes, fixes: fixed.fixes, bugs: discovery.bugs, clock, changes, log: run.log, dryRun: !!opts.dryRun, ...(opts.signal ? { signal: opts.signal } : {}) })
+      : [];
+  return closeCycle(run, probes, discovery, fixed, remedies);
+}
+
+/** Load the state (one that cannot be read stops the cycle before anything is touched), settle interrupted fixes, read the holds. */
+function openCycle(opts: CycleOptions, clock: Clock, warn: (m: string) => void, changes: boolean, checker: SyntaxChecker): CycleRun {
   const { config } = opts;
   const started = clock.now();
   const log: LogEntry[] = [];
   const journal = journalFor(config);
-  // A state that cannot be read stops the cycle before anything is touched.
   const state = loadState(config.stateDir, warn);
   const recovered = changes ? journal.recover() : [];
   for (const note of recovered) {
@@ -112,82 +149,105 @@ async function cycleBody(
   const holds = loadHolds(config.stateDir);
   // A changed file or a retry clears a bug's failed attempts (and its escalation).
   settleCounts(state, holds.retries);
+  return { opts, config, clock, warn, changes, checker, started, log, journal, state, holds, recovered };
+}
 
-  let probes: ProbeResult[] = [];
-  if (opts.mode === 'run') {
-    probes = await runProbes(config.probes, { clock, baseDir: config.baseDir, history: state.probeHistory });
-    opts.onProgress?.({ type: 'probes', results: probes });
-    log.push(...recordProbes(state, probes, clock));
-  }
+async function probePhase(run: CycleRun): Promise<ProbeResult[]> {
+  const probes = await runProbes(run.config.probes, { clock: run.clock, baseDir: run.config.baseDir, history: run.state.probeHistory });
+  run.opts.onProgress?.({ type: 'probes', results: probes });
+  run.log.push(...recordProbes(run.state, probes, run.clock));
+  return probes;
+}
 
+async function discoverPhase(run: CycleRun): Promise<Discovery> {
+  const { opts, config } = run;
   const discovery = await discoverBugs({
     config,
-    checker,
-    clock,
-    carried: { runtimeBugs: state.runtimeBugs, logOffsets: state.logOffsets },
+    checker: run.checker,
+    clock: run.clock,
+    carried: { runtimeBugs: run.state.runtimeBugs, logOffsets: run.state.logOffsets },
     onFile: (done, total) => opts.onProgress?.({ type: 'scan', done, total }),
     ...(opts.syntaxLimit !== undefined ? { syntaxLimit: opts.syntaxLimit } : {}),
   });
   const protection = makeProtection(config);
   for (const bug of discovery.bugs) if (protection(bug.file)) bug.protected = true;
+  return discovery;
+}
 
-  const fixes: FixEntry[] = [];
-  /** Bugs settled without an edit (a stale process restarted, or restarted since). */
-  const resolved = new Set<string>();
-  if (opts.mode !== 'scan') {
-    const ladder = buildLadder({ config, checker });
-    const validators = validatorsByName(config.validators);
-    let attempts = 0;
-    for (const bug of discovery.bugs) {
-      const skip = (reason: string): FixEntry => fixEntry(bug, `skip-${bug.id}`, clock.now(), 'skipped', reason);
-      let entry: FixEntry;
-      const prot = bug.kind === 'stale-process' ? undefined : protection(bug.file);
-      // A restart is not an edit: only a snooze holds a stale process back.
-      const held = heldBack(bug.file, state, holds, config.fileCooldownMs, clock.now(), bug.kind === 'stale-process');
-      const escalated = escalatedReason(bug.id, state);
-      if (historyOnly(bug)) entry = skip(HISTORY_REASON);
-      else if (prot) entry = skip(prot);
-      else if (escalated) entry = skip(escalated);
-      else if (held) entry = skip(held);
-      else if (attempts >= config.maxFixesPerRun) entry = skip(`per-run cap reached (maxFixesPerRun ${config.maxFixesPerRun})`);
-      else if (opts.signal?.aborted) entry = skip('shutting down');
-      else if (bug.kind === 'stale-process') {
-        const settled = await settleStale(bug, { config, clock, offsets: discovery.logOffsets, dryRun: !!opts.dryRun, ...(opts.signal ? { signal: opts.signal } : {}) });
-        if (settled.resolved) resolved.add(bug.id);
-        entry = settled.entry ?? skip(settled.reason);
-        if (settled.entry) {
-          attempts++;
-          log.push(entry);
-        }
-      } else {
+/** Take the bugs up the ladder in order, at most `maxFixesPerRun` attempts; the rest are skipped with the reason. */
+async function fixPhase(run: CycleRun, discovery: Discovery): Promise<FixPhase> {
+  const { opts, config, clock } = run;
+  const ladder = buildLadder({ config, checker: run.checker });
+  const validators = validatorsByName(config.validators);
+  const protection = makeProtection(config);
+  const out: FixPhase = { fixes: [], resolved: new Set() };
+  let attempts = 0;
+  for (const bug of discovery.bugs) {
+    const skip = (reason: string): FixEntry => fixEntry(bug, `skip-${bug.id}`, clock.now(), 'skipped', reason);
+    const why = whySkip(run, bug, protection, attempts);
+    let entry: FixEntry;
+    if (why !== undefined) entry = skip(why);
+    else if (bug.kind === 'stale-process') {
+      const settled = await settleStale(bug, { config, clock, offsets: discovery.logOffsets, dryRun: !!opts.dryRun, ...(opts.signal ? { signal: opts.signal } : {}) });
+      if (settled.resolved) out.resolved.add(bug.id);
+      entry = settled.entry ?? skip(settled.reason);
+      if (settled.entry) {
         attempts++;
-        let escalation: EscalationEntry | undefined;
-        entry = await fixBug(bug, { config, checker, ladder, validators, journal, clock, dryRun: !!opts.dryRun, ...(opts.signal ? { signal: opts.signal } : {}) });
-        // The fix only takes effect once the process loads it; it is undone if the error comes back.
-        if (entry.outcome === 'applied' && !opts.dryRun) {
-          const undone = await reviveAfterFix(entry, bug, { config, clock, offsets: discovery.logOffsets, ...(opts.signal ? { signal: opts.signal } : {}) });
-          if (undone) log.push(undone);
-          // git.mode commit: a fix that held (not undone above) becomes its own commit.
-          await commitFix(entry, config);
-        }
-        if (!opts.dryRun) {
-          recordAttempt(state, entry);
-          escalation = countAttempt(state, entry, config.escalateAfter, () => newFixId(clock.now()));
-          if (entry.outcome === 'applied') state.totalFixes++;
-          if (entry.outcome === 'reverted') state.totalReverts++;
-        }
-        if (!entry.id.startsWith('skip-') && !opts.dryRun) log.push(entry);
-        if (escalation) log.push(escalation);
+        run.log.push(entry);
       }
-      fixes.push(entry);
-      opts.onProgress?.({ type: 'fix', entry });
+    } else {
+      attempts++;
+      entry = await fixOne(run, bug, discovery, { ladder, validators });
     }
+    out.fixes.push(entry);
+    opts.onProgress?.({ type: 'fix', entry });
   }
+  return out;
+}
 
-  const remedies = opts.mode === 'run' ? await remedyPhase({ config: opts.config, state, probes, fixes, bugs: discovery.bugs, clock, changes, log, dryRun: !!opts.dryRun, ...(opts.signal ? { signal: opts.signal } : {}) }) : [];
+/** Why a bug is not attempted in this cycle, in order of precedence; undefined: attempt it. */
+function whySkip(run: CycleRun, bug: Bug, protection: ReturnType<typeof makeProtection>, attempts: number): string | undefined {
+  const { config, state, holds, clock, opts } = run;
+  if (historyOnly(bug)) return HISTORY_REASON;
+  const prot = bug.kind === 'stale-process' ? undefined : protection(bug.file);
+  if (prot) return prot;
+  const escalated = escalatedReason(bug.id, state);
+  if (escalated) return escalated;
+  // A restart is not an edit: only a snooze holds a stale process back.
+  const held = heldBack(bug.file, state, holds, config.fileCooldownMs, clock.now(), bug.kind === 'stale-process');
+  if (held) return held;
+  if (attempts >= config.maxFixesPerRun) return `per-run cap reached (maxFixesPerRun ${config.maxFixesPerRun})`;
+  if (opts.signal?.aborted) return 'shutting down';
+  return undefined;
+}
 
+/** One bug up the ladder; an applied fix is then revived (undone if its error comes back) and committed; the attempt is counted. */
+async function fixOne(run: CycleRun, bug: Bug, discovery: Discovery, rungs: { ladder: ReturnType<typeof buildLadder>; validators: ReturnType<typeof validatorsByName> }): Promise<FixEntry> {
+  const { opts, config, clock, state } = run;
+  const signal = opts.signal ? { signal: opts.signal } : {};
+  const entry = await fixBug(bug, { config, checker: run.checker, ...rungs, journal: run.journal, clock, dryRun: !!opts.dryRun, ...signal });
+  if (opts.dryRun) return entry;
+  // The fix only takes effect once the process loads it; it is undone if the error comes back.
+  if (entry.outcome === 'applied') {
+    const undone = await reviveAfterFix(entry, bug, { config, clock, offsets: discovery.logOffsets, ...signal });
+    if (undone) run.log.push(undone);
+    // git.mode commit: a fix that held (not undone above) becomes its own commit.
+    await commitFix(entry, config);
+  }
+  recordAttempt(state, entry);
+  const escalation: EscalationEntry | undefined = countAttempt(state, entry, config.escalateAfter, () => newFixId(clock.now()));
+  if (entry.outcome === 'applied') state.totalFixes++;
+  if (entry.outcome === 'reverted') state.totalReverts++;
+  if (!entry.id.startsWith('skip-')) run.log.push(entry);
+  if (escalation) run.log.push(escalation);
+  return entry;
+}
+
+/** Judge the cycle, and (when it writes) save the state, append the log and queue its notifications. */
+function closeCycle(run: CycleRun, probes: ProbeResult[], discovery: Discovery, fixed: FixPhase, remedies: RemedyRun[]): CycleReport {
+  const { opts, config, clock, state, started, recovered } = run;
   // Done: fixed whole, and its process (if one was down because of it) running again.
-  const applied = new Set([...fixes.filter((f) => f.outcome === 'applied' && f.restart?.ok !== false && f.leftForPerson === undefined).map((f) => f.bug.id), ...resolved]);
+  const applied = new Set([...fixed.fixes.filter((f) => f.outcome === 'applied' && f.restart?.ok !== false && f.leftForPerson === undefined).map((f) => f.bug.id), ...fixed.resolved]);
   // Everything else is left for a person, a `proposed` fix included (it was never written), and
   // so is a file a crash left changed by someone else. History no one can show still happens is not.
   const left = discovery.bugs.filter((b) => !applied.has(b.id) && !historyOnly(b));
@@ -195,22 +255,16 @@ async function cycleBody(
   const unhealthy = probes.some((p) => p.status !== 'healthy');
   const finished = clock.now();
   const summary = summarize(probes);
+  const exitCode = left.length || unhealthy || leftAlone ? 1 : 0;
 
-  if (changes) {
+  if (run.changes) {
     state.runtimeBugs = discovery.runtimeBugs.filter((b) => !applied.has(b.id));
     state.logOffsets = discovery.logOffsets;
     if (opts.mode === 'run') state.totalCycles++;
-    state.lastCycle = {
-      startedAt: isoTime(started),
-      finishedAt: isoTime(finished),
-      summary,
-      bugs: discovery.bugs.length,
-      fixes: applied.size,
-      exitCode: left.length || unhealthy || leftAlone ? 1 : 0,
-    };
+    state.lastCycle = { startedAt: isoTime(started), finishedAt: isoTime(finished), summary, bugs: discovery.bugs.length, fixes: applied.size, exitCode };
     saveState(config.stateDir, state, scrubberFor(config));
-    appendLog(config.stateDir, log, config.maxLogEntries, scrubberFor(config));
-    enqueueLogEntries(config, log, warn);
+    appendLog(config.stateDir, run.log, config.maxLogEntries, scrubberFor(config));
+    enqueueLogEntries(config, run.log, run.warn);
   }
 
   return {
@@ -222,14 +276,14 @@ async function cycleBody(
     probes,
     summary,
     bugs: discovery.bugs,
-    fixes,
+    fixes: fixed.fixes,
     remedies,
     recovered,
     skippedFiles: discovery.skipped,
     filesScanned: discovery.filesScanned,
     ...(discovery.scan ? { scan: discovery.scan } : {}),
     warnings: discovery.warnings,
-    exitCode: left.length || unhealthy || leftAlone ? 1 : 0,
+    exitCode,
   };
 }
 

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { runProcess, minimalEnv } from '../util/proc.js';
-import type { CachedVerdict, FileStat, ScanCache } from './cache.js';
+import type { FileStat, ScanCache } from './cache.js';
 import type { ErrorFileVerdict, ErrorVerdict, FileVerdict, ModuleFormat, Verdict } from '../analysis/compile.js';
 import { isCheckable, PackageScopes, statKey, type FileFormat } from '../analysis/format.js';
 import { defaultThreads, WorkerPool } from './pool.js';
@@ -360,7 +360,7 @@ class CheckRun {
         const hit = key.racy ? undefined : this.cache.get(file, key.stat, key.scope);
         if (hit) {
           this.summary.cached++;
-          this.emit(i, { file, ...hit } as FileVerdict);
+          this.emit(i, { file, ...hit });
           return;
         }
       }
@@ -408,6 +408,6 @@ class CheckRun {
     }
     const { file: _file, ...verdict } = v;
     // A racy file's verdict is kept for that record, never reused as it stands.
-    this.cache.set(this.files[i]!, key.racy ? RACY_STAT : key.stat, key.scope, verdict as CachedVerdict);
+    this.cache.set(this.files[i]!, key.racy ? RACY_STAT : key.stat, key.scope, verdict);
   }
 }

@@ -66,7 +66,7 @@ export async function sendMessage(channel: ChannelConfig, message: Message, opts
   else {
     const signal = AbortSignal.any([opts.budget, AbortSignal.timeout(channel.timeoutMs)]);
     try {
-      result = await kind.send(channel as never, message, { signal, timeoutMs: channel.timeoutMs, env: opts.env, baseDir: opts.baseDir, scrub: opts.scrub });
+      result = await kind.send(channel, message, { signal, timeoutMs: channel.timeoutMs, env: opts.env, baseDir: opts.baseDir, scrub: opts.scrub });
     } catch (err) {
       result = { ok: false, detail: opts.scrub(errorMessage(err)) };
     }

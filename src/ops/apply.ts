@@ -69,7 +69,7 @@ export async function applyProposal(opts: ApplyOptions): Promise<ApplyReport> {
       name: 'proposal',
       description: `proposal ${stored.id}`,
       handles: [stored.bug.kind],
-      repair: async () => ({ ok: true, text: candidate, strategy: stored.strategy, note: `proposal ${stored.id} (${stored.strategy}) applied by hand` }),
+      repair: () => Promise.resolve({ ok: true, text: candidate, strategy: stored.strategy, note: `proposal ${stored.id} (${stored.strategy}) applied by hand` }),
     };
     const checker = await SyntaxChecker.create(config.node);
     let fix: FixEntry;

@@ -179,7 +179,7 @@ async function readCapped(res: Response, max: number, own: AbortController, trun
     throw tooBig(res.url, max, `declares ${declared} bytes`);
   }
   if (!res.body) return { text: '' };
-  const reader = res.body.getReader();
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {

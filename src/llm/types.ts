@@ -216,7 +216,8 @@ async function readCapped(res: Response, max: number, own: AbortController, trun
     throw tooBig(res.url, max, `declares ${declared} bytes`);
   }
   if (!res.body) return { text: '' };
-  const reader = res.body.getReader();
+  // fetch's types leave the chunks `any`; a response body's chunks are bytes
+  const reader: ReadableStreamDefaultReader<Uint8Array> = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
@@ -291,7 +292,7 @@ export function describeShape(json: unknown): string {
   if (json === null) return 'null';
   if (Array.isArray(json)) return `an array of ${json.length}`;
   if (typeof json === 'object') {
-    const keys = Object.keys(json as object);
+    const keys = Object.keys(json);
     return keys.length ? `keys: ${keys.slice(0, 8).join(', ')}` : 'an empty object';
   }
   return `a ${typeof json}`;

@@ -1,5 +1,6 @@
 import { undefinedNames } from './scope.js';
 import { isJavaScript, type Validator } from './types.js';
+import { promised } from '../util/promised.js';
 
 /** `readCorrectionFile is not defined` → the name `readCorrectionFile`. */
 export function undefinedNameOf(message: string): string | undefined {
@@ -15,11 +16,13 @@ export const errorGoneValidator: Validator = {
   description: "the reported error is gone where that can be checked statically (a ReferenceError's name is defined)",
   stage: 'memory',
   appliesTo: ({ file, bug }) => isJavaScript(file) && bug.kind === 'runtime' && bug.errorType === 'ReferenceError' && !!undefinedNameOf(bug.message),
-  async validate({ after, format, bug }) {
-    const name = undefinedNameOf(bug.message)!;
-    const names = undefinedNames(after, format);
-    if (!names) return { ok: true };
-    if (names.has(name)) return { ok: false, reason: `${name} is still not defined (line ${names.get(name)![0]})` };
-    return { ok: true };
+  validate({ after, format, bug }) {
+    return promised(() => {
+      const name = undefinedNameOf(bug.message)!;
+      const names = undefinedNames(after, format);
+      if (!names) return { ok: true };
+      if (names.has(name)) return { ok: false, reason: `${name} is still not defined (line ${names.get(name)![0]})` };
+      return { ok: true };
+    });
   },
 };

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { runProcess, minimalEnv } from '../../util/proc.js';
+import { omit } from '../../util/omit.js';
 import type { SyntaxRepair, SyntaxRepairOptions } from '../../repair/deterministic/index.js';
 import type { CachedVerdict, ScanCache } from '../cache.js';
 import type { FileStat } from '../files.js';
@@ -142,8 +143,8 @@ export class SyntaxChecker {
     const scopes = new PackageScopes(this.rules);
     const racyAfter = BigInt(Date.now()) * 1_000_000n - (options.racyWindowMs === undefined ? RACY_NS : BigInt(Math.round(options.racyWindowMs * 1e6)));
     const summary: CheckSummary = { read: 0, cached: 0, confirmed: 0, notChecked: 0 };
-    const slots: (FileVerdict | undefined)[] = new Array(files.length);
-    const keys: ({ stat: string; scope: string; racy: boolean } | undefined)[] = new Array(files.length);
+    const slots = new Array<FileVerdict | undefined>(files.length);
+    const keys = new Array<{ stat: string; scope: string; racy: boolean } | undefined>(files.length);
     const pending: number[] = [];
 
     const emit = (i: number, v: FileVerdict) => {
@@ -165,7 +166,7 @@ export class SyntaxChecker {
         const hit = key.racy ? undefined : cache.get(file, key.stat, key.scope);
         if (hit) {
           summary.cached++;
-          emit(i, { file, ...hit } as FileVerdict);
+          emit(i, { file, ...hit });
           return;
         }
       }
@@ -191,9 +192,8 @@ export class SyntaxChecker {
         const last = before && 'ok' in before ? (before.ok ? before.exports : before.lastGoodExports) : undefined;
         if (last) v.lastGoodExports = last;
       }
-      const { file: _file, ...verdict } = v;
       // A racy file's verdict is kept for that record, never reused as it stands.
-      cache.set(files[i]!, key.racy ? RACY_STAT : key.stat, key.scope, verdict as CachedVerdict);
+      cache.set(files[i]!, key.racy ? RACY_STAT : key.stat, key.scope, omit(v, 'file') as CachedVerdict);
     };
     if (limit !== undefined && limit <= 0) cut = 0;
     advance();
@@ -274,8 +274,7 @@ export class SyntaxChecker {
   private async settleOutcome(o: CheckOutcome): Promise<{ verdict: FileVerdict; confirmed: boolean }> {
     if ('skipped' in o) return { verdict: o, confirmed: false };
     if (o.verdict.ok) return { verdict: { file: o.file, ok: true, format: o.format, ...(o.exports ? { exports: o.exports } : {}) }, confirmed: false };
-    const { exact: _exact, ...v } = o.verdict;
-    return this.settle({ file: o.file, format: o.format, ...v }, o.verdict);
+    return this.settle({ file: o.file, format: o.format, ...omit(o.verdict, 'exact') }, o.verdict);
   }
 
   /**

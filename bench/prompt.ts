@@ -97,7 +97,8 @@ function slope(xs: number[], ys: number[]): number {
 }
 
 function promptOf(r: RecordedRequest): string {
-  return typeof r.body?.prompt === 'string' ? r.body.prompt : '';
+  const body: unknown = r.body;
+  return typeof body === 'object' && body !== null && 'prompt' in body && typeof body.prompt === 'string' ? body.prompt : '';
 }
 
 async function main(): Promise<void> {

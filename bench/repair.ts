@@ -301,7 +301,7 @@ function heldOutInChild(): Promise<HeldResult[]> {
         if (code !== 0) throw new Error(`the held-out child process ended with ${signal ?? `exit code ${code}`}`);
         resolve(JSON.parse(fs.readFileSync(out, 'utf8')) as HeldResult[]);
       } catch (err) {
-        reject(err);
+        reject(err instanceof Error ? err : new Error(String(err)));
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
       }

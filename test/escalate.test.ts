@@ -25,7 +25,7 @@ function stateOf(sb: Sandbox): any {
 
 /** The failed attempts counted for the one bug in the state, 0 when none. */
 function counted(sb: Sandbox): number {
-  const recs = Object.values(stateOf(sb).bugAttempts ?? {}) as any[];
+  const recs: any[] = Object.values(stateOf(sb).bugAttempts ?? {});
   assert.ok(recs.length <= 1, JSON.stringify(recs));
   return recs[0]?.attempts ?? 0;
 }

@@ -299,7 +299,7 @@ describe('events from log entries', () => {
     id: `f-${outcome}`,
     time: T,
     file: '/srv/app/worker.js',
-    bug: { id: 'b', kind: 'syntax', errorType: 'SyntaxError', message: 'Unexpected token', line: 4, column: 39, source: 'syntax' } as FixEntry['bug'],
+    bug: { id: 'b', kind: 'syntax', errorType: 'SyntaxError', message: 'Unexpected token', line: 4, column: 39, source: 'syntax' },
     strategy: 'deterministic',
     outcome,
     reason: `${outcome} because`,
@@ -348,7 +348,7 @@ describe('events from log entries', () => {
 describe('notify delivery rules (library)', () => {
   function setup(notify: object[]) {
     const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-notify-')));
-    servers.push({ close: async () => fs.rmSync(dir, { recursive: true, force: true }) });
+    servers.push({ close: () => Promise.resolve(fs.rmSync(dir, { recursive: true, force: true })) });
     const config = resolveConfig({ roots: ['.'], stateDir: 'state', pm2Logs: false, notify }, { file: undefined, baseDir: dir });
     let t = Date.parse('2026-03-01T10:00:00Z');
     const clock: Clock & { advance(ms: number): void } = { now: () => t, sleep: async () => {}, advance: (ms) => (t += ms) };

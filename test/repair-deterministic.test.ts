@@ -335,7 +335,7 @@ describe('ambiguous exports: with only the broken text, a repair is taken only i
 describe('rivals: judged on the statements around their difference', () => {
   const pad = Array.from({ length: 30 }, (_, i) => `function pad${i}() { return ${i}; }`).join('\n');
   const repair = `${pad}\nfunction* g() {\n  yield 1;\n  const a = (2);\n}\nmodule.exports = { g, pad0 };\n`;
-  const rivals = new Rivals(repair, parseProgram(repair, false) as any, surfaceOf(repair, false).exports, { filename: 'g.js', format: 'commonjs' }, surfaceReference(repair.replace('(2);', '(2;'), false));
+  const rivals = new Rivals(repair, parseProgram(repair, false), surfaceOf(repair, false).exports, { filename: 'g.js', format: 'commonjs' }, surfaceReference(repair.replace('(2);', '(2;'), false));
   const cases: { name: string; rival: string; settled: Settled }[] = [
     { name: 'the same text', rival: repair, settled: 'same exports' },
     { name: 'another edit inside a function body', rival: repair.replace('return 3;', 'return [3];'), settled: 'same exports' },

@@ -428,7 +428,7 @@ describe('the call chain shown to the model', () => {
       ],
     };
     const files: Record<string, string> = { '/p/a.js': text, '/p/b.js': `const a = require('./a');\na.big();\n`.repeat(1) };
-    const sections = callChainSections(bug, (f) => (files[f] ? { name: path.basename(f), text: files[f]! } : undefined), { frames: 3, maxLines: 40 });
+    const sections = callChainSections(bug, (f) => (files[f] ? { name: path.basename(f), text: files[f] } : undefined), { frames: 3, maxLines: 40 });
     assert.equal(sections.length, 1);
     const fmt = windowFormat({ template: WINDOW_PROMPT_TEMPLATE, contextLines: 30, maxLines: 200 });
     const without = fmt.plan({ bug: { ...bug, places: undefined }, text, displayName: 'a.js', error: 'TypeError: m' }, 100_000);

@@ -43,7 +43,7 @@ function versionOf(spec: string): string {
 export function installCorpus(dir: string, packages: readonly string[] = CORPUS_PACKAGES, log: (s: string) => void = () => {}): void {
   const missing = packages.filter((spec) => {
     try {
-      const pj = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', nameOf(spec), 'package.json'), 'utf8'));
+      const pj = JSON.parse(fs.readFileSync(path.join(dir, 'node_modules', nameOf(spec), 'package.json'), 'utf8')) as { version?: unknown };
       return pj.version !== versionOf(spec);
     } catch {
       return true;
@@ -133,7 +133,7 @@ function declaredFormat(file: string, root: string): ModuleFormat {
     const pj = path.join(d, 'package.json');
     if (fs.existsSync(pj)) {
       try {
-        const type = JSON.parse(fs.readFileSync(pj, 'utf8')).type;
+        const { type } = JSON.parse(fs.readFileSync(pj, 'utf8')) as { type?: unknown };
         return type === 'module' ? 'module' : 'commonjs';
       } catch {
         /* a broken package.json: keep looking up */

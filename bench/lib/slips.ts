@@ -311,7 +311,7 @@ function sites(lx: Lexed, test: (t: Token, k: number) => boolean): number[] {
 }
 
 function lineText(lx: Lexed, line: number): string {
-  return lx.text.slice(lx.lineStarts[line]!, lx.lineStarts[line + 1] ?? lx.text.length);
+  return lx.text.slice(lx.lineStarts[line], lx.lineStarts[line + 1] ?? lx.text.length);
 }
 
 /** Is the `{` at token `p` an object literal's, by the token before it? */

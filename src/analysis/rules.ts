@@ -74,7 +74,7 @@ export function rulesOfThisNode(): CheckRules {
   const reader = natives?.['internal/modules/package_json_reader'];
   if (typeof reader === 'string') rules.packageJson = reader.includes('modulesBinding') ? 'native' : 'js';
   try {
-    const { getOptionValue } = createRequire(import.meta.url)('internal/options') as { getOptionValue(name: string): unknown };
+    const { getOptionValue } = createRequire(import.meta.url)('internal/options') as { getOptionValue: (name: string) => unknown };
     const detect = getOptionValue('--experimental-detect-module') === true;
     // 20.x and 22.x: check_syntax's wrapSafe only retries as a module with require(esm) on.
     const requireModule = rules.ambiguous === 'module-first' || getOptionValue('--experimental-require-module') === true;

@@ -9,7 +9,7 @@ let linter: Linter | undefined;
  * warnings, which Node prints to stderr: the user's terminal, for a file the mechanic only read.
  * Its `warningService` takes them instead; any `emit…` method is taken, whatever the version adds.
  */
-const quietWarnings = new Proxy({} as Record<string, unknown>, {
+const quietWarnings = new Proxy({}, {
   get: (_target, key) => (typeof key === 'string' && key.startsWith('emit') ? () => undefined : undefined),
 });
 

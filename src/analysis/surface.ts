@@ -1,4 +1,5 @@
 import * as acorn from 'acorn';
+import type { AnyNode, CallExpression, Expression, Identifier, Literal, MemberExpression, Pattern, Program, Property } from 'acorn';
 import * as walk from 'acorn-walk';
 import * as loose from 'acorn-loose';
 
@@ -14,8 +15,6 @@ export interface Surface {
   topLevel: string[];
 }
 
-type Node = acorn.Node & Record<string, any>;
-
 const PARSE_BASE: acorn.Options = {
   ecmaVersion: 'latest',
   allowHashBang: true,
@@ -26,18 +25,18 @@ const PARSE_BASE: acorn.Options = {
 };
 
 /** Parse with acorn; `tolerant` uses acorn-loose, which builds a tree even from broken code. */
-export function parseProgram(text: string, isModule: boolean, tolerant = false): Node {
+export function parseProgram(text: string, isModule: boolean, tolerant = false): Program {
   const options: acorn.Options = { ...PARSE_BASE, sourceType: isModule ? 'module' : 'script' };
-  if (tolerant) return loose.parse(stripBom(text), options) as Node;
+  if (tolerant) return loose.parse(stripBom(text), options);
   // acorn is stricter than V8 in a few corners (e.g. some annex-B forms); the tolerant tree
   // is then still a faithful picture of declarations and exports.
-  return parseStrict(text, isModule) ?? (loose.parse(stripBom(text), options) as Node);
+  return parseStrict(text, isModule) ?? loose.parse(stripBom(text), options);
 }
 
 /** acorn's tree, or undefined when acorn rejects the text. */
-export function parseStrict(text: string, isModule: boolean): Node | undefined {
+export function parseStrict(text: string, isModule: boolean): Program | undefined {
   try {
-    return acorn.parse(stripBom(text), { ...PARSE_BASE, sourceType: isModule ? 'module' : 'script' }) as Node;
+    return acorn.parse(stripBom(text), { ...PARSE_BASE, sourceType: isModule ? 'module' : 'script' });
   } catch {
     return undefined;
   }
@@ -52,11 +51,11 @@ export function surfaceOf(text: string, isModule: boolean, tolerant = false): Su
 }
 
 /** The surface of a program already parsed (see parseProgram). */
-export function surfaceOfProgram(program: Node): Surface {
+export function surfaceOfProgram(program: Program): Surface {
   const exports = new Set<string>();
   const topLevel = new Set<string>();
 
-  for (const stmt of program.body as Node[]) {
+  for (const stmt of program.body) {
     declaredNames(stmt, topLevel);
     switch (stmt.type) {
       case 'ExportNamedDeclaration':
@@ -65,7 +64,7 @@ export function surfaceOfProgram(program: Node): Surface {
           declaredNames(stmt.declaration, names);
           for (const n of names) exports.add(n);
         }
-        for (const spec of (stmt.specifiers ?? []) as Node[]) exports.add(nameOf(spec.exported));
+        for (const spec of stmt.specifiers ?? []) exports.add(nameOf(spec.exported));
         break;
       case 'ExportDefaultDeclaration':
         exports.add('default');
@@ -76,12 +75,12 @@ export function surfaceOfProgram(program: Node): Surface {
     }
   }
 
-  walk.full(program, (node: Node) => {
+  walk.full(program, (node) => {
     if (node.type === 'AssignmentExpression' && node.operator === '=') {
       collectCommonJsAssignment(node.left, node.right, exports);
     } else if (node.type === 'CallExpression' && isDefineProperty(node)) {
-      const target = node.arguments[0] as Node;
-      const key = node.arguments[1] as Node;
+      const target = node.arguments[0];
+      const key = node.arguments[1];
       if (isExportsObject(target) && key?.type === 'Literal') exports.add(String(key.value));
     }
   });
@@ -89,12 +88,12 @@ export function surfaceOfProgram(program: Node): Surface {
   return { exports: [...exports].sort(), topLevel: [...topLevel].sort() };
 }
 
-function collectCommonJsAssignment(left: Node, right: Node, out: Set<string>): void {
+function collectCommonJsAssignment(left: Pattern, right: Expression, out: Set<string>): void {
   if (left.type !== 'MemberExpression') return;
   // module.exports = ...
   if (isModuleExports(left)) {
     if (right.type === 'ObjectExpression') {
-      for (const prop of right.properties as Node[]) {
+      for (const prop of right.properties) {
         if (prop.type === 'SpreadElement') out.add(`...${describe(prop.argument)}`);
         else out.add(propertyKey(prop));
       }
@@ -110,7 +109,7 @@ function collectCommonJsAssignment(left: Node, right: Node, out: Set<string>): v
   if (isExportsObject(left.object)) out.add(memberName(left));
 }
 
-function isModuleExports(n: Node): boolean {
+function isModuleExports(n: AnyNode): boolean {
   return (
     n.type === 'MemberExpression' &&
     n.object.type === 'Identifier' &&
@@ -119,13 +118,13 @@ function isModuleExports(n: Node): boolean {
   );
 }
 
-function isExportsObject(n: Node | undefined): boolean {
+function isExportsObject(n: AnyNode | undefined): boolean {
   if (!n) return false;
   return (n.type === 'Identifier' && n.name === 'exports') || isModuleExports(n);
 }
 
-function isDefineProperty(n: Node): boolean {
-  const c = n.callee as Node;
+function isDefineProperty(n: CallExpression): boolean {
+  const c = n.callee;
   return (
     c.type === 'MemberExpression' &&
     c.object.type === 'Identifier' &&
@@ -134,26 +133,26 @@ function isDefineProperty(n: Node): boolean {
   );
 }
 
-function memberName(n: Node): string {
-  const p = n.property as Node;
+function memberName(n: MemberExpression): string {
+  const p = n.property;
   if (!n.computed && p.type === 'Identifier') return p.name;
   if (p.type === 'Literal') return String(p.value);
   return `[${describe(p)}]`;
 }
 
-function propertyKey(prop: Node): string {
-  const k = prop.key as Node;
+function propertyKey(prop: Property): string {
+  const k = prop.key;
   if (!prop.computed && k.type === 'Identifier') return k.name;
   if (k.type === 'Literal') return String(k.value);
   return `[${describe(k)}]`;
 }
 
-function nameOf(n: Node): string {
+function nameOf(n: Identifier | Literal): string {
   return n.type === 'Identifier' ? n.name : String(n.value);
 }
 
 /** A short, stable description of an expression for `=value` entries. */
-function describe(n: Node): string {
+function describe(n: AnyNode): string {
   switch (n.type) {
     case 'Identifier':
       return n.name;
@@ -176,37 +175,38 @@ function describe(n: Node): string {
 }
 
 /** Names a statement declares at its own level (not inside nested functions). */
-function declaredNames(stmt: Node, out: Set<string>): void {
+function declaredNames(stmt: AnyNode, out: Set<string>): void {
   switch (stmt.type) {
     case 'FunctionDeclaration':
     case 'ClassDeclaration':
       if (stmt.id) out.add(stmt.id.name);
       break;
     case 'VariableDeclaration':
-      for (const d of stmt.declarations as Node[]) patternNames(d.id, out);
+      for (const d of stmt.declarations) patternNames(d.id, out);
       break;
     case 'ImportDeclaration':
-      for (const s of stmt.specifiers as Node[]) out.add(s.local.name);
+      for (const s of stmt.specifiers) out.add(s.local.name);
       break;
     case 'ExportNamedDeclaration':
     case 'ExportDefaultDeclaration':
-      if (stmt.declaration && stmt.declaration.type !== 'Identifier' && stmt.declaration.id !== undefined)
+      // a default-exported expression with no `id` field declares nothing
+      if (stmt.declaration && stmt.declaration.type !== 'Identifier' && 'id' in stmt.declaration && stmt.declaration.id !== undefined)
         declaredNames(stmt.declaration, out);
       break;
   }
 }
 
-function patternNames(p: Node | null, out: Set<string>): void {
+function patternNames(p: Pattern | null, out: Set<string>): void {
   if (!p) return;
   switch (p.type) {
     case 'Identifier':
       out.add(p.name);
       break;
     case 'ObjectPattern':
-      for (const prop of p.properties as Node[]) patternNames(prop.type === 'RestElement' ? prop.argument : prop.value, out);
+      for (const prop of p.properties) patternNames(prop.type === 'RestElement' ? prop.argument : prop.value, out);
       break;
     case 'ArrayPattern':
-      for (const el of p.elements as Node[]) patternNames(el, out);
+      for (const el of p.elements) patternNames(el, out);
       break;
     case 'RestElement':
       patternNames(p.argument, out);
@@ -238,9 +238,9 @@ export function signedNames({ lost, added }: NameDiff): string {
 export function hasModuleSyntax(text: string): boolean {
   if (!/\b(import|export)\b/.test(text)) return false;
   const program = parseProgram(text, true, true);
-  if ((program.body as Node[]).some((s) => /^(Import|Export)/.test(s.type))) return true;
+  if (program.body.some((s) => /^(Import|Export)/.test(s.type))) return true;
   let found = false;
-  walk.full(program, (n: Node) => {
+  walk.full(program, (n) => {
     if (n.type === 'MetaProperty' && n.meta?.name === 'import') found = true;
   });
   return found;

@@ -47,7 +47,26 @@ interface CodeFacts {
   isThrow: boolean;
 }
 
-type N = { type: string; start: number; end: number } & Record<string, any>;
+/** An ESTree node read loosely: the tolerant parser's trees do not always match ESTree's types. */
+type N = { type: string; start: number; end: number; [key: string]: unknown };
+
+/** `n[key]` when it is a node. */
+function sub(n: N | undefined, key: string): N | undefined {
+  const v = n?.[key];
+  return isNode(v) ? v : undefined;
+}
+
+/** `n[key]` when it is a list: its nodes (holes and non-nodes left out). */
+function subs(n: N, key: string): N[] {
+  const v = n[key];
+  return Array.isArray(v) ? v.filter(isNode) : [];
+}
+
+/** `n[key]` when it is a string. */
+function stringAt(n: N | undefined, key: string): string | undefined {
+  const v = n?.[key];
+  return typeof v === 'string' ? v : undefined;
+}
 
 /** The ranked places for an error whose project frames (trace order, top first) are `frames`. */
 export function localise(error: { errorType: string; message: string }, frames: readonly TraceFrame[], code: CodeAccess): BugPlace[] {
@@ -75,7 +94,7 @@ export function localise(error: { errorType: string; message: string }, frames: 
     return places;
   }
   // The caller: the first frame below that is not inside the same function (recursion, callbacks).
-  const callerAt = unique.findIndex((f, i) => i > 0 && !(f.file === unique[0]!.file && facts[i]?.fn && facts[i]!.fn!.start === topFn.start));
+  const callerAt = unique.findIndex((f, i) => i > 0 && !(f.file === unique[0]!.file && facts[i]?.fn && facts[i].fn.start === topFn.start));
   const calls = code.callSites(topFn.name);
   if (calls < SHARED_CALL_SITES || callerAt < 0) {
     places[0]!.why += `; the error is about its parameter \`${param}\`, but ${topFn.name} is called from ${calls} place${calls === 1 ? '' : 's'} only`;
@@ -118,7 +137,7 @@ export function factsAt(text: string | undefined, line: number | undefined, colu
     const fn: Fn = { params: new Set(), start: f.start, end: f.end };
     const name = functionName(f, chain[fnIndex - 1], chain[fnIndex - 2]);
     if (name) fn.name = name;
-    for (const p of (f.params as N[]) ?? []) patternNames(p, fn.params);
+    for (const p of subs(f, 'params')) patternNames(p, fn.params);
     facts.fn = fn;
   }
   let stmtIndex = -1;
@@ -135,7 +154,8 @@ export function factsAt(text: string | undefined, line: number | undefined, colu
     for (let i = stmtIndex - 1; facts.isThrow && i > fnIndex; i--) {
       const a = chain[i]!;
       if (a.type === 'IfStatement') {
-        identifiers(a.test as N, facts.used);
+        const test = sub(a, 'test');
+        if (test) identifiers(test, facts.used);
         break;
       }
       if (a.type !== 'BlockStatement') break;
@@ -173,15 +193,20 @@ function childAt(node: N, offset: number): N | undefined {
 }
 
 function functionName(f: N, parent: N | undefined, grand: N | undefined): string | undefined {
-  if (f.id?.name) return f.id.name as string;
+  const own = stringAt(sub(f, 'id'), 'name');
+  if (own) return own;
   if (!parent) return undefined;
-  if (parent.type === 'VariableDeclarator' && parent.id?.type === 'Identifier') return parent.id.name as string;
-  if ((parent.type === 'Property' || parent.type === 'MethodDefinition' || parent.type === 'PropertyDefinition') && parent.key)
-    return (parent.key.name ?? parent.key.value) as string | undefined;
+  const id = sub(parent, 'id');
+  if (parent.type === 'VariableDeclarator' && id?.type === 'Identifier') return stringAt(id, 'name');
+  const key = sub(parent, 'key');
+  if ((parent.type === 'Property' || parent.type === 'MethodDefinition' || parent.type === 'PropertyDefinition') && key) {
+    const value = key.value;
+    return stringAt(key, 'name') ?? (typeof value === 'string' ? value : undefined);
+  }
   if (parent.type === 'AssignmentExpression') {
-    const left = parent.left as N;
-    if (left.type === 'Identifier') return left.name as string;
-    if (left.type === 'MemberExpression' && !left.computed) return left.property?.name as string | undefined;
+    const left = sub(parent, 'left');
+    if (left?.type === 'Identifier') return stringAt(left, 'name');
+    if (left?.type === 'MemberExpression' && !left.computed) return stringAt(sub(left, 'property'), 'name');
   }
   if (parent.type === 'ExportDefaultDeclaration' && grand) return undefined;
   return undefined;
@@ -189,11 +214,12 @@ function functionName(f: N, parent: N | undefined, grand: N | undefined): string
 
 function patternNames(p: N | null | undefined, out: Set<string>): void {
   if (!p) return;
-  if (p.type === 'Identifier') out.add(p.name as string);
-  else if (p.type === 'AssignmentPattern') patternNames(p.left as N, out);
-  else if (p.type === 'RestElement') patternNames(p.argument as N, out);
-  else if (p.type === 'ArrayPattern') for (const e of p.elements as N[]) patternNames(e, out);
-  else if (p.type === 'ObjectPattern') for (const prop of p.properties as N[]) patternNames((prop.type === 'RestElement' ? prop.argument : prop.value) as N, out);
+  const name = stringAt(p, 'name');
+  if (p.type === 'Identifier' && name !== undefined) out.add(name);
+  else if (p.type === 'AssignmentPattern') patternNames(sub(p, 'left'), out);
+  else if (p.type === 'RestElement') patternNames(sub(p, 'argument'), out);
+  else if (p.type === 'ArrayPattern') for (const e of subs(p, 'elements')) patternNames(e, out);
+  else if (p.type === 'ObjectPattern') for (const prop of subs(p, 'properties')) patternNames(sub(prop, prop.type === 'RestElement' ? 'argument' : 'value'), out);
 }
 
 /** Names read in a subtree (not property names after a dot, not nested functions' bodies). */
@@ -202,7 +228,8 @@ function identifiers(n: N, out: Set<string>): void {
     if (x.type === 'Identifier') {
       if (parent?.type === 'MemberExpression' && key === 'property' && !parent.computed) return;
       if (parent?.type === 'Property' && key === 'key' && !parent.computed) return;
-      out.add(x.name as string);
+      const name = stringAt(x, 'name');
+      if (name !== undefined) out.add(name);
       return;
     }
     if (/Function/.test(x.type) && x !== n) return;

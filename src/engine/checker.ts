@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { runProcess, minimalEnv } from '../util/proc.js';
+import { omit } from '../util/omit.js';
 import type { FileStat, ScanCache } from './cache.js';
 import type { ErrorFileVerdict, ErrorVerdict, FileVerdict, ModuleFormat, Verdict } from '../analysis/compile.js';
 import { isCheckable, PackageScopes, statKey, type FileFormat } from '../analysis/format.js';
@@ -204,8 +205,7 @@ export class SyntaxChecker {
   private async settleOutcome(o: CheckOutcome): Promise<{ verdict: FileVerdict; confirmed: boolean }> {
     if ('skipped' in o) return { verdict: o, confirmed: false };
     if (o.verdict.ok) return { verdict: { file: o.file, ok: true, format: o.format, ...(o.exports ? { exports: o.exports } : {}) }, confirmed: false };
-    const { exact: _exact, ...v } = o.verdict;
-    return this.settle({ file: o.file, format: o.format, ...v }, o.verdict);
+    return this.settle({ file: o.file, format: o.format, ...omit(o.verdict, 'exact') }, o.verdict);
   }
 
   /**

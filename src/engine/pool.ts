@@ -72,7 +72,7 @@ export class WorkerPool {
   run<T>(req: Request): Promise<T> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ req: { ...req, id: this.nextId++ } as WorkerRequest, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ req: { ...req, id: this.nextId++ }, resolve: resolve as (v: unknown) => void, reject });
       this.pump();
     });
   }

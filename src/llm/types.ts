@@ -136,7 +136,7 @@ export function describeShape(json: unknown): string {
   if (json === null) return 'null';
   if (Array.isArray(json)) return `an array of ${json.length}`;
   if (typeof json === 'object') {
-    const keys = Object.keys(json as object);
+    const keys = Object.keys(json);
     return keys.length ? `keys: ${keys.slice(0, 8).join(', ')}` : 'an empty object';
   }
   return `a ${typeof json}`;

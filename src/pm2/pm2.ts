@@ -142,6 +142,7 @@ export async function restartPm2(
 }
 
 function stripAnsi(s: string): string {
+  // eslint-disable-next-line no-control-regex -- an ANSI colour code starts with ESC: matching it is the point
   return s.replace(/\x1b\[[0-9;]*m/g, '');
 }
 

@@ -24,7 +24,7 @@ export const probeKinds: readonly ProbeKind[] = [
   pm2Probe,
   diskProbe,
   commandProbe,
-] as unknown as ProbeKind[];
+];
 
 const common = {
   name: z.string().min(1),

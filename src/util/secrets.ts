@@ -168,7 +168,7 @@ export const defaultScrub: Scrub = (text) => (fallback ??= new Redactor()).scrub
 /** A copy of `value` with `scrub` applied to every string in it (keys stay: they are paths and names). */
 export function scrubDeep<T>(value: T, scrub: Scrub): T {
   if (typeof value === 'string') return scrub(value) as T;
-  if (Array.isArray(value)) return value.map((v) => scrubDeep(v, scrub)) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => scrubDeep(v, scrub)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) out[k] = scrubDeep(v, scrub);

@@ -1,5 +1,6 @@
 import { undefinedNameOf, undefinedNames } from '../analysis/scope.js';
 import { isJavaScript, type Validator } from './types.js';
+import { promised } from '../util/promised.js';
 
 /**
  * Where it can be told without running the code, the reported error must be gone: a
@@ -10,11 +11,13 @@ export const errorGoneValidator: Validator = {
   description: "the reported error is gone where that can be checked statically (a ReferenceError's name is defined)",
   stage: 'memory',
   appliesTo: ({ file, bug }) => isJavaScript(file) && bug.kind === 'runtime' && bug.errorType === 'ReferenceError' && !!undefinedNameOf(bug.message),
-  async validate({ after, format, bug }) {
-    const name = undefinedNameOf(bug.message)!;
-    const names = undefinedNames(after, format);
-    if (!names) return { ok: true };
-    if (names.has(name)) return { ok: false, reason: `${name} is still not defined (line ${names.get(name)![0]})` };
-    return { ok: true };
+  validate({ after, format, bug }) {
+    return promised(() => {
+      const name = undefinedNameOf(bug.message)!;
+      const names = undefinedNames(after, format);
+      if (!names) return { ok: true };
+      if (names.has(name)) return { ok: false, reason: `${name} is still not defined (line ${names.get(name)![0]})` };
+      return { ok: true };
+    });
   },
 };

@@ -3,7 +3,7 @@ import { exportsValidator } from './exports.js';
 import { loadValidator, testsValidator } from './load.js';
 import { defectGoneValidator, shellSyntaxValidator } from './shell.js';
 import { syntaxValidator } from './syntax.js';
-import type { ValidationInput, ValidationResult, Validator } from './types.js';
+import type { ValidationInput, Validator } from './types.js';
 import { undefinedNamesValidator } from './undefined-names.js';
 
 /** Every validation step, by name: adding one is a file and a line here. */

@@ -1,6 +1,7 @@
 import { diffLines } from 'diff';
 import { undefinedNames } from '../analysis/scope.js';
 import { isJavaScript, type Validator } from './types.js';
+import { promised } from '../util/promised.js';
 
 /**
  * The fix must not use a name that nothing declares, unless the file already did: the baseline of
@@ -19,14 +20,16 @@ export const undefinedNamesValidator: Validator = {
   description: 'no new undefined names (ESLint no-undef scope analysis)',
   stage: 'memory',
   appliesTo: ({ file }) => isJavaScript(file),
-  async validate({ before, after, format, lastGood }) {
-    const now = undefinedNames(after, format);
-    if (!now) return { ok: true };
-    const known = baselineOf(before, after, format, lastGood);
-    const fresh = [...now.keys()].filter((name) => !known(name));
-    if (!fresh.length) return { ok: true };
-    const where = fresh.map((n) => `${n} (line ${now.get(n)![0]})`).join(', ');
-    return { ok: false, reason: `introduces undefined name${fresh.length > 1 ? 's' : ''}: ${where}` };
+  validate({ before, after, format, lastGood }) {
+    return promised(() => {
+      const now = undefinedNames(after, format);
+      if (!now) return { ok: true };
+      const known = baselineOf(before, after, format, lastGood);
+      const fresh = [...now.keys()].filter((name) => !known(name));
+      if (!fresh.length) return { ok: true };
+      const where = fresh.map((n) => `${n} (line ${now.get(n)![0]})`).join(', ');
+      return { ok: false, reason: `introduces undefined name${fresh.length > 1 ? 's' : ''}: ${where}` };
+    });
   },
 };
 

@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Bug, BugPlace, LogError } from '../types.js';
+import { omit } from '../../util/omit.js';
 
 /** A bug's `detail` (the error text shown to a person and to the model) is capped at this. */
 export const MAX_DETAIL_CHARS = 4096;
@@ -161,7 +162,10 @@ export function groupErrors(errors: readonly LogError[], opts: GroupOptions): Gr
       else delete g.places;
     }
   });
-  const out = [...groups.values()].map(({ newest: _newest, history, ...g }) => (history ? { ...g, history } : g));
+  const out = [...groups.values()].map((grp) => {
+    const g = omit(grp, 'newest', 'history');
+    return grp.history ? { ...g, history: grp.history } : g;
+  });
   return rankRuntime(out, opts.now);
 }
 

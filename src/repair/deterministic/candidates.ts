@@ -804,7 +804,7 @@ export function slipKind(typed: string, meant: string): 'transposed' | 'dropped'
   if (a.length === b.length) {
     const diff: number[] = [];
     for (let i = 0; i < a.length && diff.length <= 2; i++) if (a[i] !== b[i]) diff.push(i);
-    if (diff.length === 2 && diff[1] === diff[0]! + 1 && a[diff[0]!] === b[diff[1]!] && a[diff[1]!] === b[diff[0]!]) return 'transposed';
+    if (diff.length === 2 && diff[1] === diff[0]! + 1 && a[diff[0]!] === b[diff[1]] && a[diff[1]] === b[diff[0]!]) return 'transposed';
     if (diff.length === 1 && a.length > 3) return 'substituted';
     return undefined;
   }

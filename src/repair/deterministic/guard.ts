@@ -26,12 +26,14 @@
  * Placeholder identifiers that acorn-loose invents (`✖`) are ignored; a name read from a string
  * the slip left open (`"__esModule, {`) stands for its leading identifier (`__esModule`).
  */
+import type { AnyNode, Declaration, Expression, Pattern, Program, Super } from 'acorn';
 import * as walk from 'acorn-walk';
 import { diffNames, parseProgram, signedNames, surfaceOfProgram, type Surface } from '../../analysis/surface.js';
 import { slipKind } from './candidates.js';
 import { lex, type Lexed, type Token } from './tokens.js';
 
-export type AnyNode = { type: string } & Record<string, any>;
+/** A node's `name`, exactly as `node.name` reads it: identifiers and private names have one. */
+const nameOf = (n: AnyNode | null | undefined): string | undefined => (n && 'name' in n ? n.name : undefined);
 
 export interface SurfaceReference {
   surface: Surface;
@@ -84,7 +86,7 @@ function exportLines(text: string): number {
 function isExportsObject(n: AnyNode): boolean {
   return (
     (n.type === 'Identifier' && n.name === 'exports') ||
-    (n.type === 'MemberExpression' && !n.computed && n.object?.type === 'Identifier' && n.object.name === 'module' && n.property?.name === 'exports')
+    (n.type === 'MemberExpression' && !n.computed && n.object?.type === 'Identifier' && n.object.name === 'module' && nameOf(n.property) === 'exports')
   );
 }
 
@@ -102,8 +104,8 @@ function isExportStatement(stmt: AnyNode): boolean {
     else if (n.type === 'MemberExpression') n = n.object;
     else if (n.type === 'SequenceExpression') n = n.expressions[0];
     else if (n.type === 'CallExpression') {
-      const c = n.callee;
-      if (c.type === 'MemberExpression' && !c.computed && c.property?.name === 'defineProperty' && n.arguments[0] && isExportsObject(n.arguments[0])) return true;
+      const c: Expression | Super = n.callee;
+      if (c.type === 'MemberExpression' && !c.computed && nameOf(c.property) === 'defineProperty' && n.arguments[0] && isExportsObject(n.arguments[0])) return true;
       n = c;
     } else return false;
   }
@@ -209,14 +211,14 @@ export function surfaceReference(
     const line = original.slice(start, end < 0 ? original.length : end);
     exportValueGuessed = /^module\s*\W{1,2}\s*exports\s*=/.test(line);
   }
-  const tree = parseProgram(original, isModule, true) as unknown as AnyNode;
-  const surface = surfaceOfProgram(tree as any);
+  const tree = parseProgram(original, isModule, true);
+  const surface = surfaceOfProgram(tree);
   const exportsAnywhere = new Set(surface.exports);
   const declaredAnywhere = new Set<string>();
-  walk.full(tree as any, (node: any) => {
+  walk.full(tree, (node) => {
     if (node.type === 'ExportNamedDeclaration') {
       if (node.declaration) for (const n of declared(node.declaration)) exportsAnywhere.add(n);
-      for (const s of node.specifiers ?? []) exportsAnywhere.add(s.exported?.name ?? String(s.exported?.value));
+      for (const s of node.specifiers ?? []) exportsAnywhere.add(nameOf(s.exported) ?? String(s.exported && 'value' in s.exported ? s.exported.value : undefined));
     } else if (node.type === 'ExportDefaultDeclaration') exportsAnywhere.add('default');
     else declaredBy(node, declaredAnywhere);
   });
@@ -240,7 +242,7 @@ export function surfaceChange(candidate: string, isModule: boolean, ref: Surface
 
 export interface SurfaceJudgement {
   /** The candidate's tree (parseProgram, not tolerant). */
-  program: AnyNode;
+  program: Program;
   exports: string[];
   /** Why the candidate changes the surface; undefined when it does not. */
   change: string | undefined;
@@ -254,12 +256,12 @@ export interface SurfaceJudgement {
 
 /** The candidate's exports, and whether and why it changes the surface. */
 export function judgeSurface(candidate: string, isModule: boolean, ref: SurfaceReference): SurfaceJudgement {
-  return judgeProgram(candidate, parseProgram(candidate, isModule, false) as unknown as AnyNode, ref);
+  return judgeProgram(candidate, parseProgram(candidate, isModule, false), ref);
 }
 
 /** judgeSurface, on the candidate's tree already parsed (parseProgram, not tolerant). */
-export function judgeProgram(candidate: string, program: AnyNode, ref: SurfaceReference): SurfaceJudgement {
-  const cand = surfaceOfProgram(program as any);
+export function judgeProgram(candidate: string, program: Program, ref: SurfaceReference): SurfaceJudgement {
+  const cand = surfaceOfProgram(program);
   const ex = exportsChange(cand, ref);
   const judged = (change: string | undefined, contestable = false): SurfaceJudgement => ({ program, exports: cand.exports, change, contestable });
   if (ex && !ex.readOnly) return judged(ex.reason);
@@ -304,14 +306,14 @@ function exportsChange(cand: Surface, ref: SurfaceReference): { reason: string; 
  * Every line that reads as an exporting statement must be one: `module[exports = x]` parses, and
  * exports nothing; nor may an edit make such a line read as something else (`moduleexports = x`).
  */
-function exportLineChange(candidate: string, program: AnyNode, ref: SurfaceReference): string | undefined {
+function exportLineChange(candidate: string, program: Program, ref: SurfaceReference): string | undefined {
   const lines = Math.max(exportLines(candidate), ref.exportLines);
   if (lines === 0) return undefined;
-  const statements = (program.body as AnyNode[]).filter(isExportStatement).length;
+  const statements = program.body.filter(isExportStatement).length;
   return statements < lines ? `an exporting line is no longer an exporting statement (${statements} of ${lines})` : undefined;
 }
 
-function topLevelChange(program: AnyNode, cand: Surface, ref: SurfaceReference): string | undefined {
+function topLevelChange(program: Program, cand: Surface, ref: SurfaceReference): string | undefined {
   const top = new Set(cand.topLevel);
   const refTop = new Set(ref.surface.topLevel);
   const lostTop = ref.surface.topLevel.filter((n) => real(n) && !top.has(n));
@@ -331,17 +333,16 @@ function topLevelChange(program: AnyNode, cand: Surface, ref: SurfaceReference):
   return undefined;
 }
 
-function importBindings(tree: AnyNode): Set<string> {
+function importBindings(tree: Program): Set<string> {
   const out = new Set<string>();
-  for (const stmt of tree.body as AnyNode[])
-    if (stmt.type === 'ImportDeclaration') for (const s of stmt.specifiers as AnyNode[]) out.add(s.local.name);
+  for (const stmt of tree.body) if (stmt.type === 'ImportDeclaration') for (const s of stmt.specifiers) out.add(s.local.name);
   return out;
 }
 
 /** Every name a declaration introduces, at any depth. */
-function declaredIn(tree: AnyNode): Set<string> {
+function declaredIn(tree: Program): Set<string> {
   const out = new Set<string>();
-  walk.full(tree as any, (node: any) => declaredBy(node, out));
+  walk.full(tree, (node) => declaredBy(node, out));
   return out;
 }
 
@@ -365,20 +366,20 @@ function declaredBy(node: AnyNode, out: Set<string>): void {
   }
 }
 
-function declared(decl: AnyNode): string[] {
-  if (decl.type === 'VariableDeclaration') return (decl.declarations as AnyNode[]).flatMap((d) => patternNames(d.id));
+function declared(decl: Declaration): string[] {
+  if (decl.type === 'VariableDeclaration') return decl.declarations.flatMap((d) => patternNames(d.id));
   return decl.id?.name ? [decl.id.name] : [];
 }
 
-function patternNames(p: AnyNode | null | undefined): string[] {
+function patternNames(p: Pattern | null | undefined): string[] {
   if (!p) return [];
   switch (p.type) {
     case 'Identifier':
       return [p.name];
     case 'ObjectPattern':
-      return (p.properties as AnyNode[]).flatMap((q) => patternNames(q.type === 'RestElement' ? q.argument : q.value));
+      return p.properties.flatMap((q) => patternNames(q.type === 'RestElement' ? q.argument : q.value));
     case 'ArrayPattern':
-      return (p.elements as AnyNode[]).flatMap((q) => patternNames(q));
+      return p.elements.flatMap((q) => patternNames(q));
     case 'RestElement':
       return patternNames(p.argument);
     case 'AssignmentPattern':

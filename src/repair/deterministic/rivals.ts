@@ -11,11 +11,12 @@
  * first judged on the statements around the difference, parsed alone (see settle); the whole
  * text is compiled and parsed only when that leaves it open.
  */
+import type { AnyNode, Node, Program } from 'acorn';
 import * as walk from 'acorn-walk';
 import globals from 'globals';
 import type { ModuleFormat } from '../../analysis/compile.js';
 import { diffNames, parseProgram, parseStrict, surfaceOfProgram, type NameDiff } from '../../analysis/surface.js';
-import { judgeProgram, type AnyNode, type SurfaceReference } from './guard.js';
+import { judgeProgram, type SurfaceReference } from './guard.js';
 import { rejectedInside } from './region.js';
 import { mistypedKeyword } from './candidates.js';
 import { lex, type Lexed } from './tokens.js';
@@ -52,7 +53,7 @@ export class Rivals {
   /** `tree`: the repair's own tree (parseProgram, not tolerant). */
   constructor(
     private readonly text: string,
-    private readonly tree: AnyNode,
+    private readonly tree: Program,
     private readonly exports: readonly string[],
     private readonly file: { filename: string; format: ModuleFormat },
     private readonly ref: SurfaceReference,
@@ -109,7 +110,7 @@ export class Rivals {
   }
 
   /** The same judge for another text of the same program (see judge's sameProgram). */
-  rebase(text: string, tree: AnyNode): Rivals {
+  rebase(text: string, tree: Program): Rivals {
     return new Rivals(text, tree, this.exports, this.file, this.ref);
   }
 
@@ -125,9 +126,9 @@ export class Rivals {
    * the repair's. `regions`: where its edits sit in it (default: all it does not share with the
    * repair).
    */
-  judge(rival: string, regions?: readonly Region[]): { exportsDiffer?: NameDiff; sameProgram?: AnyNode } | undefined {
+  judge(rival: string, regions?: readonly Region[]): { exportsDiffer?: NameDiff; sameProgram?: Program } | undefined {
     if (rival === this.text) return undefined;
-    const program = parseProgram(rival, this.isModule, false) as unknown as AnyNode;
+    const program = parseProgram(rival, this.isModule, false);
     // the same program written otherwise (a ';' that ASI supplies anyway) is the repair itself
     this.shape ??= treeShape(this.tree);
     if (treeShape(program) === this.shape) return { sameProgram: program };
@@ -149,7 +150,7 @@ export class Rivals {
 const POSITIONS = new Set(['start', 'end', 'loc', 'range', 'raw']);
 
 /** A program's syntax tree without positions or spellings: equal for texts that mean the same. */
-function treeShape(program: AnyNode): string {
+function treeShape(program: Program): string {
   return JSON.stringify(program, (k, v: unknown) => (POSITIONS.has(k) ? undefined : v));
 }
 
@@ -168,9 +169,9 @@ export function nameCounts(lx: Lexed): Map<string, number> {
  * declares and that the file uses nowhere else (`retrun, total`), or a label there that nothing
  * names again (`retrun: total`).
  */
-export function orphanNames(program: AnyNode, text: string, regions: readonly Region[], bound: ReadonlySet<string>, counts: ReadonlyMap<string, number>): string[] {
+export function orphanNames(program: Program, text: string, regions: readonly Region[], bound: ReadonlySet<string>, counts: ReadonlyMap<string, number>): string[] {
   const found = new Set<string>();
-  const touches = (node: AnyNode): boolean => regions.some(([lo, hi]) => node.end >= lo && node.start <= hi);
+  const touches = (node: Node): boolean => regions.some(([lo, hi]) => node.end >= lo && node.start <= hi);
   // `fi (x); {`: a mistyped `if` left a call a token away from the edit, at its statement's start
   for (const [lo, hi] of regions) {
     const st = statementAround(program, lo, hi);
@@ -178,7 +179,7 @@ export function orphanNames(program: AnyNode, text: string, regions: readonly Re
     if (callee?.type === 'Identifier' && callee.start === st!.start && !bound.has(callee.name) && (counts.get(callee.name) ?? 0) <= 1 && mistypedKeyword(callee.name))
       found.add(callee.name);
   }
-  walk.full(program as any, (node: any, _state: unknown, type: string) => {
+  walk.full(program, (node, _state, type) => {
     if (node.type === 'LabeledStatement') {
       const l = node.label;
       if (!touches(l)) return;
@@ -193,7 +194,7 @@ export function orphanNames(program: AnyNode, text: string, regions: readonly Re
 }
 
 /** The innermost simple statement holding [lo, hi] when it is short (a few lines). */
-function statementAround(program: AnyNode, lo: number, hi: number): AnyNode | undefined {
+function statementAround(program: Program, lo: number, hi: number): AnyNode | undefined {
   let at: AnyNode | undefined = program;
   while (at) {
     const next = childHolding(at, lo, hi);
@@ -205,7 +206,7 @@ function statementAround(program: AnyNode, lo: number, hi: number): AnyNode | un
 }
 
 /** The statement lists a node holds directly: a program's or block's body, a switch case's consequent. */
-function statementList(node: AnyNode): AnyNode[] | undefined {
+function statementList(node: AnyNode): readonly AnyNode[] | undefined {
   if (node.type === 'Program' || node.type === 'BlockStatement' || node.type === 'StaticBlock') return node.body;
   if (node.type === 'SwitchCase') return node.consequent;
   return undefined;
@@ -216,7 +217,7 @@ function statementList(node: AnyNode): AnyNode[] | undefined {
  * list), from the one before the first that touches it to the one after the last; undefined when
  * there is none.
  */
-function statementSpan(list: AnyNode[], lo: number, hi: number, topLevel: boolean, descend = true): Span | undefined {
+function statementSpan(list: readonly AnyNode[], lo: number, hi: number, topLevel: boolean, descend = true): Span | undefined {
   const first = list.findIndex((st) => st.end >= lo);
   if (first < 0) return undefined;
   let last = first;
@@ -230,7 +231,7 @@ function statementSpan(list: AnyNode[], lo: number, hi: number, topLevel: boolea
 }
 
 /** The nearest statement list below `node` whose node holds [lo, hi). */
-function innerList(node: AnyNode, lo: number, hi: number): AnyNode[] | undefined {
+function innerList(node: AnyNode, lo: number, hi: number): readonly AnyNode[] | undefined {
   let at: AnyNode | undefined = node;
   while (at) {
     const next = childHolding(at, lo, hi);
@@ -244,12 +245,17 @@ function innerList(node: AnyNode, lo: number, hi: number): AnyNode[] | undefined
 
 /** The first child node of `node` that holds [lo, hi]. */
 function childHolding(node: AnyNode, lo: number, hi: number): AnyNode | undefined {
-  for (const key of Object.keys(node)) {
-    const v = node[key];
-    for (const child of Array.isArray(v) ? v : [v])
-      if (child && typeof child.type === 'string' && typeof child.start === 'number' && child.start <= lo && child.end >= hi) return child;
+  // every field in key order (Object.values keeps Object.keys' order), node or list of nodes
+  const fields: unknown[] = Object.values(node);
+  for (const v of fields) {
+    for (const child of Array.isArray(v) ? (v as unknown[]) : [v]) if (isNode(child) && child.start <= lo && child.end >= hi) return child;
   }
   return undefined;
+}
+
+/** A field's value that is a syntax node: an object with a string `type` and a numeric `start`. */
+function isNode(v: unknown): v is AnyNode {
+  return !!v && typeof (v as { type?: unknown }).type === 'string' && typeof (v as { start?: unknown }).start === 'number';
 }
 
 /** Lengths of the common prefix and the common suffix of two texts (not overlapping). */
@@ -269,9 +275,9 @@ export function commonEnds(a: string, b: string): [number, number] {
 const CHUNK = 4096;
 
 /** Every name the program binds, at any depth: declarations, parameters, catch clauses, imports. */
-export function boundNames(program: AnyNode): Set<string> {
+export function boundNames(program: Program): Set<string> {
   const out = new Set<string>();
-  walk.full(program as any, (node: any, _state: unknown, type: string) => {
+  walk.full(program, (node, _state, type) => {
     if (type === 'VariablePattern' && node.type === 'Identifier') out.add(node.name);
     else if (node.type === 'ImportDeclaration') for (const s of node.specifiers) out.add(s.local.name);
   });

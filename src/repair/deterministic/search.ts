@@ -6,7 +6,8 @@
  */
 import { compileVerdict, endOfInput, type ModuleFormat } from '../../analysis/compile.js';
 import { bigrams, bracelessBlocks, codeLike, generateCandidates, indentDisagreements, type Candidate, type Edit } from './candidates.js';
-import { judgeSurface, surfaceReference, type AnyNode, type SurfaceReference } from './guard.js';
+import type { Program } from 'acorn';
+import { judgeSurface, surfaceReference, type SurfaceReference } from './guard.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { Rivals, commonEnds } from './rivals.js';
 import { signedNames, type NameDiff } from '../../analysis/surface.js';
@@ -42,7 +43,7 @@ export type SearchResult =
       edits: AppliedEdit[];
       tried: number;
       /** The repair's tree (parsed strictly), for the evidence read from it. */
-      program: AnyNode;
+      program: Program;
       /** The nearest rival within RIVAL_WINDOW; undefined when none parsed within it. */
       rival?: NearestRival;
       /** How far above the repair's cost rivals were ruled out (RIVAL_WINDOW when all were checked). */
@@ -93,7 +94,7 @@ interface Found {
   text: string;
   edits: { candidate: Candidate; at: number }[];
   cost: number;
-  program: AnyNode;
+  program: Program;
   rivals: Rivals;
   nearest?: NearestRival;
   /** How far above `cost` every candidate has been judged. */

@@ -109,7 +109,7 @@ function numberedSpan(lines: string[], span: { start: number; end: number }, mar
 export function withChain(error: string, sections: readonly ChainSection[], count: number, editsIn?: string): string {
   if (count <= 0 || sections.length === 0) return error;
   const how = editsIn
-    ? `; the fix may belong in one of these: to edit lines shown here, put the line "FILE: <file name as labelled>" before the blocks for that file, and "FILE: ${editsIn}" before blocks for ${editsIn}, which blocks with no FILE line edit`
+    ? `; the fix may belong in one of these files: to edit lines shown here, put a line "FILE: <name as labelled>" before the blocks for that file (blocks before any FILE line edit ${editsIn}; "FILE: ${editsIn}" switches back)`
     : ', for reference';
   return `${error}\nCALL CHAIN (other project frames of the trace${how}; lines marked ">" are the frame's line):\n${sections
     .slice(0, count)

@@ -97,7 +97,7 @@ function planFor(input: FormatInput, lines: string[], span: Span, kept: readonly
       const notes: string[] = [];
       for (const [target, blocks] of groups) {
         const applied = applyBlocks(target.text, target === main ? lines : target.text.split('\n'), blocks, target.shown, total);
-        if ('reason' in applied) return { ok: false, reason: target === main || groups.size === 1 ? applied.reason : `${target.name}: ${applied.reason}` };
+        if ('reason' in applied) return { ok: false, reason: target === main ? applied.reason : `${target.name}: ${applied.reason}` };
         const where = target.shown.map((s) => `${s.start + 1}-${s.end + 1}`).join(', ');
         notes.push(`${blocks.length} search/replace block${blocks.length === 1 ? '' : 's'} in ${target === main && groups.size === 1 ? '' : `${target.name} `}lines ${where}`);
         if (target === main) text = applied.text;

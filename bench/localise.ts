@@ -65,7 +65,7 @@ function writeProject(root: string, c: LocaliseCase): void {
   for (const [rel, text] of Object.entries(c.files)) {
     const p = path.join(root, rel);
     fs.mkdirSync(path.dirname(p), { recursive: true });
-    fs.writeFileSync(p, text + (c.long?.[rel] ? padding(c.long[rel]!, rel.endsWith('.mjs')) : ''));
+    fs.writeFileSync(p, text + (c.long?.[rel] ? padding(c.long[rel], rel.endsWith('.mjs')) : ''));
   }
   for (const [name, version] of Object.entries(c.deps ?? {})) fs.cpSync(packageDir(name, version), path.join(root, 'node_modules', name), { recursive: true });
 }
@@ -127,8 +127,9 @@ async function promptFor(root: string, bug: Bug, llm: object): Promise<string> {
     const config = resolveConfig({ roots: [root], llm: { baseUrl: server.url, retries: 0, ...llm } }, { file: undefined, baseDir: root });
     const original = fs.readFileSync(bug.file, 'utf8');
     await llmRepairer(config).repair({ bug, original, file: bug.file, format: bug.file.endsWith('.mjs') ? 'module' : 'commonjs' });
-    const call = server.modelCalls()[0];
-    return typeof call?.body?.prompt === 'string' ? call.body.prompt : '';
+    const body = server.modelCalls()[0]?.body as { prompt?: unknown } | undefined;
+    const prompt = body?.prompt;
+    return typeof prompt === 'string' ? prompt : '';
   } finally {
     await server.close();
   }

@@ -113,8 +113,8 @@ describe('a fix across the files of the call chain', () => {
       assert.equal(entries.length, 1, 'one log entry for the fix');
       const e = entries[0];
       assert.equal(e.id, fix.id);
-      assert.match(e.diff, /--- a\/lib\/orders\.js[\s\S]*\+  const who = displayName\(order\.customer \|\| order\.buyer\);/);
-      assert.match(e.diff, /--- a\/lib\/names\.js[\s\S]*\+  if \(!user \|\| !user\.profile\) return 'someone';/);
+      assert.match(e.diff, /--- a\/lib\/orders\.js[\s\S]*\+ {2}const who = displayName\(order\.customer \|\| order\.buyer\);/);
+      assert.match(e.diff, /--- a\/lib\/names\.js[\s\S]*\+ {2}if \(!user \|\| !user\.profile\) return 'someone';/);
       assert.deepEqual(e.others.map((o: any) => o.file), [path.join(sb.app, 'lib/names.js')]);
       assert.equal(fs.readFileSync(e.backup, 'utf8'), PROJECT['lib/orders.js']);
       assert.equal(fs.readFileSync(e.others[0].backup, 'utf8'), PROJECT['lib/names.js']);

@@ -264,7 +264,12 @@ program
     const c = await config();
     const r = await revertFix({ config: c, target, force: !!opts.force });
     if (opts.json) printJson(r);
-    else print(`reverted fix ${r.fixId}: ${r.file} restored from ${r.restoredFrom}\n  (what it held is kept in ${r.savedCurrent})\n${r.git ? `  git: ${r.git}\n` : ''}`);
+    else
+      print(
+        `reverted fix ${r.fixId}: ${r.file} restored from ${r.restoredFrom}\n  (what it held is kept in ${r.savedCurrent})\n` +
+          (r.others ?? []).map((o) => `  and ${o.file} restored from ${o.restoredFrom}\n  (what it held is kept in ${o.savedCurrent})\n`).join('') +
+          `${r.git ? `  git: ${r.git}\n` : ''}`,
+      );
     await deliverOnce(c, { budgetMs: ONE_SHOT_NOTIFY_MS });
   });
 

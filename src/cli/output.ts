@@ -81,6 +81,7 @@ export function formatFix(f: FixEntry, roots: readonly string[], showDiff: boole
   const label = f.outcome === 'proposed' ? outcomeMark.proposed : f.policy === 'report' ? yellow('report  ') : f.dryRun && f.diff ? green('would fix') : outcomeMark[f.outcome];
   const lines = [`  ${label}  ${rel(f.file, roots)}  ${f.strategy !== 'none' ? `${f.strategy}: ` : ''}${f.reason}`];
   if (f.backup) lines.push(dim(`            backup: ${f.backup}`));
+  for (const o of f.others ?? []) lines.push(dim(`            also ${rel(o.file, roots)}, backup: ${o.backup}`));
   if (f.id && !f.id.startsWith('skip-') && !f.dryRun) lines.push(dim(`            fix id: ${f.id}`));
   if (f.commit) lines.push(dim(`            commit: ${f.commit}`));
   if (f.proposal) lines.push(dim(`            branch: ${f.proposal.branch} (from ${f.proposal.base})${f.proposal.url ? ` ${f.proposal.url}` : ''}`));
@@ -139,7 +140,7 @@ export function formatLogEntry(e: LogEntry, roots: readonly string[], showDiff: 
     case 'fix':
       return `${dim(e.time)}  ${e.id}\n${formatFix(e, roots, showDiff)}${e.revertedAt ? dim(`\n            reverted by hand at ${e.revertedAt}`) : ''}`;
     case 'revert':
-      return `${dim(e.time)}  ${e.id}\n  reverted  ${rel(e.file, roots)}  fix ${e.fixId} undone from ${e.backup}`;
+      return `${dim(e.time)}  ${e.id}\n  reverted  ${rel(e.file, roots)}  fix ${e.fixId} undone from ${e.backup}${(e.others ?? []).map((o) => `\n            also ${rel(o.file, roots)} from ${o.restoredFrom}`).join('')}`;
     case 'probe':
       return `${dim(e.time)}  probe ${e.probe}: ${e.from} → ${e.to} (${e.reason})`;
     case 'recovery':

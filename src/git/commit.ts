@@ -38,7 +38,12 @@ export function fixMessage(entry: FixEntry, relPath: string): string {
  * Sets `entry.commit`, and says in the reason what was done or why there is no commit.
  */
 export async function commitFix(entry: FixEntry, config: GitSettings): Promise<void> {
-  if (config.git.mode !== 'commit' || entry.outcome !== 'applied' || !entry.backup || !entry.fixedHash) return;
+  if (config.git.mode !== 'commit' || entry.outcome !== 'applied') return;
+  if (entry.others?.length) {
+    entry.reason += `; not committed: a fix across ${entry.others.length + 1} files is not made a commit yet (the fix stays in the work tree)`;
+    return;
+  }
+  if (!entry.backup || !entry.fixedHash) return;
   const r = await tryCommit(async () => {
     const fixed = fs.readFileSync(entry.file);
     if (sha256(fixed) !== entry.fixedHash) return { note: 'the file changed after the fix' };

@@ -4,7 +4,7 @@ import { appendLog, readLog, rewriteLog, type FixEntry, type RevertEntry } from 
 import { isoTime, systemClock, type Clock } from '../util/clock.js';
 import { UsageError } from '../util/errors.js';
 import { scrubberFor } from '../util/secrets.js';
-import { restoreOriginal } from '../repair/undo.js';
+import { restoreFix, type Restored } from '../repair/undo.js';
 import { acquireLock } from '../workspace/lock.js';
 import { realPathOf } from '../workspace/paths.js';
 import { journalFor } from '../workspace/journal.js';
@@ -26,6 +26,8 @@ export interface RevertReport {
   file: string;
   restoredFrom: string;
   savedCurrent: string;
+  /** A fix across files: the other files put back with it. */
+  others?: Restored[];
   /** A fix that was a commit: the revert commit, or why there is none. */
   commit?: string;
   git?: string;
@@ -53,10 +55,13 @@ export async function revertFix(opts: RevertOptions): Promise<RevertReport> {
     const fix = findFix(entries.filter((e): e is FixEntry => e.type === 'fix' && e.outcome === 'applied'), opts);
     if (fix.revertedAt) throw new UsageError(`fix ${fix.id} was already reverted at ${fix.revertedAt}`);
     const now = clock.now();
-    const { restoredFrom, savedCurrent } = restoreOriginal(config, fix, now, !!opts.force);
+    const restored = restoreFix(config, fix, now, !!opts.force);
+    const main = restored.find((r) => r.file === fix.file) ?? restored[0]!;
+    const others = restored.filter((r) => r !== main);
+    const { restoredFrom, savedCurrent } = main;
     fix.revertedAt = isoTime(now);
     rewriteLog(config.stateDir, entries, scrubberFor(config));
-    const entry: RevertEntry = { type: 'revert', id: `revert-${fix.id}`, time: isoTime(now), file: fix.file, fixId: fix.id, backup: restoredFrom, savedCurrent };
+    const entry: RevertEntry = { type: 'revert', id: `revert-${fix.id}`, time: isoTime(now), file: fix.file, fixId: fix.id, backup: restoredFrom, savedCurrent, ...(others.length ? { others } : {}) };
     const committed = await commitRevert(fix, config);
     if (committed?.commit) entry.commit = committed.commit;
     appendLog(config.stateDir, [entry], config.maxLogEntries, scrubberFor(config));
@@ -66,6 +71,7 @@ export async function revertFix(opts: RevertOptions): Promise<RevertReport> {
       file: fix.file,
       restoredFrom,
       savedCurrent,
+      ...(others.length ? { others } : {}),
       ...(committed?.commit ? { commit: committed.commit } : {}),
       ...(committed ? { git: committed.commit ? committed.note.replace('committed', 'revert committed') : `no revert commit: ${committed.note}` } : {}),
     };
@@ -80,7 +86,8 @@ function findFix(applied: FixEntry[], opts: RevertOptions): FixEntry {
   if (byId.length > 1) throw new UsageError(`"${opts.target}" matches ${byId.length} fixes; give more of the id`);
   const asPath = path.resolve(opts.cwd ?? process.cwd(), opts.target);
   const real = realPathOf(asPath) ?? asPath;
-  const forFile = applied.filter((e) => e.file === real && !e.revertedAt);
+  // A fix across files is found by any of them.
+  const forFile = applied.filter((e) => (e.file === real || e.others?.some((o) => o.file === real)) && !e.revertedAt);
   if (forFile.length) return forFile[forFile.length - 1]!;
   throw new UsageError(`no applied fix matches "${opts.target}" (give a fix id from \`mechanic log\`, or a fixed file)`);
 }

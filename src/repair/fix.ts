@@ -18,11 +18,12 @@ import { hasModuleSyntax } from '../analysis/surface.js';
 import { isJavaScript, type ValidationInput, type Validator } from '../validate/types.js';
 import { sha256, writeFileAtomic } from '../workspace/atomic.js';
 import { stamp, writeBackup } from '../workspace/backup.js';
-import type { Journal } from '../workspace/journal.js';
+import type { Journal, JournalEntry } from '../workspace/journal.js';
 import { containedRealPath, containingRoot, realPathOf, writeRefusal } from '../workspace/paths.js';
 import { redactorFor } from '../util/secrets.js';
 import { formatConfidence } from './repairers/deterministic.js';
-import type { Confidence, Proposal, Repairer } from './types.js';
+import type { Confidence, OtherFileChange, Proposal, Repairer } from './types.js';
+import { makeProtection } from '../workspace/protect.js';
 import type { RungAction } from '../config/git.js';
 import { keepProposal, pendingProposal } from '../git/propose.js';
 import { actionFor } from './policy.js';
@@ -181,12 +182,32 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
         break;
       }
       entry.strategy = r.strategy;
-      if (r.text === original) {
+      const changedOthers = (r.others ?? []).filter((o) => o.text !== o.before);
+      if (r.text === original && changedOthers.length === 0) {
         step('no-candidate', 'the candidate is the file unchanged');
         break;
       }
+      // The other files it changes pass every check the bug's file passed, or the fix is not used.
+      const others: Target[] = [];
+      let refusedOther: string | undefined;
+      for (const o of changedOthers) {
+        const t = prepareOther(o, subject, ctx);
+        if ('reason' in t) {
+          refusedOther = `${displayPath(ctx.config, o.file)}: ${t.reason}`;
+          break;
+        }
+        others.push(t);
+      }
+      if (refusedOther) {
+        lastRejection = `${r.strategy} candidate not used: ${refusedOther}`;
+        step('rejected', refusedOther);
+        feedback = `the fix may not change that file (${refusedOther})`;
+        continue;
+      }
       const input = validationInput(r.text);
-      const verdict = await validateFix(ctx.validators, input, 'memory');
+      const main: Target = { input, realAtStart, originalBytes, originalHash, validators: ctx.validators };
+      const targets = r.text === original ? others : [main, ...others];
+      const verdict = await validateAll(targets, 'memory');
       if (!verdict.ok) {
         lastRejection = `${r.strategy} candidate rejected by validation: ${verdict.reason}`;
         validationRejected = true;
@@ -194,9 +215,14 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
         feedback = verdict.reason;
         continue;
       }
-      entry.diff = unifiedDiff(ctx.config, bug.file, original, r.text);
+      entry.diff = targets.map((t) => unifiedDiff(ctx.config, t.input.file, t.input.before, t.input.after)).join('');
       const trust = trustOf(r);
       const action = policy(rung.name);
+      if (action === 'propose' && others.length) {
+        step('candidate', `held back by policy.${rung.name}: propose`);
+        Object.assign(entry, trust, { validated: verdict.passed, policy: action });
+        return done('skipped', `policy.${rung.name}: propose, but a fix across ${others.length + 1} files cannot be proposed yet: ${r.note}; not written`);
+      }
       if (action !== 'apply') {
         step(action === 'propose' ? 'proposed' : 'candidate', `held back by policy.${rung.name}: ${action}`);
         Object.assign(entry, trust, { validated: verdict.passed, policy: action });
@@ -211,7 +237,7 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
         Object.assign(entry, trust, { validated: verdict.passed });
         return done('skipped', `dry run: ${r.note}${confidenceWords(trust)}; validated: ${named(verdict.passed)}; not written`);
       }
-      const written = await writeValidated(input, realAtStart, originalBytes, originalHash, entry, ctx);
+      const written = await writeValidated(targets, entry, ctx);
       step(written.outcome === 'applied' ? 'applied' : 'reverted', written.reason);
       if (written.outcome === 'applied') {
         const passed = [...new Set([...verdict.passed, ...written.passed])];
@@ -234,7 +260,8 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
   // Nothing written. A proposal a rung held back goes to a person, if it holds up: the same
   // memory steps as any candidate. (Once a candidate was written and restored, that is the outcome.)
   let withdrawn: string | undefined;
-  if (proposal && entry.backup === undefined && !ctx.signal?.aborted) {
+  const wrote = entry.backup !== undefined || entry.others !== undefined;
+  if (proposal && !wrote && !ctx.signal?.aborted) {
     if (proposal.text === original) withdrawn = `the ${proposal.strategy} proposal is the file unchanged; none to show`;
     else {
       const verdict = await validateFix(ctx.validators, validationInput(proposal.text), 'memory');
@@ -255,7 +282,7 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
       withdrawn = `the ${proposal.strategy} proposal (${proposal.note}) failed validation too (${verdict.reason}), so it is not proposed`;
     }
   } else if (proposal)
-    withdrawn = `the ${proposal.strategy} proposal (${proposal.note}) is not shown: ${entry.backup !== undefined ? 'a candidate was written and restored' : 'shutting down'}`;
+    withdrawn = `the ${proposal.strategy} proposal (${proposal.note}) is not shown: ${wrote ? 'a candidate was written and restored' : 'shutting down'}`;
   const also = withdrawn ? `; ${withdrawn}` : '';
   if (lastRejection && validationRejected) return done('reverted', lastRejection + also);
   // Only the loss guard said no: nothing was written, so nothing was reverted.
@@ -278,58 +305,151 @@ function named(steps: readonly string[]): string {
   return steps.length ? steps.join(', ') : 'no step applies';
 }
 
-async function writeValidated(
-  input: ValidationInput,
-  realAtStart: string | undefined,
-  originalBytes: Buffer,
-  originalHash: string,
-  entry: FixEntry,
-  ctx: FixContext,
-): Promise<{ outcome: 'applied' | 'reverted' | 'failed'; reason: string; passed: string[] }> {
-  const { file, after: text } = input;
-  // Someone may have edited the file while the model thought: their edit wins.
-  let current: Buffer;
-  try {
-    current = fs.readFileSync(file);
-  } catch (err) {
-    return { outcome: 'failed', reason: `file vanished before writing: ${errorMessage(err)}`, passed: [] };
-  }
-  if (sha256(current) !== originalHash) return { outcome: 'failed', reason: 'the file changed while the fix was prepared; fix dropped', passed: [] };
-  // The same bytes may now be reached another way: a folder on the path swapped for a link while
-  // the model thought must not carry the write elsewhere.
-  const refused = writeRefusal(file, ctx.config.roots);
-  const realNow = realPathOf(file);
-  if (refused || realNow !== realAtStart)
-    return { outcome: 'failed', reason: `the file's path changed while the fix was prepared (${refused ?? `it now leads to ${realNow}`}); fix dropped, nothing written`, passed: [] };
+/** A file a fix writes: the bug's, or another file of the call chain it changes too. */
+interface Target {
+  input: ValidationInput;
+  realAtStart: string | undefined;
+  originalBytes: Buffer;
+  originalHash: string;
+  /** The steps this file is held to (another file: not the bug's own `error-gone`, nor the project's tests again). */
+  validators: readonly Validator[];
+}
 
-  const fixedBytes = Buffer.from(text, 'utf8');
-  const candidateHash = sha256(fixedBytes);
-  let backup: string;
+function displayPath(config: Pick<Config, 'roots'>, file: string): string {
+  const root = containingRoot(file, config.roots);
+  return root ? path.relative(root, file) : file;
+}
+
+/**
+ * Another file a candidate changes, held to every rule the bug's file is held to: inside the
+ * roots by its real path, no link, not protected, a regular writable file within maxFileBytes,
+ * UTF-8, and still the very text the rung built on.
+ */
+function prepareOther(o: OtherFileChange, subject: Bug, ctx: FixContext): Target | { reason: string } {
+  if (!containedRealPath(o.file, ctx.config.roots)) return { reason: 'outside the configured roots (or a link that leads out of them)' };
+  const refused = writeRefusal(o.file, ctx.config.roots) ?? makeProtection(ctx.config)(o.file);
+  if (refused) return { reason: refused };
+  let st: fs.Stats;
+  let bytes: Buffer;
   try {
-    backup = writeBackup(file, originalBytes, ctx.config.backupDir, ctx.clock.now());
+    st = fs.lstatSync(o.file);
+    if (!st.isFile()) return { reason: 'not a regular file' };
+    if ((st.mode & 0o222) === 0) return { reason: 'the file is read-only (no write permission bits)' };
+    if (st.size > ctx.config.maxFileBytes) return { reason: `${st.size} bytes, over maxFileBytes (${ctx.config.maxFileBytes})` };
+    bytes = fs.readFileSync(o.file);
   } catch (err) {
-    return { outcome: 'failed', reason: `could not write the backup, nothing changed: ${errorMessage(err)}`, passed: [] };
+    return { reason: `cannot read the file: ${errorMessage(err)}` };
   }
-  entry.backup = backup;
-  const journalEntry = { id: entry.id, file, originalHash, backup, candidateHash, phase: 'writing' as const, startedAt: entry.time };
+  const decoded = decodeSource(bytes);
+  if (!decoded.ok) return { reason: decoded.reason };
+  if (decoded.text !== o.before) return { reason: 'the file changed after it was shown to the model' };
+  // Held to the file's own exports and names: the bug's reference (its last good exports) is not this file's.
+  const bug: Bug = { ...subject, file: o.file, line: 0, column: 0 };
+  delete bug.lastGoodExports;
+  const input: ValidationInput = {
+    file: o.file,
+    bug,
+    before: decoded.text,
+    after: o.text,
+    format: formatFor(ctx.checker, o.file, decoded.text),
+    checker: ctx.checker,
+    config: ctx.config,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+  };
+  return { input, realAtStart: realPathOf(o.file), originalBytes: bytes, originalHash: sha256(bytes), validators: ctx.validators.filter((v) => v.name !== 'error-gone' && v.name !== 'tests') };
+}
+
+/** Every file's steps of one stage; the first failure names its file when there are several. */
+async function validateAll(targets: readonly Target[], stage: Validator['stage']): Promise<{ ok: true; passed: string[] } | { ok: false; reason: string }> {
+  const passed = new Set<string>();
+  for (const t of targets) {
+    const v = await validateFix(t.validators, t.input, stage);
+    if (!v.ok) return { ok: false, reason: targets.length > 1 ? `${path.basename(t.input.file)}: ${v.reason}` : v.reason };
+    v.passed.forEach((p) => passed.add(p));
+  }
+  return { ok: true, passed: [...passed] };
+}
+
+/**
+ * Write a validated fix: one file or several, as one. Every file is checked again (unchanged
+ * since read, the same real path, still writable there), backed up and journalled before the
+ * first is written; then all are checked on disk, and on any failure all are put back to their
+ * original bytes.
+ */
+async function writeValidated(targets: readonly Target[], entry: FixEntry, ctx: FixContext): Promise<{ outcome: 'applied' | 'reverted' | 'failed'; reason: string; passed: string[] }> {
+  const several = targets.length > 1;
+  const named = (t: Target, reason: string) => (several ? `${displayPath(ctx.config, t.input.file)}: ${reason}` : reason);
+  const protection = targets.some((t) => t.input.file !== entry.file) ? makeProtection(ctx.config) : undefined;
+  for (const t of targets) {
+    const { file } = t.input;
+    // Someone may have edited the file while the model thought: their edit wins.
+    let current: Buffer;
+    try {
+      current = fs.readFileSync(file);
+    } catch (err) {
+      return { outcome: 'failed', reason: named(t, `file vanished before writing: ${errorMessage(err)}`), passed: [] };
+    }
+    if (sha256(current) !== t.originalHash) return { outcome: 'failed', reason: named(t, 'the file changed while the fix was prepared; fix dropped'), passed: [] };
+    // The same bytes may now be reached another way: a folder on the path swapped for a link while
+    // the model thought must not carry the write elsewhere.
+    const refused = writeRefusal(file, ctx.config.roots) ?? (file !== entry.file ? protection?.(file) : undefined);
+    const realNow = realPathOf(file);
+    if (refused || realNow !== t.realAtStart)
+      return { outcome: 'failed', reason: named(t, `the file's path changed while the fix was prepared (${refused ?? `it now leads to ${realNow}`}); fix dropped, nothing written`), passed: [] };
+  }
+
+  const files = targets.map((t) => ({ t, fixedBytes: Buffer.from(t.input.after, 'utf8'), backup: '' }));
+  for (const f of files) {
+    try {
+      f.backup = writeBackup(f.t.input.file, f.t.originalBytes, ctx.config.backupDir, ctx.clock.now());
+    } catch (err) {
+      return { outcome: 'failed', reason: named(f.t, `could not write the backup, nothing changed: ${errorMessage(err)}`), passed: [] };
+    }
+  }
+  const record = (f: (typeof files)[number]) => ({ file: f.t.input.file, originalHash: f.t.originalHash, backup: f.backup, candidateHash: sha256(f.fixedBytes) });
+  for (const f of files) {
+    if (f.t.input.file === entry.file) entry.backup = f.backup;
+    else (entry.others ??= []).push({ file: f.t.input.file, originalHash: f.t.originalHash, backup: f.backup });
+  }
+  const [first, ...rest] = files.map(record);
+  const journalEntry: JournalEntry = { id: entry.id, ...first!, phase: 'writing', startedAt: entry.time, ...(rest.length ? { also: rest } : {}) };
   ctx.journal.begin(journalEntry);
-  try {
-    writeFileAtomic(file, fixedBytes);
-  } catch (err) {
-    ctx.journal.end(entry.id);
-    return { outcome: 'failed', reason: `could not write the fix, original left in place: ${errorMessage(err)}`, passed: [] };
+  const putBack = (upTo: number) => {
+    for (const f of files.slice(0, upTo)) writeFileAtomic(f.t.input.file, f.t.originalBytes);
+  };
+  for (const [i, f] of files.entries()) {
+    try {
+      writeFileAtomic(f.t.input.file, f.fixedBytes);
+    } catch (err) {
+      if (i > 0) ctx.journal.update({ ...journalEntry, phase: 'reverting' });
+      putBack(i);
+      ctx.journal.end(entry.id);
+      return { outcome: 'failed', reason: named(f.t, `could not write the fix, ${several ? 'every file left as it was' : 'original left in place'}: ${errorMessage(err)}`), passed: [] };
+    }
   }
-  const disk = await checkOnDisk(input, candidateHash, ctx);
-  if (disk.ok) {
+  const passed = new Set<string>();
+  let failed: string | undefined;
+  for (const f of files) {
+    const disk = await checkOnDisk(f.t, sha256(f.fixedBytes), ctx);
+    if (!disk.ok) {
+      failed = named(f.t, disk.reason);
+      break;
+    }
+    disk.passed.forEach((p) => passed.add(p));
+  }
+  if (!failed) {
     ctx.journal.update({ ...journalEntry, phase: 'validated' });
     ctx.journal.end(entry.id);
-    entry.fixedHash = candidateHash;
-    return { outcome: 'applied', reason: `written and checked on disk${disk.passed.length ? ` (${disk.passed.join(', ')})` : ''}`, passed: disk.passed };
+    for (const f of files) {
+      if (f.t.input.file === entry.file) entry.fixedHash = sha256(f.fixedBytes);
+      else entry.others!.find((o) => o.file === f.t.input.file)!.fixedHash = sha256(f.fixedBytes);
+    }
+    return { outcome: 'applied', reason: `written and checked on disk${several ? ` (${files.length} files)` : ''}${passed.size ? ` (${[...passed].join(', ')})` : ''}`, passed: [...passed] };
   }
   ctx.journal.update({ ...journalEntry, phase: 'reverting' });
-  writeFileAtomic(file, originalBytes);
+  putBack(files.length);
   ctx.journal.end(entry.id);
-  return { outcome: 'reverted', reason: `on-disk check failed (${disk.reason}); original restored`, passed: [] };
+  return { outcome: 'reverted', reason: `on-disk check failed (${failed}); ${several ? 'every file restored to its original' : 'original restored'}`, passed: [] };
 }
 
 /**
@@ -337,7 +457,8 @@ async function writeValidated(
  * own verdict, and the `disk` validation steps (loading the module, the project's tests) run.
  * Returns the disk steps that passed, or why it failed.
  */
-async function checkOnDisk(input: ValidationInput, candidateHash: string, ctx: FixContext): Promise<{ ok: true; passed: string[] } | { ok: false; reason: string }> {
+async function checkOnDisk(t: Target, candidateHash: string, ctx: FixContext): Promise<{ ok: true; passed: string[] } | { ok: false; reason: string }> {
+  const { input } = t;
   const fail = (reason: string) => ({ ok: false as const, reason });
   if (sha256(fs.readFileSync(input.file)) !== candidateHash) return fail('the file on disk is not what was written');
   if (isJavaScript(input.file)) {
@@ -345,7 +466,7 @@ async function checkOnDisk(input: ValidationInput, candidateHash: string, ctx: F
     if (!onDisk || !('ok' in onDisk)) return fail(`the file could not be checked${onDisk && 'skipped' in onDisk ? `: ${onDisk.skipped}` : ''}`);
     if (!onDisk.ok) return fail(`${onDisk.errorType}: ${onDisk.message}`);
   }
-  const disk = await validateFix(ctx.validators, input, 'disk');
+  const disk = await validateFix(t.validators, input, 'disk');
   return disk.ok ? { ok: true, passed: disk.passed } : fail(disk.reason);
 }
 
@@ -364,6 +485,8 @@ function formatFor(checker: SyntaxChecker, file: string, text: string): ModuleFo
 function scrubEntry(entry: FixEntry, config: Pick<Config, 'roots' | 'llm'>): void {
   const r = redactorFor(entry.file, containingRoot(entry.file, config.roots), config.llm.redactPatterns);
   if (entry.diff) entry.diff = r.scrub(entry.diff);
+  // A fix across files shows each one's context: each one's secrets are scrubbed too.
+  for (const o of entry.others ?? []) if (entry.diff) entry.diff = redactorFor(o.file, containingRoot(o.file, config.roots), config.llm.redactPatterns).scrub(entry.diff);
   entry.reason = r.scrub(entry.reason);
   // A runtime error's message can quote a connection string.
   entry.bug = { ...entry.bug, message: r.scrub(entry.bug.message) };

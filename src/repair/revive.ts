@@ -9,7 +9,7 @@ import type { LogOffset } from '../state/state.js';
 import { isoTime, type Clock } from '../util/clock.js';
 import { errorMessage } from '../util/errors.js';
 import { restartAndWatch, type RestartResult } from './restart.js';
-import { restoreOriginal } from './undo.js';
+import { restoreFix } from './undo.js';
 import { realPathOf } from '../workspace/paths.js';
 
 /** PM2 statuses of a process that is not running: crashed for good, stopped, or between two crashes. */
@@ -76,11 +76,13 @@ export async function reviveAfterFix(entry: FixEntry, bug: Bug, ctx: ReviveConte
   // The fix parsed and passed every check, yet the process still fails the same way: undo it.
   const now = ctx.clock.now();
   try {
-    const { restoredFrom, savedCurrent } = restoreOriginal(config, entry, now);
+    const restored = restoreFix(config, entry, now);
+    const main = restored.find((r) => r.file === entry.file) ?? restored[0]!;
+    const others = restored.filter((r) => r !== main);
     entry.outcome = 'reverted';
     entry.revertedAt = isoTime(now);
-    entry.reason += '; the fix did not cure it: reverted, the original restored';
-    return { type: 'revert', id: `revert-${entry.id}`, time: isoTime(now), file: entry.file, fixId: entry.id, backup: restoredFrom, savedCurrent };
+    entry.reason += `; the fix did not cure it: reverted, ${restored.length > 1 ? 'every file restored' : 'the original restored'}`;
+    return { type: 'revert', id: `revert-${entry.id}`, time: isoTime(now), file: entry.file, fixId: entry.id, backup: main.restoredFrom, savedCurrent: main.savedCurrent, ...(others.length ? { others } : {}) };
   } catch (err) {
     entry.reason += `; the fix did not cure it, but could not be reverted: ${errorMessage(err)}`;
     return undefined;

@@ -37,9 +37,22 @@ export interface Proposal extends Partial<Confidence> {
   held: string;
 }
 
+/**
+ * Another file a fix changes besides the bug's (a caller of the call chain): the text the rung
+ * read and built on (`before`; the fix is dropped if the file no longer holds it) and its new text.
+ */
+export interface OtherFileChange {
+  file: string;
+  before: string;
+  text: string;
+}
+
 export type RepairResult =
-  /** `leftForPerson`: what the fix could not do and a person must (the bug is not done). */
-  | ({ ok: true; text: string; strategy: string; note: string; edits?: number; leftForPerson?: string } & Partial<Confidence>)
+  /**
+   * `leftForPerson`: what the fix could not do and a person must (the bug is not done).
+   * `others`: more files the fix changes; with the bug's file it is one fix, written and reverted together.
+   */
+  | ({ ok: true; text: string; strategy: string; note: string; edits?: number; leftForPerson?: string; others?: OtherFileChange[] } & Partial<Confidence>)
   /**
    * `rejected`: an answer came but did not pass the loss guard; asking again with the reason may help.
    * `proposal`: a candidate the rung made but holds back (below its gate), for a person to judge.

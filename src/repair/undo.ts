@@ -6,27 +6,52 @@ import { sha256, writeFileAtomic } from '../workspace/atomic.js';
 import { writeBackup } from '../workspace/backup.js';
 import { containedRealPath } from '../workspace/paths.js';
 
+/** One file of a fix put back: where its original came from, and the backup of what it held. */
+export interface Restored {
+  file: string;
+  restoredFrom: string;
+  savedCurrent: string;
+}
+
 /**
- * Put a fixed file back to its pre-fix bytes from the fix's backup, after keeping what it holds
- * now in a backup of its own. Refuses (SafetyError, nothing changed) when the backup is missing or
- * not the recorded original, the file is outside the roots, or, unless `force`, the file changed
- * after the fix. Returns the backup restored from, and the backup of what the file held.
+ * Put every file a fix changed back to its pre-fix bytes from the fix's backups, after keeping
+ * what each holds now in a backup of its own. A fix across files is undone as one: every file is
+ * checked before any is written, and refuses (SafetyError, nothing changed) when a backup is
+ * missing or not the recorded original, a file is outside the roots, or, unless `force`, a file
+ * changed after the fix. Returns the bug's file first (when the fix changed it), then the others.
  */
-export function restoreOriginal(config: Pick<Config, 'roots' | 'backupDir'>, fix: FixEntry, now: number, force = false): { restoredFrom: string; savedCurrent: string } {
-  if (!fix.backup || !fs.existsSync(fix.backup)) throw new SafetyError(`the backup of fix ${fix.id} is missing (${fix.backup ?? 'none recorded'})`);
-  if (!containedRealPath(fix.file, config.roots)) throw new SafetyError(`${fix.file} is outside the configured roots; not written`);
-  const backup = fs.readFileSync(fix.backup);
-  if (fix.originalHash && sha256(backup) !== fix.originalHash)
-    throw new SafetyError(`the backup ${fix.backup} does not match the original recorded for fix ${fix.id}; not restored`);
-  let current: Buffer;
+export function restoreFix(config: Pick<Config, 'roots' | 'backupDir'>, fix: FixEntry, now: number, force = false): Restored[] {
+  const files = [
+    ...(fix.backup !== undefined || !fix.others?.length ? [{ file: fix.file, backup: fix.backup, originalHash: fix.originalHash, fixedHash: fix.fixedHash }] : []),
+    ...(fix.others ?? []),
+  ];
+  const plan = files.map((f) => {
+    if (!f.backup || !fs.existsSync(f.backup)) throw new SafetyError(`the backup of fix ${fix.id}${files.length > 1 ? ` for ${f.file}` : ''} is missing (${f.backup ?? 'none recorded'})`);
+    if (!containedRealPath(f.file, config.roots)) throw new SafetyError(`${f.file} is outside the configured roots; not written`);
+    const backup = fs.readFileSync(f.backup);
+    if (f.originalHash && sha256(backup) !== f.originalHash)
+      throw new SafetyError(`the backup ${f.backup} does not match the original recorded for fix ${fix.id}; not restored`);
+    let current: Buffer;
+    try {
+      current = fs.readFileSync(f.file);
+    } catch {
+      current = Buffer.alloc(0);
+    }
+    if (f.fixedHash && sha256(current) !== f.fixedHash && !force)
+      throw new SafetyError(`${f.file} changed after fix ${fix.id}; use --force to restore the pre-fix version anyway`);
+    return { file: f.file, from: f.backup, backup, current };
+  });
+  const done: Array<Restored & { current: Buffer }> = [];
   try {
-    current = fs.readFileSync(fix.file);
-  } catch {
-    current = Buffer.alloc(0);
+    for (const p of plan) {
+      const savedCurrent = writeBackup(p.file, p.current, config.backupDir, now);
+      writeFileAtomic(p.file, p.backup);
+      done.push({ file: p.file, restoredFrom: p.from, savedCurrent, current: p.current });
+    }
+  } catch (err) {
+    // Half a revert is a fix that is neither: the files already put back get the fix again.
+    for (const d of done) writeFileAtomic(d.file, d.current);
+    throw err;
   }
-  if (fix.fixedHash && sha256(current) !== fix.fixedHash && !force)
-    throw new SafetyError(`${fix.file} changed after fix ${fix.id}; use --force to restore the pre-fix version anyway`);
-  const savedCurrent = writeBackup(fix.file, current, config.backupDir, now);
-  writeFileAtomic(fix.file, backup);
-  return { restoredFrom: fix.backup, savedCurrent };
+  return done.map(({ file, restoredFrom, savedCurrent }) => ({ file, restoredFrom, savedCurrent }));
 }

@@ -42,6 +42,11 @@ export interface FixEntry {
   backup?: string;
   originalHash?: string;
   fixedHash?: string;
+  /**
+   * The other files a fix changed (a caller of the call chain): one fix with the bug's file,
+   * reverted with it. The diff holds every file's. (When only these changed, `backup` is unset.)
+   */
+  others?: Array<{ file: string; backup: string; originalHash: string; fixedHash?: string }>;
   dryRun?: boolean;
   /** Set when this fix was later reverted by `mechanic revert`. */
   revertedAt?: string;
@@ -70,6 +75,8 @@ export interface RevertEntry {
   backup: string;
   /** Backup of what the file held just before the revert, so the revert is revertible too. */
   savedCurrent: string;
+  /** A fix across files: the other files put back, each with its backups. */
+  others?: Array<{ file: string; restoredFrom: string; savedCurrent: string }>;
   /** The revert commit, when the fix was a commit (`git.mode: commit`). */
   commit?: string;
 }

@@ -20,6 +20,8 @@ export interface JournalEntry {
   /** `validated` once every validator passed: the candidate may stay after a crash. */
   phase: 'writing' | 'validated' | 'reverting';
   startedAt: string;
+  /** A fix across several files: the others, written and settled with the first as one. */
+  also?: Array<{ file: string; originalHash: string; backup: string; candidateHash?: string }>;
 }
 
 export interface RecoveryNote {
@@ -82,23 +84,30 @@ export class Journal {
   recover(): RecoveryNote[] {
     const notes: RecoveryNote[] = [];
     for (const entry of this.pending()) {
-      // Checked like any write: a journal entry is a file on disk that anyone could have put there.
-      const refused = typeof entry.file === 'string' && path.isAbsolute(entry.file) ? this.refusal(entry.file) : 'not an absolute path';
-      if (refused) {
-        notes.push({ file: String(entry.file), action: 'refused', detail: `fix ${entry.id} names a file the mechanic may not write (${refused}); nothing written there` });
-        this.end(entry.id);
-        continue;
+      // Each file of the fix is settled by the same rule, in the fix's phase: until every file was
+      // validated, every file that holds its candidate gets its original back.
+      const files: JournalEntry[] = [entry, ...(Array.isArray(entry.also) ? entry.also.map((f) => ({ ...entry, ...f, also: undefined })) : [])];
+      let keep = false;
+      for (const one of files) {
+        // Checked like any write: a journal entry is a file on disk that anyone could have put there.
+        const refused = typeof one.file === 'string' && path.isAbsolute(one.file) ? this.refusal(one.file) : 'not an absolute path';
+        if (refused) {
+          notes.push({ file: String(one.file), action: 'refused', detail: `fix ${entry.id} names a file the mechanic may not write (${refused}); nothing written there` });
+          continue;
+        }
+        let note: RecoveryNote;
+        try {
+          note = settle(one);
+        } catch (err) {
+          notes.push({ file: one.file, action: 'left-alone', detail: `fix ${entry.id} could not be settled (${errorMessage(err)}); tried again next run` });
+          keep = true;
+          continue;
+        }
+        notes.push(note);
+        removeTempFiles(one.file);
       }
-      let note: RecoveryNote;
-      try {
-        note = settle(entry);
-      } catch (err) {
-        notes.push({ file: entry.file, action: 'left-alone', detail: `fix ${entry.id} could not be settled (${errorMessage(err)}); tried again next run` });
-        continue;
-      }
-      notes.push(note);
-      removeTempFiles(entry.file);
-      this.end(entry.id);
+      // Settling again is harmless: a file already restored is found as its original.
+      if (!keep) this.end(entry.id);
     }
     return notes;
   }

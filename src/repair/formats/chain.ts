@@ -18,11 +18,26 @@ export interface ChainOptions {
 /** A file of the chain, as the model may see it (secrets masked), or undefined when not readable. */
 export type ChainFile = { name: string; text: string } | undefined;
 
+/**
+ * One section of the chain: its text for the prompt, and what of which file it shows, so that an
+ * answer may edit those lines (`FILE: <name>` before its blocks).
+ */
+export interface ChainSection {
+  text: string;
+  /** The file shown: its absolute path, its name as the model sees it, and its whole (masked) text. */
+  file: string;
+  name: string;
+  source: string;
+  /** The lines shown, 1-based and inclusive. */
+  start: number;
+  end: number;
+}
+
 /** A file this small is shown whole. */
 const WHOLE_FILE_LINES = 60;
 const NOT_CALLS = new Set(['if', 'for', 'while', 'switch', 'catch', 'function', 'return', 'typeof', 'await', 'new', 'require', 'super', 'import']);
 
-export function callChainSections(bug: Bug, read: (file: string) => ChainFile, opts: ChainOptions): string[] {
+export function callChainSections(bug: Bug, read: (file: string) => ChainFile, opts: ChainOptions): ChainSection[] {
   const places = bug.places;
   if (!places || places.length < 2 || opts.frames <= 0) return [];
   const byFrame = [...places].sort((a, b) => a.frame - b.frame);
@@ -31,7 +46,9 @@ export function callChainSections(bug: Bug, read: (file: string) => ChainFile, o
   const mark = (file: string, s: { start: number; end: number }) => shown.set(file, [...(shown.get(file) ?? []), s]);
   // The edited file's own window is shown by the format: the bug's place is not repeated.
   const edited = (p: BugPlace) => p.file === bug.file && p.line === bug.line;
-  const sections: string[] = [];
+  const sections: ChainSection[] = [];
+  const section = (file: string, f: { name: string; text: string }, span: { start: number; end: number }, text: string) =>
+    sections.push({ text, file, name: f.name, source: f.text, start: span.start + 1, end: span.end + 1 });
   for (const p of byFrame.slice(0, opts.frames)) {
     if (edited(p) || !p.line) continue;
     const f = read(p.file);
@@ -42,7 +59,7 @@ export function callChainSections(bug: Bug, read: (file: string) => ChainFile, o
     if (overlaps(p.file, span)) continue;
     mark(p.file, span);
     const role = p.frame === 0 ? 'THE FRAME THAT THREW' : `frame ${p.frame + 1} of the trace (a caller)`;
-    sections.push(`${f.name} lines ${span.start + 1}-${span.end + 1}${p.function ? `, in ${p.function}` : ''}: ${role}; ${p.why}\n${numberedSpan(lines, span, at)}`);
+    section(p.file, f, span, `${f.name} lines ${span.start + 1}-${span.end + 1}${p.function ? `, in ${p.function}` : ''}: ${role}; ${p.why}\n${numberedSpan(lines, span, at)}`);
   }
   // Definitions of what the line that threw calls, found in the files of the chain.
   const top = byFrame[0];
@@ -61,7 +78,7 @@ export function callChainSections(bug: Bug, read: (file: string) => ChainFile, o
         const span = chooseWindow(lines, def, 0, opts.maxLines);
         if (overlaps(file, span) || (file === bug.file && Math.abs(def + 1 - bug.line) < opts.maxLines)) break;
         mark(file, span);
-        sections.push(`${f.name} lines ${span.start + 1}-${span.end + 1}: the definition of ${name}, called on the line that threw\n${numberedSpan(lines, span, -1)}`);
+        section(file, f, span, `${f.name} lines ${span.start + 1}-${span.end + 1}: the definition of ${name}, called on the line that threw\n${numberedSpan(lines, span, -1)}`);
         break;
       }
     }
@@ -85,8 +102,17 @@ function numberedSpan(lines: string[], span: { start: number; end: number }, mar
   return out.join('\n');
 }
 
-/** The error followed by as many chain sections as the caller keeps. */
-export function withChain(error: string, sections: readonly string[], count: number): string {
+/**
+ * The error followed by as many chain sections as the caller keeps. `editsIn`: the name of the
+ * file blocks edit by default, when the answer may edit the chain's files too (search/replace).
+ */
+export function withChain(error: string, sections: readonly ChainSection[], count: number, editsIn?: string): string {
   if (count <= 0 || sections.length === 0) return error;
-  return `${error}\nCALL CHAIN (other project frames of the trace, for reference; lines marked ">" are the frame's line):\n${sections.slice(0, count).join('\n\n')}`;
+  const how = editsIn
+    ? `; the fix may belong in one of these files: to edit lines shown here, put a line "FILE: <name as labelled>" before the blocks for that file (blocks before any FILE line edit ${editsIn}; "FILE: ${editsIn}" switches back)`
+    : ', for reference';
+  return `${error}\nCALL CHAIN (other project frames of the trace${how}; lines marked ">" are the frame's line):\n${sections
+    .slice(0, count)
+    .map((s) => s.text)
+    .join('\n\n')}`;
 }

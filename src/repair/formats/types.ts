@@ -1,4 +1,5 @@
 import type { Bug } from '../../discover/types.js';
+import type { ChainSection } from './chain.js';
 
 /** What an edit format needs to ask for a fix. */
 export interface FormatInput {
@@ -12,8 +13,9 @@ export interface FormatInput {
   /**
    * Read-only context after the error, best first (the call chain of a runtime error): the format
    * keeps as many sections as its budget allows, dropping them before it shrinks what it edits.
+   * The window format lets an answer edit what a kept section shows of its file.
    */
-  context?: string[];
+  context?: ChainSection[];
 }
 
 /** A prompt, and how to turn the model's answer into the whole new file. */
@@ -26,7 +28,13 @@ export interface FormatPlan {
    * The new file from the answer (secrets still masked), or why the answer cannot be used.
    * Applying never guesses: an answer that does not say exactly what to change is rejected.
    */
-  apply(answer: string): { ok: true; text: string; note: string } | { ok: false; reason: string };
+  apply(answer: string): { ok: true; text: string; note: string; others?: OtherFileEdit[] } | { ok: false; reason: string };
+}
+
+/** A file of the call chain that an answer changed too: its absolute path and its new (masked) text. */
+export interface OtherFileEdit {
+  file: string;
+  text: string;
 }
 
 /**

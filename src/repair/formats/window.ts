@@ -1,6 +1,6 @@
 import { stripThinking } from '../../llm/answer.js';
-import type { EditFormat, FormatPlan } from './types.js';
-import { withChain } from './chain.js';
+import type { EditFormat, FormatInput, FormatPlan, OtherFileEdit } from './types.js';
+import { withChain, type ChainSection } from './chain.js';
 import { fillTemplate } from './whole.js';
 
 export interface WindowOptions {
@@ -37,13 +37,13 @@ export function windowFormat(opts: WindowOptions): EditFormat {
         for (let k = context.length; k >= 0; k--) {
           const prompt = fillTemplate(opts.template, {
             file: input.displayName,
-            error: withChain(input.error, context, k),
+            error: withChain(input.error, context, k, input.displayName),
             window: numbered(lines, span, errorLine),
             startLine: String(span.start + 1),
             endLine: String(span.end + 1),
             totalLines: String(lines.length),
           });
-          if (prompt.length <= budgetChars) return planFor(input.text, lines, span, prompt);
+          if (prompt.length <= budgetChars) return planFor(input, lines, span, context.slice(0, k), prompt);
         }
       }
       return { reason: `even a 5-line window does not fit the prompt budget (${budgetChars} characters)` };
@@ -51,19 +51,66 @@ export function windowFormat(opts: WindowOptions): EditFormat {
   };
 }
 
-function planFor(text: string, lines: string[], span: Span, prompt: string): FormatPlan {
+/** A file an answer may edit: its text and the spans of it the prompt showed. */
+interface Editable {
+  file?: string;
+  name: string;
+  text: string;
+  shown: Span[];
+}
+
+function planFor(input: FormatInput, lines: string[], span: Span, kept: readonly ChainSection[], prompt: string): FormatPlan {
+  // What the prompt showed of each file: the window of the edited file, and each kept section.
+  const main: Editable = { name: input.displayName, text: input.text, shown: [span] };
+  const byName = new Map<string, Editable>([[normName(input.displayName), main]]);
+  for (const c of kept) {
+    const sectionSpan = { start: c.start - 1, end: c.end - 1 };
+    if (c.file === input.bug.file) {
+      main.shown.push(sectionSpan);
+      continue;
+    }
+    const key = normName(c.name);
+    const known = byName.get(key);
+    if (known) known.shown.push(sectionSpan);
+    else byName.set(key, { file: c.file, name: c.name, text: c.source, shown: [sectionSpan] });
+  }
   return {
     format: 'window',
     prompt,
     shown: { start: span.start + 1, end: span.end + 1 },
     apply(answer) {
-      const blocks = parseSearchReplace(answer);
-      if ('reason' in blocks) return { ok: false, reason: blocks.reason };
-      const applied = applyBlocks(text, lines, blocks.blocks, span);
-      if ('reason' in applied) return { ok: false, reason: applied.reason };
-      return { ok: true, text: applied.text, note: `${blocks.blocks.length} search/replace block${blocks.blocks.length === 1 ? '' : 's'} in lines ${span.start + 1}-${span.end + 1}` };
+      const parsed = parseSearchReplace(answer);
+      if ('reason' in parsed) return { ok: false, reason: parsed.reason };
+      const total = parsed.blocks.length;
+      // Blocks by the file they name; a name not shown is refused, never looked for elsewhere.
+      const groups = new Map<Editable, Block[]>();
+      for (const [n, b] of parsed.blocks.entries()) {
+        const target = b.file === undefined ? main : byName.get(normName(b.file));
+        if (!target) {
+          const names = [...byName.values()].map((e) => e.name).join(', ');
+          return { ok: false, reason: `${total > 1 ? `block ${n + 1}: ` : ''}FILE: ${b.file} is not one of the files shown (${names}); only those can be edited` };
+        }
+        groups.set(target, [...(groups.get(target) ?? []), { ...b, index: n + 1 }]);
+      }
+      let text = input.text;
+      const others: OtherFileEdit[] = [];
+      const notes: string[] = [];
+      for (const [target, blocks] of groups) {
+        const applied = applyBlocks(target.text, target === main ? lines : target.text.split('\n'), blocks, target.shown, total);
+        if ('reason' in applied) return { ok: false, reason: target === main ? applied.reason : `${target.name}: ${applied.reason}` };
+        const where = target.shown.map((s) => `${s.start + 1}-${s.end + 1}`).join(', ');
+        notes.push(`${blocks.length} search/replace block${blocks.length === 1 ? '' : 's'} in ${target === main && groups.size === 1 ? '' : `${target.name} `}lines ${where}`);
+        if (target === main) text = applied.text;
+        else if (applied.text !== target.text) others.push({ file: target.file!, text: applied.text });
+      }
+      return { ok: true, text, note: notes.join(' and '), ...(others.length ? { others } : {}) };
     },
   };
+}
+
+/** A file name as a model may write it: `./lib/a.js`, `lib\a.js` and `lib/a.js` are one. */
+function normName(name: string): string {
+  return name.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '');
 }
 
 function indentOf(line: string): number {
@@ -133,11 +180,22 @@ function numbered(lines: string[], span: Span, errorLine: number): string {
 export interface Block {
   search: string[];
   replace: string[];
+  /** The file the answer named for it (`FILE: <name>` before it); none: the edited file. */
+  file?: string;
+  /** Its number in the answer, for messages. */
+  index?: number;
 }
 
 const SEARCH = /^\s*<{5,9}\s*SEARCH\s*$/i;
 const DIVIDER = /^\s*={5,9}\s*$/;
 const REPLACE = /^\s*>{5,9}\s*REPLACE\s*$/i;
+/**
+ * `FILE: lib/a.js` before blocks names the file they edit (as the prompt labels files), also with
+ * the Markdown a model may dress it in; what the prompt printed after a name (`(12 lines)`,
+ * `lines 3-9`) is not part of it.
+ */
+const FILE_LINE = /^\s*(?:[#>*-]+\s*)?\**\s*FILE\s*\**\s*:\s*\**\s*`?([^`*]+?)`?\s*\**\s*$/i;
+const fileNameOf = (m: string) => m.replace(/\s+\([^)]*\)\s*:?$/, '').replace(/,?\s+lines?\s+\d+.*$/i, '').replace(/:$/, '').trim();
 /** The numbering the prompt put in front of each line, copied back by some models. */
 const NUMBER_PREFIX = /^\s*>?\s*\d+\| ?/;
 
@@ -150,11 +208,15 @@ export function parseSearchReplace(answer: string): { blocks: Block[] } | { reas
   const blocks: Block[] = [];
   let state: 'out' | 'search' | 'replace' = 'out';
   let cur: Block = { search: [], replace: [] };
+  // A FILE line holds for the blocks after it, until the next.
+  let file: string | undefined;
   for (const line of lines) {
     if (state === 'out') {
-      if (SEARCH.test(line)) {
+      const named = FILE_LINE.exec(line);
+      if (named) file = fileNameOf(named[1]!) || undefined;
+      else if (SEARCH.test(line)) {
         state = 'search';
-        cur = { search: [], replace: [] };
+        cur = { search: [], replace: [], ...(file !== undefined ? { file } : {}) };
       }
     } else if (state === 'search') {
       if (DIVIDER.test(line)) state = 'replace';
@@ -178,7 +240,7 @@ function unnumber(b: Block): Block {
     const filled = side.filter((l) => l.trim() !== '');
     return filled.length > 0 && filled.every((l) => NUMBER_PREFIX.test(l)) ? side.map((l) => l.replace(NUMBER_PREFIX, '')) : side;
   };
-  return { search: trimBlankEnds(strip(b.search)), replace: trimBlankEnds(strip(b.replace)) };
+  return { ...b, search: trimBlankEnds(strip(b.search)), replace: trimBlankEnds(strip(b.replace)) };
 }
 
 function trimBlankEnds(side: string[]): string[] {
@@ -210,28 +272,30 @@ function matches(lines: string[], search: string[], norm: (l: string) => string)
 }
 
 /**
- * Apply blocks to the file. Each search text must be found exactly once (exactly, else with
- * whitespace ignored), inside the lines the model was shown, and not overlap another block;
+ * Apply blocks to one file. Each search text must be found exactly once (exactly, else with
+ * whitespace ignored), inside lines the model was shown of it, and not overlap another block;
  * anything else rejects the whole answer. Lines outside the edits are kept byte for byte.
+ * `total`: how many blocks the whole answer has (blocks are named by their `index` in it).
  */
-export function applyBlocks(text: string, lines: string[], blocks: Block[], shown: Span): { text: string } | { reason: string } {
+export function applyBlocks(text: string, lines: string[], blocks: Block[], shown: Span | readonly Span[], total = blocks.length): { text: string } | { reason: string } {
+  const spans: readonly Span[] = Array.isArray(shown) ? shown : [shown as Span];
   const crlf = text.includes('\r\n');
   const edits: Array<{ start: number; end: number; replace: string[] }> = [];
   for (const [n, b] of blocks.entries()) {
-    const which = blocks.length > 1 ? `block ${n + 1}: ` : '';
+    const which = total > 1 ? `block ${b.index ?? n + 1}: ` : '';
     if (b.search.length === 0) return { reason: `${which}the search text is empty: nothing says where the edit goes` };
     const found = findBlock(lines, b.search);
     const how = found.tolerant ? ' (whitespace ignored)' : '';
     if (found.at.length === 0) {
-      const near = nearest(lines, b.search, shown);
+      const near = spans.map((sp) => nearest(lines, b.search, sp)).reduce((a, x) => (x && (!a || x.score > a.score) ? x : a), undefined);
       const hint = near ? `; the nearest lines shown are ${near.start + 1}-${near.start + b.search.length}: "${excerpt(lines.slice(near.start, near.start + b.search.length))}"` : '';
       return { reason: `${which}the search text is not in the file: "${excerpt(b.search)}"${hint}` };
     }
     if (found.at.length > 1) return { reason: `${which}the search text is found ${found.at.length} times${how}; ambiguous, not guessed: "${excerpt(b.search)}"` };
     const start = found.at[0]!;
     const end = start + b.search.length - 1;
-    if (start < shown.start || end > shown.end)
-      return { reason: `${which}the edit (lines ${start + 1}-${end + 1}) is outside the lines shown (${shown.start + 1}-${shown.end + 1})` };
+    if (!spans.some((sp) => start >= sp.start && end <= sp.end))
+      return { reason: `${which}the edit (lines ${start + 1}-${end + 1}) is outside the lines shown (${spans.map((sp) => `${sp.start + 1}-${sp.end + 1}`).join(', ')})` };
     if (edits.some((e) => start <= e.end && e.start <= end)) return { reason: `${which}overlaps another block` };
     // A slip is fixed by changing a few lines, not by taking many away.
     const code = (side: string[]) => side.filter((l) => l.trim() !== '').length;
@@ -255,7 +319,7 @@ export function applyBlocks(text: string, lines: string[], blocks: Block[], show
  * Where, among the lines shown, a search text that matched nowhere comes closest (the share of
  * its words found line by line), so that the model can be told what is really there.
  */
-function nearest(lines: string[], search: string[], shown: Span): { start: number } | undefined {
+function nearest(lines: string[], search: string[], shown: Span): { start: number; score: number } | undefined {
   const words = (l: string) => new Set(l.split(/[^\w$]+/).filter(Boolean));
   const want = search.map(words);
   let best: { start: number; score: number } | undefined;

@@ -13,7 +13,9 @@ import { windowFormat } from '../formats/window.js';
 import { callChainSections, type ChainFile } from '../formats/chain.js';
 import { wholeFormat } from '../formats/whole.js';
 import { checkForLostCode } from '../loss-guard.js';
-import type { Repairer } from '../types.js';
+import type { OtherFileChange, Repairer } from '../types.js';
+import type { ModuleFormat } from '../../analysis/compile.js';
+import { hasModuleSyntax } from '../../analysis/surface.js';
 
 const MAX_ERROR_CHARS = 2000;
 /** Of a rejected answer, this much goes back to the model with the validator's message. */
@@ -25,15 +27,27 @@ const MIN_PROMPT_CHARS = 600;
 /** The most lines of the call chain shown for one frame or definition. */
 const CHAIN_MAX_LINES = 40;
 
-/** A file of a runtime error's call chain as the model sees it: under a root, masked as the edited file is. */
-function chainFile(f: string, edited: string, original: string, roots: readonly string[], mask: (t: string) => string): ChainFile {
+/**
+ * A file of a runtime error's call chain as the model sees it: under a root, masked as the edited
+ * file is. What was read is kept in `read`: an edit of that file is built on exactly that text.
+ */
+function chainFile(f: string, edited: string, original: string, roots: readonly string[], mask: (t: string) => string, read: Map<string, string>): ChainFile {
   const root = containingRoot(f, roots);
   if (!root) return undefined;
   try {
-    return { name: path.relative(root, f), text: mask(f === edited ? original : fs.readFileSync(f, 'utf8')) };
+    const text = f === edited ? original : (read.get(f) ?? fs.readFileSync(f, 'utf8'));
+    read.set(f, text);
+    return { name: path.relative(root, f), text: mask(text) };
   } catch {
     return undefined;
   }
+}
+
+/** How a file of the chain is parsed, for the loss guard: by its extension, else by its text. */
+function formatGuess(file: string, text: string): ModuleFormat {
+  if (file.endsWith('.mjs')) return 'module';
+  if (file.endsWith('.cjs')) return 'commonjs';
+  return hasModuleSyntax(text) ? 'module' : 'commonjs';
 }
 
 /**
@@ -79,12 +93,13 @@ export function llmRepairer(config: Pick<Config, 'llm' | 'roots'>): Repairer {
       const root = containingRoot(file, config.roots);
       const redactor = llm.redact ? redactorFor(file, root, llm.redactPatterns) : undefined;
       const mask = (t: string) => (redactor ? redactor.mask(t) : t);
+      const chainRead = new Map<string, string>();
       const input = {
         bug,
         text: mask(original),
         displayName: root ? path.relative(root, file) : path.basename(file),
         error: mask(bug.detail.slice(0, MAX_ERROR_CHARS)),
-        context: callChainSections(bug, (f) => chainFile(f, file, original, config.roots, mask), {
+        context: callChainSections(bug, (f) => chainFile(f, file, original, config.roots, mask, chainRead), {
           frames: llm.callChainFrames,
           maxLines: CHAIN_MAX_LINES,
         }),
@@ -142,8 +157,19 @@ export function llmRepairer(config: Pick<Config, 'llm' | 'roots'>): Repairer {
       const text = redactor ? redactor.unmask(applied.text) : applied.text;
       const lost = checkForLostCode(original, text, format);
       if (lost) return fail(`loss-guard: answer rejected (${plan.format}): ${lost}`, true);
+      // The other files of the chain it edits: each held to the same guard.
+      const others: OtherFileChange[] = [];
+      for (const o of applied.others ?? []) {
+        const before = chainRead.get(o.file);
+        if (before === undefined) return fail(`loss-guard: answer rejected (${plan.format}): ${o.file} was not read`, true);
+        const after = redactor ? redactor.unmask(o.text) : o.text;
+        const lostThere = checkForLostCode(before, after, formatGuess(o.file, before));
+        if (lostThere) return fail(`loss-guard: answer rejected (${plan.format}): ${path.relative(root ?? path.dirname(file), o.file)}: ${lostThere}`, true);
+        others.push({ file: o.file, before, text: after });
+      }
       const tries = attempts > 1 ? ` after ${attempts} tries` : '';
-      return { ok: true, strategy, text, note: `${applied.note} from ${llm.model}${tries}${feedback ? ', asked again with the validation error' : ''}` };
+      const note = `${applied.note} from ${llm.model}${tries}${feedback ? ', asked again with the validation error' : ''}`;
+      return { ok: true, strategy, text, note, ...(others.length ? { others } : {}) };
     },
   };
 }

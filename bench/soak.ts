@@ -6,8 +6,8 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
-import { execFileSync } from 'node:child_process';
 import { CRASH_LOOPS, errorLine, runSoak, summarizeTimes, type SoakOptions } from '../test/helpers/soak.ts';
+import { gitRevision } from './lib/report.ts';
 
 function args(argv: string[]): SoakOptions & { json?: string } {
   const o: SoakOptions & { json?: string } = { kills: 1000 };
@@ -35,12 +35,8 @@ try {
   process.stderr.write(`soak: ${(err as Error).message}\n`);
   process.exit(2);
 }
-let revision = '?';
-try {
-  revision = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8' }).trim();
-} catch {
-  // not a git checkout
-}
+// Marked -dirty when the tree differs from HEAD: the figures are then not HEAD's.
+const revision = gitRevision();
 const log = (s: string) => process.stderr.write(`${new Date().toISOString()} ${s}\n`);
 log(`soak: ${opts.kills} kills, seed ${opts.seed ?? 1}, revision ${revision}, node ${process.version}, ${os.cpus().length} cores`);
 const r = await runSoak({ ...opts, onLine: log });

@@ -15,7 +15,7 @@ import { buildLadder } from './repair/registry.js';
 import { appendLog, type EscalationEntry, type FixEntry, type LogEntry, type ProbeChangeEntry, type RecoveryEntry } from './state/log.js';
 import { heldBack, loadHolds, recordAttempt } from './state/holds.js';
 import { countAttempt, escalatedReason, settleCounts } from './state/escalation.js';
-import { loadState, PROBE_HISTORY, saveState, type State } from './state/state.js';
+import { loadState, OPEN_BUGS_KEPT, PROBE_HISTORY, saveState, type OpenBug, type State } from './state/state.js';
 import { isoTime, systemClock, type Clock } from './util/clock.js';
 import { errorMessage } from './util/errors.js';
 import { validatorsByName } from './validate/registry.js';
@@ -198,6 +198,7 @@ async function cycleBody(
 
   if (changes) {
     state.runtimeBugs = discovery.runtimeBugs.filter((b) => !applied.has(b.id));
+    state.openBugs = openBugs(left, fixes);
     state.logOffsets = discovery.logOffsets;
     if (opts.mode === 'run') state.totalCycles++;
     state.lastCycle = {
@@ -231,6 +232,15 @@ async function cycleBody(
     warnings: discovery.warnings,
     exitCode: left.length || unhealthy || leftAlone ? 1 : 0,
   };
+}
+
+/** The bugs left, each with what its attempt came to in this cycle. */
+function openBugs(left: readonly Bug[], fixes: readonly FixEntry[]): OpenBug[] {
+  const byBug = new Map(fixes.map((f) => [f.bug.id, f]));
+  return left.slice(0, OPEN_BUGS_KEPT).map((b) => {
+    const f = byBug.get(b.id);
+    return { id: b.id, kind: b.kind, file: b.file, line: b.line, errorType: b.errorType, message: b.message, ...(b.protected ? { protected: true } : {}), ...(f ? { outcome: f.outcome, reason: f.reason } : {}) };
+  });
 }
 
 export const HISTORY_REASON =

@@ -72,14 +72,15 @@ export function createMetrics(config: Config): Metrics {
   const fixSeen = new Set(readLog(config.stateDir).filter((e) => e.type === 'fix').map((e) => e.id));
   const fixesTotal = new Counter({
     name: 'mechanic_fixes_total',
-    help: 'Fix attempts written to the log while this server ran, by outcome (applied, reverted, failed, proposed, skipped) and strategy.',
+    help: 'Fix attempts written to the log while this server ran, by outcome (applied, reverted, failed, proposed, skipped) and strategy (the rung: deterministic, llm, environment...).',
     labelNames: ['outcome', 'strategy'] as const,
     registers,
     collect() {
       for (const e of readLog(config.stateDir)) {
         if (e.type !== 'fix' || fixSeen.has(e.id)) continue;
         fixSeen.add(e.id);
-        fixesTotal.inc({ outcome: e.outcome, strategy: e.strategy });
+        // The rung (`llm`, not `llm:ollama:<model>`): a bounded label, one series per rung.
+        fixesTotal.inc({ outcome: e.outcome, strategy: e.strategy.split(':')[0]! });
       }
     },
   });

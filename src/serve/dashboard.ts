@@ -18,6 +18,7 @@ export function dashboardPage(opts: { token: string; nonce: string; title: strin
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="mechanic-token" content="${escapeHtml(opts.token)}">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(opts.title)}</title>
 <style nonce="${nonce}">${STYLE}</style>
 </head>
@@ -73,6 +74,7 @@ header button{background:#3b82f6;color:#fff;border-color:#3b82f6}
 #message{flex-basis:100%;min-height:1em}
 #message.error{color:#ffb4b4}
 .empty{color:#778;margin:4px 0}
+footer{padding:4px 20px 16px}
 `;
 
 // Plain ES2017 with no template literals (this file is itself one). Everything from the API goes
@@ -174,7 +176,8 @@ function renderBugs(d) {
       el('td', { text: b.rel + ':' + b.line }), el('td', { text: b.kind + (b.protected ? ' (protected)' : '') }),
       el('td', { text: b.errorType + ': ' + b.message }),
       el('td', null, b.outcome ? [badge(b.outcome), txt(' ' + (b.reason || ''))] : []),
-      el('td', null, [button('Retry', 'retry', { target: b.file }), txt(' '), snoozeFor, snooze])
+      // A protected file is never touched: nothing to retry or snooze.
+      el('td', null, b.protected ? [] : [button('Retry', 'retry', { target: b.file }), txt(' '), snoozeFor, snooze])
     ]));
   });
 }
@@ -202,7 +205,7 @@ function renderFixes(d) {
     if (f.canRevert) actions.appendChild(button('Revert', 'revert', { fixId: f.id }));
     if (f.canApply) actions.appendChild(button('Apply', 'apply', { fixId: f.id }));
     var lines = [el('div', { cls: 'dim', text: f.error }), el('div', { text: f.reason })];
-    if (f.validated && f.validated.length) lines.push(el('div', { cls: 'dim', text: 'validated: ' + f.validated.join(', ') }));
+    if (f.validated && f.validated.length && f.reason.indexOf('validated:') < 0) lines.push(el('div', { cls: 'dim', text: 'validated: ' + f.validated.join(', ') }));
     if (f.revertedAt) lines.push(el('div', { cls: 'dim', text: 'reverted at ' + when(f.revertedAt) }));
     var diff = f.diff ? el('details', f.outcome === 'applied' && !f.revertedAt ? { open: '' } : null, [el('summary', { text: 'diff' }), renderDiff(f.diff)]) : null;
     box.appendChild(el('div', { cls: 'fix', 'data-fix': f.id, 'data-outcome': f.revertedAt ? 'reverted' : f.outcome }, [head].concat(lines, [diff, actions])));

@@ -154,6 +154,8 @@ export async function startServer(opts: ServeOptions): Promise<MechanicServer> {
     if (!control) void exclusive(() => deliverOnce(config, { budgetMs: NOTIFY_BUDGET_MS })).catch((err: unknown) => warn(`notify: ${errorMessage(err)}`));
   };
   const lockHeld = !!control;
+  // Closing cuts a cycle this server started as the daemon's shutdown does: the write under way completes.
+  const stopping = new AbortController();
 
   const str = (body: Record<string, unknown>, key: string): string => {
     const v = body[key];
@@ -173,7 +175,7 @@ export async function startServer(opts: ServeOptions): Promise<MechanicServer> {
     standaloneCycle = { running: true, last: { startedAt } };
     void exclusive(async () => {
       try {
-        const report: CycleReport = await runCycle({ config, mode: 'run', warn });
+        const report: CycleReport = await runCycle({ config, mode: 'run', warn, signal: stopping.signal });
         metrics.observeCycle(report.startedAt, report.finishedAt);
         standaloneCycle = { running: false, last: { startedAt, finishedAt: report.finishedAt, summary: report.summary, exitCode: report.exitCode } };
       } catch (err) {
@@ -300,6 +302,7 @@ export async function startServer(opts: ServeOptions): Promise<MechanicServer> {
     metrics,
     async close() {
       metrics.close();
+      stopping.abort();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -15,7 +15,7 @@ import { buildLadder } from './repair/registry.js';
 import { appendLog, type EscalationEntry, type FixEntry, type LogEntry, type ProbeChangeEntry, type RecoveryEntry } from './state/log.js';
 import { heldBack, loadHolds, recordAttempt } from './state/holds.js';
 import { countAttempt, escalatedReason, settleCounts } from './state/escalation.js';
-import { loadState, PROBE_HISTORY, saveState, type State } from './state/state.js';
+import { loadState, OPEN_BUGS_KEPT, PROBE_HISTORY, saveState, type OpenBug, type State } from './state/state.js';
 import { isoTime, systemClock, type Clock } from './util/clock.js';
 import { errorMessage } from './util/errors.js';
 import { validatorsByName } from './validate/registry.js';
@@ -259,6 +259,7 @@ function closeCycle(run: CycleRun, probes: ProbeResult[], discovery: Discovery, 
 
   if (run.changes) {
     state.runtimeBugs = discovery.runtimeBugs.filter((b) => !applied.has(b.id));
+    state.openBugs = openBugs(left, fixes);
     state.logOffsets = discovery.logOffsets;
     if (opts.mode === 'run') state.totalCycles++;
     state.lastCycle = { startedAt: isoTime(started), finishedAt: isoTime(finished), summary, bugs: discovery.bugs.length, fixes: applied.size, exitCode };
@@ -285,6 +286,15 @@ function closeCycle(run: CycleRun, probes: ProbeResult[], discovery: Discovery, 
     warnings: discovery.warnings,
     exitCode,
   };
+}
+
+/** The bugs left, each with what its attempt came to in this cycle. */
+function openBugs(left: readonly Bug[], fixes: readonly FixEntry[]): OpenBug[] {
+  const byBug = new Map(fixes.map((f) => [f.bug.id, f]));
+  return left.slice(0, OPEN_BUGS_KEPT).map((b) => {
+    const f = byBug.get(b.id);
+    return { id: b.id, kind: b.kind, file: b.file, line: b.line, errorType: b.errorType, message: b.message, ...(b.protected ? { protected: true } : {}), ...(f ? { outcome: f.outcome, reason: f.reason } : {}) };
+  });
 }
 
 export const HISTORY_REASON =

@@ -5,6 +5,7 @@ import { systemClock, type Clock } from './util/clock.js';
 import { errorMessage } from './util/errors.js';
 import { acquireLock } from './workspace/lock.js';
 import { daemonNotifier } from './notify/deliver.js';
+import { serial, type Serial } from './util/serial.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -16,6 +17,57 @@ export interface DaemonOptions {
   warn?: (message: string) => void;
   /** Stop after this many cycles (for tests and `--cycles`). */
   maxCycles?: number;
+  /** Shared with a server in the same process (`daemon --http`): wake the loop, act between cycles. */
+  control?: LoopControl;
+}
+
+/**
+ * What a server inside the daemon's process may do with its loop: start the next cycle now, and
+ * run an action (a revert, an apply) between cycles, under the lock the daemon holds.
+ */
+export interface DaemonControl {
+  /** Start the next cycle now rather than at the end of the interval (or right after the one under way). */
+  wake(): void;
+  /** Run `fn` when no cycle is under way; the next cycle waits for it. */
+  exclusive: Serial;
+  readonly phase: 'starting' | 'cycle' | 'waiting' | 'stopped';
+  readonly cycles: number;
+  /** When the next cycle is due (ms since the epoch), while waiting for it. */
+  readonly nextCycleAt: number | undefined;
+}
+
+/** The loop's side of the control. */
+export interface LoopControl extends DaemonControl {
+  /** The signal a wait ends on: the daemon's own, or a wake (one that came during the cycle counts). */
+  waitSignal(signal: AbortSignal): AbortSignal;
+  set(p: Partial<Pick<DaemonControl, 'phase' | 'cycles' | 'nextCycleAt'>>): void;
+}
+
+export function daemonControl(): LoopControl {
+  let woken = new AbortController();
+  let pending = false;
+  const c: LoopControl = {
+    phase: 'starting',
+    cycles: 0,
+    nextCycleAt: undefined,
+    exclusive: serial(),
+    wake() {
+      pending = true;
+      woken.abort();
+    },
+    waitSignal(signal) {
+      woken = new AbortController();
+      if (pending) woken.abort();
+      pending = false;
+      return AbortSignal.any([signal, woken.signal]);
+    },
+    set(p) {
+      Object.assign(c, p);
+      // The cycle that starts now is the one a wake asked for.
+      if (p.phase === 'cycle') pending = false;
+    },
+  };
+  return c;
 }
 
 /**
@@ -28,22 +80,20 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const lock = acquireLock(config.stateDir, 'daemon');
   const checker = await SyntaxChecker.create(config.node);
   let cycles = 0;
+  const control = opts.control;
   // Deliveries happen between cycles and while waiting, never inside one: a receiver cannot hold a cycle up.
   const notifier = daemonNotifier(config, clock, opts.warn);
   try {
     await notifier.started();
     while (!signal.aborted) {
       const started = clock.now();
+      const cycle = () => {
+        control?.set({ phase: 'cycle', nextCycleAt: undefined });
+        return runCycle({ config, clock, mode: 'run', signal, lockHeld: true, checker, ...(opts.warn ? { warn: opts.warn } : {}) });
+      };
       try {
-        const report = await runCycle({
-          config,
-          clock,
-          mode: 'run',
-          signal,
-          lockHeld: true,
-          checker,
-          ...(opts.warn ? { warn: opts.warn } : {}),
-        });
+        // A server's action (revert, apply) never runs inside a cycle: both go through `exclusive`.
+        const report = control ? await control.exclusive(cycle) : await cycle();
         cycles++;
         opts.onCycle?.(report, cycles);
       } catch (err) {
@@ -51,13 +101,16 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         cycles++;
         opts.onError?.(errorMessage(err));
       }
+      control?.set({ phase: 'waiting', cycles });
       await notifier.flush(signal);
       if (opts.maxCycles !== undefined && cycles >= opts.maxCycles) break;
       const wait = started + config.cycleIntervalMs - clock.now();
-      if (wait > 0) await notifier.idle(wait, signal);
+      control?.set({ nextCycleAt: clock.now() + Math.max(0, wait) });
+      if (wait > 0) await notifier.idle(wait, control ? control.waitSignal(signal) : signal);
     }
     await notifier.stopped(cycles);
   } finally {
+    control?.set({ phase: 'stopped', nextCycleAt: undefined });
     await checker.close();
     lock.release();
   }

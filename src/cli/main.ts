@@ -4,7 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../config/load.js';
 import { runCycle } from '../cycle.js';
 import { historyOnly } from '../discover/sources.js';
-import { runDaemon } from '../daemon.js';
+import { daemonControl, runDaemon } from '../daemon.js';
 import { runProbes, summarize } from '../probes/run.js';
 import { doctor } from '../ops/doctor.js';
 import { initConfig } from '../ops/init.js';
@@ -18,6 +18,7 @@ import { systemClock } from '../util/clock.js';
 import { scrubberFor } from '../util/secrets.js';
 import { BusyError, ConfigError, errorMessage, SafetyError, StateError, UsageError } from '../util/errors.js';
 import { toHealthCheck } from '../probes/health-format.js';
+import { DEFAULT_HOST, DEFAULT_PORT, parseHostPort, parsePort, startServer, type MechanicServer } from '../serve/server.js';
 import { deliverLocked, deliverOnce, sendTest, type SendReport } from '../notify/deliver.js';
 import { bold, dim, formatBugs, formatNeedsPerson, formatCycle, formatDaemonCycle, formatFix, formatLogEntry, formatProbes, green, print, printError, printJson, progressBar, red, rel, scrubOutputWith, yellow } from './output.js';
 
@@ -175,9 +176,12 @@ program
   .description('run a cycle every cycleIntervalMs until SIGTERM/SIGINT; one per state folder')
   .addOption(new Option('--cycles <n>', 'stop after n cycles').argParser((v) => positiveInt(v, '--cycles')))
   .option('--json', 'print each cycle report as one JSON line')
-  .addHelpText('after', examples('mechanic daemon', 'pm2 start examples/ecosystem.config.cjs', 'mechanic daemon --cycles 1 --json'))
-  .action(async (opts: { cycles?: number; json?: boolean }) => {
+  .addOption(new Option('--http <host:port>', 'also serve the dashboard, /metrics, /health and /api here (see `mechanic serve`)').argParser((v) => parseHostPort(v)))
+  .addHelpText('after', examples('mechanic daemon', 'pm2 start examples/ecosystem.config.cjs', 'mechanic daemon --cycles 1 --json', 'mechanic daemon --http 127.0.0.1:9464'))
+  .action(async (opts: { cycles?: number; json?: boolean; http?: { host: string; port: number } }) => {
     const c = await config();
+    const control = opts.http ? daemonControl() : undefined;
+    let server: MechanicServer | undefined;
     const controller = new AbortController();
     const stop = (sig: string) => {
       if (controller.signal.aborted) return;
@@ -188,26 +192,38 @@ program
     process.on('SIGINT', () => stop('SIGINT'));
     const line = (s: string) => print(`${new Date().toISOString()} ${s}\n`);
     if (!opts.json) line(`mechanic daemon (pid ${process.pid}) every ${c.cycleIntervalMs} ms on ${c.roots.join(', ')}; state ${c.stateDir}`);
+    if (opts.http && control) {
+      // Listening first: a port that is taken stops the daemon before its first cycle.
+      server = await startServer({ config: c, ...opts.http, control, warn: (m) => line(`warning: ${m}`) });
+      if (!opts.json) line(`serving ${server.url} (metrics ${server.url}metrics)`);
+    }
     let anyProblem = false;
-    const cycles = await runDaemon({
-      config: c,
-      signal: controller.signal,
-      ...(opts.cycles ? { maxCycles: opts.cycles } : {}),
-      warn: (m) => line(`warning: ${m}`),
-      onError: (m) => {
-        anyProblem = true;
-        line(`cycle failed: ${m}`);
-      },
-      onCycle: (r, n) => {
-        anyProblem = r.exitCode !== 0;
-        if (opts.json) printJson({ cycle: n, ...r }, true);
-        else {
-          line(formatDaemonCycle(r, n));
-          for (const f of r.fixes.filter((x) => x.outcome !== 'skipped')) line(`  ${f.outcome} ${rel(f.file, c.roots)}: ${f.reason}`);
-          for (const m of r.remedies.filter((x) => x.outcome !== 'skipped')) line(`  remedy ${m.outcome} ${m.probe}: ${m.action.join(' ')}: ${m.reason}`);
-        }
-      },
-    });
+    let cycles: number;
+    try {
+      cycles = await runDaemon({
+        config: c,
+        signal: controller.signal,
+        ...(control ? { control } : {}),
+        ...(opts.cycles ? { maxCycles: opts.cycles } : {}),
+        warn: (m) => line(`warning: ${m}`),
+        onError: (m) => {
+          anyProblem = true;
+          line(`cycle failed: ${m}`);
+        },
+        onCycle: (r, n) => {
+          anyProblem = r.exitCode !== 0;
+          server?.metrics.observeCycle(r.startedAt, r.finishedAt);
+          if (opts.json) printJson({ cycle: n, ...r }, true);
+          else {
+            line(formatDaemonCycle(r, n));
+            for (const f of r.fixes.filter((x) => x.outcome !== 'skipped')) line(`  ${f.outcome} ${rel(f.file, c.roots)}: ${f.reason}`);
+            for (const m of r.remedies.filter((x) => x.outcome !== 'skipped')) line(`  remedy ${m.outcome} ${m.probe}: ${m.action.join(' ')}: ${m.reason}`);
+          }
+        },
+      });
+    } finally {
+      await server?.close();
+    }
     if (!opts.json) line(`stopped after ${cycles} cycle(s)`);
     // Stopped by a signal is a clean stop (systemd would mark anything else as a failure).
     process.exitCode = controller.signal.aborted ? EXIT.ok : anyProblem ? EXIT.problems : EXIT.ok;
@@ -336,6 +352,26 @@ program
     if (opts.json) printJson(r);
     else print(`${r.sent.map(line).join('')}${r.sent.length ? '' : '  nothing due\n'}  ${r.pending} still owed${r.expired ? `, ${r.expired} expired` : ''}\n`);
     process.exitCode = r.pending ? EXIT.problems : EXIT.ok;
+  });
+
+program
+  .command('serve')
+  .description('serve the dashboard, Prometheus /metrics, /health and the /api on this machine (actions need the page\'s token)')
+  .addOption(new Option('--host <host>', 'address to listen on; beyond loopback only with MECHANIC_HTTP_TOKEN set').default(DEFAULT_HOST))
+  .addOption(new Option('--port <port>', 'port (0: any free one)').default(DEFAULT_PORT).argParser((v) => parsePort(v)))
+  .addHelpText('after', examples('mechanic serve', 'mechanic serve --port 9500', 'MECHANIC_HTTP_TOKEN=$(openssl rand -hex 24) mechanic serve --host 0.0.0.0'))
+  .action(async (opts: { host: string; port: number }) => {
+    const c = await config();
+    const server = await startServer({ config: c, host: opts.host, port: opts.port, warn: (m) => printError(`${new Date().toISOString()} warning: ${m}\n`) });
+    print(`serving ${server.url} (metrics ${server.url}metrics, health ${server.url}health); state ${c.stateDir}\n`);
+    if (server.tokenRequired) print('every request needs the token from MECHANIC_HTTP_TOKEN\n');
+    await new Promise<void>((resolve) => {
+      const stop = () => resolve();
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+    // An action or a cycle under way finishes first.
+    await server.close();
   });
 
 /** How long a one-shot command (`run`, `fix`, `revert`) spends delivering before it exits. */

@@ -1,6 +1,7 @@
 import type { LlmSettings } from './settings.js';
 import { showContextLength } from './ollama.js';
 import { baseUrlOf } from './registry.js';
+import { meteredGenerate } from './meter.js';
 import { LlmError, isLlmError, type LlmAnswer, type LlmProvider, type LlmRequest } from './types.js';
 
 /** Longest wait between two tries, whatever the doubling reaches. */
@@ -31,7 +32,7 @@ export function isTransient(err: unknown): boolean {
 export async function callModel(provider: LlmProvider, req: LlmRequest, settings: LlmSettings, opts: CallOptions = {}): Promise<CallResult> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const answer = await provider.generate(req, settings, opts.signal);
+      const answer = await meteredGenerate(provider, req, settings, opts.signal);
       return { answer, attempts: attempt };
     } catch (err) {
       if (!isTransient(err) || attempt > settings.retries) throw err;

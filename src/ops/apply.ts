@@ -24,6 +24,8 @@ export interface ApplyOptions {
   /** A proposed fix's id, or a unique prefix of one. */
   target: string;
   clock?: Clock;
+  /** Set when the caller already holds the state lock (a server inside the daemon, between cycles). */
+  lockHeld?: boolean;
 }
 
 export interface ApplyReport {
@@ -42,7 +44,7 @@ export interface ApplyReport {
 export async function applyProposal(opts: ApplyOptions): Promise<ApplyReport> {
   const { config } = opts;
   const clock = opts.clock ?? systemClock;
-  const lock = acquireLock(config.stateDir, 'apply');
+  const lock = opts.lockHeld ? undefined : acquireLock(config.stateDir, 'apply');
   const scrub = scrubberFor(config);
   try {
     const journal = journalFor(config);
@@ -91,7 +93,7 @@ export async function applyProposal(opts: ApplyOptions): Promise<ApplyReport> {
     enqueueLogEntries(config, [fix]);
     return { proposal: stored.id, file: stored.file, fix };
   } finally {
-    lock.release();
+    lock?.release();
   }
 }
 

@@ -18,6 +18,8 @@ export interface RevertOptions {
   /** Revert even when the file changed after the fix (what it holds now is backed up first). */
   force?: boolean;
   clock?: Clock;
+  /** Set when the caller already holds the state lock (a server inside the daemon, between cycles). */
+  lockHeld?: boolean;
   cwd?: string;
 }
 
@@ -40,7 +42,7 @@ export interface RevertReport {
 export async function revertFix(opts: RevertOptions): Promise<RevertReport> {
   const { config } = opts;
   const clock = opts.clock ?? systemClock;
-  const lock = acquireLock(config.stateDir, 'revert');
+  const lock = opts.lockHeld ? undefined : acquireLock(config.stateDir, 'revert');
   try {
     // Like every command that changes files: first settle any fix a crash interrupted.
     const recovered = journalFor(config).recover();
@@ -76,7 +78,7 @@ export async function revertFix(opts: RevertOptions): Promise<RevertReport> {
       ...(committed ? { git: committed.commit ? committed.note.replace('committed', 'revert committed') : `no revert commit: ${committed.note}` } : {}),
     };
   } finally {
-    lock.release();
+    lock?.release();
   }
 }
 

@@ -52,7 +52,19 @@ export interface State {
   remedies: Record<string, RemedyRecord>;
   /** Failed attempts per bug id, and escalations (state/escalation.ts). Absent in older state files. */
   bugAttempts: AttemptCounts;
+  /** The bugs the last cycle left (what the dashboard lists). Absent in older state files. */
+  openBugs?: OpenBug[];
 }
+
+/** A bug a cycle left unfixed, with what its attempt in that cycle came to. */
+export interface OpenBug extends Pick<Bug, 'id' | 'kind' | 'file' | 'line' | 'errorType' | 'message'> {
+  protected?: boolean;
+  outcome?: FixOutcome;
+  reason?: string;
+}
+
+/** At most this many open bugs are kept (the highest priority first, as the cycle ranks them). */
+export const OPEN_BUGS_KEPT = 100;
 
 export const PROBE_HISTORY = 20;
 

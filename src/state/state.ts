@@ -9,6 +9,7 @@ import { writeJsonAtomic } from '../workspace/atomic.js';
 import { stamp } from '../workspace/backup.js';
 import { defaultScrub, scrubDeep, type Scrub } from '../util/secrets.js';
 import type { AttemptCounts } from './escalation.js';
+import type { UptimeBucket } from './uptime.js';
 
 /**
  * `proposed`: no rung wrote a fix, but a rung held one back (below its confidence gate) that
@@ -52,6 +53,8 @@ export interface State {
   remedies: Record<string, RemedyRecord>;
   /** Failed attempts per bug id, and escalations (state/escalation.ts). Absent in older state files. */
   bugAttempts: AttemptCounts;
+  /** Hourly check counts per probe name, for 24 h / 7 d uptime (state/uptime.ts). Absent in older state files. */
+  probeUptime: Record<string, UptimeBucket[]>;
 }
 
 export const PROBE_HISTORY = 20;
@@ -69,6 +72,7 @@ export function emptyState(): State {
     runtimeBugs: [],
     remedies: {},
     bugAttempts: {},
+    probeUptime: {},
   };
 }
 

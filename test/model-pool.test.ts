@@ -143,9 +143,9 @@ describe('failover through the CLI', () => {
     assert.match(byName('model servers').detail, new RegExp(`1 of 2 working.*${down} down, ${b.url} up`));
 
     const text = await sb.run(['doctor']);
-    assert.match(text.stdout, new RegExp(`warn  model ${down}: reachable: ollama server at ${down}: `));
-    assert.match(text.stdout, new RegExp(`ok    model ${b.url}: answers`));
-    assert.match(text.stdout, /warn  model servers: 1 of 2 working/);
+    assert.match(text.stdout, new RegExp(`warn {2}model ${down}: reachable: ollama server at ${down}: `));
+    assert.match(text.stdout, new RegExp(`ok {4}model ${b.url}: answers`));
+    assert.match(text.stdout, /warn {2}model servers: 1 of 2 working/);
 
     sb.config({ roots: ['.'], pm2Logs: false, stateDir: '../state', llm: { baseUrl: [down, `http://127.0.0.1:${await closedPort()}`] } });
     const none = await sb.runJson(['doctor']);

@@ -58,7 +58,10 @@ export async function checkModelServer(settings: LlmSettings, signal?: AbortSign
   try {
     models = await provider.listModels(settings, signal);
   } catch (err) {
-    if (report.baseUrl !== undefined) (serverDown(err) ? markDown(settings, report.baseUrl, err) : markAnswered(settings, report.baseUrl, { prefer: false }));
+    if (report.baseUrl !== undefined) {
+      if (serverDown(err)) markDown(settings, report.baseUrl, err);
+      else markAnswered(settings, report.baseUrl, { prefer: false });
+    }
     step('reachable', false, `${provider.name} server at ${report.baseUrl}: ${errorMessage(err)}`);
     return finish();
   }

@@ -16,6 +16,7 @@ import { appendLog, type EscalationEntry, type FixEntry, type LogEntry, type Pro
 import { heldBack, loadHolds, recordAttempt } from './state/holds.js';
 import { countAttempt, escalatedReason, settleCounts } from './state/escalation.js';
 import { loadState, OPEN_BUGS_KEPT, PROBE_HISTORY, saveState, type OpenBug, type State } from './state/state.js';
+import { countCheck } from './state/uptime.js';
 import { isoTime, systemClock, type Clock } from './util/clock.js';
 import { errorMessage } from './util/errors.js';
 import { validatorsByName } from './validate/registry.js';
@@ -259,7 +260,7 @@ function closeCycle(run: CycleRun, probes: ProbeResult[], discovery: Discovery, 
 
   if (run.changes) {
     state.runtimeBugs = discovery.runtimeBugs.filter((b) => !applied.has(b.id));
-    state.openBugs = openBugs(left, fixes);
+    state.openBugs = openBugs(left, fixed.fixes);
     state.logOffsets = discovery.logOffsets;
     if (opts.mode === 'run') state.totalCycles++;
     state.lastCycle = { startedAt: isoTime(started), finishedAt: isoTime(finished), summary, bugs: discovery.bugs.length, fixes: applied.size, exitCode };
@@ -309,6 +310,7 @@ function recordProbes(state: State, results: readonly ProbeResult[], clock: Cloc
     if (!previous || previous.status !== r.status)
       changes.push({ type: 'probe', id: `probe-${r.name}-${clock.now()}`, time: r.at, probe: r.name, from: previous?.status ?? 'new', to: r.status, reason: r.reason });
     state.probeHistory[r.name] = [...history, r].slice(-PROBE_HISTORY);
+    state.probeUptime[r.name] = countCheck(state.probeUptime[r.name] ?? [], r.status, Date.parse(r.at) || clock.now());
   }
   state.lastProbes = [...results];
   return changes;

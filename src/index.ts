@@ -16,6 +16,9 @@ export { revertFix, type RevertOptions, type RevertReport } from './ops/revert.j
 export { applyProposal, type ApplyOptions, type ApplyReport } from './ops/apply.js';
 export { status, type StatusReport } from './ops/status.js';
 export { needsPerson, type NeedsPerson } from './ops/attention.js';
+export { probeHistories, historyReport, filterLog, readLogFiltered, parseSince, parseKinds, LOG_KINDS, type ProbeHistory, type LogFilter, type LogKind } from './ops/history.js';
+export { uptimeOver, type Uptime, type UptimeBucket } from './state/uptime.js';
+export { modelServerHealth, type ModelServerHealth, type ServerState } from './llm/servers.js';
 export { runProbes, summarize } from './probes/run.js';
 export { probeKinds, probeSchema, type ProbeConfig } from './probes/registry.js';
 export { toHealthCheck, type HealthCheckDocument } from './probes/health-format.js';

@@ -12,6 +12,7 @@ import { revertFix } from '../ops/revert.js';
 import { applyProposal } from '../ops/apply.js';
 import { retry, snooze } from '../ops/holds.js';
 import { status } from '../ops/status.js';
+import { historyReport, LOG_KINDS, readLogFiltered } from '../ops/history.js';
 import { readLog } from '../state/log.js';
 import { loadState } from '../state/state.js';
 import { systemClock } from '../util/clock.js';
@@ -20,7 +21,7 @@ import { BusyError, ConfigError, errorMessage, SafetyError, StateError, UsageErr
 import { toHealthCheck } from '../probes/health-format.js';
 import { DEFAULT_HOST, DEFAULT_PORT, parseHostPort, parsePort, startServer, type MechanicServer } from '../serve/server.js';
 import { deliverLocked, deliverOnce, sendTest, type SendReport } from '../notify/deliver.js';
-import { bold, dim, formatBugs, formatNeedsPerson, formatCycle, formatDaemonCycle, formatFix, formatLogEntry, formatProbes, green, print, printError, printJson, progressBar, red, rel, scrubOutputWith, yellow } from './output.js';
+import { bold, dim, formatBugs, formatNeedsPerson, formatCycle, formatDaemonCycle, formatFix, formatHistory, formatLogEntry, formatProbes, green, print, printError, printJson, progressBar, red, rel, scrubOutputWith, yellow } from './output.js';
 
 const EXIT = { ok: 0, problems: 1, usage: 2, busy: 3 } as const;
 
@@ -233,11 +234,13 @@ program
   .command('status')
   .description('totals, the last cycle, the last probe results, whether a daemon is running, and what needs a person')
   .option('--json', 'print JSON')
-  .addHelpText('after', examples('mechanic status', 'mechanic status --json | jq .totalFixes'))
-  .action(async (opts: { json?: boolean }) => {
+  .option('--history', "each probe's last results and its uptime over 24 h and 7 d")
+  .addHelpText('after', examples('mechanic status', 'mechanic status --json | jq .totalFixes', 'mechanic status --history', "mechanic status --history --json | jq '.history[] | {name, up: .uptime7d.ratio}'"))
+  .action(async (opts: { json?: boolean; history?: boolean }) => {
     const c = await config();
     const s = status(c);
-    if (opts.json) return printJson(s);
+    const history = opts.history ? historyReport(c) : undefined;
+    if (opts.json) return printJson(history ? { ...s, history } : s);
     const out = [
       `${bold('code-mechanic')}  config ${s.config}`,
       `  roots: ${s.roots.join(', ')}`,
@@ -251,6 +254,7 @@ program
     for (const n of s.notify.channels.filter((x) => x.pending)) out.push(yellow(`  notify ${n.name}: ${n.pending} owed${n.lastError ? ` (last error: ${n.lastError})` : ''}`));
     out.push(...formatNeedsPerson(s.needsPerson, s.roots));
     if (s.lastProbes.length) out.push(formatProbes(s.lastProbes, summarize(s.lastProbes)));
+    if (history) out.push(formatHistory(history));
     print(out.join('\n') + '\n');
   });
 
@@ -260,12 +264,16 @@ program
   .option('--json', 'print JSON')
   .option('--diff', 'show the diff of each fix')
   .addOption(new Option('-n, --limit <n>', 'show the newest n entries').default(20).argParser((v) => positiveInt(v, '--limit')))
-  .addHelpText('after', examples('mechanic log', 'mechanic log --diff -n 5', 'mechanic log --json | jq \'.[] | select(.outcome=="applied")\''))
-  .action(async (opts: { json?: boolean; diff?: boolean; limit: number }) => {
+  .option('--since <time|duration>', 'entries since a time (2026-01-31, 2026-01-31T08:00:00Z) or for a while back (30m, 2h, 7d)')
+  .option('--kind <kinds>', `only these kinds, comma-separated or repeated: ${LOG_KINDS.join(', ')}`, (v: string, all: string[] = []) => [...all, v])
+  .option('--file <path>', 'only entries about this file (or the files under this folder)')
+  .addHelpText('after', examples('mechanic log', 'mechanic log --diff -n 5', 'mechanic log --since 24h --kind fix,revert', 'mechanic log --file src/worker.js --diff', 'mechanic log --json | jq \'.[] | select(.outcome=="applied")\''))
+  .action(async (opts: { json?: boolean; diff?: boolean; limit: number; since?: string; kind?: string[]; file?: string }) => {
     const c = await config();
-    const entries = readLog(c.stateDir).slice(-opts.limit);
+    const filtered = opts.since !== undefined || opts.kind !== undefined || opts.file !== undefined;
+    const entries = (filtered ? readLogFiltered(c, { ...(opts.since !== undefined ? { since: opts.since } : {}), ...(opts.kind ? { kinds: opts.kind } : {}), ...(opts.file !== undefined ? { file: opts.file } : {}) }) : readLog(c.stateDir)).slice(-opts.limit);
     if (opts.json) return printJson(entries);
-    if (!entries.length) return void print('the log is empty\n');
+    if (!entries.length) return void print(filtered ? 'no log entries match\n' : 'the log is empty\n');
     print(entries.map((e) => formatLogEntry(e, c.roots, !!opts.diff)).join('\n') + '\n');
   });
 

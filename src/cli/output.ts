@@ -4,6 +4,7 @@ import type { Bug } from '../discover/types.js';
 import type { RemedyRun } from '../probes/remedy.js';
 import type { ProbeResult } from '../probes/types.js';
 import type { NeedsPerson } from '../ops/attention.js';
+import type { ProbeHistory } from '../ops/history.js';
 import type { FixEntry, LogEntry } from '../state/log.js';
 import { defaultScrub, scrubDeep, type Scrub } from '../util/secrets.js';
 
@@ -206,4 +207,22 @@ export function formatNeedsPerson(n: NeedsPerson, roots: readonly string[]): str
 function fromHere(file: string): string {
   const r = path.relative(process.cwd(), file);
   return r && !r.startsWith('..') && !path.isAbsolute(r) ? r : file;
+}
+
+const stripMark: Record<ProbeResult['status'], string> = { healthy: green('+'), degraded: yellow('~'), down: red('x') };
+
+function percent(u: ProbeHistory['uptime24h']): string {
+  if (u.ratio === null) return dim('no checks');
+  const p = (u.ratio * 100).toFixed(u.ratio === 1 ? 0 : 1);
+  return `${u.ratio >= 0.99 ? green(`${p}%`) : u.ratio >= 0.9 ? yellow(`${p}%`) : red(`${p}%`)} ${dim(`(${u.healthy}/${u.checks})`)}`;
+}
+
+/** `status --history`: a strip of each probe's last results (+ healthy, ~ degraded, x down) and its uptime. */
+export function formatHistory(history: readonly ProbeHistory[]): string {
+  if (history.length === 0) return 'history: no probe results yet';
+  const width = Math.max(...history.map((h) => h.name.length));
+  const lines = history.map(
+    (h) => `  ${statusMark[h.status]}  ${h.name.padEnd(width)}  ${h.last.map((r) => stripMark[r.status]).join('')}  24h ${percent(h.uptime24h)}  7d ${percent(h.uptime7d)}`,
+  );
+  return `history (last results oldest first: + healthy, ~ degraded, x down; uptime: healthy checks / checks):\n${lines.join('\n')}`;
 }

@@ -9,7 +9,7 @@ import { ConfigError, errorMessage } from '../util/errors.js';
 import { pm2ErrorLogGlob } from '../pm2/pm2.js';
 import { expandHome } from '../util/paths.js';
 import { CONFIG_FILE_NAMES, NODE_CANDIDATES } from './defaults.js';
-import type { LlmSettings } from '../llm/settings.js';
+import { serverUrls, type LlmSettings } from '../llm/settings.js';
 import { configSchema, type ParsedConfig } from './schema.js';
 
 /** The configuration as the core sees it: validated, defaulted, every path absolute. */
@@ -22,7 +22,7 @@ export interface Config extends Omit<ParsedConfig, 'roots' | 'node' | 'stateDir'
   backupDir: string;
   /** Absolute log globs (PM2's included when `pm2Logs`). */
   logs: string[];
-  llm: LlmSettings & { baseUrl: string };
+  llm: LlmSettings & { baseUrl: string | string[] };
   /** The file the config came from, or undefined for the embedded default. */
   file: string | undefined;
   /** Folder relative paths are resolved against. */
@@ -136,7 +136,9 @@ export function resolveConfig(raw: unknown, opts: { file: string | undefined; ba
     names.add(p.name);
   });
 
-  const baseUrl = c.llm.baseUrl ?? (c.llm.provider === 'openai' ? 'http://127.0.0.1:8080' : 'http://127.0.0.1:11434');
+  // One server stays a string; a pool stays a list (llm/servers.ts fails over along it).
+  const urls = serverUrls(c.llm.baseUrl);
+  const baseUrl = urls.length > 1 ? urls : (urls[0] ?? (c.llm.provider === 'openai' ? 'http://127.0.0.1:8080' : 'http://127.0.0.1:11434'));
   return {
     ...c,
     roots,
@@ -144,7 +146,7 @@ export function resolveConfig(raw: unknown, opts: { file: string | undefined; ba
     stateDir,
     backupDir,
     logs,
-    llm: { ...c.llm, baseUrl: baseUrl.replace(/\/+$/, '') },
+    llm: { ...c.llm, baseUrl },
     file: opts.file,
     baseDir: opts.baseDir,
   };

@@ -2,7 +2,8 @@ import type { LlmSettings } from './settings.js';
 import { errorMessage } from '../util/errors.js';
 import { cleanAnswer } from './answer.js';
 import { sameModel, showContextLength } from './ollama.js';
-import { baseUrlOf, getProvider } from './registry.js';
+import { baseUrlOf, baseUrlsOf, getProvider } from './registry.js';
+import { markAnswered, markDown, serverDown } from './servers.js';
 import { isLlmError, type LlmAnswer, type LlmProvider, type ModelInfo } from './types.js';
 
 export interface DoctorStep {
@@ -57,9 +58,14 @@ export async function checkModelServer(settings: LlmSettings, signal?: AbortSign
   try {
     models = await provider.listModels(settings, signal);
   } catch (err) {
+    if (report.baseUrl !== undefined) {
+      if (serverDown(err)) markDown(settings, report.baseUrl, err);
+      else markAnswered(settings, report.baseUrl, { prefer: false });
+    }
     step('reachable', false, `${provider.name} server at ${report.baseUrl}: ${errorMessage(err)}`);
     return finish();
   }
+  if (report.baseUrl !== undefined) markAnswered(settings, report.baseUrl, { prefer: false });
   step('reachable', true, `${provider.name} server at ${report.baseUrl}, ${models.length} model${models.length === 1 ? '' : 's'}`);
 
   // 2. The configured model is there (`name` and `name:latest` are the same model).
@@ -116,6 +122,13 @@ export async function checkModelServer(settings: LlmSettings, signal?: AbortSign
     step('think', settings.think === false, `could not tell whether think: false is needed: ${other.reason}`);
   }
   return finish();
+}
+
+/** `checkModelServer` for each configured server (`llm.baseUrl` may be a list), at the same time, in configured order. */
+export function checkModelServers(settings: LlmSettings, signal?: AbortSignal): Promise<DoctorReport[]> {
+  const urls = baseUrlsOf(settings);
+  if (urls.length <= 1) return Promise.all([checkModelServer(settings, signal)]);
+  return Promise.all(urls.map((url) => checkModelServer({ ...settings, baseUrl: url }, signal)));
 }
 
 type Attempt =

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LlmSettings } from './settings.js';
+import { serverUrls, type LlmSettings } from './settings.js';
 import { CHARS_PER_TOKEN, LlmError, apiKeyOf, describeShape, emptyAnswer, joinUrl, requestJson, type LlmAnswer, type LlmProvider, type LlmRequest, type ModelInfo } from './types.js';
 
 export const OLLAMA_DEFAULT_BASE_URL = 'http://127.0.0.1:11434';
@@ -69,8 +69,9 @@ const tagsAnswer = z.looseObject({
   models: z.array(z.looseObject({ name: z.string().optional(), model: z.string().optional() })),
 });
 
+/** The server this call goes to: the failover (llm/call.ts) passes one; given a list, the first. */
 function baseUrl(settings: LlmSettings): string {
-  return settings.baseUrl ?? OLLAMA_DEFAULT_BASE_URL;
+  return serverUrls(settings.baseUrl)[0] ?? OLLAMA_DEFAULT_BASE_URL;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { LlmSettings } from './settings.js';
+import { serverUrls, type LlmSettings } from './settings.js';
 import { CHARS_PER_TOKEN, LlmError, apiKeyOf, describeShape, emptyAnswer, joinUrl, requestJson, type LlmAnswer, type LlmProvider, type LlmRequest, type ModelInfo } from './types.js';
 
 /** llama.cpp's server; vLLM (8000) and LM Studio (1234) are set with `llm.baseUrl`. */
@@ -61,8 +61,9 @@ const modelsAnswer = z.looseObject({
   ),
 });
 
+/** The server this call goes to: the failover (llm/call.ts) passes one; given a list, the first. */
 function baseUrl(settings: LlmSettings): string {
-  return settings.baseUrl ?? OPENAI_DEFAULT_BASE_URL;
+  return serverUrls(settings.baseUrl)[0] ?? OPENAI_DEFAULT_BASE_URL;
 }
 
 /**

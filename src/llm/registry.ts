@@ -1,4 +1,4 @@
-import type { LlmSettings } from './settings.js';
+import { serverUrls, type LlmSettings } from './settings.js';
 import { ollamaProvider } from './ollama.js';
 import { openaiProvider } from './openai.js';
 import type { LlmProvider } from './types.js';
@@ -15,9 +15,15 @@ export function getProvider(settings: Pick<LlmSettings, 'provider'>): LlmProvide
   return providers[settings.provider];
 }
 
-/** The server root calls go to: `llm.baseUrl`, else the provider's default; undefined for `none`. */
+/** The server root calls go to first: `llm.baseUrl` (the first of a list), else the provider's default; undefined for `none`. */
 export function baseUrlOf(settings: Pick<LlmSettings, 'provider' | 'baseUrl'>): string | undefined {
+  return baseUrlsOf(settings)[0];
+}
+
+/** Every configured server root, in order: `llm.baseUrl` as a list, else the provider's default; empty for `none`. */
+export function baseUrlsOf(settings: Pick<LlmSettings, 'provider' | 'baseUrl'>): string[] {
   const provider = getProvider(settings);
-  if (!provider) return undefined;
-  return (settings.baseUrl ?? provider.defaultBaseUrl).replace(/\/+$/, '');
+  if (!provider) return [];
+  const urls = serverUrls(settings.baseUrl);
+  return urls.length ? urls : [provider.defaultBaseUrl.replace(/\/+$/, '')];
 }

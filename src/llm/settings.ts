@@ -37,12 +37,25 @@ Each SEARCH must match the file exactly once. No explanation. No markdown.
 Do not add dependencies. Do not change module.exports.`;
 
 const positiveMs = z.number().int().positive();
+const serverUrl = z.url({ protocol: /^https?$/ });
+
+/** `llm.baseUrl` as a list, each without its trailing slash (empty when not configured). */
+export function serverUrls(baseUrl: string | readonly string[] | undefined): string[] {
+  if (baseUrl === undefined) return [];
+  return (typeof baseUrl === 'string' ? [baseUrl] : [...baseUrl]).map((u) => u.replace(/\/+$/, ''));
+}
 
 export const llmSchema = z.strictObject({
   /** `none` turns the model rung of the ladder off. */
   provider: z.enum(['ollama', 'openai', 'none']).default('ollama'),
-  /** Ollama: the server root. OpenAI-compatible: the root that `/v1/chat/completions` hangs off. */
-  baseUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /**
+   * Ollama: the server root. OpenAI-compatible: the root that `/v1/chat/completions` hangs off.
+   * A list is a pool tried in order when one is down (llm/servers.ts).
+   */
+  baseUrl: z
+    .union([serverUrl, z.array(serverUrl).min(1)])
+    .refine((v) => typeof v === 'string' || new Set(serverUrls(v)).size === v.length, 'lists the same server twice')
+    .optional(),
   model: z.string().min(1).default(LLM_SEED.model),
   think: z.boolean().default(LLM_SEED.think),
   temperature: z.number().min(0).max(2).default(LLM_SEED.temperature),

@@ -5,7 +5,8 @@ import type { Config } from '../config/load.js';
 import { nodeVersionOf } from '../engine/checker.js';
 import { detectsModuleSyntax } from '../analysis/format.js';
 import { expandLogGlobs } from '../discover/logs/read.js';
-import { checkModelServer } from '../llm/doctor.js';
+import { checkModelServers } from '../llm/doctor.js';
+import { modelServerHealth, type ModelServerHealth } from '../llm/servers.js';
 import { errorMessage } from '../util/errors.js';
 import { liveHolder } from '../workspace/lock.js';
 
@@ -20,11 +21,14 @@ export interface DoctorCheck {
 export interface DoctorReport {
   ok: boolean;
   checks: DoctorCheck[];
+  /** With several model servers (`llm.baseUrl` a list): the state of each, in configured order. */
+  modelServers?: ModelServerHealth[];
 }
 
 /** Everything the mechanic needs, checked once: the seed's Step 1 and the rest of the setup. */
 export async function doctor(config: Config): Promise<DoctorReport> {
   const checks: DoctorCheck[] = [];
+  let modelServers: ModelServerHealth[] | undefined;
   checks.push({ name: 'config', ok: true, detail: config.file ?? 'no config file: embedded defaults on the current folder' });
   checks.push({ name: 'roots', ok: true, detail: config.roots.join(', ') });
   try {
@@ -54,11 +58,25 @@ export async function doctor(config: Config): Promise<DoctorReport> {
   if (config.llm.provider === 'none') {
     checks.push({ name: 'model', ok: true, warn: true, detail: 'llm.provider is "none": only the deterministic repairer runs' });
   } else {
-    const report = await checkModelServer(config.llm);
-    for (const step of report.steps) checks.push({ name: `model: ${step.name}`, ok: step.ok, detail: step.detail });
+    const reports = await checkModelServers(config.llm);
+    if (reports.length === 1) for (const step of reports[0]!.steps) checks.push({ name: `model: ${step.name}`, ok: step.ok, detail: step.detail });
+    else {
+      // A pool works while one server does: the others' failures are warnings, not failures.
+      const working = reports.filter((r) => r.ok).length;
+      for (const r of reports)
+        for (const step of r.steps) checks.push({ name: `model ${r.baseUrl}: ${step.name}`, ok: step.ok, ...(!step.ok && working ? { warn: true } : {}), detail: step.detail });
+      modelServers = modelServerHealth(config.llm);
+      const each = reports.map((r, i) => `${r.baseUrl} ${modelServers![i]?.state ?? 'unknown'}${r.ok ? '' : r.steps.some((x) => x.name === 'reachable' && x.ok) ? ' (fails its checks)' : ''}`);
+      checks.push({
+        name: 'model servers',
+        ok: working === reports.length,
+        ...(working && working < reports.length ? { warn: true } : {}),
+        detail: `${working} of ${reports.length} working, tried in order with failover: ${each.join(', ')}`,
+      });
+    }
   }
   checks.push({ name: 'probes', ok: true, detail: `${config.probes.length} configured${config.probes.length ? `: ${config.probes.map((p) => p.name).join(', ')}` : ''}` });
-  return { ok: checks.every((c) => c.ok || c.warn), checks };
+  return { ok: checks.every((c) => c.ok || c.warn), checks, ...(modelServers ? { modelServers } : {}) };
 }
 
 /**

@@ -9,6 +9,7 @@ import { writeJsonAtomic } from '../workspace/atomic.js';
 import { stamp } from '../workspace/backup.js';
 import { defaultScrub, scrubDeep, type Scrub } from '../util/secrets.js';
 import type { AttemptCounts } from './escalation.js';
+import type { UptimeBucket } from './uptime.js';
 
 /**
  * `proposed`: no rung wrote a fix, but a rung held one back (below its confidence gate) that
@@ -54,6 +55,8 @@ export interface State {
   bugAttempts: AttemptCounts;
   /** The bugs the last cycle left (what the dashboard lists). Absent in older state files. */
   openBugs?: OpenBug[];
+  /** Hourly check counts per probe name, for 24 h / 7 d uptime (state/uptime.ts). Absent in older state files. */
+  probeUptime: Record<string, UptimeBucket[]>;
 }
 
 /** A bug a cycle left unfixed, with what its attempt in that cycle came to. */
@@ -81,6 +84,7 @@ export function emptyState(): State {
     runtimeBugs: [],
     remedies: {},
     bugAttempts: {},
+    probeUptime: {},
   };
 }
 

@@ -142,10 +142,13 @@ export function llmRepairer(config: Pick<Config, 'llm' | 'roots'>): Repairer {
 
       let raw: string;
       let attempts: number;
+      let via = '';
       try {
         const r = await callModel(provider, { prompt, ...(contextLength !== undefined ? { contextLength } : {}) }, llm, signal ? { signal } : {});
         raw = r.answer.text;
         attempts = r.attempts;
+        // Say where the fix came from when the first choice was down (a pool, llm.baseUrl a list).
+        if (r.failedOver.length) via = ` at ${r.server} (${r.failedOver.join(', ')} down)`;
       } catch (err) {
         return { ...fail(`model call failed: ${errorMessage(err)}`), ...(isOutage(err) ? { outage: true } : {}) };
       }
@@ -168,7 +171,7 @@ export function llmRepairer(config: Pick<Config, 'llm' | 'roots'>): Repairer {
         others.push({ file: o.file, before, text: after });
       }
       const tries = attempts > 1 ? ` after ${attempts} tries` : '';
-      const note = `${applied.note} from ${llm.model}${tries}${feedback ? ', asked again with the validation error' : ''}`;
+      const note = `${applied.note} from ${llm.model}${via}${tries}${feedback ? ', asked again with the validation error' : ''}`;
       return { ok: true, strategy, text, note, ...(others.length ? { others } : {}) };
     },
   };

@@ -404,6 +404,8 @@ describe('mechanic serve: run a cycle now, and what /metrics counts of it', () =
         assert.equal(sample(samples, 'mechanic_cycle_duration_seconds_count'), 1);
         assert.equal(sample(samples, 'mechanic_cycles_total'), 1);
         assert.equal(model.modelCalls().length, 2);
+        // The one model server answered in the end: up, and the one tried first.
+        assert.equal(sample(samples, 'mechanic_llm_server_up', { url: model.url.replace(/\/$/, ''), preferred: 'true' }), 1, JSON.stringify(samples.filter((x) => x.name === 'mechanic_llm_server_up')));
       } finally {
         await server.close();
       }

@@ -140,7 +140,10 @@ function renderProbes(d) {
   d.probes.forEach(function (p) {
     var strip = el('span', { cls: 'strip' });
     p.history.forEach(function (h) { strip.appendChild(el('span', { cls: h.status, title: when(h.at) + ': ' + h.status + (h.reason ? ' (' + h.reason + ')' : '') })); });
-    var up = p.uptime.ratio == null ? '' : (Math.round(p.uptime.ratio * 1000) / 10) + '% of ' + p.uptime.results;
+    var pct = function (r) { return (Math.round(r * 1000) / 10) + '%'; };
+    var up = p.uptime.ratio == null ? '' : pct(p.uptime.ratio) + ' of ' + p.uptime.results;
+    if (p.uptime24h && p.uptime24h.ratio != null) up += ' · 24 h ' + pct(p.uptime24h.ratio);
+    if (p.uptime7d && p.uptime7d.ratio != null) up += ' · 7 d ' + pct(p.uptime7d.ratio);
     body.appendChild(el('tr', { 'data-probe': p.name }, [
       el('td', { text: p.name }), el('td', { text: p.kind }), el('td', null, [badge(p.status)]),
       el('td', null, [strip]), el('td', { text: up }), el('td', { text: Math.round(p.latencySeconds * 1000) + ' ms' }),

@@ -6,6 +6,8 @@ import { status, type StatusReport } from '../ops/status.js';
 import type { Health, ProbeResult } from '../probes/types.js';
 import { readLog, type FixEntry, type LogEntry } from '../state/log.js';
 import { loadState, type OpenBug, type State } from '../state/state.js';
+import { uptimeOver, type Uptime } from '../state/uptime.js';
+import { probeHistories } from '../ops/history.js';
 
 /** One probe as the dashboard shows it: its last result, the results kept, and uptime over them. */
 export interface ProbeView {
@@ -19,6 +21,9 @@ export interface ProbeView {
   history: { status: Health; at: string; reason: string }[];
   /** Share of the kept results that were healthy (0 to 1), and how many there are. */
   uptime: { healthy: number; results: number; ratio: number | null };
+  /** Uptime over the last 24 h and 7 d, counted to the hour (state/uptime.ts). */
+  uptime24h: Uptime;
+  uptime7d: Uptime;
 }
 
 export interface FixView {
@@ -80,7 +85,9 @@ export function relPath(file: string, roots: readonly string[]): string {
   return file;
 }
 
-export function probeViews(state: Pick<State, 'lastProbes' | 'probeHistory'>): ProbeView[] {
+export function probeViews(state: Pick<State, 'lastProbes' | 'probeHistory' | 'probeUptime'>, now = Date.now()): ProbeView[] {
+  const long = new Map(probeHistories(state, now).map((h) => [h.name, h]));
+  const none: Uptime = uptimeOver([], 24, now);
   return state.lastProbes.map((p) => {
     const kept = state.probeHistory[p.name] ?? [p];
     const healthy = kept.filter((r) => r.status === 'healthy').length;
@@ -93,6 +100,8 @@ export function probeViews(state: Pick<State, 'lastProbes' | 'probeHistory'>): P
       latencySeconds: p.durationMs / 1000,
       history: kept.map((r: ProbeResult) => ({ status: r.status, at: r.at, reason: r.reason })),
       uptime: { healthy, results: kept.length, ratio: kept.length ? healthy / kept.length : null },
+      uptime24h: long.get(p.name)?.uptime24h ?? none,
+      uptime7d: long.get(p.name)?.uptime7d ?? none,
     };
   });
 }

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { modelServerHealth } from '../llm/servers.js';
 import type { Config } from '../config/load.js';
 import type { BugKind } from '../discover/types.js';
 import { onModelRequest } from '../llm/meter.js';
@@ -177,5 +178,30 @@ export function createMetrics(config: Config): Metrics {
     },
   });
 
+  const modelServerUp = new Gauge({
+    name: 'mechanic_llm_server_up',
+    help: 'Each model server of llm.baseUrl as this process last found it: 1 answered, 0 down; absent until called.',
+    labelNames: ['url', 'preferred'],
+    registers,
+    collect() {
+      modelServerUp.reset();
+      if (config.llm.provider === 'none') return;
+      for (const h of modelServerHealth(config.llm))
+        if (h.state !== 'unknown') modelServerUp.set({ url: withoutCredentials(h.url), preferred: h.preferred ? 'true' : 'false' }, h.state === 'up' ? 1 : 0);
+    },
+  });
+
   return { registry, observeCycle, close: unsubscribe };
+}
+
+/** A server's URL as a label: never its user name or password. */
+function withoutCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = '';
+    u.password = '';
+    return u.href.replace(/\/$/, '');
+  } catch {
+    return url;
+  }
 }

@@ -93,21 +93,26 @@ function collectCommonJsAssignment(left: Node, right: Node, out: Set<string>): v
   if (left.type !== 'MemberExpression') return;
   // module.exports = ...
   if (isModuleExports(left)) {
-    if (right.type === 'ObjectExpression') {
-      for (const prop of right.properties as Node[]) {
-        if (prop.type === 'SpreadElement') out.add(`...${describe(prop.argument)}`);
-        else out.add(propertyKey(prop));
-      }
-    } else if (right.type === 'AssignmentExpression') {
-      // module.exports = exports = {...}
-      collectCommonJsAssignment(left, right.right, out);
-    } else {
-      out.add(`=${describe(right)}`);
-    }
+    moduleExportsValue(right, out);
     return;
   }
   // exports.x = ... / module.exports.x = ...
   if (isExportsObject(left.object)) out.add(memberName(left));
+}
+
+/** The entries `module.exports = <right>` gives: an object's keys, else `=<what it is>`. */
+export function moduleExportsValue(right: Node, out: Set<string>): void {
+  if (right.type === 'ObjectExpression') {
+    for (const prop of right.properties as Node[]) {
+      if (prop.type === 'SpreadElement') out.add(`...${describe(prop.argument)}`);
+      else out.add(propertyKey(prop));
+    }
+  } else if (right.type === 'AssignmentExpression') {
+    // module.exports = exports = {...}
+    moduleExportsValue(right.right, out);
+  } else {
+    out.add(`=${describe(right)}`);
+  }
 }
 
 function isModuleExports(n: Node): boolean {

@@ -11,13 +11,22 @@
  * - parity: every file's verdict against `node --check`'s; any disagreement is listed and the
  *   benchmark fails.
  *
+ * Two trees: `small` (many small files: utility libraries) and `heavy` (large real packages:
+ * a compiler, a 3D library, cloud SDK builds, a bundler's wasm build). Beside each scan, in the
+ * same run, its limit: the cold scan against V8 compiling every file once in one thread
+ * (bench/lib/limit-compile.mjs), the warm rescan against a bare node that stats every file
+ * (bench/lib/limit-stat.mjs); and `mechanic --version` against a bare `node -e 0`.
+ *
  * Options: --seed N, --broken N (files corrupted), --sample N (seed-approach sample size),
- * --runs N (runs of each scan; medians reported), --parity full|sample|none, --no-write.
+ * --runs N (runs of each scan; medians reported), --parity full|sample|none, --trees small,heavy,
+ * --no-write.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PackageScopes } from '../src/analysis/format.js';
+import { rulesOfThisNode } from '../src/analysis/rules.js';
 import { lex } from '../src/repair/deterministic/tokens.js';
 import { seededRandom } from './lib/prng.js';
 import { gitRevision, machine, markdownTable, writeSection } from './lib/report.js';
@@ -34,6 +43,7 @@ const SAMPLE = Number(opt('sample', '300'));
 const RUNS = Number(opt('runs', '5'));
 const PARITY = opt('parity', 'full') as 'full' | 'sample' | 'none';
 const WRITE = !args.includes('--no-write');
+const TREES = opt('trees', 'small,heavy').split(',') as ('small' | 'heavy')[];
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 /** name@version, pinned: CommonJS, ES modules, typeless .js, package scopes, 20,000+ files with their dependencies. */
@@ -52,23 +62,48 @@ const SCAN_PACKAGES = [
   'async@3.2.6',
 ];
 
+/** Large real packages, pinned: ~7,000 files, ~75 MB of JavaScript with their dependencies. */
+const HEAVY_PACKAGES = [
+  'typescript@5.6.3',
+  'three@0.169.0',
+  '@aws-sdk/client-s3@3.675.0',
+  '@aws-sdk/client-ec2@3.675.0',
+  'esbuild-wasm@0.24.0',
+  'pdfjs-dist@4.7.76',
+  '@mui/material@6.1.3',
+];
+
 const CACHE = path.resolve('.cache', 'bench');
-const INSTALL = path.join(CACHE, 'scan-corpus');
-const WORK = path.join(CACHE, 'scan-work');
-const TREE = path.join(WORK, 'tree');
-const STATE = path.join(WORK, 'state');
 const CLI = path.resolve('dist', 'cli', 'main.js');
+const BIN = path.resolve('dist', 'cli', 'bin.js');
+const LIMIT_COMPILE = path.resolve('bench', 'lib', 'limit-compile.mjs');
+const LIMIT_STAT = path.resolve('bench', 'lib', 'limit-stat.mjs');
+
+/** Where a tree's packages are installed and scanned (set per tree by main). */
+let PACKAGES = SCAN_PACKAGES;
+let INSTALL = path.join(CACHE, 'scan-corpus');
+let WORK = path.join(CACHE, 'scan-work');
+let TREE = path.join(WORK, 'tree');
+let STATE = path.join(WORK, 'state');
+
+function useTree(which: 'small' | 'heavy'): void {
+  PACKAGES = which === 'small' ? SCAN_PACKAGES : HEAVY_PACKAGES;
+  INSTALL = path.join(CACHE, which === 'small' ? 'scan-corpus' : 'scan-heavy-corpus');
+  WORK = path.join(CACHE, which === 'small' ? 'scan-work' : 'scan-heavy-work');
+  TREE = path.join(WORK, 'tree');
+  STATE = path.join(WORK, 'state');
+}
 const SOURCE = /\.(c|m)?js$/;
 
 function install(): void {
   const marker = path.join(INSTALL, '.packages');
-  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === SCAN_PACKAGES.join('\n')) return;
+  if (fs.existsSync(marker) && fs.readFileSync(marker, 'utf8') === PACKAGES.join('\n')) return;
   fs.mkdirSync(INSTALL, { recursive: true });
   fs.writeFileSync(path.join(INSTALL, 'package.json'), '{ "private": true }\n');
-  log(`installing ${SCAN_PACKAGES.length} pinned packages into ${path.relative(process.cwd(), INSTALL)} …`);
-  const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...SCAN_PACKAGES], { cwd: INSTALL, encoding: 'utf8' });
+  log(`installing ${PACKAGES.length} pinned packages into ${path.relative(process.cwd(), INSTALL)} …`);
+  const r = spawnSync('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', ...PACKAGES], { cwd: INSTALL, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`npm install failed: ${r.stderr}`);
-  fs.writeFileSync(marker, SCAN_PACKAGES.join('\n'));
+  fs.writeFileSync(marker, PACKAGES.join('\n'));
 }
 
 function walk(dir: string, out: string[] = []): string[] {
@@ -196,8 +231,65 @@ async function parity(files: string[], run: ScanRun): Promise<{ compared: number
   return { compared: list.length, disagreements };
 }
 
+/** One process under /usr/bin/time -v: wall time and peak RSS. */
+function timed(argv: string[], cwd = process.cwd()): { wallMs: number; rssMb: number; stdout: string } {
+  const r = spawnSync('/usr/bin/time', ['-v', ...argv], { cwd, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-1000)}`);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
+  const wall = /Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([\d.]+)/.exec(r.stderr);
+  if (!rss || !wall) throw new Error(`no /usr/bin/time report: ${r.stderr.slice(-500)}`);
+  return { wallMs: ((Number(wall[1] ?? 0) * 60 + Number(wall[2])) * 60 + Number(wall[3])) * 1000, rssMb: Number(rss[1]) / 1024, stdout: r.stdout };
+}
+
+/** The lists the limits read: each file with the format node gives it, and the bare paths. */
+function limitLists(files: string[]): { compileList: string; statList: string } {
+  const scopes = new PackageScopes(rulesOfThisNode());
+  const lines: string[] = [];
+  for (const f of files) {
+    const r = scopes.resolve(f);
+    lines.push(`${'error' in r ? 'commonjs' : r.format}\t${f}`);
+  }
+  const compileList = path.join(WORK, 'limit-compile.list');
+  const statList = path.join(WORK, 'limit-stat.list');
+  fs.writeFileSync(compileList, `${lines.join('\n')}\n`);
+  fs.writeFileSync(statList, `${files.join('\n')}\n`);
+  return { compileList, statList };
+}
+
+const compileLimit = (list: string) => timed([process.execPath, '--experimental-vm-modules', '--no-warnings', LIMIT_COMPILE, list]);
+const statLimit = (list: string) => timed([process.execPath, LIMIT_STAT, list]);
+
+/** `mechanic --version` against a bare node, alternating, medians (ms). */
+function versionTimes(n: number): { bare: number; version: number } {
+  const bare: number[] = [];
+  const version: number[] = [];
+  const once = (argv: string[]): number => {
+    const t = performance.now();
+    const r = spawnSync(process.execPath, argv, { stdio: 'ignore' });
+    if (r.status !== 0) throw new Error(`${argv.join(' ')} failed`);
+    return performance.now() - t;
+  };
+  for (let i = 0; i < n; i++) {
+    bare.push(once(['-e', '0']));
+    version.push(once([BIN, '--version']));
+  }
+  return { bare: median(bare), version: median(version) };
+}
+
 async function main(): Promise<void> {
   if (!fs.existsSync(CLI)) throw new Error('dist/ is missing: npm run build first');
+  const load = os.loadavg().map((l) => l.toFixed(1)).join(', ');
+  const v = versionTimes(15);
+  log(`mechanic --version: ${v.version.toFixed(0)} ms (bare node ${v.bare.toFixed(0)} ms); load average ${load}`);
+  let failed = false;
+  for (const which of TREES) {
+    useTree(which);
+    failed = (await benchTree(which, v, load)) || failed;
+  }
+  if (failed) process.exit(1);
+}
+
+async function benchTree(which: 'small' | 'heavy', v: { bare: number; version: number }, load: string): Promise<boolean> {
   install();
   const tree = buildTree();
   const mb = tree.bytes / 1024 / 1024;
@@ -208,16 +300,22 @@ async function main(): Promise<void> {
   const seed = await seedApproach(tree.files);
   const seedTotalMs = seed.perFileMs * tree.files.length;
 
+  // Each scan beside its limit, one after the other, so that both see the same load.
+  const lists = limitLists(tree.files);
   const cold: ScanRun[] = [];
+  const compile: { wallMs: number; rssMb: number }[] = [];
   for (let i = 0; i < RUNS; i++) {
     fs.rmSync(STATE, { recursive: true, force: true });
     cold.push(scanOnce());
-    log(`cold ${i + 1}: ${cold.at(-1)!.wallMs.toFixed(0)} ms, ${cold.at(-1)!.rssMb.toFixed(0)} MB, read ${cold.at(-1)!.read}`);
+    compile.push(compileLimit(lists.compileList));
+    log(`cold ${i + 1}: ${cold.at(-1)!.wallMs.toFixed(0)} ms, ${cold.at(-1)!.rssMb.toFixed(0)} MB, read ${cold.at(-1)!.read}; V8 compile limit ${compile.at(-1)!.wallMs.toFixed(0)} ms`);
   }
   const warm: ScanRun[] = [];
+  const stat: { wallMs: number; rssMb: number }[] = [];
   for (let i = 0; i < RUNS; i++) {
     warm.push(scanOnce());
-    log(`warm ${i + 1}: ${warm.at(-1)!.wallMs.toFixed(0)} ms, read ${warm.at(-1)!.read}, cached ${warm.at(-1)!.cached}`);
+    stat.push(statLimit(lists.statList));
+    log(`warm ${i + 1}: ${warm.at(-1)!.wallMs.toFixed(0)} ms, read ${warm.at(-1)!.read}, cached ${warm.at(-1)!.cached}; stat limit ${stat.at(-1)!.wallMs.toFixed(0)} ms`);
   }
   const changed: ScanRun[] = [];
   const rnd = seededRandom(SEED + 3);
@@ -239,7 +337,9 @@ async function main(): Promise<void> {
 
   const found = cold[0]!.bugs.size;
   const brokenFound = tree.broken.filter((f) => cold[0]!.bugs.has(f)).length;
-  const row = (name: string, runs: ScanRun[]) => {
+  const compileMs = median(compile.map((r) => r.wallMs));
+  const statMs = median(stat.map((r) => r.wallMs));
+  const row = (name: string, runs: ScanRun[], limit?: number) => {
     const wall = median(runs.map((r) => r.wallMs));
     return [
       name,
@@ -249,28 +349,35 @@ async function main(): Promise<void> {
       `${median(runs.map((r) => r.rssMb)).toFixed(0)} MB`,
       `${Math.round(median(runs.map((r) => r.read)))}`,
       `${(seedTotalMs / wall).toFixed(0)}×`,
+      limit ? `${(wall / limit).toFixed(2)}×` : '—',
     ];
   };
   const table = markdownTable([
-    ['', 'wall (median)', 'files/s', 'MB/s', 'peak RSS', 'files read', 'vs seed'],
-    ['seed approach (extrapolated)', `${(seedTotalMs / 1000).toFixed(0)} s`, `${Math.round(1000 / seed.perFileMs)}`, `${(mb / (seedTotalMs / 1000)).toFixed(2)}`, '—', `${tree.files.length}`, '1×'],
-    row('cold scan', cold),
-    row('warm rescan, nothing changed', warm),
+    ['', 'wall (median)', 'files/s', 'MB/s', 'peak RSS', 'files read', 'vs seed', '÷ its limit'],
+    ['seed approach (extrapolated)', `${(seedTotalMs / 1000).toFixed(0)} s`, `${Math.round(1000 / seed.perFileMs)}`, `${(mb / (seedTotalMs / 1000)).toFixed(2)}`, '—', `${tree.files.length}`, '1×', '—'],
+    ['limit: V8 compile of every file, one thread', `${compileMs.toFixed(0)} ms`, '', '', `${median(compile.map((r) => r.rssMb)).toFixed(0)} MB`, `${tree.files.length}`, '', ''],
+    ['limit: node + stat of every file', `${statMs.toFixed(0)} ms`, '', '', `${median(stat.map((r) => r.rssMb)).toFixed(0)} MB`, '0', '', ''],
+    row('cold scan', cold, compileMs),
+    row('warm rescan, nothing changed', warm, statMs),
     row('rescan after 1% changed', changed),
   ]);
   const coldWall = median(cold.map((r) => r.wallMs));
   const warmWall = median(warm.map((r) => r.wallMs));
   const peak = Math.max(...[...cold, ...warm, ...changed].map((r) => r.rssMb));
   const targets: [string, boolean, string][] = [
+    ['cold scan ≤ 1.2× the V8 compile limit', coldWall <= 1.2 * compileMs, `${(coldWall / compileMs).toFixed(2)}×`],
+    ['warm rescan ≤ 2.5× the node + stat limit', warmWall <= 2.5 * statMs, `${(warmWall / statMs).toFixed(2)}×`],
+    ['peak RSS ≤ 250 MB', peak <= 250, `${peak.toFixed(0)} MB`],
+    ['`mechanic --version` ≤ 150 ms', v.version <= 150, `${v.version.toFixed(0)} ms; a bare \`node -e 0\` ${v.bare.toFixed(0)} ms in the same run`],
     ['cold scan ≥ 200× faster than the seed approach', seedTotalMs / coldWall >= 200, `${(seedTotalMs / coldWall).toFixed(0)}×`],
     ['warm rescan of the unchanged tree < 1 s', warmWall < 1000, `${warmWall.toFixed(0)} ms`],
     ['peak RSS < 400 MB', peak < 400, `${peak.toFixed(0)} MB`],
     [`zero disagreements with node --check (${PARITY === 'none' ? 'not run' : `${par.compared} files compared`})`, PARITY !== 'none' && par.disagreements.length === 0, String(par.disagreements.length)],
   ];
   const body = [
-    `Command: \`npm run build && npm run bench:scan\` (seed ${SEED}, ${RUNS} runs of each scan, parity ${PARITY}) · ${new Date().toISOString().slice(0, 10)}, revision ${gitRevision()}, ${machine()}.`,
+    `Command: \`npm run build && npm run bench:scan -- ${args.join(' ')}\` (seed ${SEED}, ${RUNS} runs of each scan, parity ${PARITY}) · ${new Date().toISOString().slice(0, 10)}, revision ${gitRevision()}, ${machine()}; load average at the start ${load} (the machine is shared: ratios to the limits, measured beside each scan, are the figures to read).`,
     '',
-    `Tree: ${tree.files.length} .js/.cjs/.mjs files (${mb.toFixed(1)} MB) of ${SCAN_PACKAGES.join(', ')} and their dependencies, copied out of node_modules (nested node_modules folders renamed so that they are scanned too); ${tree.broken.length} files given a seeded slip from the bench:repair taxonomy (a slip can leave valid JavaScript: a deleted \`;\`, say); ${brokenFound} of them no longer parse and are reported, ${found} files reported in all. Scans: \`mechanic scan --json\` in a fresh process each time, under \`/usr/bin/time -v\` (wall time and peak RSS of the process, worker threads included). Seed approach: \`node --check\` in one process per file, one after another as the seed runs it, on ${seed.sample} seeded sampled files (${seed.perFileMs.toFixed(1)} ms a file), extrapolated to the tree.`,
+    `Tree: ${tree.files.length} .js/.cjs/.mjs files (${mb.toFixed(1)} MB) of ${PACKAGES.join(', ')} and their dependencies, copied out of node_modules (nested node_modules folders renamed so that they are scanned too); ${tree.broken.length} files given a seeded slip from the bench:repair taxonomy (a slip can leave valid JavaScript: a deleted \`;\`, say); ${brokenFound} of them no longer parse and are reported, ${found} files reported in all. Scans: \`mechanic scan --json\` in a fresh process each time, under \`/usr/bin/time -v\` (wall time and peak RSS of the process, worker threads included). Seed approach: \`node --check\` in one process per file, one after another as the seed runs it, on ${seed.sample} seeded sampled files (${seed.perFileMs.toFixed(1)} ms a file), extrapolated to the tree.`,
     '',
     table,
     '',
@@ -279,11 +386,15 @@ async function main(): Promise<void> {
     ...(par.disagreements.length ? ['', 'Disagreements:', ...par.disagreements.slice(0, 50).map((d) => `- ${d}`)] : []),
   ].join('\n');
   process.stdout.write(`${body}\n`);
-  if (WRITE) writeSection(path.resolve('docs', 'BENCHMARKS.md'), 'bench:scan', 'Scan: a large tree against one node --check per file', body);
-  if (par.disagreements.length) {
-    log(`\n${par.disagreements.length} DISAGREEMENTS WITH node --check:\n${par.disagreements.join('\n')}`);
-    process.exit(1);
-  }
+  if (WRITE)
+    writeSection(
+      path.resolve('docs', 'BENCHMARKS.md'),
+      which === 'small' ? 'bench:scan' : 'bench:scan-heavy',
+      which === 'small' ? 'Scan: a large tree against one node --check per file' : 'Scan: large packages against the parse and stat limits',
+      body,
+    );
+  if (par.disagreements.length) log(`\n${par.disagreements.length} DISAGREEMENTS WITH node --check:\n${par.disagreements.join('\n')}`);
+  return par.disagreements.length > 0;
 }
 
 await main();

@@ -1,8 +1,15 @@
-import { Linter, type Rule } from 'eslint';
-import globals from 'globals';
+import { createRequire } from 'node:module';
+import type { Linter, Rule } from 'eslint';
 import type { ModuleFormat } from './compile.js';
 
+/**
+ * ESLint and its dependencies take a quarter of a second to load: they are loaded the first time
+ * a scope is analysed (a validation, a runtime error naming an undefined name), never by a scan or
+ * `--version`. Required, not imported, so that the analysis stays synchronous for its callers.
+ */
+const require = createRequire(import.meta.url);
 let linter: Linter | undefined;
+let nodeGlobals: Linter.Globals | undefined;
 
 /**
  * ESLint reports its own concerns (an `eslint-env` comment in a user's file, say) as process
@@ -14,16 +21,21 @@ const quietWarnings = new Proxy({}, {
 });
 
 function quietLinter(): Linter {
+  const { Linter } = require('eslint') as typeof import('eslint');
   // `warningService` is a constructor option ESLint's types do not list.
   return new Linter({ configType: 'flat', warningService: quietWarnings } as ConstructorParameters<typeof Linter>[0]);
 }
 
 /** A file as Node reads it, with Node's and the language's globals known. */
 function languageOptions(format: ModuleFormat): Linter.LanguageOptions {
+  if (!nodeGlobals) {
+    const globals = require('globals') as typeof import('globals');
+    nodeGlobals = { ...globals.node, ...globals.es2025 };
+  }
   return {
     ecmaVersion: 'latest',
     sourceType: format === 'module' ? 'module' : 'commonjs',
-    globals: { ...globals.node, ...globals.es2025 },
+    globals: nodeGlobals,
     parserOptions: { ecmaFeatures: { globalReturn: format !== 'module' } },
   };
 }

@@ -92,21 +92,26 @@ function collectCommonJsAssignment(left: Pattern, right: Expression, out: Set<st
   if (left.type !== 'MemberExpression') return;
   // module.exports = ...
   if (isModuleExports(left)) {
-    if (right.type === 'ObjectExpression') {
-      for (const prop of right.properties) {
-        if (prop.type === 'SpreadElement') out.add(`...${describe(prop.argument)}`);
-        else out.add(propertyKey(prop));
-      }
-    } else if (right.type === 'AssignmentExpression') {
-      // module.exports = exports = {...}
-      collectCommonJsAssignment(left, right.right, out);
-    } else {
-      out.add(`=${describe(right)}`);
-    }
+    moduleExportsValue(right, out);
     return;
   }
   // exports.x = ... / module.exports.x = ...
   if (isExportsObject(left.object)) out.add(memberName(left));
+}
+
+/** The entries `module.exports = <right>` gives: an object's keys, else `=<what it is>`. */
+export function moduleExportsValue(right: Expression, out: Set<string>): void {
+  if (right.type === 'ObjectExpression') {
+    for (const prop of right.properties) {
+      if (prop.type === 'SpreadElement') out.add(`...${describe(prop.argument)}`);
+      else out.add(propertyKey(prop));
+    }
+  } else if (right.type === 'AssignmentExpression') {
+    // module.exports = exports = {...}
+    moduleExportsValue(right.right, out);
+  } else {
+    out.add(`=${describe(right)}`);
+  }
 }
 
 function isModuleExports(n: AnyNode): boolean {

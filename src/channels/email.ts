@@ -1,4 +1,3 @@
-import nodemailer from 'nodemailer';
 import { z } from 'zod';
 import { errorMessage } from '../util/errors.js';
 import { defineChannel, envValue } from './types.js';
@@ -28,6 +27,8 @@ export const emailChannel = defineChannel({
   },
   async send(o, message, ctx) {
     const auth = o.user ? { user: o.user, pass: o.passwordEnv ? envValue(ctx.env, o.passwordEnv, 'passwordEnv') : '' } : undefined;
+    // Loaded when mail is sent, not by every command that reads the channel kinds.
+    const { default: nodemailer } = await import('nodemailer');
     const transport = nodemailer.createTransport({
       host: o.host,
       port: o.port ?? (o.secure ? 465 : 587),

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { compileCommonJs, compileModule, compileVerdict, containsModuleSyntax, hasExactModulePositions, type ModuleFormat, type Verdict } from '../analysis/compile.js';
 import { rulesOfThisNode, type CheckRules } from '../analysis/rules.js';
-import { surfaceOf } from '../analysis/surface.js';
+import { exportSurface, initLexers } from '../analysis/lexed.js';
 
 export type FileCheck = { file: string; format: ModuleFormat | 'ambiguous' };
 
@@ -63,12 +63,15 @@ export function checkFile(item: FileCheck, rules: CheckRules = ownRules): CheckO
   return { file: item.file, ...checked, exports: exportsOf(source.text, checked.format) };
 }
 
-/** The export surface of a file that parses; empty when acorn cannot read what V8 accepted. */
+/**
+ * The export surface of a file that parses (by the lexers where they can answer, see
+ * analysis/lexed); empty when acorn cannot read what V8 accepted.
+ */
 function exportsOf(text: string, format: ModuleFormat): string[] {
   // `export`, `exports`, `module.exports`: a file without the word exports nothing (and costs no parse).
   if (!text.includes('export')) return [];
   try {
-    return surfaceOf(text, format === 'module').exports;
+    return exportSurface(text, format === 'module');
   } catch {
     return [];
   }
@@ -116,9 +119,13 @@ function handle(req: WorkerRequest): unknown {
 
 type Reply = { id: number; ok: boolean; value?: unknown; error?: string };
 
+/** The lexers' WebAssembly, loaded once an engine starts (a request waits for it). */
+let lexersReady: Promise<void> = Promise.resolve();
+
 async function answer(req: WorkerRequest, send: (reply: Reply) => void): Promise<void> {
   let reply: Reply;
   try {
+    await lexersReady;
     reply = { id: req.id, ok: true, value: await handle(req) };
   } catch (err) {
     reply = { id: req.id, ok: false, error: (err as Error).stack ?? String(err) };
@@ -127,10 +134,12 @@ async function answer(req: WorkerRequest, send: (reply: Reply) => void): Promise
 }
 
 if (parentPort) {
+  lexersReady = initLexers();
   const port = parentPort;
   port.on('message', (req: WorkerRequest) => void answer(req, (r) => port.postMessage(r)));
 } else if (process.send && process.env.MECHANIC_SYNTAX_ENGINE === '1') {
   // A child process of the configured node: requests come over IPC; it ends with its parent.
+  lexersReady = initLexers();
   process.on('message', (req: WorkerRequest) => void answer(req, (r) => process.send!(r)));
   process.on('disconnect', () => process.exit(0));
 }

@@ -1,4 +1,3 @@
-import pg from 'pg';
 import { z } from 'zod';
 import { asNumber, clip, connectionFields, connectionSecrets, connectionStringOf, redact } from './common.js';
 import { defineProbe } from './types.js';
@@ -14,6 +13,8 @@ export async function queryValue(
   signal: AbortSignal,
 ): Promise<{ value: unknown; rows: number }> {
   const secrets = connectionSecrets(connectionString);
+  // Loaded when a postgres probe runs, not by every command that lists the probe kinds.
+  const { default: pg } = await import('pg');
   const client = new pg.Client({
     connectionString,
     connectionTimeoutMillis: timeoutMs,

@@ -1,0 +1,356 @@
+import * as acorn from 'acorn';
+import { moduleExportsValue, surfaceOf } from './surface.js';
+
+/**
+ * The export surface of a file that parses, as surfaceOf (a full acorn parse) gives it, reached
+ * without parsing the whole file where the lexers Node itself uses for this question can vouch
+ * for every entry: es-module-lexer for a module's exports, and for CommonJS records
+ * (`exports.x =`, `module.exports = …`, `Object.defineProperty(exports, 'x', …)`) a plain scan
+ * of the text whose every finding cjs-module-lexer confirms is code (not a comment, string or
+ * regular expression). Whatever the scan cannot read exactly, or the lexer does not confirm,
+ * falls back to the full parse: the surface is always the one surfaceOf gives.
+ */
+type CjsLexer = { parse(source: string): { exports: string[]; reexports: string[] } };
+type EsLexer = typeof import('es-module-lexer');
+
+let cjsLexer: CjsLexer | undefined;
+let esLexer: EsLexer | undefined;
+let loading: Promise<void> | undefined;
+
+/** Load (once) the lexers' WebAssembly. Never rejects: without them every surface is a full parse. */
+export function initLexers(): Promise<void> {
+  loading ??= (async () => {
+    try {
+      const [cjs, es] = await Promise.all([import('cjs-module-lexer'), import('es-module-lexer')]);
+      await Promise.all([cjs.init(), es.init()]);
+      cjsLexer = cjs;
+      esLexer = es;
+    } catch {
+      cjsLexer = esLexer = undefined;
+    }
+  })();
+  return loading;
+}
+
+/** How the last surfaces were reached (for the benchmark and the tests). */
+export const lexedStats = { lexed: 0, parsed: 0 };
+
+/** The export surface of text that parses (see surfaceOf); the lexers where they can answer. */
+export function exportSurface(text: string, isModule: boolean): string[] {
+  const lexed = lexedExports(text, isModule);
+  if (lexed) {
+    lexedStats.lexed++;
+    return lexed;
+  }
+  lexedStats.parsed++;
+  return surfaceOf(text, isModule).exports;
+}
+
+/** The surface by the lexers, or undefined where only a full parse can tell. */
+export function lexedExports(text: string, isModule: boolean): string[] | undefined {
+  if (!cjsLexer || !esLexer) return undefined;
+  if (hasEscapedName(text)) return undefined;
+  const out = new Set<string>();
+  if (isModule) {
+    let exports: ReturnType<EsLexer['parse']>[1];
+    try {
+      exports = esLexer.parse(text)[1];
+    } catch {
+      return undefined;
+    }
+    for (const e of exports) {
+      if (e.typeOnly) return undefined;
+      const name = e.type === 'reexport-all' ? `*:${e.from}` : e.name;
+      if (name.includes('\\')) return undefined;
+      out.add(name);
+    }
+  }
+  if (!commonJsRecords(text, isModule, out)) return undefined;
+  return [...out].sort();
+}
+
+// Names whose spelling decides an entry; an escape in one (`\u0065xports`) is read by acorn alone.
+const DECIDING = /exports|module|defineProperty|Object/;
+const ESCAPE = /\\u(?:([0-9a-fA-F]{4})|\{([0-9a-fA-F]+)\})/g;
+
+function hasEscapedName(text: string): boolean {
+  for (let i = text.indexOf('\\u'); i >= 0; ) {
+    // The run of name characters (and escapes) around it, decoded.
+    let a = i;
+    while (a > 0 && isRunChar(text.charCodeAt(a - 1))) a--;
+    let b = i + 2;
+    while (b < text.length && isRunChar(text.charCodeAt(b))) b++;
+    const decoded = text.slice(a, b).replace(ESCAPE, (_s, x: string | undefined, y: string | undefined) => {
+      const cp = parseInt(x ?? y!, 16);
+      return cp <= 0x10ffff ? String.fromCodePoint(cp) : '';
+    });
+    if (DECIDING.test(decoded)) return true;
+    i = text.indexOf('\\u', b);
+  }
+  return false;
+}
+
+function isRunChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36 || c === 92 || c === 123 || c === 125;
+}
+
+const WORDS = /\bexports\b|\bmodule\b|\bdefineProperty\b/g;
+const NAME = /[A-Za-z_$][\w$]*/y;
+const PROBE = '$mechanic_probe_';
+
+/** A finding of the scan: its entries, and the span cjs-module-lexer must see as `exports.<probe> =`. */
+interface Finding {
+  start: number;
+  end: number;
+  entries: string[];
+  /** What follows the probe so that it reads as an assignment (a defineProperty span ends at its key). */
+  tail?: string;
+}
+
+/**
+ * Add what surfaceOf's CommonJS walk would add. False when the text holds something the scan
+ * cannot read exactly, or a finding the lexer does not confirm as code.
+ */
+function commonJsRecords(text: string, isModule: boolean, out: Set<string>): boolean {
+  const findings: Finding[] = [];
+  WORDS.lastIndex = 0;
+  for (let m = WORDS.exec(text); m; m = WORDS.exec(text)) {
+    const at = m.index;
+    const word = m[0];
+    const before = identifierSide(text.charCodeAt(at - 1));
+    const after = identifierSide(text.charCodeAt(at + word.length));
+    if (before === 'unknown' || after === 'unknown') return false;
+    if (before === 'part' || after === 'part') continue; // `$exports`, `exportsX`: another name
+    const prev = previousSignificant(text, at);
+    if (prev === 'unknown') return false;
+    if (prev === '.') continue; // `a.exports`, `a.module`: a property, never the exports object
+    let r: Finding | 'none' | 'unknown';
+    if (word === 'defineProperty') {
+      // Only `Object.defineProperty(…)`, handled from `Object`: any other spelling counts nothing,
+      // unless it is a quoted key (`Object['defineProperty']`), which acorn alone reads.
+      const q = text.charCodeAt(at - 1);
+      if (q === 0x27 || q === 0x22 || q === 0x60) return false;
+      continue;
+    } else if (word === 'module') {
+      const dot = skipSpace(text, at + 6);
+      if (dot < 0 || text[dot] === '[') return false; // module['exports']: acorn reads it
+      if (text[dot] !== '.') continue;
+      const e = skipSpace(text, dot + 1);
+      if (e < 0) return false;
+      if (!text.startsWith('exports', e) || identifierSide(text.charCodeAt(e + 7)) !== 'none') continue;
+      r = afterExportsObject(text, at, e + 7, true, isModule);
+      WORDS.lastIndex = e + 7;
+    } else {
+      r = afterExportsObject(text, at, at + 7, false, isModule);
+    }
+    if (r === 'unknown') return false;
+    if (r !== 'none') findings.push(r);
+    // `Object.defineProperty(` right before: its target may be this very word
+  }
+  if (!defineProperties(text, findings)) return false;
+  if (!findings.length) return true;
+  return confirmed(text, findings, out);
+}
+
+/** `exports` (or `module.exports`) ends at `end`: what follows it. */
+function afterExportsObject(text: string, start: number, end: number, isModuleExports: boolean, isModule: boolean): Finding | 'none' | 'unknown' {
+  const p = skipSpace(text, end);
+  if (p < 0) return 'unknown';
+  const c = text[p];
+  if (c === '.') {
+    const n = skipSpace(text, p + 1);
+    if (n < 0) return 'unknown';
+    NAME.lastIndex = n;
+    const name = NAME.exec(text)?.[0];
+    if (!name) return 'unknown';
+    const side = identifierSide(text.charCodeAt(n + name.length));
+    if (side !== 'none') return 'unknown';
+    return assigned(text, n + name.length) ?? { start, end: n + name.length, entries: [name] };
+  }
+  if (c === '[') {
+    const k = skipSpace(text, p + 1);
+    if (k < 0) return 'unknown';
+    let key: string;
+    let keyEnd: number;
+    const q = text[k];
+    if (q === "'" || q === '"') {
+      const close = text.indexOf(q, k + 1);
+      if (close < 0) return 'unknown';
+      key = text.slice(k + 1, close);
+      if (/[\\\n\r]/.test(key)) return 'unknown';
+      keyEnd = close + 1;
+    } else {
+      NAME.lastIndex = k;
+      const id = NAME.exec(text)?.[0];
+      if (!id || identifierSide(text.charCodeAt(k + id.length)) !== 'none') return 'unknown';
+      key = `[${id}]`;
+      keyEnd = k + id.length;
+    }
+    const b = skipSpace(text, keyEnd);
+    if (b < 0 || text[b] !== ']') return 'unknown';
+    return assigned(text, b + 1) ?? { start, end: b + 1, entries: [key] };
+  }
+  if (c === '=' && text[p + 1] !== '=' && text[p + 1] !== '>') {
+    if (!isModuleExports) return 'none'; // `exports = …` rebinds a variable: no entry
+    const entries = moduleExportsEntries(text, p + 1, isModule);
+    return entries ? { start, end, entries } : 'unknown';
+  }
+  return 'none';
+}
+
+/** After a member `exports.x` ending at `at`: `undefined` if `=` assigns it, else 'none' or 'unknown'. */
+function assigned(text: string, at: number): undefined | 'none' | 'unknown' {
+  const p = skipSpace(text, at);
+  if (p < 0) return 'unknown';
+  if (text[p] === '=' && text[p + 1] !== '=' && text[p + 1] !== '>') return undefined;
+  return 'none';
+}
+
+/** `module.exports = <value>`: the value parsed on its own (acorn from that offset), as surfaceOf reads it. */
+function moduleExportsEntries(text: string, from: number, isModule: boolean): string[] | undefined {
+  // At the top level of a script `yield` and `await` are names; in a generator or an async
+  // function they are operators: only the enclosing parse knows.
+  if (/^\s*(?:yield|await)\b/.test(text.slice(from, from + 64))) return undefined;
+  let node: acorn.Expression;
+  try {
+    node = acorn.parseExpressionAt(text, from, {
+      ecmaVersion: 'latest',
+      sourceType: isModule ? 'module' : 'script',
+      allowAwaitOutsideFunction: true,
+      allowReturnOutsideFunction: true,
+      allowHashBang: true,
+    });
+  } catch {
+    return undefined;
+  }
+  const value = node.type === 'SequenceExpression' ? node.expressions[0]! : node;
+  const set = new Set<string>();
+  moduleExportsValue(value, set);
+  return [...set];
+}
+
+/** `Object.defineProperty(exports|module.exports, 'x', …)`: entry x, its target confirmed with it. */
+function defineProperties(text: string, findings: Finding[]): boolean {
+  const call = /\bObject\s*\.\s*defineProperty\b/g;
+  for (let m = call.exec(text); m; m = call.exec(text)) {
+    const at = m.index;
+    const before = identifierSide(text.charCodeAt(at - 1));
+    if (before === 'unknown') return false;
+    if (before === 'part') continue;
+    const prev = previousSignificant(text, at);
+    if (prev === 'unknown') return false;
+    if (prev === '.') continue;
+    const open = skipSpace(text, at + m[0].length);
+    if (open < 0) return false;
+    if (text[open] !== '(') continue; // not called here: nothing recorded
+    let t = skipSpace(text, open + 1);
+    if (t < 0) return false;
+    if (text.startsWith('module', t) && identifierSide(text.charCodeAt(t + 6)) === 'none') {
+      const d = skipSpace(text, t + 6);
+      if (d < 0) return false;
+      if (text[d] !== '.') continue;
+      t = skipSpace(text, d + 1);
+      if (t < 0) return false;
+    } else if (text.startsWith('...', t)) return false;
+    if (!text.startsWith('exports', t) || identifierSide(text.charCodeAt(t + 7)) !== 'none') continue;
+    const comma = skipSpace(text, t + 7);
+    if (comma < 0) return false;
+    if (text[comma] !== ',') continue;
+    const k = skipSpace(text, comma + 1);
+    if (k < 0) return false;
+    const q = text[k];
+    if (q === "'" || q === '"') {
+      const close = text.indexOf(q, k + 1);
+      if (close < 0) return false;
+      const key = text.slice(k + 1, close);
+      if (/[\\\n\r]/.test(key)) return false;
+      findings.push({ start: at, end: close + 1, entries: [key], tail: '=(0' });
+      continue;
+    }
+    // An identifier key names nothing (surfaceOf keeps literal keys only); anything else: a parse.
+    NAME.lastIndex = k;
+    if (!NAME.exec(text)) return false;
+  }
+  return true;
+}
+
+/**
+ * Each finding's span rewritten as `exports.<probe>`, the text lexed once: a finding counts only
+ * if cjs-module-lexer sees its probe assigned, i.e. it is code, not a comment, string or regex.
+ */
+function confirmed(text: string, findings: Finding[], out: Set<string>): boolean {
+  findings.sort((a, b) => a.start - b.start);
+  let probe = '';
+  let at = 0;
+  for (const [k, f] of findings.entries()) {
+    if (f.start < at) return false; // overlapping spans: not a shape the scan knows
+    probe += `${text.slice(at, f.start)}exports.${PROBE}${k}${f.tail ?? ''}`;
+    at = f.end;
+  }
+  probe += text.slice(at);
+  let seen: Set<string>;
+  try {
+    seen = new Set(cjsLexer!.parse(probe).exports);
+  } catch {
+    return false;
+  }
+  for (let k = 0; k < findings.length; k++) if (!seen.has(`${PROBE}${k}`)) return false;
+  for (const f of findings) for (const e of f.entries) out.add(e);
+  return true;
+}
+
+/** Whether a character next to a word makes it part of a longer name. */
+function identifierSide(code: number): 'none' | 'part' | 'unknown' {
+  if (Number.isNaN(code)) return 'none';
+  if ((code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36) return 'part';
+  if (code === 92) return 'unknown'; // an escape
+  if (code < 128) return 'none';
+  const ch = String.fromCharCode(code);
+  if (/[\p{ID_Continue}\u200c\u200d]/u.test(ch)) return 'part';
+  // Other non-ASCII: a space of another kind is code, a symbol is a comment's text: only a parse tells.
+  return 'unknown';
+}
+
+/**
+ * The character before `at`, past spaces on the same line and block comments. A line break in
+ * between is 'unknown': the line before may end in a `//` comment whose last character is a dot.
+ */
+function previousSignificant(text: string, at: number): string {
+  let i = at - 1;
+  let crossedLine = false;
+  for (;;) {
+    while (i >= 0 && (text[i] === ' ' || text[i] === '\t' || text[i] === '\n' || text[i] === '\r')) {
+      if (text[i] === '\n' || text[i] === '\r') {
+        crossedLine = true;
+        // The line before may end in a `//` comment: what counts is the code before it.
+        const lineStart = text.lastIndexOf('\n', i - 1) + 1;
+        const line = text.slice(lineStart, i);
+        const comment = line.indexOf('//');
+        if (comment >= 0 && /\.\s*$/.test(line.slice(0, comment))) return 'unknown';
+      }
+      i--;
+    }
+    if (i < 0) return '';
+    const c = text[i]!;
+    if (c === '/' && text[i - 1] === '*') {
+      const open = text.lastIndexOf('/*', i - 2);
+      if (open < 0) return 'unknown';
+      i = open - 1;
+      continue;
+    }
+    if (c === '.' && (crossedLine || text[i - 1] === '.')) return 'unknown'; // `a.⏎exports`, or a spread
+    return c;
+  }
+}
+
+/** The first non-space position from `at` (spaces and line breaks), or -1 at a comment. */
+function skipSpace(text: string, at: number): number {
+  let i = at;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+    else if (c === 0x2f && (text.charCodeAt(i + 1) === 0x2f || text.charCodeAt(i + 1) === 0x2a)) return -1;
+    else break;
+  }
+  return i;
+}

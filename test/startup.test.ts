@@ -1,0 +1,71 @@
+// Start-up: `mechanic --version` loads nothing of the tool, and a scan does not load what only a
+// validation (ESLint), a probe (pg) or a channel (nodemailer) needs.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { box, cliPath, repoRoot } from './helpers/cli.ts';
+
+const binPath = path.join(repoRoot, 'dist', 'cli', 'bin.js');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-startup-'));
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+// Preloaded into the CLI: at exit, the packages the main thread loaded through CommonJS (ESLint,
+// pg, nodemailer and globals are CommonJS; an ES import of them fills the same cache).
+const probe = path.join(tmp, 'loaded.cjs');
+fs.writeFileSync(
+  probe,
+  `process.on('exit', () => {
+  const pkgs = new Set();
+  for (const k of Object.keys(require.cache)) { const m = /node_modules[\\\\/]((?:@[^\\\\/]+[\\\\/])?[^\\\\/]+)[\\\\/]/.exec(k); if (m) pkgs.add(m[1].replace(/\\\\/g, '/')); }
+  require('fs').writeFileSync(process.env.LOADED_OUT, [...pkgs].sort().join('\\n'));
+});\n`,
+);
+
+function loadedBy(args: string[], cwd: string, env: NodeJS.ProcessEnv): { code: number | null; stdout: string; loaded: string[] } {
+  const out = path.join(tmp, `loaded-${Math.random().toString(36).slice(2)}.txt`);
+  const r = spawnSync(process.execPath, ['--require', probe, binPath, ...args], { cwd, env: { ...env, LOADED_OUT: out }, encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, stdout: r.stdout, loaded: fs.readFileSync(out, 'utf8').split('\n').filter(Boolean) };
+}
+
+describe('start-up', () => {
+  it('mechanic --version and -V answer the package version without loading the CLI', () => {
+    const { version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
+    assert.equal(path.resolve(repoRoot, pkg.bin.mechanic!), binPath, 'the mechanic program is bin.js');
+    for (const flag of ['--version', '-V']) {
+      const r = loadedBy([flag], tmp, process.env);
+      assert.equal(r.code, 0);
+      assert.equal(r.stdout, `${version}\n`);
+      assert.deepEqual(r.loaded, [], 'no package loaded for --version');
+    }
+    // The same answer as the full CLI gives.
+    assert.equal(spawnSync(process.execPath, [cliPath, '--version'], { encoding: 'utf8' }).stdout, `${version}\n`);
+  });
+
+  it('a scan loads neither ESLint nor pg nor nodemailer; a fix that validates loads ESLint, a postgres probe pg', () => {
+    const sb = box();
+    sb.write('ok.js', 'module.exports = { a: 1 };\n');
+    sb.write('bad.js', "const x = require('fs');\nfunction f() {\n  return x.readFileSync('a'\n}\nmodule.exports = { f };\n");
+    sb.config({
+      roots: ['.'],
+      pm2Logs: false,
+      llm: { provider: 'none' },
+      probes: [{ name: 'db', kind: 'postgres', connectionString: 'postgres://u@127.0.0.1:1/db', query: 'SELECT 1' }],
+    });
+    const scan = loadedBy(['scan', '--json'], sb.app, sb.env);
+    assert.equal(scan.code, 1, 'the broken file is reported');
+    assert.match(scan.stdout, /bad\.js/);
+    for (const heavy of ['eslint', 'pg', 'nodemailer']) assert.ok(!scan.loaded.includes(heavy), `scan loaded ${heavy}: ${scan.loaded.join(' ')}`);
+    // The detector sees ESLint when a validation needs it: a dry-run fix runs the ladder.
+    const fix = loadedBy(['fix', '--dry-run', '--json'], sb.app, sb.env);
+    assert.match(fix.stdout, /bad\.js/);
+    assert.ok(fix.loaded.includes('eslint'), `fix did not load eslint: ${fix.loaded.join(' ')}`);
+    // And pg when a postgres probe runs (nothing listens on port 1: the probe is down).
+    const probe = loadedBy(['probe', '--json'], sb.app, sb.env);
+    assert.match(probe.stdout, /postgres: connect ECONNREFUSED/);
+    assert.ok(probe.loaded.includes('pg'), `probe did not load pg: ${probe.loaded.join(' ')}`);
+  });
+});

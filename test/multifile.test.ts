@@ -279,3 +279,50 @@ describe('FILE lines in a window answer', () => {
     });
   }
 });
+
+describe('a fix across files under git.mode: commit', () => {
+  const g = (cwd: string, ...args: string[]): string => {
+    const r = spawnSync('git', ['-c', 'user.name=dev', '-c', 'user.email=dev@example.com', ...args], { cwd, encoding: 'utf8' });
+    assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  };
+
+  it('is one commit holding its files alone, the work in progress untouched; mechanic revert makes one revert commit of both', async () => {
+    const sb = crashedProject();
+    await withServer(TWO_FILE_ANSWER, async (server) => {
+      configure(sb, server, { git: { mode: 'commit' } });
+      g(sb.app, 'init', '-q', '-b', 'main');
+      g(sb.app, 'add', '-A');
+      g(sb.app, 'commit', '-q', '-m', 'the project');
+      const base = g(sb.app, 'rev-parse', 'HEAD').trim();
+      // Work in progress: an unstaged edit in a neighbour, a staged new file.
+      const wip = `${PROJECT['lib/invoices.js']}// unfinished\n`;
+      sb.write('lib/invoices.js', wip);
+      sb.write('lib/new.js', 'module.exports = 1;\n');
+      g(sb.app, 'add', 'lib/new.js');
+      const before = { unstaged: g(sb.app, 'diff'), staged: g(sb.app, 'diff', '--cached') };
+
+      const run = await sb.runJson(['run']);
+      const [fix] = run.json.fixes;
+      assert.equal(fix.outcome, 'applied', JSON.stringify(fix));
+      assert.match(fix.reason, /committed [0-9a-f]{12} on main/);
+      assert.equal(g(sb.app, 'rev-parse', 'HEAD^').trim(), base, 'one commit on top of the project');
+      assert.deepEqual(g(sb.app, 'diff', '--name-only', base, 'HEAD').trim().split('\n'), ['lib/names.js', 'lib/orders.js']);
+      const message = g(sb.app, 'log', '-1', '--format=%B');
+      assert.match(message, /^mechanic: fix TypeError in lib\/orders\.js \(and 1 more file\)/);
+      assert.match(message, /Files: lib\/orders\.js, lib\/names\.js/);
+      assert.match(message, new RegExp(`Mechanic-Fix-Id: ${fix.id}`));
+      assert.equal(g(sb.app, 'show', 'HEAD:lib/names.js'), sb.read('lib/names.js'));
+      assert.deepEqual({ unstaged: g(sb.app, 'diff'), staged: g(sb.app, 'diff', '--cached') }, before, 'the work in progress is as it was');
+      assert.equal(sb.read('lib/invoices.js'), wip);
+
+      const rev = await sb.runJson(['revert', fix.id]);
+      assert.equal(rev.code, 0, rev.stderr);
+      assert.match(rev.json.git, /revert committed/);
+      assert.deepEqual(g(sb.app, 'diff', '--name-only', 'HEAD^', 'HEAD').trim().split('\n'), ['lib/names.js', 'lib/orders.js']);
+      assert.equal(g(sb.app, 'diff', base, 'HEAD', '--', 'lib/names.js', 'lib/orders.js'), '', 'the revert commit holds the originals');
+      assert.match(g(sb.app, 'log', '-1', '--format=%B'), /^Revert "mechanic: fix TypeError in lib\/orders\.js \(and 1 more file\)"/);
+      assert.deepEqual({ unstaged: g(sb.app, 'diff'), staged: g(sb.app, 'diff', '--cached') }, before, 'and still, after the revert');
+    });
+  });
+});

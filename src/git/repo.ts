@@ -102,18 +102,31 @@ export async function commitFile(
   repo: FileInRepo,
   o: { parent: string; text: string; mode: string; message: string; author: Identity; ref: string; expectOld: string },
 ): Promise<{ commit: string; blob: string }> {
+  const { commit, blobs } = await commitFiles(repo.top, { ...o, files: [{ path: repo.path, text: o.text, mode: o.mode }] });
+  return { commit, blob: blobs[0]! };
+}
+
+/** `commitFile` for several files of one repository at once: one commit holding them all. */
+export async function commitFiles(
+  top: string,
+  o: { parent: string; files: ReadonlyArray<{ path: string; text: string; mode: string }>; message: string; author: Identity; ref: string; expectOld: string },
+): Promise<{ commit: string; blobs: string[] }> {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-index-'));
   try {
     const env = { GIT_INDEX_FILE: path.join(tmp, 'index') };
-    await gitOut(repo.top, ['read-tree', o.parent], { env });
-    // --no-filters: the text is already what git stores (it came from a blob, or equals one).
-    const blob = await gitOut(repo.top, ['hash-object', '-w', '--no-filters', '--stdin'], { input: o.text });
-    await gitOut(repo.top, ['update-index', '--add', '--cacheinfo', `${o.mode},${blob},${repo.path}`], { env });
-    const tree = await gitOut(repo.top, ['write-tree'], { env });
+    await gitOut(top, ['read-tree', o.parent], { env });
+    const blobs: string[] = [];
+    for (const f of o.files) {
+      // --no-filters: the text is already what git stores (it came from a blob, or equals one).
+      const blob = await gitOut(top, ['hash-object', '-w', '--no-filters', '--stdin'], { input: f.text });
+      await gitOut(top, ['update-index', '--add', '--cacheinfo', `${f.mode},${blob},${f.path}`], { env });
+      blobs.push(blob);
+    }
+    const tree = await gitOut(top, ['write-tree'], { env });
     const who = { GIT_AUTHOR_NAME: o.author.name, GIT_AUTHOR_EMAIL: o.author.email, GIT_COMMITTER_NAME: o.author.name, GIT_COMMITTER_EMAIL: o.author.email };
-    const commit = await gitOut(repo.top, ['commit-tree', tree, '-p', o.parent, '-F', '-'], { input: o.message, env: who });
-    await gitOut(repo.top, ['update-ref', '-m', `mechanic: ${o.message.split('\n')[0]}`, o.ref, commit, o.expectOld]);
-    return { commit, blob };
+    const commit = await gitOut(top, ['commit-tree', tree, '-p', o.parent, '-F', '-'], { input: o.message, env: who });
+    await gitOut(top, ['update-ref', '-m', `mechanic: ${o.message.split('\n')[0]}`, o.ref, commit, o.expectOld]);
+    return { commit, blobs };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -159,7 +159,8 @@ module.exports = { load, total };
 
   it('aborts a model call at llm.timeoutMs and changes nothing', async () => {
     const started = Date.now();
-    const { r, sb } = await modelCase({ text: fixedWhole, delayMs: 10_000 }, { timeoutMs: 500 });
+    // The file's budget (2 × timeoutMs by default) is set apart: what is tested is the call's own timeout.
+    const { r, sb } = await modelCase({ text: fixedWhole, delayMs: 10_000 }, { timeoutMs: 500, fileBudgetMs: 8_000 });
     assert.ok(Date.now() - started < 9_000, 'did not wait for the slow model');
     const fix = r.json.fixes[0];
     assert.equal(fix.outcome, 'failed');

@@ -252,7 +252,7 @@ describe('retries and timeouts behave as configured', () => {
   it('a timeout aborts the call at timeoutMs and is not retried', async () => {
     const sb = box();
     sb.write('lib/total.js', broken);
-    const { fix, calls, elapsed } = await runWith(sb, [{ text: good, delayMs: 20_000 }], { timeoutMs: 300, retries: 3, retryDelayMs: 10 });
+    const { fix, calls, elapsed } = await runWith(sb, [{ text: good, delayMs: 20_000 }], { timeoutMs: 300, retries: 3, retryDelayMs: 10, fileBudgetMs: 10_000 });
     assert.equal(calls.length, 1);
     assert.match(fix.reason, /no answer within 300 ms/);
     assert.ok(elapsed < 15_000, `${elapsed} ms`);

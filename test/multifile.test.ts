@@ -280,7 +280,7 @@ describe('FILE lines in a window answer', () => {
   }
 });
 
-describe('a fix across files under git.mode: commit', () => {
+describe('a fix across files in git: committed, or proposed and applied', () => {
   const g = (cwd: string, ...args: string[]): string => {
     const r = spawnSync('git', ['-c', 'user.name=dev', '-c', 'user.email=dev@example.com', ...args], { cwd, encoding: 'utf8' });
     assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
@@ -323,6 +323,40 @@ describe('a fix across files under git.mode: commit', () => {
       assert.equal(g(sb.app, 'diff', base, 'HEAD', '--', 'lib/names.js', 'lib/orders.js'), '', 'the revert commit holds the originals');
       assert.match(g(sb.app, 'log', '-1', '--format=%B'), /^Revert "mechanic: fix TypeError in lib\/orders\.js \(and 1 more file\)"/);
       assert.deepEqual({ unstaged: g(sb.app, 'diff'), staged: g(sb.app, 'diff', '--cached') }, before, 'and still, after the revert');
+    });
+  });
+
+  it('proposed (git.mode: propose): one branch commit of both files, the work tree untouched; mechanic apply puts both in place as one fix', async () => {
+    const sb = crashedProject();
+    await withServer(TWO_FILE_ANSWER, async (server) => {
+      configure(sb, server, { git: { mode: 'propose' } });
+      g(sb.app, 'init', '-q', '-b', 'main');
+      g(sb.app, 'add', '-A');
+      g(sb.app, 'commit', '-q', '-m', 'the project');
+      const base = g(sb.app, 'rev-parse', 'HEAD').trim();
+      const run = await sb.runJson(['run']);
+      const [fix] = run.json.fixes;
+      assert.equal(fix.outcome, 'proposed', JSON.stringify(fix));
+      assertOriginals(sb, 'proposed: nothing written');
+      assert.equal(g(sb.app, 'rev-parse', 'HEAD').trim(), base);
+      const branch = `mechanic/fix-${fix.id}`;
+      assert.equal(g(sb.app, 'rev-parse', `${branch}^`).trim(), base);
+      assert.deepEqual(g(sb.app, 'diff', '--name-only', base, branch).trim().split('\n'), ['lib/names.js', 'lib/orders.js']);
+      assert.match(g(sb.app, 'show', `${branch}:lib/names.js`), /return 'someone'/);
+      assert.equal(g(sb.app, 'status', '--porcelain', '--untracked-files=no'), '');
+
+      const applied = await sb.runJson(['apply', fix.id]);
+      assert.equal(applied.code, 0, applied.stderr);
+      assert.equal(applied.json.fix.outcome, 'applied', applied.json.fix.reason);
+      assert.deepEqual(applied.json.fix.others.map((o: any) => o.file), [path.join(sb.app, 'lib/names.js')]);
+      assert.equal(sb.read('lib/orders.js'), g(sb.app, 'show', `${branch}:lib/orders.js`));
+      assert.equal(sb.read('lib/names.js'), g(sb.app, 'show', `${branch}:lib/names.js`));
+      const again = spawnSync(process.execPath, [path.join(sb.app, 'run.js')], { cwd: sb.app, encoding: 'utf8' });
+      assert.equal(again.status, 0, again.stderr);
+      // One fix: one revert puts both back.
+      const rev = await sb.runJson(['revert', applied.json.fix.id]);
+      assert.equal(rev.code, 0, rev.stderr);
+      assertOriginals(sb, 'after reverting the applied proposal');
     });
   });
 });

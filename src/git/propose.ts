@@ -8,7 +8,7 @@ import { scrubberFor, scrubDeep } from '../util/secrets.js';
 import { writeJsonAtomic } from '../workspace/atomic.js';
 import { fixMessage } from './commit.js';
 import { openPullRequest, pushBranch } from './forge.js';
-import { blobText, commitFile, entryAt, layOver, locate } from './repo.js';
+import { blobText, commitFiles, entryAt, layOver, locate, type FileInRepo } from './repo.js';
 
 /**
  * A fix kept for a person, in the state folder: what `mechanic apply` validates again and writes.
@@ -26,11 +26,21 @@ export interface StoredProposal {
   originalHash: string;
   original: string;
   text: string;
+  /** A fix across files: the other files, each as the proposal found it and as it would leave it. */
+  others?: ProposedFile[];
   /** A rung's policy held it back (not its confidence gate): the same file is not proposed again while it waits. */
   byPolicy: boolean;
   /** The fix `mechanic apply` made of it. */
   appliedAs?: string;
   appliedAt?: string;
+}
+
+/** One more file of a proposal: sha256 of its bytes and its text when proposed, and the text proposed. */
+export interface ProposedFile {
+  file: string;
+  originalHash: string;
+  original: string;
+  text: string;
 }
 
 export function proposalsDir(stateDir: string): string {
@@ -74,7 +84,7 @@ export function pendingProposal(stateDir: string, file: string, originalHash: st
  * tree and index untouched), pushed and offered as a pull request when configured. Sets
  * `entry.proposal`, and says in the reason where the proposal is and what could not be done.
  */
-export async function keepProposal(entry: FixEntry, bug: Bug, original: string, text: string, byPolicy: boolean, config: Config): Promise<void> {
+export async function keepProposal(entry: FixEntry, bug: Bug, original: string, text: string, byPolicy: boolean, config: Config, others: readonly ProposedFile[] = []): Promise<void> {
   const stored: StoredProposal = {
     id: entry.id,
     time: entry.time,
@@ -86,6 +96,7 @@ export async function keepProposal(entry: FixEntry, bug: Bug, original: string, 
     originalHash: entry.originalHash ?? '',
     original,
     text,
+    ...(others.length ? { others: [...others] } : {}),
     byPolicy,
   };
   try {
@@ -97,21 +108,31 @@ export async function keepProposal(entry: FixEntry, bug: Bug, original: string, 
   entry.reason += `; \`mechanic apply ${entry.id}\` puts it in place`;
   if (config.git.mode === 'off') return;
   try {
-    await proposeBranch(entry, original, text, config);
+    await proposeBranch(entry, [{ file: entry.file, original, text }, ...others], config);
   } catch (err) {
     entry.reason += `; no branch: ${errorMessage(err)}`;
   }
 }
 
-async function proposeBranch(entry: FixEntry, original: string, text: string, config: Config): Promise<void> {
-  const loc = await locate(entry.file);
-  if ('why' in loc) return void (entry.reason += `; no branch: ${loc.why}`);
-  const head = await entryAt(loc, loc.head);
-  if (!head) return void (entry.reason += `; no branch: ${loc.path} is not in HEAD (untracked or new)`);
-  const next = layOver(await blobText(loc, head.blob), original, text);
-  if (next === undefined) return void (entry.reason += `; no branch: the change touches lines of ${loc.path} that are not committed yet`);
+async function proposeBranch(entry: FixEntry, changed: ReadonlyArray<Pick<ProposedFile, 'file' | 'original' | 'text'>>, config: Config): Promise<void> {
+  const files: Array<{ path: string; text: string; mode: string }> = [];
+  let loc: FileInRepo | undefined;
+  // A file the fix leaves as it was (the bug's own, when only the others change) is not in the commit.
+  for (const c of changed.filter((f) => f.text !== f.original)) {
+    const at = await locate(c.file);
+    if ('why' in at) return void (entry.reason += `; no branch: ${at.why}`);
+    if (loc && at.top !== loc.top) return void (entry.reason += '; no branch: the fix spans several git repositories');
+    loc ??= at;
+    const head = await entryAt(at, at.head);
+    if (!head) return void (entry.reason += `; no branch: ${at.path} is not in HEAD (untracked or new)`);
+    const next = layOver(await blobText(at, head.blob), c.original, c.text);
+    if (next === undefined) return void (entry.reason += `; no branch: the change touches lines of ${at.path} that are not committed yet`);
+    files.push({ path: at.path, text: next, mode: head.mode });
+  }
+  if (!loc) return;
   const branch = `mechanic/fix-${entry.id}`;
-  await commitFile(loc, { parent: loc.head, text: next, mode: head.mode, message: fixMessage(entry, loc.path), author: config.git.author, ref: `refs/heads/${branch}`, expectOld: '' });
+  const rels = files.map((f) => f.path);
+  await commitFiles(loc.top, { parent: loc.head, files, message: fixMessage(entry, rels[0]!, rels.slice(1)), author: config.git.author, ref: `refs/heads/${branch}`, expectOld: '' });
   const base = loc.branch?.replace(/^refs\/heads\//, '') ?? loc.head;
   entry.proposal = { branch, base };
   entry.reason += `; on branch ${branch} (from ${base})`;

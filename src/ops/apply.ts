@@ -6,7 +6,7 @@ import { commitFix } from '../git/commit.js';
 import { proposalsDir, readProposal, saveProposal, type StoredProposal } from '../git/propose.js';
 import { layOver } from '../git/repo.js';
 import { fixBug } from '../repair/fix.js';
-import type { Repairer } from '../repair/types.js';
+import type { OtherFileChange, Repairer } from '../repair/types.js';
 import { recordAttempt } from '../state/holds.js';
 import { appendLog, type FixEntry } from '../state/log.js';
 import { enqueueLogEntries } from '../notify/deliver.js';
@@ -67,11 +67,26 @@ export async function applyProposal(opts: ApplyOptions): Promise<ApplyReport> {
     if (candidate === undefined)
       throw new SafetyError(`${stored.file} changed since fix ${stored.id} was proposed, and the proposal no longer applies to it; nothing written (the next cycle proposes afresh)`);
 
+    // A fix across files: each other file as it is now, with the proposal's change laid over it.
+    const others: OtherFileChange[] = (stored.others ?? []).map((o) => {
+      let now: Buffer;
+      try {
+        now = fs.readFileSync(o.file);
+      } catch {
+        throw new SafetyError(`${o.file} is gone; proposal ${stored.id} cannot be applied`);
+      }
+      const text = decodeSource(now);
+      if (!text.ok) throw new SafetyError(`${o.file}: ${text.reason}; nothing written`);
+      const next = sha256(now) === o.originalHash ? o.text : layOver(text.text, o.original, o.text);
+      if (next === undefined)
+        throw new SafetyError(`${o.file} changed since fix ${stored.id} was proposed, and the proposal no longer applies to it; nothing written (the next cycle proposes afresh)`);
+      return { file: o.file, before: text.text, text: next };
+    });
     const rung: Repairer = {
       name: 'proposal',
       description: `proposal ${stored.id}`,
       handles: [stored.bug.kind],
-      repair: () => Promise.resolve({ ok: true, text: candidate, strategy: stored.strategy, note: `proposal ${stored.id} (${stored.strategy}) applied by hand` }),
+      repair: () => Promise.resolve({ ok: true, text: candidate, strategy: stored.strategy, note: `proposal ${stored.id} (${stored.strategy}) applied by hand`, ...(others.length ? { others } : {}) }),
     };
     const checker = await SyntaxChecker.create(config.node);
     let fix: FixEntry;

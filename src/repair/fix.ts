@@ -218,18 +218,14 @@ export async function fixBug(bug: Bug, ctx: FixContext): Promise<FixEntry> {
       entry.diff = targets.map((t) => unifiedDiff(ctx.config, t.input.file, t.input.before, t.input.after)).join('');
       const trust = trustOf(r);
       const action = policy(rung.name);
-      if (action === 'propose' && others.length) {
-        step('candidate', `held back by policy.${rung.name}: propose`);
-        Object.assign(entry, trust, { validated: verdict.passed, policy: action });
-        return done('skipped', `policy.${rung.name}: propose, but a fix across ${others.length + 1} files cannot be proposed yet: ${r.note}; not written`);
-      }
       if (action !== 'apply') {
         step(action === 'propose' ? 'proposed' : 'candidate', `held back by policy.${rung.name}: ${action}`);
         Object.assign(entry, trust, { validated: verdict.passed, policy: action });
         const what = `${r.note}${confidenceWords(trust)}; validated in memory: ${named(verdict.passed)}`;
         if (action === 'report') return done('skipped', `report only (policy.${rung.name}: report): would apply ${what}; not written`);
         done('proposed', `proposed, not written (policy.${rung.name}: propose${ctx.config.git.mode === 'propose' ? ', git.mode: propose' : ''}): ${what}`);
-        if (!ctx.dryRun) await keepProposal(entry, bug, original, r.text, true, ctx.config);
+        const kept = others.map((t) => ({ file: t.input.file, originalHash: t.originalHash, original: t.input.before, text: t.input.after }));
+        if (!ctx.dryRun) await keepProposal(entry, bug, original, r.text, true, ctx.config, kept);
         return done('proposed', entry.reason);
       }
       if (ctx.dryRun) {

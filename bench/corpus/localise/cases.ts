@@ -19,6 +19,13 @@ export interface LocaliseCase {
   fix: Array<{ file: string; from: string; to: string }>;
   deps?: Record<string, string>;
   long?: Record<string, number>;
+  /**
+   * A real bug of a published package, not one modelled on a kind: the package at `broken` (from
+   * the npm registry) is the project, as its maintainer runs it, and `files` only add the
+   * reproduction the report gave. `fix` holds the hunks of the diff between the `broken` and `fixed`
+   * versions' files that fix the crash; the bench checks that each `to` is in the fixed version.
+   */
+  real?: { issue: string; package: string; broken: string; fixed: string };
 }
 
 export const CASES: LocaliseCase[] = [
@@ -292,5 +299,27 @@ export const CASES: LocaliseCase[] = [
       'run.js': `console.log(require('./lib/import').row({ guid: '{6ba7b810-9dad-11d1-80b4-00c04fd430c8}', name: 'x' }));\n`,
     },
     fix: [{ file: 'lib/import.js', from: 'bytesOf(rec.guid)', to: "bytesOf(rec.guid.replace(/[{}]/g, ''))" }],
+  },
+  // ---- Real crashes: published package versions, the trace as the issue showed it, the fix the next version shipped.
+  {
+    name: 'real: URI.js query(true) on a repeated valueless key (URIjs 1.15.1)',
+    basis: 'medialize/URI.js#238: new URI("?x&x").query(true) throws "Cannot read property \'push\' of null" in URI.parseQuery; fixed in 1.16.0',
+    real: { issue: 'https://github.com/medialize/URI.js/issues/238', package: 'URIjs', broken: '1.15.1', fixed: '1.16.0' },
+    entry: 'repro.js',
+    expect: "TypeError: Cannot read properties of null \\(reading 'push'\\)",
+    files: { 'repro.js': `var URI = require('./');\nconsole.log(new URI('?x&x').query(true));\n` },
+    fix: [{ file: 'src/URI.js', from: "        if (typeof items[name] === 'string') {", to: "        if (typeof items[name] === 'string' || items[name] === null) {" }],
+  },
+  {
+    name: 'real: an explicit !!int tag on an empty value (js-yaml 3.2.4)',
+    basis: 'nodeca/js-yaml#157: "foo: !!int" crashes with a TypeError in resolveYamlInteger instead of a YAMLException; 3.2.5 guards null in every type resolver',
+    real: { issue: 'https://github.com/nodeca/js-yaml/pull/157', package: 'js-yaml', broken: '3.2.4', fixed: '3.2.5' },
+    entry: 'repro.js',
+    expect: "TypeError: Cannot read properties of null \\(reading 'length'\\)",
+    files: {
+      // Malformed input must be rejected with a YAMLException, as the report expects; anything else is the crash.
+      'repro.js': `var yaml = require('./');\ntry {\n  console.log(yaml.safeLoad('foo: !!int'));\n} catch (e) {\n  if (e.name !== 'YAMLException') throw e;\n  console.log('rejected: ' + e.message.split('\\n')[0]);\n}\n`,
+    },
+    fix: [{ file: 'lib/js-yaml/type/int.js', from: 'function resolveYamlInteger(data) {', to: 'function resolveYamlInteger(data) {\n  if (null === data) {\n    return false;\n  }\n' }],
   },
 ];

@@ -1,0 +1,85 @@
+// Defects found by trying the merged features together (git commits, escalation, snoozes, the
+// daemon's cycle line), each pinned through the CLI a user runs.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { box, waitFor } from './helpers/cli.ts';
+
+const identity = { GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.com' };
+function g(cwd: string, ...args: string[]): string {
+  const r = spawnSync('git', ['-C', cwd, ...args], { encoding: 'utf8', env: { ...process.env, ...identity } });
+  assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+const BROKEN = `'use strict';
+function add(a, b) {
+  return (a + b));
+}
+module.exports = { add };
+`;
+const FIXED = BROKEN.replace('(a + b));', '(a + b);');
+const WIP = '// TODO(wip): subtract\n';
+
+describe('git.mode commit beside the user’s edit in the same file', () => {
+  it('commits a fix three lines from an uncommitted edit it does not touch; the edit stays uncommitted', async () => {
+    const sb = box();
+    sb.write('.gitignore', 'mechanic.config.json\n');
+    sb.write('lib/calc.js', BROKEN);
+    sb.config({ pm2Logs: false, llm: { provider: 'none' }, git: { mode: 'commit' } });
+    g(sb.app, 'init', '-q', '-b', 'main');
+    g(sb.app, 'add', '.');
+    g(sb.app, 'commit', '-q', '-m', 'broken add');
+    // The user's work in progress: a line appended just below the bug's context.
+    sb.write('lib/calc.js', BROKEN + WIP);
+    const run = await sb.runJson(['run']);
+    const fix = run.json.fixes[0];
+    assert.equal(fix.outcome, 'applied', fix.reason);
+    assert.match(fix.commit ?? '', /^[0-9a-f]{40}$/, fix.reason);
+    assert.equal(g(sb.app, 'show', 'HEAD:lib/calc.js'), FIXED, 'the commit holds the fix alone');
+    assert.equal(sb.read('lib/calc.js'), FIXED + WIP, 'the work tree holds the fix and the edit');
+    assert.equal(g(sb.app, 'diff', '--', 'lib/calc.js'), `diff --git a/lib/calc.js b/lib/calc.js\nindex ${g(sb.app, 'rev-parse', '--short=7', 'HEAD:lib/calc.js').trim()}..${g(sb.app, 'hash-object', 'lib/calc.js').trim().slice(0, 7)} 100644\n--- a/lib/calc.js\n+++ b/lib/calc.js\n@@ -3,3 +3,4 @@ function add(a, b) {\n   return (a + b);\n }\n module.exports = { add };\n+${WIP}`);
+    assert.equal(g(sb.app, 'diff', '--cached'), '', 'nothing staged');
+  });
+
+  it('still refuses a fix that lands on the user’s uncommitted line', async () => {
+    const sb = box();
+    sb.write('.gitignore', 'mechanic.config.json\n');
+    sb.write('lib/calc.js', BROKEN);
+    sb.config({ pm2Logs: false, llm: { provider: 'none' }, git: { mode: 'commit' } });
+    g(sb.app, 'init', '-q', '-b', 'main');
+    g(sb.app, 'add', '.');
+    g(sb.app, 'commit', '-q', '-m', 'broken add');
+    const head = g(sb.app, 'rev-parse', 'HEAD');
+    sb.write('lib/calc.js', BROKEN.replace('(a + b));', '(a + b + 0));'));
+    const run = await sb.runJson(['run']);
+    const fix = run.json.fixes[0];
+    assert.equal(fix.outcome, 'applied', fix.reason);
+    assert.equal(fix.commit, undefined);
+    assert.match(fix.reason, /not committed yet/);
+    assert.equal(g(sb.app, 'rev-parse', 'HEAD'), head);
+  });
+});
+
+describe('the daemon’s cycle line', () => {
+  it('counts snoozed and escalated skips by their kind, not cut at the first colon of a timestamp', async () => {
+    const sb = box();
+    sb.write('a.js', 'const a = (1));\n');
+    sb.write('b.js', 'const b = [1, 2;\n');
+    // One attempt escalates: the model is off and the deterministic rung cannot be sure of b.js.
+    sb.config({ pm2Logs: false, llm: { provider: 'none' }, escalateAfter: 1, repairers: ['llm'], fileCooldownMs: 1, cycleIntervalMs: 300 });
+    const snooze = await sb.run(['snooze', 'a.js', '1h']);
+    assert.equal(snooze.code, 0, snooze.stderr);
+    const daemon = sb.spawn(['daemon']);
+    let out = '';
+    daemon.stdout!.on('data', (d) => (out += d));
+    daemon.stderr!.on('data', (d) => (out += d));
+    try {
+      const line = await waitFor('a cycle with both skips', () => out.split('\n').find((l) => /skipped \(.*escalated/.test(l)), 30_000);
+      assert.match(line, /2 skipped \((1 escalated, 1 snoozed|1 snoozed, 1 escalated)\)/, out);
+    } finally {
+      daemon.kill('SIGTERM');
+      await new Promise((r) => daemon.once('close', r));
+    }
+  });
+});

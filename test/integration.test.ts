@@ -3,7 +3,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { box, waitFor } from './helpers/cli.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { box, repoRoot, waitFor } from './helpers/cli.ts';
 
 const identity = { GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.com' };
 function g(cwd: string, ...args: string[]): string {
@@ -81,5 +83,20 @@ describe('the daemon’s cycle line', () => {
       daemon.kill('SIGTERM');
       await new Promise((r) => daemon.once('close', r));
     }
+  });
+});
+
+describe('--help', () => {
+  it('names only example files that exist', async () => {
+    const sb = box();
+    const commands = ['', 'init', 'doctor', 'probe', 'scan', 'fix', 'run', 'daemon', 'status', 'log', 'revert', 'apply', 'retry', 'snooze', 'notify', 'serve'];
+    const named: string[] = [];
+    for (const c of commands) {
+      const r = await sb.run([...(c ? [c] : []), '--help']);
+      assert.equal(r.code, 0, `${c} --help: ${r.stderr}`);
+      named.push(...(r.stdout.match(/examples\/[\w./-]+/g) ?? []));
+    }
+    assert.ok(named.length > 0, 'some help names an example');
+    for (const p of named) assert.ok(fs.existsSync(path.join(repoRoot, p)), `--help names ${p}, which does not exist`);
   });
 });

@@ -178,7 +178,7 @@ program
   .addOption(new Option('--cycles <n>', 'stop after n cycles').argParser((v) => positiveInt(v, '--cycles')))
   .option('--json', 'print each cycle report as one JSON line')
   .addOption(new Option('--http <host:port>', 'also serve the dashboard, /metrics, /health and /api here (see `mechanic serve`)').argParser((v) => parseHostPort(v)))
-  .addHelpText('after', examples('mechanic daemon', 'pm2 start examples/ecosystem.config.cjs', 'mechanic daemon --cycles 1 --json', 'mechanic daemon --http 127.0.0.1:9464'))
+  .addHelpText('after', examples('mechanic daemon', 'pm2 start examples/pm2/ecosystem.config.js', 'mechanic daemon --cycles 1 --json', 'mechanic daemon --http 127.0.0.1:9464'))
   .action(async (opts: { cycles?: number; json?: boolean; http?: { host: string; port: number } }) => {
     const c = await config();
     const control = opts.http ? daemonControl() : undefined;

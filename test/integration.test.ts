@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { box, repoRoot, waitFor } from './helpers/cli.ts';
+import { PM2_BIN, startPm2 } from './helpers/pm2.ts';
 
 const identity = { GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.com' };
 function g(cwd: string, ...args: string[]): string {
@@ -98,5 +99,28 @@ describe('--help', () => {
     }
     assert.ok(named.length > 0, 'some help names an example');
     for (const p of named) assert.ok(fs.existsSync(path.join(repoRoot, p)), `--help names ${p}, which does not exist`);
+  });
+});
+
+describe('mechanic apply closes the loop', () => {
+  it('starts again the PM2 process that is down because of the file the proposal fixes', async () => {
+    const sb = box();
+    const lib = sb.write('lib/fmt.js', "'use strict';\nfunction fmt(n) {\n  return `#${n}`;\n}}\nmodule.exports = { fmt };\n");
+    // A job PM2 does not restart: it crashed on the slip and stays stopped.
+    const pm2 = await startPm2([{ name: 'report', code: `require(${JSON.stringify(lib)});\nsetInterval(() => {}, 1000);\n`, options: { autorestart: false } }]);
+    try {
+      await pm2.waitFor((l) => l[0]?.status === 'stopped');
+      const env = { PM2_HOME: pm2.home };
+      sb.config({ llm: { provider: 'none' }, pm2Bin: PM2_BIN, restartCheckMs: 1_000 });
+      const run = await sb.runJson(['run'], { env });
+      const proposed = run.json.fixes.find((f: any) => f.outcome === 'proposed');
+      assert.ok(proposed, JSON.stringify(run.json.fixes));
+      const apply = await sb.runJson(['apply', proposed.id], { env });
+      assert.equal(apply.json.fix.outcome, 'applied', apply.stdout + apply.stderr);
+      assert.equal(apply.json.fix.restart?.process, 'report', apply.json.fix.reason);
+      await pm2.waitFor((l) => l[0]?.status === 'online', 10_000);
+    } finally {
+      await pm2.kill();
+    }
   });
 });

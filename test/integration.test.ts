@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { box, repoRoot, waitFor } from './helpers/cli.ts';
 import { PM2_BIN, startPm2 } from './helpers/pm2.ts';
@@ -121,6 +122,40 @@ describe('mechanic apply closes the loop', () => {
       await pm2.waitFor((l) => l[0]?.status === 'online', 10_000);
     } finally {
       await pm2.kill();
+    }
+  });
+});
+
+describe('the webhook hears a revert commit', () => {
+  it('fix.reverted of a committed fix carries the revert commit', async () => {
+    const got: any[] = [];
+    const hook = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        got.push(JSON.parse(body));
+        res.end('ok');
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+    try {
+      const sb = box();
+      sb.write('.gitignore', 'mechanic.config.json\n');
+      sb.write('lib/calc.js', BROKEN);
+      sb.config({ pm2Logs: false, llm: { provider: 'none' }, git: { mode: 'commit' }, notify: [{ type: 'webhook', url: `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook` }] });
+      g(sb.app, 'init', '-q', '-b', 'main');
+      g(sb.app, 'add', '.');
+      g(sb.app, 'commit', '-q', '-m', 'broken add');
+      const run = await sb.runJson(['run']);
+      const fix = run.json.fixes[0];
+      assert.ok(fix.commit, fix.reason);
+      const revert = await sb.runJson(['revert', fix.id]);
+      assert.match(revert.json.commit ?? '', /^[0-9a-f]{40}$/, revert.stdout);
+      const reverted = await waitFor('fix.reverted', () => got.find((e) => e.event === 'fix.reverted'));
+      assert.equal(reverted.commit, revert.json.commit);
+      assert.equal(got.find((e) => e.event === 'fix.applied')?.commit, fix.commit);
+    } finally {
+      hook.close();
     }
   });
 });

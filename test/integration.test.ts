@@ -2,11 +2,11 @@
 // daemon's cycle line), each pinned through the CLI a user runs.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { box, repoRoot, waitFor } from './helpers/cli.ts';
+import { box, cliPath, repoRoot, waitFor } from './helpers/cli.ts';
 import { PM2_BIN, startPm2 } from './helpers/pm2.ts';
 
 const identity = { GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.com' };
@@ -158,4 +158,20 @@ describe('the webhook hears a revert commit', () => {
       hook.close();
     }
   });
+});
+
+describe('output into a pipe closed early (mechanic … | head -1)', () => {
+  for (const args of [['status', '--help'], ['log', '--help'], ['--help']]) {
+    it(`mechanic ${args.join(' ')}: no EPIPE crash, exit 0`, async () => {
+      const sb = box();
+      const child = spawn(process.execPath, [cliPath, ...args], { cwd: sb.app, env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // The reader is gone before the first byte is written.
+      child.stdout.destroy();
+      let stderr = '';
+      child.stderr.on('data', (d) => (stderr += d));
+      const code = await new Promise((r) => child.on('close', r));
+      assert.doesNotMatch(stderr, /EPIPE|Unhandled 'error'/);
+      assert.equal(code, 0, stderr);
+    });
+  }
 });

@@ -401,6 +401,12 @@ function readVersion(): string {
 }
 
 async function main(): Promise<void> {
+  // A reader that went away (`mechanic log | head`) is not a crash: the rest of the output is
+  // dropped and the command finishes as it would (a daemon keeps its lock discipline).
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
   try {
     await program.parseAsync(process.argv);
   } catch (err) {

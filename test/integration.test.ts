@@ -175,3 +175,25 @@ describe('output into a pipe closed early (mechanic … | head -1)', () => {
     });
   }
 });
+
+describe('mechanic init beside the mechanic run by PM2 (examples/pm2)', () => {
+  it('does not make the mechanic’s own code a root to repair', async () => {
+    const sb = box();
+    const self = path.join(repoRoot, 'dist', 'cli', 'main.js');
+    const pm2 = await startPm2([
+      { name: 'web', code: 'setInterval(() => {}, 1000);\n' },
+      { name: 'code-mechanic', code: '', options: { script: self, args: ['--version'], autorestart: false } },
+    ]);
+    try {
+      await pm2.waitFor((l) => l.length === 2);
+      const init = await sb.run(['init', '--dry-run', '--pm2-bin', PM2_BIN], { env: { PM2_HOME: pm2.home } });
+      assert.equal(init.code, 0, init.stderr);
+      const roots = init.stdout.slice(init.stdout.indexOf('roots:'), init.stdout.indexOf('exclude:'));
+      assert.match(roots, new RegExp(`PM2 app web`), roots);
+      assert.doesNotMatch(roots, /^ {2}- .*dist\/cli/m, roots);
+      assert.match(roots, /^# ?- .*dist\/cli.*code-mechanic itself/m, roots);
+    } finally {
+      await pm2.kill();
+    }
+  });
+});

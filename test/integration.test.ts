@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { box, cliPath, repoRoot, waitFor } from './helpers/cli.ts';
+import { box, cliPath, closedPort, repoRoot, waitFor } from './helpers/cli.ts';
 import { PM2_BIN, startPm2 } from './helpers/pm2.ts';
 
 const identity = { GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.com' };
@@ -195,5 +195,21 @@ describe('mechanic init beside the mechanic run by PM2 (examples/pm2)', () => {
     } finally {
       await pm2.kill();
     }
+  });
+});
+
+describe('daemon --json', () => {
+  it('keeps stdout to JSON lines: warnings and the serving address go to stderr', async () => {
+    const sb = box();
+    sb.write('a.js', 'const a = (1));\n');
+    const port = await closedPort();
+    sb.config({ pm2Logs: false, llm: { provider: 'none' }, notify: [{ type: 'webhook', url: `http://127.0.0.1:${port}/hook`, retryMs: 1 }] });
+    const r = await sb.run(['daemon', '--cycles', '1', '--json', '--http', '127.0.0.1:0'], { timeoutMs: 60_000 });
+    const lines = r.stdout.split('\n').filter(Boolean);
+    assert.ok(lines.length >= 1, r.stdout + r.stderr);
+    for (const l of lines) assert.doesNotThrow(() => JSON.parse(l), `not a JSON line: ${l}`);
+    assert.equal(JSON.parse(lines[0]!).cycle, 1);
+    assert.match(r.stderr, /serving http:\/\/127\.0\.0\.1:\d+\//);
+    assert.match(r.stderr, /warning: notify webhook/);
   });
 });

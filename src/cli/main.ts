@@ -191,12 +191,13 @@ program
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-    const line = (s: string) => print(`${new Date().toISOString()} ${s}\n`);
+    // With --json, stdout holds the cycle reports alone: every other line goes to stderr.
+    const line = (s: string) => (opts.json ? printError : print)(`${new Date().toISOString()} ${s}\n`);
     if (!opts.json) line(`mechanic daemon (pid ${process.pid}) every ${c.cycleIntervalMs} ms on ${c.roots.join(', ')}; state ${c.stateDir}`);
     if (opts.http && control) {
       // Listening first: a port that is taken stops the daemon before its first cycle.
       server = await startServer({ config: c, ...opts.http, control, warn: (m) => line(`warning: ${m}`) });
-      if (!opts.json) line(`serving ${server.url} (metrics ${server.url}metrics)`);
+      line(`serving ${server.url} (metrics ${server.url}metrics)`);
     }
     let anyProblem = false;
     let cycles: number;

@@ -178,7 +178,7 @@ program
   .addOption(new Option('--cycles <n>', 'stop after n cycles').argParser((v) => positiveInt(v, '--cycles')))
   .option('--json', 'print each cycle report as one JSON line')
   .addOption(new Option('--http <host:port>', 'also serve the dashboard, /metrics, /health and /api here (see `mechanic serve`)').argParser((v) => parseHostPort(v)))
-  .addHelpText('after', examples('mechanic daemon', 'pm2 start examples/ecosystem.config.cjs', 'mechanic daemon --cycles 1 --json', 'mechanic daemon --http 127.0.0.1:9464'))
+  .addHelpText('after', examples('mechanic daemon', 'pm2 start examples/pm2/ecosystem.config.js', 'mechanic daemon --cycles 1 --json', 'mechanic daemon --http 127.0.0.1:9464'))
   .action(async (opts: { cycles?: number; json?: boolean; http?: { host: string; port: number } }) => {
     const c = await config();
     const control = opts.http ? daemonControl() : undefined;
@@ -191,12 +191,13 @@ program
     };
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
-    const line = (s: string) => print(`${new Date().toISOString()} ${s}\n`);
+    // With --json, stdout holds the cycle reports alone: every other line goes to stderr.
+    const line = (s: string) => (opts.json ? printError : print)(`${new Date().toISOString()} ${s}\n`);
     if (!opts.json) line(`mechanic daemon (pid ${process.pid}) every ${c.cycleIntervalMs} ms on ${c.roots.join(', ')}; state ${c.stateDir}`);
     if (opts.http && control) {
       // Listening first: a port that is taken stops the daemon before its first cycle.
       server = await startServer({ config: c, ...opts.http, control, warn: (m) => line(`warning: ${m}`) });
-      if (!opts.json) line(`serving ${server.url} (metrics ${server.url}metrics)`);
+      line(`serving ${server.url} (metrics ${server.url}metrics)`);
     }
     let anyProblem = false;
     let cycles: number;
@@ -401,6 +402,12 @@ function readVersion(): string {
 }
 
 async function main(): Promise<void> {
+  // A reader that went away (`mechanic log | head`) is not a crash: the rest of the output is
+  // dropped and the command finishes as it would (a daemon keeps its lock discipline).
+  for (const stream of [process.stdout, process.stderr])
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
+    });
   try {
     await program.parseAsync(process.argv);
   } catch (err) {

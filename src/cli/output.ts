@@ -112,7 +112,8 @@ export function formatRemedy(r: RemedyRun): string {
 
 /** What a bug was skipped for, without its particulars: `cooldown`, `protected`, `per-run cap reached`. */
 function skipKind(reason: string): string {
-  return reason.split(':')[0]!.replace(/\s*\(.*$/, '').trim() || 'skipped';
+  // A time in the reason (`snoozed until <time>`, `escalated at <time>`) is a particular too.
+  return reason.split(/:|\s(?:at|until)\s\d{4}-\d\d-\d\dT/)[0]!.replace(/\s*\(.*$/, '').trim() || 'skipped';
 }
 
 /**

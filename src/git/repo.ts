@@ -89,7 +89,20 @@ export async function blobText(repo: FileInRepo, blob: string): Promise<string> 
  */
 export function layOver(base: string, before: string, after: string): string | undefined {
   if (base === before) return after;
-  const patched = applyPatch(base, createPatch('file', before, after, undefined, undefined, { context: 3 }));
+  const patched = patchWith(base, before, after, 3);
+  if (patched !== undefined) return patched;
+  // An edit of base's own just beside the change (not on its lines) breaks 3 lines of context:
+  // fewer will do when the two edits commute (base's edits laid over the result give `after`),
+  // which a hunk landed in the wrong place would not.
+  for (const context of [2, 1]) {
+    const next = patchWith(base, before, after, context);
+    if (next !== undefined && [3, 2, 1].some((c) => patchWith(next, base, before, c) === after)) return next;
+  }
+  return undefined;
+}
+
+function patchWith(text: string, from: string, to: string, context: number): string | undefined {
+  const patched = applyPatch(text, createPatch('file', from, to, undefined, undefined, { context }));
   return patched === false ? undefined : patched;
 }
 

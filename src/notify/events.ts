@@ -48,7 +48,7 @@ export function eventsFromLog(entries: readonly LogEntry[], ctx: EventContext): 
         break;
       }
       case 'revert':
-        out.push({ ...base(ctx, 'fix.reverted', e.id, e.time, `fix ${e.fixId} of ${rel(e.file)} reverted`), file: e.file, fixId: e.fixId, status: 'reverted', reason: `restored from ${e.backup}` });
+        out.push({ ...base(ctx, 'fix.reverted', e.id, e.time, `fix ${e.fixId} of ${rel(e.file)} reverted`), file: e.file, fixId: e.fixId, status: 'reverted', reason: `restored from ${e.backup}`, ...(e.commit ? { commit: e.commit } : {}) });
         break;
       case 'probe': {
         const name = e.to === 'down' ? 'probe.down' : e.to === 'degraded' ? 'probe.degraded' : e.from === 'down' || e.from === 'degraded' ? 'probe.recovered' : undefined;

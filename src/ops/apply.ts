@@ -6,9 +6,10 @@ import { commitFix } from '../git/commit.js';
 import { proposalsDir, readProposal, saveProposal, type StoredProposal } from '../git/propose.js';
 import { layOver } from '../git/repo.js';
 import { fixBug } from '../repair/fix.js';
+import { reviveAfterFix } from '../repair/revive.js';
 import type { OtherFileChange, Repairer } from '../repair/types.js';
 import { recordAttempt } from '../state/holds.js';
-import { appendLog, type FixEntry } from '../state/log.js';
+import { appendLog, type FixEntry, type RevertEntry } from '../state/log.js';
 import { enqueueLogEntries } from '../notify/deliver.js';
 import { loadState, saveState } from '../state/state.js';
 import { isoTime, systemClock, type Clock } from '../util/clock.js';
@@ -95,17 +96,23 @@ export async function applyProposal(opts: ApplyOptions): Promise<ApplyReport> {
     } finally {
       await checker.close();
     }
+    const state = loadState(config.stateDir);
+    let undone: RevertEntry | undefined;
+    if (fix.outcome === 'applied') {
+      // As in a cycle: the process down because of this file runs again (the fix undone if its error comes back).
+      undone = await reviveAfterFix(fix, stored.bug, { config, clock, offsets: state.logOffsets });
+    }
     if (fix.outcome === 'applied') {
       await commitFix(fix, config);
       saveProposal(config.stateDir, { ...stored, appliedAs: fix.id, appliedAt: fix.time });
     }
-    const state = loadState(config.stateDir);
     recordAttempt(state, fix);
     if (fix.outcome === 'applied') state.totalFixes++;
     if (fix.outcome === 'reverted') state.totalReverts++;
     saveState(config.stateDir, state, scrub);
-    appendLog(config.stateDir, [fix], config.maxLogEntries, scrub);
-    enqueueLogEntries(config, [fix]);
+    const entries = undone ? [undone, fix] : [fix];
+    appendLog(config.stateDir, entries, config.maxLogEntries, scrub);
+    enqueueLogEntries(config, entries);
     return { proposal: stored.id, file: stored.file, fix };
   } finally {
     lock?.release();

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import { CONFIG_FILE_NAMES } from '../config/defaults.js';
 import { exampleConfigYaml } from '../config/example.js';
@@ -65,6 +66,7 @@ export async function initConfig(opts: InitOptions): Promise<InitReport> {
       pm2,
       ...(process.env.PM2_HOME ? { pm2Home: path.resolve(process.env.PM2_HOME) } : {}),
       ...(pm2Bin && pm2Bin !== 'pm2' ? { pm2Bin } : {}),
+      self: fileURLToPath(new URL('../..', import.meta.url)),
     };
     const s = starterConfig(input);
     report = { file, text: s.text, written: false, roots: s.roots, apps: s.apps, ...('none' in pm2 ? { pm2Note: pm2.none } : {}) };

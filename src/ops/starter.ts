@@ -19,6 +19,8 @@ export interface StarterInput {
   pm2Home?: string;
   /** The pm2 program, when not `pm2` on the PATH. */
   pm2Bin?: string;
+  /** The mechanic's own package folder: the PM2 app that runs it is not a project to repair. */
+  self?: string;
 }
 
 export interface StarterRoot {
@@ -75,7 +77,7 @@ function withComment(line: string, comment: string): string {
 }
 
 /** The roots: the folder init ran in, then each app's folder not already under one of them. */
-export function starterRoots(input: Pick<StarterInput, 'cwd' | 'home' | 'pm2'>): StarterRoot[] {
+export function starterRoots(input: Pick<StarterInput, 'cwd' | 'home' | 'pm2' | 'self'>): StarterRoot[] {
   const roots: StarterRoot[] = [{ folder: input.cwd, note: 'the folder `mechanic init` ran in' }];
   if (!('apps' in input.pm2)) return roots;
   for (const app of input.pm2.apps) {
@@ -83,6 +85,7 @@ export function starterRoots(input: Pick<StarterInput, 'cwd' | 'home' | 'pm2'>):
     if (!folder) continue;
     const under = roots.find((r) => !r.commented && isInside(folder, r.folder)) ?? roots.find((r) => r.folder === folder);
     if (under) under.note += `; PM2 app ${app.name}`;
+    else if (input.self && isInside(folder, input.self)) roots.push({ folder, note: `PM2 app ${app.name}: code-mechanic itself, not a project to repair`, commented: true });
     else if (tooWide(folder, input.home)) roots.push({ folder, note: `PM2 app ${app.name}: too wide to scan whole, name its own folder`, commented: true });
     else roots.push({ folder, note: `PM2 app ${app.name}` });
   }

@@ -258,13 +258,24 @@ describe('safety rules', () => {
     const twice = await sb.run(['revert', id]);
     assert.equal(twice.code, 2);
     assert.match(twice.stderr, /already reverted/);
-    // Fixed again, then reverted by naming the file.
+    // A person undid it: with no cooldown left, the next cycle still leaves the file alone.
     sb.config({ llm: noModel(), pm2Logs: false, fileCooldownMs: 0 });
+    const held = await sb.runJson(['run']);
+    assert.equal(held.json.fixes[0].outcome, 'skipped');
+    assert.match(held.json.fixes[0].reason, new RegExp(`a person reverted fix ${id} at .*: left alone until the file changes or \`mechanic retry\` lifts it`));
+    assert.equal(fs.readFileSync(file, 'utf8'), SEED_WORKER);
+    // A retry lifts it: fixed again, then reverted by naming the file.
+    const retried = await sb.runJson(['retry', 'worker.js']);
+    assert.ok(retried.json.lifted.includes('revert hold'), JSON.stringify(retried.json));
     await sb.run(['run']);
     assert.equal(fs.readFileSync(file, 'utf8'), fixed);
     const byFile = await sb.run(['revert', 'worker.js']);
     assert.equal(byFile.code, 0, byFile.stderr);
     assert.equal(fs.readFileSync(file, 'utf8'), SEED_WORKER);
+    // The file changed since the revert (a person edits it, still broken): it is the mechanic's again.
+    fs.writeFileSync(file, `// edited\n${SEED_WORKER}`);
+    const again = await sb.runJson(['run']);
+    assert.equal(again.json.fixes[0].outcome, 'applied', again.json.fixes[0].reason);
   });
 });
 

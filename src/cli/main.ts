@@ -315,7 +315,7 @@ program
 
 program
   .command('retry')
-  .description('attempt a file again at the next cycle: lift its cooldown, backoff, snooze or escalation')
+  .description('attempt a file again at the next cycle: lift its cooldown, backoff, snooze, escalation or the hold a revert leaves')
   .argument('<file|fix-id>', 'a file the mechanic attempted or snoozed, or a fix or escalation id from `mechanic log` (a unique prefix will do)')
   .option('--json', 'print JSON')
   .addHelpText('after', examples('mechanic retry src/worker.js', 'mechanic retry 20261124-181012-a1b2c3'))

@@ -44,7 +44,9 @@ export function retry(opts: HoldOptions): RetryReport {
     lifted.push(record.cut ? 'backoff' : 'cooldown');
   if (snooze && Date.parse(snooze.until) > now) lifted.push('snooze');
   if (escalatedBugs(state).some((b) => b.file === file && !(retried && Date.parse(retried) >= Date.parse(b.last)))) lifted.push('escalation');
+  if (holds.reverted[file]) lifted.push('revert hold');
   delete holds.snoozes[file];
+  delete holds.reverted[file];
   holds.retries[file] = isoTime(now);
   saveHolds(config.stateDir, prune(holds, now));
   return { file, lifted };

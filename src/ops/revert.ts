@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Config } from '../config/load.js';
 import { appendLog, readLog, rewriteLog, type FixEntry, type RevertEntry } from '../state/log.js';
@@ -6,6 +7,8 @@ import { UsageError } from '../util/errors.js';
 import { scrubberFor } from '../util/secrets.js';
 import { restoreFix, type Restored } from '../repair/undo.js';
 import { acquireLock } from '../workspace/lock.js';
+import { sha256 } from '../workspace/atomic.js';
+import { loadHolds, saveHolds } from '../state/holds.js';
 import { realPathOf } from '../workspace/paths.js';
 import { journalFor } from '../workspace/journal.js';
 import { enqueueLogEntries } from '../notify/deliver.js';
@@ -68,6 +71,10 @@ export async function revertFix(opts: RevertOptions): Promise<RevertReport> {
     if (committed?.commit) entry.commit = committed.commit;
     appendLog(config.stateDir, [entry], config.maxLogEntries, scrubberFor(config));
     enqueueLogEntries(config, [entry]);
+    // A person undid it: the cycle does not fix the file again while it holds what they put back.
+    const holds = loadHolds(config.stateDir);
+    holds.reverted[fix.file] = { fixId: fix.id, at: isoTime(now), hash: sha256(fs.readFileSync(fix.file)) };
+    saveHolds(config.stateDir, holds);
     return {
       fixId: fix.id,
       file: fix.file,

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { writeJsonAtomic } from '../workspace/atomic.js';
+import { sha256, writeJsonAtomic } from '../workspace/atomic.js';
 import type { FixEntry } from './log.js';
 import type { FileRecord, State } from './state.js';
 
@@ -22,6 +22,11 @@ export interface Holds {
   snoozes: Record<string, { until: string; at: string }>;
   /** Per file: attempts made before this time (ISO) no longer hold the file. */
   retries: Record<string, string>;
+  /**
+   * Per file: a person reverted a fix (`mechanic revert`, the dashboard), leaving the file with
+   * these bytes (sha256). It is left alone while it holds them, unless a retry comes after `at`.
+   */
+  reverted: Record<string, { fixId: string; at: string; hash: string }>;
 }
 
 export function holdsPath(stateDir: string): string {
@@ -32,9 +37,9 @@ export function holdsPath(stateDir: string): string {
 export function loadHolds(stateDir: string): Holds {
   try {
     const data = JSON.parse(fs.readFileSync(holdsPath(stateDir), 'utf8')) as Partial<Holds>;
-    return { snoozes: { ...data.snoozes }, retries: { ...data.retries } };
+    return { snoozes: { ...data.snoozes }, retries: { ...data.retries }, reverted: { ...data.reverted } };
   } catch {
-    return { snoozes: {}, retries: {} };
+    return { snoozes: {}, retries: {}, reverted: {} };
   }
 }
 
@@ -61,16 +66,28 @@ export function heldBack(file: string, state: State, holds: Holds, cooldownMs: n
   const snooze = holds.snoozes[file];
   if (snooze && Date.parse(snooze.until) > now) return `snoozed until ${snooze.until} (mechanic retry lifts it)`;
   if (snoozeOnly) return undefined;
+  const retried = holds.retries[file];
+  const reverted = holds.reverted[file];
+  if (reverted && !(retried && Date.parse(retried) >= Date.parse(reverted.at)) && hashOf(file) === reverted.hash)
+    return `a person reverted fix ${reverted.fixId} at ${reverted.at}: left alone until the file changes or \`mechanic retry\` lifts it`;
   const record = state.files[file];
   if (!record) return undefined;
   const last = Date.parse(record.lastAttempt);
-  const retried = holds.retries[file];
   if (retried && Date.parse(retried) >= last) return undefined;
   const left = last + (record.cut ? (record.backoffMs ?? BACKOFF_BASE_MS) : cooldownMs) - now;
   if (!(left > 0)) return undefined;
   if (record.cut)
     return `backoff: the last attempt ${ago(now - last)} ago was cut short (${record.cut === 'shutdown' ? 'shutdown' : 'the model server was out'}) before a verdict; next in ${ago(left)}`;
   return `cooldown: last attempt on this file ${ago(now - last)} ago; next in ${ago(left)}`;
+}
+
+/** sha256 of the file's bytes, or undefined when it cannot be read. */
+function hashOf(file: string): string | undefined {
+  try {
+    return sha256(fs.readFileSync(file));
+  } catch {
+    return undefined;
+  }
 }
 
 export function ago(ms: number): string {

@@ -138,7 +138,7 @@ describe('the scan cache', () => {
     assert.equal(cold.read, 41);
     assert.equal(cold.cached, 0);
     assert.ok(cold.cacheSaved);
-    assert.ok(fs.existsSync(path.join(sb.dir, 'state', 'scan-cache.json')));
+    assert.ok(fs.existsSync(path.join(sb.dir, 'state', 'scan-cache.tsv')));
     const warm = await scan();
     assert.equal(warm.read, 0);
     assert.equal(warm.cached, 41);
@@ -175,8 +175,24 @@ describe('the scan cache', () => {
     assert.equal(back.files, 41);
   });
 
+  it('names with a tab, a line break or a leading quote survive the line-oriented cache; the old JSON cache is replaced', async () => {
+    const odd = ['odd\tname.js', 'line\nbreak.js', '"quoted.js', 'back\\slash.js'].map((n) => path.join(sb.app, 'lib', n));
+    for (const f of odd) fs.writeFileSync(f, 'module.exports = 1;\n');
+    // As after an upgrade: only the old JSON cache is there.
+    fs.rmSync(path.join(sb.dir, 'state', 'scan-cache.tsv'));
+    fs.writeFileSync(path.join(sb.dir, 'state', 'scan-cache.json'), '{"magic": "code-mechanic scan cache", "version": 2}');
+    const cold = await scan();
+    assert.equal(cold.read, 45, 'the old format is not read');
+    assert.ok(!fs.existsSync(path.join(sb.dir, 'state', 'scan-cache.json')), 'the old cache is removed');
+    const warm = await scan();
+    assert.equal(warm.read, 0);
+    assert.equal(warm.cached, 45);
+    assert.deepEqual(warm.verdicts, cold.verdicts);
+    for (const f of odd) fs.rmSync(f);
+  });
+
   it('a corrupt cache is set aside silently and rebuilt', async () => {
-    fs.writeFileSync(path.join(sb.dir, 'state', 'scan-cache.json'), '{"magic": "code-mechanic scan cache", "version": 1, "files": [[');
+    fs.writeFileSync(path.join(sb.dir, 'state', 'scan-cache.tsv'), 'code-mechanic scan cache\t3\tnode ' + process.version + '\nd/x\nfa.js\t1:2');
     const r = await scan();
     assert.equal(r.read, 41);
     assert.match(r.cacheDropped ?? '', /corrupt/);
@@ -187,7 +203,7 @@ describe('the scan cache', () => {
 
   it('stops at the first n files that do not parse, in path order, reading no further', async () => {
     for (let i = 0; i < 600; i++) sb.write(`more/b${String(i).padStart(3, '0')}.js`, i % 100 === 5 ? 'y = [1;\n' : `module.exports = ${i};\n`);
-    fs.rmSync(path.join(sb.dir, 'state', 'scan-cache.json'));
+    fs.rmSync(path.join(sb.dir, 'state', 'scan-cache.tsv'));
     const r = await scan({ limit: 1 });
     const errors = r.verdicts.filter((v) => 'ok' in v && !v.ok);
     assert.equal(errors.length, 1);

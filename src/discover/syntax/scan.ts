@@ -5,7 +5,7 @@ import type { CheckSummary, FileVerdict, SyntaxChecker } from '../../engine/chec
 export interface SyntaxScanOptions {
   /** Stop at the limit-th file that does not parse (files in path order); the rest is not read. */
   limit?: number;
-  /** Keep verdicts in `<stateDir>/scan-cache.json` and reuse them for unchanged files (default true). */
+  /** Keep verdicts in `<stateDir>/scan-cache.tsv` and reuse them for unchanged files (default true). */
   cache?: boolean;
   /** See CheckOptions.racyWindowMs. */
   racyWindowMs?: number;

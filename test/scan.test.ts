@@ -263,6 +263,21 @@ describe('mechanic scan', () => {
     assert.match(reasons['bin.js'], /binary file/);
   });
 
+  it('one walk serves include and exclude globs (dot folders included) and the environment scripts alike', async () => {
+    const sb = box();
+    for (const f of ['src/a.js', 'src/.hidden/b.js', 'e.cjs', 'lib/c.js', 'vendor/x.cjs', 'src/gen/d.js', 'src/vendor/y.js']) sb.write(f, 'x = (;\n');
+    sb.write('src/ok.js', '1;\n');
+    sb.write('src/gen/run.sh', '#!/usr/bin/env bash\ndeclare -A seen\n');
+    sb.write('tools/run.sh', '#!/usr/bin/env bash\ndeclare -A seen\n');
+    sb.config({ pm2Logs: false, stateDir: '../state', include: ['src/**/*.js', '**/*.cjs'], exclude: ['**/vendor/**', 'src/gen'] });
+    const r = await sb.runJson(['scan']);
+    const syntax = r.json.bugs.filter((b: any) => b.kind === 'syntax').map((b: any) => path.relative(sb.app, b.file)).sort();
+    assert.deepEqual(syntax, ['e.cjs', 'src/.hidden/b.js', 'src/a.js']);
+    assert.equal(r.json.filesScanned, 4);
+    const env = r.json.bugs.filter((b: any) => b.kind === 'environment').map((b: any) => path.relative(sb.app, b.file));
+    assert.deepEqual(env, ['tools/run.sh'], 'the excluded folder is excluded for scripts too');
+  });
+
   it('gitignore: true skips what git ignores (tracked files still count)', async () => {
     const sb = box();
     sb.write('.gitignore', 'generated/\n*.tmp.js\n');

@@ -7,11 +7,10 @@ import type { RemedyRun } from './probes/remedy.js';
 import { remedyPhase } from './remedies.js';
 import { runProbes, summarize } from './probes/run.js';
 import type { ProbeResult } from './probes/types.js';
-import { fixBug, fixEntry, newFixId } from './repair/fix.js';
 import { restartAndWatch } from './repair/restart.js';
 import { reviveAfterFix } from './repair/revive.js';
 import { processOfLog } from './pm2/pm2.js';
-import { buildLadder } from './repair/registry.js';
+import type { buildLadder } from './repair/registry.js';
 import { appendLog, type EscalationEntry, type FixEntry, type LogEntry, type ProbeChangeEntry, type RecoveryEntry } from './state/log.js';
 import { heldBack, loadHolds, recordAttempt } from './state/holds.js';
 import { countAttempt, escalatedReason, settleCounts } from './state/escalation.js';
@@ -178,6 +177,8 @@ async function discoverPhase(run: CycleRun): Promise<Discovery> {
 /** Take the bugs up the ladder in order, at most `maxFixesPerRun` attempts; the rest are skipped with the reason. */
 async function fixPhase(run: CycleRun, discovery: Discovery): Promise<FixPhase> {
   const { opts, config, clock } = run;
+  // The repair side is loaded by the first cycle that repairs: a scan never pays for it.
+  const [{ fixEntry }, { buildLadder }] = await Promise.all([import('./repair/fix.js'), import('./repair/registry.js')]);
   const ladder = buildLadder({ config, checker: run.checker });
   const validators = validatorsByName(config.validators);
   const protection = makeProtection(config);
@@ -226,6 +227,7 @@ function whySkip(run: CycleRun, bug: Bug, protection: ReturnType<typeof makeProt
 async function fixOne(run: CycleRun, bug: Bug, discovery: Discovery, rungs: { ladder: ReturnType<typeof buildLadder>; validators: ReturnType<typeof validatorsByName> }): Promise<FixEntry> {
   const { opts, config, clock, state } = run;
   const signal = opts.signal ? { signal: opts.signal } : {};
+  const { fixBug, newFixId } = await import('./repair/fix.js');
   const entry = await fixBug(bug, { config, checker: run.checker, ...rungs, journal: run.journal, clock, dryRun: !!opts.dryRun, ...signal });
   if (opts.dryRun) return entry;
   // The fix only takes effect once the process loads it; it is undone if the error comes back.
@@ -345,6 +347,7 @@ async function settleStale(bug: Bug, ctx: StaleContext): Promise<{ entry?: FixEn
   if (ctx.dryRun) return { reason: `dry run: ${why}; would restart ${proc.name}` };
   if (!ctx.config.restartStale) return { reason: `${why}; restart ${proc.name} (pm2 restart ${proc.name}), or turn restartStale on` };
   const started = ctx.clock.now();
+  const { fixEntry, newFixId } = await import('./repair/fix.js');
   const restart = await restartAndWatch({ ...bug, process: proc.name }, ctx);
   const entry = fixEntry(bug, newFixId(started), started, restart?.ok ? 'applied' : 'failed', `${why}; ${restart?.reason ?? 'no PM2 process to restart'}`, 'restart');
   entry.steps.push({ strategy: 'restart', result: restart?.ok ? 'applied' : 'no-candidate', reason: restart?.reason ?? '', elapsedMs: ctx.clock.now() - started });

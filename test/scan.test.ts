@@ -138,7 +138,7 @@ describe('the scan cache', () => {
     assert.equal(cold.read, 41);
     assert.equal(cold.cached, 0);
     assert.ok(cold.cacheSaved);
-    assert.ok(fs.existsSync(path.join(sb.dir, 'state', 'scan-cache.json')));
+    assert.ok(fs.existsSync(path.join(sb.dir, 'state', 'scan-cache.tsv')));
     const warm = await scan();
     assert.equal(warm.read, 0);
     assert.equal(warm.cached, 41);
@@ -175,8 +175,24 @@ describe('the scan cache', () => {
     assert.equal(back.files, 41);
   });
 
+  it('names with a tab, a line break or a leading quote survive the line-oriented cache; the old JSON cache is replaced', async () => {
+    const odd = ['odd\tname.js', 'line\nbreak.js', '"quoted.js', 'back\\slash.js'].map((n) => path.join(sb.app, 'lib', n));
+    for (const f of odd) fs.writeFileSync(f, 'module.exports = 1;\n');
+    // As after an upgrade: only the old JSON cache is there.
+    fs.rmSync(path.join(sb.dir, 'state', 'scan-cache.tsv'));
+    fs.writeFileSync(path.join(sb.dir, 'state', 'scan-cache.json'), '{"magic": "code-mechanic scan cache", "version": 2}');
+    const cold = await scan();
+    assert.equal(cold.read, 45, 'the old format is not read');
+    assert.ok(!fs.existsSync(path.join(sb.dir, 'state', 'scan-cache.json')), 'the old cache is removed');
+    const warm = await scan();
+    assert.equal(warm.read, 0);
+    assert.equal(warm.cached, 45);
+    assert.deepEqual(warm.verdicts, cold.verdicts);
+    for (const f of odd) fs.rmSync(f);
+  });
+
   it('a corrupt cache is set aside silently and rebuilt', async () => {
-    fs.writeFileSync(path.join(sb.dir, 'state', 'scan-cache.json'), '{"magic": "code-mechanic scan cache", "version": 1, "files": [[');
+    fs.writeFileSync(path.join(sb.dir, 'state', 'scan-cache.tsv'), 'code-mechanic scan cache\t3\tnode ' + process.version + '\nd/x\nfa.js\t1:2');
     const r = await scan();
     assert.equal(r.read, 41);
     assert.match(r.cacheDropped ?? '', /corrupt/);
@@ -187,7 +203,7 @@ describe('the scan cache', () => {
 
   it('stops at the first n files that do not parse, in path order, reading no further', async () => {
     for (let i = 0; i < 600; i++) sb.write(`more/b${String(i).padStart(3, '0')}.js`, i % 100 === 5 ? 'y = [1;\n' : `module.exports = ${i};\n`);
-    fs.rmSync(path.join(sb.dir, 'state', 'scan-cache.json'));
+    fs.rmSync(path.join(sb.dir, 'state', 'scan-cache.tsv'));
     const r = await scan({ limit: 1 });
     const errors = r.verdicts.filter((v) => 'ok' in v && !v.ok);
     assert.equal(errors.length, 1);
@@ -245,6 +261,21 @@ describe('mechanic scan', () => {
     const reasons = Object.fromEntries(r.json.skipped.map((s: any) => [path.basename(s.file), s.reason]));
     assert.match(reasons['big.js'], /over maxFileBytes \(2000\)/);
     assert.match(reasons['bin.js'], /binary file/);
+  });
+
+  it('one walk serves include and exclude globs (dot folders included) and the environment scripts alike', async () => {
+    const sb = box();
+    for (const f of ['src/a.js', 'src/.hidden/b.js', 'e.cjs', 'lib/c.js', 'vendor/x.cjs', 'src/gen/d.js', 'src/vendor/y.js']) sb.write(f, 'x = (;\n');
+    sb.write('src/ok.js', '1;\n');
+    sb.write('src/gen/run.sh', '#!/usr/bin/env bash\ndeclare -A seen\n');
+    sb.write('tools/run.sh', '#!/usr/bin/env bash\ndeclare -A seen\n');
+    sb.config({ pm2Logs: false, stateDir: '../state', include: ['src/**/*.js', '**/*.cjs'], exclude: ['**/vendor/**', 'src/gen'] });
+    const r = await sb.runJson(['scan']);
+    const syntax = r.json.bugs.filter((b: any) => b.kind === 'syntax').map((b: any) => path.relative(sb.app, b.file)).sort();
+    assert.deepEqual(syntax, ['e.cjs', 'src/.hidden/b.js', 'src/a.js']);
+    assert.equal(r.json.filesScanned, 4);
+    const env = r.json.bugs.filter((b: any) => b.kind === 'environment').map((b: any) => path.relative(sb.app, b.file));
+    assert.deepEqual(env, ['tools/run.sh'], 'the excluded folder is excluded for scripts too');
   });
 
   it('gitignore: true skips what git ignores (tracked files still count)', async () => {

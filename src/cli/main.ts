@@ -7,9 +7,6 @@ import { historyOnly } from '../discover/sources.js';
 import { daemonControl, runDaemon } from '../daemon.js';
 import { runProbes, summarize } from '../probes/run.js';
 import { doctor } from '../ops/doctor.js';
-import { initConfig } from '../ops/init.js';
-import { revertFix } from '../ops/revert.js';
-import { applyProposal } from '../ops/apply.js';
 import { retry, snooze } from '../ops/holds.js';
 import { status } from '../ops/status.js';
 import { historyReport, LOG_KINDS, readLogFiltered } from '../ops/history.js';
@@ -19,7 +16,9 @@ import { systemClock } from '../util/clock.js';
 import { scrubberFor } from '../util/secrets.js';
 import { BusyError, ConfigError, errorMessage, SafetyError, StateError, UsageError } from '../util/errors.js';
 import { toHealthCheck } from '../probes/health-format.js';
-import { DEFAULT_HOST, DEFAULT_PORT, parseHostPort, parsePort, startServer, type MechanicServer } from '../serve/server.js';
+// The server, init, apply and revert are imported by their commands' actions: a scan does not load them.
+import { DEFAULT_HOST, DEFAULT_PORT, parseHostPort, parsePort } from '../serve/address.js';
+import type { MechanicServer } from '../serve/server.js';
 import { deliverLocked, deliverOnce, sendTest, type SendReport } from '../notify/deliver.js';
 import { bold, dim, formatBugs, formatNeedsPerson, formatCycle, formatDaemonCycle, formatFix, formatHistory, formatLogEntry, formatProbes, green, print, printError, printJson, progressBar, red, rel, scrubOutputWith, yellow } from './output.js';
 
@@ -66,6 +65,7 @@ program
   .option('--pm2-bin <path>', 'the pm2 program that lists the apps (default: pm2 on the PATH)')
   .addHelpText('after', examples('mechanic init', 'mechanic init --dry-run', 'mechanic init --seed -o /etc/mechanic/mechanic.config.yaml'))
   .action(async (opts: { seed?: boolean; force?: boolean; output: string; dryRun?: boolean; pm2Bin?: string }) => {
+    const { initConfig } = await import('../ops/init.js');
     const r = await initConfig({ cwd: process.cwd(), output: opts.output, seed: !!opts.seed, force: !!opts.force, dryRun: !!opts.dryRun, ...(opts.pm2Bin ? { pm2Bin: opts.pm2Bin } : {}) });
     if (!r.written) return void print(r.text);
     const found = opts.seed
@@ -196,7 +196,7 @@ program
     if (!opts.json) line(`mechanic daemon (pid ${process.pid}) every ${c.cycleIntervalMs} ms on ${c.roots.join(', ')}; state ${c.stateDir}`);
     if (opts.http && control) {
       // Listening first: a port that is taken stops the daemon before its first cycle.
-      server = await startServer({ config: c, ...opts.http, control, warn: (m) => line(`warning: ${m}`) });
+      server = await (await import('../serve/server.js')).startServer({ config: c, ...opts.http, control, warn: (m) => line(`warning: ${m}`) });
       line(`serving ${server.url} (metrics ${server.url}metrics)`);
     }
     let anyProblem = false;
@@ -287,6 +287,7 @@ program
   .addHelpText('after', examples('mechanic revert 20261124-181012-a1b2c3', 'mechanic revert src/worker.js'))
   .action(async (target: string, opts: { force?: boolean; json?: boolean }) => {
     const c = await config();
+    const { revertFix } = await import('../ops/revert.js');
     const r = await revertFix({ config: c, target, force: !!opts.force });
     if (opts.json) printJson(r);
     else
@@ -306,6 +307,7 @@ program
   .addHelpText('after', examples('mechanic apply 20261124-181012-a1b2c3', 'mechanic log --json | jq \'.[] | select(.outcome=="proposed") | .id\''))
   .action(async (target: string, opts: { json?: boolean }) => {
     const c = await config();
+    const { applyProposal } = await import('../ops/apply.js');
     const r = await applyProposal({ config: c, target });
     if (opts.json) printJson(r);
     else print(`${r.fix.outcome === 'applied' ? 'applied' : 'not applied'}: proposal ${r.proposal} to ${rel(r.file, c.roots)}\n${formatFix(r.fix, c.roots, false)}\n`);
@@ -371,7 +373,7 @@ program
   .addHelpText('after', examples('mechanic serve', 'mechanic serve --port 9500', 'MECHANIC_HTTP_TOKEN=$(openssl rand -hex 24) mechanic serve --host 0.0.0.0'))
   .action(async (opts: { host: string; port: number }) => {
     const c = await config();
-    const server = await startServer({ config: c, host: opts.host, port: opts.port, warn: (m) => printError(`${new Date().toISOString()} warning: ${m}\n`) });
+    const server = await (await import('../serve/server.js')).startServer({ config: c, host: opts.host, port: opts.port, warn: (m) => printError(`${new Date().toISOString()} warning: ${m}\n`) });
     print(`serving ${server.url} (metrics ${server.url}metrics, health ${server.url}health); state ${c.stateDir}\n`);
     if (server.tokenRequired) print('every request needs the token from MECHANIC_HTTP_TOKEN\n');
     await new Promise<void>((resolve) => {

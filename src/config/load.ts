@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import YAML from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, errorMessage } from '../util/errors.js';
 import { pm2ErrorLogGlob } from '../pm2/pm2.js';
@@ -59,7 +58,8 @@ async function readRaw(file: string): Promise<unknown> {
   }
   try {
     if (file.endsWith('.json')) return JSON.parse(text);
-    if (file.endsWith('.yaml') || file.endsWith('.yml')) return YAML.parse(text) ?? {};
+    // yaml is loaded only for a YAML config: a scan with a JSON config or none does not pay for it.
+    if (file.endsWith('.yaml') || file.endsWith('.yml')) return (await import('yaml')).default.parse(text) ?? {};
     if (file.endsWith('.mjs') || file.endsWith('.js')) {
       const mod = (await import(`${pathToFileURL(file).href}?t=${Date.now()}`)) as { default?: unknown };
       const value = typeof mod.default === 'function' ? await (mod.default as () => unknown)() : mod.default;

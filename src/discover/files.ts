@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { glob } from 'tinyglobby';
 import { ALWAYS_SKIPPED_DIRS } from '../config/defaults.js';
 import type { FileStat } from '../engine/cache.js';
 import type { Config } from '../config/load.js';
 import { runProcess } from '../util/proc.js';
+import { globMatcher, TreeWalk } from './walk.js';
 import { isInside, isInsideAny } from '../workspace/paths.js';
 
 export interface SkippedFile {
@@ -29,26 +29,17 @@ export type ListConfig = Pick<Config, 'roots' | 'include' | 'exclude' | 'stateDi
  * VCS folders and the mechanic's own (and, with `gitignore`, what git ignores). Links that lead
  * out of the roots are not followed; files over the size limit are skipped with the reason.
  */
-export async function listSourceFiles(config: ListConfig): Promise<SourceFiles> {
+export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeOf(config)): Promise<SourceFiles> {
   const files = new Set<string>();
   const stats = new Map<string, FileStat>();
   const skipped: SkippedFile[] = [];
   const warnings: string[] = [];
-  const ignore = [...ALWAYS_SKIPPED_DIRS.map((d) => `**/${d}/**`), ...config.exclude];
+  const include = globMatcher(config.include);
   const own = [config.stateDir, config.backupDir].map((d) => d + path.sep);
   for (const root of config.roots) {
-    const found = await glob(config.include, {
-      cwd: root,
-      ignore,
-      absolute: true,
-      dot: true,
-      onlyFiles: true,
-      followSymbolicLinks: false,
-      expandDirectories: false,
-    });
+    const found = tree.files(root, include);
     const ignored = config.gitignore ? await gitIgnored(root, warnings) : undefined;
-    for (const f of found) {
-      const abs = path.isAbsolute(f) ? path.normalize(f) : path.resolve(f);
+    for (const abs of found) {
       if (own.some((o) => abs.startsWith(o))) continue;
       if (ignored?.(abs)) continue;
       let st: fs.BigIntStats;
@@ -81,6 +72,11 @@ export async function listSourceFiles(config: ListConfig): Promise<SourceFiles> 
     }
   }
   return { files: [...files].sort(), skipped, stats, warnings };
+}
+
+/** The walk of the roots a discovery shares: dependency and VCS folders, the excluded and the mechanic's own left out. */
+export function treeOf(config: Pick<Config, 'exclude' | 'stateDir' | 'backupDir'>): TreeWalk {
+  return new TreeWalk({ skipDirs: ALWAYS_SKIPPED_DIRS, exclude: config.exclude, skipPaths: [config.stateDir, config.backupDir] });
 }
 
 /**

@@ -8,7 +8,7 @@ import { expandLogGlobs, readLogsIncrementally } from './logs/read.js';
 import { groupErrors, toBugs } from './logs/group.js';
 import { projectPathResolver } from './logs/project-path.js';
 import { projectCode } from './code-access.js';
-import { listSourceFiles } from './files.js';
+import { listSourceFiles, treeOf } from './files.js';
 import { localise, mayBeAboutInput } from './localise.js';
 import type { SyntaxChecker } from '../engine/checker.js';
 import { scanSyntax } from './syntax/scan.js';
@@ -32,6 +32,7 @@ export const syntaxSource: BugSource = {
     const scan = await scanSyntax(ctx.config, ctx.checker, {
       ...(ctx.onFile ? { onFile: ctx.onFile } : {}),
       ...(ctx.syntaxLimit !== undefined ? { limit: ctx.syntaxLimit } : {}),
+      ...(ctx.tree ? { tree: ctx.tree } : {}),
     });
     out.skipped.push(...scan.skipped);
     out.filesScanned += scan.files;
@@ -80,7 +81,7 @@ export const errorLogSource: BugSource = {
     out.logOffsets = read.offsets;
     // The project's files, listed only when an error may be about a helper's input (callers are counted then).
     let listed: string[] = [];
-    if (read.errors.some((e) => mayBeAboutInput(e.message))) listed = await listSourceFiles(ctx.config).then((l) => l.files, () => []);
+    if (read.errors.some((e) => mayBeAboutInput(e.message))) listed = await listSourceFiles(ctx.config, ctx.tree).then((l) => l.files, () => []);
     const code = projectCode(() => listed);
     const found = toBugs(
       groupErrors(read.errors, {
@@ -194,7 +195,9 @@ export function changedAfter(mtimeMs: number, loggedAt: string, unitMs = 1): boo
 export const bugSources: readonly BugSource[] = [syntaxSource, errorLogSource, environmentSource];
 
 /** Run every source; bugs come back in repair order: priority, then the newest first. */
-export async function discoverBugs(ctx: DiscoverContext): Promise<Discovery> {
+export async function discoverBugs(discover: DiscoverContext): Promise<Discovery> {
+  // One walk of the roots for every source (the syntax scan's files, the environment's scripts).
+  const ctx: DiscoverContext = discover.tree ? discover : { ...discover, tree: treeOf(discover.config) };
   const out: Discovery = {
     bugs: [],
     skipped: [],

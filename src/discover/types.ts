@@ -1,3 +1,4 @@
+import type { TreeWalk } from './walk.js';
 import type { Config } from '../config/load.js';
 import type { SkippedFile } from './files.js';
 import type { SyntaxChecker } from '../engine/checker.js';
@@ -146,6 +147,8 @@ export interface DiscoverContext {
   onFile?: (done: number, total: number) => void;
   /** The syntax source stops at this many files that do not parse (the first in path order). */
   syntaxLimit?: number;
+  /** The roots walked once for every source of one discovery (made by discoverBugs when absent). */
+  tree?: TreeWalk;
 }
 
 /** What one syntax scan did: files read and compiled, verdicts from the cache, errors confirmed by the node binary. */

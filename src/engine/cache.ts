@@ -15,26 +15,24 @@ export interface FileStat {
 export type CachedVerdict = FileVerdict extends infer V ? (V extends unknown ? Omit<V, 'file'> : never) : never;
 
 /** Bump when verdicts or their shape change: an older cache is then dropped, silently. */
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 3;
 const MAGIC = 'code-mechanic scan cache';
 
-export const SCAN_CACHE_FILE = 'scan-cache.json';
+export const SCAN_CACHE_FILE = 'scan-cache.tsv';
+/** The JSON cache of versions 1 and 2: removed when the new one is written. */
+const LEGACY_CACHE_FILE = 'scan-cache.json';
 
 /**
- * On disk: folders and package scopes are listed once and referred to by index; each file is
- * `[folder, name, stat, scope, verdict]`, where `stat` is inode:size:mtimeNs:ctimeNs, and the
- * verdict is 0 (parses as CommonJS), 1 (parses as a module) or the verdict itself.
+ * On disk, one record a line, so that opening the cache is splitting lines, and a verdict is
+ * parsed only when it is asked for:
+ *   `code-mechanic scan cache<TAB>3<TAB><engine>`
+ *   `s<scope key>`                                  scopes, numbered in order
+ *   `d<folder>`                                     the folder of the files that follow
+ *   `f<name><TAB><ino:size:mtimeNs:ctimeNs><TAB><scope number><TAB><verdict>`
+ *   `e<number of files>`                            the end (a cut-short file is not a cache)
+ * A verdict is 0 (parses as CommonJS), 1 (parses as a module) or the verdict as JSON. A name,
+ * folder or scope with a tab, a line break, a backslash or a leading `"` is written as JSON.
  */
-interface CacheFile {
-  magic: string;
-  version: number;
-  /** The node (version) whose verdicts these are. */
-  engine: string;
-  dirs: string[];
-  scopes: string[];
-  files: Array<[number, string, string, number, 0 | 1 | CachedVerdict]>;
-}
-
 interface Entry {
   stat: string;
   scope: string;
@@ -44,6 +42,23 @@ interface Entry {
 const OK_COMMONJS: CachedVerdict = { ok: true, format: 'commonjs' };
 const OK_MODULE: CachedVerdict = { ok: true, format: 'module' };
 
+const needsQuoting = /[\t\n\r\\]|^"/;
+const enc = (s: string): string => (needsQuoting.test(s) ? JSON.stringify(s) : s);
+const dec = (s: string): string => {
+  if (!s.startsWith('"')) return s;
+  const v: unknown = JSON.parse(s);
+  if (typeof v !== 'string') throw new Error('bad name');
+  return v;
+};
+
+function parseVerdict(text: string): CachedVerdict {
+  if (text === '0') return OK_COMMONJS;
+  if (text === '1') return OK_MODULE;
+  const v = JSON.parse(text) as CachedVerdict;
+  if (!v || typeof v !== 'object' || !('ok' in v || 'skipped' in v)) throw new Error('bad verdict');
+  return v;
+}
+
 /**
  * The incremental scan cache, in the state folder: each file's verdict keyed by its path, inode,
  * size, mtime and ctime (a tool that sets mtime back cannot set ctime back) and by what decides
@@ -52,7 +67,10 @@ const OK_MODULE: CachedVerdict = { ok: true, format: 'module' };
  * atomic, and happen only when something changed.
  */
 export class ScanCache {
-  private readonly entries = new Map<string, Entry>();
+  /** A file's record as read (`stat<TAB>scope number<TAB>verdict`, parsed when asked), or as set. */
+  private readonly entries = new Map<string, string | Entry>();
+  /** The scope table of the file read: raw records refer to it by number. */
+  private scopes: string[] = [];
   private dirty = false;
   /** Why the cache on disk was not used, if it was not (for diagnostics and tests). */
   dropped: string | undefined;
@@ -69,31 +87,77 @@ export class ScanCache {
     try {
       text = fs.readFileSync(cache.file, 'utf8');
     } catch (err) {
-      cache.dropped = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'none yet' : `unreadable: ${(err as Error).message}`;
+      const legacy = fs.existsSync(path.join(stateDir, LEGACY_CACHE_FILE));
+      cache.dropped = (err as NodeJS.ErrnoException).code === 'ENOENT' ? (legacy ? 'an older format: rebuilt' : 'none yet') : `unreadable: ${(err as Error).message}`;
+      cache.dirty = legacy;
       return cache;
     }
     try {
-      const data = JSON.parse(text) as CacheFile;
-      if (data?.magic !== MAGIC || data.version !== CACHE_VERSION) throw new Error('not a scan cache of this version');
-      if (data.engine !== engine) {
-        cache.dropped = `made for ${data.engine}`;
-        cache.dirty = true;
-        return cache;
-      }
-      for (const [d, name, stat, s, v] of data.files) {
-        const dir = data.dirs[d];
-        const scope = data.scopes[s];
-        if (typeof dir !== 'string' || typeof scope !== 'string' || typeof name !== 'string' || typeof stat !== 'string') throw new Error('bad entry');
-        const verdict = v === 0 ? OK_COMMONJS : v === 1 ? OK_MODULE : v;
-        if (!verdict || typeof verdict !== 'object' || !('ok' in verdict || 'skipped' in verdict)) throw new Error('bad verdict');
-        cache.entries.set(dir + path.sep + name, { stat, scope, verdict });
-      }
+      cache.load(text);
     } catch (err) {
+      if (err instanceof ForeignEngine) {
+        cache.dropped = `made for ${err.message}`;
+      } else {
+        cache.dropped = `corrupt (${(err as Error).message}): rebuilt`;
+      }
       cache.entries.clear();
-      cache.dropped = `corrupt (${(err as Error).message}): rebuilt`;
+      cache.scopes = [];
       cache.dirty = true;
     }
     return cache;
+  }
+
+  /** Index the records by path; stats are compared and verdicts parsed only when asked for. */
+  private load(text: string): void {
+    let at = text.indexOf('\n');
+    if (at < 0) throw new Error('no header');
+    const header = text.slice(0, at).split('\t');
+    if (header[0] !== MAGIC || header[1] !== String(CACHE_VERSION)) throw new Error('not a scan cache of this version');
+    if (header[2] !== this.engine) throw new ForeignEngine(header[2] ?? 'another engine');
+    let dir: string | undefined;
+    let ended = false;
+    while (at < text.length - 1) {
+      const start = at + 1;
+      at = text.indexOf('\n', start);
+      if (at < 0) throw new Error('cut short');
+      if (ended) throw new Error('records after the end');
+      const kind = text.charCodeAt(start);
+      if (kind === 102 /* f */) {
+        const tab = text.indexOf('\t', start);
+        if (dir === undefined || tab < 0 || tab > at) throw new Error('bad entry');
+        this.entries.set(dir + path.sep + dec(text.slice(start + 1, tab)), text.slice(tab + 1, at));
+      } else if (kind === 100 /* d */) dir = dec(text.slice(start + 1, at));
+      else if (kind === 115 /* s */) this.scopes.push(dec(text.slice(start + 1, at)));
+      else if (kind === 101 /* e */) {
+        if (Number(text.slice(start + 1, at)) !== this.entries.size) throw new Error('count does not match');
+        ended = true;
+      } else throw new Error('bad record');
+    }
+    if (!ended) throw new Error('cut short');
+  }
+
+  /** A raw record's parts, or undefined if it is malformed (then it is a miss, and rewritten). */
+  private split(raw: string): { stat: string; scope: string | undefined; verdict: string } | undefined {
+    const a = raw.indexOf('\t');
+    const b = raw.indexOf('\t', a + 1);
+    if (a < 0 || b < 0) return undefined;
+    return { stat: raw.slice(0, a), scope: this.scopes[Number(raw.slice(a + 1, b))], verdict: raw.slice(b + 1) };
+  }
+
+  private entry(file: string): Entry | undefined {
+    const e = this.entries.get(file);
+    if (typeof e !== 'string') return e;
+    const parts = this.split(e);
+    try {
+      if (parts?.scope === undefined) throw new Error('bad entry');
+      const entry: Entry = { stat: parts.stat, scope: parts.scope, verdict: parseVerdict(parts.verdict) };
+      this.entries.set(file, entry);
+      return entry;
+    } catch {
+      this.entries.delete(file);
+      this.dirty = true;
+      return undefined;
+    }
   }
 
   get size(): number {
@@ -102,13 +166,16 @@ export class ScanCache {
 
   /** The verdict of `file` if it was judged with this very stat and scope. */
   get(file: string, stat: string, scope: string): CachedVerdict | undefined {
-    const e = this.entries.get(file);
+    const raw = this.entries.get(file);
+    // The common answer, "unchanged", from the record's text: the stat is its first field.
+    if (typeof raw === 'string' && !(raw.startsWith(stat) && raw.charCodeAt(stat.length) === 9)) return undefined;
+    const e = this.entry(file);
     return e && e.stat === stat && e.scope === scope ? e.verdict : undefined;
   }
 
   /** The verdict last recorded for `file`, whatever its stat (what it was before it changed). */
   peek(file: string): CachedVerdict | undefined {
-    return this.entries.get(file)?.verdict;
+    return this.entry(file)?.verdict;
   }
 
   set(file: string, stat: string, scope: string, verdict: CachedVerdict): void {
@@ -129,26 +196,42 @@ export class ScanCache {
   /** Write the cache (atomically) if anything changed. Returns whether it wrote. */
   save(): boolean {
     if (!this.dirty) return false;
-    const dirs: string[] = [];
-    const dirIndex = new Map<string, number>();
     const scopes: string[] = [];
     const scopeIndex = new Map<string, number>();
-    const files: CacheFile['files'] = [];
-    for (const [file, e] of this.entries) {
+    const numberOf = (scope: string): number => {
+      let s = scopeIndex.get(scope);
+      if (s === undefined) scopeIndex.set(scope, (s = scopes.push(scope) - 1));
+      return s;
+    };
+    const records: string[] = [];
+    let dir: string | undefined;
+    let count = 0;
+    for (const file of [...this.entries.keys()].sort()) {
+      const e = this.entries.get(file)!;
+      let record: string;
+      if (typeof e === 'string') {
+        // Written back as read: only its scope number can change.
+        const parts = this.split(e);
+        if (parts?.scope === undefined) continue;
+        record = `${parts.stat}\t${numberOf(parts.scope)}\t${parts.verdict}`;
+      } else {
+        const v = e.verdict;
+        const compact = 'ok' in v && v.ok && !v.exports?.length ? (v.format === 'module' ? '1' : '0') : JSON.stringify(v);
+        record = `${e.stat}\t${numberOf(e.scope)}\t${compact}`;
+      }
       const cut = file.lastIndexOf(path.sep);
-      const dir = file.slice(0, cut);
-      let d = dirIndex.get(dir);
-      if (d === undefined) dirIndex.set(dir, (d = dirs.push(dir) - 1));
-      let s = scopeIndex.get(e.scope);
-      if (s === undefined) scopeIndex.set(e.scope, (s = scopes.push(e.scope) - 1));
-      const v = e.verdict;
-      const compact = 'ok' in v && v.ok && !v.exports?.length ? (v.format === 'module' ? 1 : 0) : v;
-      files.push([d, file.slice(cut + 1), e.stat, s, compact]);
+      const d = file.slice(0, cut);
+      if (d !== dir) records.push(`d${enc((dir = d))}`);
+      records.push(`f${enc(file.slice(cut + 1))}\t${record}`);
+      count++;
     }
-    const data: CacheFile = { magic: MAGIC, version: CACHE_VERSION, engine: this.engine, dirs, scopes, files };
+    const text = [`${MAGIC}\t${CACHE_VERSION}\t${this.engine}`, ...scopes.map((s) => `s${enc(s)}`), ...records, `e${count}`, ''].join('\n');
     fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    writeFileAtomic(this.file, JSON.stringify(data));
+    writeFileAtomic(this.file, text);
+    fs.rmSync(path.join(path.dirname(this.file), LEGACY_CACHE_FILE), { force: true });
     this.dirty = false;
     return true;
   }
 }
+
+class ForeignEngine extends Error {}

@@ -22,8 +22,8 @@ import { dashboardPage } from './dashboard.js';
 import { dashboard, fixViews, probeViews, relPath } from './data.js';
 import { createMetrics, type Metrics } from './metrics.js';
 
-export const DEFAULT_HOST = '127.0.0.1';
-export const DEFAULT_PORT = 9464;
+import { DEFAULT_HOST, DEFAULT_PORT } from './address.js';
+export { DEFAULT_HOST, DEFAULT_PORT, parseHostPort, parsePort } from './address.js';
 /** The token every route needs when the server is bound beyond loopback. */
 export const TOKEN_ENV = 'MECHANIC_HTTP_TOKEN';
 const MIN_TOKEN_CHARS = 16;
@@ -70,19 +70,6 @@ export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '').toLowerCase();
   if (h === 'localhost' || h === '::1' || h === '::ffff:127.0.0.1') return true;
   return net.isIPv4(h) && h.startsWith('127.');
-}
-
-/** `127.0.0.1:9464`, `[::1]:9464`, `0.0.0.0:9464`: the value of `daemon --http`. */
-export function parseHostPort(text: string, what = '--http'): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(text.trim());
-  if (!m) throw new UsageError(`${what}: expected <host>:<port> (e.g. 127.0.0.1:9464, [::1]:9464), got "${text}"`);
-  return { host: (m[1] ?? m[2])!, port: parsePort(m[3]!, what) };
-}
-
-export function parsePort(text: string, what = '--port'): number {
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || !Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${what}: expected a port number 0 to 65535, got "${text}"`);
-  return n;
 }
 
 /** Compared through their digests: same length, constant time. */

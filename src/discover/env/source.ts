@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { glob } from 'tinyglobby';
-import { ALWAYS_SKIPPED_DIRS } from '../../config/defaults.js';
 import { isInside } from '../../workspace/paths.js';
 import { expandLogGlobs } from '../logs/read.js';
+import { globMatcher } from '../walk.js';
+import { treeOf } from '../files.js';
 import { decodeSource } from '../../analysis/decode.js';
 import type { Bug, BugSource } from '../types.js';
 import { findBash4, isBashScript } from './bash-compat.js';
@@ -51,15 +51,10 @@ export const environmentSource: BugSource = {
   async discover(ctx, out) {
     const { config } = ctx;
     const files = new Set<string>();
+    const envFiles = globMatcher(config.envFiles);
+    const tree = ctx.tree ?? treeOf(config);
     for (const root of config.roots) {
-      const found = await glob(config.envFiles, {
-        cwd: root,
-        ignore: [...ALWAYS_SKIPPED_DIRS.map((d) => `**/${d}/**`), ...config.exclude],
-        absolute: true,
-        dot: true,
-        onlyFiles: true,
-        followSymbolicLinks: false,
-      });
+      const found = tree.files(root, envFiles);
       for (const f of found) if (![config.stateDir, config.backupDir].some((o) => isInside(f, o))) files.add(f);
     }
     if (!files.size) return;

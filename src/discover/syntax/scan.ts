@@ -1,16 +1,19 @@
 import { ScanCache } from '../../engine/cache.js';
 import { listSourceFiles, type ListConfig, type SkippedFile } from '../files.js';
+import type { TreeWalk } from '../walk.js';
 import type { CheckSummary, FileVerdict, SyntaxChecker } from '../../engine/checker.js';
 
 export interface SyntaxScanOptions {
   /** Stop at the limit-th file that does not parse (files in path order); the rest is not read. */
   limit?: number;
-  /** Keep verdicts in `<stateDir>/scan-cache.json` and reuse them for unchanged files (default true). */
+  /** Keep verdicts in `<stateDir>/scan-cache.tsv` and reuse them for unchanged files (default true). */
   cache?: boolean;
   /** See CheckOptions.racyWindowMs. */
   racyWindowMs?: number;
   /** Progress: verdicts so far, of how many files. */
   onFile?: (done: number, total: number) => void;
+  /** The walk of the roots, when the caller shares one (see TreeWalk). */
+  tree?: TreeWalk;
   /** Each verdict, as it arrives. */
   onVerdict?: (v: FileVerdict) => void;
 }
@@ -36,7 +39,7 @@ export interface SyntaxScan extends CheckSummary {
  */
 export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opts: SyntaxScanOptions = {}): Promise<SyntaxScan> {
   const started = performance.now();
-  const listed = await listSourceFiles(config);
+  const listed = await listSourceFiles(config, opts.tree);
   const cache = opts.cache === false ? undefined : ScanCache.open(config.stateDir, `node ${checker.nodeVersion.raw}`);
   let done = 0;
   const total = listed.files.length;

@@ -286,15 +286,19 @@ describe('a fix across files in git: committed, or proposed and applied', () => 
     assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
     return r.stdout;
   };
+  /** The project committed as it is (config included) in a new repository; HEAD's commit. */
+  const committed = (sb: Sandbox): string => {
+    g(sb.app, 'init', '-q', '-b', 'main');
+    g(sb.app, 'add', '-A');
+    g(sb.app, 'commit', '-q', '-m', 'the project');
+    return g(sb.app, 'rev-parse', 'HEAD').trim();
+  };
 
   it('is one commit holding its files alone, the work in progress untouched; mechanic revert makes one revert commit of both', async () => {
     const sb = crashedProject();
     await withServer(TWO_FILE_ANSWER, async (server) => {
       configure(sb, server, { git: { mode: 'commit' } });
-      g(sb.app, 'init', '-q', '-b', 'main');
-      g(sb.app, 'add', '-A');
-      g(sb.app, 'commit', '-q', '-m', 'the project');
-      const base = g(sb.app, 'rev-parse', 'HEAD').trim();
+      const base = committed(sb);
       // Work in progress: an unstaged edit in a neighbour, a staged new file.
       const wip = `${PROJECT['lib/invoices.js']}// unfinished\n`;
       sb.write('lib/invoices.js', wip);
@@ -330,10 +334,7 @@ describe('a fix across files in git: committed, or proposed and applied', () => 
     const sb = crashedProject();
     await withServer(TWO_FILE_ANSWER, async (server) => {
       configure(sb, server, { git: { mode: 'propose' } });
-      g(sb.app, 'init', '-q', '-b', 'main');
-      g(sb.app, 'add', '-A');
-      g(sb.app, 'commit', '-q', '-m', 'the project');
-      const base = g(sb.app, 'rev-parse', 'HEAD').trim();
+      const base = committed(sb);
       const run = await sb.runJson(['run']);
       const [fix] = run.json.fixes;
       assert.equal(fix.outcome, 'proposed', JSON.stringify(fix));

@@ -3,7 +3,7 @@ import type { Config } from '../config/load.js';
 import { SyntaxChecker } from '../engine/checker.js';
 import { decodeSource } from '../analysis/decode.js';
 import { commitFix } from '../git/commit.js';
-import { proposalsDir, readProposal, saveProposal, type StoredProposal } from '../git/propose.js';
+import { proposalsDir, readProposal, saveProposal, type ProposedFile, type StoredProposal } from '../git/propose.js';
 import { layOver } from '../git/repo.js';
 import { fixBug } from '../repair/fix.js';
 import { reviveAfterFix } from '../repair/revive.js';
@@ -55,34 +55,9 @@ export async function applyProposal(opts: ApplyOptions): Promise<ApplyReport> {
     const stored = findProposal(config.stateDir, opts.target);
     if (stored.appliedAs) throw new UsageError(`proposal ${stored.id} was already applied (fix ${stored.appliedAs}, ${stored.appliedAt})`);
 
-    let bytes: Buffer;
-    try {
-      bytes = fs.readFileSync(stored.file);
-    } catch {
-      throw new SafetyError(`${stored.file} is gone; proposal ${stored.id} cannot be applied`);
-    }
-    const decoded = decodeSource(bytes);
-    if (!decoded.ok) throw new SafetyError(`${stored.file}: ${decoded.reason}; nothing written`);
-    // The file as it is now decides: the proposal itself, or its change laid over later edits.
-    const candidate = sha256(bytes) === stored.originalHash ? stored.text : layOver(decoded.text, stored.original, stored.text);
-    if (candidate === undefined)
-      throw new SafetyError(`${stored.file} changed since fix ${stored.id} was proposed, and the proposal no longer applies to it; nothing written (the next cycle proposes afresh)`);
-
-    // A fix across files: each other file as it is now, with the proposal's change laid over it.
-    const others: OtherFileChange[] = (stored.others ?? []).map((o) => {
-      let now: Buffer;
-      try {
-        now = fs.readFileSync(o.file);
-      } catch {
-        throw new SafetyError(`${o.file} is gone; proposal ${stored.id} cannot be applied`);
-      }
-      const text = decodeSource(now);
-      if (!text.ok) throw new SafetyError(`${o.file}: ${text.reason}; nothing written`);
-      const next = sha256(now) === o.originalHash ? o.text : layOver(text.text, o.original, o.text);
-      if (next === undefined)
-        throw new SafetyError(`${o.file} changed since fix ${stored.id} was proposed, and the proposal no longer applies to it; nothing written (the next cycle proposes afresh)`);
-      return { file: o.file, before: text.text, text: next };
-    });
+    // Each file as it is now decides: the proposal itself, or its change laid over later edits.
+    const candidate = laidOver(stored, stored.id).text;
+    const others: OtherFileChange[] = (stored.others ?? []).map((o) => laidOver(o, stored.id));
     const rung: Repairer = {
       name: 'proposal',
       description: `proposal ${stored.id}`,
@@ -117,6 +92,25 @@ export async function applyProposal(opts: ApplyOptions): Promise<ApplyReport> {
   } finally {
     lock?.release();
   }
+}
+
+/**
+ * A proposed file's change on the file as it is now: the proposed text when the file is as it
+ * was, else the change laid over later edits. Refuses, naming the file, when that no longer fits.
+ */
+function laidOver(p: Pick<ProposedFile, 'file' | 'originalHash' | 'original' | 'text'>, id: string): OtherFileChange {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(p.file);
+  } catch {
+    throw new SafetyError(`${p.file} is gone; proposal ${id} cannot be applied`);
+  }
+  const decoded = decodeSource(bytes);
+  if (!decoded.ok) throw new SafetyError(`${p.file}: ${decoded.reason}; nothing written`);
+  const text = sha256(bytes) === p.originalHash ? p.text : layOver(decoded.text, p.original, p.text);
+  if (text === undefined)
+    throw new SafetyError(`${p.file} changed since fix ${id} was proposed, and the proposal no longer applies to it; nothing written (the next cycle proposes afresh)`);
+  return { file: p.file, before: decoded.text, text };
 }
 
 function findProposal(stateDir: string, target: string): StoredProposal {

@@ -14,7 +14,8 @@ const node = process.execPath;
 const downProbe = (extra: Record<string, unknown> = {}) => ({ name: 'feed', kind: 'command', command: [node, '-e', 'process.exit(1)'], ...extra });
 /** A remedy program that appends its argv, environment and folder to runs.jsonl (one line a run). */
 const recorder = "require('fs').appendFileSync('runs.jsonl', JSON.stringify({ argv: process.argv.slice(1), secret: process.env.CM_SECRET ?? null, greeting: process.env.GREETING ?? null, cwd: process.cwd() }) + '\\n')";
-const runsOf = (sb: Sandbox) => (fs.existsSync(path.join(sb.app, 'runs.jsonl')) ? sb.read('runs.jsonl').trim().split('\n').map((l) => JSON.parse(l)) : []);
+// A remedy's file exists, empty, a moment before its line is written: read, it holds no run yet.
+const runsOf = (sb: Sandbox) => (fs.existsSync(path.join(sb.app, 'runs.jsonl')) ? sb.read('runs.jsonl').split('\n').filter((l) => l.trim() !== '').map((l) => JSON.parse(l)) : []);
 const remedyLog = async (sb: Sandbox) => (await sb.runJson(['log', '--limit', '200'])).json.filter((e: any) => e.type === 'remedy');
 const stateOf = (sb: Sandbox) => {
   const dir = path.join(sb.home, 'state', 'code-mechanic');

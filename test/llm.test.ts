@@ -12,7 +12,8 @@ import { DOCTOR_PROMPT, checkModelServer } from '../src/llm/doctor.ts';
 import { MIN_NUM_CTX, generateBody, numCtxFor, ollamaProvider } from '../src/llm/ollama.ts';
 import { openaiProvider, openaiUrl } from '../src/llm/openai.ts';
 import { baseUrlOf, getProvider, providers } from '../src/llm/registry.ts';
-import { LlmError, MAX_ANSWER_BYTES, type LlmErrorKind, type LlmProvider } from '../src/llm/types.ts';
+import { LlmError, type LlmErrorKind, type LlmProvider } from '../src/llm/types.ts';
+import { MAX_ANSWER_BYTES } from '../src/util/http.ts';
 import { repoRoot } from './helpers/cli.ts';
 import { startModelServer, type ModelServer, type ModelServerOptions, type ScriptedAnswer } from './helpers/model-server.ts';
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { serverUrls, type LlmSettings } from './settings.js';
-import { CHARS_PER_TOKEN, LlmError, apiKeyOf, describeShape, emptyAnswer, joinUrl, requestJson, type LlmAnswer, type LlmProvider, type LlmRequest, type ModelInfo } from './types.js';
+import { CHARS_PER_TOKEN, LlmError, apiKeyOf, describeShape, emptyAnswer, requestJson, type LlmAnswer, type LlmProvider, type LlmRequest, type ModelInfo } from './types.js';
+import { joinUrl } from '../util/http.js';
 
 /** llama.cpp's server; vLLM (8000) and LM Studio (1234) are set with `llm.baseUrl`. */
 export const OPENAI_DEFAULT_BASE_URL = 'http://127.0.0.1:8080';

@@ -116,8 +116,6 @@ export async function requestJson(call: HttpCall): Promise<unknown> {
   }
 }
 
-export { joinUrl, MAX_ANSWER_BYTES } from '../util/http.js';
-export type { HttpCall } from '../util/http.js';
 
 /** Say why an answer is empty, in the words of the fix (`hint` applies when the model only thought). */
 export function emptyAnswer(where: string, settings: Pick<LlmSettings, 'numPredict'>, answer: LlmAnswer, hint?: string): LlmError {

@@ -6,7 +6,8 @@ import { scrubberFor, type Scrub } from '../util/secrets.js';
 import { acquireLock } from '../workspace/lock.js';
 import { channelKind } from '../channels/registry.js';
 import type { SendResult } from '../channels/types.js';
-import { digestOf, eventsFromLog, ownEvent, projectName, type EventContext, type Message, type NotifyEvent } from './events.js';
+import type { Message, NotifyEvent } from '../channels/event.js';
+import { digestOf, eventsFromLog, ownEvent, projectName, type EventContext } from './events.js';
 import { enqueue, readOutbox, writeOutbox, type Outbox, type OutboxItem } from './outbox.js';
 import type { ChannelConfig } from '../channels/schema.js';
 

@@ -6,7 +6,6 @@ import { isoTime } from '../util/clock.js';
 import { scrubDeep, type Scrub } from '../util/secrets.js';
 import type { DigestEvent, NotifyEvent } from '../channels/event.js';
 
-export { EVENT_NAMES, matchesFilter, validFilterEntry, type DigestEvent, type EventName, type Message, type NotifyEvent } from '../channels/event.js';
 
 export interface EventContext {
   /** The project's name: the folder of the config (or the working folder). */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeJsonAtomic } from '../workspace/atomic.js';
 import { stamp } from '../workspace/backup.js';
-import { matchesFilter, type NotifyEvent } from './events.js';
+import { matchesFilter, type NotifyEvent } from '../channels/event.js';
 import type { ChannelConfig } from '../channels/schema.js';
 
 /** Where one event stands with one channel. */

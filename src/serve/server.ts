@@ -23,7 +23,6 @@ import { dashboard, fixViews, probeViews, relPath } from './data.js';
 import { createMetrics, type Metrics } from './metrics.js';
 
 import { DEFAULT_HOST, DEFAULT_PORT } from './address.js';
-export { DEFAULT_HOST, DEFAULT_PORT, parseHostPort, parsePort } from './address.js';
 /** The token every route needs when the server is bound beyond loopback. */
 export const TOKEN_ENV = 'MECHANIC_HTTP_TOKEN';
 const MIN_TOKEN_CHARS = 16;

@@ -64,7 +64,6 @@ export const DEFAULT_MAX_EDITS = 2;
 export const DEFAULT_TIME_BUDGET_MS = 300;
 export const DEFAULT_MAX_CANDIDATES = 4000;
 /** Repairs below this confidence are proposed, never written by the deterministic rung. */
-export { DEFAULT_MIN_CONFIDENCE } from '../../config/defaults.js';
 
 /** `repairSyntax` in one of the checker's engines: off the main thread, with V8's module parser. */
 export function repairInEngine(checker: SyntaxChecker, text: string, opts: SyntaxRepairOptions): Promise<SyntaxRepair> {

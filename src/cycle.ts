@@ -106,6 +106,8 @@ interface CycleRun {
   state: State;
   holds: ReturnType<typeof loadHolds>;
   recovered: RecoveryNote[];
+  /** Why a file may not be written (protected), or undefined: one matcher for the whole cycle. */
+  protection: ReturnType<typeof makeProtection>;
 }
 
 /** What the fix step did: an entry per bug, and the bugs settled without an edit. */
@@ -149,7 +151,7 @@ function openCycle(opts: CycleOptions, clock: Clock, warn: (m: string) => void, 
   const holds = loadHolds(config.stateDir);
   // A changed file or a retry clears a bug's failed attempts (and its escalation).
   settleCounts(state, holds.retries);
-  return { opts, config, clock, warn, changes, checker, started, log, journal, state, holds, recovered };
+  return { opts, config, clock, warn, changes, checker, started, log, journal, state, holds, recovered, protection: makeProtection(config) };
 }
 
 async function probePhase(run: CycleRun): Promise<ProbeResult[]> {
@@ -169,8 +171,7 @@ async function discoverPhase(run: CycleRun): Promise<Discovery> {
     onFile: (done, total) => opts.onProgress?.({ type: 'scan', done, total }),
     ...(opts.syntaxLimit !== undefined ? { syntaxLimit: opts.syntaxLimit } : {}),
   });
-  const protection = makeProtection(config);
-  for (const bug of discovery.bugs) if (protection(bug.file)) bug.protected = true;
+  for (const bug of discovery.bugs) if (run.protection(bug.file)) bug.protected = true;
   return discovery;
 }
 
@@ -181,12 +182,11 @@ async function fixPhase(run: CycleRun, discovery: Discovery): Promise<FixPhase> 
   const [{ fixEntry }, { buildLadder }] = await Promise.all([import('./repair/fix.js'), import('./repair/registry.js')]);
   const ladder = buildLadder({ config, checker: run.checker });
   const validators = validatorsByName(config.validators);
-  const protection = makeProtection(config);
   const out: FixPhase = { fixes: [], resolved: new Set() };
   let attempts = 0;
   for (const bug of discovery.bugs) {
     const skip = (reason: string): FixEntry => fixEntry(bug, `skip-${bug.id}`, clock.now(), 'skipped', reason);
-    const why = whySkip(run, bug, protection, attempts);
+    const why = whySkip(run, bug, attempts);
     let entry: FixEntry;
     if (why !== undefined) entry = skip(why);
     else if (bug.kind === 'stale-process') {
@@ -208,10 +208,10 @@ async function fixPhase(run: CycleRun, discovery: Discovery): Promise<FixPhase> 
 }
 
 /** Why a bug is not attempted in this cycle, in order of precedence; undefined: attempt it. */
-function whySkip(run: CycleRun, bug: Bug, protection: ReturnType<typeof makeProtection>, attempts: number): string | undefined {
+function whySkip(run: CycleRun, bug: Bug, attempts: number): string | undefined {
   const { config, state, holds, clock, opts } = run;
   if (historyOnly(bug)) return HISTORY_REASON;
-  const prot = bug.kind === 'stale-process' ? undefined : protection(bug.file);
+  const prot = bug.kind === 'stale-process' ? undefined : run.protection(bug.file);
   if (prot) return prot;
   const escalated = escalatedReason(bug.id, state);
   if (escalated) return escalated;

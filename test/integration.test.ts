@@ -6,7 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { box, cliPath, closedPort, repoRoot, waitFor } from './helpers/cli.ts';
+import { box, cliPath, closedPort, repoRoot, waitFor, type Sandbox } from './helpers/cli.ts';
 import { PM2_BIN, startPm2 } from './helpers/pm2.ts';
 
 const identity = { GIT_AUTHOR_NAME: 'Dev', GIT_AUTHOR_EMAIL: 'dev@example.com', GIT_COMMITTER_NAME: 'Dev', GIT_COMMITTER_EMAIL: 'dev@example.com' };
@@ -14,6 +14,18 @@ function g(cwd: string, ...args: string[]): string {
   const r = spawnSync('git', ['-C', cwd, ...args], { encoding: 'utf8', env: { ...process.env, ...identity } });
   assert.equal(r.status, 0, `git ${args.join(' ')}: ${r.stderr}`);
   return r.stdout;
+}
+
+/** A project whose lib/calc.js is broken, committed in a new repository, with git.mode commit and `extra` config. */
+function brokenRepo(extra: object = {}): Sandbox {
+  const sb = box();
+  sb.write('.gitignore', 'mechanic.config.json\n');
+  sb.write('lib/calc.js', BROKEN);
+  sb.config({ pm2Logs: false, llm: { provider: 'none' }, git: { mode: 'commit' }, ...extra });
+  g(sb.app, 'init', '-q', '-b', 'main');
+  g(sb.app, 'add', '.');
+  g(sb.app, 'commit', '-q', '-m', 'broken add');
+  return sb;
 }
 
 const BROKEN = `'use strict';
@@ -27,13 +39,7 @@ const WIP = '// TODO(wip): subtract\n';
 
 describe('git.mode commit beside the user’s edit in the same file', () => {
   it('commits a fix three lines from an uncommitted edit it does not touch; the edit stays uncommitted', async () => {
-    const sb = box();
-    sb.write('.gitignore', 'mechanic.config.json\n');
-    sb.write('lib/calc.js', BROKEN);
-    sb.config({ pm2Logs: false, llm: { provider: 'none' }, git: { mode: 'commit' } });
-    g(sb.app, 'init', '-q', '-b', 'main');
-    g(sb.app, 'add', '.');
-    g(sb.app, 'commit', '-q', '-m', 'broken add');
+    const sb = brokenRepo();
     // The user's work in progress: a line appended just below the bug's context.
     sb.write('lib/calc.js', BROKEN + WIP);
     const run = await sb.runJson(['run']);
@@ -47,13 +53,7 @@ describe('git.mode commit beside the user’s edit in the same file', () => {
   });
 
   it('still refuses a fix that lands on the user’s uncommitted line', async () => {
-    const sb = box();
-    sb.write('.gitignore', 'mechanic.config.json\n');
-    sb.write('lib/calc.js', BROKEN);
-    sb.config({ pm2Logs: false, llm: { provider: 'none' }, git: { mode: 'commit' } });
-    g(sb.app, 'init', '-q', '-b', 'main');
-    g(sb.app, 'add', '.');
-    g(sb.app, 'commit', '-q', '-m', 'broken add');
+    const sb = brokenRepo();
     const head = g(sb.app, 'rev-parse', 'HEAD');
     sb.write('lib/calc.js', BROKEN.replace('(a + b));', '(a + b + 0));'));
     const run = await sb.runJson(['run']);
@@ -139,13 +139,7 @@ describe('the webhook hears a revert commit', () => {
     });
     await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
     try {
-      const sb = box();
-      sb.write('.gitignore', 'mechanic.config.json\n');
-      sb.write('lib/calc.js', BROKEN);
-      sb.config({ pm2Logs: false, llm: { provider: 'none' }, git: { mode: 'commit' }, notify: [{ type: 'webhook', url: `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook` }] });
-      g(sb.app, 'init', '-q', '-b', 'main');
-      g(sb.app, 'add', '.');
-      g(sb.app, 'commit', '-q', '-m', 'broken add');
+      const sb = brokenRepo({ notify: [{ type: 'webhook', url: `http://127.0.0.1:${(hook.address() as { port: number }).port}/hook` }] });
       const run = await sb.runJson(['run']);
       const fix = run.json.fixes[0];
       assert.ok(fix.commit, fix.reason);

@@ -8,6 +8,7 @@ import type { Health } from '../probes/types.js';
 import { readLog } from '../state/log.js';
 import { loadState, type State } from '../state/state.js';
 import { liveHolder } from '../workspace/lock.js';
+import { scrubberFor } from '../util/secrets.js';
 
 const BUG_KINDS: readonly BugKind[] = ['syntax', 'runtime', 'stale-process', 'environment'];
 const HEALTH: readonly Health[] = ['healthy', 'degraded', 'down'];
@@ -184,24 +185,14 @@ export function createMetrics(config: Config): Metrics {
     labelNames: ['url', 'preferred'],
     registers,
     collect() {
+      // A URL's password is masked by the one scrub, as in everything else the mechanic sends.
+      const scrub = scrubberFor(config);
       modelServerUp.reset();
       if (config.llm.provider === 'none') return;
       for (const h of modelServerHealth(config.llm))
-        if (h.state !== 'unknown') modelServerUp.set({ url: withoutCredentials(h.url), preferred: h.preferred ? 'true' : 'false' }, h.state === 'up' ? 1 : 0);
+        if (h.state !== 'unknown') modelServerUp.set({ url: scrub(h.url), preferred: h.preferred ? 'true' : 'false' }, h.state === 'up' ? 1 : 0);
     },
   });
 
   return { registry, observeCycle, close: unsubscribe };
-}
-
-/** A server's URL as a label: never its user name or password. */
-function withoutCredentials(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.href.replace(/\/$/, '');
-  } catch {
-    return url;
-  }
 }

@@ -1,6 +1,7 @@
 import type { GitConfig } from '../config/git.js';
 import { httpJson, joinUrl } from '../util/http.js';
 import { errorMessage } from '../util/errors.js';
+import { Redactor } from '../util/secrets.js';
 import { git } from './repo.js';
 
 /** `git push <remote> mechanic/fix-<id>`: argv only; the agent socket passes for ssh remotes. */
@@ -27,7 +28,8 @@ export interface PullRequestInput {
 export async function openPullRequest(pr: NonNullable<GitConfig['pullRequest']>, input: PullRequestInput, env: NodeJS.ProcessEnv = process.env): Promise<{ url?: string; note: string }> {
   const token = env[pr.tokenEnv];
   if (!token) return { note: `no pull request: the environment variable ${pr.tokenEnv} (git.pullRequest.tokenEnv) is not set` };
-  const hide = (s: string) => s.split(token).join('«redacted»');
+  // The token (and anything shaped like a secret) out of what the forge or the network said.
+  const hide = new Redactor({ known: [token] });
   const url = joinUrl(pr.api, `repos/${pr.repo}/pulls`);
   try {
     const answer = (await httpJson({
@@ -42,6 +44,6 @@ export async function openPullRequest(pr: NonNullable<GitConfig['pullRequest']>,
     const link = typeof answer.html_url === 'string' ? answer.html_url : undefined;
     return { ...(link ? { url: link } : {}), note: `pull request ${typeof answer.number === 'number' ? `#${answer.number} ` : ''}opened${link ? `: ${link}` : ''}` };
   } catch (err) {
-    return { note: `pull request not opened: ${hide(errorMessage(err))}` };
+    return { note: `pull request not opened: ${hide.scrub(errorMessage(err))}` };
   }
 }

@@ -193,6 +193,7 @@ export interface SecretSettings {
   llm: { redactPatterns: readonly string[] };
   probes?: readonly object[];
   notify?: readonly object[];
+  git?: { pullRequest?: object | undefined };
 }
 
 const scrubbers = new WeakMap<object, Scrub>();
@@ -200,7 +201,7 @@ const scrubbers = new WeakMap<object, Scrub>();
 /**
  * The scrub for everything a configured mechanic prints, logs and stores, whatever `llm.redact`
  * says: the built-in patterns and `llm.redactPatterns`, secret-named environment variables, the
- * values of variables the config names (`connectionStringEnv`, `tokenEnv`, `apiKeyEnv`…), and the
+ * values of variables the config names (`connectionStringEnv`, `tokenEnv`, `apiKeyEnv`, `git.pullRequest.tokenEnv`…), and the
  * `.env` values at the top of each root. (A fix entry also gets the `.env` values around its file.)
  */
 export function scrubberFor(settings: SecretSettings, env: NodeJS.ProcessEnv = process.env): Scrub {
@@ -209,7 +210,7 @@ export function scrubberFor(settings: SecretSettings, env: NodeJS.ProcessEnv = p
   const literals: string[] = [];
   for (const dir of [...settings.roots, ...(settings.baseDir ? [settings.baseDir] : [])]) literals.push(...envFileValues(dir, dir));
   // Secrets the config points at: variables it names, and the password of an inline connection string.
-  const named = [settings.llm, ...(settings.probes ?? []), ...(settings.notify ?? [])].flatMap((o) =>
+  const named = [settings.llm, ...(settings.probes ?? []), ...(settings.notify ?? []), ...(settings.git?.pullRequest ? [settings.git.pullRequest] : [])].flatMap((o) =>
     Object.entries(o).flatMap(([k, v]) => {
       if (typeof v !== 'string') return [];
       if (k.endsWith('Env')) return env[v] ? [env[v]] : [];

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { runProcess, minimalEnv } from '../util/proc.js';
 import { omit } from '../util/omit.js';
+import { Limiter } from '../util/serial.js';
 import type { FileStat, ScanCache } from './cache.js';
 import type { ErrorFileVerdict, ErrorVerdict, FileVerdict, ModuleFormat, Verdict } from '../analysis/compile.js';
 import { isCheckable, PackageScopes, statKey, type FileFormat } from '../analysis/format.js';
@@ -234,23 +235,6 @@ export class SyntaxChecker {
 
   close(): Promise<void> {
     return this.pool.close();
-  }
-}
-
-/** At most `n` tasks at once. */
-class Limiter {
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
-  constructor(private readonly n: number) {}
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.n) await new Promise<void>((r) => this.waiting.push(r));
-    this.active++;
-    try {
-      return await task();
-    } finally {
-      this.active--;
-      this.waiting.shift()?.();
-    }
   }
 }
 

@@ -2,10 +2,28 @@
 export type Serial = <T>(fn: () => Promise<T>) => Promise<T>;
 
 export function serial(): Serial {
-  let tail: Promise<unknown> = Promise.resolve();
-  return <T>(fn: () => Promise<T>): Promise<T> => {
-    const run = tail.then(fn, fn);
-    tail = run.catch(() => {});
-    return run;
-  };
+  const one = new Limiter(1);
+  return (fn) => one.run(fn);
 }
+
+/**
+ * At most `n` tasks at once, the others in order of arrival. A finished task hands its place to
+ * the next waiter directly, so a caller arriving meanwhile cannot slip in beside it.
+ */
+export class Limiter {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  constructor(private readonly n: number) {}
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.n) await new Promise<void>((r) => this.waiting.push(r));
+    else this.active++;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+

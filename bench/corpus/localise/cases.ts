@@ -8,6 +8,7 @@
  * `basis` says what real report the case is modelled on. `long`: lines of unrelated code the
  * bench adds to the end of the named file, so that it is not shown whole.
  */
+import { REAL_CASES_B } from './real-b.js';
 export interface LocaliseCase {
   name: string;
   basis: string;
@@ -322,4 +323,5 @@ export const CASES: LocaliseCase[] = [
     },
     fix: [{ file: 'lib/js-yaml/type/int.js', from: 'function resolveYamlInteger(data) {', to: 'function resolveYamlInteger(data) {\n  if (null === data) {\n    return false;\n  }\n' }],
   },
+  ...REAL_CASES_B,
 ];

@@ -9,6 +9,7 @@
  * bench adds to the end of the named file, so that it is not shown whole.
  */
 import { REAL_CASES_A } from './real-a.js';
+import { REAL_CASES_B } from './real-b.js';
 export interface LocaliseCase {
   name: string;
   basis: string;
@@ -324,4 +325,5 @@ export const CASES: LocaliseCase[] = [
     fix: [{ file: 'lib/js-yaml/type/int.js', from: 'function resolveYamlInteger(data) {', to: 'function resolveYamlInteger(data) {\n  if (null === data) {\n    return false;\n  }\n' }],
   },
   ...REAL_CASES_A,
+  ...REAL_CASES_B,
 ];

@@ -13,7 +13,8 @@
  * Three prompts per case: ours (the defaults: call chain of 3 frames), the single window (the
  * same, `llm.callChainFrames: 0`), and the seed's (the top frame's file cut at 6,000 characters).
  *
- * Options: --no-write (do not update docs/BENCHMARKS.md), --verbose (each case).
+ * Options: --no-write (do not update docs/BENCHMARKS.md), --verbose (each case), --only TEXT (only the
+ * cases whose name holds TEXT; implies --no-write).
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -34,7 +35,8 @@ import { startModelServer } from '../test/helpers/model-server.js';
 import { CASES, type LocaliseCase } from './corpus/localise/cases.js';
 import { gitRevision, machine, markdownTable, pct, writeSection } from './lib/report.js';
 
-const WRITE = !process.argv.includes('--no-write');
+const ONLY = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1] : undefined;
+const WRITE = !process.argv.includes('--no-write') && ONLY === undefined;
 const VERBOSE = process.argv.includes('--verbose');
 const CACHE = path.resolve('.cache', 'bench', 'localise');
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -165,7 +167,7 @@ const median = (xs: number[]) => {
 
 async function main(): Promise<void> {
   const results: Result[] = [];
-  for (const c of CASES) {
+  for (const c of CASES.filter((x) => ONLY === undefined || x.name.includes(ONLY))) {
     const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'bench-localise-')));
     try {
       writeProject(root, c);

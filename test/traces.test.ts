@@ -417,6 +417,54 @@ describe('the call chain shown to the model', () => {
     }
   });
 
+  it("a method that throws on the instance's own state brings its class's constructor, and definitions are shown with their bodies", () => {
+    const filler = Array.from({ length: 50 }, (_, i) => `  m${i}() {\n    return ${i};\n  }`).join('\n');
+    const node = [
+      'class Node {',
+      '  constructor(defaults = {}) {',
+      '    for (const name in defaults) {',
+      "      if (name === 'nodes') this.nodes = defaults.nodes.map((n) => n.clone());",
+      '      else this[name] = defaults[name];',
+      '    }',
+      '  }',
+      filler,
+      '  before(add) {',
+      '    this.parent.insertBefore(this, add);',
+      '    return this;',
+      '  }',
+      '}',
+      'module.exports = Node;',
+    ].join('\n');
+    const lines = node.split('\n');
+    const throwAt = lines.findIndex((l) => l.includes('this.parent.insertBefore')) + 1;
+    const pad = Array.from({ length: 80 }, (_, i) => `const k${i} = ${i};`).join('\n');
+    const helpers = `function shout(s) {\n  const t = String(s);\n  return t.toUpperCase();\n}\n${pad}\nfunction other(x) {\n  return shout(x);\n}\nmodule.exports = { shout, other };\n`;
+    const run = `const Node = require('./node');\nconst { shout } = require('./helpers');\nnew Node({}).before(shout('x'));\n`;
+    const files: Record<string, string> = { '/p/node.js': node, '/p/helpers.js': helpers, '/p/run.js': run };
+    const bug = {
+      id: 'b', file: '/p/node.js', kind: 'runtime' as const, line: throwAt, column: 17, message: "Cannot read properties of undefined (reading 'insertBefore')", errorType: 'TypeError', priority: 60, source: 'error-log', detail: 'TypeError: x',
+      places: [
+        { file: '/p/node.js', line: throwAt, column: 17, frame: 0, function: 'before', why: 'threw here' },
+        { file: '/p/run.js', line: 3, column: 13, frame: 1, why: 'called' },
+      ],
+    };
+    const read = (f: string) => (files[f] ? { name: path.basename(f), text: files[f] } : undefined);
+    const sections = callChainSections(bug, read, { frames: 3, maxLines: 40 });
+    const ctor = sections.find((s) => s.text.includes('the constructor of Node'));
+    assert.ok(ctor, 'the constructor is shown: ' + sections.map((s) => s.text.split('\n')[0]).join(' | '));
+    // the whole constructor, from its first line to its closing brace, and no further
+    assert.deepEqual([ctor.start, ctor.end], [2, 7]);
+    assert.match(ctor.text, /this\.nodes = defaults\.nodes\.map/);
+    // without a read of `this` on the line that threw, no constructor
+    const plain = { ...bug, places: bug.places.map((p, i) => (i === 0 ? { ...p, line: throwAt + 1 } : p)), line: throwAt + 1 };
+    assert.ok(!callChainSections(plain, read, { frames: 3, maxLines: 40 }).some((s) => s.text.includes('the constructor of')));
+    // a definition called on the line that threw is shown with its body (run.js calls shout)
+    const fromRun = { ...bug, file: '/p/run.js', line: 3, places: [{ file: '/p/run.js', line: 3, column: 13, frame: 0, why: 'threw here' }, { file: '/p/helpers.js', line: 87, column: 10, frame: 1, why: 'called' }] };
+    const def = callChainSections(fromRun, read, { frames: 2, maxLines: 40 }).find((s) => s.text.includes('the definition of shout'));
+    assert.ok(def, 'the definition of shout is shown');
+    assert.deepEqual([def.start, def.end], [1, 4]);
+  });
+
   it('a short budget drops the chain before it shrinks the window; a single-frame error gets no chain', () => {
     const lines = Array.from({ length: 400 }, (_, i) => `  x${i} = f(${i});`);
     const text = ['function big() {', ...lines, '}'].join('\n');

@@ -64,6 +64,18 @@ export function callChainSections(bug: Bug, read: (file: string) => ChainFile, o
   // Definitions of what the line that threw calls, found in the files of the chain.
   const top = byFrame[0];
   const topFile = top ? read(top.file) : undefined;
+  // A method that throws on the instance's own state (`this.parent.x`): where that state is set up.
+  if (top?.line && topFile) {
+    const lines = topFile.text.split('\n');
+    const ctor = constructorOf(lines, top.line - 1, top.function);
+    if (ctor && !(top.file === bug.file && Math.abs(ctor.line + 1 - bug.line) < opts.maxLines)) {
+      const span = bodyWindow(lines, ctor.line, opts.maxLines);
+      if (!overlaps(top.file, span)) {
+        mark(top.file, span);
+        section(top.file, topFile, span, `${topFile.name} lines ${span.start + 1}-${span.end + 1}: the constructor of ${ctor.name}, which sets up the state the line that threw reads (this.${ctor.reads})\n${numberedSpan(lines, span, -1)}`);
+      }
+    }
+  }
   if (top?.line && topFile) {
     const callLine = topFile.text.split('\n')[top.line - 1] ?? '';
     const names = [...callLine.matchAll(/(?:^|[^\w$.])([A-Za-z_$][\w$]*)\s*\(/g)].map((m) => m[1]!).filter((n) => !NOT_CALLS.has(n));
@@ -75,7 +87,7 @@ export function callChainSections(bug: Bug, read: (file: string) => ChainFile, o
         const lines = f.text.split('\n');
         const def = definitionLine(lines, name);
         if (def < 0) continue;
-        const span = chooseWindow(lines, def, 0, opts.maxLines);
+        const span = bodyWindow(lines, def, opts.maxLines);
         if (overlaps(file, span) || (file === bug.file && Math.abs(def + 1 - bug.line) < opts.maxLines)) break;
         mark(file, span);
         section(file, f, span, `${f.name} lines ${span.start + 1}-${span.end + 1}: the definition of ${name}, called on the line that threw\n${numberedSpan(lines, span, -1)}`);
@@ -84,6 +96,41 @@ export function callChainSections(bug: Bug, read: (file: string) => ChainFile, o
     }
   }
   return sections;
+}
+
+/**
+ * When the line `at` reads a property of `this`, the constructor of the class it is in: the class
+ * declared above it and its `constructor(`, or, for a frame named `Name.method`, a function `Name`
+ * (a constructor written as a function).
+ */
+function constructorOf(lines: string[], at: number, frameFunction: string | undefined): { line: number; name: string; reads: string } | undefined {
+  const reads = /\bthis\.([A-Za-z_$][\w$]*)(?!\s*=[^=])/.exec(lines[at] ?? '')?.[1];
+  if (!reads) return undefined;
+  for (let l = at; l >= 0; l--) {
+    const cls = /^\s*(?:export\s+(?:default\s+)?)?class\s+([A-Za-z_$][\w$]*)/.exec(lines[l]!);
+    if (!cls) continue;
+    for (let c = l + 1; c < at; c++) if (/^\s*constructor\s*\(/.test(lines[c]!)) return { line: c, name: cls[1]!, reads };
+    break;
+  }
+  const owner = frameFunction?.match(/^(?:new\s+)?([A-Z][\w$]*)\./)?.[1];
+  const def = owner ? definitionLine(lines, owner) : -1;
+  return def >= 0 && def !== at ? { line: def, name: owner!, reads } : undefined;
+}
+
+/**
+ * A definition's lines: from the line that opens it to the line back at its indentation (its
+ * closing brace), at most `max` lines. (chooseWindow widens outwards, to the blocks around a line;
+ * a definition is the block below it.)
+ */
+function bodyWindow(lines: string[], def: number, max: number): { start: number; end: number } {
+  const indent = /^[ \t]*/.exec(lines[def] ?? '')![0].replace(/\t/g, '    ').length;
+  let end = def + 1;
+  while (end < lines.length && end - def < max - 1) {
+    const l = lines[end]!;
+    if (l.trim() && /^[ \t]*/.exec(l)![0].replace(/\t/g, '    ').length <= indent) break;
+    end++;
+  }
+  return { start: def, end: Math.min(end, lines.length - 1, def + max - 1) };
 }
 
 /** The 0-based line that defines `name` as a function, or -1. */

@@ -37,6 +37,15 @@ const CASES: [string, boolean, boolean][] = [
   ['export const a = 1; // module.exports = b', true, false],
   // cjs-module-lexer does not read module syntax: CommonJS records in a module go to acorn.
   ['export const a = 1;\nmodule.exports.b = 2;', true, false],
+  // Words the scan cannot read, in strings, comments, templates and regular expressions: masked,
+  // and V8 compiling the masked text proves none was code; in code the full parse answers.
+  ['var m = "A module cannot have multiple default exports."; exports.real = 1;', false, true],
+  ['// define getter functions for harmony exports\n/* more */\nexports.real = 1;', false, true],
+  ['var r = /module[a]/, t = `module [x]`; exports.real = 1;', false, true],
+  ["module['exports'] = { a: 1 };", false, false],
+  ["var d = getNative(Object, 'defineProperty'); exports.x = 1;", false, true],
+  ["Object['defineProperty'](exports, 'y', { value: 1 });", false, false],
+  ['module.exports = { ...exports.base, extra: 1 }; exports.fast = { ...exports.full };', false, true],
 ];
 
 describe('export surfaces by the lexers', () => {

@@ -96,6 +96,24 @@ export function compileModule(source: string, filename: string): Verdict {
 }
 
 /**
+ * Whether V8 compiles `source` in `format`, and nothing more: no position is looked for on a
+ * failure. False for a module where this thread cannot compile modules.
+ */
+export function compiles(source: string, format: ModuleFormat): boolean {
+  try {
+    if (format === 'commonjs') vm.compileFunction(source, CJS_PARAMS);
+    else {
+      const SourceTextModule = (vm as unknown as { SourceTextModule?: Stm }).SourceTextModule;
+      if (!SourceTextModule) return false;
+      new SourceTextModule(source, {});
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Messages of a CommonJS compile failure that mean ES module syntax (node_contextify.cc,
  * esm_syntax_error_messages): such a file "contains module syntax" without further ado.
  */

@@ -1,4 +1,5 @@
 import * as acorn from 'acorn';
+import { compiles } from './compile.js';
 import { moduleExportsValue, surfaceOf } from './surface.js';
 
 /**
@@ -7,8 +8,11 @@ import { moduleExportsValue, surfaceOf } from './surface.js';
  * for every entry: es-module-lexer for a module's exports, and for CommonJS records
  * (`exports.x =`, `module.exports = …`, `Object.defineProperty(exports, 'x', …)`) a plain scan
  * of the text whose every finding cjs-module-lexer confirms is code (not a comment, string or
- * regular expression). Whatever the scan cannot read exactly, or the lexer does not confirm,
- * falls back to the full parse: the surface is always the one surfaceOf gives.
+ * regular expression). A word the scan cannot read (`exports.` ending a sentence in a string,
+ * `module` before a comment) is masked and V8 compiles the text again: if it still compiles, no
+ * masked word was code, and acorn would have seen none of them. Whatever the scan cannot read
+ * exactly, or the lexer does not confirm, falls back to the full parse: the surface is always
+ * the one surfaceOf gives.
  */
 type CjsLexer = { parse(source: string): { exports: string[]; reexports: string[] } };
 type EsLexer = typeof import('es-module-lexer');
@@ -32,8 +36,8 @@ export function initLexers(): Promise<void> {
   return loading;
 }
 
-/** How the last surfaces were reached (for the benchmark and the tests). */
-export const lexedStats = { lexed: 0, parsed: 0 };
+/** How the last surfaces were reached (for the benchmark and the tests); `masked`: lexed after a mask compiled. */
+export const lexedStats = { lexed: 0, parsed: 0, masked: 0 };
 
 /** The export surface of text that parses (see surfaceOf); the lexers where they can answer. */
 export function exportSurface(text: string, isModule: boolean): string[] {
@@ -65,9 +69,38 @@ export function lexedExports(text: string, isModule: boolean): string[] | undefi
       out.add(name);
     }
   }
-  if (!commonJsRecords(text, isModule, out)) return undefined;
+  const unread: Span[] = [];
+  if (!commonJsRecords(text, isModule, out, unread)) return undefined;
+  if (unread.length) {
+    if (!outsideCode(text, isModule, unread)) return undefined;
+    lexedStats.masked++;
+  }
   return [...out].sort();
 }
+
+/** A word the scan could not read: code (then only a parse tells what it means) or not. */
+type Span = { start: number; end: number };
+
+/**
+ * `@` is no token of JavaScript (while decorators are not shipped: checked once), and any text
+ * in a comment, string, template or regular expression: with each span masked by `@`s, the text
+ * compiles only if no span was code. A failed compile, for whatever reason, proves nothing.
+ */
+function outsideCode(text: string, isModule: boolean, spans: Span[]): boolean {
+  atIsNoToken ??= !compiles('@x class A {}', 'commonjs') && !compiles('@x class A {}', 'module');
+  if (!atIsNoToken) return false;
+  spans.sort((a, b) => a.start - b.start);
+  let masked = '';
+  let at = 0;
+  for (const s of spans) {
+    if (s.start < at) continue; // the same word twice
+    masked += `${text.slice(at, s.start)}${'@'.repeat(s.end - s.start)}`;
+    at = s.end;
+  }
+  masked += text.slice(at);
+  return compiles(masked, isModule ? 'module' : 'commonjs');
+}
+let atIsNoToken: boolean | undefined;
 
 // Names whose spelling decides an entry; an escape in one (`\u0065xports`) is read by acorn alone.
 const DECIDING = /exports|module|defineProperty|Object/;
@@ -108,46 +141,65 @@ interface Finding {
 }
 
 /**
- * Add what surfaceOf's CommonJS walk would add. False when the text holds something the scan
- * cannot read exactly, or a finding the lexer does not confirm as code.
+ * Add what surfaceOf's CommonJS walk would add; a word it cannot read goes to `unread` (it counts
+ * for nothing if it is not code). False when the text holds something only a parse reads, or a
+ * finding the lexer does not confirm as code.
  */
-function commonJsRecords(text: string, isModule: boolean, out: Set<string>): boolean {
+function commonJsRecords(text: string, isModule: boolean, out: Set<string>, unread: Span[]): boolean {
   const findings: Finding[] = [];
   WORDS.lastIndex = 0;
   for (let m = WORDS.exec(text); m; m = WORDS.exec(text)) {
     const at = m.index;
     const word = m[0];
+    const span = { start: at, end: at + word.length };
     const before = identifierSide(text.charCodeAt(at - 1));
     const after = identifierSide(text.charCodeAt(at + word.length));
-    if (before === 'unknown' || after === 'unknown') return false;
+    if (before === 'unknown' || after === 'unknown') {
+      unread.push(span);
+      continue;
+    }
     if (before === 'part' || after === 'part') continue; // `$exports`, `exportsX`: another name
     const prev = previousSignificant(text, at);
-    if (prev === 'unknown') return false;
+    if (prev === 'unknown') {
+      unread.push(span);
+      continue;
+    }
     if (prev === '.') continue; // `a.exports`, `a.module`: a property, never the exports object
     let r: Finding | 'none' | 'unknown';
     if (word === 'defineProperty') {
       // Only `Object.defineProperty(…)`, handled from `Object`: any other spelling counts nothing,
-      // unless it is a quoted key (`Object['defineProperty']`), which acorn alone reads.
+      // unless it is a quoted key (`Object['defineProperty']`), which acorn alone reads (a string
+      // is no code, yet means something here: never masked).
       const q = text.charCodeAt(at - 1);
-      if (q === 0x27 || q === 0x22 || q === 0x60) return false;
+      if (q === 0x27 || q === 0x22 || q === 0x60) {
+        // Only as a key (`[` before the quote) can it name the call; elsewhere a string means nothing here.
+        const key = previousSignificant(text, at - 1);
+        if (key === '[' || key === 'unknown') return false;
+      }
       continue;
     } else if (word === 'module') {
       const dot = skipSpace(text, at + 6);
-      if (dot < 0 || text[dot] === '[') return false; // module['exports']: acorn reads it
+      if (dot < 0 || text[dot] === '[') {
+        unread.push(span); // module['exports']: acorn reads it, if it is code
+        continue;
+      }
       if (text[dot] !== '.') continue;
       const e = skipSpace(text, dot + 1);
-      if (e < 0) return false;
+      if (e < 0) {
+        unread.push(span);
+        continue;
+      }
       if (!text.startsWith('exports', e) || identifierSide(text.charCodeAt(e + 7)) !== 'none') continue;
       r = afterExportsObject(text, at, e + 7, true, isModule);
       WORDS.lastIndex = e + 7;
     } else {
       r = afterExportsObject(text, at, at + 7, false, isModule);
     }
-    if (r === 'unknown') return false;
-    if (r !== 'none') findings.push(r);
+    if (r === 'unknown') unread.push(span);
+    else if (r !== 'none') findings.push(r);
     // `Object.defineProperty(` right before: its target may be this very word
   }
-  if (!defineProperties(text, findings)) return false;
+  defineProperties(text, findings, unread);
   if (!findings.length) return true;
   return confirmed(text, findings, out);
 }
@@ -229,49 +281,86 @@ function moduleExportsEntries(text: string, from: number, isModule: boolean): st
   return [...set];
 }
 
-/** `Object.defineProperty(exports|module.exports, 'x', …)`: entry x, its target confirmed with it. */
-function defineProperties(text: string, findings: Finding[]): boolean {
+/** `Object.defineProperty(exports|module.exports, 'x', …)`: entry x, its target confirmed with it; what it cannot read goes to `unread`. */
+function defineProperties(text: string, findings: Finding[], unread: Span[]): void {
   const call = /\bObject\s*\.\s*defineProperty\b/g;
   for (let m = call.exec(text); m; m = call.exec(text)) {
     const at = m.index;
+    // Unread: `Object` masked (a call of it is code, and fails the masked compile).
+    const unreadHere = (): void => void unread.push({ start: at, end: at + 6 });
     const before = identifierSide(text.charCodeAt(at - 1));
-    if (before === 'unknown') return false;
+    if (before === 'unknown') {
+      unreadHere();
+      continue;
+    }
     if (before === 'part') continue;
     const prev = previousSignificant(text, at);
-    if (prev === 'unknown') return false;
+    if (prev === 'unknown') {
+      unreadHere();
+      continue;
+    }
     if (prev === '.') continue;
     const open = skipSpace(text, at + m[0].length);
-    if (open < 0) return false;
+    if (open < 0) {
+      unreadHere();
+      continue;
+    }
     if (text[open] !== '(') continue; // not called here: nothing recorded
     let t = skipSpace(text, open + 1);
-    if (t < 0) return false;
+    if (t < 0) {
+      unreadHere();
+      continue;
+    }
     if (text.startsWith('module', t) && identifierSide(text.charCodeAt(t + 6)) === 'none') {
       const d = skipSpace(text, t + 6);
-      if (d < 0) return false;
+      if (d < 0) {
+        unreadHere();
+        continue;
+      }
       if (text[d] !== '.') continue;
       t = skipSpace(text, d + 1);
-      if (t < 0) return false;
-    } else if (text.startsWith('...', t)) return false;
+      if (t < 0) {
+        unreadHere();
+        continue;
+      }
+    } else if (text.startsWith('...', t)) {
+      unreadHere();
+      continue;
+    }
     if (!text.startsWith('exports', t) || identifierSide(text.charCodeAt(t + 7)) !== 'none') continue;
     const comma = skipSpace(text, t + 7);
-    if (comma < 0) return false;
+    if (comma < 0) {
+      unreadHere();
+      continue;
+    }
     if (text[comma] !== ',') continue;
     const k = skipSpace(text, comma + 1);
-    if (k < 0) return false;
+    if (k < 0) {
+      unreadHere();
+      continue;
+    }
     const q = text[k];
     if (q === "'" || q === '"') {
       const close = text.indexOf(q, k + 1);
-      if (close < 0) return false;
+      if (close < 0) {
+        unreadHere();
+        continue;
+      }
       const key = text.slice(k + 1, close);
-      if (/[\\\n\r]/.test(key)) return false;
+      if (/[\\\n\r]/.test(key)) {
+        unreadHere();
+        continue;
+      }
       findings.push({ start: at, end: close + 1, entries: [key], tail: '=(0' });
       continue;
     }
     // An identifier key names nothing (surfaceOf keeps literal keys only); anything else: a parse.
     NAME.lastIndex = k;
-    if (!NAME.exec(text)) return false;
+    if (!NAME.exec(text)) {
+      unreadHere();
+      continue;
+    }
   }
-  return true;
 }
 
 /**
@@ -338,7 +427,9 @@ function previousSignificant(text: string, at: number): string {
       i = open - 1;
       continue;
     }
-    if (c === '.' && (crossedLine || text[i - 1] === '.')) return 'unknown'; // `a.⏎exports`, or a spread
+    // A spread (`...exports.x`): the word is not a property.
+    if (c === '.' && text[i - 1] === '.' && text[i - 2] === '.' && text[i - 3] !== '.') return '...';
+    if (c === '.' && (crossedLine || text[i - 1] === '.')) return 'unknown'; // `a.⏎exports`, or dots the scan cannot read
     return c;
   }
 }

@@ -22,7 +22,15 @@ type Slot = { engine: Engine; job: Job | undefined; units: number };
  * Where the engines run. `thread`: worker threads of this process (the configured node is the
  * running one). `process`: child processes of another node binary, so its own V8 parses.
  */
-export type EngineKind = { kind: 'thread' } | { kind: 'process'; node: string };
+export type EngineKind = { kind: 'thread'; heap?: EngineHeap } | { kind: 'process'; node: string };
+
+/**
+ * A thread engine's V8 heap bound (MB). V8 lets an idle heap grow far past what compiling one
+ * batch needs (the scan's peak memory was mostly that); bounded, garbage goes sooner. An engine
+ * that hits the bound dies with ERR_WORKER_OUT_OF_MEMORY: its job fails, and the caller retries
+ * (see SyntaxChecker).
+ */
+export type EngineHeap = { oldMb: number; youngMb: number };
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
 /**
@@ -67,6 +75,10 @@ export class WorkerPool {
 
   get threads(): number {
     return this.size;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
   }
 
   run<T>(req: Request): Promise<T> {
@@ -118,7 +130,7 @@ export class WorkerPool {
       job?.reject(err);
       if (!this.closed) this.pump();
     };
-    slot.engine = this.engine.kind === 'thread' ? threadEngine(onReply, fail) : processEngine(this.engine.node, onReply, fail, () => this.closed);
+    slot.engine = this.engine.kind === 'thread' ? threadEngine(onReply, fail, this.engine.heap) : processEngine(this.engine.node, onReply, fail, () => this.closed);
     slot.engine.unref();
     this.slots.push(slot);
     return slot;
@@ -139,14 +151,15 @@ export class WorkerPool {
   }
 }
 
-function threadEngine(onReply: (msg: Reply) => void, fail: (err: Error) => void): Engine {
+function threadEngine(onReply: (msg: Reply) => void, fail: (err: Error) => void, heap: EngineHeap | undefined): Engine {
   let worker: Worker;
+  const resourceLimits = heap ? { resourceLimits: { maxOldGenerationSizeMb: heap.oldMb, maxYoungGenerationSizeMb: heap.youngMb } } : {};
   try {
-    worker = new Worker(WORKER_URL, { execArgv: ENGINE_ARGV });
+    worker = new Worker(WORKER_URL, { execArgv: ENGINE_ARGV, ...resourceLimits });
   } catch (err) {
     // A node that refuses --expose-internals in a worker: positions of module errors come from acorn.
     if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
-    worker = new Worker(WORKER_URL, { execArgv: ENGINE_ARGV.filter((a) => a !== '--expose-internals') });
+    worker = new Worker(WORKER_URL, { execArgv: ENGINE_ARGV.filter((a) => a !== '--expose-internals'), ...resourceLimits });
   }
   let terminating = false;
   worker.on('message', onReply);

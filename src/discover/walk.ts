@@ -15,19 +15,47 @@ export interface WalkOptions {
 type Matcher = (rel: string, name: string) => boolean;
 
 /**
- * One matcher for a list of globs. `**\/*.ext` patterns, the usual include, are an extension
- * test on the name (the cost of a glob match per file is most of a warm scan's walk otherwise).
+ * One matcher for a list of globs. Patterns that test only the name, the usual include
+ * (`**\/*.js`) and the environment's (`**\/*crontab*`, `**\/ecosystem.config.{js,cjs}`), become
+ * one regular expression on the name, and `**\/dir/*` a test of the path's end: a glob of
+ * picomatch's per file was most of a warm scan's walk. The rest go to picomatch.
  */
 export function globMatcher(patterns: readonly string[]): Matcher {
-  const exts: string[] = [];
+  const names: string[] = [];
+  const parents: string[] = [];
   const rest: string[] = [];
   for (const p of patterns) {
-    const m = /^\*\*\/\*(\.[A-Za-z0-9_-]+)$/.exec(p);
-    if (m) exts.push(m[1]!);
+    const name = /^\*\*\/([^/]+)$/.exec(p)?.[1];
+    const byName = name === undefined ? undefined : nameRegExp(name);
+    const parent = /^\*\*\/([\w.-]+)\/\*$/.exec(p)?.[1];
+    if (byName !== undefined) names.push(byName);
+    else if (parent !== undefined) parents.push(`${parent}/`);
     else rest.push(p.replace(/^\.\//, ''));
   }
+  // `s`: a name may hold a line break, and `*` matches it as picomatch's does.
+  const name = names.length ? new RegExp(`^(?:${names.join('|')})$`, 's') : undefined;
   const glob = rest.length ? picomatch(rest, { dot: true }) : undefined;
-  return (rel, name) => exts.some((e) => name.endsWith(e)) || (glob !== undefined && glob(rel));
+  return (rel, base) =>
+    (name !== undefined && name.test(base)) ||
+    parents.some((d) => {
+      // `**/d/*`: the file's folder is named d, at the root or below.
+      const at = rel.length - base.length - d.length;
+      return at >= 0 && rel.startsWith(d, at) && (at === 0 || rel.charCodeAt(at - 1) === 47);
+    }) ||
+    (glob !== undefined && glob(rel));
+}
+
+/**
+ * A one-segment glob as a regular expression on a name, if it has only literal characters, `*`
+ * and at most one `{a,b}` of literal alternatives; otherwise undefined. With `dot: true`, as the
+ * walk's globs are matched, `*` is any run of characters but `/` (a name has none).
+ */
+function nameRegExp(segment: string): string | undefined {
+  const m = /^([\w.*-]*)(?:\{([\w.-]+(?:,[\w.-]+)+)\})?([\w.*-]*)$/.exec(segment);
+  if (!m) return undefined;
+  const lit = (s: string) => s.replace(/[.*]/g, (c) => (c === '*' ? '.*' : '\\.'));
+  const alternatives = m[2] === undefined ? '' : `(?:${m[2].split(',').map(lit).join('|')})`;
+  return `${lit(m[1]!)}${alternatives}${lit(m[3]!)}`;
 }
 
 /**

@@ -36,6 +36,7 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
   const warnings: string[] = [];
   const include = globMatcher(config.include);
   const own = [config.stateDir, config.backupDir].map((d) => d + path.sep);
+  const maxBytes = BigInt(config.maxFileBytes);
   for (const root of config.roots) {
     const found = tree.files(root, include);
     const ignored = config.gitignore ? await gitIgnored(root, warnings) : undefined;
@@ -63,7 +64,7 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
         }
       }
       if (!st.isFile()) continue;
-      if (st.size > BigInt(config.maxFileBytes)) {
+      if (st.size > maxBytes) {
         skipped.push({ file: real, reason: `${st.size} bytes, over maxFileBytes (${config.maxFileBytes})` });
         continue;
       }

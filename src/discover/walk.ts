@@ -59,21 +59,28 @@ function nameRegExp(segment: string): string | undefined {
 }
 
 /**
- * The entries under each root that are not folders (files, and links, which are not followed),
- * each root read once however many lists are taken from it (the syntax scan's and the
- * environment's): one pass of readdir with file types, no stat per entry, folders pruned by name
- * before they are read. Make one per discovery, so that the next sees the tree as it is then.
+ * The files under each root (and links, which are not followed: `isLink` tells them apart
+ * without a call), each root read once however many lists are taken from it (the syntax scan's
+ * and the environment's): one pass of readdir with file types, no stat per entry, folders pruned
+ * by name before they are read; sockets, pipes and devices left out. Make one per discovery, so
+ * that the next sees the tree as it is then.
  */
 export class TreeWalk {
   private readonly skipDirs: Set<string>;
   private readonly skipPaths: Set<string>;
   private readonly excluded: ((rel: string) => boolean) | undefined;
   private readonly roots = new Map<string, string[]>();
+  private readonly links = new Set<string>();
 
   constructor(opts: WalkOptions) {
     this.skipDirs = new Set(opts.skipDirs);
     this.skipPaths = new Set(opts.skipPaths.map((p) => path.resolve(p)));
     this.excluded = opts.exclude.length ? picomatch(opts.exclude.map((p) => p.replace(/^\.\//, '')), { dot: true }) : undefined;
+  }
+
+  /** Whether a listed entry is a symbolic link (its readdir type said so). */
+  isLink(abs: string): boolean {
+    return this.links.size > 0 && this.links.has(abs);
   }
 
   /** The entries under `root` that `include` selects, as absolute paths in the order read. */
@@ -101,10 +108,14 @@ export class TreeWalk {
       for (const e of entries) {
         const name = e.name;
         const abs = prefix + name;
-        const r = rel ? `${rel}/${name}` : name;
+        // The relative path only for the exclude globs, when there are any.
+        const r = this.excluded ? (rel ? `${rel}/${name}` : name) : '';
         if (e.isDirectory()) {
           if (!this.skipDirs.has(name) && !this.skipPaths.has(abs) && !this.excluded?.(r)) walk(abs, r);
-        } else if (!this.excluded?.(r)) out.push(abs);
+        } else if ((e.isFile() || e.isSymbolicLink()) && !this.excluded?.(r)) {
+          out.push(abs);
+          if (e.isSymbolicLink()) this.links.add(abs);
+        }
       }
     };
     walk(base, '');

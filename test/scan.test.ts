@@ -9,7 +9,7 @@ import { box, cliPath, type Sandbox } from './helpers/cli.ts';
 import { node24 } from './helpers/node24.ts';
 import { needs } from './helpers/require.ts';
 // The library as published (its syntax engines are worker threads of the built files).
-import { resolveConfig, scanSyntax, SyntaxChecker } from '../dist/index.js';
+import { resolveConfig, scanSyntax, SyntaxChecker, type FileVerdict } from '../dist/index.js';
 
 
 /** Every way node decides a file's kind, and errors only one kind has. */
@@ -118,6 +118,11 @@ describe("verdicts are exactly node --check's", () => {
   });
 });
 
+/** A verdict as the cache gives it back: an ok verdict without its exports (see ScanCache.get). */
+function withoutExports(v: FileVerdict): FileVerdict {
+  return 'ok' in v && v.ok ? { file: v.file, ok: true, format: v.format } : v;
+}
+
 describe('the scan cache', () => {
   let sb: Sandbox;
   let checker: SyntaxChecker;
@@ -142,8 +147,22 @@ describe('the scan cache', () => {
     const warm = await scan();
     assert.equal(warm.read, 0);
     assert.equal(warm.cached, 41);
-    assert.deepEqual(warm.verdicts, cold.verdicts);
+    assert.deepEqual(warm.verdicts, cold.verdicts.map(withoutExports));
     assert.equal(warm.cacheSaved, false, 'nothing changed: nothing written');
+  });
+
+  it('a cached verdict leaves its exports in the cache, and a file that stops parsing gets them as its last good exports', async () => {
+    const file = sb.write('lib/named.js', 'exports.alpha = 1;\nexports.beta = 2;\n');
+    const fresh = (await scan()).verdicts.find((x) => x.file === file)!;
+    assert.ok('ok' in fresh && fresh.ok && fresh.exports?.includes('alpha') && fresh.exports.includes('beta'), JSON.stringify(fresh));
+    const cached = (await scan()).verdicts.find((x) => x.file === file)!;
+    assert.deepEqual(cached, withoutExports(fresh));
+    fs.writeFileSync(file, 'exports.alpha = (1;\nexports.beta = 2;\n');
+    const broken = (await scan()).verdicts.find((x) => x.file === file)!;
+    assert.ok('ok' in broken && !broken.ok, JSON.stringify(broken));
+    assert.deepEqual(broken.lastGoodExports, fresh.exports);
+    fs.rmSync(file);
+    await scan();
   });
 
   it('a changed file is read again, even at the same size with its mtime put back (ctime moves)', async () => {
@@ -187,12 +206,12 @@ describe('the scan cache', () => {
     const warm = await scan();
     assert.equal(warm.read, 0);
     assert.equal(warm.cached, 45);
-    assert.deepEqual(warm.verdicts, cold.verdicts);
+    assert.deepEqual(warm.verdicts, cold.verdicts.map(withoutExports));
     for (const f of odd) fs.rmSync(f);
   });
 
   it('a corrupt cache is set aside silently and rebuilt', async () => {
-    fs.writeFileSync(path.join(sb.dir, 'state', 'scan-cache.tsv'), 'code-mechanic scan cache\t3\tnode ' + process.version + '\nd/x\nfa.js\t1:2');
+    fs.writeFileSync(path.join(sb.dir, 'state', 'scan-cache.tsv'), 'code-mechanic scan cache\t4\tnode ' + process.version + '\nd/x\nfa.js\t1:2');
     const r = await scan();
     assert.equal(r.read, 41);
     assert.match(r.cacheDropped ?? '', /corrupt/);

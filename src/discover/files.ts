@@ -30,26 +30,28 @@ export type ListConfig = Pick<Config, 'roots' | 'include' | 'exclude' | 'stateDi
  * out of the roots are not followed; files over the size limit are skipped with the reason.
  */
 export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeOf(config)): Promise<SourceFiles> {
-  const files = new Set<string>();
   const stats = new Map<string, FileStat>();
   const skipped: SkippedFile[] = [];
   const warnings: string[] = [];
   const include = globMatcher(config.include);
   const own = [config.stateDir, config.backupDir].map((d) => d + path.sep);
+  const maxBytes = BigInt(config.maxFileBytes);
   for (const root of config.roots) {
     const found = tree.files(root, include);
     const ignored = config.gitignore ? await gitIgnored(root, warnings) : undefined;
     for (const abs of found) {
       if (own.some((o) => abs.startsWith(o))) continue;
       if (ignored?.(abs)) continue;
+      // One stat a file, the cache's key: readdir's type already said file or link.
       let st: fs.BigIntStats;
-      try {
-        st = fs.lstatSync(abs, { bigint: true });
-      } catch {
-        continue;
-      }
       let real = abs;
-      if (st.isSymbolicLink()) {
+      if (!tree.isLink(abs)) {
+        try {
+          st = fs.lstatSync(abs, { bigint: true });
+        } catch {
+          continue;
+        }
+      } else {
         try {
           real = fs.realpathSync(abs);
           st = fs.statSync(real, { bigint: true });
@@ -62,16 +64,17 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
           continue;
         }
       }
-      if (!st.isFile()) continue;
-      if (st.size > BigInt(config.maxFileBytes)) {
+      // The mode as a number: BigIntStats.isFile() makes BigInts to test it. (A file replaced
+      // by something else since readdir is no longer a file.)
+      if ((Number(st.mode) & fs.constants.S_IFMT) !== fs.constants.S_IFREG) continue;
+      if (st.size > maxBytes) {
         skipped.push({ file: real, reason: `${st.size} bytes, over maxFileBytes (${config.maxFileBytes})` });
         continue;
       }
-      files.add(real);
       stats.set(real, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
     }
   }
-  return { files: [...files].sort(), skipped, stats, warnings };
+  return { files: [...stats.keys()].sort(), skipped, stats, warnings };
 }
 
 /** The walk of the roots a discovery shares: dependency and VCS folders, the excluded and the mechanic's own left out. */

@@ -15,37 +15,72 @@ export interface WalkOptions {
 type Matcher = (rel: string, name: string) => boolean;
 
 /**
- * One matcher for a list of globs. `**\/*.ext` patterns, the usual include, are an extension
- * test on the name (the cost of a glob match per file is most of a warm scan's walk otherwise).
+ * One matcher for a list of globs. Patterns that test only the name, the usual include
+ * (`**\/*.js`) and the environment's (`**\/*crontab*`, `**\/ecosystem.config.{js,cjs}`), become
+ * one regular expression on the name, and `**\/dir/*` a test of the path's end: a glob of
+ * picomatch's per file was most of a warm scan's walk. The rest go to picomatch.
  */
 export function globMatcher(patterns: readonly string[]): Matcher {
-  const exts: string[] = [];
+  const names: string[] = [];
+  const parents: string[] = [];
   const rest: string[] = [];
   for (const p of patterns) {
-    const m = /^\*\*\/\*(\.[A-Za-z0-9_-]+)$/.exec(p);
-    if (m) exts.push(m[1]!);
+    const name = /^\*\*\/([^/]+)$/.exec(p)?.[1];
+    const byName = name === undefined ? undefined : nameRegExp(name);
+    const parent = /^\*\*\/([\w.-]+)\/\*$/.exec(p)?.[1];
+    if (byName !== undefined) names.push(byName);
+    else if (parent !== undefined) parents.push(`${parent}/`);
     else rest.push(p.replace(/^\.\//, ''));
   }
+  // `s`: a name may hold a line break, and `*` matches it as picomatch's does.
+  const name = names.length ? new RegExp(`^(?:${names.join('|')})$`, 's') : undefined;
   const glob = rest.length ? picomatch(rest, { dot: true }) : undefined;
-  return (rel, name) => exts.some((e) => name.endsWith(e)) || (glob !== undefined && glob(rel));
+  return (rel, base) =>
+    (name !== undefined && name.test(base)) ||
+    parents.some((d) => {
+      // `**/d/*`: the file's folder is named d, at the root or below.
+      const at = rel.length - base.length - d.length;
+      return at >= 0 && rel.startsWith(d, at) && (at === 0 || rel.charCodeAt(at - 1) === 47);
+    }) ||
+    (glob !== undefined && glob(rel));
 }
 
 /**
- * The entries under each root that are not folders (files, and links, which are not followed),
- * each root read once however many lists are taken from it (the syntax scan's and the
- * environment's): one pass of readdir with file types, no stat per entry, folders pruned by name
- * before they are read. Make one per discovery, so that the next sees the tree as it is then.
+ * A one-segment glob as a regular expression on a name, if it has only literal characters, `*`
+ * and at most one `{a,b}` of literal alternatives; otherwise undefined. With `dot: true`, as the
+ * walk's globs are matched, `*` is any run of characters but `/` (a name has none).
+ */
+function nameRegExp(segment: string): string | undefined {
+  const m = /^([\w.*-]*)(?:\{([\w.-]+(?:,[\w.-]+)+)\})?([\w.*-]*)$/.exec(segment);
+  if (!m) return undefined;
+  const lit = (s: string) => s.replace(/[.*]/g, (c) => (c === '*' ? '.*' : '\\.'));
+  const alternatives = m[2] === undefined ? '' : `(?:${m[2].split(',').map(lit).join('|')})`;
+  return `${lit(m[1]!)}${alternatives}${lit(m[3]!)}`;
+}
+
+/**
+ * The files under each root (and links, which are not followed: `isLink` tells them apart
+ * without a call), each root read once however many lists are taken from it (the syntax scan's
+ * and the environment's): one pass of readdir with file types, no stat per entry, folders pruned
+ * by name before they are read; sockets, pipes and devices left out. Make one per discovery, so
+ * that the next sees the tree as it is then.
  */
 export class TreeWalk {
   private readonly skipDirs: Set<string>;
   private readonly skipPaths: Set<string>;
   private readonly excluded: ((rel: string) => boolean) | undefined;
   private readonly roots = new Map<string, string[]>();
+  private readonly links = new Set<string>();
 
   constructor(opts: WalkOptions) {
     this.skipDirs = new Set(opts.skipDirs);
     this.skipPaths = new Set(opts.skipPaths.map((p) => path.resolve(p)));
     this.excluded = opts.exclude.length ? picomatch(opts.exclude.map((p) => p.replace(/^\.\//, '')), { dot: true }) : undefined;
+  }
+
+  /** Whether a listed entry is a symbolic link (its readdir type said so). */
+  isLink(abs: string): boolean {
+    return this.links.size > 0 && this.links.has(abs);
   }
 
   /** The entries under `root` that `include` selects, as absolute paths in the order read. */
@@ -73,10 +108,14 @@ export class TreeWalk {
       for (const e of entries) {
         const name = e.name;
         const abs = prefix + name;
-        const r = rel ? `${rel}/${name}` : name;
+        // The relative path only for the exclude globs, when there are any.
+        const r = this.excluded ? (rel ? `${rel}/${name}` : name) : '';
         if (e.isDirectory()) {
           if (!this.skipDirs.has(name) && !this.skipPaths.has(abs) && !this.excluded?.(r)) walk(abs, r);
-        } else if (!this.excluded?.(r)) out.push(abs);
+        } else if ((e.isFile() || e.isSymbolicLink()) && !this.excluded?.(r)) {
+          out.push(abs);
+          if (e.isSymbolicLink()) this.links.add(abs);
+        }
       }
     };
     walk(base, '');

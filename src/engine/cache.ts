@@ -15,7 +15,7 @@ export interface FileStat {
 export type CachedVerdict = FileVerdict extends infer V ? (V extends unknown ? Omit<V, 'file'> : never) : never;
 
 /** Bump when verdicts or their shape change: an older cache is then dropped, silently. */
-const CACHE_VERSION = 3;
+const CACHE_VERSION = 4;
 const MAGIC = 'code-mechanic scan cache';
 
 export const SCAN_CACHE_FILE = 'scan-cache.tsv';
@@ -30,8 +30,9 @@ const LEGACY_CACHE_FILE = 'scan-cache.json';
  *   `d<folder>`                                     the folder of the files that follow
  *   `f<name><TAB><ino:size:mtimeNs:ctimeNs><TAB><scope number><TAB><verdict>`
  *   `e<number of files>`                            the end (a cut-short file is not a cache)
- * A verdict is 0 (parses as CommonJS), 1 (parses as a module) or the verdict as JSON. A name,
- * folder or scope with a tab, a line break, a backslash or a leading `"` is written as JSON.
+ * A verdict is 0 (parses as CommonJS) or 1 (parses as a module), followed, if the file has
+ * exports, by a tab and their names as a JSON array; any other verdict is JSON. A name, folder or
+ * scope with a tab, a line break, a backslash or a leading `"` is written as JSON.
  */
 interface Entry {
   stat: string;
@@ -51,9 +52,17 @@ const dec = (s: string): string => {
   return v;
 };
 
-function parseVerdict(text: string): CachedVerdict {
-  if (text === '0') return OK_COMMONJS;
-  if (text === '1') return OK_MODULE;
+/** A verdict as written; `exports` false: an ok verdict without its exports (they are not parsed). */
+function parseVerdict(text: string, exports = true): CachedVerdict {
+  const c = text.charCodeAt(0);
+  if (c === 48 /* 0 */ || c === 49 /* 1 */) {
+    const ok = c === 48 ? OK_COMMONJS : OK_MODULE;
+    if (text.length === 1 || !exports) return ok;
+    if (text.charCodeAt(1) !== 9) throw new Error('bad verdict');
+    const names: unknown = JSON.parse(text.slice(2));
+    if (!Array.isArray(names) || !names.every((n) => typeof n === 'string')) throw new Error('bad exports');
+    return { ...ok, exports: names } as CachedVerdict;
+  }
   const v = JSON.parse(text) as CachedVerdict;
   if (!v || typeof v !== 'object' || !('ok' in v || 'skipped' in v)) throw new Error('bad verdict');
   return v;
@@ -71,6 +80,9 @@ export class ScanCache {
   private readonly entries = new Map<string, string | Entry>();
   /** The scope table of the file read: raw records refer to it by number. */
   private scopes: string[] = [];
+  /** Each scope's number as written; the last asked for (a folder's files ask in a row). */
+  private scopeNumbers = new Map<string, string>();
+  private lastScope: { scope: string; number: string | undefined } | undefined;
   private dirty = false;
   /** Why the cache on disk was not used, if it was not (for diagnostics and tests). */
   dropped: string | undefined;
@@ -102,6 +114,7 @@ export class ScanCache {
       }
       cache.entries.clear();
       cache.scopes = [];
+      cache.scopeNumbers.clear();
       cache.dirty = true;
     }
     return cache;
@@ -127,7 +140,10 @@ export class ScanCache {
         if (dir === undefined || tab < 0 || tab > at) throw new Error('bad entry');
         this.entries.set(dir + path.sep + dec(text.slice(start + 1, tab)), text.slice(tab + 1, at));
       } else if (kind === 100 /* d */) dir = dec(text.slice(start + 1, at));
-      else if (kind === 115 /* s */) this.scopes.push(dec(text.slice(start + 1, at)));
+      else if (kind === 115 /* s */) {
+        const scope = dec(text.slice(start + 1, at));
+        this.scopeNumbers.set(scope, String(this.scopes.push(scope) - 1));
+      }
       else if (kind === 101 /* e */) {
         if (Number(text.slice(start + 1, at)) !== this.entries.size) throw new Error('count does not match');
         ended = true;
@@ -164,13 +180,30 @@ export class ScanCache {
     return this.entries.size;
   }
 
-  /** The verdict of `file` if it was judged with this very stat and scope. */
+  /**
+   * The verdict of `file` if it was judged with this very stat and scope. An ok verdict comes
+   * without the exports recorded with it: they are for `peek` (the exports a file had when it
+   * last parsed), and parsing them for every unchanged file was most of a warm scan's cache work.
+   */
   get(file: string, stat: string, scope: string): CachedVerdict | undefined {
     const raw = this.entries.get(file);
-    // The common answer, "unchanged", from the record's text: the stat is its first field.
-    if (typeof raw === 'string' && !(raw.startsWith(stat) && raw.charCodeAt(stat.length) === 9)) return undefined;
-    const e = this.entry(file);
-    return e && e.stat === stat && e.scope === scope ? e.verdict : undefined;
+    if (raw === undefined) return undefined;
+    if (typeof raw !== 'string') return raw.stat === stat && raw.scope === scope ? withoutExports(raw.verdict) : undefined;
+    // "Unchanged?" from the record's text: its stat, then its scope's number, then the verdict.
+    if (!(raw.startsWith(stat) && raw.charCodeAt(stat.length) === 9)) return undefined;
+    if (this.lastScope?.scope !== scope) this.lastScope = { scope, number: this.scopeNumbers.get(scope) };
+    const n = this.lastScope.number;
+    const v = stat.length + 1 + (n?.length ?? 0) + 1;
+    if (n === undefined || !raw.startsWith(n, stat.length + 1) || raw.charCodeAt(v - 1) !== 9) return undefined;
+    const c = raw.charCodeAt(v);
+    if ((c === 48 || c === 49) && (v + 1 === raw.length || raw.charCodeAt(v + 1) === 9)) return c === 48 ? OK_COMMONJS : OK_MODULE;
+    try {
+      return parseVerdict(raw.slice(v), false);
+    } catch {
+      this.entries.delete(file);
+      this.dirty = true;
+      return undefined;
+    }
   }
 
   /** The verdict last recorded for `file`, whatever its stat (what it was before it changed). */
@@ -216,7 +249,7 @@ export class ScanCache {
         record = `${parts.stat}\t${numberOf(parts.scope)}\t${parts.verdict}`;
       } else {
         const v = e.verdict;
-        const compact = 'ok' in v && v.ok && !v.exports?.length ? (v.format === 'module' ? '1' : '0') : JSON.stringify(v);
+        const compact = 'ok' in v && v.ok ? `${v.format === 'module' ? '1' : '0'}${v.exports?.length ? `\t${JSON.stringify(v.exports)}` : ''}` : JSON.stringify(v);
         record = `${e.stat}\t${numberOf(e.scope)}\t${compact}`;
       }
       const cut = file.lastIndexOf(path.sep);
@@ -232,6 +265,10 @@ export class ScanCache {
     this.dirty = false;
     return true;
   }
+}
+
+function withoutExports(v: CachedVerdict): CachedVerdict {
+  return 'ok' in v && v.ok && v.exports ? (v.format === 'module' ? OK_MODULE : OK_COMMONJS) : v;
 }
 
 class ForeignEngine extends Error {}

@@ -4,7 +4,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test/fixtures/**', 'examples/**', 'coverage/**', '.demo/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '.cache/**', 'test-artifacts/**', 'test/fixtures/**', 'examples/**', 'coverage/**', '.demo/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -225,6 +225,79 @@ module.exports = { text };
 `,
     slip: ["'string' ?", "'string ?"],
   },
+  {
+    // replacing the `;` with the `}` makes the same program; the file writes its `;`, so the repair does too
+    name: "a wrapper's closing } lost before ))): the file's own ; is kept",
+    expect: 'repaired',
+    intended: `;(function (global, factory) {
+   typeof exports === 'object' && typeof module !== 'undefined'
+       && typeof require === 'function' ? factory(require('../moment')) :
+   typeof define === 'function' && define.amd ? define(['../moment'], factory) :
+   factory(global.moment)
+}(this, (function (moment) { 'use strict';
+
+    var sv = moment.defineLocale('sv', {
+        months: 'januari_februari_mars_april_maj_juni_juli_augusti_september_oktober_november_december'.split('_'),
+        weekdays: 'söndag_måndag_tisdag_onsdag_torsdag_fredag_lördag'.split('_'),
+        week: {
+            dow: 1, // Monday is the first day of the week.
+            doy: 4, // The week that contains Jan 4th is the first week of the year.
+        },
+    });
+
+    return sv;
+
+})));
+`,
+    slip: ['    return sv;\n\n})));', '    return sv;\n\n)));'],
+    files: { 'moment.js': `module.exports = { defineLocale: (name, config) => ({ name, config }) };\n` },
+  },
+  {
+    // `i` is a loop variable here, so it is no orphan: `i (…); return` still reads as a lost `if` head
+    name: "a mistyped if: i (p.includes('w')) return …",
+    expect: 'repaired-or-untouched',
+    intended: `'use strict';
+function suffix(num, period) {
+  var p = period.toLowerCase();
+  for (var i = 0; i < 3; i++) num += i;
+  if (p.includes('w')) return num + '.';
+  return num + '-';
+}
+module.exports = { suffix };
+`,
+    slip: ["if (p.includes('w'))", "i (p.includes('w'))"],
+  },
+  {
+    // closing the string at once (`''`) or after the space (`' '`) both parse: the text does not say which
+    name: "a string's closing quote lost after a space: c === '  && !open",
+    expect: 'repaired-or-untouched',
+    intended: `'use strict';
+function count(s) {
+  var n = 0;
+  var open = false;
+  for (var c of s) {
+    if (c === ' ' && !open) n++;
+  }
+  return n;
+}
+module.exports = { count };
+`,
+    slip: ["' ' &&", "'  &&"],
+  },
+  {
+    name: 'a subscript left open: self[key = self[key] = {…}',
+    expect: 'repaired-or-untouched',
+    intended: `'use strict';
+function accessor(self, key) {
+  var internals = self[key] = self[key] = {
+    accessors: {}
+  };
+  return internals;
+}
+module.exports = { accessor };
+`,
+    slip: ['self[key] = self', 'self[key = self'],
+  },
 ];
 
 function broken(c: Pick<PrecisionCase, 'intended' | 'slip'>): string {

@@ -200,6 +200,9 @@ export interface GenerateOptions {
 export interface Bigrams {
   pair: Map<string, number>;
   single: Map<string, number>;
+  /** Pairs in all, and those across a line break. */
+  total: number;
+  breaks: number;
 }
 
 const KEYWORD_CLASS = new Set([
@@ -230,14 +233,16 @@ export function bigrams(lx: Lexed): Bigrams {
   const pair = new Map<string, number>();
   const single = new Map<string, number>();
   let prev = '^';
+  let breaks = 0;
   for (const t of lx.tokens) {
     const c = tokenClass(lx, t);
     single.set(prev, (single.get(prev) ?? 0) + 1);
     const k = prev + (t.first ? '\n' : ' ') + c;
+    if (t.first) breaks++;
     pair.set(k, (pair.get(k) ?? 0) + 1);
     prev = c;
   }
-  return { pair, single };
+  return { pair, single, total: lx.tokens.length, breaks };
 }
 
 function logP(stats: Bigrams, a: string, b: string, sep = ' '): number {

@@ -12,6 +12,7 @@ import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { Rivals, commonEnds } from './rivals.js';
 import { signedNames, type NameDiff } from '../../analysis/surface.js';
 import { RegionChecker } from './region.js';
+import { semicolonHabit } from './respell.js';
 
 export interface SearchOptions {
   filename: string;
@@ -126,7 +127,8 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
   let outOfTime = false;
   let rivalsCut = false;
   // the file's styles, read once per search (undefined: it shows neither way)
-  const semis = once(() => semicolonStyle(rootLx));
+  // read from the first repair's statements: the broken text's line ends say little inside literals
+  let semis: (() => boolean | undefined) | undefined;
   const commas = once(() => trailingCommaStyle(original));
   let found: Found | undefined;
   /** Repairs that parse, refused only for exports as the broken text's tolerant parse pictured them. */
@@ -205,6 +207,10 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
               // Otherwise (the same tokens in another order) it is a rival like any other.
               const extra = extraPunct(found.text, text);
               // a ',' is the file's style only at a line's end before a closer on the next line
+              const program = found.program;
+              const text0 = found.text;
+              const regions0 = editRegions(toOriginal(found.edits));
+              semis ??= once(() => semicolonHabit(program, text0, regions0));
               const style = !extra ? undefined : extra.char === ';' ? semis() : extra.atLineEnd ? commas() : false;
               // Where the file shows no style, the two spellings stay rivals; a ',' the style asks
               // for elsewhere makes the rival one too (a count of line ends is weak evidence to
@@ -351,21 +357,6 @@ function once<T>(f: () => T): () => T {
   };
 }
 
-/** Whether the file ends most statement lines with ';' (undefined: it shows neither way). */
-function semicolonStyle(lx: Lexed): boolean | undefined {
-  let semi = 0;
-  let bare = 0;
-  for (let L = 0; L < lx.lineStarts.length - 1; L++) {
-    const next = lx.lineFirst[L + 1]!;
-    if (next < 1) continue;
-    const last = lx.tokens[next - 1]!;
-    if (last.line !== L) continue;
-    if (last.type === 'punct' && last.value === ';') semi++;
-    else if (last.type !== 'punct' || last.value === ')' || last.value === ']') bare++;
-  }
-  return semi === bare ? undefined : semi > bare;
-}
-
 /** Whether the file writes a ',' after the last item of a list that closes on a later line (undefined: it shows neither way). */
 function trailingCommaStyle(text: string): boolean | undefined {
   const trailing = (text.match(/,[ \t]*\r?\n[ \t]*[}\])]/g) ?? []).length;
@@ -399,7 +390,10 @@ function extraPunct(a: string, b: string): { char: ';' | ','; inRival: boolean; 
 function sameTokens(a: string, b: string): boolean {
   const [p, s] = commonEnds(a, b);
   const squeeze = (t: string): string => t.replace(/\s+/g, '');
-  return squeeze(a.slice(p, a.length - s)) === squeeze(b.slice(p, b.length - s));
+  const x = a.slice(p, a.length - s);
+  const y = b.slice(p, b.length - s);
+  // a quote that moves across whitespace changes a string's content (`' '` against `''`)
+  return squeeze(x) === squeeze(y) && !/['"`]/.test(x + y);
 }
 
 function overlaps(prev: { candidate: Candidate; at: number }, e: Edit): boolean {

@@ -1,0 +1,105 @@
+// Two slips in one file, far apart: the deterministic rung judges each edit of its two-edit repair
+// given the other (the single-edit search on the file with the other edit alone). When each is the
+// only repair of its slip, `mechanic fix` writes the pair; when one slip could be repaired
+// otherwise, nothing is written and the evidence says which and why.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { box } from './helpers/cli.ts';
+import { SyntaxChecker } from '../dist/index.js';
+import { repairInEngine } from '../dist/repair/deterministic/index.js';
+
+const CALL = "  console.log('done', out.length);";
+
+/** A small CommonJS module of 64 lines: `retries: 3,` on line 10 and CALL on line 60. */
+function source(line10: string, line60: string): string {
+  const lines = [
+    "'use strict';",
+    "const path = require('path');",
+    '',
+    '/** Settings for the worker. */',
+    'const defaults = {',
+    "  name: 'worker',",
+    "  dir: path.join(__dirname, 'out'),",
+    '  concurrency: 2,',
+    '  verbose: false,',
+    line10,
+    '  timeoutMs: 5000,',
+    '};',
+    '',
+  ];
+  for (let i = 0; lines.length < 56; i++) lines.push(`function step${i}(x) {`, `  return x * ${i + 2} + defaults.retries;`, '}', '');
+  lines.push('function run(items) {', '  const out = items.map((x) => step1(x));', line60, '  return out;', '}', '', 'module.exports = { defaults, run };');
+  assert.equal(lines[9], line10);
+  assert.equal(lines[59], line60);
+  return lines.join('\n') + '\n';
+}
+
+const intended = source('  retries: 3,', CALL);
+/** A dropped ',' at line 10 and a doubled ')' at line 60: each has one repair. */
+const independent = source('  retries: 3', "  console.log('done', out.length));");
+/** The same dropped ',' and a lost ')' at line 60: it could close the call after 'done' as well. */
+const ambiguous = source('  retries: 3', "  console.log('done', out.length;");
+
+const config = { roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } };
+
+describe('two slips: each edit judged given the other', () => {
+  it('two independent slips: `mechanic fix` writes the pair, and the file is the original byte for byte', async () => {
+    const sb = box();
+    const file = sb.write('lib/worker.js', independent);
+    sb.config(config);
+    const r = await sb.runJson(['fix']);
+    const fix = r.json.fixes.find((f: any) => f.file === file);
+    const story = `${JSON.stringify(fix, null, 2)}\n${r.stderr}`;
+    assert.equal(r.code, 0, story);
+    assert.equal(fix.outcome, 'applied', story);
+    assert.equal(fix.strategy, 'deterministic', story);
+    assert.ok(fix.confidence >= 0.7, story);
+    assert.ok(
+      fix.evidence.some((e: string) => e.startsWith('2 edits: each edit is the only repair of its slip given the other (single-edit confidence ')),
+      story,
+    );
+    assert.match(fix.reason, /inserted ',' at 10:\d+; deleted '\)' at 60:\d+/, story);
+    assert.equal(fs.readFileSync(file, 'utf8'), intended);
+  });
+
+  it('one slip of two is ambiguous: nothing is written (exit 1, proposed), and the evidence names the edit and why', async () => {
+    const sb = box();
+    const file = sb.write('lib/worker.js', ambiguous);
+    sb.config(config);
+    const r = await sb.runJson(['fix']);
+    const fix = r.json.fixes.find((f: any) => f.file === file);
+    const story = `${JSON.stringify(fix, null, 2)}\n${r.stderr}`;
+    assert.equal(r.code, 1, story);
+    assert.equal(fix.outcome, 'proposed', story);
+    assert.ok(fix.confidence < 0.7, story);
+    assert.ok(fix.evidence.includes('2 edits, each of which could be something else'), story);
+    // given the ',' at line 10, the lone ')' of line 60 has another place it could go
+    assert.ok(
+      fix.evidence.some((e: string) => /^given the edit at 10:\d+, the (edit at 60:\d+ is found but with confidence 0\.\d+ only|single-edit search repairs its slip otherwise: .+ at 60:\d+)$/.test(e)),
+      story,
+    );
+    assert.equal(typeof fix.rival, 'string', story);
+    assert.ok(fs.readFileSync(file).equals(Buffer.from(ambiguous)), 'the file is untouched');
+  });
+
+  it('library: the confirmed pair carries the weaker single confidence, not the two-edit cap', async () => {
+    const checker = await SyntaxChecker.create(process.execPath, 1);
+    try {
+      const r = await repairInEngine(checker, independent, { filename: 'worker.js', format: 'commonjs' });
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.equal(r.text, intended);
+      assert.equal(r.edits.length, 2);
+      assert.deepEqual(
+        r.edits.map((e) => [e.line, e.kind]),
+        [
+          [10, 'insert'],
+          [60, 'delete'],
+        ],
+      );
+      assert.ok(r.confidence > 0.65, `above the two-edit cap: ${r.confidence}`);
+    } finally {
+      await checker.close();
+    }
+  });
+});

@@ -40,6 +40,28 @@ interface PrecisionCase {
   files?: Record<string, string>;
 }
 
+/** A moment.js locale file as published: a UMD wrapper, then statements ended with `;`. */
+const MOMENT_WRAPPER = `;(function (global, factory) {
+   typeof exports === 'object' && typeof module !== 'undefined'
+       && typeof require === 'function' ? factory(require('../moment')) :
+   typeof define === 'function' && define.amd ? define(['../moment'], factory) :
+   factory(global.moment)
+}(this, (function (moment) { 'use strict';
+
+    var sv = moment.defineLocale('sv', {
+        months: 'januari_februari_mars_april_maj_juni_juli_augusti_september_oktober_november_december'.split('_'),
+        weekdays: 'söndag_måndag_tisdag_onsdag_torsdag_fredag_lördag'.split('_'),
+        week: {
+            dow: 1, // Monday is the first day of the week.
+            doy: 4, // The week that contains Jan 4th is the first week of the year.
+        },
+    });
+
+    return sv;
+
+})));
+`;
+
 // The table. Edit `expect` per case as the repairer learns.
 const CASES: PrecisionCase[] = [
   {
@@ -229,27 +251,17 @@ module.exports = { text };
     // replacing the `;` with the `}` makes the same program; the file writes its `;`, so the repair does too
     name: "a wrapper's closing } lost before ))): the file's own ; is kept",
     expect: 'repaired',
-    intended: `;(function (global, factory) {
-   typeof exports === 'object' && typeof module !== 'undefined'
-       && typeof require === 'function' ? factory(require('../moment')) :
-   typeof define === 'function' && define.amd ? define(['../moment'], factory) :
-   factory(global.moment)
-}(this, (function (moment) { 'use strict';
+    intended: MOMENT_WRAPPER,
 
-    var sv = moment.defineLocale('sv', {
-        months: 'januari_februari_mars_april_maj_juni_juli_augusti_september_oktober_november_december'.split('_'),
-        weekdays: 'söndag_måndag_tisdag_onsdag_torsdag_fredag_lördag'.split('_'),
-        week: {
-            dow: 1, // Monday is the first day of the week.
-            doy: 4, // The week that contains Jan 4th is the first week of the year.
-        },
-    });
-
-    return sv;
-
-})));
-`,
     slip: ['    return sv;\n\n})));', '    return sv;\n\n)));'],
+    files: { 'moment.js': `module.exports = { defineLocale: (name, config) => ({ name, config }) };\n` },
+  },
+  {
+    // `f(x));` and `f(x))` less a `)` are one program: a doubled keystroke undone beats the file's `;` habit
+    name: 'a doubled ) in a wrapper that writes no ; there: factory(global.moment))',
+    expect: 'repaired',
+    intended: MOMENT_WRAPPER,
+    slip: ['   factory(global.moment)\n}', '   factory(global.moment))\n}'],
     files: { 'moment.js': `module.exports = { defineLocale: (name, config) => ({ name, config }) };\n` },
   },
   {

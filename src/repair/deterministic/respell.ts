@@ -45,8 +45,8 @@ export function respell(lx: Lexed, repair: Spelt, file: { filename: string; form
         semicolons = semicolonHabit(repair.program, repair.text, regions);
         habitRead = true;
       }
-      bestScore ??= score(best, semicolons);
-      const s = score({ text, edits, program }, semicolons);
+      bestScore ??= score(best, lx, semicolons);
+      const s = score({ text, edits, program }, lx, semicolons);
       if (s < bestScore) {
         best = { text, edits: edits.sort((a, b) => a.offset - b.offset), program };
         bestScore = s;
@@ -57,7 +57,7 @@ export function respell(lx: Lexed, repair: Spelt, file: { filename: string; form
 }
 
 /** Lower is likelier: empty statements first (a file rarely writes one), then `;` against the file's habit. */
-function score(r: Spelt, semicolons: boolean | undefined): number {
+function score(r: Spelt, lx: Lexed, semicolons: boolean | undefined): number {
   let empties = 0;
   const count = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
@@ -71,7 +71,18 @@ function score(r: Spelt, semicolons: boolean | undefined): number {
   count(r.program);
   // the spellings differ by a `;` at most: the count of them in the whole text says which has it
   const semis = r.text.split(';').length;
-  return empties * 1e9 + (semicolons === undefined ? 0 : semicolons ? -semis : semis);
+  return empties * 1e9 - (deletesDoubled(r.edits, lx) ? 1e8 : 0) + (semicolons === undefined ? 0 : semicolons ? -semis : semis);
+}
+
+/** Whether an edit deletes a token typed twice (`f(x))`): a doubled keystroke, the likeliest slip there is. */
+export function deletesDoubled(edits: readonly AppliedEdit[], lx: Lexed): boolean {
+  return edits.some((a) => {
+    if (a.candidate.kind !== 'delete') return false;
+    const k = tokenAt(lx, a.offset);
+    const t = lx.tokens[k];
+    const prev = lx.tokens[k - 1];
+    return !!t && !!prev && t.start === a.offset && t.type === 'punct' && prev.type === 'punct' && prev.value === t.value && prev.end === t.start;
+  });
 }
 
 const ENDED = new Set(['ExpressionStatement', 'VariableDeclaration', 'ReturnStatement', 'ThrowStatement', 'BreakStatement', 'ContinueStatement', 'DoWhileStatement', 'ImportDeclaration', 'ExportNamedDeclaration', 'ExportDefaultDeclaration', 'ExportAllDeclaration']);
@@ -138,6 +149,8 @@ function edit(offset: number, del: number, ins: string, base: Candidate, kind: C
   return { candidate, offset };
 }
 
+const CLOSER_SET: Record<string, true> = { ')': true, ']': true, '}': true };
+
 /** The other spellings of one edit: a closer beside a `;` or in its place, a `}` replaced by `;` or deleted. */
 function spellings(lx: Lexed, a: AppliedEdit): AppliedEdit[] {
   const c = a.candidate;
@@ -157,9 +170,9 @@ function spellings(lx: Lexed, a: AppliedEdit): AppliedEdit[] {
     const prev = lx.tokens[after - 1];
     if (prev && prev.type === 'punct' && prev.value === ';' && /^\s*$/.test(text.slice(prev.end, a.offset)) && !/[\r\n]/.test(c.edit.ins))
       out.push(edit(prev.start, 1, c.token, c, 'replace', c.token, ';'));
-  } else if (c.kind === 'replace' && c.token === ';' && c.was === '}') {
-    // a lone `}` made `;`: deleting it is the same program without the empty statement
-    out.push(edit(a.offset, a.candidate.edit.del, '', c, 'delete', '}', '}'));
+  } else if (c.kind === 'replace' && c.token === ';' && c.was !== undefined && c.was in CLOSER_SET) {
+    // a closer made `;`: deleting it may be the same program (`f(x));` and `f(x))`, a lone `}`)
+    out.push(edit(a.offset, a.candidate.edit.del, '', c, 'delete', c.was, c.was));
   }
   return out;
 }

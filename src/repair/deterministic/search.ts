@@ -12,7 +12,7 @@ import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { Rivals, commonEnds } from './rivals.js';
 import { signedNames, type NameDiff } from '../../analysis/surface.js';
 import { RegionChecker } from './region.js';
-import { semicolonHabit } from './respell.js';
+import { deletesDoubled, semicolonHabit } from './respell.js';
 
 export interface SearchOptions {
   filename: string;
@@ -215,7 +215,8 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
               // Where the file shows no style, the two spellings stay rivals; a ',' the style asks
               // for elsewhere makes the rival one too (a count of line ends is weak evidence to
               // prefer a costlier repair on), a ';' it asks for replaces the repair.
-              const swap = style === extra?.inRival;
+              // a doubled keystroke undone (`f(x))`) is likelier than a ';' typed as what it doubled
+              const swap = style === extra?.inRival && !deletesDoubled(toOriginal(found.edits), rootLx);
               if (extra && style !== undefined && !(swap && extra.char === ',')) {
                 if (swap) {
                   found.text = text;

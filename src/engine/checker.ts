@@ -77,10 +77,10 @@ export interface CheckerOptions {
 
 /**
  * Bound of each thread engine's heap: on the heavy bench tree (~15,000 files, 100 MB) two
- * unbounded engines peaked at ~360 MB of the process, bounded ~250 MB, for ~10% more CPU in
- * garbage collection. A file that needs more is judged alone in an unbounded engine.
+ * unbounded engines peaked at ~360 MB of the process, an old space of 64 MB at 255-267 MB, and
+ * 32 MB at 230-236 MB in as much wall time. A file that needs more is judged alone in an
+ * unbounded engine.
  */
-// measured on bench:scan's heavy tree: 64 MB peaked at 255-267 MB RSS, 32 MB at 230-236 MB in as much time (a file it cannot hold is checked again alone, uncapped)
 const DEFAULT_HEAP: EngineHeap = { oldMb: 32, youngMb: 4 };
 
 /**

@@ -6,8 +6,8 @@
  * edits pass is as trustworthy as the weaker of the two single repairs.
  */
 import { DEFAULT_MIN_CONFIDENCE } from '../../config/defaults.js';
-import { commonEnds } from './rivals.js';
-import type { AppliedEdit } from './search.js';
+import { applyEdits } from './respell.js';
+import { sameTokens, type AppliedEdit } from './search.js';
 
 /** What the single-edit search made of one slip: the repair it returned, or why none. */
 export type SingleRepair =
@@ -44,7 +44,7 @@ export function judgeEachGivenTheOther(
   for (const k of [0, 1] as const) {
     const judged = edits[k]!;
     const other = edits[1 - k]!;
-    const text = apply(original, other);
+    const text = applyEdits(original, [other]);
     const where = lineCol(judged.offset);
     const r = search(text, budget);
     if (!r.ok) return { confirmed: false, evidence: `given the edit at ${lineCol(other.offset)}, the single-edit search does not settle the one at ${where} (${r.reason})` };
@@ -57,12 +57,6 @@ export function judgeEachGivenTheOther(
     found[k] = r.confidence;
   }
   return { confirmed: true, confidence: Math.min(...found), evidence: `each edit is the only repair of its slip given the other (single-edit confidence ${found.join(' and ')})` };
-}
-
-/** `original` with one edit (in its coordinates) applied. */
-function apply(original: string, a: AppliedEdit): string {
-  const e = a.candidate.edit;
-  return original.slice(0, a.offset) + e.ins + original.slice(a.offset + e.del);
 }
 
 /**
@@ -79,11 +73,4 @@ function describeIn(original: string, applied: AppliedEdit, e: { offset: number;
   if (!before) return `inserted '${after}' at ${where}`;
   if (!after) return `deleted '${before}' at ${where}`;
   return `replaced '${before}' with '${after}' at ${where}`;
-}
-
-/** Whether two texts differ only in whitespace. */
-function sameTokens(a: string, b: string): boolean {
-  const [p, s] = commonEnds(a, b);
-  const squeeze = (t: string): string => t.replace(/\s+/g, '');
-  return squeeze(a.slice(p, a.length - s)) === squeeze(b.slice(p, b.length - s));
 }

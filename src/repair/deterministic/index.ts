@@ -13,7 +13,6 @@ import { canCompileModules, compileVerdict, endOfInput } from '../../analysis/co
 import { boundNames, nameCounts, orphanNames } from './rivals.js';
 import { RIVAL_WINDOW, blockEndsDeleted, bracelessNear, editRegions, searchRepair, type AppliedEdit, type SearchResult } from './search.js';
 import { respell } from './respell.js';
-import { bigrams } from './candidates.js';
 import { unseenPairs } from './pairs.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { judgeEachGivenTheOther, type ConditionalVerdict } from './conditional.js';
@@ -153,10 +152,10 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
   } else if (result.checked < RIVAL_WINDOW) evidence.push(`other repairs ruled out only to ${result.checked.toFixed(2)} (budget)`);
   else evidence.push(`no other repair within ${RIVAL_WINDOW.toFixed(1)} parses`);
   if (conditional?.confirmed) {
-    // The pair's own margin is left out: a rival pair sharing an edit is that edit's single search's rival too.
-    // No penalty: in bench:repair the pairs applied wrongly were as sure of each edit (1 and 1) as the right ones.
-    // Measured: two-slip cases restored and applied 0% -> 56.5%, wrong applied 2 -> 4 of 200 (seed 20240613).
-    // a rival pair that shares neither edit is no single search's rival: its margin still counts
+    // A rival pair sharing an edit was that edit's single search's rival too, so the single
+    // confidences already weigh it; one sharing neither edit was no single search's rival, so
+    // its margin still counts. No penalty beyond that: in bench:repair the pairs applied wrongly
+    // were as sure of each edit (1 and 1) as the right ones.
     const shares = result.rival?.edits.some((r) => result.edits.some((e) => e.offset === r.offset && e.candidate.edit.del === r.candidate.edit.del && e.candidate.edit.ins === r.candidate.edit.ins));
     confidence = result.rival && !shares ? Math.min(confidence, conditional.confidence) : conditional.confidence;
     evidence.push(`${result.edits.length} edits: ${conditional.evidence}`);
@@ -203,7 +202,7 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     confidence = Math.min(confidence, 0.5);
     evidence.push(`closes a subscript over several lines (line ${subscripts.join(', ')}): a '[' after a name rarely spans lines, a lost ']' near it is as likely`);
   }
-  const unseen = unseenPairs(result.text, result.edits, editRegions(result.edits), lx, bigrams(lx));
+  const unseen = unseenPairs(result.text, result.edits, editRegions(result.edits), lx, result.stats);
   if (unseen.length) {
     confidence = Math.min(confidence, 0.5);
     evidence.push(`puts tokens side by side as the file never has them (${unseen.join(', ')})`);

@@ -9,7 +9,8 @@ import { lex, type Lexed } from './tokens.js';
 
 /**
  * Pairs of adjacent tokens at the repair's edits that occur nowhere else in the file (`format}key`,
- * `/re/{`), read from the lines around each edit, lexed alone. `edits`: in the broken text's coordinates; `regions`: where they sit in `text`.
+ * `/re/{`), read from the lines around each edit, lexed alone. `edits`: in the broken text's
+ * coordinates; `regions`: where they sit in `text`.
  */
 export function unseenPairs(text: string, edits: readonly AppliedEdit[], regions: readonly (readonly [number, number])[], broken: Lexed, stats: Bigrams): string[] {
   const out: string[] = [];
@@ -19,7 +20,7 @@ export function unseenPairs(text: string, edits: readonly AppliedEdit[], regions
     const [from, to] = linesAround(broken.text, a.offset, a.offset + a.candidate.edit.del);
     const blx = lex(broken.text.slice(from, to));
     for (let k = 1; k < blx.tokens.length; k++) {
-      const pair = tokenClass(blx, blx.tokens[k - 1]) + (blx.tokens[k]!.first ? '\n' : ' ') + tokenClass(blx, blx.tokens[k]);
+      const { pair } = pairAt(blx, k);
       local.set(pair, (local.get(pair) ?? 0) + 1);
     }
   }
@@ -30,15 +31,20 @@ export function unseenPairs(text: string, edits: readonly AppliedEdit[], regions
     for (let k = 1; k < t.length; k++) {
       // the pairs that hold a token the edit put in, or that a deletion brought together
       if (!(t[k - 1]!.start + from < (hi > lo ? hi : lo) && t[k]!.end + from > lo)) continue;
-      const a = tokenClass(wlx, t[k - 1]);
-      const b = tokenClass(wlx, t[k]);
-      const sep = t[k]!.first ? '\n' : ' ';
-      const pair = a + sep + b;
+      const { a, b, sep, pair } = pairAt(wlx, k);
       // surprising only where the two are common enough that the file would have paired them
       if ((stats.pair.get(pair) ?? 0) <= (local.get(pair) ?? 0) && expectedPairs(stats, a, b, sep) >= UNSEEN_EXPECTED) out.push(`'${pair.replace('\n', '⏎')}'`);
     }
   }
   return out;
+}
+
+/** The pair tokens k-1 and k make, keyed as bigrams() counts it: their classes and whether a line break parts them. */
+function pairAt(lx: Lexed, k: number): { a: string; b: string; sep: string; pair: string } {
+  const a = tokenClass(lx, lx.tokens[k - 1]);
+  const b = tokenClass(lx, lx.tokens[k]);
+  const sep = lx.tokens[k]!.first ? '\n' : ' ';
+  return { a, b, sep, pair: a + sep + b };
 }
 
 /** The line of [lo, hi] and the next one. */

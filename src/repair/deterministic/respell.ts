@@ -11,6 +11,7 @@ import { compileVerdict, type ModuleFormat } from '../../analysis/compile.js';
 import { parseStrict } from '../../analysis/surface.js';
 import type { Candidate } from './candidates.js';
 import type { AppliedEdit } from './search.js';
+import { treeShape } from './rivals.js';
 import { tokenAt, type Lexed } from './tokens.js';
 
 export interface Spelt {
@@ -39,8 +40,8 @@ export function respell(lx: Lexed, repair: Spelt, file: { filename: string; form
       if (text === best.text || !compileVerdict(text, file.filename, file.format).ok) continue;
       const program = parseStrict(text, isModule);
       if (!program) continue;
-      bestShape ??= shapeOf(best.program);
-      if (shapeOf(program) !== bestShape) continue;
+      bestShape ??= treeShape(best.program, { emptyStatements: false });
+      if (treeShape(program, { emptyStatements: false }) !== bestShape) continue;
       if (!habitRead) {
         semicolons = semicolonHabit(repair.program, repair.text, regions);
         habitRead = true;
@@ -120,15 +121,6 @@ export function semicolonHabit(program: Program, text: string, regions: readonly
   };
   visit(program);
   return semi === bare ? undefined : semi > bare;
-}
-
-/** A program's tree without positions, spellings or empty statements. */
-function shapeOf(program: Program): string {
-  return JSON.stringify(program, (k, v: unknown) => {
-    if (k === 'start' || k === 'end' || k === 'loc' || k === 'range' || k === 'raw') return undefined;
-    if (Array.isArray(v)) return (v as unknown[]).filter((n) => !(n && typeof n === 'object' && (n as { type?: string }).type === 'EmptyStatement'));
-    return v;
-  });
 }
 
 function overlap(a: AppliedEdit, b: AppliedEdit): boolean {

@@ -149,9 +149,16 @@ export class Rivals {
 
 const POSITIONS = new Set(['start', 'end', 'loc', 'range', 'raw']);
 
-/** A program's syntax tree without positions or spellings: equal for texts that mean the same. */
-function treeShape(program: Program): string {
-  return JSON.stringify(program, (k, v: unknown) => (POSITIONS.has(k) ? undefined : v));
+/**
+ * A program's syntax tree without positions or spellings: equal for texts that mean the same.
+ * `emptyStatements: false` leaves out empty statements too (`f(x)` and `f(x);;` then match).
+ */
+export function treeShape(program: Program, opts: { emptyStatements: boolean } = { emptyStatements: true }): string {
+  return JSON.stringify(program, (k, v: unknown) => {
+    if (POSITIONS.has(k)) return undefined;
+    if (!opts.emptyStatements && Array.isArray(v)) return (v as unknown[]).filter((n) => (n as { type?: unknown } | null)?.type !== 'EmptyStatement');
+    return v;
+  });
 }
 
 /** A span [lo, hi] of a text: where an edit sits in it. */

@@ -5,7 +5,7 @@
  * (a beam, one level per edit, up to maxEdits).
  */
 import { compileVerdict, endOfInput, type ModuleFormat } from '../../analysis/compile.js';
-import { bigrams, bracelessBlocks, codeLike, generateCandidates, indentDisagreements, type Candidate, type Edit } from './candidates.js';
+import { bigrams, bracelessBlocks, codeLike, generateCandidates, indentDisagreements, type Bigrams, type Candidate, type Edit } from './candidates.js';
 import type { Program } from 'acorn';
 import { judgeSurface, surfaceReference, type SurfaceReference } from './guard.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
@@ -53,6 +53,8 @@ export type SearchResult =
       cost: number;
       /** A rival that also parses agrees better with the indentation (indentDisagreements). */
       indentPrefersRival: boolean;
+      /** The broken text's token pairs, as the search read them. */
+      stats: Bigrams;
     }
   | { ok: false; reason: string; tried: number };
 
@@ -207,10 +209,8 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
               // Otherwise (the same tokens in another order) it is a rival like any other.
               const extra = extraPunct(found.text, text);
               // a ',' is the file's style only at a line's end before a closer on the next line
-              const program = found.program;
-              const text0 = found.text;
-              const regions0 = editRegions(toOriginal(found.edits));
-              semis ??= once(() => semicolonHabit(program, text0, regions0));
+              const { program: firstProgram, text: firstText, edits: firstEdits } = found;
+              semis ??= once(() => semicolonHabit(firstProgram, firstText, editRegions(toOriginal(firstEdits))));
               const style = !extra ? undefined : extra.char === ';' ? semis() : extra.atLineEnd ? commas() : false;
               // Where the file shows no style, the two spellings stay rivals; a ',' the style asks
               // for elsewhere makes the rival one too (a count of line ends is weak evidence to
@@ -303,7 +303,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         return { ok: false, reason: `a repair parses, but the ${limit} ran out before other repairs as likely were ruled out (they could export differently)`, tried };
       }
       const checked = found.nearest ? found.nearest.margin : cut ? found.checked : RIVAL_WINDOW;
-      return { ok: true, text: found.text, edits: toOriginal(found.edits), tried, program: found.program, ...(found.nearest ? { rival: found.nearest } : {}), checked, cost: found.cost, indentPrefersRival: !!found.indentPrefersRival };
+      return { ok: true, text: found.text, edits: toOriginal(found.edits), tried, program: found.program, ...(found.nearest ? { rival: found.nearest } : {}), checked, cost: found.cost, indentPrefersRival: !!found.indentPrefersRival, stats };
     }
     if (outOfTime || tried >= opts.maxCandidates) break;
     partials.sort((a, b) => a.cost - b.cost);
@@ -388,7 +388,7 @@ function extraPunct(a: string, b: string): { char: ';' | ','; inRival: boolean; 
 }
 
 /** Whether two texts differ only in whitespace (the tokens of a text that parses are the same). */
-function sameTokens(a: string, b: string): boolean {
+export function sameTokens(a: string, b: string): boolean {
   const [p, s] = commonEnds(a, b);
   const squeeze = (t: string): string => t.replace(/\s+/g, '');
   const x = a.slice(p, a.length - s);

@@ -6,7 +6,7 @@
  * first: the format keeps as many as its prompt budget allows.
  */
 import type { Bug, BugPlace } from '../../discover/types.js';
-import { chooseWindow } from './window.js';
+import { chooseWindow, indentOf, isBlank, numbered } from './window.js';
 
 export interface ChainOptions {
   /** How many of the trace's top project frames to show (the edited file's window aside). */
@@ -59,7 +59,7 @@ export function callChainSections(bug: Bug, read: (file: string) => ChainFile, o
     if (overlaps(p.file, span)) continue;
     mark(p.file, span);
     const role = p.frame === 0 ? 'THE FRAME THAT THREW' : `frame ${p.frame + 1} of the trace (a caller)`;
-    section(p.file, f, span, `${f.name} lines ${span.start + 1}-${span.end + 1}${p.function ? `, in ${p.function}` : ''}: ${role}; ${p.why}\n${numberedSpan(lines, span, at)}`);
+    section(p.file, f, span, `${f.name} lines ${span.start + 1}-${span.end + 1}${p.function ? `, in ${p.function}` : ''}: ${role}; ${p.why}\n${numbered(lines, span, at)}`);
   }
   // Definitions of what the line that threw calls, found in the files of the chain.
   const top = byFrame[0];
@@ -72,7 +72,7 @@ export function callChainSections(bug: Bug, read: (file: string) => ChainFile, o
       const span = bodyWindow(lines, ctor.line, opts.maxLines);
       if (!overlaps(top.file, span)) {
         mark(top.file, span);
-        section(top.file, topFile, span, `${topFile.name} lines ${span.start + 1}-${span.end + 1}: the constructor of ${ctor.name}, which sets up the state the line that threw reads (this.${ctor.reads})\n${numberedSpan(lines, span, -1)}`);
+        section(top.file, topFile, span, `${topFile.name} lines ${span.start + 1}-${span.end + 1}: the constructor of ${ctor.name}, which sets up the state the line that threw reads (this.${ctor.reads})\n${numbered(lines, span, -1)}`);
       }
     }
   }
@@ -90,7 +90,7 @@ export function callChainSections(bug: Bug, read: (file: string) => ChainFile, o
         const span = bodyWindow(lines, def, opts.maxLines);
         if (overlaps(file, span) || (file === bug.file && Math.abs(def + 1 - bug.line) < opts.maxLines)) break;
         mark(file, span);
-        section(file, f, span, `${f.name} lines ${span.start + 1}-${span.end + 1}: the definition of ${name}, called on the line that threw\n${numberedSpan(lines, span, -1)}`);
+        section(file, f, span, `${f.name} lines ${span.start + 1}-${span.end + 1}: the definition of ${name}, called on the line that threw\n${numbered(lines, span, -1)}`);
         break;
       }
     }
@@ -123,11 +123,11 @@ function constructorOf(lines: string[], at: number, frameFunction: string | unde
  * a definition is the block below it.)
  */
 function bodyWindow(lines: string[], def: number, max: number): { start: number; end: number } {
-  const indent = /^[ \t]*/.exec(lines[def] ?? '')![0].replace(/\t/g, '    ').length;
+  const indent = indentOf(lines[def] ?? '');
   let end = def + 1;
   while (end < lines.length && end - def < max - 1) {
     const l = lines[end]!;
-    if (l.trim() && /^[ \t]*/.exec(l)![0].replace(/\t/g, '    ').length <= indent) break;
+    if (!isBlank(l) && indentOf(l) <= indent) break;
     end++;
   }
   return { start: def, end: Math.min(end, lines.length - 1, def + max - 1) };
@@ -140,13 +140,6 @@ function definitionLine(lines: string[], name: string): number {
     `(?:\\bfunction\\s*\\*?\\s*${esc}\\s*\\(|\\b(?:const|let|var)\\s+${esc}\\s*=\\s*(?:async\\s+)?(?:function\\b|\\([^)]*\\)\\s*=>|[\\w$]+\\s*=>)|^\\s*(?:(?:static|async)\\s+)*${esc}\\s*\\([^)]*\\)\\s*\\{)`,
   );
   return lines.findIndex((l) => re.test(l));
-}
-
-function numberedSpan(lines: string[], span: { start: number; end: number }, mark: number): string {
-  const width = String(span.end + 1).length;
-  const out: string[] = [];
-  for (let i = span.start; i <= span.end; i++) out.push(`${i === mark ? '>' : ' '}${String(i + 1).padStart(width)}| ${(lines[i] ?? '').replace(/\r$/, '')}`);
-  return out.join('\n');
 }
 
 /**

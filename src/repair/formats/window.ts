@@ -113,13 +113,13 @@ function normName(name: string): string {
   return name.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '');
 }
 
-function indentOf(line: string): number {
+export function indentOf(line: string): number {
   let i = 0;
   while (i < line.length && (line[i] === ' ' || line[i] === '\t')) i++;
   return i;
 }
 
-function isBlank(line: string): boolean {
+export function isBlank(line: string): boolean {
   return line.trim() === '';
 }
 
@@ -169,11 +169,11 @@ export function chooseWindow(lines: string[], errorLine: number, context: number
 }
 
 /** Numbered lines; the line the error is reported on is marked with `>` (models place lines badly by number alone). */
-function numbered(lines: string[], span: Span, errorLine: number): string {
+export function numbered(lines: string[], span: Span, errorLine: number): string {
   const width = String(span.end + 1).length;
   const out: string[] = [];
   for (let i = span.start; i <= span.end; i++)
-    out.push(`${i === errorLine ? '>' : ' '}${String(i + 1).padStart(width)}| ${lines[i]!.replace(/\r$/, '')}`);
+    out.push(`${i === errorLine ? '>' : ' '}${String(i + 1).padStart(width)}| ${(lines[i] ?? '').replace(/\r$/, '')}`);
   return out.join('\n');
 }
 

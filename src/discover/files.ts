@@ -4,6 +4,7 @@ import { ALWAYS_SKIPPED_DIRS } from '../config/defaults.js';
 import type { FileStat } from '../engine/cache.js';
 import type { Config } from '../config/load.js';
 import { runProcess } from '../util/proc.js';
+import { FolderListings } from './listings.js';
 import { globMatcher, TreeWalk } from './walk.js';
 import { isInside, isInsideAny } from '../workspace/paths.js';
 
@@ -77,9 +78,17 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
   return { files: [...stats.keys()].sort(), skipped, stats, warnings };
 }
 
-/** The walk of the roots a discovery shares: dependency and VCS folders, the excluded and the mechanic's own left out. */
+/**
+ * The walk of the roots a discovery shares: dependency and VCS folders, the excluded and the
+ * mechanic's own left out; folders unchanged since the last walk listed from the state folder.
+ */
 export function treeOf(config: Pick<Config, 'exclude' | 'stateDir' | 'backupDir'>): TreeWalk {
-  return new TreeWalk({ skipDirs: ALWAYS_SKIPPED_DIRS, exclude: config.exclude, skipPaths: [config.stateDir, config.backupDir] });
+  return new TreeWalk({
+    skipDirs: ALWAYS_SKIPPED_DIRS,
+    exclude: config.exclude,
+    skipPaths: [config.stateDir, config.backupDir],
+    listings: FolderListings.open(config.stateDir),
+  });
 }
 
 /**

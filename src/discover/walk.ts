@@ -1,6 +1,6 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { readFolder, type FolderListings } from './listings.js';
 
 export interface WalkOptions {
   /** Folder names never entered, wherever they are (node_modules, .git). */
@@ -9,6 +9,8 @@ export interface WalkOptions {
   exclude: readonly string[];
   /** Absolute folders never entered (the mechanic's own state and backups). */
   skipPaths: readonly string[];
+  /** Listings kept from the last walk: folders that did not change are not read again. */
+  listings?: FolderListings;
 }
 
 /** A test of a path relative to the root, `/`-separated. */
@@ -62,8 +64,9 @@ function nameRegExp(segment: string): string | undefined {
  * The files under each root (and links, which are not followed: `isLink` tells them apart
  * without a call), each root read once however many lists are taken from it (the syntax scan's
  * and the environment's): one pass of readdir with file types, no stat per entry, folders pruned
- * by name before they are read; sockets, pipes and devices left out. Make one per discovery, so
- * that the next sees the tree as it is then.
+ * by name before they are read; sockets, pipes and devices left out. With listings, a folder
+ * that did not change since the last walk is not read again (see FolderListings). Make one per
+ * discovery, so that the next sees the tree as it is then.
  */
 export class TreeWalk {
   private readonly skipDirs: Set<string>;
@@ -71,16 +74,28 @@ export class TreeWalk {
   private readonly excluded: ((rel: string) => boolean) | undefined;
   private readonly roots = new Map<string, string[]>();
   private readonly links = new Set<string>();
+  private readonly listings: FolderListings | undefined;
+  /** Each folder walked, and whether its listing has a package.json (a file or a link). */
+  private readonly folders = new Map<string, boolean>();
 
   constructor(opts: WalkOptions) {
     this.skipDirs = new Set(opts.skipDirs);
     this.skipPaths = new Set(opts.skipPaths.map((p) => path.resolve(p)));
     this.excluded = opts.exclude.length ? picomatch(opts.exclude.map((p) => p.replace(/^\.\//, '')), { dot: true }) : undefined;
+    this.listings = opts.listings;
   }
 
   /** Whether a listed entry is a symbolic link (its readdir type said so). */
   isLink(abs: string): boolean {
     return this.links.size > 0 && this.links.has(abs);
+  }
+
+  /**
+   * For a folder the walk listed, whether it holds an entry named package.json that is a file or
+   * a link (a folder of that name is none); undefined for a folder it did not list.
+   */
+  hasPackageJson(dir: string): boolean | undefined {
+    return this.folders.get(dir);
   }
 
   /** The entries under `root` that `include` selects, as absolute paths in the order read. */
@@ -97,28 +112,37 @@ export class TreeWalk {
 
   private walk(base: string): string[] {
     const out: string[] = [];
+    const started = Date.now();
     const walk = (dir: string, rel: string): void => {
-      let entries: fs.Dirent[];
-      try {
-        entries = fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return; // unreadable folders are passed over
-      }
+      const entries = this.listings ? this.listings.list(dir, started) : readFolder(dir);
+      if (!entries) return; // unreadable folders are passed over
       const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
-      for (const e of entries) {
-        const name = e.name;
+      let packageJson = false;
+      const { names, kinds } = entries;
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i]!;
+        const kind = kinds.charCodeAt(i);
         const abs = prefix + name;
         // The relative path only for the exclude globs, when there are any.
         const r = this.excluded ? (rel ? `${rel}/${name}` : name) : '';
-        if (e.isDirectory()) {
+        if (kind === 100 /* d */) {
           if (!this.skipDirs.has(name) && !this.skipPaths.has(abs) && !this.excluded?.(r)) walk(abs, r);
-        } else if ((e.isFile() || e.isSymbolicLink()) && !this.excluded?.(r)) {
-          out.push(abs);
-          if (e.isSymbolicLink()) this.links.add(abs);
+        } else {
+          if (name === 'package.json') packageJson = true;
+          if (!this.excluded?.(r)) {
+            out.push(abs);
+            if (kind === 108 /* l */) this.links.add(abs);
+          }
         }
       }
+      this.folders.set(dir, packageJson);
     };
     walk(base, '');
+    try {
+      this.listings?.save(base);
+    } catch {
+      // not kept: the next walk reads every folder, as without listings
+    }
     return out;
   }
 }

@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { writeFileAtomic } from '../workspace/atomic.js';
+
+/**
+ * A folder's entries as the walk needs them: names, and what readdir said each is, one character
+ * a name in `kinds`: `f` file, `d` folder, `l` symbolic link (sockets, pipes and devices are
+ * left out). Two flat values, not an object an entry: a warm walk has ~20,000 of them.
+ */
+export interface Listed {
+  names: string[];
+  kinds: string;
+}
+
+export const LISTINGS_FILE = 'walk-listings.tsv';
+const MAGIC = 'code-mechanic folder listings\t1';
+/**
+ * A folder changed this close to when it was listed may change again within its timestamp's
+ * tick, unseen (git's "racy" case): its listing is not kept. 2 s covers 1 s and 2 s resolutions.
+ */
+const RACY_MS = 2000;
+
+const needsQuoting = /[\t\n\r\\]|^"/;
+const enc = (s: string): string => (needsQuoting.test(s) ? JSON.stringify(s) : s);
+const dec = (s: string): string => (s.startsWith('"') ? (JSON.parse(s) as string) : s);
+
+/**
+ * Folder listings kept between scans, in the state folder, so that a warm scan reads no folder
+ * that did not change: one line a folder, `<folder><TAB><stat><TAB><kinds><TAB><name>...`, the
+ * stat being its inode, mtime and ctime (ms, as stat gives them). A folder whose stat is the one
+ * recorded is listed from here (adding, removing or renaming an entry changes a folder's mtime
+ * and ctime); one changed within RACY_MS of its listing is listed again next time. Filtering is
+ * the walk's, on every listing, so a change of configuration takes effect at once. A missing or
+ * foreign file is no listing; writes are atomic, and happen only when something changed.
+ */
+export class FolderListings {
+  /** As read: each folder's stat and raw entries, split only when asked for. */
+  private readonly old = new Map<string, { stat: string; entries: string }>();
+  /** This walk's: each folder listed (from here or from disk), as it will be written. */
+  private readonly now = new Map<string, { stat: string; entries: string }>();
+  private dirty = false;
+  /** Folders listed from disk, and from here (for tests and diagnostics). */
+  readonly counts = { read: 0, reused: 0 };
+
+  private constructor(readonly file: string) {}
+
+  /** The listings of `stateDir`. Never throws: an unreadable or foreign file is none. */
+  static open(stateDir: string): FolderListings {
+    const l = new FolderListings(path.join(stateDir, LISTINGS_FILE));
+    let text: string;
+    try {
+      text = fs.readFileSync(l.file, 'utf8');
+    } catch {
+      return l;
+    }
+    const lines = text.split('\n');
+    // A cut-short file (no trailing end line) is no listing at all.
+    if (lines[0] !== MAGIC || lines.at(-2) !== 'e' || lines.at(-1) !== '') return l;
+    for (let i = 1; i < lines.length - 2; i++) {
+      const line = lines[i]!;
+      const a = line.indexOf('\t');
+      const b = line.indexOf('\t', a + 1);
+      if (a <= 0 || b < 0) continue;
+      try {
+        l.old.set(dec(line.slice(0, a)), { stat: line.slice(a + 1, b), entries: line.slice(b + 1) });
+      } catch {
+        l.dirty = true;
+      }
+    }
+    return l;
+  }
+
+  /**
+   * The entries of `dir`, from here if it has not changed, else from readdir; undefined if it
+   * cannot be read. The stat comes first: a change between it and readdir leaves a newer stat on
+   * disk than the one recorded, so the folder is listed again next time.
+   */
+  list(dir: string, started: number): Listed | undefined {
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(dir);
+    } catch {
+      return undefined;
+    }
+    const stat = `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+    const known = this.old.get(dir);
+    if (known !== undefined && known.stat === stat) {
+      try {
+        const entries = parse(known.entries);
+        this.now.set(dir, known);
+        this.counts.reused++;
+        return entries;
+      } catch {
+        // a malformed line: listed again below
+      }
+    }
+    const entries = readFolder(dir);
+    if (!entries) return undefined;
+    this.counts.read++;
+    this.dirty = true;
+    if (Math.max(st.mtimeMs, st.ctimeMs) < started - RACY_MS) this.now.set(dir, { stat, entries: [entries.kinds, ...entries.names.map(enc)].join('\t') });
+    else this.now.delete(dir);
+    return entries;
+  }
+
+  /** Write the listings of this walk under `root` and the others kept, if anything changed. */
+  save(root: string): boolean {
+    const under = root.endsWith(path.sep) ? root : root + path.sep;
+    for (const dir of this.old.keys()) {
+      // Folders of this root no longer listed (removed, or now left out) are dropped.
+      if ((dir === root || dir.startsWith(under)) && !this.now.has(dir)) {
+        this.old.delete(dir);
+        this.dirty = true;
+      }
+    }
+    if (!this.dirty) return false;
+    const lines = [MAGIC];
+    for (const [dir, v] of this.now) lines.push(`${enc(dir)}\t${v.stat}\t${v.entries}`);
+    // Other roots' (not walked yet, or by another walk): kept as they were.
+    for (const [dir, v] of this.old) if (!this.now.has(dir)) lines.push(`${enc(dir)}\t${v.stat}\t${v.entries}`);
+    lines.push('e', '');
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    writeFileAtomic(this.file, lines.join('\n'));
+    this.dirty = false;
+    return true;
+  }
+}
+
+/** A folder's files, folders and links, by readdir's types (no stat per entry); undefined if unreadable. */
+export function readFolder(dir: string): Listed | undefined {
+  let dirents: fs.Dirent[];
+  try {
+    dirents = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return undefined;
+  }
+  const names: string[] = [];
+  let kinds = '';
+  for (const e of dirents) {
+    const kind = e.isDirectory() ? 'd' : e.isFile() ? 'f' : e.isSymbolicLink() ? 'l' : undefined;
+    if (kind === undefined) continue;
+    names.push(e.name);
+    kinds += kind;
+  }
+  return { names, kinds };
+}
+
+function parse(raw: string): Listed {
+  const names = raw.split('\t');
+  const kinds = names.shift()!;
+  if (kinds.length !== names.length || /[^fdl]/.test(kinds)) throw new Error('bad entry');
+  for (let i = 0; i < names.length; i++) if (names[i]!.charCodeAt(0) === 34 /* " */) names[i] = dec(names[i]!);
+  return { names, kinds };
+}

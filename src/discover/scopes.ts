@@ -1,0 +1,52 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { extensionFormat, statKey, type PackageScopes } from '../analysis/format.js';
+import type { TreeWalk } from './walk.js';
+
+/**
+ * The scope key of each file (PackageScopes.scopeOf's key, string for string), read off the
+ * walk: it listed every folder, so it knows which hold a package.json, and only those are
+ * stat'ed, where the lookup stats a package.json in every folder (most of them absent). Folders
+ * the walk did not list (above a root, or reached through a link) go to `fallback`. Make one per
+ * scan, as PackageScopes.
+ */
+export function walkScopes(tree: TreeWalk, fallback: PackageScopes): (file: string) => string {
+  const governing = new Map<string, string>();
+  const keyOf = (dir: string): string => {
+    const known = governing.get(dir);
+    if (known !== undefined) return known;
+    const listed = tree.hasPackageJson(dir);
+    let key: string;
+    // As Node's lookup: never past a folder named node_modules.
+    if (listed === undefined) key = fallback.scopeOf(path.join(dir, 'index.js')).key;
+    else if (path.basename(dir) === 'node_modules') key = 'none';
+    else {
+      const pj = listed ? path.join(dir, 'package.json') : undefined;
+      let st: fs.BigIntStats | undefined;
+      try {
+        st = pj === undefined ? undefined : fs.statSync(pj, { bigint: true, throwIfNoEntry: false });
+      } catch {
+        st = undefined;
+      }
+      if (st?.isFile()) key = `${pj}#${statKey(st)}`;
+      else {
+        const parent = path.dirname(dir);
+        key = parent === dir ? 'none' : keyOf(parent);
+      }
+    }
+    governing.set(dir, key);
+    return key;
+  };
+  let lastDir = '';
+  let lastKey = '';
+  return (file) => {
+    if (extensionFormat(file)) return path.extname(file);
+    const dir = path.dirname(file);
+    // Files come a folder at a time.
+    if (dir !== lastDir) {
+      lastKey = keyOf(dir);
+      lastDir = dir;
+    }
+    return lastKey;
+  };
+}

@@ -1,0 +1,199 @@
+// The warm scan: folder listings kept between scans never hide a file added, removed or renamed,
+// and package scopes read off the walk are the lookup's, key for key.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { box } from './helpers/cli.ts';
+import { FolderListings, LISTINGS_FILE } from '../src/discover/listings.ts';
+import { walkScopes } from '../src/discover/scopes.ts';
+import { treeOf } from '../src/discover/files.ts';
+import { TreeWalk } from '../src/discover/walk.ts';
+import { PackageScopes } from '../src/analysis/format.ts';
+import { rulesOfThisNode } from '../src/analysis/rules.ts';
+
+const BROKEN = 'const a = [1, 2;\n';
+const FINE = 'module.exports = 1;\n';
+
+/** The files of a scan's syntax bugs, relative to the app. */
+const bugFiles = (json: any, app: string): string[] => json.bugs.filter((b: any) => b.kind === 'syntax').map((b: any) => path.relative(app, b.file)).sort();
+
+describe('warm scan: kept folder listings', () => {
+  it('sees a file added, removed, renamed in, and one added under a folder whose mtime was set back', async () => {
+    const sb = box();
+    sb.write('add/ok.js', FINE);
+    sb.write('remove/gone.js', BROKEN);
+    sb.write('remove/stays.js', FINE);
+    sb.write('from/moved.js', BROKEN);
+    sb.write('to/ok.js', FINE);
+    sb.write('times/ok.js', FINE);
+    sb.write('deep/a/b/c/ok.js', FINE);
+    sb.config({ pm2Logs: false, stateDir: '../state' });
+    // A whole second: set back exactly later (utimes would round a fraction of a millisecond).
+    const times = path.join(sb.app, 'times');
+    const second = Math.floor(Date.now() / 1000) - 60;
+    fs.utimesSync(times, second, second);
+    // Past the racy window, so that every folder's listing is kept by the first scan.
+    await sleep(2100);
+    const cold = await sb.runJson(['scan']);
+    assert.deepEqual(bugFiles(cold.json, sb.app), ['from/moved.js', 'remove/gone.js']);
+    const kept = fs.readFileSync(path.join(sb.dir, 'state', LISTINGS_FILE), 'utf8');
+    for (const dir of ['add', 'remove', 'from', 'to', 'times', 'deep/a/b/c']) assert.ok(kept.includes(`\n${path.join(sb.app, dir)}\t`), `${dir} listing kept`);
+    const warm = await sb.runJson(['scan']);
+    assert.deepEqual(bugFiles(warm.json, sb.app), bugFiles(cold.json, sb.app));
+    assert.equal(warm.json.scan.cached, warm.json.filesScanned);
+
+    sb.write('add/new.js', BROKEN);
+    fs.rmSync(path.join(sb.app, 'remove/gone.js'));
+    fs.renameSync(path.join(sb.app, 'from/moved.js'), path.join(sb.app, 'to/moved.js'));
+    sb.write('times/new.js', BROKEN);
+    sb.write('deep/a/b/c/new.js', BROKEN);
+    // The folder's mtime as it was listed: its ctime still says it changed.
+    fs.utimesSync(times, second, second);
+    assert.equal(fs.statSync(times).mtimeMs, second * 1000);
+    const after = await sb.runJson(['scan']);
+    assert.deepEqual(bugFiles(after.json, sb.app), ['add/new.js', 'deep/a/b/c/new.js', 'times/new.js', 'to/moved.js']);
+    assert.equal(after.json.filesScanned, 9);
+  });
+
+  it('runs the configuration on kept listings: a folder excluded after a warm scan is left out', async () => {
+    const sb = box();
+    sb.write('lib/bad.js', BROKEN);
+    sb.write('vendor/bad.js', BROKEN);
+    sb.config({ pm2Logs: false, stateDir: '../state' });
+    await sleep(2100);
+    await sb.runJson(['scan']);
+    assert.deepEqual(bugFiles((await sb.runJson(['scan'])).json, sb.app), ['lib/bad.js', 'vendor/bad.js']);
+    sb.config({ pm2Logs: false, stateDir: '../state', exclude: ['vendor/**'] });
+    assert.deepEqual(bugFiles((await sb.runJson(['scan'])).json, sb.app), ['lib/bad.js']);
+    sb.config({ pm2Logs: false, stateDir: '../state' });
+    assert.deepEqual(bugFiles((await sb.runJson(['scan'])).json, sb.app), ['lib/bad.js', 'vendor/bad.js']);
+  });
+});
+
+describe('FolderListings', () => {
+  const tmp = (): string => fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-listings-')));
+
+  it('keeps a listing only once the folder is older than the racy window', () => {
+    const dir = tmp();
+    const state = path.join(dir, 'state');
+    fs.mkdirSync(state);
+    fs.writeFileSync(path.join(dir, 'a.js'), FINE);
+    // Listed just after it changed: not kept, so read again next time.
+    let l = FolderListings.open(state);
+    assert.deepEqual(l.list(dir, Date.now())?.names.sort(), ['a.js', 'state']);
+    l.save(dir);
+    l = FolderListings.open(state);
+    l.list(dir, Date.now());
+    assert.deepEqual(l.counts, { read: 1, reused: 0 });
+    // Listed as if 5 s later: kept, and reused while the folder's stat is the same.
+    l.list(dir, Date.now() + 5000);
+    l.save(dir);
+    l = FolderListings.open(state);
+    assert.deepEqual(l.list(dir, Date.now() + 5000)?.names.sort(), ['a.js', 'state']);
+    assert.deepEqual(l.counts, { read: 0, reused: 1 });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reads a folder again when an entry is added, even with its mtime set back; names with tabs and quotes survive', () => {
+    const dir = tmp();
+    const state = path.join(dir, '.state');
+    fs.mkdirSync(state);
+    const odd = ['tab\there.js', '"quoted".js', 'back\\slash.js', 'line\nbreak.js'];
+    for (const n of odd) fs.writeFileSync(path.join(dir, n), FINE);
+    fs.mkdirSync(path.join(dir, 'sub'));
+    const second = Math.floor(Date.now() / 1000) - 60;
+    fs.utimesSync(dir, second, second);
+    const later = Date.now() + 5000;
+    let l = FolderListings.open(state);
+    l.list(dir, later);
+    l.save(dir);
+    l = FolderListings.open(state);
+    const reused = l.list(dir, later)!;
+    assert.equal(l.counts.reused, 1);
+    assert.deepEqual(new Set(reused.names), new Set([...odd, 'sub', '.state']));
+    assert.equal(reused.kinds[reused.names.indexOf('sub')], 'd');
+    fs.writeFileSync(path.join(dir, 'new.js'), FINE);
+    fs.utimesSync(dir, second, second);
+    assert.equal(fs.statSync(dir).mtimeMs, second * 1000);
+    l = FolderListings.open(state);
+    assert.ok(l.list(dir, later)!.names.includes('new.js'));
+    assert.deepEqual(l.counts, { read: 1, reused: 0 });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('drops a cut-short or foreign file: everything is read', () => {
+    const dir = tmp();
+    const state = path.join(dir, 'state');
+    fs.mkdirSync(state);
+    let l = FolderListings.open(state);
+    l.list(dir, Date.now() + 5000);
+    l.save(dir);
+    const file = path.join(state, LISTINGS_FILE);
+    const text = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, text.slice(0, -3));
+    l = FolderListings.open(state);
+    l.list(dir, Date.now() + 5000);
+    assert.deepEqual(l.counts, { read: 1, reused: 0 });
+    fs.writeFileSync(file, 'something else\n');
+    l = FolderListings.open(state);
+    l.list(dir, Date.now() + 5000);
+    assert.deepEqual(l.counts, { read: 1, reused: 0 });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('walkScopes', () => {
+  it('gives every file the scope key PackageScopes gives it', () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-scopes-')));
+    const files: Record<string, string> = {
+      'package.json': '{ "type": "module" }',
+      'a.js': FINE,
+      'b.mjs': FINE,
+      'c.cjs': FINE,
+      'plain/d.js': FINE,
+      'plain/deeper/e.js': FINE,
+      'pkg/package.json': '{}',
+      'pkg/f.js': FINE,
+      'pkg/inner/g': FINE,
+      'folder-named/package.json/x.json': '{}',
+      'folder-named/h.js': FINE,
+      'target/package.json': '{ "type": "commonjs" }',
+      'linked/i.js': FINE,
+      'dangling/j.js': FINE,
+      'excluded/package.json': '{}',
+      'excluded/sub/k.js': FINE,
+    };
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, 'root', rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, 'root', rel), text);
+    }
+    // Above the root, a package.json the walk never lists.
+    fs.writeFileSync(path.join(dir, 'package.json'), '{}');
+    fs.symlinkSync(path.join(dir, 'root/target/package.json'), path.join(dir, 'root/linked/package.json'));
+    fs.symlinkSync(path.join(dir, 'root/nowhere.json'), path.join(dir, 'root/dangling/package.json'));
+    const root = path.join(dir, 'root');
+    const tree = new TreeWalk({ skipDirs: ['node_modules'], exclude: ['excluded/package.json'], skipPaths: [] });
+    const listed = tree.files(root, () => true);
+    const rules = rulesOfThisNode();
+    const scopeOf = walkScopes(tree, new PackageScopes(rules));
+    const lookup = new PackageScopes(rules);
+    const checked = listed.filter((f) => !f.endsWith('.json'));
+    assert.equal(checked.length, 11);
+    for (const f of checked) assert.equal(scopeOf(f), lookup.scopeOf(f).key, path.relative(dir, f));
+    // A file outside anything the walk listed: the lookup's answer too.
+    assert.equal(scopeOf(path.join(dir, 'elsewhere.js')), lookup.scopeOf(path.join(dir, 'elsewhere.js')).key);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('treeOf keeps listings in the state folder', () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-treeof-')));
+    fs.writeFileSync(path.join(dir, 'a.js'), FINE);
+    const config = { exclude: [], stateDir: path.join(dir, 'state'), backupDir: path.join(dir, 'state', 'backups') };
+    treeOf(config).files(dir, () => true);
+    assert.ok(fs.existsSync(path.join(dir, 'state', LISTINGS_FILE)));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});

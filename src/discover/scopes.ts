@@ -21,7 +21,8 @@ export function walkScopes(tree: TreeWalk, fallback: PackageScopes): (file: stri
     if (listed === undefined) key = fallback.scopeOf(path.join(dir, 'index.js')).key;
     else if (path.basename(dir) === 'node_modules') key = 'none';
     else {
-      const pj = listed ? path.join(dir, 'package.json') : undefined;
+      // path.join's spelling, without its normalising: the walk's folders are already normal.
+      const pj = listed ? (dir.endsWith(path.sep) ? dir : dir + path.sep) + 'package.json' : undefined;
       let st: fs.BigIntStats | undefined;
       try {
         st = pj === undefined ? undefined : fs.statSync(pj, { bigint: true, throwIfNoEntry: false });

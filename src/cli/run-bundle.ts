@@ -65,7 +65,13 @@ function writeCache(cacheFile: string, script: vm.Script): void {
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   try {
     fs.mkdirSync(path.dirname(cacheFile), { recursive: true, mode: 0o700 });
-    fs.writeFileSync(tmp, script.createCachedData(), { mode: 0o600 });
+    // Opened before the cache is made: where it cannot be written (a read-only home), it costs nothing.
+    const fd = fs.openSync(tmp, 'w', 0o600);
+    try {
+      fs.writeSync(fd, script.createCachedData());
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(tmp, cacheFile);
     pruneOld(path.dirname(cacheFile), cacheFile);
   } catch {

@@ -42,6 +42,11 @@ describe('code cache', () => {
     // Taken, not rejected: a rejected cache is written again.
     assert.equal(fs.statSync(file).mtimeMs, before);
     assert.deepEqual(caches(cacheDir), written);
+    // Another command has its own (it compiles other functions); the scan's stays as it was.
+    const help = await sb.run(['-c', 'mechanic.config.mjs', 'status'], { env });
+    assert.equal(help.stderr, '', help.stderr);
+    assert.equal(caches(cacheDir).length, 2);
+    assert.equal(fs.statSync(file).mtimeMs, before);
     // dist/ is never written to.
     assert.deepEqual(
       fs.readdirSync(path.join(repoRoot, 'dist', 'cli')).filter((f) => f.includes('cache')),

@@ -7,9 +7,10 @@
  *
  * The cache is the user's own (`$XDG_CACHE_HOME/code-mechanic`, else `~/.cache/code-mechanic`):
  * dist/ may be read-only, and bytecode from a folder others can write to would run as this user.
- * It is keyed by the build, the bundle file's size and time, node's version and its flags, and
- * written once, atomically, at exit, so that it holds what this command compiled. Whatever goes
- * wrong with it (no home, a rejected or damaged cache) costs only the cache: the bundle runs.
+ * There is one per command (`scan` compiles other functions than `init`), keyed by the build, the
+ * bundle file, node's version and its flags, written once, atomically, at exit, so that it holds
+ * what the command compiled; a new build's replaces the last one's. Whatever goes wrong with it
+ * (no home, a rejected or damaged cache) costs only the cache: the bundle runs.
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
@@ -37,20 +38,27 @@ export function runBundle(bundleUrl: URL, mainUrl: string, buildId: string, enco
   (script.runInThisContext() as BundleMain)(createRequire(file), mainUrl, (specifier) => import(specifier));
 }
 
+/**
+ * `cli-<where>-<what>.v8cache`: <where> is this bundle file and command under this node and its
+ * flags, <what> the build and the file's size and time (V8 itself checks only the source's length
+ * and its own flags: the key says the rest).
+ */
 function cachePath(file: string, buildId: string): string | undefined {
   try {
     const st = fs.statSync(file);
     const home = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-    // V8 checks a cache against the source's length and its own flags only: the key says the rest.
-    const key = crypto
-      .createHash('sha256')
-      .update([buildId, st.size, st.mtimeMs, st.ino, process.version, process.arch, process.execArgv.join(' ')].join('\n'))
-      .digest('hex')
-      .slice(0, 24);
-    return path.join(home, 'code-mechanic', `cli-${key}.v8cache`);
+    const hash = (...parts: unknown[]) => crypto.createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 12);
+    const where = hash(file, command(process.argv.slice(2)), process.version, process.arch, process.execArgv.join(' '));
+    return path.join(home, 'code-mechanic', `cli-${where}-${hash(buildId, st.size, st.mtimeMs, st.ino)}.v8cache`);
   } catch {
     return undefined;
   }
+}
+
+/** The command's name as commander will read it (`-c FILE` may come first); anything else is one more. */
+function command(args: string[]): string {
+  const name = args.find((a, i) => !a.startsWith('-') && args[i - 1] !== '-c' && args[i - 1] !== '--config');
+  return name && /^[a-z][a-z-]{0,30}$/.test(name) ? name : '';
 }
 
 function readCache(cacheFile: string): Buffer | undefined {
@@ -83,14 +91,18 @@ function writeCache(cacheFile: string, script: vm.Script): void {
   }
 }
 
-/** Other builds' caches (each build writes its own) are removed once a week old. */
+/**
+ * Caches this one replaces (the same bundle file and node, an earlier build) are removed now,
+ * other installs' and other nodes' once a week old.
+ */
 function pruneOld(dir: string, keep: string): void {
+  const same = path.basename(keep).slice(0, 'cli-'.length + 12);
   const weekAgo = Date.now() - 7 * 24 * 3600 * 1000;
   for (const name of fs.readdirSync(dir)) {
     const p = path.join(dir, name);
     if (p === keep || !/^cli-.*\.v8cache$/.test(name)) continue;
     try {
-      if (fs.statSync(p).mtimeMs < weekAgo) fs.rmSync(p, { force: true });
+      if (name.startsWith(same) || fs.statSync(p).mtimeMs < weekAgo) fs.rmSync(p, { force: true });
     } catch {
       /* another process's, or gone */
     }

@@ -4,14 +4,14 @@
 // emitted it, for the library (dist/index.js) and for what is loaded by URL: the engines' worker,
 // the modules a caller runs in an engine, the example config.
 //
-// The bundle is a script, not a module: `(function (require, __mainUrl) { ... })`, which
-// dist/cli/main.js (written here) runs through src/cli/run-bundle.ts with a V8 code cache, as node
-// 20 cannot cache an ES module's compilation. Each bundled module's `import.meta.url` is made the
-// URL of its own file in dist/, so that what it finds next to itself (worker.js, package.json,
-// examples/) it still finds there. Packages are bundled too (zod alone is ninety files to
-// resolve), each evaluated only when first imported, as before. Left outside, and loaded by node
-// when needed: what is imported only dynamically (pg, nodemailer, the lexers) or through require
-// (ESLint).
+// The bundle is a script, not a module, `(function (require, __mainUrl, __import) { ... })`:
+// dist/cli/main.js (written here) runs it through src/cli/run-bundle.ts with a V8 code cache, as
+// node 20 cannot cache an ES module's compilation. Each bundled module's `import.meta.url` is
+// made the URL of its own file in dist/, so that what it finds next to itself (worker.js,
+// package.json, examples/) it still finds there. Packages are bundled too (zod alone is ninety
+// files to resolve), each evaluated only when first imported, as before. Left outside, and loaded
+// by node when needed: what is imported only dynamically (pg, nodemailer, the lexers) or through
+// require (ESLint).
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';

@@ -424,4 +424,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Not awaited: the CLI is also bundled as a script (scripts/bundle.mjs), where `await` cannot be.
+void main();

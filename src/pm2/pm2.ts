@@ -6,7 +6,8 @@ import { escapePath } from 'tinyglobby';
 import { minimalEnv, runProcess } from '../util/proc.js';
 import { expandHome } from '../util/paths.js';
 
-const jlistEntry = z.looseObject({
+// Built when a jlist is first read, not when the CLI starts.
+const jlistEntry = z.lazy(() => z.looseObject({
   name: z.string(),
   pm2_env: z.looseObject({
     status: z.string(),
@@ -18,7 +19,7 @@ const jlistEntry = z.looseObject({
     exec_interpreter: z.string().optional(),
     exit_code: z.number().nullable().optional(),
   }),
-});
+}));
 
 export interface Pm2Process {
   name: string;

@@ -47,15 +47,19 @@ function withCommon(kind: ProbeKind) {
     });
 }
 
-const [first, ...rest] = probeKinds.map(withCommon);
-
 /** A validated probe of any kind, defaults applied (each kind's check knows its own fields). */
 export type ProbeConfig = CommonProbeOptions & Record<string, unknown>;
 /** A probe as written in a config file. */
 export type ProbeInput = { name: string; kind: string; timeoutMs?: number; failureThreshold?: number; remedy?: z.input<typeof remedySchema> } & Record<string, unknown>;
 
-/** A configured probe: the common fields plus the options of its kind, chosen by `kind`. */
-export const probeSchema: z.ZodType<ProbeConfig, ProbeInput> = z.discriminatedUnion('kind', [first!, ...rest]) as never;
+/**
+ * A configured probe: the common fields plus the options of its kind, chosen by `kind`. Built on
+ * first use: a config without probes (a scan's, often) does not pay for ten kinds' schemas.
+ */
+export const probeSchema: z.ZodType<ProbeConfig, ProbeInput> = z.lazy(() => {
+  const [first, ...rest] = probeKinds.map(withCommon);
+  return z.discriminatedUnion('kind', [first!, ...rest]);
+}) as never;
 
 export function probeKind(kind: string): ProbeKind | undefined {
   return probeKinds.find((k) => k.kind === kind);

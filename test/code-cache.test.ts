@@ -1,0 +1,80 @@
+// The CLI bundle runs with a V8 code cache in the user's cache folder (src/cli/run-bundle.ts):
+// written once, taken as it is after, and never the reason a command fails or differs.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { box, repoRoot, type Sandbox } from './helpers/cli.ts';
+
+const BAD = "const x = require('fs');\nfunction f() {\n  return x.readFileSync('a'\n}\nmodule.exports = { f };\n";
+
+function project(): { sb: Sandbox; cacheHome: string; cacheDir: string; env: NodeJS.ProcessEnv } {
+  const sb = box();
+  sb.write('bad.js', BAD);
+  sb.write('ok.js', 'module.exports = 1;\n');
+  // A .mjs config: node's import() from inside the bundle, the path a cached script once broke.
+  sb.write('mechanic.config.mjs', "export default { roots: ['.'], pm2Logs: false, llm: { provider: 'none' } };\n");
+  const cacheHome = path.join(sb.home, 'cache-home');
+  return { sb, cacheHome, cacheDir: path.join(cacheHome, 'code-mechanic'), env: { XDG_CACHE_HOME: cacheHome } };
+}
+
+const caches = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+/** The scan's answer without its timing. */
+const answer = (stdout: string) => stdout.replace(/"durationMs": \d+/g, '"durationMs": 0');
+
+describe('code cache', () => {
+  it('the first run writes it, the next take it unchanged and answer the same, a .mjs config included', async () => {
+    const { sb, cacheDir, env } = project();
+    const first = await sb.run(['scan', '--json'], { env });
+    assert.equal(first.code, 1, first.stderr);
+    assert.match(first.stdout, /bad\.js/);
+    const written = caches(cacheDir);
+    assert.equal(written.length, 1, `one cache file: ${written.join(' ')}`);
+    const file = path.join(cacheDir, written[0]!);
+    assert.ok(fs.statSync(file).size > 100_000, 'the cache holds the compiled bundle');
+    const before = fs.statSync(file).mtimeMs;
+    for (let i = 0; i < 2; i++) {
+      const again = await sb.run(['scan', '--json'], { env });
+      assert.equal(again.code, 1);
+      assert.equal(again.stderr, '', 'nothing said about the cache');
+      assert.equal(answer(again.stdout), answer(first.stdout));
+    }
+    // Taken, not rejected: a rejected cache is written again.
+    assert.equal(fs.statSync(file).mtimeMs, before);
+    assert.deepEqual(caches(cacheDir), written);
+    // Another command has its own (it compiles other functions); the scan's stays as it was.
+    const help = await sb.run(['-c', 'mechanic.config.mjs', 'status'], { env });
+    assert.equal(help.stderr, '', help.stderr);
+    assert.equal(caches(cacheDir).length, 2);
+    assert.equal(fs.statSync(file).mtimeMs, before);
+    // dist/ is never written to.
+    assert.deepEqual(
+      fs.readdirSync(path.join(repoRoot, 'dist', 'cli')).filter((f) => f.includes('cache')),
+      [],
+    );
+  });
+
+  it('a damaged cache is passed over and replaced', async () => {
+    const { sb, cacheDir, env } = project();
+    const good = await sb.run(['scan', '--json'], { env });
+    const file = path.join(cacheDir, caches(cacheDir)[0]!);
+    const valid = fs.readFileSync(file);
+    fs.writeFileSync(file, Buffer.alloc(valid.length, 7));
+    const r = await sb.run(['scan', '--json'], { env });
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, '');
+    assert.equal(answer(r.stdout), answer(good.stdout));
+    assert.notDeepEqual(fs.readFileSync(file), Buffer.alloc(valid.length, 7), 'the damaged cache was replaced');
+  });
+
+  it('a cache folder that cannot be made costs nothing but the cache', async () => {
+    const { sb, cacheHome, env } = project();
+    fs.writeFileSync(cacheHome, 'a file where the folder would go\n');
+    for (const args of [['scan', '--json'], ['--help']]) {
+      const r = await sb.run(args, { env });
+      assert.equal(r.stderr, '', `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stdout, args[0] === 'scan' ? /bad\.js/ : /Usage: mechanic/);
+    }
+    assert.equal(fs.readFileSync(cacheHome, 'utf8'), 'a file where the folder would go\n');
+  });
+});

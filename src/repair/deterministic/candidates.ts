@@ -460,8 +460,9 @@ export function generateCandidates(lx: Lexed, opts: GenerateOptions): Candidate[
       add({ edit: { offset: tok.start, del: tok.end - tok.start, ins: '' }, cost: 0.95 + balanceCost(lx, tok.value, undefined), kind: 'delete', token: tok.value, why: 'error' });
       for (const t of VOCABULARY) {
         if (t === tok.value) continue;
-        // a dissimilar swap too (`meridiemParse} /re/,` for `:`): dearer, but a rival to weigh
+        // a separator swapped for a closer too (`meridiemParse} /re/,` for `:`): a rival to weigh
         const similar = SIMILAR.has(tok.value + t);
+        if (!similar && !((t === ':' || t === ',') && tok.value in CLOSERS)) continue;
         add({ edit: { offset: tok.start, del: tok.end - tok.start, ins: t }, cost: (similar ? 1.2 : 1.3) + balanceCost(lx, tok.value, t), kind: 'replace', token: t, was: tok.value, why: 'error' });
       }
     }

@@ -297,6 +297,88 @@ module.exports = { count };
     slip: ["' ' &&", "'  &&"],
   },
   {
+    // V8 stops inside the body; `x >= {` compares with an object literal, which no one writes
+    name: "an arrow typed as '>=' before a block: limit >= {",
+    expect: 'repaired',
+    intended: `'use strict';
+exports.default = limit => {
+    return (obj, iteratee, callback) => {
+        callback = callback || function () {};
+        let running = 0;
+        for (const key of Object.keys(obj)) {
+            if (running >= limit) break;
+            running += 1;
+            iteratee(obj[key], callback);
+        }
+    };
+};
+module.exports = exports.default;
+`,
+    slip: ['limit => {', 'limit >= {'],
+  },
+  {
+    // in a class body a lone ';' is no statement: the `;` habit does not ask for it, the '}' goes
+    name: "an extra '}' line closing a class method: not made a ';'",
+    expect: 'repaired',
+    intended: `'use strict';
+class Part {
+  constructor(name) {
+    this.name = name;
+  }
+
+  static escape(name) {
+    return String(name).replace(/[\\r\\n"]/g, (match) => ({
+      '\\r': '%0D',
+      '\\n': '%0A',
+      '"': '%22',
+    }[match]));
+  }
+}
+
+module.exports = { Part };
+`,
+    slip: ['    }[match]));\n  }\n}', '    }[match]));\n  }\n  }\n}'],
+  },
+  {
+    // V8 stops at the line's start; the arrow after it is what was typed for '['
+    name: "a '[' typed as '=>' in a subscript: flags.aliases=>key].push(c)",
+    expect: 'repaired-or-untouched',
+    intended: `'use strict';
+function extend(flags, key, c) {
+  flags.aliases[key] = flags.aliases[key] || [];
+  if (flags.aliases[key].indexOf(c) === -1) {
+    flags.aliases[key].push(c);
+  }
+  return flags.aliases;
+}
+module.exports = { extend };
+`,
+    slip: ['    flags.aliases[key].push(c);', '    flags.aliases=>key].push(c);'],
+  },
+  {
+    // a '}' typed for ':' closes the object: the repair that keeps it opens a block after a regex
+    name: "a ':' typed as '}' before a regex: meridiemParse} /am|pm/,",
+    expect: 'repaired-or-untouched',
+    intended: `'use strict';
+const moment = { defineLocale: (name, config) => ({ name, config }) };
+const locale = moment.defineLocale('xx', {
+    longDateFormat: {
+        LT: 'HH:mm',
+        llll: 'YYYY-M-D HH:mm',
+    },
+    meridiemParse: /凌晨|早上|上午|中午|下午|晚上/,
+    meridiemHour: function (hour, meridiem) {
+        if (hour === 12) {
+            hour = 0;
+        }
+        return meridiem === '凌晨' ? hour : hour + 12;
+    },
+});
+module.exports = { locale };
+`,
+    slip: ['meridiemParse: /', 'meridiemParse} /'],
+  },
+  {
     name: 'a subscript left open: self[key = self[key] = {…}',
     expect: 'repaired-or-untouched',
     intended: `'use strict';

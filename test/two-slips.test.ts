@@ -103,3 +103,53 @@ describe('two slips: each edit judged given the other', () => {
     }
   });
 });
+
+/** A moment locale's relative-time helper, then its locale object. */
+const LOCALE = `function processRelativeTime(number, withoutSuffix, key, isFuture) {
+    var format = {
+        m: ['eine Minute', 'einer Minute'],
+        h: ['eine Stunde', 'einer Stunde'],
+        d: ['ein Tag', 'einem Tag'],
+        M: ['ein Monat', 'einem Monat'],
+        y: ['ein Jahr', 'einem Jahr'],
+    };
+    return withoutSuffix ? format[key][0] : format[key][1];
+}
+
+var locale = {
+    months: 'Januar_Februar_März_April_Mai_Juni'.split('_'),
+    relativeTime: {
+        future: 'in %s',
+        past: 'vor %s',
+        m: processRelativeTime,
+        h: processRelativeTime,
+    },
+    week: {
+        dow: 1,
+        doy: 4,
+    },
+};
+
+module.exports = { locale, processRelativeTime };
+`;
+
+describe('two slips that one mid-line edit would make parse', () => {
+  it("a lost ']' and a lost '}' line: a '}' typed mid-line (format}key[1]) is not written", async () => {
+    const sb = box();
+    // the function's closing line lost, and the ']' after `key` in the second subscript
+    const broken = LOCALE.replace(': format[key][1];\n}\n', ': format[key[1];\n\n');
+    assert.notEqual(broken, LOCALE);
+    const file = sb.write('lib/de-ch.js', broken);
+    sb.config(config);
+    const r = await sb.runJson(['fix']);
+    const fix = r.json.fixes.find((f: any) => f.file === file);
+    const story = `${JSON.stringify(fix, null, 2)}\n${r.stderr}`;
+    const now = fs.readFileSync(file, 'utf8');
+    if (fix.outcome === 'applied') assert.equal(now, LOCALE, story);
+    else {
+      assert.equal(r.code, 1, story);
+      assert.ok(now === broken, `the file is untouched\n${story}`);
+      assert.ok(!fix.reason?.includes("replaced '[' with '}'") || fix.confidence < 0.7, story);
+    }
+  });
+});

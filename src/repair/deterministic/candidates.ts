@@ -426,6 +426,27 @@ export function generateCandidates(lx: Lexed, opts: GenerateOptions): Candidate[
     });
   }
 
+  // 7a. an arrow the error stands before: V8 reports `a.b=>c]` at the start of its parameters
+  for (let i = e + 1; i < Math.min(toks.length, e + 8); i++) {
+    const tok = toks[i]!;
+    if (tok.line !== errLine) break;
+    if (tok.type !== 'punct' || tok.value !== '=>') continue;
+    add({ edit: { offset: tok.start, del: tok.end - tok.start, ins: '' }, cost: deleteCost(tok) + 0.1, kind: 'delete', token: '=>', why: 'arrow' });
+    for (const t of VOCABULARY)
+      if (t !== '=>') add({ edit: { offset: tok.start, del: tok.end - tok.start, ins: t }, cost: replaceCost('=>', t) + 0.1 + balanceCost(lx, undefined, t), kind: 'replace', token: t, was: '=>', why: 'arrow' });
+    break;
+  }
+  // 7b. `x >= {` compares with an object literal, which no one writes: an arrow typed as `>=`,
+  // found however far the error lands inside its body
+  for (let i = Math.max(1, e - 40); i < Math.min(toks.length - 1, e); i++) {
+    const tok = toks[i]!;
+    const next = toks[i + 1]!;
+    if (tok.type !== 'punct' || tok.value !== '>=' || next.type !== 'punct' || next.value !== '{' || tok.line < errLine - 3) continue;
+    const prev = toks[i - 1]!;
+    if (!((prev.type === 'name' && !KEYWORD_CLASS.has(prev.value)) || (prev.type === 'punct' && prev.value === ')'))) continue;
+    add({ edit: { offset: tok.start, del: tok.end - tok.start, ins: '=>' }, cost: 0.65, kind: 'replace', token: '=>', was: '>=', why: 'arrow' });
+  }
+
   // 7. tokens that make pairs the file never has, on the lines around the error
   if (opts.stats) {
     const stats = opts.stats;
@@ -438,8 +459,11 @@ export function generateCandidates(lx: Lexed, opts: GenerateOptions): Candidate[
       if (before > 1 && after > 1) continue;
       add({ edit: { offset: tok.start, del: tok.end - tok.start, ins: '' }, cost: 0.95 + balanceCost(lx, tok.value, undefined), kind: 'delete', token: tok.value, why: 'error' });
       for (const t of VOCABULARY) {
-        if (t !== tok.value && SIMILAR.has(tok.value + t))
-          add({ edit: { offset: tok.start, del: tok.end - tok.start, ins: t }, cost: 1.2 + balanceCost(lx, tok.value, t), kind: 'replace', token: t, was: tok.value, why: 'error' });
+        if (t === tok.value) continue;
+        // a separator swapped for a closer too (`meridiemParse} /re/,` for `:`): a rival to weigh
+        const similar = SIMILAR.has(tok.value + t);
+        if (!similar && !((t === ':' || t === ',') && tok.value in CLOSERS)) continue;
+        add({ edit: { offset: tok.start, del: tok.end - tok.start, ins: t }, cost: (similar ? 1.2 : 1.3) + balanceCost(lx, tok.value, t), kind: 'replace', token: t, was: tok.value, why: 'error' });
       }
     }
     // a small file's pairs say little

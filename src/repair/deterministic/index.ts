@@ -14,6 +14,7 @@ import { boundNames, nameCounts, orphanNames } from './rivals.js';
 import { RIVAL_WINDOW, blockEndsDeleted, bracelessNear, editRegions, searchRepair, type AppliedEdit, type SearchResult } from './search.js';
 import { respell } from './respell.js';
 import { unseenPairs } from './pairs.js';
+import { precisionFindings } from './precision.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { judgeEachGivenTheOther, type ConditionalVerdict } from './conditional.js';
 
@@ -206,6 +207,10 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
   if (unseen.length) {
     confidence = Math.min(confidence, 0.5);
     evidence.push(`puts tokens side by side as the file never has them (${unseen.join(', ')})`);
+  }
+  for (const f of precisionFindings(result.text, result.edits, editRegions(result.edits), lx, result.stats)) {
+    confidence = Math.min(confidence, f.cap);
+    evidence.push(f.evidence);
   }
   const orphans = orphansOf(result, lx);
   if (orphans.length) {

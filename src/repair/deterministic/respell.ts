@@ -72,7 +72,9 @@ function score(r: Spelt, lx: Lexed, semicolons: boolean | undefined): number {
   count(r.program);
   // the spellings differ by a `;` at most: the count of them in the whole text says which has it
   const semis = r.text.split(';').length;
-  return empties * 1e9 - (deletesDoubled(r.edits, lx) ? 1e8 : 0) + (semicolons === undefined ? 0 : semicolons ? -semis : semis);
+  // a `;` alone on its line ends no statement (in a class body it is no empty statement either): no habit asks for it
+  const lone = r.text.match(/^[ \t]*;[ \t]*$/gm)?.length ?? 0;
+  return (empties + lone) * 1e9 - (deletesDoubled(r.edits, lx) ? 1e8 : 0) + (semicolons === undefined ? 0 : semicolons ? -semis : semis);
 }
 
 /** Whether an edit deletes a token typed twice (`f(x))`): a doubled keystroke, the likeliest slip there is. */

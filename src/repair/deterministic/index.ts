@@ -16,6 +16,7 @@ import { respell } from './respell.js';
 import { unseenPairs } from './pairs.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { judgeEachGivenTheOther, type ConditionalVerdict } from './conditional.js';
+import { SEPARATION, bracketEvidence, rivalReadsWorse } from './separate.js';
 
 export interface SyntaxRepairOptions {
   filename: string;
@@ -151,6 +152,18 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     evidence.push(`another repair also parses, ${result.rival.margin.toFixed(2)} less likely: ${rival}`);
   } else if (result.checked < RIVAL_WINDOW) evidence.push(`other repairs ruled out only to ${result.checked.toFixed(2)} (budget)`);
   else evidence.push(`no other repair within ${RIVAL_WINDOW.toFixed(1)} parses`);
+  // the file's own text tells the two apart: worth SEPARATION of margin
+  const separated =
+    result.rival &&
+    (bracketEvidence(lx, result, result.rival.edits) ??
+      rivalReadsWorse(lx, result.stats, result, result.rival.edits) ??
+      (blockAfterStatement(result.rival.edits, lx).length && !blockAfterStatement(result.edits, lx).length
+        ? 'the rival leaves a bare block opening on the line of the statement before it, the repair does not'
+        : undefined));
+  if (separated) {
+    confidence = Math.max(confidence, 0.4 + (0.6 * Math.min(RIVAL_WINDOW, result.rival!.margin + SEPARATION)) / RIVAL_WINDOW);
+    evidence.push(separated);
+  }
   if (conditional?.confirmed) {
     // A rival pair sharing an edit was that edit's single search's rival too, so the single
     // confidences already weigh it; one sharing neither edit was no single search's rival, so

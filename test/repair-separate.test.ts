@@ -111,7 +111,7 @@ module.exports = map;
 };
 
 // a `}` typed at a line's end: delete it, or open an empty block after the statement
-const BLOCK = /the rival leaves a bare block opening on the line of the statement before it/;
+const BLOCK = /the rival opens a bare block after the statement before it instead/;
 const lineEnd: Case = {
   intended: `'use strict';
 var range = createRange();

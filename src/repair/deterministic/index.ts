@@ -157,8 +157,9 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     result.rival &&
     (bracketEvidence(lx, result, result.rival.edits) ??
       rivalReadsWorse(lx, result.stats, result, result.rival.edits) ??
-      (blockAfterStatement(result.rival.edits, lx).length && !blockAfterStatement(result.edits, lx).length
-        ? 'the rival leaves a bare block opening on the line of the statement before it, the repair does not'
+      // only against its own rival, `{`: a `;` put before a block (`if (x); {`) is one wrong reading of several
+      (deletesBrace(result.edits) && result.rival.edits.every((a) => a.candidate.token === '{') && blockAfterStatement(result.rival.edits, lx).length
+        ? "the repair deletes a '}', the rival opens a bare block after the statement before it instead"
         : undefined));
   if (separated) {
     confidence = Math.max(confidence, 0.4 + (0.6 * Math.min(RIVAL_WINDOW, result.rival!.margin + SEPARATION)) / RIVAL_WINDOW);
@@ -226,6 +227,11 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     evidence.push(`reads ${orphans.map((n) => `'${n}'`).join(', ')} at the edit, which nothing declares and the file uses nowhere else`);
   }
   return { confidence: Math.round(Math.max(0, Math.min(1, confidence)) * 100) / 100, evidence, ...(rival ? { rival } : {}) };
+}
+
+/** A single edit that deletes a '}'. */
+function deletesBrace(edits: readonly AppliedEdit[]): boolean {
+  return edits.length === 1 && edits[0]!.candidate.kind === 'delete' && edits[0]!.candidate.edit.ins === '' && edits[0]!.candidate.token === '}';
 }
 
 /** 1-based lines where the repair replaces a ')', ']' or '}' that the original pairs with its opener by another closer. */

@@ -79,6 +79,22 @@ module.exports = { copy };
 `,
   slip: ['out[name] = source.get(key);', 'out[name = source.get(key);'],
 };
+// the file writes `[start]`, but the key going on with an operator (`[start + index]`) is as
+// natural: the evidence does not count, and the (wrong) closer after `start` stays a proposal
+const subscriptContinued: Case = {
+  intended: `'use strict';
+function rest(args, start) {
+  var first = args[start];
+  var index = -1, out = [];
+  while (++index < 3) {
+    out[index] = args[start + index];
+  }
+  return [first, out];
+}
+module.exports = { rest };
+`,
+  slip: ['args[start + index];', 'args[start + index;'],
+};
 
 // a `}` line typed twice: delete one, or make the second a lone `;` (or open a block after it)
 const TWICE = /the repair undoes a '}' line typed twice/;
@@ -129,6 +145,7 @@ module.exports = range;
 describe('evidence that separates a repair from its near rival', { concurrency: 3 }, () => {
   it("a lost ']': the file writes the repair's subscript elsewhere and never the rival's: written", () => written(subscriptSeen, SEEN));
   it("a lost ']' whose subscript the file writes nowhere else: proposed, untouched", () => proposed(subscriptUnseen, /the file writes/));
+  it("a lost ']' where the rival's key goes on with an operator (`[start + index]`): proposed, untouched", () => proposed(subscriptContinued, /the file writes/));
   it("a '}' line typed twice: the repair undoes it, the rival keeps both lines: written", () => written(doubled, TWICE));
   it("a '}' line typed twice in a file that writes lone ';' lines: proposed, untouched", () => proposed(doubledWhereSemicolonLines, TWICE));
   it("a '}' typed at a line's end: the rival opens a bare block after the statement: written", () => written(lineEnd, BLOCK));

@@ -23,6 +23,18 @@ interface Side {
   seen: number;
   /** The constructs, as written. */
   shown: string[];
+  /** The tokens inside the first `[…]` the edit closes. */
+  content?: string[];
+}
+
+/** Operators that go on with an expression: a key that continues with one (`[start + index]`) is as natural as the key alone. */
+const CONTINUES = new Set(['+', '-', '*', '/', '%', '**', '&&', '||', '??', '|', '&', '^', '<<', '>>', '>>>', '<', '>', '<=', '>=', '==', '===', '!=', '!==', '?', 'instanceof', 'in', '.', '?.']);
+
+/** One content is the other going on with an operator (`[start` and `[start + index`). */
+function continued(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (!a || !b || a.length === b.length) return false;
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  return short.every((t, i) => long[i] === t) && CONTINUES.has(long[short.length]!);
 }
 
 /**
@@ -41,6 +53,7 @@ export function bracketEvidence(broken: Lexed, repair: { text: string; edits: re
   const a = side(broken, repair.text, repair.edits, mine[0]!, skip);
   const b = side(broken, applyEdits(broken.text, rivalEdits), rivalEdits, theirs[0]!, skip);
   if (!a || !b) return undefined;
+  if (continued(a.content, b.content)) return undefined;
   if (a.laidOut && b.misplaced) return `the file's layout closes the '[' where the repair does (the rival's ']' ends a later line)`;
   if (a.seen >= 1 && a.seen !== Infinity && b.seen === 0 && !b.misplaced === !a.misplaced)
     return `the file writes ${a.shown.join(', ')} elsewhere, and never the rival's ${b.shown.join(', ') || 'reading'}`;
@@ -133,6 +146,7 @@ function side(broken: Lexed, text: string, edits: readonly AppliedEdit[], own: A
       out.laidOut = false;
       out.misplaced = true;
     }
+    out.content ??= construct(lx, o, k).slice(1, -1);
     if (sameLine && k - o - 1 <= MAX_CONTENT) count(out, construct(lx, o, k), broken, skip);
   }
   if (!closers) {

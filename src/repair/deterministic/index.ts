@@ -17,6 +17,7 @@ import { unseenPairs } from './pairs.js';
 import { precisionFindings } from './precision.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { judgeEachGivenTheOther, type ConditionalVerdict } from './conditional.js';
+import { SEPARATION, bracketEvidence, rivalReadsWorse } from './separate.js';
 
 export interface SyntaxRepairOptions {
   filename: string;
@@ -152,6 +153,19 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     evidence.push(`another repair also parses, ${result.rival.margin.toFixed(2)} less likely: ${rival}`);
   } else if (result.checked < RIVAL_WINDOW) evidence.push(`other repairs ruled out only to ${result.checked.toFixed(2)} (budget)`);
   else evidence.push(`no other repair within ${RIVAL_WINDOW.toFixed(1)} parses`);
+  // the file's own text tells the two apart: worth SEPARATION of margin
+  const separated =
+    result.rival &&
+    (bracketEvidence(lx, result, result.rival.edits) ??
+      rivalReadsWorse(lx, result.stats, result, result.rival.edits) ??
+      // only against its own rival, `{`: a `;` put before a block (`if (x); {`) is one wrong reading of several
+      (deletesBrace(result.edits) && result.rival.edits.every((a) => a.candidate.token === '{') && blockAfterStatement(result.rival.edits, lx).length
+        ? "the repair deletes a '}', the rival opens a bare block after the statement before it instead"
+        : undefined));
+  if (separated) {
+    confidence = Math.max(confidence, 0.4 + (0.6 * Math.min(RIVAL_WINDOW, result.rival!.margin + SEPARATION)) / RIVAL_WINDOW);
+    evidence.push(separated);
+  }
   if (conditional?.confirmed) {
     // A rival pair sharing an edit was that edit's single search's rival too, so the single
     // confidences already weigh it; one sharing neither edit was no single search's rival, so
@@ -218,6 +232,11 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     evidence.push(`reads ${orphans.map((n) => `'${n}'`).join(', ')} at the edit, which nothing declares and the file uses nowhere else`);
   }
   return { confidence: Math.round(Math.max(0, Math.min(1, confidence)) * 100) / 100, evidence, ...(rival ? { rival } : {}) };
+}
+
+/** A single edit that deletes a '}'. */
+function deletesBrace(edits: readonly AppliedEdit[]): boolean {
+  return edits.length === 1 && edits[0]!.candidate.kind === 'delete' && edits[0]!.candidate.edit.ins === '' && edits[0]!.candidate.token === '}';
 }
 
 /** 1-based lines where the repair replaces a ')', ']' or '}' that the original pairs with its opener by another closer. */

@@ -1,0 +1,191 @@
+/**
+ * Evidence that tells a repair from its near rival, read from the file as a person would: where
+ * a lost `]` belongs by the file's own layout and by the subscripts it writes elsewhere. It only
+ * ever counts for the repair (it raises confidence), and only when it clearly prefers it: both
+ * sides are read the same way and the rival comes out worse.
+ */
+import type { AppliedEdit } from './search.js';
+import { editRegions } from './search.js';
+import { applyEdits } from './respell.js';
+import { lex, lineOf, tokenAt, type Lexed } from './tokens.js';
+import type { Bigrams } from './candidates.js';
+import { unseenPairs } from './pairs.js';
+
+/** A bracket pair longer than this (tokens inside) is no construct a file repeats. */
+const MAX_CONTENT = 12;
+
+interface Side {
+  /** Every `]` the edits put in closes its `[` on the same line, or on a line of its own at the opener's indentation. */
+  laidOut: boolean;
+  /** A `]` the edits put in closes a `[` of an earlier line, not at its own line's start: the layout says it belongs elsewhere. */
+  misplaced: boolean;
+  /** Least count, over the constructs the edits make, of their occurrences elsewhere in the broken file (Infinity: none made). */
+  seen: number;
+  /** The constructs, as written. */
+  shown: string[];
+  /** The tokens inside the first `[…]` the edit closes. */
+  content?: string[];
+}
+
+/** Operators that go on with an expression: a key that continues with one (`[start + index]`) is as natural as the key alone. */
+const CONTINUES = new Set(['+', '-', '*', '/', '%', '**', '&&', '||', '??', '|', '&', '^', '<<', '>>', '>>>', '<', '>', '<=', '>=', '==', '===', '!=', '!==', '?', 'instanceof', 'in', '.', '?.']);
+
+/** One content is the other going on with an operator (`[start` and `[start + index`). */
+function continued(a: readonly string[] | undefined, b: readonly string[] | undefined): boolean {
+  if (!a || !b || a.length === b.length) return false;
+  const [short, long] = a.length < b.length ? [a, b] : [b, a];
+  return short.every((t, i) => long[i] === t) && CONTINUES.has(long[short.length]!);
+}
+
+/**
+ * Why the file prefers the repair to its rival, or undefined when it does not clearly. Applies
+ * when the repair puts in a `]` (a lost `]`): the rival put its `]` elsewhere or made no
+ * subscript at all. `broken`: the broken text, lexed; edits in its coordinates.
+ */
+export function bracketEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+  const key = (a: AppliedEdit): string => `${a.offset}:${a.candidate.edit.del}:${a.candidate.edit.ins}`;
+  const shared = new Set(repair.edits.map(key).filter((k) => rivalEdits.some((r) => key(r) === k)));
+  const mine = repair.edits.filter((a) => !shared.has(key(a)));
+  const theirs = rivalEdits.filter((a) => !shared.has(key(a)));
+  if (mine.length !== 1 || theirs.length !== 1) return undefined;
+  if (mine[0]!.candidate.kind !== 'insert' || mine[0]!.candidate.edit.ins.trim() !== ']') return undefined;
+  const skip = linesOf(broken, [...mine, ...theirs]);
+  const a = side(broken, repair.text, repair.edits, mine[0]!, skip);
+  const b = side(broken, applyEdits(broken.text, rivalEdits), rivalEdits, theirs[0]!, skip);
+  if (!a || !b) return undefined;
+  if (continued(a.content, b.content)) return undefined;
+  if (a.laidOut && b.misplaced) return `the file's layout closes the '[' where the repair does (the rival's ']' ends a later line)`;
+  if (a.seen >= 1 && a.seen !== Infinity && b.seen === 0 && !b.misplaced === !a.misplaced)
+    return `the file writes ${a.shown.join(', ')} elsewhere, and never the rival's ${b.shown.join(', ') || 'reading'}`;
+  return undefined;
+}
+
+/**
+ * Why the rival reads worse than the repair by what the file shows elsewhere, or undefined:
+ * - the repair deletes one of two lone '}' lines at one indentation, one under the other (a line
+ *   typed twice), and the rival keeps both;
+ * - the rival puts tokens side by side as the file never has them (unseenPairs), the repair does not.
+ */
+export function rivalReadsWorse(broken: Lexed, stats: Bigrams, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+  const doubled = doubledLines(broken, repair.edits);
+  // a rival that makes one of them another token alone on its line (`;`) keeps it, unless the file writes such lines
+  const keeps = (a: AppliedEdit): boolean =>
+    !deletesBraceOn(broken, a, doubled!) || (a.candidate.kind === 'replace' && a.candidate.edit.ins.trim() !== '' && !loneLines(broken, a.candidate.edit.ins.trim(), doubled!));
+  if (doubled && rivalEdits.every(keeps)) return `the repair undoes a '}' line typed twice (lines ${doubled.map((l) => l + 1).join(' and ')}), the rival keeps both`;
+  const rivalText = applyEdits(broken.text, rivalEdits);
+  const theirs = unseenPairs(rivalText, rivalEdits, editRegions(rivalEdits), broken, stats);
+  if (theirs.length && !unseenPairs(repair.text, repair.edits, editRegions(repair.edits), broken, stats).length)
+    return `the rival puts tokens side by side as the file never has them (${theirs.join(', ')}), the repair does not`;
+  return undefined;
+}
+
+/** The two lines of a doubled lone '}' (same indentation, next code lines) one of which the edits delete. */
+function doubledLines(lx: Lexed, edits: readonly AppliedEdit[]): [number, number] | undefined {
+  const lone = (line: number): boolean => {
+    const f = lx.lineFirst[line] ?? -1;
+    const t = lx.tokens[f];
+    return !!t && t.type === 'punct' && t.value === '}' && (lx.tokens[f + 1]?.line ?? -1) !== line;
+  };
+  const codeLine = (from: number, step: number): number => {
+    let l = from + step;
+    while (l >= 0 && l < lx.lineStarts.length && lx.indent[l]! < 0) l += step;
+    return l;
+  };
+  for (const a of edits) {
+    const line = lineOf(lx, a.offset + Math.max(0, lx.text.slice(a.offset, a.offset + a.candidate.edit.del).indexOf('}')));
+    if (!deletesBraceOn(lx, a, [line, line]) || !lone(line)) continue;
+    for (const other of [codeLine(line, -1), codeLine(line, 1)]) if (lone(other) && lx.indent[other] === lx.indent[line]) return other < line ? [other, line] : [line, other];
+  }
+  return undefined;
+}
+
+/** Whether the file has a line holding only `token`, the lines `skip` aside. */
+function loneLines(lx: Lexed, token: string, skip: readonly number[]): boolean {
+  for (let l = 0; l < lx.lineStarts.length; l++) {
+    const f = lx.lineFirst[l] ?? -1;
+    const t = lx.tokens[f];
+    if (!t || skip.includes(l) || lx.text.slice(t.start, t.end) !== token) continue;
+    if ((lx.tokens[f + 1]?.line ?? -1) !== l) return true;
+  }
+  return false;
+}
+
+/** Whether an edit deletes (or replaces) a '}' that starts one of the lines. */
+function deletesBraceOn(lx: Lexed, a: AppliedEdit, lines: readonly number[]): boolean {
+  if (a.candidate.kind === 'insert') return false;
+  const removed = lx.text.slice(a.offset, a.offset + a.candidate.edit.del);
+  const at = removed.indexOf('}');
+  if (at < 0) return false;
+  return lines.includes(lineOf(lx, a.offset + at));
+}
+
+/** The broken text's lines the edits touch: a construct counted there is the slip's own. */
+function linesOf(lx: Lexed, edits: readonly AppliedEdit[]): Set<number> {
+  const out = new Set<number>();
+  for (const a of edits) for (let l = lineOf(lx, a.offset); l <= lineOf(lx, a.offset + a.candidate.edit.del); l++) out.add(l);
+  return out;
+}
+
+/** How one side's own edit `own` reads in its text. */
+function side(broken: Lexed, text: string, edits: readonly AppliedEdit[], own: AppliedEdit, skip: ReadonlySet<number>): Side | undefined {
+  const idx = edits.indexOf(own);
+  const [lo, hi] = editRegions(edits)[idx]!;
+  const lx = lex(text);
+  const out: Side = { laidOut: true, misplaced: false, seen: Infinity, shown: [] };
+  let closers = 0;
+  for (let k = tokenAt(lx, lo); k < lx.tokens.length && lx.tokens[k]!.start < Math.max(hi, lo + 1); k++) {
+    const t = lx.tokens[k]!;
+    if (t.type !== 'punct' || t.value !== ']') continue;
+    const o = lx.match[k]!;
+    if (o < 0) return undefined;
+    closers++;
+    const open = lx.tokens[o]!;
+    const sameLine = open.line === t.line;
+    const ownLine = t.first && lx.indent[t.line] === lx.indent[open.line];
+    if (!sameLine && !ownLine) {
+      out.laidOut = false;
+      out.misplaced = true;
+    }
+    out.content ??= construct(lx, o, k).slice(1, -1);
+    if (sameLine && k - o - 1 <= MAX_CONTENT) count(out, construct(lx, o, k), broken, skip);
+  }
+  if (!closers) {
+    // no `]` put in (a `[` made `.` or `,`, or deleted): the tokens around the edit are its construct
+    out.laidOut = false;
+    const at = tokenAt(lx, lo);
+    const from = Math.max(0, at - 1);
+    const to = Math.min(lx.tokens.length - 1, hi > lo ? tokenAt(lx, hi - 1) + 1 : at);
+    if (to - from >= 2) count(out, construct(lx, from, to), broken, skip);
+  }
+  return out;
+}
+
+/** The texts of tokens from..to of a text. */
+function construct(lx: Lexed, from: number, to: number): string[] {
+  const out: string[] = [];
+  for (let k = from; k <= to; k++) out.push(lx.text.slice(lx.tokens[k]!.start, lx.tokens[k]!.end));
+  return out;
+}
+
+/** Record a construct and how often the broken file writes it, its edit lines aside. */
+function count(side: Side, seq: string[], broken: Lexed, skip: ReadonlySet<number>): void {
+  side.shown.push(`'${seq.join(' ')}'`);
+  side.seen = Math.min(side.seen, occurrences(broken, seq, skip));
+}
+
+function occurrences(lx: Lexed, seq: readonly string[], skip: ReadonlySet<number>): number {
+  const toks = lx.tokens;
+  let n = 0;
+  outer: for (let k = 0; k + seq.length <= toks.length; k++) {
+    if (skip.has(toks[k]!.line)) continue;
+    for (let j = 0; j < seq.length; j++) {
+      const t = toks[k + j]!;
+      if (t.end - t.start !== seq[j]!.length || lx.text.slice(t.start, t.end) !== seq[j]) continue outer;
+    }
+    n++;
+  }
+  return n;
+}
+
+/** What the evidence here is worth, in cost units of margin over the rival. */
+export const SEPARATION = 0.5;

@@ -1,0 +1,152 @@
+// Evidence that tells a repair from its near rival (src/repair/deterministic/separate.ts), through
+// the CLI with no model: where the file's own text says which of two repairs was meant, the rung
+// writes it; where it does not, the file is left untouched and proposed, as before.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { box } from './helpers/cli.ts';
+
+interface Case {
+  intended: string;
+  slip: [from: string, to: string];
+}
+
+function broken(c: Case): string {
+  const [from, to] = c.slip;
+  assert.equal(c.intended.split(from).length, 2, `the slip's text occurs once: ${from}`);
+  return c.intended.replace(from, to);
+}
+
+const squeeze = (t: string): string => t.replace(/\s+/g, '');
+
+/** `mechanic run` on the broken file: the fix record, the file on disk, the exit code. */
+async function run(c: Case): Promise<{ fix: any; onDisk: string; code: number | null; text: string }> {
+  const text = broken(c);
+  const sb = box();
+  const file = sb.write('lib/case.js', text);
+  sb.config({ roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
+  const r = await sb.runJson(['run']);
+  const fix = r.json.fixes.find((f: any) => f.file === file);
+  assert.ok(fix, `an attempt on the file:\n${r.stdout}\n${r.stderr}`);
+  return { fix, onDisk: fs.readFileSync(file, 'utf8'), code: r.code, text };
+}
+
+async function written(c: Case, evidence: RegExp): Promise<void> {
+  const { fix, onDisk, code } = await run(c);
+  const story = `${fix.outcome}: ${fix.reason}\n${JSON.stringify(fix.evidence)}\n--- on disk:\n${onDisk}`;
+  assert.equal(fix.outcome, 'applied', story);
+  assert.equal(code, 0, story);
+  assert.equal(squeeze(onDisk), squeeze(c.intended), story);
+  assert.ok(fix.confidence >= 0.7, story);
+  assert.ok(fix.evidence.some((e: string) => evidence.test(e)), `the evidence says why: ${story}`);
+}
+
+async function proposed(c: Case, evidence: RegExp): Promise<void> {
+  const { fix, onDisk, code, text } = await run(c);
+  const story = `${fix.outcome}: ${fix.reason}\n${JSON.stringify(fix.evidence)}`;
+  assert.equal(onDisk, text, `untouched: ${story}`);
+  assert.equal(code, 1, story);
+  assert.equal(fix.outcome, 'proposed', story);
+  assert.ok(fix.confidence < 0.7, story);
+  assert.ok(!(fix.evidence ?? []).some((e: string) => evidence.test(e)), `no such evidence: ${story}`);
+}
+
+// a lost `]` after a key: `out[key = source[key];` closes after `key` or after `source[key]`
+const SEEN = /the file writes '\[ key \]' elsewhere, and never the rival's/;
+const subscriptSeen: Case = {
+  intended: `'use strict';
+function copy(source, keys) {
+  const out = {};
+  for (const key of keys) {
+    if (source[key] === undefined) continue;
+    out[key] = source[key];
+  }
+  return out;
+}
+module.exports = { copy };
+`,
+  slip: ['out[key] = source[key];', 'out[key = source[key];'],
+};
+// the same slip where the file writes no `[name]` anywhere else: nothing tells the two apart
+const subscriptUnseen: Case = {
+  intended: `'use strict';
+function copy(source, keys, name) {
+  const out = {};
+  for (const key of keys) out[name] = source.get(key);
+  return out;
+}
+module.exports = { copy };
+`,
+  slip: ['out[name] = source.get(key);', 'out[name = source.get(key);'],
+};
+// the file writes `[start]`, but the key going on with an operator (`[start + index]`) is as
+// natural: the evidence does not count, and the (wrong) closer after `start` stays a proposal
+const subscriptContinued: Case = {
+  intended: `'use strict';
+function rest(args, start) {
+  var first = args[start];
+  var index = -1, out = [];
+  while (++index < 3) {
+    out[index] = args[start + index];
+  }
+  return [first, out];
+}
+module.exports = { rest };
+`,
+  slip: ['args[start + index];', 'args[start + index;'],
+};
+
+// a `}` line typed twice: delete one, or make the second a lone `;` (or open a block after it)
+const TWICE = /the repair undoes a '}' line typed twice/;
+const doubled: Case = {
+  intended: `'use strict';
+function map(collection, iteratee) {
+  var func = Array.isArray(collection) ? collection.map : null;
+  return func.call(collection, iteratee);
+}
+
+module.exports = map;
+`,
+  slip: ['iteratee);\n}\n', 'iteratee);\n}\n}\n'],
+};
+// the same, in a file that writes a lone `;` line itself: the rival's reading is one it writes
+const doubledWhereSemicolonLines: Case = {
+  intended: `'use strict';
+;[1, 2].forEach(function (n) {
+  console.log(n);
+});
+;
+function map(collection, iteratee) {
+  var func = Array.isArray(collection) ? collection.map : null;
+  return func.call(collection, iteratee);
+}
+
+module.exports = map;
+`,
+  slip: ['iteratee);\n}\n', 'iteratee);\n}\n}\n'],
+};
+
+// a `}` typed at a line's end: delete it, or open an empty block after the statement
+const BLOCK = /the rival opens a bare block after the statement before it instead/;
+const lineEnd: Case = {
+  intended: `'use strict';
+var range = createRange();
+
+function createRange() {
+  return function (a, b) {
+    return [a, b];
+  };
+}
+module.exports = range;
+`,
+  slip: ['var range = createRange();', 'var range = createRange();}'],
+};
+
+describe('evidence that separates a repair from its near rival', { concurrency: 3 }, () => {
+  it("a lost ']': the file writes the repair's subscript elsewhere and never the rival's: written", () => written(subscriptSeen, SEEN));
+  it("a lost ']' whose subscript the file writes nowhere else: proposed, untouched", () => proposed(subscriptUnseen, /the file writes/));
+  it("a lost ']' where the rival's key goes on with an operator (`[start + index]`): proposed, untouched", () => proposed(subscriptContinued, /the file writes/));
+  it("a '}' line typed twice: the repair undoes it, the rival keeps both lines: written", () => written(doubled, TWICE));
+  it("a '}' line typed twice in a file that writes lone ';' lines: proposed, untouched", () => proposed(doubledWhereSemicolonLines, TWICE));
+  it("a '}' typed at a line's end: the rival opens a bare block after the statement: written", () => written(lineEnd, BLOCK));
+});

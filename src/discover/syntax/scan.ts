@@ -1,7 +1,7 @@
 import { ScanCache } from '../../engine/cache.js';
 import { listSourceFiles, type ListConfig, type SkippedFile } from '../files.js';
 import type { TreeWalk } from '../walk.js';
-import type { CheckSummary, FileVerdict, SyntaxChecker } from '../../engine/checker.js';
+import { SURFACE_BUDGET_BYTES, type CheckSummary, type FileVerdict, type SyntaxChecker } from '../../engine/checker.js';
 
 export interface SyntaxScanOptions {
   /** Stop at the limit-th file that does not parse (files in path order); the rest is not read. */
@@ -14,6 +14,11 @@ export interface SyntaxScanOptions {
   onFile?: (done: number, total: number) => void;
   /** The walk of the roots, when the caller shares one (see TreeWalk). */
   tree?: TreeWalk;
+  /**
+   * Bytes of source whose export surface this scan records (see CheckOptions.surfaceBudget);
+   * default SURFACE_BUDGET_BYTES, Infinity for every file that parses.
+   */
+  surfaceBudget?: number;
   /** Each verdict, as it arrives. */
   onVerdict?: (v: FileVerdict) => void;
 }
@@ -54,6 +59,8 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
       ...(cache ? { cache } : {}),
       ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
       ...(opts.racyWindowMs !== undefined ? { racyWindowMs: opts.racyWindowMs } : {}),
+      // Without a cache there is no record to keep a surface in.
+      ...(cache && opts.surfaceBudget !== Infinity ? { surfaceBudget: opts.surfaceBudget ?? SURFACE_BUDGET_BYTES } : {}),
     },
   );
   let cacheSaved = false;

@@ -87,3 +87,26 @@ describe('export surfaces within a budget', () => {
     }
   });
 });
+
+describe('sources read as node reads them', () => {
+  it('a NUL byte makes a file binary only within its first 8 KB, counted in bytes, not characters', async () => {
+    const sb = box();
+    const files = {
+      early: sb.write('early.js', Buffer.from('// a\0\nexports.a = 1;\n')),
+      late: sb.write('late.js', Buffer.from(`// ${'x'.repeat(9000)}\0\nexports.a = 1;\n`)),
+      // 3,000 three-byte characters: the NUL is character 3,003 but byte 9,003.
+      wide: sb.write('wide.js', Buffer.from(`// ${'€'.repeat(3000)}\0\nexports.a = 1;\n`)),
+    };
+    const checker = await SyntaxChecker.create(process.execPath, 1);
+    try {
+      const [early, late, wide] = await checker.checkFiles(Object.values(files));
+      assert.match((early as { skipped?: string }).skipped ?? '', /binary file/);
+      for (const v of [late!, wide!]) {
+        assert.ok('ok' in v, `${v.file} judged: ${JSON.stringify(v)}`);
+        assert.equal(v.ok, spawnSync(process.execPath, ['--check', v.file]).status === 0, v.file);
+      }
+    } finally {
+      await checker.close();
+    }
+  });
+});

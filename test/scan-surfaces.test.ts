@@ -43,6 +43,16 @@ describe('export surfaces within a budget', () => {
     assert.ok(read.size >= 1 && read.size <= 5, `surfaces read within 5 KB: ${read.size}`);
     assert.equal(cold.surfacesDeferred, FILES - read.size);
 
+    // A rescan of an unchanged tree starts no engine to fill records in (a daemon's engines live on).
+    const idle = await SyntaxChecker.create(process.execPath, 2);
+    try {
+      const rescan = await scanSyntax(config, idle, { racyWindowMs: 0, surfaceBudget: BUDGET });
+      assert.equal(rescan.read, 0);
+      assert.equal(rescan.surfacesFilled, undefined, 'no engine started to fill records in');
+    } finally {
+      await idle.close();
+    }
+
     // A file that breaks before its surface was recorded: no reference from the scan.
     const deferred = Array.from({ length: FILES }, (_, i) => i).find((i) => !read.has(file(i)))!;
     const surfaced = Array.from({ length: FILES }, (_, i) => i).find((i) => read.has(file(i)))!;

@@ -31,20 +31,27 @@ export interface CheckOptions {
    * Bytes of source whose export surface is read in this call (undefined: every file that
    * parses). Reading surfaces costs about as much CPU as compiling: a cold scan of a large tree
    * records them for a share of it and answers first. Files whose record came before (changed
-   * files: the likeliest to break next) always get theirs; first-seen files, from a rotating
-   * start, while the budget lasts; what is left goes to unchanged files whose record lacks one
-   * (read again, not compiled), so that rescans fill the records in. See SURFACE_BUDGET_BYTES.
+   * files: edits are where slips come from) always get theirs; first-seen files, from a rotating
+   * start, while the budget lasts; what is left (at most SURFACE_FILL_BYTES) goes to unchanged
+   * files whose record lacks one (read again, not compiled), when engines run anyway, so that
+   * rescans fill the records in. See SURFACE_BUDGET_BYTES.
    */
   surfaceBudget?: number;
 }
 
 /**
  * A scan's budget for export surfaces (see CheckOptions.surfaceBudget): a tree of a few MB of
- * JavaScript gets every file's at its first scan; the heavy bench tree (100 MB) a 25th at each.
+ * JavaScript gets every file's at its first scan; the heavy bench tree (100 MB) a 25th at its
+ * first, and later scans that run engines fill in SURFACE_FILL_BYTES more each.
  */
 export const SURFACE_BUDGET_BYTES = 4 << 20;
-/** Records looked at per call for one lacking its surface: bounds the cost to a warm rescan. */
-const BACKFILL_LOOKS = 4000;
+/**
+ * Of the budget, what may go to unchanged files whose record lacks a surface, per call: about
+ * 50 ms of the engines' CPU, so that a rescan stays a rescan.
+ */
+export const SURFACE_FILL_BYTES = 1 << 20;
+/** Records looked at per call for one lacking its surface: bounds the cost to a rescan. */
+const BACKFILL_LOOKS = 2000;
 
 /** What one checkFiles call did. */
 export interface CheckSummary {
@@ -178,7 +185,9 @@ export class SyntaxChecker {
     const work = await this.triage(run, pending, scopes);
     const left = options.surfaceBudget === undefined ? undefined : run.planSurfaces(work, options.surfaceBudget);
     await this.dispatch(run, work);
-    if (left !== undefined && left > 0 && !run.stopped) await this.fillSurfaces(run, left);
+    // Filling in costs no engine start: only where engines run already (files were read, or a
+    // daemon's pool lives on between cycles); an unchanged tree's rescan starts none.
+    if (left !== undefined && left > 0 && !run.stopped && this.pool.live) await this.fillSurfaces(run, Math.min(left, SURFACE_FILL_BYTES));
     return run.result();
   }
 

@@ -65,7 +65,7 @@ export interface CheckSummary {
   notChecked: number;
   /** Files judged again alone, in an engine without a heap bound, after their engine died on a batch. */
   retried?: number;
-  /** With a surface budget: files whose export surface was not read in this call. */
+  /** With a surface budget: files that parse whose export surface was not read in this call. */
   surfacesDeferred?: number;
   /** With a surface budget: unchanged files whose record got its export surface in this call. */
   surfacesFilled?: number;
@@ -227,7 +227,10 @@ export class SyntaxChecker {
         outcomes.map(async (o, k) => {
           // An engine failure is no fact about the file: reported, never cached.
           if ('failed' in o) run.emit(batch[k]!.i, { file: o.file, skipped: o.failed });
-          else run.settled(batch[k]!.i, await this.settleOutcome(o));
+          else {
+            if (batch[k]!.check.surface === false && 'verdict' in o && o.verdict.ok) run.summary.surfacesDeferred = (run.summary.surfacesDeferred ?? 0) + 1;
+            run.settled(batch[k]!.i, await this.settleOutcome(o));
+          }
         }),
       );
       run.advance();
@@ -494,16 +497,11 @@ class CheckRun {
       else fresh.push(w);
     }
     const start = fresh.length ? Math.floor(Math.random() * fresh.length) : 0;
-    let deferred = 0;
     for (let k = 0; k < fresh.length; k++) {
       const w = fresh[(start + k) % fresh.length]!;
       if (w.bytes <= left) left -= w.bytes;
-      else {
-        w.check.surface = false;
-        deferred++;
-      }
+      else w.check.surface = false;
     }
-    if (deferred) this.summary.surfacesDeferred = deferred;
     return Math.max(0, left);
   }
 

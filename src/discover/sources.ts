@@ -43,6 +43,8 @@ export const syntaxSource: BugSource = {
       notChecked: scan.notChecked,
       durationMs: Math.round(scan.durationMs),
       ...(scan.cacheDropped ? { cacheDropped: scan.cacheDropped } : {}),
+      ...(scan.surfacesDeferred ? { surfacesDeferred: scan.surfacesDeferred } : {}),
+      ...(scan.surfacesFilled ? { surfacesFilled: scan.surfacesFilled } : {}),
     };
     out.warnings.push(...scan.warnings);
     for (const v of scan.verdicts) {

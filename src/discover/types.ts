@@ -161,6 +161,10 @@ export interface ScanStats {
   durationMs: number;
   /** Why the cache on disk was not used, when it was not. */
   cacheDropped?: string;
+  /** Files that parse whose export surface this scan left for a later one (its budget, see scanSyntax). */
+  surfacesDeferred?: number;
+  /** Unchanged files whose record got its export surface in this scan. */
+  surfacesFilled?: number;
 }
 
 export interface Discovery {

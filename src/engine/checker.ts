@@ -7,7 +7,7 @@ import type { ErrorFileVerdict, ErrorVerdict, FileVerdict, ModuleFormat, Verdict
 import { isCheckable, PackageScopes, statKey, type FileFormat } from '../analysis/format.js';
 import { defaultThreads, WorkerPool, type EngineHeap, type EngineKind } from './pool.js';
 import { parseNodeVersion, rulesByVersion, rulesOfThisNode, type CheckRules, type NodeVersion } from '../analysis/rules.js';
-import type { CheckOutcome, EngineInfo, FileCheck } from './worker.js';
+import type { CheckOutcome, EngineInfo, FileCheck, SurfaceOutcome } from './worker.js';
 
 export type { ErrorFileVerdict, FileVerdict } from '../analysis/compile.js';
 
@@ -27,7 +27,36 @@ export interface CheckOptions {
    * timestamp resolutions too).
    */
   racyWindowMs?: number;
+  /**
+   * Bytes of source whose export surface is read in this call (undefined: every file that
+   * parses). Reading surfaces costs about as much CPU as compiling: a cold scan of a large tree
+   * records them for a share of it and answers first. Files whose record came before (changed
+   * files: edits are where slips come from) always get theirs; first-seen files, from a rotating
+   * start, while the budget lasts; what is left (at most SURFACE_FILL_BYTES) goes to unchanged
+   * files whose record lacks one (read again, not compiled), when engines run anyway, so that
+   * rescans fill the records in. See SURFACE_BUDGET_BYTES.
+   */
+  surfaceBudget?: number;
+  /**
+   * Each file's package-scope key (PackageScopes.scopeOf's key, string for string) when the
+   * caller knows it more cheaply (the walk knows which folders hold a package.json).
+   */
+  scopeKey?: (file: string) => string;
 }
+
+/**
+ * A scan's budget for export surfaces (see CheckOptions.surfaceBudget): a tree of a few MB of
+ * JavaScript gets every file's at its first scan; the heavy bench tree (100 MB) a 25th at its
+ * first, and later scans that run engines fill in SURFACE_FILL_BYTES more each.
+ */
+export const SURFACE_BUDGET_BYTES = 4 << 20;
+/**
+ * Of the budget, what may go to unchanged files whose record lacks a surface, per call: about
+ * 50 ms of the engines' CPU, so that a rescan stays a rescan.
+ */
+export const SURFACE_FILL_BYTES = 1 << 20;
+/** Records looked at per call for one lacking its surface: bounds the cost to a rescan. */
+const BACKFILL_LOOKS = 2000;
 
 /** What one checkFiles call did. */
 export interface CheckSummary {
@@ -41,6 +70,10 @@ export interface CheckSummary {
   notChecked: number;
   /** Files judged again alone, in an engine without a heap bound, after their engine died on a batch. */
   retried?: number;
+  /** With a surface budget: files that parse whose export surface was not read in this call. */
+  surfacesDeferred?: number;
+  /** With a surface budget: unchanged files whose record got its export surface in this call. */
+  surfacesFilled?: number;
 }
 
 const versionCache = new Map<string, Promise<NodeVersion>>();
@@ -155,7 +188,11 @@ export class SyntaxChecker {
     const scopes = new PackageScopes(this.rules);
     const pending = run.takeCached(scopes);
     const work = await this.triage(run, pending, scopes);
+    const left = options.surfaceBudget === undefined ? undefined : run.planSurfaces(work, options.surfaceBudget);
     await this.dispatch(run, work);
+    // Filling in costs no engine start: only where engines run already (files were read, or a
+    // daemon's pool lives on between cycles); an unchanged tree's rescan starts none.
+    if (left !== undefined && left > 0 && !run.stopped && this.pool.live) await this.fillSurfaces(run, Math.min(left, SURFACE_FILL_BYTES));
     return run.result();
   }
 
@@ -195,7 +232,10 @@ export class SyntaxChecker {
         outcomes.map(async (o, k) => {
           // An engine failure is no fact about the file: reported, never cached.
           if ('failed' in o) run.emit(batch[k]!.i, { file: o.file, skipped: o.failed });
-          else run.settled(batch[k]!.i, await this.settleOutcome(o));
+          else {
+            if (batch[k]!.check.surface === false && 'verdict' in o && o.verdict.ok) run.summary.surfacesDeferred = (run.summary.surfacesDeferred ?? 0) + 1;
+            run.settled(batch[k]!.i, await this.settleOutcome(o));
+          }
         }),
       );
       run.advance();
@@ -229,6 +269,30 @@ export class SyntaxChecker {
         await alone.close();
       }
     }
+  }
+
+  /**
+   * Surfaces for unchanged files whose record lacks one, within `budget` bytes: read and lexed in
+   * the engines, not compiled. A file that changed since it was listed (its stat after the read
+   * differs) keeps its record as it was.
+   */
+  private async fillSurfaces(run: CheckRun, budget: number): Promise<void> {
+    const todo = run.lackingSurfaces(budget);
+    if (!todo.length) return;
+    const batches = batchesOf(todo.map((t) => ({ i: t.i, check: { file: t.file, format: t.format }, bytes: t.bytes })));
+    await Promise.all(
+      batches.map(async (b) => {
+        let outs: SurfaceOutcome[];
+        try {
+          outs = await this.pool.run<SurfaceOutcome[]>({ op: 'surfaces', files: b.map((w) => ({ file: w.check.file, format: w.check.format as ModuleFormat })) });
+        } catch {
+          return; // no surface is no fact about the file: the record stays as it was
+        }
+        outs.forEach((o, k) => {
+          if ('exports' in o) run.fillSurface(b[k]!.i, o.stat, o.exports);
+        });
+      }),
+    );
   }
 
   /** Verdict on text that is not on disk (a candidate fix), judged as if it were at `file`. */
@@ -348,8 +412,11 @@ class CheckRun {
   private readonly cache: ScanCache | undefined;
   private readonly limit: number | undefined;
   private readonly racyAfter: bigint;
+  private readonly scopeKey: ((file: string) => string) | undefined;
   private readonly slots: (FileVerdict | undefined)[];
   private readonly keys: ({ stat: string; scope: string; racy: boolean } | undefined)[];
+  /** Indexes of the verdicts the cache gave (candidates for a surface their record lacks). */
+  private readonly hits: number[] = [];
   // The limit: how many errors the filled prefix of `slots` holds, and where it ends.
   private prefix = 0;
   private errors = 0;
@@ -363,6 +430,7 @@ class CheckRun {
     this.cache = options.cache;
     this.stats = options.stats;
     this.limit = options.limit;
+    this.scopeKey = options.scopeKey;
     this.racyAfter = BigInt(Date.now()) * 1_000_000n - (options.racyWindowMs === undefined ? RACY_NS : BigInt(Math.round(options.racyWindowMs * 1e6)));
     this.slots = new Array<FileVerdict | undefined>(files.length);
     this.keys = new Array<{ stat: string; scope: string; racy: boolean } | undefined>(files.length);
@@ -387,11 +455,12 @@ class CheckRun {
         }
       }
       if (this.cache && st) {
-        const key = { stat: statKey(st), scope: scopes.scopeOf(file).key, racy: st.ctimeNs > this.racyAfter || st.mtimeNs > this.racyAfter };
+        const key = { stat: statKey(st), scope: this.scopeKey ? this.scopeKey(file) : scopes.scopeOf(file).key, racy: st.ctimeNs > this.racyAfter || st.mtimeNs > this.racyAfter };
         this.keys[i] = key;
         const hit = key.racy ? undefined : this.cache.get(file, key.stat, key.scope);
         if (hit) {
           this.summary.cached++;
+          this.hits.push(i);
           this.emit(i, { file, ...hit });
           return;
         }
@@ -419,6 +488,61 @@ class CheckRun {
     while (this.cut === this.files.length && this.prefix < this.files.length && this.slots[this.prefix]) {
       const v = this.slots[this.prefix++]!;
       if ('ok' in v && !v.ok && this.limit !== undefined && ++this.errors >= this.limit) this.cut = this.prefix;
+    }
+  }
+
+  /**
+   * Which files of `work` get their export surface read, within `budget` bytes: those with an
+   * earlier record first, whatever they cost, then first-seen ones from a rotating start (so that
+   * rescans do not favour the same). The others are checked without it. Returns the bytes left.
+   */
+  planSurfaces(work: readonly Work[], budget: number): number {
+    let left = budget;
+    const fresh: Work[] = [];
+    for (const w of work) {
+      if (this.cache?.peek(w.check.file)) left -= w.bytes;
+      else fresh.push(w);
+    }
+    const start = fresh.length ? Math.floor(Math.random() * fresh.length) : 0;
+    for (let k = 0; k < fresh.length; k++) {
+      const w = fresh[(start + k) % fresh.length]!;
+      if (w.bytes <= left) left -= w.bytes;
+      else w.check.surface = false;
+    }
+    return Math.max(0, left);
+  }
+
+  /**
+   * Unchanged files whose cached record is ok without a surface, within `budget` bytes, from a
+   * rotating start; at most BACKFILL_LOOKS records are looked at (a record that exports nothing
+   * looks the same, and is looked at again now and then).
+   */
+  lackingSurfaces(budget: number): { i: number; file: string; format: ModuleFormat; bytes: number }[] {
+    const out: { i: number; file: string; format: ModuleFormat; bytes: number }[] = [];
+    if (!this.cache || !this.hits.length) return out;
+    let left = budget;
+    const start = Math.floor(Math.random() * this.hits.length);
+    for (let k = 0; k < Math.min(this.hits.length, BACKFILL_LOOKS) && left > 0; k++) {
+      const i = this.hits[(start + k) % this.hits.length]!;
+      const file = this.files[i]!;
+      const v = this.cache.peek(file);
+      if (!v || !('ok' in v) || !v.ok || v.exports?.length) continue;
+      const bytes = Number(this.stats?.get(file)?.size ?? 0n);
+      if (bytes > left) continue;
+      left -= bytes;
+      out.push({ i, file, format: v.format, bytes });
+    }
+    return out;
+  }
+
+  /** A surface read for an unchanged file: recorded if the file is still as it was listed. */
+  fillSurface(i: number, stat: string, exports: string[]): void {
+    const key = this.keys[i];
+    const v = this.slots[i];
+    if (!this.cache || !key || key.racy || key.stat !== stat || !v || !('ok' in v) || !v.ok) return;
+    if (exports.length) {
+      this.cache.set(this.files[i]!, key.stat, key.scope, { ok: true, format: v.format, exports });
+      this.summary.surfacesFilled = (this.summary.surfacesFilled ?? 0) + 1;
     }
   }
 

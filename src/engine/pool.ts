@@ -81,6 +81,11 @@ export class WorkerPool {
     return this.closed;
   }
 
+  /** Whether any engine is running (started by earlier work and not retired). */
+  get live(): boolean {
+    return this.slots.length > 0;
+  }
+
   run<T>(req: Request): Promise<T> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     return new Promise<T>((resolve, reject) => {

@@ -8,8 +8,13 @@ import { parentPort } from 'node:worker_threads';
 import { compileCommonJs, compileModule, compileVerdict, containsModuleSyntax, hasExactModulePositions, type ModuleFormat, type Verdict } from '../analysis/compile.js';
 import { rulesOfThisNode, type CheckRules } from '../analysis/rules.js';
 import { exportSurface, initLexers } from '../analysis/lexed.js';
+import { statKey } from '../analysis/format.js';
 
-export type FileCheck = { file: string; format: ModuleFormat | 'ambiguous' };
+/** `surface: false`: the verdict only, its export surface not read (see CheckOptions.surfaceBudget). */
+export type FileCheck = { file: string; format: ModuleFormat | 'ambiguous'; surface?: false };
+
+/** The export surface of a file known to parse, with the stat it had once read (so a file changed meanwhile is seen). */
+export type SurfaceOutcome = { file: string; stat: string; exports: string[] } | { file: string; skipped: string };
 
 export type CheckOutcome =
   | {
@@ -33,6 +38,8 @@ export type WorkerRequest =
   | { id: number; op: 'hello' }
   | { id: number; op: 'check'; files: FileCheck[]; rules?: CheckRules }
   | { id: number; op: 'check-text'; text: string; file: string; format: ModuleFormat | 'ambiguous'; rules?: CheckRules }
+  /** Export surfaces of files whose verdict (ok, in `format`) is known: read and lexed, not compiled. */
+  | { id: number; op: 'surfaces'; files: { file: string; format: ModuleFormat }[] }
   /** A caller's own work that needs this engine's V8: `fn` exported by `module` (a URL), given `args`. */
   | { id: number; op: 'call'; module: string; fn: string; args: unknown[] };
 
@@ -59,8 +66,20 @@ export function checkFile(item: FileCheck, rules: CheckRules = ownRules): CheckO
   const source = sourceText(bytes);
   if ('skipped' in source) return { file: item.file, skipped: source.skipped };
   const checked = checkSource(source.text, item.file, item.format, rules);
-  if (!checked.verdict.ok) return { file: item.file, ...checked };
+  if (!checked.verdict.ok || item.surface === false) return { file: item.file, ...checked };
   return { file: item.file, ...checked, exports: exportsOf(source.text, checked.format) };
+}
+
+/** The export surface of a file read from disk, and its stat after the read (see SurfaceOutcome). */
+export function surfaceOfFile(file: string, format: ModuleFormat): SurfaceOutcome {
+  try {
+    const source = sourceText(fs.readFileSync(file));
+    if ('skipped' in source) return { file, skipped: source.skipped };
+    const stat = statKey(fs.lstatSync(file, { bigint: true }));
+    return { file, stat, exports: exportsOf(source.text, format) };
+  } catch (err) {
+    return { file, skipped: `unreadable: ${(err as Error).message}` };
+  }
 }
 
 /**
@@ -110,6 +129,8 @@ function handle(req: WorkerRequest): unknown {
     }
     case 'check':
       return req.files.map((f) => checkFile(f, req.rules ?? ownRules));
+    case 'surfaces':
+      return req.files.map((f) => surfaceOfFile(f.file, f.format));
     case 'check-text':
       return checkSource(req.text, req.file, req.format, req.rules ?? ownRules);
     case 'call':

@@ -33,6 +33,8 @@ export interface SurfaceFillOptions {
    * by the caller across passes (their record looks the same as one never read).
    */
   empty?: Map<string, string>;
+  /** A file changed less than this long ago is left for a later pass (default 2000 ms, as CheckOptions.racyWindowMs). */
+  racyWindowMs?: number;
 }
 
 export interface SurfaceFill {
@@ -69,13 +71,13 @@ export async function fillSurfaces(config: ListConfig, checker: SyntaxChecker, o
   const tree = treeOf(config);
   const listed = await listSourceFiles(config, tree);
   const scopeKey = walkScopes(tree, new PackageScopes(checker.rules));
-  const racyAfter = BigInt(Date.now()) * 1_000_000n - RACY_NS;
+  const racyAfter = BigInt(Date.now()) * 1_000_000n - (opts.racyWindowMs === undefined ? RACY_NS : BigInt(Math.round(opts.racyWindowMs * 1e6)));
 
   type Todo = { file: string; format: ModuleFormat; stat: string; scope: string; bytes: number };
   const todo: Todo[] = [];
   for (const file of listed.files) {
     const st = listed.stats.get(file);
-    if (!st || st.mtimeNs > racyAfter || st.ctimeNs > racyAfter) continue;
+    if (!st) continue;
     const stat = statKey(st);
     if (opts.empty?.get(file) === stat) continue;
     const scope = scopeKey(file);
@@ -84,9 +86,14 @@ export async function fillSurfaces(config: ListConfig, checker: SyntaxChecker, o
     if (!now || !('ok' in now) || !now.ok) continue;
     const v = cache.peek(file);
     if (!v || !('ok' in v) || !v.ok || v.exports?.length) continue;
+    // Changed just now: it may change again unseen within its timestamp tick; a later pass reads it.
+    if (st.mtimeNs > racyAfter || st.ctimeNs > racyAfter) {
+      result.left++;
+      continue;
+    }
     todo.push({ file, format: v.format, stat, scope, bytes: Number(st.size) });
   }
-  result.left = todo.length;
+  result.left += todo.length;
 
   // Within the byte budget, in path order (filled records drop out, so passes move on).
   const batches: Todo[][] = [];

@@ -142,6 +142,73 @@ module.exports = range;
   slip: ['var range = createRange();', 'var range = createRange();}'],
 };
 
+// a stray '@' typed into a word: deleting it is the only repair, held back as an unlikely edit
+// unless the word it leaves is one the file writes elsewhere
+const STRAY = /deleting the stray '@' leaves 'weekdaysMin', a word the file writes/;
+const strayKnown: Case = {
+  intended: `'use strict';
+const names = {
+  weekdays: 'Sunday_Monday'.split('_'),
+  weekdaysMin: 'Su_Mo'.split('_'),
+};
+function pick(config) {
+  return config.weekdaysMin || names.weekdaysMin;
+}
+module.exports = { names, pick };
+`,
+  slip: ['names.weekdaysMin;', 'names.we@ekdaysMin;'],
+};
+// the same slip in a word the file writes nowhere else: no evidence, proposed
+const strayUnknown: Case = {
+  intended: `'use strict';
+const names = {
+  weekdays: 'Sunday_Monday'.split('_'),
+};
+function pick(config) {
+  return config.weekdays || names.firstDay;
+}
+module.exports = { names, pick };
+`,
+  slip: ['names.firstDay;', 'names.fi@rstDay;'],
+};
+
+// a ')' typed before an array's item: delete it (`,⏎'b',` as the file writes it everywhere), or
+// make it a ',' (`, ,⏎'b'`: a hole the file never writes)
+const RUNS = /the repair's token runs .* occur \d+\+ times each elsewhere in the file, the rival's .* never/;
+const runsSeen: Case = {
+  intended: `'use strict';
+var months = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+];
+var days = [
+  'Sunday',
+  'Monday',
+  'Tuesday',
+];
+module.exports = { months, days };
+`,
+  slip: ["  'February',", "  )'February',"],
+};
+// a lost ',' between two names, where the rival's `iteratee.callback` reads like the file's own
+// `iteratee.bind`: both runs are the file's, proposed
+const runsBoth: Case = {
+  intended: `'use strict';
+function run(coll, iteratee, callback) {
+  var each = coll.each;
+  return each(coll, iteratee, callback);
+}
+function walk(coll, iteratee, options) {
+  return run(coll, iteratee.bind(options), options.done);
+}
+module.exports = { run, walk };
+`,
+  slip: ['iteratee, callback);', 'iteratee callback);'],
+};
+
 describe('evidence that separates a repair from its near rival', { concurrency: 3 }, () => {
   it("a lost ']': the file writes the repair's subscript elsewhere and never the rival's: written", () => written(subscriptSeen, SEEN));
   it("a lost ']' whose subscript the file writes nowhere else: proposed, untouched", () => proposed(subscriptUnseen, /the file writes/));
@@ -149,4 +216,8 @@ describe('evidence that separates a repair from its near rival', { concurrency: 
   it("a '}' line typed twice: the repair undoes it, the rival keeps both lines: written", () => written(doubled, TWICE));
   it("a '}' line typed twice in a file that writes lone ';' lines: proposed, untouched", () => proposed(doubledWhereSemicolonLines, TWICE));
   it("a '}' typed at a line's end: the rival opens a bare block after the statement: written", () => written(lineEnd, BLOCK));
+  it("a stray '@' in a word the file writes elsewhere: written", () => written(strayKnown, STRAY));
+  it("a stray '@' in a word the file writes nowhere else: proposed, untouched", () => proposed(strayUnknown, /deleting the stray/));
+  it("a ')' typed before an item: the repair's runs are the file's, the rival's ', ,' never: written", () => written(runsSeen, RUNS));
+  it("a lost ',' where the rival's runs are the file's too: proposed, untouched", () => proposed(runsBoth, /token runs/));
 });

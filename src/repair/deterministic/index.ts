@@ -17,7 +17,7 @@ import { unseenPairs } from './pairs.js';
 import { precisionFindings } from './precision.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { judgeEachGivenTheOther, type ConditionalVerdict } from './conditional.js';
-import { SEPARATION, bracketEvidence, rivalReadsWorse } from './separate.js';
+import { SEPARATION, bracketEvidence, rivalReadsWorse, runsEvidence, strayInKnownWord } from './separate.js';
 
 export interface SyntaxRepairOptions {
   filename: string;
@@ -158,6 +158,7 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     result.rival &&
     (bracketEvidence(lx, result, result.rival.edits) ??
       rivalReadsWorse(lx, result.stats, result, result.rival.edits) ??
+      runsEvidence(lx, result, result.rival.edits) ??
       // only against its own rival, `{`: a `;` put before a block (`if (x); {`) is one wrong reading of several
       (deletesBrace(result.edits) && result.rival.edits.every((a) => a.candidate.token === '{') && blockAfterStatement(result.rival.edits, lx).length
         ? "the repair deletes a '}', the rival opens a bare block after the statement before it instead"
@@ -184,7 +185,10 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     }
   }
   // a confirmed pair's edits were each judged as slips by their own single-edit search: their summed cost says nothing more
-  if (result.cost > UNLIKELY_COST && !conditional?.confirmed) {
+  // a stray character deleted from a word the file writes elsewhere is no unlikely edit
+  const strayWord = result.cost > UNLIKELY_COST ? strayInKnownWord(lx, result) : undefined;
+  if (strayWord) evidence.push(strayWord);
+  else if (result.cost > UNLIKELY_COST && !conditional?.confirmed) {
     confidence -= 0.35;
     evidence.push('an unlikely edit as slips go (a keyword or a name deleted, a dissimilar token swapped)');
   }

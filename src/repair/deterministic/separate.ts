@@ -8,7 +8,7 @@ import type { AppliedEdit } from './search.js';
 import { editRegions } from './search.js';
 import { applyEdits } from './respell.js';
 import { lex, lineOf, tokenAt, type Lexed } from './tokens.js';
-import type { Bigrams } from './candidates.js';
+import { tokenClass, type Bigrams } from './candidates.js';
 import { unseenPairs } from './pairs.js';
 
 /** A bracket pair longer than this (tokens inside) is no construct a file repeats. */
@@ -189,3 +189,103 @@ function occurrences(lx: Lexed, seq: readonly string[], skip: ReadonlySet<number
 
 /** What the evidence here is worth, in cost units of margin over the rival. */
 export const SEPARATION = 0.5;
+
+/**
+ * Why a stray character's deletion is no unlikely edit: the word it leaves (`we@ekdaysMin` ->
+ * `weekdaysMin`, `retu`rn` -> `return`) is one the file writes elsewhere, so the character was
+ * typed into a word, not left for a lost token. Undefined unless the repair is that one deletion.
+ */
+export function strayInKnownWord(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }): string | undefined {
+  if (repair.edits.length !== 1) return undefined;
+  const a = repair.edits[0]!;
+  if (a.candidate.why !== 'stray' || a.candidate.kind !== 'delete') return undefined;
+  const [lo] = editRegions(repair.edits)[0]!;
+  const lx = lex(repair.text);
+  const k = tokenAt(lx, lo);
+  // the word the deletion joined or freed: the token at the spot, or the one ending there
+  const words = [lx.tokens[k - 1], lx.tokens[k]].filter((t) => t && t.type === 'name' && t.start <= lo && t.end >= lo && t.end > t.start);
+  const line = lineOf(broken, a.offset);
+  for (const t of words) {
+    const word = lx.text.slice(t!.start, t!.end);
+    const elsewhere = broken.tokens.filter((b) => b.type === 'name' && b.line !== line && b.value === word).length;
+    if (elsewhere >= 1) return `deleting the stray '${a.candidate.was}' leaves '${word}', a word the file writes ${elsewhere} time${elsewhere === 1 ? '' : 's'} elsewhere`;
+  }
+  return undefined;
+}
+
+/** Fewest times the file writes a run the edits make, for the repair to count as the file's construct. */
+const SEEN_RUNS = 3;
+
+/**
+ * Why the file prefers the repair to its rival by the runs of three tokens (their classes, line
+ * breaks marked) that each side's own edits make: the file writes every one of the repair's at
+ * least SEEN_RUNS times elsewhere and one of the rival's never (`, ⏎'b',` against `, , ⏎'b'`;
+ * `function () {` against `function ([]) {`). Not when both swap the same token for another:
+ * a third token there reads as well, and the runs cannot tell it.
+ */
+export function runsEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+  const key = (a: AppliedEdit): string => `${a.offset}:${a.candidate.edit.del}:${a.candidate.edit.ins}`;
+  const theirKeys = new Set(rivalEdits.map(key));
+  const myKeys = new Set(repair.edits.map(key));
+  const mine = repair.edits.filter((a) => !theirKeys.has(key(a)));
+  const theirs = rivalEdits.filter((a) => !myKeys.has(key(a)));
+  if (!mine.length || !theirs.length) return undefined;
+  if (mine.length === 1 && theirs.length === 1 && mine[0]!.candidate.kind === 'replace' && theirs[0]!.candidate.kind === 'replace' && mine[0]!.offset === theirs[0]!.offset) return undefined;
+  const counts = runCounts(broken, linesOf(broken, [...mine, ...theirs]));
+  const a = runsMade(repair.text, repair.edits, mine, counts);
+  const b = runsMade(applyEdits(broken.text, rivalEdits), rivalEdits, theirs, counts);
+  if (!a.runs.length || !b.runs.length) return undefined;
+  if (a.least >= SEEN_RUNS && b.least === 0)
+    return `the repair's token runs ${a.runs.map(show).join(', ')} occur ${a.least}+ times each elsewhere in the file, the rival's ${b.runs.filter((r) => !counts.get(r)).map(show).join(', ')} never`;
+  return undefined;
+}
+
+const show = (run: string): string => `'${run.replace(/\n/g, ' ⏎ ')}'`;
+
+/** Class of token k with what parts it from the one before (a line break or not). */
+function runPart(lx: Lexed, k: number): string {
+  return (lx.tokens[k]!.first ? '\n' : ' ') + tokenClass(lx, lx.tokens[k]);
+}
+
+function runAt(lx: Lexed, j: number): string {
+  return tokenClass(lx, lx.tokens[j]) + runPart(lx, j + 1) + runPart(lx, j + 2);
+}
+
+/** How often the file writes each run of three tokens, runs touching the lines `skip` aside. */
+function runCounts(lx: Lexed, skip: ReadonlySet<number>): Map<string, number> {
+  const out = new Map<string, number>();
+  const t = lx.tokens;
+  for (let j = 0; j + 2 < t.length; j++) {
+    if (skip.has(t[j]!.line) || skip.has(t[j + 1]!.line) || skip.has(t[j + 2]!.line)) continue;
+    const r = runAt(lx, j);
+    out.set(r, (out.get(r) ?? 0) + 1);
+  }
+  return out;
+}
+
+/** The runs of three tokens in `text` that hold a token the edits `own` put in, or span a gap one left. */
+function runsMade(text: string, edits: readonly AppliedEdit[], own: readonly AppliedEdit[], counts: ReadonlyMap<string, number>): { runs: string[]; least: number } {
+  const lx = lex(text);
+  const regions = editRegions(edits);
+  const runs = new Set<string>();
+  for (const a of own) {
+    const [lo, hi] = regions[edits.indexOf(a)]!;
+    // windows j..j+2 from `from` to `to`: those holding a token put in, or both tokens a deletion brought together
+    let from: number;
+    let to: number;
+    if (hi > lo) {
+      const first = tokenAt(lx, lo);
+      if (first >= lx.tokens.length || lx.tokens[first]!.start >= hi) continue;
+      let last = first;
+      while (last + 1 < lx.tokens.length && lx.tokens[last + 1]!.start < hi) last++;
+      [from, to] = [first - 2, last];
+    } else {
+      const after = tokenAt(lx, lo);
+      [from, to] = [after - 2, after - 1];
+    }
+    for (let j = Math.max(0, from); j <= to && j + 2 < lx.tokens.length; j++) runs.add(runAt(lx, j));
+  }
+  let least = Infinity;
+  for (const r of runs) least = Math.min(least, counts.get(r) ?? 0);
+  return { runs: [...runs], least };
+}

@@ -11,7 +11,7 @@ import { judgeSurface, surfaceReference, type SurfaceReference } from './guard.j
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { Rivals, commonEnds } from './rivals.js';
 import { signedNames, type NameDiff } from '../../analysis/surface.js';
-import { RegionChecker } from './region.js';
+import { REGION_MIN_SIZE, RegionChecker } from './region.js';
 import { deletesDoubled, semicolonHabit } from './respell.js';
 
 export interface SearchOptions {
@@ -179,8 +179,13 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       const e = cand.edit;
       const text = state.text.slice(0, e.offset) + e.ins + state.text.slice(e.offset + e.del);
       tried++;
+      // In a small file the whole compile costs less than settling a rival on its statements; a
+      // rival that fails it is passed over whatever settle says, so settle is asked only of one
+      // that parses.
+      let v = found && text.length < REGION_MIN_SIZE ? compileVerdict(text, opts.filename, opts.format) : undefined;
       if (found) {
         found.checked = total - found.cost;
+        if (v && !v.ok) continue;
         // the same repair but for whitespace (a `}` on its own line or at the end of one)
         if (sameTokens(found.text, text)) continue;
         // a rival the statements around its edit settle needs no whole compile, unless the
@@ -193,11 +198,11 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         region = new RegionChecker(state.lx, state.err, opts.filename, opts.format);
         regions.set(state, region);
       }
-      const quick = region.check(text, e);
+      const quick = v ? { ok: 'unknown' as const } : region.check(text, e);
       let errAt: number;
       if (quick.ok === false) errAt = quick.offset;
       else {
-        const v = compileVerdict(text, opts.filename, opts.format);
+        v ??= compileVerdict(text, opts.filename, opts.format);
         if (v.ok) {
           if (found) {
             const edits = toOriginal([...state.edits, { candidate: cand, at: e.offset }]);

@@ -68,8 +68,10 @@ interface State {
   err: number;
   /** The same error position in the original's coordinates. */
   errOrig: number;
-  errLine: number;
 }
+
+/** A state kept for the next level, lexed only if it makes the beam. */
+type Partial = Omit<State, 'lx'>;
 
 const BEAM = 5;
 
@@ -143,7 +145,6 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
     cost: 0,
     err: errorOffset,
     errOrig: errorOffset,
-    errLine: lineOf(rootLx, errorOffset),
   };
 
   const stats = bigrams(rootLx);
@@ -158,7 +159,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
     }
     items.sort((a, b) => a.total - b.total);
     const regions = new Map<State, RegionChecker>();
-    const partials: State[] = [];
+    const partials: Partial[] = [];
     const partialTexts = new Set<string>();
     // leave time for the next level when there is one
     const levelDeadline = level < opts.maxEdits ? started + opts.timeBudgetMs * (level === 1 ? 0.45 : 0.75) : deadline;
@@ -282,18 +283,14 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       if (errOrig <= state.errOrig) continue;
       if (partialTexts.has(text)) continue;
       partialTexts.add(text);
-      const clx = lex(text);
-      const errLine = lineOf(clx, errAt);
       const sameLine = lineOf(root.lx, Math.min(errOrig, original.length)) === lineOf(root.lx, Math.min(state.errOrig, original.length));
       const atEnd = errAt >= text.length - 1;
       partials.push({
         text,
-        lx: clx,
         edits: [...state.edits, { candidate: cand, at: e.offset }],
         cost: total + (sameLine ? 0.4 : 0) + (atEnd ? 0.4 : 0),
         err: errAt,
         errOrig,
-        errLine,
       });
       if (partials.length > BEAM * 8) {
         partials.sort((a, b) => a.cost - b.cost);
@@ -312,7 +309,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
     }
     if (outOfTime || tried >= opts.maxCandidates) break;
     partials.sort((a, b) => a.cost - b.cost);
-    frontier = partials.slice(0, BEAM);
+    frontier = partials.slice(0, BEAM).map((p) => ({ ...p, lx: lex(p.text) }));
   }
   const why = outOfTime
     ? `time budget of ${opts.timeBudgetMs} ms exhausted after ${tried} candidates`

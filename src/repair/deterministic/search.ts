@@ -11,7 +11,7 @@ import { judgeSurface, surfaceReference, type SurfaceReference } from './guard.j
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { Rivals, commonEnds } from './rivals.js';
 import { signedNames, type NameDiff } from '../../analysis/surface.js';
-import { RegionChecker } from './region.js';
+import { REGION_MIN_SIZE, RegionChecker } from './region.js';
 import { deletesDoubled, semicolonHabit } from './respell.js';
 
 export interface SearchOptions {
@@ -68,8 +68,10 @@ interface State {
   err: number;
   /** The same error position in the original's coordinates. */
   errOrig: number;
-  errLine: number;
 }
+
+/** A state kept for the next level, lexed only if it makes the beam. */
+type Partial = Omit<State, 'lx'>;
 
 const BEAM = 5;
 
@@ -143,7 +145,6 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
     cost: 0,
     err: errorOffset,
     errOrig: errorOffset,
-    errLine: lineOf(rootLx, errorOffset),
   };
 
   const stats = bigrams(rootLx);
@@ -158,7 +159,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
     }
     items.sort((a, b) => a.total - b.total);
     const regions = new Map<State, RegionChecker>();
-    const partials: State[] = [];
+    const partials: Partial[] = [];
     const partialTexts = new Set<string>();
     // leave time for the next level when there is one
     const levelDeadline = level < opts.maxEdits ? started + opts.timeBudgetMs * (level === 1 ? 0.45 : 0.75) : deadline;
@@ -179,8 +180,13 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       const e = cand.edit;
       const text = state.text.slice(0, e.offset) + e.ins + state.text.slice(e.offset + e.del);
       tried++;
+      // In a small file the whole compile costs less than settling a rival on its statements; a
+      // rival that fails it is passed over whatever settle says, so settle is asked only of one
+      // that parses.
+      let v = found && text.length < REGION_MIN_SIZE ? compileVerdict(text, opts.filename, opts.format) : undefined;
       if (found) {
         found.checked = total - found.cost;
+        if (v && !v.ok) continue;
         // the same repair but for whitespace (a `}` on its own line or at the end of one)
         if (sameTokens(found.text, text)) continue;
         // a rival the statements around its edit settle needs no whole compile, unless the
@@ -193,11 +199,11 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         region = new RegionChecker(state.lx, state.err, opts.filename, opts.format);
         regions.set(state, region);
       }
-      const quick = region.check(text, e);
+      const quick = v ? { ok: 'unknown' as const } : region.check(text, e);
       let errAt: number;
       if (quick.ok === false) errAt = quick.offset;
       else {
-        const v = compileVerdict(text, opts.filename, opts.format);
+        v ??= compileVerdict(text, opts.filename, opts.format);
         if (v.ok) {
           if (found) {
             const edits = toOriginal([...state.edits, { candidate: cand, at: e.offset }]);
@@ -277,18 +283,14 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       if (errOrig <= state.errOrig) continue;
       if (partialTexts.has(text)) continue;
       partialTexts.add(text);
-      const clx = lex(text);
-      const errLine = lineOf(clx, errAt);
       const sameLine = lineOf(root.lx, Math.min(errOrig, original.length)) === lineOf(root.lx, Math.min(state.errOrig, original.length));
       const atEnd = errAt >= text.length - 1;
       partials.push({
         text,
-        lx: clx,
         edits: [...state.edits, { candidate: cand, at: e.offset }],
         cost: total + (sameLine ? 0.4 : 0) + (atEnd ? 0.4 : 0),
         err: errAt,
         errOrig,
-        errLine,
       });
       if (partials.length > BEAM * 8) {
         partials.sort((a, b) => a.cost - b.cost);
@@ -307,7 +309,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
     }
     if (outOfTime || tried >= opts.maxCandidates) break;
     partials.sort((a, b) => a.cost - b.cost);
-    frontier = partials.slice(0, BEAM);
+    frontier = partials.slice(0, BEAM).map((p) => ({ ...p, lx: lex(p.text) }));
   }
   const why = outOfTime
     ? `time budget of ${opts.timeBudgetMs} ms exhausted after ${tried} candidates`

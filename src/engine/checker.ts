@@ -160,6 +160,14 @@ export class SyntaxChecker {
     }
   }
 
+  /**
+   * Start the engines ahead of a check that will read many files (a first scan), so that their
+   * start-up overlaps the walk. A rescan of an unchanged tree should not: it starts none.
+   */
+  warmUp(): void {
+    this.pool.warm();
+  }
+
   /** Where verdicts are reached: `thread` (this node) or `process` (the configured binary). */
   get engine(): 'thread' | 'process' {
     return this.pool.engine.kind;

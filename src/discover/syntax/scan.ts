@@ -47,8 +47,10 @@ export interface SyntaxScan extends CheckSummary {
 export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opts: SyntaxScanOptions = {}): Promise<SyntaxScan> {
   const started = performance.now();
   const tree = opts.tree ?? treeOf(config);
-  const listed = await listSourceFiles(config, tree);
   const cache = opts.cache === false ? undefined : ScanCache.open(config.stateDir, `node ${checker.nodeVersion.raw}`);
+  // Nothing recorded: every file will be read, so the engines start while the tree is walked.
+  if (!cache?.size) checker.warmUp();
+  const listed = await listSourceFiles(config, tree);
   let done = 0;
   const total = listed.files.length;
   const { verdicts, summary } = await checker.check(

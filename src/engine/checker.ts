@@ -42,6 +42,8 @@ export interface CheckOptions {
    * caller knows it more cheaply (the walk knows which folders hold a package.json).
    */
   scopeKey?: (file: string) => string;
+  /** The package scopes to resolve formats with (one that knows the walk's folders stats fewer). */
+  scopes?: PackageScopes;
 }
 
 /**
@@ -193,7 +195,7 @@ export class SyntaxChecker {
     options: CheckOptions = {},
   ): Promise<{ verdicts: FileVerdict[]; summary: CheckSummary }> {
     const run = new CheckRun(files, options, onResult);
-    const scopes = new PackageScopes(this.rules);
+    const scopes = options.scopes ?? new PackageScopes(this.rules);
     const pending = run.takeCached(scopes);
     const work = await this.triage(run, pending, scopes);
     const left = options.surfaceBudget === undefined ? undefined : run.planSurfaces(work, options.surfaceBudget);
@@ -236,16 +238,19 @@ export class SyntaxChecker {
     const runBatch = async (batch: readonly Work[]): Promise<void> => {
       const outcomes = await this.checkBatch(run, batch);
       run.summary.read += outcomes.length;
-      await Promise.all(
-        outcomes.map(async (o, k) => {
-          // An engine failure is no fact about the file: reported, never cached.
-          if ('failed' in o) run.emit(batch[k]!.i, { file: o.file, skipped: o.failed });
-          else {
-            if (batch[k]!.check.surface === false && 'verdict' in o && o.verdict.ok) run.summary.surfacesDeferred = (run.summary.surfacesDeferred ?? 0) + 1;
-            run.settled(batch[k]!.i, await this.settleOutcome(o));
-          }
-        }),
-      );
+      // Verdicts that need no confirming are settled at once; a promise a file only for errors.
+      const confirming: Promise<void>[] = [];
+      outcomes.forEach((o, k) => {
+        const i = batch[k]!.i;
+        // An engine failure is no fact about the file: reported, never cached.
+        if ('failed' in o) run.emit(i, { file: o.file, skipped: o.failed });
+        else if ('skipped' in o) run.settled(i, { verdict: o, confirmed: false });
+        else if (o.verdict.ok) {
+          if (batch[k]!.check.surface === false) run.summary.surfacesDeferred = (run.summary.surfacesDeferred ?? 0) + 1;
+          run.settled(i, { verdict: { file: o.file, ok: true, format: o.format, ...(o.exports ? { exports: o.exports } : {}) }, confirmed: false });
+        } else confirming.push(this.settleOutcome(o).then((v) => run.settled(i, v)));
+      });
+      if (confirming.length) await Promise.all(confirming);
       run.advance();
     };
     const lane = async (): Promise<void> => {

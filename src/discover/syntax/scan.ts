@@ -53,6 +53,7 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
   const listed = await listSourceFiles(config, tree);
   let done = 0;
   const total = listed.files.length;
+  const scopes = new PackageScopes(checker.rules, (dir) => tree.hasPackageJson(dir));
   const { verdicts, summary } = await checker.check(
     listed.files,
     (v) => {
@@ -61,8 +62,9 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
     },
     {
       stats: listed.stats,
+      scopes,
       // scopes read off the walk: no stat of a package.json in every folder
-      ...(cache ? { scopeKey: walkScopes(tree, new PackageScopes(checker.rules)) } : {}),
+      ...(cache ? { scopeKey: walkScopes(tree, scopes) } : {}),
       ...(cache ? { cache } : {}),
       ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
       ...(opts.racyWindowMs !== undefined ? { racyWindowMs: opts.racyWindowMs } : {}),

@@ -225,8 +225,8 @@ export class ScanCache {
     this.dirty = true;
   }
 
-  /** Keep only the files of the latest scan. */
-  retain(files: ReadonlySet<string>): void {
+  /** Keep only the files of the latest scan (a set of them, or a map keyed by them). */
+  retain(files: { has(file: string): boolean }): void {
     for (const f of this.entries.keys()) {
       if (!files.has(f)) {
         this.entries.delete(f);

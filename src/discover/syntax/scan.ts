@@ -76,7 +76,7 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
   const warnings = [...checker.warnings, ...listed.warnings];
   if (cache) {
     // A scan cut short by a limit has not seen every file: keep what it did not reach.
-    if (!summary.notChecked) cache.retain(new Set(listed.files));
+    if (!summary.notChecked) cache.retain(listed.stats);
     try {
       cacheSaved = cache.save();
     } catch (err) {

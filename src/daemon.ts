@@ -6,6 +6,7 @@ import { errorMessage } from './util/errors.js';
 import { acquireLock } from './workspace/lock.js';
 import { daemonNotifier } from './notify/deliver.js';
 import { serial, type Serial } from './util/serial.js';
+import { fillSurfaces, type SurfaceFill } from './discover/syntax/fill.js';
 
 export interface DaemonOptions {
   config: Config;
@@ -15,6 +16,8 @@ export interface DaemonOptions {
   onCycle?: (report: CycleReport, n: number) => void;
   onError?: (message: string) => void;
   warn?: (message: string) => void;
+  /** After each idle fill of export surfaces that read something or was stopped (see fillSurfaces). */
+  onIdleFill?: (fill: SurfaceFill) => void;
   /** Stop after this many cycles (for tests and `--cycles`). */
   maxCycles?: number;
   /** Shared with a server in the same process (`daemon --http`): wake the loop, act between cycles. */
@@ -83,6 +86,25 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const control = opts.control;
   // Deliveries happen between cycles and while waiting, never inside one: a receiver cannot hold a cycle up.
   const notifier = daemonNotifier(config, clock, opts.warn);
+  // Records found to export nothing: not read again while unchanged (their record looks unread).
+  const empty = new Map<string, string>();
+  // Whether records may lack a surface: until a fill found none left, and after a scan deferred some.
+  let fillNeeded = true;
+  /**
+   * Between cycles, the surfaces the scans deferred: within the configured bytes and time, never
+   * past the wait, stopped between batches by `sig` (a shutdown or a wake). A failure only warns.
+   */
+  const idleFill = async (maxMs: number, sig: AbortSignal): Promise<void> => {
+    if (!fillNeeded || config.idleFillBytes <= 0 || maxMs <= 0 || sig.aborted) return;
+    const fill = () => fillSurfaces(config, checker, { maxBytes: config.idleFillBytes, maxMs, signal: sig, empty });
+    try {
+      const r = control ? await control.exclusive(fill) : await fill();
+      if (!r.left && !r.stopped) fillNeeded = false;
+      if (r.read || r.stopped === 'signal') opts.onIdleFill?.(r);
+    } catch (err) {
+      opts.warn?.(`idle fill of export surfaces failed: ${errorMessage(err)}`);
+    }
+  };
   try {
     await notifier.started();
     while (!signal.aborted) {
@@ -95,6 +117,7 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         // A server's action (revert, apply) never runs inside a cycle: both go through `exclusive`.
         const report = control ? await control.exclusive(cycle) : await cycle();
         cycles++;
+        if (report.scan?.surfacesDeferred) fillNeeded = true;
         opts.onCycle?.(report, cycles);
       } catch (err) {
         // One bad cycle must not end the daemon; the next one tries again.
@@ -106,7 +129,12 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
       if (opts.maxCycles !== undefined && cycles >= opts.maxCycles) break;
       const wait = started + config.cycleIntervalMs - clock.now();
       control?.set({ nextCycleAt: clock.now() + Math.max(0, wait) });
-      if (wait > 0) await notifier.idle(wait, control ? control.waitSignal(signal) : signal);
+      if (wait > 0) {
+        const waitOn = control ? control.waitSignal(signal) : signal;
+        await idleFill(Math.min(wait, config.idleFillMs), waitOn);
+        const rest = started + config.cycleIntervalMs - clock.now();
+        if (rest > 0) await notifier.idle(rest, waitOn);
+      }
     }
     await notifier.stopped(cycles);
   } finally {

@@ -26,6 +26,7 @@ export { remedySchema, type RemedyConfig, type RemedyRun } from './probes/remedy
 export type { ProbeKind, ProbeResult, ProbeOutcome, Health } from './probes/types.js';
 export { SyntaxChecker, type FileVerdict, type CheckOptions, type CheckSummary } from './engine/checker.js';
 export { scanSyntax, type SyntaxScan, type SyntaxScanOptions } from './discover/syntax/scan.js';
+export { fillSurfaces, IDLE_FILL_BYTES, IDLE_FILL_MS, type SurfaceFill, type SurfaceFillOptions } from './discover/syntax/fill.js';
 export { ScanCache } from './engine/cache.js';
 export { listSourceFiles } from './discover/files.js';
 export { bugSources, discoverBugs } from './discover/sources.js';

@@ -208,6 +208,11 @@ program
         ...(control ? { control } : {}),
         ...(opts.cycles ? { maxCycles: opts.cycles } : {}),
         warn: (m) => line(`warning: ${m}`),
+        onIdleFill: (f) =>
+          line(
+            `idle: ${f.filled} export surface(s) recorded of ${f.read} file(s) read (${(f.bytes / 1048576).toFixed(1)} MB, ${Math.round(f.durationMs)} ms)` +
+              `${f.left ? `, ${f.left} left` : ''}${f.stopped === 'signal' ? ', stopped' : ''}`,
+          ),
         onError: (m) => {
           anyProblem = true;
           line(`cycle failed: ${m}`);

@@ -69,6 +69,9 @@ export const configSchema = z.strictObject({
   restartCheckMs: z.number().int().min(0).default(5_000),
   /** Files larger than this are skipped, with the reason. */
   maxFileBytes: z.number().int().positive().default(2 * 1024 * 1024),
+  /** The daemon's fill of deferred export surfaces while it waits: bytes read per wait (0: off), and wall time. */
+  idleFillBytes: z.number().int().min(0).default(16 * 1024 * 1024),
+  idleFillMs: positiveMs.default(2_000),
   /** Also skip what git ignores under each root (.gitignore, .git/info/exclude); needs git. */
   gitignore: z.boolean().default(false),
   probes: z.array(probeSchema).default([]),

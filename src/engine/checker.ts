@@ -308,6 +308,14 @@ export class SyntaxChecker {
     );
   }
 
+  /**
+   * Export surfaces of files known to parse in `format` (a cached ok verdict), read and lexed in
+   * an engine, not compiled; each with its stat after the read, for the caller to match.
+   */
+  surfacesOf(files: readonly { file: string; format: ModuleFormat }[]): Promise<SurfaceOutcome[]> {
+    return this.pool.run<SurfaceOutcome[]>({ op: 'surfaces', files: [...files] });
+  }
+
   /** Verdict on text that is not on disk (a candidate fix), judged as if it were at `file`. */
   async checkText(text: string, file: string): Promise<Verdict & { format: ModuleFormat }> {
     const r = new PackageScopes(this.rules).resolve(file);

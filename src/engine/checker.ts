@@ -163,11 +163,12 @@ export class SyntaxChecker {
   }
 
   /**
-   * Start the engines ahead of a check that will read many files (a first scan), so that their
-   * start-up overlaps the walk. A rescan of an unchanged tree should not: it starts none.
+   * Start one engine ahead of a check that will read files (a first scan), so that its start-up
+   * overlaps the walk; the others start as batches queue (a tree of a few files needs no more).
+   * A rescan of an unchanged tree should not: it starts none.
    */
   warmUp(): void {
-    this.pool.warm();
+    this.pool.warm(1);
   }
 
   /** Where verdicts are reached: `thread` (this node) or `process` (the configured binary). */

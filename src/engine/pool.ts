@@ -87,12 +87,13 @@ export class WorkerPool {
   }
 
   /**
-   * Start every engine now, idle, so that their start-up (module load, the lexers' WebAssembly)
-   * overlaps the caller's own work. One that cannot start is left to the first job to report.
+   * Start up to `count` engines now, idle, so that their start-up (module load, the lexers'
+   * WebAssembly) overlaps the caller's own work. One that cannot start is left to the first job
+   * to report.
    */
-  warm(): void {
+  warm(count = this.size): void {
     try {
-      while (!this.closed && this.slots.length < this.size) this.spawn();
+      while (!this.closed && this.slots.length < Math.min(count, this.size)) this.spawn();
     } catch {
       // pump() starts it again and rejects the job with why
     }

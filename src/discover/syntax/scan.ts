@@ -48,7 +48,7 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
   const started = performance.now();
   const tree = opts.tree ?? treeOf(config);
   const cache = opts.cache === false ? undefined : ScanCache.open(config.stateDir, `node ${checker.nodeVersion.raw}`);
-  // Nothing recorded: every file will be read, so the engines start while the tree is walked.
+  // Nothing recorded: every file will be read, so an engine starts while the tree is walked.
   if (!cache?.size) checker.warmUp();
   const listed = await listSourceFiles(config, tree);
   let done = 0;

@@ -185,6 +185,14 @@ describe('walkScopes', () => {
     for (const f of checked) assert.equal(scopeOf(f), lookup.scopeOf(f).key, path.relative(dir, f));
     // A file outside anything the walk listed: the lookup's answer too.
     assert.equal(scopeOf(path.join(dir, 'elsewhere.js')), lookup.scopeOf(path.join(dir, 'elsewhere.js')).key);
+    // Told the walk's folders (no stat where the walk listed no package.json), the same scopes and formats.
+    const hinted = new PackageScopes(rules, (d) => tree.hasPackageJson(d));
+    const hintedScopeOf = walkScopes(tree, hinted);
+    for (const f of [...checked, path.join(dir, 'elsewhere.js')]) {
+      assert.equal(hinted.scopeOf(f).key, lookup.scopeOf(f).key, path.relative(dir, f));
+      assert.deepEqual(hinted.resolve(f), lookup.resolve(f), path.relative(dir, f));
+      assert.equal(hintedScopeOf(f), lookup.scopeOf(f).key, path.relative(dir, f));
+    }
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -56,7 +56,14 @@ export class PackageScopes {
   private readonly governing = new Map<string, { pj: string; key: string } | null>();
   private readonly parsed = new Map<string, { type: PackageType } | { raw: string; error: unknown } | { unreadable: true }>();
 
-  constructor(private readonly rules: CheckRules) {}
+  /**
+   * `listed`: for a folder a walk listed, whether it holds a package.json entry (a file or a
+   * link), else undefined; a folder listed without one is not stat'ed (most folders have none).
+   */
+  constructor(
+    private readonly rules: CheckRules,
+    private readonly listed?: (dir: string) => boolean | undefined,
+  ) {}
 
   /** The scope that decides `file`'s format (for `.mjs`/`.cjs` the extension alone does). */
   scopeOf(file: string): Scope {
@@ -105,7 +112,7 @@ export class PackageScopes {
       const pj = path.join(dir, 'package.json');
       let st: fs.BigIntStats | undefined;
       try {
-        st = fs.statSync(pj, { bigint: true, throwIfNoEntry: false });
+        st = this.listed?.(dir) === false ? undefined : fs.statSync(pj, { bigint: true, throwIfNoEntry: false });
       } catch {
         st = undefined;
       }

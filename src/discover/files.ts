@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ALWAYS_SKIPPED_DIRS } from '../config/defaults.js';
-import type { FileStat } from '../engine/cache.js';
+import { fileStatOf, type FileStat } from '../engine/cache.js';
 import type { Config } from '../config/load.js';
 import { runProcess } from '../util/proc.js';
 import { FolderListings } from './listings.js';
@@ -40,8 +40,11 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
   for (const root of config.roots) {
     const found = tree.files(root, include);
     const ignored = config.gitignore ? await gitIgnored(root, warnings) : undefined;
+    // A walk that does not enter the mechanic's own folders needs no test a file, unless the root is inside one.
+    const base = path.resolve(root) + path.sep;
+    const inOwn = own.some((o) => base.startsWith(o) || !tree.skipsFolder(o.slice(0, -1)));
     for (const abs of found) {
-      if (own.some((o) => abs.startsWith(o))) continue;
+      if (inOwn && own.some((o) => abs.startsWith(o))) continue;
       if (ignored?.(abs)) continue;
       // One stat a file, the cache's key: readdir's type already said file or link.
       let st: fs.BigIntStats;
@@ -72,7 +75,7 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
         skipped.push({ file: real, reason: `${st.size} bytes, over maxFileBytes (${config.maxFileBytes})` });
         continue;
       }
-      stats.set(real, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
+      stats.set(real, fileStatOf(st));
     }
   }
   return { files: [...stats.keys()].sort(), skipped, stats, warnings };

@@ -13,8 +13,8 @@ export interface WalkOptions {
   listings?: FolderListings;
 }
 
-/** A test of a path relative to the root, `/`-separated. */
-type Matcher = (rel: string, name: string) => boolean;
+/** A test of a path relative to the root, `/`-separated; `nameOnly`: it reads only the name. */
+type Matcher = ((rel: string, name: string) => boolean) & { nameOnly?: boolean };
 
 /**
  * One matcher for a list of globs. Patterns that test only the name, the usual include
@@ -37,6 +37,7 @@ export function globMatcher(patterns: readonly string[]): Matcher {
   // `s`: a name may hold a line break, and `*` matches it as picomatch's does.
   const name = names.length ? new RegExp(`^(?:${names.join('|')})$`, 's') : undefined;
   const glob = rest.length ? picomatch(rest, { dot: true }) : undefined;
+  if (name !== undefined && !parents.length && glob === undefined) return Object.assign((_rel: string, base: string) => name.test(base), { nameOnly: true });
   return (rel, base) =>
     (name !== undefined && name.test(base)) ||
     parents.some((d) => {
@@ -98,12 +99,19 @@ export class TreeWalk {
     return this.folders.get(dir);
   }
 
+  /** Whether the walk never enters the folder `abs` (one of its skipPaths). */
+  skipsFolder(abs: string): boolean {
+    return this.skipPaths.has(path.resolve(abs));
+  }
+
   /** The entries under `root` that `include` selects, as absolute paths in the order read. */
   files(root: string, include: Matcher): string[] {
     const base = path.resolve(root);
     let all = this.roots.get(base);
     if (!all) this.roots.set(base, (all = this.walk(base)));
     const cut = base.endsWith(path.sep) ? base.length : base.length + 1;
+    // The relative path is made only for a matcher that reads it.
+    if (include.nameOnly) return all.filter((abs) => include('', abs.slice(abs.lastIndexOf(path.sep) + 1)));
     return all.filter((abs) => {
       const rel = abs.slice(cut);
       return include(path.sep === '/' ? rel : rel.split(path.sep).join('/'), abs.slice(abs.lastIndexOf(path.sep) + 1));

@@ -2,13 +2,22 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import type { FileVerdict } from '../analysis/compile.js';
+import { statKey } from '../analysis/format.js';
 
-/** What the scan cache keys a file by (a subset of fs.BigIntStats). */
+/**
+ * A listed file's stat as the scan needs it: the cache key's text (statKey: inode, size, ns mtime
+ * and ctime, exact), the size, and the later of mtime and ctime in ms (for the racy window, where
+ * a double's precision is plenty). Flat values, not the stat's BigInts: a warm scan keeps ~20,000.
+ */
 export interface FileStat {
-  ino: bigint;
-  size: bigint;
-  mtimeNs: bigint;
-  ctimeNs: bigint;
+  key: string;
+  size: number;
+  changedMs: number;
+}
+
+/** A FileStat of a file's BigInt stat. */
+export function fileStatOf(st: { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): FileStat {
+  return { key: statKey(st), size: Number(st.size), changedMs: Number(st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1e6 };
 }
 
 /** A file's verdict without its name: what the cache keeps. */
@@ -216,8 +225,8 @@ export class ScanCache {
     this.dirty = true;
   }
 
-  /** Keep only the files of the latest scan. */
-  retain(files: ReadonlySet<string>): void {
+  /** Keep only the files of the latest scan (a set of them, or a map keyed by them). */
+  retain(files: { has(file: string): boolean }): void {
     for (const f of this.entries.keys()) {
       if (!files.has(f)) {
         this.entries.delete(f);

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import { runProcess, minimalEnv } from '../util/proc.js';
 import { omit } from '../util/omit.js';
 import { Limiter } from '../util/serial.js';
-import type { FileStat, ScanCache } from './cache.js';
+import { fileStatOf, type FileStat, type ScanCache } from './cache.js';
 import type { ErrorFileVerdict, ErrorVerdict, FileVerdict, ModuleFormat, Verdict } from '../analysis/compile.js';
-import { isCheckable, PackageScopes, statKey, type FileFormat } from '../analysis/format.js';
+import { isCheckable, PackageScopes, type FileFormat } from '../analysis/format.js';
 import { defaultThreads, WorkerPool, type EngineHeap, type EngineKind } from './pool.js';
 import { parseNodeVersion, rulesByVersion, rulesOfThisNode, type CheckRules, type NodeVersion } from '../analysis/rules.js';
 import type { CheckOutcome, EngineInfo, FileCheck, SurfaceOutcome } from './worker.js';
@@ -42,6 +42,8 @@ export interface CheckOptions {
    * caller knows it more cheaply (the walk knows which folders hold a package.json).
    */
   scopeKey?: (file: string) => string;
+  /** The package scopes to resolve formats with (one that knows the walk's folders stats fewer). */
+  scopes?: PackageScopes;
 }
 
 /**
@@ -94,7 +96,7 @@ export function nodeVersionOf(node: string): Promise<NodeVersion> {
 }
 
 /** A file changed this recently may change again within its timestamp's resolution: not cached. */
-const RACY_NS = 2_000_000_000n;
+const RACY_MS = 2000;
 const BATCH_FILES = 64;
 /** No stat is this: an entry stored under it is never a cache hit. */
 const RACY_STAT = 'racy';
@@ -160,6 +162,15 @@ export class SyntaxChecker {
     }
   }
 
+  /**
+   * Start one engine ahead of a check that will read files (a first scan), so that its start-up
+   * overlaps the walk; the others start as batches queue (a tree of a few files needs no more).
+   * A rescan of an unchanged tree should not: it starts none.
+   */
+  warmUp(): void {
+    this.pool.warm(1);
+  }
+
   /** Where verdicts are reached: `thread` (this node) or `process` (the configured binary). */
   get engine(): 'thread' | 'process' {
     return this.pool.engine.kind;
@@ -185,7 +196,7 @@ export class SyntaxChecker {
     options: CheckOptions = {},
   ): Promise<{ verdicts: FileVerdict[]; summary: CheckSummary }> {
     const run = new CheckRun(files, options, onResult);
-    const scopes = new PackageScopes(this.rules);
+    const scopes = options.scopes ?? new PackageScopes(this.rules);
     const pending = run.takeCached(scopes);
     const work = await this.triage(run, pending, scopes);
     const left = options.surfaceBudget === undefined ? undefined : run.planSurfaces(work, options.surfaceBudget);
@@ -214,7 +225,7 @@ export class SyntaxChecker {
         run.settled(i, await this.settle(v, { ok: false, line: 0, column: 0, ...r.error }));
         continue;
       }
-      work.push({ i, check: { file, format: r.format }, bytes: Number(run.stats?.get(file)?.size ?? 0n) });
+      work.push({ i, check: { file, format: r.format }, bytes: run.stats?.get(file)?.size ?? 0 });
     }
     run.advance();
     return work;
@@ -228,16 +239,19 @@ export class SyntaxChecker {
     const runBatch = async (batch: readonly Work[]): Promise<void> => {
       const outcomes = await this.checkBatch(run, batch);
       run.summary.read += outcomes.length;
-      await Promise.all(
-        outcomes.map(async (o, k) => {
-          // An engine failure is no fact about the file: reported, never cached.
-          if ('failed' in o) run.emit(batch[k]!.i, { file: o.file, skipped: o.failed });
-          else {
-            if (batch[k]!.check.surface === false && 'verdict' in o && o.verdict.ok) run.summary.surfacesDeferred = (run.summary.surfacesDeferred ?? 0) + 1;
-            run.settled(batch[k]!.i, await this.settleOutcome(o));
-          }
-        }),
-      );
+      // Verdicts that need no confirming are settled at once; a promise a file only for errors.
+      const confirming: Promise<void>[] = [];
+      outcomes.forEach((o, k) => {
+        const i = batch[k]!.i;
+        // An engine failure is no fact about the file: reported, never cached.
+        if ('failed' in o) run.emit(i, { file: o.file, skipped: o.failed });
+        else if ('skipped' in o) run.settled(i, { verdict: o, confirmed: false });
+        else if (o.verdict.ok) {
+          if (batch[k]!.check.surface === false) run.summary.surfacesDeferred = (run.summary.surfacesDeferred ?? 0) + 1;
+          run.settled(i, { verdict: { file: o.file, ok: true, format: o.format, ...(o.exports ? { exports: o.exports } : {}) }, confirmed: false });
+        } else confirming.push(this.settleOutcome(o).then((v) => run.settled(i, v)));
+      });
+      if (confirming.length) await Promise.all(confirming);
       run.advance();
     };
     const lane = async (): Promise<void> => {
@@ -419,10 +433,15 @@ class CheckRun {
   readonly stats: ReadonlyMap<string, FileStat> | undefined;
   private readonly cache: ScanCache | undefined;
   private readonly limit: number | undefined;
-  private readonly racyAfter: bigint;
+  /** Changed after this (ms since the epoch): racy. */
+  private readonly racyAfter: number;
   private readonly scopeKey: ((file: string) => string) | undefined;
   private readonly slots: (FileVerdict | undefined)[];
-  private readonly keys: ({ stat: string; scope: string; racy: boolean } | undefined)[];
+  // Each file's cache key, in flat arrays (no object a file): its stat's text (undefined: not
+  // keyed), its scope, and whether it is racy.
+  private readonly statKeys: (string | undefined)[];
+  private readonly scopes: string[];
+  private readonly racy: Uint8Array;
   /** Indexes of the verdicts the cache gave (candidates for a surface their record lacks). */
   private readonly hits: number[] = [];
   // The limit: how many errors the filled prefix of `slots` holds, and where it ends.
@@ -439,9 +458,12 @@ class CheckRun {
     this.stats = options.stats;
     this.limit = options.limit;
     this.scopeKey = options.scopeKey;
-    this.racyAfter = BigInt(Date.now()) * 1_000_000n - (options.racyWindowMs === undefined ? RACY_NS : BigInt(Math.round(options.racyWindowMs * 1e6)));
+    // A microsecond more than the window: the ms times are doubles of ns times (under 1 µs off).
+    this.racyAfter = Date.now() - (options.racyWindowMs ?? RACY_MS) - 0.001;
     this.slots = new Array<FileVerdict | undefined>(files.length);
-    this.keys = new Array<{ stat: string; scope: string; racy: boolean } | undefined>(files.length);
+    this.statKeys = new Array<string | undefined>(files.length);
+    this.scopes = new Array<string>(files.length);
+    this.racy = new Uint8Array(files.length);
     this.cut = this.limit !== undefined && this.limit <= 0 ? 0 : files.length;
   }
 
@@ -453,28 +475,33 @@ class CheckRun {
   /** Emit the verdicts the cache holds for unchanged files; the indexes of the rest. */
   takeCached(scopes: PackageScopes): number[] {
     const pending: number[] = [];
-    this.files.forEach((file, i) => {
+    const cache = this.cache;
+    for (let i = 0; i < this.files.length; i++) {
+      const file = this.files[i]!;
       let st: FileStat | undefined = this.stats?.get(file);
-      if (this.cache && !st) {
+      if (cache && !st) {
         try {
-          st = fs.lstatSync(file, { bigint: true });
+          st = fileStatOf(fs.lstatSync(file, { bigint: true }));
         } catch {
           st = undefined;
         }
       }
-      if (this.cache && st) {
-        const key = { stat: statKey(st), scope: this.scopeKey ? this.scopeKey(file) : scopes.scopeOf(file).key, racy: st.ctimeNs > this.racyAfter || st.mtimeNs > this.racyAfter };
-        this.keys[i] = key;
-        const hit = key.racy ? undefined : this.cache.get(file, key.stat, key.scope);
+      if (cache && st) {
+        const scope = this.scopeKey ? this.scopeKey(file) : scopes.scopeOf(file).key;
+        const racy = st.changedMs > this.racyAfter;
+        this.statKeys[i] = st.key;
+        this.scopes[i] = scope;
+        this.racy[i] = racy ? 1 : 0;
+        const hit = racy ? undefined : cache.get(file, st.key, scope);
         if (hit) {
           this.summary.cached++;
           this.hits.push(i);
           this.emit(i, { file, ...hit });
-          return;
+          continue;
         }
       }
       pending.push(i);
-    });
+    }
     this.advance();
     return pending;
   }
@@ -535,7 +562,7 @@ class CheckRun {
       const file = this.files[i]!;
       const v = this.cache.peek(file);
       if (!v || !('ok' in v) || !v.ok || v.exports?.length) continue;
-      const bytes = Number(this.stats?.get(file)?.size ?? 0n);
+      const bytes = this.stats?.get(file)?.size ?? 0;
       if (bytes > left) continue;
       left -= bytes;
       out.push({ i, file, format: v.format, bytes });
@@ -545,11 +572,11 @@ class CheckRun {
 
   /** A surface read for an unchanged file: recorded if the file is still as it was listed. */
   fillSurface(i: number, stat: string, exports: string[]): void {
-    const key = this.keys[i];
+    const key = this.statKeys[i];
     const v = this.slots[i];
-    if (!this.cache || !key || key.racy || key.stat !== stat || !v || !('ok' in v) || !v.ok) return;
+    if (!this.cache || key === undefined || this.racy[i] || key !== stat || !v || !('ok' in v) || !v.ok) return;
     if (exports.length) {
-      this.cache.set(this.files[i]!, key.stat, key.scope, { ok: true, format: v.format, exports });
+      this.cache.set(this.files[i]!, key, this.scopes[i]!, { ok: true, format: v.format, exports });
       this.summary.surfacesFilled = (this.summary.surfacesFilled ?? 0) + 1;
     }
   }
@@ -562,8 +589,8 @@ class CheckRun {
   }
 
   private store(i: number, v: FileVerdict): void {
-    const key = this.keys[i];
-    if (!this.cache || !key) return;
+    const key = this.statKeys[i];
+    if (!this.cache || key === undefined) return;
     // A file that stopped parsing keeps the exports it had when it last parsed.
     if ('ok' in v && !v.ok && !v.lastGoodExports) {
       const before = this.cache.peek(this.files[i]!);
@@ -572,6 +599,6 @@ class CheckRun {
     }
     const { file: _file, ...verdict } = v;
     // A racy file's verdict is kept for that record, never reused as it stands.
-    this.cache.set(this.files[i]!, key.racy ? RACY_STAT : key.stat, key.scope, verdict);
+    this.cache.set(this.files[i]!, this.racy[i] ? RACY_STAT : key, this.scopes[i]!, verdict);
   }
 }

@@ -86,6 +86,19 @@ export class WorkerPool {
     return this.slots.length > 0;
   }
 
+  /**
+   * Start up to `count` engines now, idle, so that their start-up (module load, the lexers'
+   * WebAssembly) overlaps the caller's own work. One that cannot start is left to the first job
+   * to report.
+   */
+  warm(count = this.size): void {
+    try {
+      while (!this.closed && this.slots.length < Math.min(count, this.size)) this.spawn();
+    } catch {
+      // pump() starts it again and rejects the job with why
+    }
+  }
+
   run<T>(req: Request): Promise<T> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     return new Promise<T>((resolve, reject) => {

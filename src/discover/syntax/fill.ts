@@ -1,5 +1,5 @@
 import { ScanCache } from '../../engine/cache.js';
-import { PackageScopes, statKey } from '../../analysis/format.js';
+import { PackageScopes } from '../../analysis/format.js';
 import { listSourceFiles, treeOf, type ListConfig } from '../files.js';
 import { walkScopes } from '../scopes.js';
 import type { ModuleFormat } from '../../analysis/compile.js';
@@ -15,7 +15,7 @@ export const IDLE_FILL_BYTES = 16 << 20;
 /** Wall time an idle fill may take per pass: on a loaded box the bytes may take longer than they should. */
 export const IDLE_FILL_MS = 2_000;
 /** A file changed this recently may change again unseen within its timestamp tick: not filled (as the checker's racy window). */
-const RACY_NS = 2_000_000_000n;
+const RACY_MS = 2000;
 const BATCH_FILES = 64;
 const BATCH_BYTES = 1 << 20;
 /** Batches in flight at once: a stop waits for these at most. */
@@ -71,14 +71,15 @@ export async function fillSurfaces(config: ListConfig, checker: SyntaxChecker, o
   const tree = treeOf(config);
   const listed = await listSourceFiles(config, tree);
   const scopeKey = walkScopes(tree, new PackageScopes(checker.rules));
-  const racyAfter = BigInt(Date.now()) * 1_000_000n - (opts.racyWindowMs === undefined ? RACY_NS : BigInt(Math.round(opts.racyWindowMs * 1e6)));
+  // A microsecond more than the window: FileStat's ms times are doubles of ns times (under 1 µs off).
+  const racyAfter = Date.now() - (opts.racyWindowMs ?? RACY_MS) - 0.001;
 
   type Todo = { file: string; format: ModuleFormat; stat: string; scope: string; bytes: number };
   const todo: Todo[] = [];
   for (const file of listed.files) {
     const st = listed.stats.get(file);
     if (!st) continue;
-    const stat = statKey(st);
+    const stat = st.key;
     if (opts.empty?.get(file) === stat) continue;
     const scope = scopeKey(file);
     // The record is this file as it is now (same stat and scope), and it parses without a surface.
@@ -87,11 +88,11 @@ export async function fillSurfaces(config: ListConfig, checker: SyntaxChecker, o
     const v = cache.peek(file);
     if (!v || !('ok' in v) || !v.ok || v.exports?.length) continue;
     // Changed just now: it may change again unseen within its timestamp tick; a later pass reads it.
-    if (st.mtimeNs > racyAfter || st.ctimeNs > racyAfter) {
+    if (st.changedMs > racyAfter) {
       result.left++;
       continue;
     }
-    todo.push({ file, format: v.format, stat, scope, bytes: Number(st.size) });
+    todo.push({ file, format: v.format, stat, scope, bytes: st.size });
   }
   result.left += todo.length;
 

@@ -47,10 +47,13 @@ export interface SyntaxScan extends CheckSummary {
 export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opts: SyntaxScanOptions = {}): Promise<SyntaxScan> {
   const started = performance.now();
   const tree = opts.tree ?? treeOf(config);
-  const listed = await listSourceFiles(config, tree);
   const cache = opts.cache === false ? undefined : ScanCache.open(config.stateDir, `node ${checker.nodeVersion.raw}`);
+  // Nothing recorded: every file will be read, so an engine starts while the tree is walked.
+  if (!cache?.size) checker.warmUp();
+  const listed = await listSourceFiles(config, tree);
   let done = 0;
   const total = listed.files.length;
+  const scopes = new PackageScopes(checker.rules, (dir) => tree.hasPackageJson(dir));
   const { verdicts, summary } = await checker.check(
     listed.files,
     (v) => {
@@ -59,8 +62,9 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
     },
     {
       stats: listed.stats,
+      scopes,
       // scopes read off the walk: no stat of a package.json in every folder
-      ...(cache ? { scopeKey: walkScopes(tree, new PackageScopes(checker.rules)) } : {}),
+      ...(cache ? { scopeKey: walkScopes(tree, scopes) } : {}),
       ...(cache ? { cache } : {}),
       ...(opts.limit !== undefined ? { limit: opts.limit } : {}),
       ...(opts.racyWindowMs !== undefined ? { racyWindowMs: opts.racyWindowMs } : {}),
@@ -72,7 +76,7 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
   const warnings = [...checker.warnings, ...listed.warnings];
   if (cache) {
     // A scan cut short by a limit has not seen every file: keep what it did not reach.
-    if (!summary.notChecked) cache.retain(new Set(listed.files));
+    if (!summary.notChecked) cache.retain(listed.stats);
     try {
       cacheSaved = cache.save();
     } catch (err) {

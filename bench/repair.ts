@@ -28,13 +28,14 @@ import path from 'node:path';
 import { compileVerdict } from '../src/analysis/compile.js';
 import { DEFAULT_MIN_CONFIDENCE } from '../src/config/defaults.js';
 import { repairSyntax, type SyntaxRepair, type SyntaxRepairOptions } from '../src/repair/deterministic/index.js';
-import { lex, type Lexed } from '../src/repair/deterministic/tokens.js';
+import { lex } from '../src/repair/deterministic/tokens.js';
 import { lastGoodExports, recordFits } from '../src/validate/last-good.js';
 import { surfaceOf } from '../src/analysis/surface.js';
-import { CORPUS_PACKAGES, DEFAULT_CORPUS_DIR, corpusFiles, installCorpus, type CorpusFile } from './lib/corpus.js';
-import { seededRandom, type Random } from './lib/prng.js';
+import { CORPUS_PACKAGES, DEFAULT_CORPUS_DIR, installCorpus } from './lib/corpus.js';
+import { LARGE_SHARE, loadCorpus, makeCases, slipOffsetInOriginal, type Case, type Corpus } from './lib/cases.js';
+import type { Random } from './lib/prng.js';
 import { gitRevision, machine, markdownTable, pct, percentile, writeSection } from './lib/report.js';
-import { FIRST_WAVE_CLASSES, SLIP_CLASSES, SLIP_DESCRIPTIONS, applySlip, type Slip, type SlipClass } from './lib/slips.js';
+import { FIRST_WAVE_CLASSES, SLIP_CLASSES, SLIP_DESCRIPTIONS } from './lib/slips.js';
 
 const args = process.argv.slice(2);
 const str = (name: string): string | undefined => {
@@ -62,7 +63,6 @@ const HELD_TWO = opt('held-out-two', 200);
 const HELD_SERIAL = args.includes('--held-out-serial');
 /** Internal: run only the held-out seeds and write their figures to this file (the child process). */
 const HELD_CHILD = str('held-out-child');
-const LARGE_SHARE = 0.05;
 const GATE = DEFAULT_MIN_CONFIDENCE;
 
 const TARGETS = {
@@ -76,13 +76,6 @@ const TARGETS = {
   firstWaveExact: 0.85,
 };
 for (const s of HELD_OUT) if (!Number.isFinite(s)) throw new Error(`--held-out: not a seed list: ${HELD_OUT_ARG}`);
-
-interface Case {
-  cls: SlipClass | 'two-slips';
-  file: CorpusFile;
-  broken: string;
-  slips: Slip[];
-}
 
 interface Judged {
   parses: boolean;
@@ -109,20 +102,8 @@ interface Outcome extends Judged {
   record?: { parses: boolean; exact: boolean; surfaceChanged: boolean };
 }
 
-interface Corpus {
-  moderate: CorpusFile[];
-  large: CorpusFile[];
-  lexOf: (f: CorpusFile) => Lexed;
-  tokensOf: (f: CorpusFile) => string[];
-}
-
 function log(s: string): void {
   process.stderr.write((HELD_CHILD ? '[held-out child] ' : '') + s + '\n');
-}
-
-/** The text of every token, in order: the file with whitespace and comments left out. */
-function tokenTexts(lx: Lexed): string[] {
-  return lx.tokens.map((t) => lx.text.slice(t.start, t.end));
 }
 
 function sameTokens(original: readonly string[], text: string): boolean {
@@ -133,55 +114,6 @@ function sameTokens(original: readonly string[], text: string): boolean {
     if (text.slice(t.start, t.end) !== original[k]) return false;
   }
   return true;
-}
-
-/** Seeded cases: `perClass` single slips of each class, then `two` two-slip cases. */
-function makeCases(corpus: Corpus, seed: number, perClass: number, two: number): { cases: Case[]; rnd: Random; short: string[] } {
-  const rnd = seededRandom(seed);
-  const { moderate, large, lexOf } = corpus;
-  const pickFile = (): CorpusFile => (rnd.chance(LARGE_SHARE) ? rnd.pick(large) : rnd.pick(moderate));
-  const cases: Case[] = [];
-  const short: string[] = [];
-  for (const cls of SLIP_CLASSES) {
-    let made = 0;
-    let attempt = 0;
-    for (; made < perClass && attempt < perClass * 30; attempt++) {
-      const file = pickFile();
-      const s = applySlip(file.text, cls, rnd, lexOf(file));
-      if (!s || compileVerdict(s.text, file.file, file.format).ok) continue;
-      cases.push({ cls, file, broken: s.text, slips: [s.slip] });
-      made++;
-    }
-    if (made < perClass) short.push(`${cls} ${made} of ${perClass} (${attempt} attempts)`);
-  }
-  let made = 0;
-  for (let attempt = 0; made < two && attempt < two * 30; attempt++) {
-    const file = pickFile();
-    const a = applySlip(file.text, rnd.pick(SLIP_CLASSES), rnd, lexOf(file));
-    if (!a) continue;
-    const span: [number, number] = [a.slip.offset - 2, a.slip.offset + a.slip.inserted.length + 2];
-    const b = applySlip(a.text, rnd.pick(SLIP_CLASSES), rnd, undefined, span);
-    if (!b || compileVerdict(b.text, file.file, file.format).ok) continue;
-    // each slip must break the file on its own: one V8 accepts (a `;` dropped where ASI puts it
-    // back) is no slip a repairer could see, and would count as a wrong fix whatever it did
-    if (compileVerdict(a.text, file.file, file.format).ok) continue;
-    const c: Case = { cls: 'two-slips', file, broken: b.text, slips: [a.slip, b.slip] };
-    const bAt = slipOffsetInOriginal(c, 1);
-    const bAlone = file.text.slice(0, bAt) + b.slip.inserted + file.text.slice(bAt + b.slip.removed.length);
-    if (compileVerdict(bAlone, file.file, file.format).ok) continue;
-    cases.push(c);
-    made++;
-  }
-  if (made < two) short.push(`two slips ${made} of ${two}`);
-  return { cases, rnd, short };
-}
-
-/** Where slip `i` of a case is in the original text (the second slip's offset is in the text the first left). */
-function slipOffsetInOriginal(c: Case, i: number): number {
-  const s = c.slips[i]!;
-  if (i === 0) return s.offset;
-  const a = c.slips[0]!;
-  return s.offset < a.offset ? s.offset : s.offset - a.inserted.length + a.removed.length;
 }
 
 /** Where slip `i` of a case is in the broken text. */
@@ -321,22 +253,9 @@ async function main(): Promise<void> {
   if (!compileVerdict('export {}', 'x.mjs', 'module').ok) throw new Error('run with node --experimental-vm-modules (npm run bench:repair does)');
   const corpusDir = path.resolve(DEFAULT_CORPUS_DIR);
   installCorpus(corpusDir, CORPUS_PACKAGES, log);
-  const moderate = corpusFiles(corpusDir, CORPUS_PACKAGES, { minBytes: 1024, maxBytes: 60 * 1024 });
-  const large = corpusFiles(corpusDir, CORPUS_PACKAGES, { minBytes: 60 * 1024 + 1, maxBytes: 600 * 1024 });
+  const corpus = loadCorpus(corpusDir);
+  const { moderate, large } = corpus;
   log(`corpus: ${moderate.length} files of 1-60 KB, ${large.length} large files (${large.map((f) => f.name).join(', ')})`);
-  const lexCache = new Map<string, Lexed>();
-  const tokCache = new Map<string, string[]>();
-  const lexOf = (f: CorpusFile): Lexed => {
-    let lx = lexCache.get(f.file);
-    if (!lx) lexCache.set(f.file, (lx = lex(f.text)));
-    return lx;
-  };
-  const tokensOf = (f: CorpusFile): string[] => {
-    let t = tokCache.get(f.file);
-    if (!t) tokCache.set(f.file, (t = tokenTexts(lexOf(f))));
-    return t;
-  };
-  const corpus: Corpus = { moderate, large, lexOf, tokensOf };
 
   if (HELD_CHILD) {
     fs.writeFileSync(HELD_CHILD, JSON.stringify(HELD_OUT.map((seed) => runHeldOut(corpus, seed))));
@@ -567,7 +486,7 @@ async function main(): Promise<void> {
 }
 
 /** Confirm a sample with the node binary itself: the broken text fails, the repaired text passes. */
-function verifyWithNode(outcomes: Outcome[], n: number, rnd: ReturnType<typeof seededRandom>): string {
+function verifyWithNode(outcomes: Outcome[], n: number, rnd: Random): string {
   if (n <= 0) return 'not checked';
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-repair-'));
   let agree = 0;

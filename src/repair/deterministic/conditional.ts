@@ -74,3 +74,41 @@ function describeIn(original: string, applied: AppliedEdit, e: { offset: number;
   if (!after) return `deleted '${before}' at ${where}`;
   return `replaced '${before}' with '${after}' at ${where}`;
 }
+
+/** Where V8 stops in a text: `end` when it runs out of input, undefined when it parses or only acorn guessed. */
+export type StopAt = (text: string) => { line: number; column: number } | 'end' | 'parses' | undefined;
+
+/**
+ * Two slips are two keystroke accidents, each an error V8 sees on its own: with the other edit
+ * applied, the text holds one slip, and V8 reads the original's text up to it without complaint,
+ * so it stops at the edit's line or past it. An edit that V8 would never reach (it stops on an
+ * earlier line) repairs no slip of its own: it compensates for what the other edit did, and the
+ * pair is one slip read two wrong ways. Returns the evidence against the pair, or undefined.
+ * Lines, not offsets: V8 puts an unterminated string's error at its opening quote.
+ */
+export function compensatingEdit(original: string, edits: readonly AppliedEdit[], stopAt: StopAt, lineCol: (offset: number) => string): string | undefined {
+  if (edits.length !== 2) return undefined;
+  for (const k of [0, 1] as const) {
+    const judged = edits[k]!;
+    const other = edits[1 - k]!;
+    // a template literal's error sits at its opening backtick, lines above its end
+    if (judged.candidate.token === '`' || other.candidate.token === '`') continue;
+    const text = applyEdits(original, [other]);
+    const stop = stopAt(text);
+    if (stop === undefined || stop === 'end') continue;
+    if (stop === 'parses') return `the edit at ${lineCol(judged.offset)} is needed by no slip: the edit at ${lineCol(other.offset)} alone makes the file parse`;
+    const oe = other.candidate.edit;
+    const at = judged.offset < other.offset ? judged.offset : judged.offset + oe.ins.length - oe.del;
+    const line = lineIn(text, at);
+    if (stop.line < line)
+      return `with the edit at ${lineCol(other.offset)} alone, V8 stops at line ${stop.line}, before the edit at ${lineCol(judged.offset)}: that edit mends no slip of its own, only what the other did`;
+  }
+  return undefined;
+}
+
+/** 1-based line of an offset. */
+function lineIn(text: string, offset: number): number {
+  let n = 1;
+  for (let p = text.indexOf('\n'); p >= 0 && p < offset; p = text.indexOf('\n', p + 1)) n++;
+  return n;
+}

@@ -16,7 +16,7 @@ import { respell } from './respell.js';
 import { unseenPairs } from './pairs.js';
 import { precisionFindings } from './precision.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
-import { judgeEachGivenTheOther, type ConditionalVerdict } from './conditional.js';
+import { compensatingEdit, judgeEachGivenTheOther, type ConditionalVerdict, type StopAt } from './conditional.js';
 import { SEPARATION, bracketEvidence, rivalReadsWorse } from './separate.js';
 
 export interface SyntaxRepairOptions {
@@ -111,7 +111,30 @@ export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRep
         })
       : undefined;
   const conf = confidenceOf(result, lx, conditional);
+  if (result.edits.length === 2) {
+    const against = compensatingEdit(text, result.edits, stopAt(opts), (o) => {
+      const l = lineOf(lx, o);
+      return `${l + 1}:${o - lx.lineStarts[l]! + 1}`;
+    });
+    if (against) {
+      conf.confidence = Math.min(conf.confidence, COMPENSATING_CAP);
+      conf.evidence.push(against);
+    }
+  }
   return { ok: true, text: result.text, edits, candidatesTried: result.tried, elapsedMs: elapsed(), note, ...conf };
+}
+
+/** A pair with an edit that mends no slip of its own is proposed, never written. */
+const COMPENSATING_CAP = 0.5;
+
+/** Where V8 stops in a text, for compensatingEdit. */
+function stopAt(opts: SyntaxRepairOptions): StopAt {
+  return (t) => {
+    const v = compileVerdict(t, opts.filename, opts.format);
+    if (v.ok) return 'parses';
+    if (v.exact === false || v.line <= 0) return undefined;
+    return endOfInput(v.message) ? 'end' : { line: v.line, column: v.column };
+  };
 }
 
 function search(text: string, lx: Lexed, errorOffset: number, opts: SyntaxRepairOptions, started: number): SearchResult {
@@ -222,7 +245,7 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     confidence = Math.min(confidence, 0.5);
     evidence.push(`puts tokens side by side as the file never has them (${unseen.join(', ')})`);
   }
-  for (const f of precisionFindings(result.text, result.edits, editRegions(result.edits), lx, result.stats)) {
+  for (const f of precisionFindings(result.text, result.edits, editRegions(result.edits), lx, result.stats, result.program)) {
     confidence = Math.min(confidence, f.cap);
     evidence.push(f.evidence);
   }
@@ -239,12 +262,12 @@ function deletesBrace(edits: readonly AppliedEdit[]): boolean {
   return edits.length === 1 && edits[0]!.candidate.kind === 'delete' && edits[0]!.candidate.edit.ins === '' && edits[0]!.candidate.token === '}';
 }
 
-/** 1-based lines where the repair replaces a ')', ']' or '}' that the original pairs with its opener by another closer. */
+/** 1-based lines where the repair replaces a ')', ']' or '}' that the original pairs with its opener by another closer, or by an opener. */
 function pairedClosersSwapped(edits: readonly AppliedEdit[], lx: Lexed): number[] {
   const out: number[] = [];
   for (const a of edits) {
     const c = a.candidate;
-    if (c.kind !== 'replace' || !c.was || !CLOSERS.has(c.was) || !CLOSERS.has(c.token) || c.was === c.token) continue;
+    if (c.kind !== 'replace' || !c.was || !CLOSERS.has(c.was) || !(CLOSERS.has(c.token) || c.token === '(' || c.token === '[') || c.was === c.token) continue;
     const at = tokenAt(lx, a.offset);
     if (lx.tokens[at]?.start === a.offset && lx.match[at]! >= 0) out.push(lineOf(lx, a.offset) + 1);
   }

@@ -153,3 +153,33 @@ describe('two slips that one mid-line edit would make parse', () => {
     }
   });
 });
+
+/** Two-slip files whose likeliest pair (or single edit) makes code no one writes: each found in bench:repair's wrong fixes. */
+const WRONG_0 = "'use strict';\n\nfunction createCtor(Ctor) {\n  return function() {\n    var args = arguments;\n    switch (args.length) {\n      case 0: return new Ctor;\n      case 1: return new Ctor(args[0]);\n      case 2: return new Ctor(args[0], args[1]).;\n    }\n    var self = Object.create(Ctor.prototype);\n    var result = Ctor.apply(self, args);\n    return result && typeof result == 'object' ? result : self;\n  };\n\nmodule.exports = createCtor;\n";
+const WRONG_1 = "'use strict';\n\nfunction defaults(object, sources) {\n  var index = -1;\n  var length = sources.length;\n  if (length > 2 && isCall(sources[0], sources[1]))) {\n    length = 1;\n  }\n  while (++index < length) {\n    var source = sources[index];\n    for (var key in source) {\n      if (object[key] === undefined)\n        object[key] = source[key];\n      }\n    }\n  }\n  return object;\n}\n\nfunction isCall(a, b) {\n  return typeof a == 'function' && b != null;\n}\n\nmodule.exports = defaults;\n";
+const WRONG_2 = "'use strict';\n\nvar proto = {};\nproto.date = getDate;\nproto).day = getDay;\nproto.week = getWeek;\n\nif (typeof Symbol !== 'undefined' && Symbol.for != null) {\n  proto[Symbol.for('nodejs.util.inspect.custom') = function () {\n    return 'Moment<' + this.format() + '>';\n  };\n}\n\nfunction getDate() { return 1; }\nfunction getDay() { return 2; }\nfunction getWeek() { return 3; }\n\nmodule.exports = proto;\n";
+const WRONG_3 = "'use strict';\n\nfunction md5(a, b, c, d, x) {\n  a = step(a, b, c, d, x[0], 7, -680876936);\n  d = step[d, a, b, c, x[1], 12, -389564586);\n  c = step(c, d, a, b, x[2], 17, 606105819);\n  return [a, b, c, d];\n}\n\nfunction step(q, a, b, x, s, t) {\n  return ((a + q + x + t) << s) | b;\n}\n\nfunction words(input)\n  if (input.length === 0) {\n    return [];\n  }\n  return input.split('');\n}\n\nmodule.exports = { md5, words };\n";
+
+describe('two slips: evidence that keeps a wrong pair from being written', () => {
+  const cases: [string, string, string, RegExp][] = [
+    ["a '.' typed after a call and the function's last '}' lost: the '.' read as a block's '}' mid-line", 'lib/ctor.js', WRONG_0, /^ends a block with a '\}' after code on its line \(line 9\)/],
+    ["a doubled ')' and a lost '{': the ')' read as a second '{' beside the block's own", 'lib/defaults.js', WRONG_1, /^puts a '\{' beside another on its line \(line 6\)/],
+    ["an inserted ')' and a lost ']': a ']' that makes an assignment to a call", 'lib/proto.js', WRONG_2, /^assigns to a call \(`f\(x\) = y`, line 9 of the repair\)/],
+    ["a '(' typed as '[' and a lost '{': the call's ')' read as ']', a subscript of a comma list", 'lib/md5.js', WRONG_3, /^reads a subscript of a comma list \(`a\[b, c\]`, line 5 of the repair\)/],
+  ];
+  for (const [title, rel, broken, why] of cases) {
+    it(`${title}: proposed (exit 1), the file untouched`, async () => {
+      const sb = box();
+      const file = sb.write(rel, broken);
+      sb.config(config);
+      const r = await sb.runJson(['fix']);
+      const fix = r.json.fixes.find((f: any) => f.file === file);
+      const story = `${JSON.stringify(fix, null, 2)}\n${r.stderr}`;
+      assert.equal(r.code, 1, story);
+      assert.equal(fix.outcome, 'proposed', story);
+      assert.ok(fix.confidence < 0.7, story);
+      assert.ok(fix.evidence.some((e: string) => why.test(e)), story);
+      assert.ok(fs.readFileSync(file).equals(Buffer.from(broken)), 'the file is untouched');
+    });
+  }
+});

@@ -7,6 +7,7 @@ import * as acorn from 'acorn';
 import type { Node, Program } from 'acorn';
 import { tokenClass, type Bigrams } from './candidates.js';
 import type { AppliedEdit } from './search.js';
+import { boundNames, nameCounts, orphanNames } from './rivals.js';
 import { lex, lineOf, tokenAt, type Lexed } from './tokens.js';
 
 export interface Finding {
@@ -41,6 +42,14 @@ export function precisionFindings(
     });
   const doubled = bracesSideBySide(rlx, edits, regions, broken);
   if (doubled.length) out.push({ cap: 0.5, evidence: `puts a '{' beside another on its line (line ${doubled.map(lineAt).join(', ')}): a bare block opened inside a block, as the file never writes` });
+  const items = listLineOpenerDeleted(edits, broken);
+  if (items.length)
+    out.push({
+      cap: 0.5,
+      evidence: `deletes the '[' that opens line ${items.join(', ')}, where other lines of the list open with '[' and close their ']' on the line: a lost ']' is likelier`,
+    });
+  const lone = loneTokenDeleted(edits, broken);
+  if (lone.length) out.push({ cap: 0.5, evidence: `deletes the only token of line ${lone.join(', ')}: a whole line typed by mistake is rarer than a token typed for another` });
   const heads = blockOpenerDeleted(edits, broken);
   if (heads.length)
     out.push({
@@ -51,6 +60,16 @@ export function precisionFindings(
     // trees no one writes: V8 takes them (the first fails only when run), a reader never would
     const calls = [...nodesAtEdits(program, regions, assignsToCall), ...rvalueAssigned(repaired, regions)].map((o) => lineOf(rlx, o) + 1);
     if (calls.length) out.push({ cap: 0.3, evidence: `assigns to a call (\`f(x) = y\`, line ${calls.join(', ')} of the repair), which no one writes` });
+    const sequences = newSequence(program, regions);
+    if (sequences.length)
+      out.push({ cap: 0.5, evidence: `makes a comma expression (\`a, b\` as one value, line ${sequences.map((o) => lineOf(rlx, o) + 1).join(', ')} of the repair), which the file writes nowhere else` });
+    // `avr (x = 1, …)`: a name a space before the edit counts as at it
+    const wide = regions.map(([lo, hi]): [number, number] => [lo - (/\s*$/.exec(repaired.slice(Math.max(0, lo - 40), lo))?.[0].length ?? 0), hi]);
+    const bound = boundNames(program);
+    const counts = nameCounts(broken);
+    const near = orphanNames(program, repaired, regions, bound, counts);
+    const orphans = orphanNames(program, repaired, wide, bound, counts).filter((n) => !near.includes(n));
+    if (orphans.length) out.push({ cap: 0.3, evidence: `reads ${orphans.map((n) => `'${n}'`).join(', ')} just before an edit, which nothing declares and the file uses nowhere else` });
     const lists = nodesAtEdits(program, regions, commaSubscript).map((o) => lineOf(rlx, o) + 1);
     if (lists.length) out.push({ cap: 0.3, evidence: `reads a subscript of a comma list (\`a[b, c]\`, line ${lists.join(', ')} of the repair), which no one writes` });
   }
@@ -228,4 +247,65 @@ function rvalueAssigned(text: string, regions: readonly (readonly [number, numbe
     }
   }
   return [];
+}
+
+/** Start offsets of comma expressions at the edits, when the program has none elsewhere. */
+function newSequence(program: Program, regions: readonly (readonly [number, number])[]): number[] {
+  const near = (n: Node): boolean => regions.some(([lo, hi]) => n.start <= hi && n.end >= lo);
+  const at: number[] = [];
+  let elsewhere = 0;
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x);
+      return;
+    }
+    const n = v as Node & Record<string, unknown>;
+    if (typeof n.type !== 'string') return;
+    if (n.type === 'SequenceExpression') {
+      if (near(n)) at.push(n.start);
+      else elsewhere++;
+    }
+    for (const [key, x] of Object.entries(n)) if (key !== 'loc' && x && typeof x === 'object') walk(x);
+  };
+  walk(program);
+  return elsewhere ? [] : at;
+}
+
+/**
+ * 1-based lines where the repair deletes a '[' that leads its line and has no ']' on it, when
+ * another line of the file leads with '[' and closes it on the line (`['a', 'b'],`).
+ */
+function listLineOpenerDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
+  const out: number[] = [];
+  const closedOnLine = (line: number): boolean => {
+    const f = lx.lineFirst[line] ?? -1;
+    const t = lx.tokens[f];
+    return !!t && t.value === '[' && t.type === 'punct' && lx.match[f]! >= 0 && lx.tokens[lx.match[f]!]!.line === line;
+  };
+  for (const a of edits) {
+    if (a.candidate.kind !== 'delete' || a.candidate.edit.ins !== '') continue;
+    const k = tokenAt(lx, a.offset);
+    const t = lx.tokens[k];
+    if (!t || t.type !== 'punct' || t.value !== '[' || !t.first || t.start >= a.offset + a.candidate.edit.del) continue;
+    if (closedOnLine(t.line)) continue;
+    let has = false;
+    for (let l = 0; l < lx.lineStarts.length && !has; l++) has = l !== t.line && lx.indent[l] === lx.indent[t.line] && closedOnLine(l);
+    if (has) out.push(t.line + 1);
+  }
+  return out;
+}
+
+/** 1-based lines whose only token the repair deletes (not a bracket: a doubled '}' line is a slip). */
+function loneTokenDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
+  const out: number[] = [];
+  for (const a of edits) {
+    if (a.candidate.kind !== 'delete' || a.candidate.edit.ins !== '') continue;
+    const k = tokenAt(lx, a.offset);
+    const t = lx.tokens[k];
+    if (!t || t.start >= a.offset + a.candidate.edit.del || /^[()[\]{}]$/.test(t.value)) continue;
+    const alone = t.first && (lx.tokens[k + 1]?.line ?? -1) !== t.line;
+    if (alone) out.push(t.line + 1);
+  }
+  return out;
 }

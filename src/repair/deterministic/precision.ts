@@ -50,6 +50,11 @@ export function precisionFindings(
     });
   const lone = loneTokenDeleted(edits, broken);
   if (lone.length) out.push({ cap: 0.5, evidence: `deletes the only token of line ${lone.join(', ')}: a whole line typed by mistake is rarer than a token typed for another` });
+  const patterns = patternCloseDeleted(edits, broken);
+  if (patterns.length)
+    out.push({ cap: 0.5, evidence: `deletes the '}' after a declared name (line ${patterns.join(', ')}): a destructuring pattern that lost its '{' is as likely` });
+  const trailing = trailingCommaOnLine(repaired, regions, broken, edits);
+  if (trailing.length) out.push({ cap: 0.5, evidence: `leaves a ',' right before a closer on its line (line ${trailing.join(', ')}), as the file never writes` });
   const heads = blockOpenerDeleted(edits, broken);
   if (heads.length)
     out.push({
@@ -307,5 +312,35 @@ function loneTokenDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
     const alone = t.first && (lx.tokens[k + 1]?.line ?? -1) !== t.line;
     if (alone) out.push(t.line + 1);
   }
+  return out;
+}
+
+/** 1-based lines where the repair deletes the `}` of `const name} =`: a pattern's '{' lost is as likely. */
+function patternCloseDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
+  const out: number[] = [];
+  for (const a of edits) {
+    if (a.candidate.kind !== 'delete' || a.candidate.edit.ins !== '') continue;
+    const removed = lx.text.slice(a.offset, a.offset + a.candidate.edit.del);
+    if (removed.trim() !== '}') continue;
+    const line = lineOf(lx, a.offset);
+    const before = lx.text.slice(lx.lineStarts[line], a.offset);
+    if (/\b(const|let|var)\s+[\w$]+(\s*,\s*[\w$]+)*\s*$/.test(before) && /^\s*=/.test(lx.text.slice(a.offset + a.candidate.edit.del, a.offset + 40))) out.push(line + 1);
+  }
+  return out;
+}
+
+const TRAILING = /,[ \t]*[)\]]/;
+
+/** 1-based lines where the repair leaves `, )` or `, ]` at its edit, when no other line of the broken text has one. */
+function trailingCommaOnLine(repaired: string, regions: readonly (readonly [number, number])[], lx: Lexed, edits: readonly AppliedEdit[]): number[] {
+  const out: number[] = [];
+  regions.forEach(([lo, hi], k) => {
+    const near = repaired.slice(Math.max(0, lo - 3), hi + 3);
+    if (!TRAILING.test(near)) return;
+    const line = lineOf(lx, edits[k]!.offset);
+    let seen = false;
+    for (let l = 0; l < lx.lineStarts.length && !seen; l++) if (l !== line) seen = TRAILING.test(lx.text.slice(lx.lineStarts[l], lx.lineStarts[l + 1] ?? lx.text.length));
+    if (!seen) out.push(line + 1);
+  });
   return out;
 }

@@ -16,7 +16,7 @@ import { respell } from './respell.js';
 import { unseenPairs } from './pairs.js';
 import { precisionFindings } from './precision.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
-import { compensatingEdit, judgeEachGivenTheOther, type ConditionalVerdict, type StopAt } from './conditional.js';
+import { judgeEachGivenTheOther, type ConditionalVerdict } from './conditional.js';
 import { SEPARATION, bracketEvidence, rivalReadsWorse } from './separate.js';
 
 export interface SyntaxRepairOptions {
@@ -111,30 +111,7 @@ export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRep
         })
       : undefined;
   const conf = confidenceOf(result, lx, conditional);
-  if (result.edits.length === 2) {
-    const against = compensatingEdit(text, result.edits, stopAt(opts), (o) => {
-      const l = lineOf(lx, o);
-      return `${l + 1}:${o - lx.lineStarts[l]! + 1}`;
-    });
-    if (against) {
-      conf.confidence = Math.min(conf.confidence, COMPENSATING_CAP);
-      conf.evidence.push(against);
-    }
-  }
   return { ok: true, text: result.text, edits, candidatesTried: result.tried, elapsedMs: elapsed(), note, ...conf };
-}
-
-/** A pair with an edit that mends no slip of its own is proposed, never written. */
-const COMPENSATING_CAP = 0.5;
-
-/** Where V8 stops in a text, for compensatingEdit. */
-function stopAt(opts: SyntaxRepairOptions): StopAt {
-  return (t) => {
-    const v = compileVerdict(t, opts.filename, opts.format);
-    if (v.ok) return 'parses';
-    if (v.exact === false || v.line <= 0) return undefined;
-    return endOfInput(v.message) ? 'end' : { line: v.line, column: v.column };
-  };
 }
 
 function search(text: string, lx: Lexed, errorOffset: number, opts: SyntaxRepairOptions, started: number): SearchResult {

@@ -267,7 +267,8 @@ function newSequence(program: Program, regions: readonly (readonly [number, numb
     }
     const n = v as Node & Record<string, unknown>;
     if (typeof n.type !== 'string') return;
-    if (n.type === 'SequenceExpression') {
+    // `(0, f)(x)`: a call without its `this`, as compilers write it, is no slip's doing
+    if (n.type === 'SequenceExpression' && (n.expressions as Node[])[0]?.type !== 'Literal') {
       if (near(n)) at.push(n.start);
       else elsewhere++;
     }
@@ -305,7 +306,8 @@ function listLineOpenerDeleted(edits: readonly AppliedEdit[], lx: Lexed): number
 function loneTokenDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
   const out: number[] = [];
   for (const a of edits) {
-    if (a.candidate.kind !== 'delete' || a.candidate.edit.ins !== '') continue;
+    // a stray character ('\\', '#', '@') is typed where no token goes: alone on a line too
+    if (a.candidate.kind !== 'delete' || a.candidate.edit.ins !== '' || a.candidate.why === 'stray') continue;
     const k = tokenAt(lx, a.offset);
     const t = lx.tokens[k];
     if (!t || t.start >= a.offset + a.candidate.edit.del || /^[()[\]{}]$/.test(t.value)) continue;

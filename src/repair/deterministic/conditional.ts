@@ -74,4 +74,3 @@ function describeIn(original: string, applied: AppliedEdit, e: { offset: number;
   if (!after) return `deleted '${before}' at ${where}`;
   return `replaced '${before}' with '${after}' at ${where}`;
 }
-

@@ -32,15 +32,17 @@ export function precisionFindings(
   program?: Program,
 ): Finding[] {
   const out: Finding[] = [];
-  const rlx = lex(repaired);
+  // the repair lexed only when a finding needs it: this runs on every repair
+  let lexed: Lexed | undefined;
+  const rlx = (): Lexed => (lexed ??= lex(repaired));
   const lineAt = (k: number): number => lineOf(broken, edits[k]!.offset) + 1;
-  const mid = blockEndsMidLine(rlx, edits, regions, broken);
+  const mid = edits.some((a) => a.candidate.token === '}') ? blockEndsMidLine(rlx(), edits, regions, broken) : [];
   if (mid.length)
     out.push({
       cap: 0.5,
       evidence: `ends a block with a '}' after code on its line (line ${mid.map(lineAt).join(', ')}), as the file never does: a closer typed mid-line is likelier the slip than the block's end`,
     });
-  const doubled = bracesSideBySide(rlx, edits, regions, broken);
+  const doubled = edits.some((a) => a.candidate.token === '{') ? bracesSideBySide(rlx(), edits, regions, broken) : [];
   if (doubled.length) out.push({ cap: 0.5, evidence: `puts a '{' beside another on its line (line ${doubled.map(lineAt).join(', ')}): a bare block opened inside a block, as the file never writes` });
   const items = listLineOpenerDeleted(edits, broken);
   if (items.length)
@@ -63,11 +65,11 @@ export function precisionFindings(
     });
   if (program) {
     // trees no one writes: V8 takes them (the first fails only when run), a reader never would
-    const calls = [...nodesAtEdits(program, regions, assignsToCall), ...rvalueAssigned(repaired, regions)].map((o) => lineOf(rlx, o) + 1);
+    const calls = [...nodesAtEdits(program, regions, assignsToCall), ...rvalueAssigned(repaired, regions)].map((o) => lineOf(rlx(), o) + 1);
     if (calls.length) out.push({ cap: 0.3, evidence: `assigns to a call (\`f(x) = y\`, line ${calls.join(', ')} of the repair), which no one writes` });
     const sequences = newSequence(program, regions);
     if (sequences.length)
-      out.push({ cap: 0.5, evidence: `makes a comma expression (\`a, b\` as one value, line ${sequences.map((o) => lineOf(rlx, o) + 1).join(', ')} of the repair), which the file writes nowhere else` });
+      out.push({ cap: 0.5, evidence: `makes a comma expression (\`a, b\` as one value, line ${sequences.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else` });
     // `avr (x = 1, …)`: a name a space before the edit counts as at it
     const wide = regions.map(([lo, hi]): [number, number] => [lo - (/\s*$/.exec(repaired.slice(Math.max(0, lo - 40), lo))?.[0].length ?? 0), hi]);
     const bound = boundNames(program);
@@ -75,7 +77,7 @@ export function precisionFindings(
     const near = orphanNames(program, repaired, regions, bound, counts);
     const orphans = orphanNames(program, repaired, wide, bound, counts).filter((n) => !near.includes(n));
     if (orphans.length) out.push({ cap: 0.3, evidence: `reads ${orphans.map((n) => `'${n}'`).join(', ')} just before an edit, which nothing declares and the file uses nowhere else` });
-    const lists = nodesAtEdits(program, regions, commaSubscript).map((o) => lineOf(rlx, o) + 1);
+    const lists = nodesAtEdits(program, regions, commaSubscript).map((o) => lineOf(rlx(), o) + 1);
     if (lists.length) out.push({ cap: 0.3, evidence: `reads a subscript of a comma list (\`a[b, c]\`, line ${lists.join(', ')} of the repair), which no one writes` });
   }
   const after = codeAfterBrace(repaired, edits, regions, broken, stats);
@@ -236,6 +238,9 @@ function nodesAtEdits(program: Program, regions: readonly (readonly [number, num
  * when it runs; acorn says so at once), when that is at an edit's region.
  */
 function rvalueAssigned(text: string, regions: readonly (readonly [number, number])[]): number[] {
+  // a whole parse only where an edit's line assigns after a ')' or ']'
+  const lines = regions.map(([lo, hi]) => text.slice(text.lastIndexOf('\n', lo - 1) + 1, text.indexOf('\n', hi) < 0 ? text.length : text.indexOf('\n', hi)));
+  if (!lines.some((l) => /[)\]]\s*(=(?![=>])|[-+*/%&|^]=|\+\+|--)/.test(l))) return [];
   for (const sourceType of ['script', 'module'] as const) {
     try {
       acorn.parse(text, { ecmaVersion: 'latest', sourceType, allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: sourceType === 'module' });

@@ -218,3 +218,22 @@ describe('two slips: the evidence leaves a right pair alone', () => {
     assert.equal(fs.readFileSync(file, 'utf8'), CTOR);
   });
 });
+
+/** A class whose last method's `}` is followed by a stray '.' before the class's own `}`. */
+const CLS = "'use strict';\n\nclass Encoder {\n  constructor(prefix) {\n    this.prefix = prefix;\n  }\n\n  escape(name) {\n    return this.prefix + name.replace(/[\\r\\n\"]/g, (match) => ({\n      '\\r': '%0D',\n      '\\n': '%0A',\n      '\"': '%22',\n    }[match]));\n  }\n}\n\nmodule.exports = Encoder;\n";
+const CLS_DOT = "'use strict';\n\nclass Encoder {\n  constructor(prefix) {\n    this.prefix = prefix;\n  }\n\n  escape(name) {\n    return this.prefix + name.replace(/[\\r\\n\"]/g, (match) => ({\n      '\\r': '%0D',\n      '\\n': '%0A',\n      '\"': '%22',\n    }[match]));\n  }\n.}\n\nmodule.exports = Encoder;\n";
+
+describe('a stray token before a block\'s end', () => {
+  it("a '.' typed before a class's '}': deleted, not made a ';' the file never wrote (byte for byte)", async () => {
+    const sb = box();
+    const file = sb.write('lib/encoder.js', CLS_DOT);
+    sb.config(config);
+    const r = await sb.runJson(['fix']);
+    const fix = r.json.fixes.find((f: any) => f.file === file);
+    const story = `${JSON.stringify(fix, null, 2)}\n${r.stderr}`;
+    assert.equal(r.code, 0, story);
+    assert.equal(fix.outcome, 'applied', story);
+    assert.match(fix.reason, /deleted '\.' at 15:1/, story);
+    assert.equal(fs.readFileSync(file, 'utf8'), CLS);
+  });
+});

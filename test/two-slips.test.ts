@@ -165,6 +165,7 @@ const WRONG_6 = "'use strict';\n\nfunction during(test, iteratee, callback) {\n 
 const WRONG_7 = "avr toString = require('./toString'),\n    trimmed = require('./trimmed')),\n    castSlice = require('./castSlice');\n\nfunction trimEnd(string) {\n  string = toString(string);\n  return castSlice(string, trimmed(string));\n}\n\nmodule.exports = trimEnd;\n";
 const WRONG_8 = "'use strict';\n\nconst util = require('util');\n\nexports.inspectOpts = Object.keys(process.env).reduce((obj, key) => {\n\tobj[key] = process.env[key];\n\treturn obj;\n}, {});\n\nfunction useColors() {\n\treturn 'colors' in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : false;\n}\n\nmodule.exports = require('./common')(exports);\n\nconst formatters} = module.exports;\n\nformatters.o = function (v) {\n\treturn util.inspect(v).split('\\n').map(str => str.trim()).join(' ');\n};\n\nexports.useColors = useColors;\n";
 const WRONG_9 = "'use strict';\n\nvar symbols = {\n    '1': '\u0661',\n    '2': '\u0662',\n    '3': '\u0663'\n    '4': '\u0664',\n};\n\nvar locale = {\n    preparse: function (string) {\n        return string\n            .split('')\n            .reverse()\n            .join('')\n            .replace(/\u060c/g, ',);\n    },\n    symbols: symbols,\n};\n\nmodule.exports = locale;\n";
+const WRONG_10 = "'use strict';\n\nfunction pullAllBy(array, values, iteratee) {\n  return (array && array.length && values && values.length)\n    ? basePullAll(array, values, baseIteratee(iteratee( 2))}\n    : array;\n}\n\nfunction basePullAll(array, values, fn) {\n  return array.filter((x) => !values.map(fn).includes(fn(x)));\n}\n\nfunction baseIteratee(f, n) {\n  return typeof f == 'function' ? f : (x) => x;\n}\n\nmodule.exports = pullAllBy;\n";
 
 describe('two slips: evidence that keeps a wrong pair from being written', () => {
   const cases: [string, string, string, RegExp][] = [
@@ -178,6 +179,7 @@ describe('two slips: evidence that keeps a wrong pair from being written', () =>
     ["'var' mistyped and a doubled ')': a '(' that calls the mistyped word", 'lib/trim-end.js', WRONG_7, /reads 'avr' just before an edit, which nothing declares/],
     ["a destructuring pattern lost its '{': its '}' deleted instead", 'lib/node.js', WRONG_8, /deletes the '\}' after a declared name \(line 16\)/],
     ["a ',' dropped and a string's close lost: the close put before a ',' that then trails", 'lib/locale.js', WRONG_9, /leaves a ',' right before a closer on its line \(line 16\)/],
+    ["a ',' typed as '(' and a ')' as '}': the '}' made a third ')' on a line whose '(' is spaced as the file never spaces one", 'lib/pull.js', WRONG_10, /leaves a '\(' spaced from what follows on line 5/],
   ];
   for (const [title, rel, broken, why] of cases) {
     it(`${title}: held back (exit 1), the file untouched`, async () => {

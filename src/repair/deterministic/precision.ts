@@ -57,6 +57,9 @@ export function precisionFindings(
     out.push({ cap: 0.5, evidence: `deletes the '}' after a declared name (line ${patterns.join(', ')}): a destructuring pattern that lost its '{' is as likely` });
   const trailing = trailingCommaOnLine(repaired, regions, broken, edits);
   if (trailing.length) out.push({ cap: 0.5, evidence: `leaves a ',' right before a closer on its line (line ${trailing.join(', ')}), as the file never writes` });
+  const spaced = oddlySpacedParen(edits, broken);
+  if (spaced.length)
+    out.push({ cap: 0.5, evidence: `leaves a '(' spaced from what follows on line ${spaced.join(', ')} (\`f( x\`), as the file never spaces one: that '(' is likelier the slip` });
   const heads = blockOpenerDeleted(edits, broken);
   if (heads.length)
     out.push({
@@ -349,5 +352,28 @@ function trailingCommaOnLine(repaired: string, regions: readonly (readonly [numb
     for (let l = 0; l < lx.lineStarts.length && !seen; l++) if (l !== line) seen = TRAILING.test(lx.text.slice(lx.lineStarts[l], lx.lineStarts[l + 1] ?? lx.text.length));
     if (!seen) out.push(line + 1);
   });
+  return out;
+}
+
+const SPACED_PAREN = /[\w$]\([ \t]+[^\s)]/;
+
+/**
+ * 1-based lines of edits (not at the spot) whose line in the broken text has a call's '(' spaced
+ * from its first argument (`iteratee( 2)`), when no other line of the file does: a ',' typed as '('
+ * left it so, and a repair elsewhere on the line mends the wrong thing.
+ */
+function oddlySpacedParen(edits: readonly AppliedEdit[], lx: Lexed): number[] {
+  const out: number[] = [];
+  const lineText = (l: number): string => lx.text.slice(lx.lineStarts[l], lx.lineStarts[l + 1] ?? lx.text.length);
+  let elsewhere: boolean | undefined;
+  for (const a of edits) {
+    const line = lineOf(lx, a.offset);
+    const m = SPACED_PAREN.exec(lineText(line));
+    if (!m) continue;
+    const paren = lx.lineStarts[line]! + m.index + 1;
+    if (a.offset >= paren - 1 && a.offset <= paren + 1) continue;
+    elsewhere ??= lx.lineStarts.some((_, l) => l !== line && SPACED_PAREN.test(lineText(l)));
+    if (!elsewhere) out.push(line + 1);
+  }
   return out;
 }

@@ -246,7 +246,9 @@ function pairedClosersSwapped(edits: readonly AppliedEdit[], lx: Lexed): number[
     const c = a.candidate;
     if (c.kind !== 'replace' || !c.was || !CLOSERS.has(c.was) || !(CLOSERS.has(c.token) || c.token === '(' || c.token === '[') || c.was === c.token) continue;
     const at = tokenAt(lx, a.offset);
-    if (lx.tokens[at]?.start === a.offset && lx.match[at]! >= 0) out.push(lineOf(lx, a.offset) + 1);
+    const open = lx.tokens[at]?.start === a.offset ? lx.match[at]! : -1;
+    // made an opener: only a bracket opened on its own line is surely closed there (`call(value, key)`)
+    if (open >= 0 && (CLOSERS.has(c.token) || lx.tokens[open]!.line === lx.tokens[at]!.line)) out.push(lineOf(lx, a.offset) + 1);
   }
   return out;
 }

@@ -226,7 +226,7 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     confidence = Math.min(confidence, 0.5);
     evidence.push(`puts tokens side by side as the file never has them (${unseen.join(', ')})`);
   }
-  for (const f of precisionFindings(result.text, result.edits, editRegions(result.edits), lx, result.stats)) {
+  for (const f of precisionFindings(result.text, result.edits, editRegions(result.edits), lx, result.stats, result.program)) {
     confidence = Math.min(confidence, f.cap);
     evidence.push(f.evidence);
   }
@@ -243,14 +243,16 @@ function deletesBrace(edits: readonly AppliedEdit[]): boolean {
   return edits.length === 1 && edits[0]!.candidate.kind === 'delete' && edits[0]!.candidate.edit.ins === '' && edits[0]!.candidate.token === '}';
 }
 
-/** 1-based lines where the repair replaces a ')', ']' or '}' that the original pairs with its opener by another closer. */
+/** 1-based lines where the repair replaces a ')', ']' or '}' that the original pairs with its opener by another closer, or by an opener. */
 function pairedClosersSwapped(edits: readonly AppliedEdit[], lx: Lexed): number[] {
   const out: number[] = [];
   for (const a of edits) {
     const c = a.candidate;
-    if (c.kind !== 'replace' || !c.was || !CLOSERS.has(c.was) || !CLOSERS.has(c.token) || c.was === c.token) continue;
+    if (c.kind !== 'replace' || !c.was || !CLOSERS.has(c.was) || !(CLOSERS.has(c.token) || c.token === '(' || c.token === '[') || c.was === c.token) continue;
     const at = tokenAt(lx, a.offset);
-    if (lx.tokens[at]?.start === a.offset && lx.match[at]! >= 0) out.push(lineOf(lx, a.offset) + 1);
+    const open = lx.tokens[at]?.start === a.offset ? lx.match[at]! : -1;
+    // made an opener: only a bracket opened on its own line is surely closed there (`call(value, key)`)
+    if (open >= 0 && (CLOSERS.has(c.token) || lx.tokens[open]!.line === lx.tokens[at]!.line)) out.push(lineOf(lx, a.offset) + 1);
   }
   return out;
 }

@@ -3,8 +3,11 @@
  * the file itself never writes. Each finding caps the repair's confidence below the gate, so the
  * rung proposes instead of writing (bench:repair's wrong fixes applied, issue 12).
  */
+import * as acorn from 'acorn';
+import type { Node, Program } from 'acorn';
 import { tokenClass, type Bigrams } from './candidates.js';
 import type { AppliedEdit } from './search.js';
+import { boundNames, nameCounts, orphanNames } from './rivals.js';
 import { lex, lineOf, tokenAt, type Lexed } from './tokens.js';
 
 export interface Finding {
@@ -20,8 +23,66 @@ const GOES_ON = new Set(['else', 'catch', 'finally', 'while', 'in', 'instanceof'
  * `repaired`: the repair's text; `edits`: its edits in the broken text's coordinates, `regions`
  * where they sit in `repaired`; `broken`: the broken text lexed; `stats`: its token pairs.
  */
-export function precisionFindings(repaired: string, edits: readonly AppliedEdit[], regions: readonly (readonly [number, number])[], broken: Lexed, stats: Bigrams): Finding[] {
+export function precisionFindings(
+  repaired: string,
+  edits: readonly AppliedEdit[],
+  regions: readonly (readonly [number, number])[],
+  broken: Lexed,
+  stats: Bigrams,
+  program?: Program,
+): Finding[] {
   const out: Finding[] = [];
+  // the repair lexed only when a finding needs it: this runs on every repair
+  let lexed: Lexed | undefined;
+  const rlx = (): Lexed => (lexed ??= lex(repaired));
+  const lineAt = (k: number): number => lineOf(broken, edits[k]!.offset) + 1;
+  const mid = edits.some((a) => a.candidate.token === '}') ? blockEndsMidLine(rlx(), edits, regions, broken) : [];
+  if (mid.length)
+    out.push({
+      cap: 0.5,
+      evidence: `ends a block with a '}' after code on its line (line ${mid.map(lineAt).join(', ')}), as the file never does: a closer typed mid-line is likelier the slip than the block's end`,
+    });
+  const doubled = edits.some((a) => a.candidate.token === '{') ? bracesSideBySide(rlx(), edits, regions, broken) : [];
+  if (doubled.length) out.push({ cap: 0.5, evidence: `puts a '{' beside another on its line (line ${doubled.map(lineAt).join(', ')}): a bare block opened inside a block, as the file never writes` });
+  const items = listLineOpenerDeleted(edits, broken);
+  if (items.length)
+    out.push({
+      cap: 0.5,
+      evidence: `deletes the '[' that opens line ${items.join(', ')}, where other lines of the list open with '[' and close their ']' on the line: a lost ']' is likelier`,
+    });
+  const lone = loneTokenDeleted(edits, broken);
+  if (lone.length) out.push({ cap: 0.5, evidence: `deletes the only token of line ${lone.join(', ')}: a whole line typed by mistake is rarer than a token typed for another` });
+  const patterns = patternCloseDeleted(edits, broken);
+  if (patterns.length)
+    out.push({ cap: 0.5, evidence: `deletes the '}' after a declared name (line ${patterns.join(', ')}): a destructuring pattern that lost its '{' is as likely` });
+  const trailing = trailingCommaOnLine(repaired, regions, broken, edits);
+  if (trailing.length) out.push({ cap: 0.5, evidence: `leaves a ',' right before a closer on its line (line ${trailing.join(', ')}), as the file never writes` });
+  const spaced = oddlySpacedParen(edits, broken);
+  if (spaced.length)
+    out.push({ cap: 0.5, evidence: `leaves a '(' spaced from what follows on line ${spaced.join(', ')} (\`f( x\`), as the file never spaces one: that '(' is likelier the slip` });
+  const heads = blockOpenerDeleted(edits, broken);
+  if (heads.length)
+    out.push({
+      cap: 0.5,
+      evidence: `deletes the '{' that heads an indented block closed by a '}' at its indentation (line ${heads.join(', ')}): that block is whole, a lost '}' inside it is likelier`,
+    });
+  if (program) {
+    // trees no one writes: V8 takes them (the first fails only when run), a reader never would
+    const calls = [...nodesAtEdits(program, regions, assignsToCall), ...rvalueAssigned(repaired, regions)].map((o) => lineOf(rlx(), o) + 1);
+    if (calls.length) out.push({ cap: 0.3, evidence: `assigns to a call (\`f(x) = y\`, line ${calls.join(', ')} of the repair), which no one writes` });
+    const sequences = newSequence(program, regions);
+    if (sequences.length)
+      out.push({ cap: 0.5, evidence: `makes a comma expression (\`a, b\` as one value, line ${sequences.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else` });
+    // `avr (x = 1, …)`: a name a space before the edit counts as at it
+    const wide = regions.map(([lo, hi]): [number, number] => [lo - (/\s*$/.exec(repaired.slice(Math.max(0, lo - 40), lo))?.[0].length ?? 0), hi]);
+    const bound = boundNames(program);
+    const counts = nameCounts(broken);
+    const near = orphanNames(program, repaired, regions, bound, counts);
+    const orphans = orphanNames(program, repaired, wide, bound, counts).filter((n) => !near.includes(n));
+    if (orphans.length) out.push({ cap: 0.3, evidence: `reads ${orphans.map((n) => `'${n}'`).join(', ')} just before an edit, which nothing declares and the file uses nowhere else` });
+    const lists = nodesAtEdits(program, regions, commaSubscript).map((o) => lineOf(rlx(), o) + 1);
+    if (lists.length) out.push({ cap: 0.3, evidence: `reads a subscript of a comma list (\`a[b, c]\`, line ${lists.join(', ')} of the repair), which no one writes` });
+  }
   const after = codeAfterBrace(repaired, edits, regions, broken, stats);
   if (after.length)
     out.push({
@@ -57,5 +118,262 @@ function codeAfterBrace(repaired: string, edits: readonly AppliedEdit[], regions
     for (let j = 1; j < blx.tokens.length; j++) if (!blx.tokens[j]!.first && `${tokenClass(blx, blx.tokens[j - 1])} ${tokenClass(blx, blx.tokens[j])}` === pair) local++;
     if ((stats.pair.get(pair) ?? 0) <= local) out.push(lineOf(broken, a.offset) + 1);
   });
+  return out;
+}
+
+/**
+ * Edits (their indices) that put in a `}` ending a block opened on an earlier line after code on
+ * its own line (`args[6])};`), when the file's other lines never close a block so.
+ */
+function blockEndsMidLine(rlx: Lexed, edits: readonly AppliedEdit[], regions: readonly (readonly [number, number])[], broken: Lexed): number[] {
+  const out: number[] = [];
+  let habit: number | undefined;
+  edits.forEach((a, k) => {
+    if (a.candidate.kind === 'delete' || a.candidate.token !== '}') return;
+    const [lo, hi] = regions[k]!;
+    const at = tokenAt(rlx, lo);
+    let j = at;
+    while (j < rlx.tokens.length && rlx.tokens[j]!.start < hi && rlx.tokens[j]!.value !== '}') j++;
+    const brace = rlx.tokens[j];
+    if (!brace || brace.value !== '}' || brace.start >= hi || brace.first) return;
+    const open = rlx.match[j]!;
+    if (open < 0 || rlx.tokens[open]!.line === brace.line) return;
+    // the broken line's own braces are the slip's doing: no witness
+    const line = lineOf(broken, a.offset);
+    habit ??= midLineEnds(broken, line);
+    if (habit === 0) out.push(k);
+  });
+  return out;
+}
+
+/** The `}` after code on their line that close a `{` of an earlier line, in `lx` but for one line. */
+function midLineEnds(lx: Lexed, skipLine: number): number {
+  let n = 0;
+  lx.tokens.forEach((t, k) => {
+    if (t.type !== 'punct' || t.value !== '}' || t.first || t.line === skipLine) return;
+    const open = lx.match[k]!;
+    if (open >= 0 && lx.tokens[open]!.line < t.line) n++;
+  });
+  return n;
+}
+
+/** Edits (their indices) that put in a `{` with another `{` beside it on its line, when the file never writes `{ {`. */
+function bracesSideBySide(rlx: Lexed, edits: readonly AppliedEdit[], regions: readonly (readonly [number, number])[], broken: Lexed): number[] {
+  const out: number[] = [];
+  edits.forEach((a, k) => {
+    if (a.candidate.kind === 'delete' || a.candidate.token !== '{') return;
+    const [lo, hi] = regions[k]!;
+    let j = tokenAt(rlx, lo);
+    while (j < rlx.tokens.length && rlx.tokens[j]!.start < hi && rlx.tokens[j]!.value !== '{') j++;
+    const t = rlx.tokens[j];
+    if (!t || t.value !== '{' || t.start >= hi) return;
+    const beside = [rlx.tokens[j - 1], rlx.tokens[j + 1]].some((n) => n && n.type === 'punct' && n.value === '{' && n.line === t.line);
+    if (!beside) return;
+    const line = lineOf(broken, a.offset);
+    const seen = broken.tokens.some((b, i) => i > 0 && b.line !== line && b.value === '{' && b.type === 'punct' && broken.tokens[i - 1]!.value === '{' && broken.tokens[i - 1]!.line === b.line);
+    if (!seen) out.push(k);
+  });
+  return out;
+}
+
+/**
+ * 1-based lines where the repair deletes a `{` that ends its line and heads an indented block that
+ * a `}` at the head's indentation closes: a block whole by its layout, whose `{` no slip put in.
+ */
+function blockOpenerDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
+  const out: number[] = [];
+  for (const a of edits) {
+    if (a.candidate.kind !== 'delete' || a.candidate.edit.ins !== '') continue;
+    const k = tokenAt(lx, a.offset);
+    const t = lx.tokens[k];
+    if (!t || t.type !== 'punct' || t.value !== '{' || t.start >= a.offset + a.candidate.edit.del) continue;
+    const next = lx.tokens[k + 1];
+    const prev = lx.tokens[k - 1];
+    // a doubled `{ {` is the slip itself
+    if ((next && next.line === t.line) || (prev && prev.line === t.line && prev.value === '{')) continue;
+    // the '}' the lexer pairs with it leads its line, the lines between are indented deeper
+    const close = lx.match[k]!;
+    const end = lx.tokens[close];
+    if (close < 0 || !end || !end.first || end.line === t.line) continue;
+    const at = lx.indent[end.line]!;
+    let deeper = true;
+    for (let l = t.line + 1; l < end.line && deeper; l++) deeper = lx.indent[l]! < 0 || lx.indent[l]! > at;
+    if (!deeper) continue;
+    // and the statement the '{' heads starts at that '}''s indentation (back over its continuation
+    // lines), not inside a block whose own '{' ends a line above (a stray '{' pairs with the enclosing '}')
+    let h = t.line;
+    while (h > 0 && (lx.indent[h]! < 0 || lx.indent[h]! > at)) h--;
+    const last = lx.tokens[(lx.lineFirst[h + 1] ?? lx.tokens.length) - 1];
+    if (h !== t.line && last && last.line === h && last.value === '{') continue;
+    if (lx.indent[h] === at) out.push(t.line + 1);
+  }
+  return out;
+}
+
+type NodeTest = (n: Node & Record<string, unknown>) => boolean;
+
+const assignsToCall: NodeTest = (n) =>
+  (n.type === 'AssignmentExpression' && (n.left as Node).type === 'CallExpression') || (n.type === 'UpdateExpression' && (n.argument as Node).type === 'CallExpression');
+
+const commaSubscript: NodeTest = (n) => n.type === 'MemberExpression' && n.computed === true && (n.property as Node).type === 'SequenceExpression';
+
+/** Start offsets of the nodes passing `test` that overlap an edit's region. */
+function nodesAtEdits(program: Program, regions: readonly (readonly [number, number])[], test: NodeTest): number[] {
+  const out: number[] = [];
+  const near = (n: Node): boolean => regions.some(([lo, hi]) => n.start <= hi && n.end >= lo);
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x);
+      return;
+    }
+    const n = v as Node & Record<string, unknown>;
+    if (typeof n.type !== 'string' || !near(n)) return;
+    if (test(n)) out.push(n.start);
+    for (const [key, x] of Object.entries(n)) if (key !== 'loc' && x && typeof x === 'object') walk(x);
+  };
+  walk(program);
+  return out;
+}
+
+/**
+ * Where acorn refuses the repair as an assignment to a call (V8 takes `f() = x` and throws only
+ * when it runs; acorn says so at once), when that is at an edit's region.
+ */
+function rvalueAssigned(text: string, regions: readonly (readonly [number, number])[]): number[] {
+  // a whole parse only where an edit's line assigns after a ')' or ']'
+  const lines = regions.map(([lo, hi]) => text.slice(text.lastIndexOf('\n', lo - 1) + 1, text.indexOf('\n', hi) < 0 ? text.length : text.indexOf('\n', hi)));
+  if (!lines.some((l) => /[)\]]\s*(=(?![=>])|[-+*/%&|^]=|\+\+|--)/.test(l))) return [];
+  for (const sourceType of ['script', 'module'] as const) {
+    try {
+      acorn.parse(text, { ecmaVersion: 'latest', sourceType, allowHashBang: true, allowReturnOutsideFunction: true, allowAwaitOutsideFunction: sourceType === 'module' });
+      return [];
+    } catch (e) {
+      const pos = (e as { pos?: number }).pos;
+      if (!(e instanceof SyntaxError) || pos === undefined) return [];
+      if (/rvalue/.test(e.message)) {
+        // the target's start: the edit sits in it, or in the call's arguments
+        const line = text.lastIndexOf('\n', pos) + 1;
+        const end = text.indexOf('\n', pos);
+        return regions.some(([lo, hi]) => hi >= line && lo <= (end < 0 ? text.length : end)) ? [pos] : [];
+      }
+    }
+  }
+  return [];
+}
+
+/** Start offsets of comma expressions at the edits, when the program has none elsewhere. */
+function newSequence(program: Program, regions: readonly (readonly [number, number])[]): number[] {
+  const near = (n: Node): boolean => regions.some(([lo, hi]) => n.start <= hi && n.end >= lo);
+  const at: number[] = [];
+  let elsewhere = 0;
+  const walk = (v: unknown): void => {
+    if (!v || typeof v !== 'object') return;
+    if (Array.isArray(v)) {
+      for (const x of v) walk(x);
+      return;
+    }
+    const n = v as Node & Record<string, unknown>;
+    if (typeof n.type !== 'string') return;
+    // `(0, f)(x)`: a call without its `this`, as compilers write it, is no slip's doing
+    if (n.type === 'SequenceExpression' && (n.expressions as Node[])[0]?.type !== 'Literal') {
+      if (near(n)) at.push(n.start);
+      else elsewhere++;
+    }
+    for (const [key, x] of Object.entries(n)) if (key !== 'loc' && x && typeof x === 'object') walk(x);
+  };
+  walk(program);
+  return elsewhere ? [] : at;
+}
+
+/**
+ * 1-based lines where the repair deletes a '[' that leads its line and has no ']' on it, when
+ * another line of the file leads with '[' and closes it on the line (`['a', 'b'],`).
+ */
+function listLineOpenerDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
+  const out: number[] = [];
+  const closedOnLine = (line: number): boolean => {
+    const f = lx.lineFirst[line] ?? -1;
+    const t = lx.tokens[f];
+    return !!t && t.value === '[' && t.type === 'punct' && lx.match[f]! >= 0 && lx.tokens[lx.match[f]!]!.line === line;
+  };
+  for (const a of edits) {
+    if (a.candidate.kind !== 'delete' || a.candidate.edit.ins !== '') continue;
+    const k = tokenAt(lx, a.offset);
+    const t = lx.tokens[k];
+    if (!t || t.type !== 'punct' || t.value !== '[' || !t.first || t.start >= a.offset + a.candidate.edit.del) continue;
+    if (closedOnLine(t.line)) continue;
+    let has = false;
+    for (let l = 0; l < lx.lineStarts.length && !has; l++) has = l !== t.line && lx.indent[l] === lx.indent[t.line] && closedOnLine(l);
+    if (has) out.push(t.line + 1);
+  }
+  return out;
+}
+
+/** 1-based lines whose only token the repair deletes (not a bracket: a doubled '}' line is a slip). */
+function loneTokenDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
+  const out: number[] = [];
+  for (const a of edits) {
+    // a stray character ('\\', '#', '@') is typed where no token goes: alone on a line too
+    if (a.candidate.kind !== 'delete' || a.candidate.edit.ins !== '' || a.candidate.why === 'stray') continue;
+    const k = tokenAt(lx, a.offset);
+    const t = lx.tokens[k];
+    if (!t || t.start >= a.offset + a.candidate.edit.del || /^[()[\]{}]$/.test(t.value)) continue;
+    const alone = t.first && (lx.tokens[k + 1]?.line ?? -1) !== t.line;
+    if (alone) out.push(t.line + 1);
+  }
+  return out;
+}
+
+/** 1-based lines where the repair deletes the `}` of `const name} =`: a pattern's '{' lost is as likely. */
+function patternCloseDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
+  const out: number[] = [];
+  for (const a of edits) {
+    if (a.candidate.kind !== 'delete' || a.candidate.edit.ins !== '') continue;
+    const removed = lx.text.slice(a.offset, a.offset + a.candidate.edit.del);
+    if (removed.trim() !== '}') continue;
+    const line = lineOf(lx, a.offset);
+    const before = lx.text.slice(lx.lineStarts[line], a.offset);
+    if (/\b(const|let|var)\s+[\w$]+(\s*,\s*[\w$]+)*\s*$/.test(before) && /^\s*=/.test(lx.text.slice(a.offset + a.candidate.edit.del, a.offset + 40))) out.push(line + 1);
+  }
+  return out;
+}
+
+const TRAILING = /,[ \t]*[)\]]/;
+
+/** 1-based lines where the repair leaves `, )` or `, ]` at its edit, when no other line of the broken text has one. */
+function trailingCommaOnLine(repaired: string, regions: readonly (readonly [number, number])[], lx: Lexed, edits: readonly AppliedEdit[]): number[] {
+  const out: number[] = [];
+  regions.forEach(([lo, hi], k) => {
+    const near = repaired.slice(Math.max(0, lo - 3), hi + 3);
+    if (!TRAILING.test(near)) return;
+    const line = lineOf(lx, edits[k]!.offset);
+    let seen = false;
+    for (let l = 0; l < lx.lineStarts.length && !seen; l++) if (l !== line) seen = TRAILING.test(lx.text.slice(lx.lineStarts[l], lx.lineStarts[l + 1] ?? lx.text.length));
+    if (!seen) out.push(line + 1);
+  });
+  return out;
+}
+
+const SPACED_PAREN = /[\w$]\([ \t]+[^\s)]/;
+
+/**
+ * 1-based lines of edits (not at the spot) whose line in the broken text has a call's '(' spaced
+ * from its first argument (`iteratee( 2)`), when no other line of the file does: a ',' typed as '('
+ * left it so, and a repair elsewhere on the line mends the wrong thing.
+ */
+function oddlySpacedParen(edits: readonly AppliedEdit[], lx: Lexed): number[] {
+  const out: number[] = [];
+  const lineText = (l: number): string => lx.text.slice(lx.lineStarts[l], lx.lineStarts[l + 1] ?? lx.text.length);
+  let elsewhere: boolean | undefined;
+  for (const a of edits) {
+    const line = lineOf(lx, a.offset);
+    const m = SPACED_PAREN.exec(lineText(line));
+    if (!m) continue;
+    const paren = lx.lineStarts[line]! + m.index + 1;
+    if (a.offset >= paren - 1 && a.offset <= paren + 1) continue;
+    elsewhere ??= lx.lineStarts.some((_, l) => l !== line && SPACED_PAREN.test(lineText(l)));
+    if (!elsewhere) out.push(line + 1);
+  }
   return out;
 }

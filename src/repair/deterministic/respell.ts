@@ -4,7 +4,8 @@
  * lone `}` replaced by `;` or deleted. The search meets whichever spelling its costs reach first,
  * and nothing forces it to meet the other. Here each edit of a repair is tried in its other
  * spellings; one that makes the same program (empty statements aside) replaces it when it leaves
- * fewer empty statements, or, as many, when its `;` follows the file's own habit.
+ * fewer empty statements, or, as many, when its `;` follows the file's own habit. A '.' or ','
+ * made `;` is tried deleted too.
  */
 import type { AnyNode, Program } from 'acorn';
 import { compileVerdict, type ModuleFormat } from '../../analysis/compile.js';
@@ -60,13 +61,24 @@ export function respell(lx: Lexed, repair: Spelt, file: { filename: string; form
 /** Lower is likelier: empty statements first (a file rarely writes one), then `;` against the file's habit. */
 function score(r: Spelt, lx: Lexed, semicolons: boolean | undefined): number {
   let empties = 0;
+  // the tree's offsets are those of the text without its byte order mark
+  const bom = r.text.charCodeAt(0) === 0xfeff ? 1 : 0;
   const count = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
     if (Array.isArray(node)) {
       for (const n of node) count(n);
       return;
     }
-    if ((node as AnyNode).type === 'EmptyStatement') empties++;
+    const n = node as AnyNode;
+    if (n.type === 'EmptyStatement') empties++;
+    // a class body's `;` between members is no statement at all (`}⏎;}` for a method's end)
+    if (n.type === 'ClassBody') {
+      let from = n.start + 1;
+      for (const m of [...n.body, { start: n.end - 1, end: n.end }]) {
+        empties += r.text.slice(from + bom, m.start + bom).split(';').length - 1;
+        from = m.end;
+      }
+    }
     for (const [key, v] of Object.entries(node)) if (key !== 'loc' && v && typeof v === 'object') count(v);
   };
   count(r.program);
@@ -164,8 +176,9 @@ function spellings(lx: Lexed, a: AppliedEdit): AppliedEdit[] {
     const prev = lx.tokens[after - 1];
     if (prev && prev.type === 'punct' && prev.value === ';' && /^\s*$/.test(text.slice(prev.end, a.offset)) && !/[\r\n]/.test(c.edit.ins))
       out.push(edit(prev.start, 1, c.token, c, 'replace', c.token, ';'));
-  } else if (c.kind === 'replace' && c.token === ';' && c.was !== undefined && c.was in CLOSER_SET) {
-    // a closer made `;`: deleting it may be the same program (`f(x));` and `f(x))`, a lone `}`)
+  } else if (c.kind === 'replace' && c.token === ';' && c.was !== undefined && (c.was in CLOSER_SET || c.was === '.' || c.was === ',')) {
+    // a closer made `;`: deleting it may be the same program (`f(x));` and `f(x))`, a lone `}`);
+    // so may a '.' or ',' typed before a block's end (`}⏎.}`: an empty statement the file never wrote)
     out.push(edit(a.offset, a.candidate.edit.del, '', c, 'delete', c.was, c.was));
   }
   return out;

@@ -72,6 +72,10 @@ export function rivalReadsWorse(broken: Lexed, stats: Bigrams, repair: { text: s
   const keeps = (a: AppliedEdit): boolean =>
     !deletesBraceOn(broken, a, doubled!) || (a.candidate.kind === 'replace' && a.candidate.edit.ins.trim() !== '' && !loneLines(broken, a.candidate.edit.ins.trim(), doubled!));
   if (doubled && rivalEdits.every(keeps)) return `the repair undoes a '}' line typed twice (lines ${doubled.map((l) => l + 1).join(' and ')}), the rival keeps both`;
+  // where a lost ']' goes, pairs mislead: the right place and a wrong one both write `x ]`
+  // (bench:repair: uuid's `byteToHex[arr[offset + 5]` closed at the line's end); bracketEvidence judges those
+  const closes = (a: AppliedEdit): boolean => a.candidate.kind === 'insert' && a.candidate.edit.ins.trim() === ']';
+  if (repair.edits.some(closes) || rivalEdits.some(closes)) return undefined;
   const rivalText = applyEdits(broken.text, rivalEdits);
   const theirs = unseenPairs(rivalText, rivalEdits, editRegions(rivalEdits), broken, stats);
   if (theirs.length && !unseenPairs(repair.text, repair.edits, editRegions(repair.edits), broken, stats).length)

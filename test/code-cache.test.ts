@@ -1,4 +1,4 @@
-// The CLI bundle runs with a V8 code cache in the user's cache folder (src/cli/run-bundle.ts):
+// The CLI bundle runs with a V8 code cache in the folder MECHANIC_CODE_CACHE names (src/cli/run-bundle.ts):
 // written once, taken as it is after, and never the reason a command fails or differs.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,7 +15,7 @@ function project(): { sb: Sandbox; cacheHome: string; cacheDir: string; env: Nod
   // A .mjs config: node's import() from inside the bundle, the path a cached script once broke.
   sb.write('mechanic.config.mjs', "export default { roots: ['.'], pm2Logs: false, llm: { provider: 'none' } };\n");
   const cacheHome = path.join(sb.home, 'cache-home');
-  return { sb, cacheHome, cacheDir: path.join(cacheHome, 'code-mechanic'), env: { XDG_CACHE_HOME: cacheHome } };
+  return { sb, cacheHome, cacheDir: path.join(cacheHome, 'code-mechanic'), env: { MECHANIC_CODE_CACHE: path.join(cacheHome, 'code-mechanic') } };
 }
 
 const caches = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
@@ -23,6 +23,15 @@ const caches = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 const answer = (stdout: string) => stdout.replace(/"durationMs": \d+/g, '"durationMs": 0');
 
 describe('code cache', () => {
+  it('is opt-in: without MECHANIC_CODE_CACHE a command writes no cache anywhere', async () => {
+    const { sb } = project();
+    const before = fs.readdirSync(sb.home, { recursive: true }).sort();
+    const r = await sb.run(['scan', '--json']);
+    assert.equal(r.code, 1, r.stderr);
+    const written = (fs.readdirSync(sb.home, { recursive: true }) as string[]).filter((f) => !before.includes(f) && /v8cache/.test(f));
+    assert.deepEqual(written, []);
+  });
+
   it('the first run writes it, the next take it unchanged and answer the same, a .mjs config included', async () => {
     const { sb, cacheDir, env } = project();
     const first = await sb.run(['scan', '--json'], { env });

@@ -37,6 +37,8 @@ describe('warm scan: kept folder listings', () => {
     fs.utimesSync(times, second, second);
     // Past the racy window, so that every folder's listing is kept by the first scan.
     await sleep(2100);
+    // Listings never create the state folder (a dry run creates none): a mechanic's state has one.
+    fs.mkdirSync(path.join(sb.dir, 'state'));
     const cold = await sb.runJson(['scan']);
     assert.deepEqual(bugFiles(cold.json, sb.app), ['from/moved.js', 'remove/gone.js']);
     const kept = fs.readFileSync(path.join(sb.dir, 'state', LISTINGS_FILE), 'utf8');
@@ -196,10 +198,13 @@ describe('walkScopes', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('treeOf keeps listings in the state folder', () => {
+  it('treeOf keeps listings in the state folder, and never creates that folder for them', () => {
     const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-treeof-')));
     fs.writeFileSync(path.join(dir, 'a.js'), FINE);
     const config = { exclude: [], stateDir: path.join(dir, 'state'), backupDir: path.join(dir, 'state', 'backups') };
+    treeOf(config).files(dir, () => true);
+    assert.ok(!fs.existsSync(path.join(dir, 'state')), 'no state folder made for the listings');
+    fs.mkdirSync(path.join(dir, 'state'));
     treeOf(config).files(dir, () => true);
     assert.ok(fs.existsSync(path.join(dir, 'state', LISTINGS_FILE)));
     fs.rmSync(dir, { recursive: true, force: true });

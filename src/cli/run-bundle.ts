@@ -5,8 +5,9 @@
  * the bundle is a script, a function of what a module would have had (`require`, its URL), run
  * with `vm.Script` and its `cachedData`.
  *
- * The cache is the user's own (`$XDG_CACHE_HOME/code-mechanic`, else `~/.cache/code-mechanic`):
- * dist/ may be read-only, and bytecode from a folder others can write to would run as this user.
+ * The cache is opt-in, in a folder the user names (MECHANIC_CODE_CACHE): the mechanic writes
+ * nothing its user did not ask for (`doctor` and `--dry-run` create nothing), dist/ may be
+ * read-only, and bytecode from a folder others can write to would run as this user.
  * There is one per command (`scan` compiles other functions than `init`), keyed by the build, the
  * bundle file, node's version and its flags, written once, atomically, at exit, so that it holds
  * what the command compiled; a new build's replaces the last one's. Whatever goes wrong with it
@@ -15,7 +16,6 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
@@ -46,10 +46,11 @@ export function runBundle(bundleUrl: URL, mainUrl: string, buildId: string, enco
 function cachePath(file: string, buildId: string): string | undefined {
   try {
     const st = fs.statSync(file);
-    const home = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+    const dir = process.env.MECHANIC_CODE_CACHE;
+    if (!dir) return undefined;
     const hash = (...parts: unknown[]) => crypto.createHash('sha256').update(parts.join('\n')).digest('hex').slice(0, 12);
     const where = hash(file, command(process.argv.slice(2)), process.version, process.arch, process.execArgv.join(' '));
-    return path.join(home, 'code-mechanic', `cli-${where}-${hash(buildId, st.size, st.mtimeMs, st.ino)}.v8cache`);
+    return path.join(path.resolve(dir), `cli-${where}-${hash(buildId, st.size, st.mtimeMs, st.ino)}.v8cache`);
   } catch {
     return undefined;
   }

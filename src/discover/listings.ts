@@ -119,7 +119,9 @@ export class FolderListings {
     // Other roots' (not walked yet, or by another walk): kept as they were.
     for (const [dir, v] of this.old) if (!this.now.has(dir)) lines.push(`${enc(dir)}\t${v.stat}\t${v.entries}`);
     lines.push('e', '');
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    // Never the reason a state folder exists: a dry run, or a scan of a tree with nothing to
+    // record, creates none; once the mechanic keeps state, its listings go with it.
+    if (!fs.existsSync(path.dirname(this.file))) return false;
     writeFileAtomic(this.file, lines.join('\n'));
     this.dirty = false;
     return true;

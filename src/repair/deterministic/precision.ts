@@ -217,10 +217,8 @@ const assignsToCall: NodeTest = (n) =>
 
 const commaSubscript: NodeTest = (n) => n.type === 'MemberExpression' && n.computed === true && (n.property as Node).type === 'SequenceExpression';
 
-/** Start offsets of the nodes passing `test` that overlap an edit's region. */
-function nodesAtEdits(program: Program, regions: readonly (readonly [number, number])[], test: NodeTest): number[] {
-  const out: number[] = [];
-  const near = (n: Node): boolean => regions.some(([lo, hi]) => n.start <= hi && n.end >= lo);
+/** Every node of the tree, depth first; `enter` returns whether to go into the node's children. */
+function eachNode(program: Program, enter: (n: Node & Record<string, unknown>) => boolean): void {
   const walk = (v: unknown): void => {
     if (!v || typeof v !== 'object') return;
     if (Array.isArray(v)) {
@@ -228,11 +226,21 @@ function nodesAtEdits(program: Program, regions: readonly (readonly [number, num
       return;
     }
     const n = v as Node & Record<string, unknown>;
-    if (typeof n.type !== 'string' || !near(n)) return;
-    if (test(n)) out.push(n.start);
+    if (typeof n.type !== 'string' || !enter(n)) return;
     for (const [key, x] of Object.entries(n)) if (key !== 'loc' && x && typeof x === 'object') walk(x);
   };
   walk(program);
+}
+
+/** Start offsets of the nodes passing `test` that overlap an edit's region. */
+function nodesAtEdits(program: Program, regions: readonly (readonly [number, number])[], test: NodeTest): number[] {
+  const out: number[] = [];
+  const near = (n: Node): boolean => regions.some(([lo, hi]) => n.start <= hi && n.end >= lo);
+  eachNode(program, (n) => {
+    if (!near(n)) return false;
+    if (test(n)) out.push(n.start);
+    return true;
+  });
   return out;
 }
 
@@ -267,22 +275,14 @@ function newSequence(program: Program, regions: readonly (readonly [number, numb
   const near = (n: Node): boolean => regions.some(([lo, hi]) => n.start <= hi && n.end >= lo);
   const at: number[] = [];
   let elsewhere = 0;
-  const walk = (v: unknown): void => {
-    if (!v || typeof v !== 'object') return;
-    if (Array.isArray(v)) {
-      for (const x of v) walk(x);
-      return;
-    }
-    const n = v as Node & Record<string, unknown>;
-    if (typeof n.type !== 'string') return;
+  eachNode(program, (n) => {
     // `(0, f)(x)`: a call without its `this`, as compilers write it, is no slip's doing
     if (n.type === 'SequenceExpression' && (n.expressions as Node[])[0]?.type !== 'Literal') {
       if (near(n)) at.push(n.start);
       else elsewhere++;
     }
-    for (const [key, x] of Object.entries(n)) if (key !== 'loc' && x && typeof x === 'object') walk(x);
-  };
-  walk(program);
+    return true;
+  });
   return elsewhere ? [] : at;
 }
 

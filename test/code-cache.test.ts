@@ -25,7 +25,7 @@ const answer = (stdout: string) => stdout.replace(/"durationMs": \d+/g, '"durati
 describe('code cache', () => {
   it('is opt-in: without MECHANIC_CODE_CACHE a command writes no cache anywhere', async () => {
     const { sb } = project();
-    const before = fs.readdirSync(sb.home, { recursive: true }).sort();
+    const before = (fs.readdirSync(sb.home, { recursive: true }) as string[]).sort();
     const r = await sb.run(['scan', '--json']);
     assert.equal(r.code, 1, r.stderr);
     const written = (fs.readdirSync(sb.home, { recursive: true }) as string[]).filter((f) => !before.includes(f) && /v8cache/.test(f));

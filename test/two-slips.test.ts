@@ -43,14 +43,19 @@ const ambiguous = source('  retries: 3', "  console.log('done', out.length;");
 
 const config = { roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } };
 
+/** `mechanic fix` on one file, `rel` under the project, holding `text`: its fix, and a story for failures. */
+async function fixOne(rel: string, text: string) {
+  const sb = box();
+  const file = sb.write(rel, text);
+  sb.config(config);
+  const r = await sb.runJson(['fix']);
+  const fix = r.json.fixes.find((f: any) => f.file === file);
+  return { file, r, fix, story: `${JSON.stringify(fix, null, 2)}\n${r.stderr}` };
+}
+
 describe('two slips: each edit judged given the other', () => {
   it('two independent slips: `mechanic fix` writes the pair, and the file is the original byte for byte', async () => {
-    const sb = box();
-    const file = sb.write('lib/worker.js', independent);
-    sb.config(config);
-    const r = await sb.runJson(['fix']);
-    const fix = r.json.fixes.find((f: any) => f.file === file);
-    const story = `${JSON.stringify(fix, null, 2)}\n${r.stderr}`;
+    const { file, r, fix, story } = await fixOne('lib/worker.js', independent);
     assert.equal(r.code, 0, story);
     assert.equal(fix.outcome, 'applied', story);
     assert.equal(fix.strategy, 'deterministic', story);
@@ -64,12 +69,7 @@ describe('two slips: each edit judged given the other', () => {
   });
 
   it('one slip of two is ambiguous: nothing is written (exit 1, proposed), and the evidence names the edit and why', async () => {
-    const sb = box();
-    const file = sb.write('lib/worker.js', ambiguous);
-    sb.config(config);
-    const r = await sb.runJson(['fix']);
-    const fix = r.json.fixes.find((f: any) => f.file === file);
-    const story = `${JSON.stringify(fix, null, 2)}\n${r.stderr}`;
+    const { file, r, fix, story } = await fixOne('lib/worker.js', ambiguous);
     assert.equal(r.code, 1, story);
     assert.equal(fix.outcome, 'proposed', story);
     assert.ok(fix.confidence < 0.7, story);
@@ -135,15 +135,10 @@ module.exports = { locale, processRelativeTime };
 
 describe('two slips that one mid-line edit would make parse', () => {
   it("a lost ']' and a lost '}' line: a '}' typed mid-line (format}key[1]) is not written", async () => {
-    const sb = box();
     // the function's closing line lost, and the ']' after `key` in the second subscript
     const broken = LOCALE.replace(': format[key][1];\n}\n', ': format[key[1];\n\n');
     assert.notEqual(broken, LOCALE);
-    const file = sb.write('lib/de-ch.js', broken);
-    sb.config(config);
-    const r = await sb.runJson(['fix']);
-    const fix = r.json.fixes.find((f: any) => f.file === file);
-    const story = `${JSON.stringify(fix, null, 2)}\n${r.stderr}`;
+    const { file, r, fix, story } = await fixOne('lib/de-ch.js', broken);
     const now = fs.readFileSync(file, 'utf8');
     if (fix.outcome === 'applied') assert.equal(now, LOCALE, story);
     else {
@@ -183,12 +178,7 @@ describe('two slips: evidence that keeps a wrong pair from being written', () =>
   ];
   for (const [title, rel, broken, why] of cases) {
     it(`${title}: held back (exit 1), the file untouched`, async () => {
-      const sb = box();
-      const file = sb.write(rel, broken);
-      sb.config(config);
-      const r = await sb.runJson(['fix']);
-      const fix = r.json.fixes.find((f: any) => f.file === file);
-      const story = `${JSON.stringify(fix, null, 2)}\n${r.stderr}`;
+      const { file, r, fix, story } = await fixOne(rel, broken);
       assert.equal(r.code, 1, story);
       // the deterministic rung holds it back; what a person then sees depends on the validation
       // ladder (a mistyped word left undeclared fails it, so there is no proposal to show)
@@ -208,12 +198,7 @@ const CTOR_TWO = "'use strict';\n\nfunction createCtor(Ctor) {\n  return functio
 
 describe('two slips: the evidence leaves a right pair alone', () => {
   it("a doubled ')' and the function's lost '}': the '}' on its own line and the ')' deleted are written, byte for byte", async () => {
-    const sb = box();
-    const file = sb.write('lib/ctor.js', CTOR_TWO);
-    sb.config(config);
-    const r = await sb.runJson(['fix']);
-    const fix = r.json.fixes.find((f: any) => f.file === file);
-    const story = `${JSON.stringify(fix, null, 2)}\n${r.stderr}`;
+    const { file, r, fix, story } = await fixOne('lib/ctor.js', CTOR_TWO);
     assert.equal(r.code, 0, story);
     assert.equal(fix.outcome, 'applied', story);
     assert.ok(!fix.evidence.some((e: string) => /mid-line|beside another|no one writes|nowhere else|never writes/.test(e)), story);
@@ -227,12 +212,7 @@ const CLS_DOT = "'use strict';\n\nclass Encoder {\n  constructor(prefix) {\n    
 
 describe('a stray token before a block\'s end', () => {
   it("a '.' typed before a class's '}': deleted, not made a ';' the file never wrote (byte for byte)", async () => {
-    const sb = box();
-    const file = sb.write('lib/encoder.js', CLS_DOT);
-    sb.config(config);
-    const r = await sb.runJson(['fix']);
-    const fix = r.json.fixes.find((f: any) => f.file === file);
-    const story = `${JSON.stringify(fix, null, 2)}\n${r.stderr}`;
+    const { file, r, fix, story } = await fixOne('lib/encoder.js', CLS_DOT);
     assert.equal(r.code, 0, story);
     assert.equal(fix.outcome, 'applied', story);
     assert.match(fix.reason, /deleted '\.' at 15:1/, story);

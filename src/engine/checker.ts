@@ -298,7 +298,7 @@ export class SyntaxChecker {
       batches.map(async (b) => {
         let outs: SurfaceOutcome[];
         try {
-          outs = await this.pool.run<SurfaceOutcome[]>({ op: 'surfaces', files: b.map((w) => ({ file: w.check.file, format: w.check.format as ModuleFormat })) });
+          outs = await this.surfacesOf(b.map((w) => ({ file: w.check.file, format: w.check.format as ModuleFormat })));
         } catch {
           return; // no surface is no fact about the file: the record stays as it was
         }

@@ -55,6 +55,8 @@ const CASES: [string, boolean, boolean][] = [
   ['module.exports = function* gen() { yield /re}/; }', false, true],
   ["module.exports = class Named { m() { return '}'; } }; module.exports = require ( './x' );", false, true],
   ['module.exports = undefined; module.exports = this; module.exports = x.y; module.exports = x => x;', false, true],
+  ["module.exports = exports.default; module.exports = a.b.c(1, ')'); module.exports = require('./y', z);", false, true],
+  ["module.exports = require('./p' + q); module.exports = require(); module.exports = require(r); module.exports = a.b\n(c)", false, true],
 ];
 
 describe('export surfaces by the lexers', () => {

@@ -328,23 +328,43 @@ function valueByText(text: string, from: number): string | undefined {
     if (text[p] !== '{') return undefined;
     end = closeOf(text, p);
     entry = `=${name ?? word}`;
-  } else if (word === 'require') {
-    const open = skipSpace(text, s + 7);
-    if (open < 0 || text[open] !== '(') return undefined;
-    const q = skipSpace(text, open + 1);
-    if (q < 0 || (text[q] !== "'" && text[q] !== '"')) return undefined;
-    const close = text.indexOf(text[q], q + 1);
-    if (close < 0) return undefined;
-    const value = text.slice(q + 1, close);
-    if (/[\\\n\r\u2028\u2029]/.test(value)) return undefined;
-    const paren = skipSpace(text, close + 1);
-    if (paren < 0 || text[paren] !== ')') return undefined;
-    end = paren + 1;
-    entry = `=require(${value})`;
   } else {
     if (NOT_A_NAME.has(word)) return undefined;
+    // A name, a chain of property names (`exports.default`), and perhaps a call of it.
+    let chain = word;
     end = s + word.length;
-    entry = `=${word}`;
+    for (;;) {
+      const dot = skipSpace(text, end);
+      if (dot < 0 || text[dot] !== '.' || text[dot + 1] === '.') break;
+      const p = skipSpace(text, dot + 1);
+      if (p < 0) return undefined;
+      NAME.lastIndex = p;
+      const prop = NAME.exec(text)?.[0];
+      if (!prop || identifierSide(text.charCodeAt(p + prop.length)) !== 'none') return undefined;
+      chain += `.${prop}`;
+      end = p + prop.length;
+    }
+    entry = `=${chain}`;
+    const open = skipSpace(text, end);
+    if (open >= 0 && text[open] === '(') {
+      end = closeOf(text, open);
+      if (end < 0) return undefined;
+      entry = `=${chain}()`;
+      if (chain === 'require') {
+        // `require('x')` names its first argument, when that is a string literal.
+        const q = skipSpace(text, open + 1);
+        if (q < 0) return undefined;
+        if (text[q] === "'" || text[q] === '"') {
+          const close = stringEnd(text, q);
+          if (close < 0) return undefined;
+          const value = text.slice(q + 1, close - 1);
+          if (value.includes('\\')) return undefined;
+          const after = skipSpace(text, close);
+          if (after < 0) return undefined;
+          if (text[after] === ')' || text[after] === ',') entry = `=require(${value})`;
+        } else if (text[q] !== ')') return undefined; // another literal is named too: for acorn
+      }
+    }
   }
   if (end < 0) return undefined;
   const next = skipSpace(text, end);

@@ -46,6 +46,17 @@ const CASES: [string, boolean, boolean][] = [
   ["var d = getNative(Object, 'defineProperty'); exports.x = 1;", false, true],
   ["Object['defineProperty'](exports, 'y', { value: 1 });", false, false],
   ['module.exports = { ...exports.base, extra: 1 }; exports.fast = { ...exports.full };', false, true],
+  // A value read off the text (a function's extent by its brackets) or, where that reading could
+  // be wrong, by acorn: the same entry either way.
+  ['module.exports = function half(a) { return a / 2 /* } */ + "}" + `${{ a: "}" }.a}`; };', false, true],
+  ['module.exports = function () { if (a) /}/.test(b); return (c) / d; };', false, true],
+  ['module.exports = function () { x = a++ / 2; y = {} / 3; }, exports.after = 1;', false, true],
+  ['module.exports = function () {}\n(other)', false, true],
+  ['module.exports = function* gen() { yield /re}/; }', false, true],
+  ["module.exports = class Named { m() { return '}'; } }; module.exports = require ( './x' );", false, true],
+  ['module.exports = undefined; module.exports = this; module.exports = x.y; module.exports = x => x;', false, true],
+  ["module.exports = exports.default; module.exports = a.b.c(1, ')'); module.exports = require('./y', z);", false, true],
+  ["module.exports = require('./p' + q); module.exports = require(); module.exports = require(r); module.exports = a.b\n(c)", false, true],
 ];
 
 describe('export surfaces by the lexers', () => {

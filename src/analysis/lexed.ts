@@ -263,6 +263,10 @@ function moduleExportsEntries(text: string, from: number, isModule: boolean): st
   // At the top level of a script `yield` and `await` are names; in a generator or an async
   // function they are operators: only the enclosing parse knows.
   if (/^\s*(?:yield|await)\b/.test(text.slice(from, from + 64))) return undefined;
+  // The common values read off the text: acorn building a function's whole tree to name it was
+  // most of a cold scan's surface time.
+  const read = valueByText(text, from);
+  if (read) return [read];
   let node: acorn.Expression;
   try {
     node = acorn.parseExpressionAt(text, from, {
@@ -279,6 +283,287 @@ function moduleExportsEntries(text: string, from: number, isModule: boolean): st
   const set = new Set<string>();
   moduleExportsValue(value, set);
   return [...set];
+}
+
+/** Names that are no identifier after `module.exports =` (a literal, `this`, an operator word): acorn reads those. */
+const NOT_A_NAME = new Set([
+  'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends',
+  'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this',
+  'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield', 'await', 'async', 'let', 'static',
+]);
+
+/**
+ * The entry of `module.exports = <value>` (the value from `from`) where the text alone shows what
+ * acorn's parse of it would be: a name, `require('x')`, a function or a class without `extends`,
+ * each followed by what cannot continue an expression (`;`, `,`, `)`, `]`, `}`, `:` or the end).
+ * A function's or class's extent is found by matching brackets over a reading of the tokens that
+ * gives up (undefined: acorn decides) wherever that reading could be wrong. The value is code:
+ * the caller's finding is confirmed as code by cjs-module-lexer.
+ */
+function valueByText(text: string, from: number): string | undefined {
+  const s = skipSpace(text, from);
+  if (s < 0) return undefined;
+  NAME.lastIndex = s;
+  const word = NAME.exec(text)?.[0];
+  if (!word || identifierSide(text.charCodeAt(s + word.length)) !== 'none') return undefined;
+  let end: number;
+  let entry: string;
+  if (word === 'function' || word === 'class') {
+    let p = skipSpace(text, s + word.length);
+    if (p < 0) return undefined;
+    if (word === 'function' && text[p] === '*') p = skipSpace(text, p + 1);
+    if (p < 0) return undefined;
+    NAME.lastIndex = p;
+    const name = NAME.exec(text)?.[0];
+    if (name !== undefined) {
+      if (identifierSide(text.charCodeAt(p + name.length)) !== 'none' || NOT_A_NAME.has(name)) return undefined;
+      p = skipSpace(text, p + name.length);
+      if (p < 0) return undefined;
+    }
+    if (word === 'function') {
+      if (text[p] !== '(') return undefined;
+      p = skipSpace(text, closeOf(text, p));
+      if (p < 0) return undefined;
+    }
+    if (text[p] !== '{') return undefined;
+    end = closeOf(text, p);
+    entry = `=${name ?? word}`;
+  } else {
+    if (NOT_A_NAME.has(word)) return undefined;
+    // A name, a chain of property names (`exports.default`), and perhaps a call of it.
+    let chain = word;
+    end = s + word.length;
+    for (;;) {
+      const dot = skipSpace(text, end);
+      if (dot < 0 || text[dot] !== '.' || text[dot + 1] === '.') break;
+      const p = skipSpace(text, dot + 1);
+      if (p < 0) return undefined;
+      NAME.lastIndex = p;
+      const prop = NAME.exec(text)?.[0];
+      if (!prop || identifierSide(text.charCodeAt(p + prop.length)) !== 'none') return undefined;
+      chain += `.${prop}`;
+      end = p + prop.length;
+    }
+    entry = `=${chain}`;
+    const open = skipSpace(text, end);
+    if (open >= 0 && text[open] === '(') {
+      end = closeOf(text, open);
+      if (end < 0) return undefined;
+      entry = `=${chain}()`;
+      if (chain === 'require') {
+        // `require('x')` names its first argument, when that is a string literal.
+        const q = skipSpace(text, open + 1);
+        if (q < 0) return undefined;
+        if (text[q] === "'" || text[q] === '"') {
+          const close = stringEnd(text, q);
+          if (close < 0) return undefined;
+          const value = text.slice(q + 1, close - 1);
+          if (value.includes('\\')) return undefined;
+          const after = skipSpace(text, close);
+          if (after < 0) return undefined;
+          if (text[after] === ')' || text[after] === ',') entry = `=require(${value})`;
+        } else if (text[q] !== ')') return undefined; // another literal is named too: for acorn
+      }
+    }
+  }
+  if (end < 0) return undefined;
+  const next = skipSpace(text, end);
+  if (next < 0) return undefined;
+  return next === text.length || ';,)]}:'.includes(text[next]!) ? entry : undefined;
+}
+
+/** After a `(` that follows one of these, a `/` after its `)` starts a regular expression. */
+const CONTROL = new Set(['if', 'while', 'for', 'with']);
+/** Words after which a `/` starts a regular expression; after other names it divides. */
+const BEFORE_EXPRESSION = new Set(['return', 'typeof', 'instanceof', 'in', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else']);
+/** Words after which a `/` may be either (`of`, `yield`, `await` are names too; ASI after `break`). */
+const EITHER = new Set(['of', 'yield', 'await', 'break', 'continue', 'debugger', 'let']);
+const TEMPLATE = 0;
+// What a `/` at this point is.
+const DIVIDES = 0;
+const REGEXP = 1;
+const UNSURE = 2;
+
+/**
+ * The end (after the closer) of the bracket that opens at `open`, `(` or `{`, over the tokens of
+ * the text: strings, templates (and the code in them), comments and regular expressions skipped.
+ * -1 where the reading could be wrong: a `/` that may divide or start a regular expression, a
+ * character past ASCII in code, an escape in a name, an HTML-like comment, a bracket unmatched.
+ */
+function closeOf(text: string, open: number): number {
+  /** The closers expected, innermost last; TEMPLATE for a template's `${`; `)` + 1 for a control `(`. */
+  const stack: number[] = [];
+  let slash: number = REGEXP;
+  let afterDot = false;
+  let lastWord = '';
+  let i = open;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || (c >= 0x09 && c <= 0x0d)) {
+      i++;
+      continue;
+    }
+    if (c >= 128 || c === 0x5c /* \ */) return -1;
+    const dot: boolean = afterDot;
+    afterDot = false;
+    const word = lastWord;
+    lastWord = '';
+    if (c === 0x28 /* ( */ || c === 0x5b /* [ */ || c === 0x7b /* { */) {
+      stack.push(c === 0x28 ? (CONTROL.has(word) ? 0x2a : 0x29) : c === 0x5b ? 0x5d : 0x7d);
+      slash = REGEXP;
+      i++;
+    } else if (c === 0x29 || c === 0x5d || c === 0x7d) {
+      const want = stack.pop();
+      if (want === TEMPLATE && c === 0x7d) {
+        i = templateEnd(text, i + 1, stack);
+        if (i < 0) return -1;
+        slash = afterTemplatePart(text, i);
+        continue;
+      }
+      const control = want === 0x2a && c === 0x29;
+      if (want !== c && !control) return -1;
+      if (!stack.length) return i + 1;
+      slash = c === 0x29 ? (control ? REGEXP : DIVIDES) : c === 0x5d ? DIVIDES : UNSURE;
+      i++;
+    } else if (c === 0x27 || c === 0x22) {
+      i = stringEnd(text, i);
+      if (i < 0) return -1;
+      slash = DIVIDES;
+    } else if (c === 0x60 /* ` */) {
+      i = templateEnd(text, i + 1, stack);
+      if (i < 0) return -1;
+      slash = afterTemplatePart(text, i);
+    } else if (c === 0x2f /* / */) {
+      const d = text.charCodeAt(i + 1);
+      if (d === 0x2f) i = lineEnd(text, i + 2);
+      else if (d === 0x2a) {
+        const close = text.indexOf('*/', i + 2);
+        if (close < 0) return -1;
+        i = close + 2;
+      } else if (slash === REGEXP) {
+        i = regExpEnd(text, i + 1);
+        if (i < 0) return -1;
+        slash = DIVIDES;
+      } else if (slash === DIVIDES) {
+        slash = REGEXP;
+        i++;
+      } else return -1;
+      // a comment changes nothing of what a `/` after it is
+      if (d === 0x2f || d === 0x2a) {
+        afterDot = dot;
+        lastWord = word;
+      }
+    } else if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f || c === 0x24 || c === 0x23 /* # */) {
+      let j = i + 1;
+      while (j < n && isNamePart(text.charCodeAt(j))) j++;
+      const next = text.charCodeAt(j);
+      if (next >= 128 || next === 0x5c) return -1;
+      const w = text.slice(i, j);
+      // A property name (`a.return`) is no keyword.
+      slash = dot ? DIVIDES : BEFORE_EXPRESSION.has(w) ? REGEXP : EITHER.has(w) ? UNSURE : DIVIDES;
+      lastWord = dot ? '' : w;
+      i = j;
+    } else if (c >= 0x30 && c <= 0x39) {
+      let j = i + 1;
+      // Digits, letters (hex, exponent, BigInt), `_` and a decimal point; an exponent's sign is read as an operator.
+      while (j < n && (isNamePart(text.charCodeAt(j)) || text.charCodeAt(j) === 0x2e)) j++;
+      slash = DIVIDES;
+      i = j;
+    } else if (c === 0x2e /* . */) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0x30 && d <= 0x39) {
+        let j = i + 1;
+        while (j < n && isNamePart(text.charCodeAt(j))) j++;
+        slash = DIVIDES;
+        i = j;
+      } else if (d === 0x2e && text.charCodeAt(i + 2) === 0x2e) {
+        slash = REGEXP;
+        i += 3;
+      } else {
+        afterDot = true;
+        slash = UNSURE;
+        i++;
+      }
+    } else if (c === 0x3c /* < */ && text.startsWith('<!--', i)) return -1;
+    else if (c === 0x2d /* - */ && text.startsWith('-->', i)) return -1;
+    else if ((c === 0x2b || c === 0x2d) && text.charCodeAt(i + 1) === c) {
+      // `a++ / b` divides, `++/x/` does not parse: which one is for a parse to tell
+      slash = UNSURE;
+      i += 2;
+    } else if (c === 0x3f /* ? */ && text.charCodeAt(i + 1) === 0x2e && !(text.charCodeAt(i + 2) >= 0x30 && text.charCodeAt(i + 2) <= 0x39)) {
+      afterDot = true; // `?.`
+      slash = UNSURE;
+      i += 2;
+    } else {
+      // Any other punctuator: an operand follows.
+      slash = REGEXP;
+      i++;
+    }
+  }
+  return -1;
+}
+
+function isNamePart(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || c === 36;
+}
+
+/** After a template's part ending before `at`: an operand follows its `${`, an operator its backtick. */
+function afterTemplatePart(text: string, at: number): number {
+  return text.charCodeAt(at - 1) === 0x7b ? REGEXP : DIVIDES;
+}
+
+/** After the quote that closes the string opening at `at`; -1 at a line break or the end. */
+function stringEnd(text: string, at: number): number {
+  const q = text.charCodeAt(at);
+  for (let i = at + 1; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === q) return i + 1;
+    if (c === 0x5c) i++;
+    else if (c === 0x0a || c === 0x0d) return -1;
+  }
+  return -1;
+}
+
+/** From inside a template at `at`: after its closing backtick, or after a `${` (TEMPLATE pushed). */
+function templateEnd(text: string, at: number, stack: number[]): number {
+  for (let i = at; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x60) return i + 1;
+    if (c === 0x5c) i++;
+    else if (c === 0x24 && text.charCodeAt(i + 1) === 0x7b) {
+      stack.push(TEMPLATE);
+      return i + 2;
+    }
+  }
+  return -1;
+}
+
+/** After a regular expression whose body starts at `at` (its flags included); -1 at a line break. */
+function regExpEnd(text: string, at: number): number {
+  let inClass = false;
+  for (let i = at; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c) i++;
+    else if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return -1;
+    else if (c === 0x5b) inClass = true;
+    else if (c === 0x5d) inClass = false;
+    else if (c === 0x2f && !inClass) {
+      let j = i + 1;
+      while (j < text.length && isNamePart(text.charCodeAt(j))) j++;
+      return j;
+    }
+  }
+  return -1;
+}
+
+/** The line break ending a `//` comment that starts before `at` (or the end). */
+function lineEnd(text: string, at: number): number {
+  for (let i = at; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return i;
+  }
+  return text.length;
 }
 
 /** `Object.defineProperty(exports|module.exports, 'x', …)`: entry x, its target confirmed with it; what it cannot read goes to `unread`. */

@@ -198,9 +198,10 @@ export class SyntaxChecker {
     const run = new CheckRun(files, options, onResult);
     const scopes = options.scopes ?? new PackageScopes(this.rules);
     const pending = run.takeCached(scopes);
-    const work = await this.triage(run, pending, scopes);
-    const left = options.surfaceBudget === undefined ? undefined : run.planSurfaces(work, options.surfaceBudget);
-    await this.dispatch(run, work);
+    const left = options.surfaceBudget === undefined ? undefined : run.planSurfaces(pending, options.surfaceBudget);
+    // Files are triaged as the engines ask for batches: the first batch is compiling while the
+    // main thread settles the rest, and no more is triaged ahead than the window holds.
+    await this.dispatch(run, this.triage(run, pending, scopes));
     // Filling in costs no engine start: only where engines run already (files were read, or a
     // daemon's pool lives on between cycles); an unchanged tree's rescan starts none.
     if (left !== undefined && left > 0 && !run.stopped && this.pool.live) await this.fillSurfaces(run, Math.min(left, SURFACE_FILL_BYTES));
@@ -211,8 +212,7 @@ export class SyntaxChecker {
    * Files node stops on before parsing (a package.json it cannot read: no reading needed) and
    * files it does not judge are settled here; the rest is work for the engines.
    */
-  private async triage(run: CheckRun, pending: readonly number[], scopes: PackageScopes): Promise<Work[]> {
-    const work: Work[] = [];
+  private async *triage(run: CheckRun, pending: readonly number[], scopes: PackageScopes): AsyncGenerator<Work> {
     for (const i of pending) {
       const file = run.files[i]!;
       if (!isCheckable(file)) {
@@ -225,17 +225,17 @@ export class SyntaxChecker {
         run.settled(i, await this.settle(v, { ok: false, line: 0, column: 0, ...r.error }));
         continue;
       }
-      work.push({ i, check: { file, format: r.format }, bytes: run.stats?.get(file)?.size ?? 0 });
+      const check: FileCheck = { file, format: r.format };
+      if (run.noSurface?.[i]) check.surface = false;
+      yield { i, check, bytes: run.stats?.get(file)?.size ?? 0 };
     }
     run.advance();
-    return work;
   }
 
   /** A window of batches in flight, dispatched in file order, so that a limit stops early. */
-  private async dispatch(run: CheckRun, work: readonly Work[]): Promise<void> {
-    const batches = batchesOf(work);
+  private async dispatch(run: CheckRun, work: AsyncIterable<Work>): Promise<void> {
+    const batches = batchesFrom(work);
     const window = this.pool.threads * 2;
-    let next = 0;
     const runBatch = async (batch: readonly Work[]): Promise<void> => {
       const outcomes = await this.checkBatch(run, batch);
       run.summary.read += outcomes.length;
@@ -254,10 +254,15 @@ export class SyntaxChecker {
       if (confirming.length) await Promise.all(confirming);
       run.advance();
     };
+    // Lanes take batches in turn (an async generator answers one call at a time).
     const lane = async (): Promise<void> => {
-      while (next < batches.length && !run.stopped) await runBatch(batches[next++]!);
+      while (!run.stopped) {
+        const next = await batches.next();
+        if (next.done) return;
+        await runBatch(next.value);
+      }
     };
-    await Promise.all(Array.from({ length: Math.min(window, batches.length) }, lane));
+    await Promise.all(Array.from({ length: window }, lane));
   }
 
   /**
@@ -409,6 +414,22 @@ export function parseCheckOutput(stderr: string, file: string): { line: number; 
 /** A file for the engines: its index in the call, what to check, and its size for batching. */
 type Work = { i: number; check: FileCheck; bytes: number };
 
+/** batchesOf, as the work comes. */
+async function* batchesFrom(work: AsyncIterable<Work>): AsyncGenerator<Work[]> {
+  let batch: Work[] = [];
+  let bytes = 0;
+  for await (const w of work) {
+    if (batch.length && (batch.length >= BATCH_FILES || bytes + w.bytes > BATCH_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(w);
+    bytes += w.bytes;
+  }
+  if (batch.length) yield batch;
+}
+
 /** Batches of at most BATCH_FILES files and (past the first file) BATCH_BYTES bytes, in order. */
 function batchesOf(work: readonly Work[]): Work[][] {
   const batches: Work[][] = [];
@@ -527,24 +548,37 @@ class CheckRun {
   }
 
   /**
-   * Which files of `work` get their export surface read, within `budget` bytes: those with an
-   * earlier record first, whatever they cost, then first-seen ones from a rotating start (so that
-   * rescans do not favour the same). The others are checked without it. Returns the bytes left.
+   * Which of the `pending` files that node judges get their export surface read, within `budget`
+   * bytes: those with an earlier record first, whatever they cost, then first-seen ones from a
+   * rotating start (so that rescans do not favour the same). The others (marked in noSurface)
+   * are checked without it. Planned before triage, so that files can go to the engines as they
+   * are triaged. Returns the bytes left.
    */
-  planSurfaces(work: readonly Work[], budget: number): number {
+  planSurfaces(pending: readonly number[], budget: number): number {
     let left = budget;
-    const fresh: Work[] = [];
-    for (const w of work) {
-      if (this.cache?.peek(w.check.file)) left -= w.bytes;
-      else fresh.push(w);
+    const fresh: number[] = [];
+    for (const i of pending) {
+      const file = this.files[i]!;
+      if (!isCheckable(file)) continue;
+      if (this.cache?.peek(file)) left -= this.bytesOf(i);
+      else fresh.push(i);
     }
+    this.noSurface = new Uint8Array(this.files.length);
     const start = fresh.length ? Math.floor(Math.random() * fresh.length) : 0;
     for (let k = 0; k < fresh.length; k++) {
-      const w = fresh[(start + k) % fresh.length]!;
-      if (w.bytes <= left) left -= w.bytes;
-      else w.check.surface = false;
+      const i = fresh[(start + k) % fresh.length]!;
+      const bytes = this.bytesOf(i);
+      if (bytes <= left) left -= bytes;
+      else this.noSurface[i] = 1;
     }
     return Math.max(0, left);
+  }
+
+  /** Files planned to be checked without their export surface (see planSurfaces). */
+  noSurface: Uint8Array | undefined;
+
+  private bytesOf(i: number): number {
+    return this.stats?.get(this.files[i]!)?.size ?? 0;
   }
 
   /**

@@ -80,6 +80,9 @@ export function precisionFindings(
     const near = orphanNames(program, repaired, regions, bound, counts);
     const orphans = orphanNames(program, repaired, wide, bound, counts).filter((n) => !near.includes(n));
     if (orphans.length) out.push({ cap: 0.3, evidence: `reads ${orphans.map((n) => `'${n}'`).join(', ')} just before an edit, which nothing declares and the file uses nowhere else` });
+    const strings = nodesAtEdits(program, regions, stringLacks).map((o) => lineOf(rlx(), o) + 1);
+    if (strings.length)
+      out.push({ cap: 0.3, evidence: `reads a property no string has off a string literal (\`'./x'.js\`, line ${strings.join(', ')} of the repair): the quote closes too early` });
     const lists = nodesAtEdits(program, regions, commaSubscript).map((o) => lineOf(rlx(), o) + 1);
     if (lists.length) out.push({ cap: 0.3, evidence: `reads a subscript of a comma list (\`a[b, c]\`, line ${lists.join(', ')} of the repair), which no one writes` });
   }
@@ -214,6 +217,14 @@ type NodeTest = (n: Node & Record<string, unknown>) => boolean;
 
 const assignsToCall: NodeTest = (n) =>
   (n.type === 'AssignmentExpression' && (n.left as Node).type === 'CallExpression') || (n.type === 'UpdateExpression' && (n.argument as Node).type === 'CallExpression');
+
+/** `'./eachOf'.js`: a name read off a string literal that String.prototype does not have (a read of undefined). */
+const stringLacks: NodeTest = (n) => {
+  if (n.type !== 'MemberExpression' || n.computed) return false;
+  const object = n.object as Node & { value?: unknown };
+  const property = n.property as Node & { name?: string };
+  return object.type === 'Literal' && typeof object.value === 'string' && property.type === 'Identifier' && !(property.name! in String.prototype);
+};
 
 const commaSubscript: NodeTest = (n) => n.type === 'MemberExpression' && n.computed === true && (n.property as Node).type === 'SequenceExpression';
 

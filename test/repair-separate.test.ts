@@ -286,6 +286,53 @@ module.exports = exports.default;
   slip: ["require('./eachOf.js');", "require('./eachOf.js);"],
 };
 
+// a '.' typed after a block's '{': delete it, or make it a ';' (an empty statement the file writes
+// nowhere); a ';' typed before a number: delete it, or make it a '.' (`= .0`, a number spelt as the file never does)
+const IDLE = /the rival makes a statement that does nothing \(a lone ';' or a bare name/;
+const FRACTION = /the rival makes a number of a '\.' and the digits after it/;
+const limiter = `'use strict';
+
+const kDone = Symbol('kDone');
+const kRun = Symbol('kRun');
+
+class Limiter {
+  constructor(concurrency) {
+    this[kDone] = () => {
+      this.pending--;
+      this[kRun]();
+    };
+    this.concurrency = concurrency || Infinity;
+    this.jobs = [];
+    this.pending = 0;
+  }
+
+  add(job) {
+    this.jobs.push(job);
+    this[kRun]();
+  }
+
+  [kRun]() {
+    if (this.pending === this.concurrency) return;
+    if (this.jobs.length) {
+      const job = this.jobs.shift();
+      this.pending++;
+      job(this[kDone]);
+    }
+  }
+}
+
+module.exports = Limiter;
+`;
+const dotAfterBrace: Case = { intended: limiter, slip: ['if (this.jobs.length) {', 'if (this.jobs.length) {.'] };
+// the same in a file that writes an empty statement itself (a leading ';'): proposed
+const dotAfterBraceWithEmpty: Case = { intended: `;${limiter}`, slip: ['if (this.jobs.length) {', 'if (this.jobs.length) {.'] };
+const semicolonBeforeNumber: Case = { intended: limiter, slip: ['this.pending = 0;', 'this.pending = ;0;'] };
+// the same in a file that writes `.5`: proposed
+const semicolonBeforeNumberWithFraction: Case = {
+  intended: limiter.replace("this.jobs = [];", "this.jobs = [];\n    this.ratio = .5;"),
+  slip: ['this.pending = 0;', 'this.pending = ;0;'],
+};
+
 describe('evidence that separates a repair from its near rival', { concurrency: 3 }, () => {
   it("a lost ']': the file writes the repair's subscript elsewhere and never the rival's: written", () => written(subscriptSeen, SEEN));
   it("a lost ']' whose subscript the file writes nowhere else: proposed, untouched", () => proposed(subscriptUnseen, /the file writes/));
@@ -301,5 +348,9 @@ describe('evidence that separates a repair from its near rival', { concurrency: 
   it("a lost ',' in a file with too few '.' to tell their spacing: proposed, untouched", () => proposed(runsBoth, /is spaced as the file never/));
   it("a function's last '}' lost: the rival ends the block after code on a line, as the file never does: written", () => written(lostLastBrace, FINDINGS));
   it("the same in a file that ends a block after code itself: proposed, untouched", () => proposed(lostLastBraceMidLineFile, /the rival reads as the file never writes/));
+  it("a '.' typed after a block's '{': the rival makes it an empty statement the file writes nowhere: written", () => written(dotAfterBrace, IDLE));
+  it("the same in a file with an empty statement of its own: proposed, untouched", () => proposed(dotAfterBraceWithEmpty, IDLE));
+  it("a ';' typed before a number: the rival makes it '.0', a number the file never spells so: written", () => written(semicolonBeforeNumber, FRACTION));
+  it("the same in a file that writes '.5': proposed, untouched", () => proposed(semicolonBeforeNumberWithFraction, FRACTION));
   it("a require path's quote lost: the rival reads a property no string has (`'./eachOf'.js`): written", () => written(requirePath, STRING_PROP));
 });

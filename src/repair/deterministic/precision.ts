@@ -66,6 +66,9 @@ export function precisionFindings(
       cap: 0.5,
       evidence: `deletes the '{' that heads an indented block closed by a '}' at its indentation (line ${heads.join(', ')}): that block is whole, a lost '}' inside it is likelier`,
     });
+  const bareFractions = edits.some((a) => a.candidate.edit.ins.includes('.')) ? leadingDotNumbers(rlx(), edits, regions, broken) : [];
+  if (bareFractions.length)
+    out.push({ cap: 0.5, evidence: `makes a number of a '.' and the digits after it (\`.0\`, line ${bareFractions.join(', ')}), as the file writes none: the '.' is likelier the slip` });
   if (program) {
     // trees no one writes: V8 takes them (the first fails only when run), a reader never would
     const calls = [...nodesAtEdits(program, regions, assignsToCall), ...rvalueAssigned(repaired, regions)].map((o) => lineOf(rlx(), o) + 1);
@@ -80,6 +83,12 @@ export function precisionFindings(
     const near = orphanNames(program, repaired, regions, bound, counts);
     const orphans = orphanNames(program, repaired, wide, bound, counts).filter((n) => !near.includes(n));
     if (orphans.length) out.push({ cap: 0.3, evidence: `reads ${orphans.map((n) => `'${n}'`).join(', ')} just before an edit, which nothing declares and the file uses nowhere else` });
+    const idle = idleStatements(program, regions);
+    if (idle.length)
+      out.push({
+        cap: 0.5,
+        evidence: `makes a statement that does nothing (a lone ';' or a bare name, line ${idle.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else`,
+      });
     const strings = nodesAtEdits(program, regions, stringLacks).map((o) => lineOf(rlx(), o) + 1);
     if (strings.length)
       out.push({ cap: 0.3, evidence: `reads a property no string has off a string literal (\`'./x'.js\`, line ${strings.join(', ')} of the repair): the quote closes too early` });
@@ -289,6 +298,42 @@ function newSequence(program: Program, regions: readonly (readonly [number, numb
   eachNode(program, (n) => {
     // `(0, f)(x)`: a call without its `this`, as compilers write it, is no slip's doing
     if (n.type === 'SequenceExpression' && (n.expressions as Node[])[0]?.type !== 'Literal') {
+      if (near(n)) at.push(n.start);
+      else elsewhere++;
+    }
+    return true;
+  });
+  return elsewhere ? [] : at;
+}
+
+/** 1-based lines where an edit's '.' begins a number (`= .0`), when the file writes no number so. */
+function leadingDotNumbers(rlx: Lexed, edits: readonly AppliedEdit[], regions: readonly (readonly [number, number])[], broken: Lexed): number[] {
+  const out: number[] = [];
+  const dotted = (lx: Lexed, t: { type: string; start: number }): boolean => t.type === 'num' && lx.text[t.start] === '.';
+  edits.forEach((a, k) => {
+    if (!a.candidate.edit.ins.includes('.')) return;
+    const [lo, hi] = regions[k]!;
+    const t = rlx.tokens[tokenAt(rlx, lo)];
+    if (!t || t.start >= hi || !dotted(rlx, t)) return;
+    const line = lineOf(broken, a.offset);
+    if (!broken.tokens.some((b) => b.line !== line && dotted(broken, b))) out.push(line + 1);
+  });
+  return out;
+}
+
+/** A statement that does nothing: an empty one (`};` after a block, `{;`), or one that is a bare name (`require;`). */
+function idle(n: Node & Record<string, unknown>): boolean {
+  if (n.type === 'EmptyStatement') return true;
+  return n.type === 'ExpressionStatement' && (n.expression as Node).type === 'Identifier';
+}
+
+/** Start offsets of statements that do nothing at the edits, when the program has none elsewhere. */
+function idleStatements(program: Program, regions: readonly (readonly [number, number])[]): number[] {
+  const near = (n: Node): boolean => regions.some(([lo, hi]) => n.start <= hi && n.end >= lo);
+  const at: number[] = [];
+  let elsewhere = 0;
+  eachNode(program, (n) => {
+    if (idle(n)) {
       if (near(n)) at.push(n.start);
       else elsewhere++;
     }

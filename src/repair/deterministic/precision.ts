@@ -87,7 +87,7 @@ export function precisionFindings(
     if (idle.length)
       out.push({
         cap: 0.5,
-        evidence: `makes a statement that does nothing (a lone ';' or a bare name, line ${idle.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else`,
+        evidence: `makes a statement that does nothing (a lone ';' or a bare name read, line ${idle.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else`,
       });
     const strings = nodesAtEdits(program, regions, stringLacks).map((o) => lineOf(rlx(), o) + 1);
     if (strings.length)
@@ -321,10 +321,11 @@ function leadingDotNumbers(rlx: Lexed, edits: readonly AppliedEdit[], regions: r
   return out;
 }
 
-/** A statement that does nothing: an empty one (`};` after a block, `{;`), or one that is a bare name (`require;`). */
+/** A statement that does nothing: an empty one (`};` after a block, `{;`), or one that only reads a name (`require;`, `x.split;`). */
 function idle(n: Node & Record<string, unknown>): boolean {
   if (n.type === 'EmptyStatement') return true;
-  return n.type === 'ExpressionStatement' && (n.expression as Node).type === 'Identifier';
+  const e = n.type === 'ExpressionStatement' ? (n.expression as Node) : undefined;
+  return !!e && (e.type === 'Identifier' || (e.type === 'MemberExpression' && !(e as Node & { computed: boolean }).computed));
 }
 
 /** Start offsets of statements that do nothing at the edits, when the program has none elsewhere. */

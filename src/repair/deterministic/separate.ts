@@ -333,6 +333,24 @@ function putIn(text: string, a: AppliedEdit, region: readonly [number, number]):
   return { token, spacing: spacingOf(text, at, at + token.length) };
 }
 
+/** Whether a punctuator within two tokens of [lo, hi) in `text` is spaced as the file, which writes it often, never spaces it. */
+function oddlySpacedNear(text: string, [lo, hi]: readonly [number, number], broken: Lexed, skip: ReadonlySet<number>): boolean {
+  const from = text.lastIndexOf('\n', lo - 1) + 1;
+  const end = text.indexOf('\n', hi);
+  const line = text.slice(from, end < 0 ? text.length : end);
+  const lx = lex(line);
+  const first = tokenAt(lx, lo - from);
+  let last = first;
+  while (last + 1 < lx.tokens.length && lx.tokens[last + 1]!.start < hi - from) last++;
+  for (let k = Math.max(0, first - 2); k <= Math.min(lx.tokens.length - 1, last + 2); k++) {
+    const t = lx.tokens[k]!;
+    if (t.type !== 'punct') continue;
+    const habit = spacingHabit(broken, t.value, skip);
+    if (habit.total >= SPACED_SEEN && !habit.by.get(spacingOf(line, t.start, t.end))) return true;
+  }
+  return false;
+}
+
 /** Fewest times the file must write a token for a spacing it never gives it to count. */
 const SPACED_SEEN = 5;
 /** Fewest times the file must give a token a spacing for that spacing to be its own. */
@@ -341,7 +359,8 @@ const SPACED_HABIT = 3;
 /**
  * Why the file prefers the repair by how it spaces the token the rival puts in (`object. source`:
  * the file writes '.' often and never so), when the repair puts in a token spaced as the file
- * spaces it (`object, source`) or puts none in. Each side judged on its one edit the other lacks.
+ * spaces it (`object, source`) and leaves no token beside it spaced as the file never does. Each side
+ * judged on its one edit the other lacks.
  */
 export function spacingEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
   const key = (a: AppliedEdit): string => `${a.offset}:${a.candidate.edit.del}:${a.candidate.edit.ins}`;
@@ -356,12 +375,12 @@ export function spacingEvidence(broken: Lexed, repair: { text: string; edits: re
   if (!b) return undefined;
   const hb = spacingHabit(broken, b.token, skip);
   if (hb.total < SPACED_SEEN || hb.by.get(b.spacing)) return undefined;
-  const a = putIn(repair.text, mine[0]!, editRegions(repair.edits)[repair.edits.indexOf(mine[0]!)]!);
-  if (a) {
-    const ha = spacingHabit(broken, a.token, skip);
-    if ((ha.by.get(a.spacing) ?? 0) < SPACED_HABIT) return undefined;
-  } else if (mine[0]!.candidate.kind !== 'delete') return undefined;
-  return `the rival's '${b.token}' is spaced as the file never spaces its ${hb.total} others (${b.spacing})${a ? `, the repair's '${a.token}' as the file does` : ''}`;
+  const region = editRegions(repair.edits)[repair.edits.indexOf(mine[0]!)]!;
+  const a = putIn(repair.text, mine[0]!, region);
+  if (!a || (spacingHabit(broken, a.token, skip).by.get(a.spacing) ?? 0) < SPACED_HABIT) return undefined;
+  // the repair must not leave an oddly spaced token beside its own either (`opts[ cb]`: a third reading)
+  if (oddlySpacedNear(repair.text, region, broken, skip)) return undefined;
+  return `the rival's '${b.token}' is spaced as the file never spaces its ${hb.total} others (${b.spacing}), the repair's '${a.token}' as the file does`;
 }
 
 /** Above this size a rival's tree costs more than the evidence read from it is worth. */

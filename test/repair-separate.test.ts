@@ -333,6 +333,41 @@ const semicolonBeforeNumberWithFraction: Case = {
   slip: ['this.pending = 0;', 'this.pending = ;0;'],
 };
 
+// a stray backtick opens a template that runs to the end of the file, swallowing `export default`:
+// what the template holds is read as written, so deleting the backtick no longer "adds an export"
+const strayBacktick: Case = {
+  name: 'times.mjs',
+  intended: `import baseTimes from './_baseTimes.js';
+import castFunction from './_castFunction.js';
+import toInteger from './toInteger.js';
+
+var MAX_SAFE_INTEGER = 9007199254740991;
+var MAX_ARRAY_LENGTH = 4294967295;
+var nativeMin = Math.min;
+
+function times(n, iteratee) {
+  n = toInteger(n);
+  if (n < 1 || n > MAX_SAFE_INTEGER) {
+    return [];
+  }
+  var index = MAX_ARRAY_LENGTH,
+      length = nativeMin(n, MAX_ARRAY_LENGTH);
+
+  iteratee = castFunction(iteratee);
+  n -= MAX_ARRAY_LENGTH;
+
+  var result = baseTimes(length, iteratee);
+  while (++index < n) {
+    iteratee(index);
+  }
+  return result;
+}
+
+export default times;
+`,
+  slip: ['castFunction(iteratee);', 'castFunction(iteratee)\`;'],
+};
+
 describe('evidence that separates a repair from its near rival', { concurrency: 3 }, () => {
   it("a lost ']': the file writes the repair's subscript elsewhere and never the rival's: written", () => written(subscriptSeen, SEEN));
   it("a lost ']' whose subscript the file writes nowhere else: proposed, untouched", () => proposed(subscriptUnseen, /the file writes/));
@@ -352,5 +387,6 @@ describe('evidence that separates a repair from its near rival', { concurrency: 
   it("the same in a file with an empty statement of its own: proposed, untouched", () => proposed(dotAfterBraceWithEmpty, IDLE));
   it("a ';' typed before a number: the rival makes it '.0', a number the file never spells so: written", () => written(semicolonBeforeNumber, FRACTION));
   it("the same in a file that writes '.5': proposed, untouched", () => proposed(semicolonBeforeNumberWithFraction, FRACTION));
+  it('a stray backtick whose template swallows the export at the end of the file: written', () => written(strayBacktick, /no other repair within/));
   it("a require path's quote lost: the rival reads a property no string has (`'./eachOf'.js`): written", () => written(requirePath, STRING_PROP));
 });

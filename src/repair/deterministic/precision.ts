@@ -14,6 +14,8 @@ export interface Finding {
   /** The confidence the repair keeps at most. */
   cap: number;
   evidence: string;
+  /** Enough to hold a repair back, too weak to prefer its rival to it (bench:repair: a fifth of those were wrong). */
+  weak?: boolean;
 }
 
 /** Words that may follow a block's or literal's `}` on its line: the statement goes on. */
@@ -75,7 +77,7 @@ export function precisionFindings(
     if (calls.length) out.push({ cap: 0.3, evidence: `assigns to a call (\`f(x) = y\`, line ${calls.join(', ')} of the repair), which no one writes` });
     const sequences = newSequence(program, regions);
     if (sequences.length)
-      out.push({ cap: 0.5, evidence: `makes a comma expression (\`a, b\` as one value, line ${sequences.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else` });
+      out.push({ cap: 0.5, weak: true, evidence: `makes a comma expression (\`a, b\` as one value, line ${sequences.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else` });
     // `avr (x = 1, …)`: a name a space before the edit counts as at it
     const wide = regions.map(([lo, hi]): [number, number] => [lo - (/\s*$/.exec(repaired.slice(Math.max(0, lo - 40), lo))?.[0].length ?? 0), hi]);
     const bound = boundNames(program);

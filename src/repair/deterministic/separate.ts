@@ -357,7 +357,7 @@ const SPACED_SEEN = 5;
 const SPACED_HABIT = 3;
 
 /**
- * Why the file prefers the repair by how it spaces the token the rival puts in (`object. source`:
+ * Why the file prefers the repair by how it spaces the token the rival puts in at the same spot (`object. source`:
  * the file writes '.' often and never so), when the repair puts in a token spaced as the file
  * spaces it (`object, source`) and leaves no token beside it spaced as the file never does. Each side
  * judged on its one edit the other lacks.
@@ -368,7 +368,8 @@ export function spacingEvidence(broken: Lexed, repair: { text: string; edits: re
   const myKeys = new Set(repair.edits.map(key));
   const mine = repair.edits.filter((a) => !theirKeys.has(key(a)));
   const theirs = rivalEdits.filter((a) => !myKeys.has(key(a)));
-  if (mine.length !== 1 || theirs.length !== 1) return undefined;
+  // two tokens for one gap: its spacing says which (where each of two places gets the same token, it does not)
+  if (mine.length !== 1 || theirs.length !== 1 || Math.abs(mine[0]!.offset - theirs[0]!.offset) > 1) return undefined;
   const skip = linesOf(broken, [...mine, ...theirs]);
   const rivalText = applyEdits(broken.text, rivalEdits);
   const b = putIn(rivalText, theirs[0]!, editRegions(rivalEdits)[rivalEdits.indexOf(theirs[0]!)]!);
@@ -401,8 +402,9 @@ export function rivalFindingsWorse(
   const isModule = repair.program?.sourceType === 'module';
   const regions = editRegions(rivalEdits);
   // the rival's tree only when the findings read from its tokens say nothing (a whole parse)
-  let theirs = precisionFindings(rivalText, rivalEdits, regions, broken, stats);
-  if (!theirs.length && rivalText.length <= TREE_MAX) theirs = precisionFindings(rivalText, rivalEdits, regions, broken, stats, parseStrict(rivalText, isModule));
+  const strong = (f: { weak?: boolean }): boolean => !f.weak;
+  let theirs = precisionFindings(rivalText, rivalEdits, regions, broken, stats).filter(strong);
+  if (!theirs.length && rivalText.length <= TREE_MAX) theirs = precisionFindings(rivalText, rivalEdits, regions, broken, stats, parseStrict(rivalText, isModule)).filter(strong);
   if (!theirs.length) return undefined;
   if (precisionFindings(repair.text, repair.edits, editRegions(repair.edits), broken, stats, repair.program).length) return undefined;
   return `the rival reads as the file never writes, the repair does not: the rival ${theirs[0]!.evidence}`;

@@ -365,7 +365,7 @@ function times(n, iteratee) {
 
 export default times;
 `,
-  slip: ['castFunction(iteratee);', 'castFunction(iteratee)\`;'],
+  slip: ['castFunction(iteratee);', 'castFunction(iteratee)`;'],
 };
 
 describe('evidence that separates a repair from its near rival', { concurrency: 3 }, () => {

@@ -332,7 +332,8 @@ function idle(n: Node & Record<string, unknown>): boolean {
 
 /** Start offsets of statements that do nothing at the edits, when the program has none elsewhere. */
 function idleStatements(program: Program, regions: readonly (readonly [number, number])[]): number[] {
-  const near = (n: Node): boolean => regions.some(([lo, hi]) => n.start <= hi && n.end >= lo);
+  // the statement holds what an edit put in, or the spot where one deleted: `;(function` beside an edit is the file's own
+  const near = (n: Node): boolean => regions.some(([lo, hi]) => (hi > lo ? n.start < hi && n.end > lo : n.start < lo && n.end > lo));
   const at: number[] = [];
   let elsewhere = 0;
   eachNode(program, (n) => {

@@ -9,6 +9,8 @@ import { box } from './helpers/cli.ts';
 interface Case {
   intended: string;
   slip: [from: string, to: string];
+  /** The file's name under lib/ (default case.js). */
+  name?: string;
 }
 
 function broken(c: Case): string {
@@ -23,7 +25,7 @@ const squeeze = (t: string): string => t.replace(/\s+/g, '');
 async function run(c: Case): Promise<{ fix: any; onDisk: string; code: number | null; text: string }> {
   const text = broken(c);
   const sb = box();
-  const file = sb.write('lib/case.js', text);
+  const file = sb.write(`lib/${c.name ?? 'case.js'}`, text);
   sb.config({ roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
   const r = await sb.runJson(['run']);
   const fix = r.json.fixes.find((f: any) => f.file === file);
@@ -209,6 +211,163 @@ module.exports = { run, walk };
   slip: ['iteratee, callback);', 'iteratee callback);'],
 };
 
+// a lost ',' between two arguments: put in a ',' (`object, source`) or a '.' (`object. source`),
+// spaced as the file never spaces its many '.'
+const SPACED = /the rival's '\.' is spaced as the file never spaces its \d+ others \(tight\/space\), the repair's ',' as the file does/;
+const spacedDot: Case = {
+  intended: `'use strict';
+var baseMerge = require('./_baseMerge'),
+    createAssigner = require('./_createAssigner');
+
+var merge = createAssigner(function(object, source, srcIndex) {
+  baseMerge(object, source, srcIndex);
+});
+
+function mergeAll(objects) {
+  var result = {};
+  objects.forEach(function(item) {
+    merge(result, item.value);
+  });
+  return result.length ? result.slice(0) : result;
+}
+
+module.exports = { merge: merge, mergeAll: mergeAll };
+`,
+  slip: ['baseMerge(object, source', 'baseMerge(object source'],
+};
+
+// a function's last '}' lost before the module's export: on its own line, or after the return's
+// last line (`: string;}`), which closes a block after code as the file never does
+const FINDINGS = /the rival reads as the file never writes, the repair does not: the rival ends a block with a '\}' after code on its line/;
+const padStart = `import createPadding from './_createPadding.js';
+import stringSize from './_stringSize.js';
+import toString from './toString.js';
+
+function padStart(string, length, chars) {
+  string = toString(string);
+  var strLength = length ? stringSize(string) : 0;
+  return (length && strLength < length)
+    ? (createPadding(length - strLength, chars) + string)
+    : string;
+}
+
+export default padStart;
+`;
+const lostLastBrace: Case = { name: 'pad-start.mjs', intended: padStart, slip: ['    : string;\n}\n', '    : string;\n'] };
+// the same where the file itself ends a block after code on its line: that reading is its own
+const lostLastBraceMidLineFile: Case = {
+  name: 'pad-start.mjs',
+  intended: padStart.replace('export default', 'function noop(value) {\n  return value; }\n\nexport default'),
+  slip: ['    : string;\n}\n', '    : string;\n'],
+};
+
+// a string's closing quote lost in `require('./eachOf.js);`: close it before `)`, or before
+// `.js`, which reads a property no string has
+const STRING_PROP = /the rival reads as the file never writes, the repair does not: the rival reads a property no string has off a string literal/;
+const requirePath: Case = {
+  intended: `'use strict';
+
+Object.defineProperty(exports, "__esModule", {
+    value: true
+});
+exports.default = parallel;
+
+var _eachOf = require('./eachOf.js');
+
+var _eachOf2 = _interopRequireDefault(_eachOf);
+
+function _interopRequireDefault(obj) { return obj && obj.__esModule ? obj : { default: obj }; }
+
+function parallel(tasks, callback) {
+    return (0, _eachOf2.default)(tasks, callback);
+}
+module.exports = exports.default;
+`,
+  slip: ["require('./eachOf.js');", "require('./eachOf.js);"],
+};
+
+// a '.' typed after a block's '{': delete it, or make it a ';' (an empty statement the file writes
+// nowhere); a ';' typed before a number: delete it, or make it a '.' (`= .0`, a number spelt as the file never does)
+const IDLE = /the rival makes a statement that does nothing \(a lone ';' or a bare name/;
+const FRACTION = /the rival makes a number of a '\.' and the digits after it/;
+const limiter = `'use strict';
+
+const kDone = Symbol('kDone');
+const kRun = Symbol('kRun');
+
+class Limiter {
+  constructor(concurrency) {
+    this[kDone] = () => {
+      this.pending--;
+      this[kRun]();
+    };
+    this.concurrency = concurrency || Infinity;
+    this.jobs = [];
+    this.pending = 0;
+  }
+
+  add(job) {
+    this.jobs.push(job);
+    this[kRun]();
+  }
+
+  [kRun]() {
+    if (this.pending === this.concurrency) return;
+    if (this.jobs.length) {
+      const job = this.jobs.shift();
+      this.pending++;
+      job(this[kDone]);
+    }
+  }
+}
+
+module.exports = Limiter;
+`;
+const dotAfterBrace: Case = { intended: limiter, slip: ['if (this.jobs.length) {', 'if (this.jobs.length) {.'] };
+// the same in a file that writes an empty statement itself (a leading ';'): proposed
+const dotAfterBraceWithEmpty: Case = { intended: `;${limiter}`, slip: ['if (this.jobs.length) {', 'if (this.jobs.length) {.'] };
+const semicolonBeforeNumber: Case = { intended: limiter, slip: ['this.pending = 0;', 'this.pending = ;0;'] };
+// the same in a file that writes `.5`: proposed
+const semicolonBeforeNumberWithFraction: Case = {
+  intended: limiter.replace("this.jobs = [];", "this.jobs = [];\n    this.ratio = .5;"),
+  slip: ['this.pending = 0;', 'this.pending = ;0;'],
+};
+
+// a stray backtick opens a template that runs to the end of the file, swallowing `export default`:
+// what the template holds is read as written, so deleting the backtick no longer "adds an export"
+const strayBacktick: Case = {
+  name: 'times.mjs',
+  intended: `import baseTimes from './_baseTimes.js';
+import castFunction from './_castFunction.js';
+import toInteger from './toInteger.js';
+
+var MAX_SAFE_INTEGER = 9007199254740991;
+var MAX_ARRAY_LENGTH = 4294967295;
+var nativeMin = Math.min;
+
+function times(n, iteratee) {
+  n = toInteger(n);
+  if (n < 1 || n > MAX_SAFE_INTEGER) {
+    return [];
+  }
+  var index = MAX_ARRAY_LENGTH,
+      length = nativeMin(n, MAX_ARRAY_LENGTH);
+
+  iteratee = castFunction(iteratee);
+  n -= MAX_ARRAY_LENGTH;
+
+  var result = baseTimes(length, iteratee);
+  while (++index < n) {
+    iteratee(index);
+  }
+  return result;
+}
+
+export default times;
+`,
+  slip: ['castFunction(iteratee);', 'castFunction(iteratee)`;'],
+};
+
 describe('evidence that separates a repair from its near rival', { concurrency: 3 }, () => {
   it("a lost ']': the file writes the repair's subscript elsewhere and never the rival's: written", () => written(subscriptSeen, SEEN));
   it("a lost ']' whose subscript the file writes nowhere else: proposed, untouched", () => proposed(subscriptUnseen, /the file writes/));
@@ -220,4 +379,14 @@ describe('evidence that separates a repair from its near rival', { concurrency: 
   it("a stray '@' in a word the file writes nowhere else: proposed, untouched", () => proposed(strayUnknown, /deleting the stray/));
   it("a ')' typed before an item: the repair's runs are the file's, the rival's ', ,' never: written", () => written(runsSeen, RUNS));
   it("a lost ',' where the rival's runs are the file's too: proposed, untouched", () => proposed(runsBoth, /token runs/));
+  it("a lost ',' where the rival's '.' is spaced as the file never spaces one: written", () => written(spacedDot, SPACED));
+  it("a lost ',' in a file with too few '.' to tell their spacing: proposed, untouched", () => proposed(runsBoth, /is spaced as the file never/));
+  it("a function's last '}' lost: the rival ends the block after code on a line, as the file never does: written", () => written(lostLastBrace, FINDINGS));
+  it("the same in a file that ends a block after code itself: proposed, untouched", () => proposed(lostLastBraceMidLineFile, /the rival reads as the file never writes/));
+  it("a '.' typed after a block's '{': the rival makes it an empty statement the file writes nowhere: written", () => written(dotAfterBrace, IDLE));
+  it("the same in a file with an empty statement of its own: proposed, untouched", () => proposed(dotAfterBraceWithEmpty, IDLE));
+  it("a ';' typed before a number: the rival makes it '.0', a number the file never spells so: written", () => written(semicolonBeforeNumber, FRACTION));
+  it("the same in a file that writes '.5': proposed, untouched", () => proposed(semicolonBeforeNumberWithFraction, FRACTION));
+  it('a stray backtick whose template swallows the export at the end of the file: written', () => written(strayBacktick, /no other repair within/));
+  it("a require path's quote lost: the rival reads a property no string has (`'./eachOf'.js`): written", () => written(requirePath, STRING_PROP));
 });

@@ -38,8 +38,12 @@ function source(line10: string, line60: string): string {
 const intended = source('  retries: 3,', CALL);
 /** A dropped ',' at line 10 and a doubled ')' at line 60: each has one repair. */
 const independent = source('  retries: 3', "  console.log('done', out.length));");
-/** The same dropped ',' and a lost ')' at line 60: it could close the call after 'done' as well. */
-const ambiguous = source('  retries: 3', "  console.log('done', out.length;");
+/**
+ * The same dropped ',' and a lost ')' at line 60, in a sum: it closes the call after `out.length`
+ * or after `+ 1` as well (`console.log('done', out.length;` alone is no longer ambiguous: closing
+ * after `out` leaves `console.log(…).length;`, a statement that does nothing).
+ */
+const ambiguous = source('  retries: 3', "  console.log('done', out.length + 1;");
 
 const config = { roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } };
 

@@ -223,11 +223,20 @@ export function surfaceReference(
     else declaredBy(node, declaredAnywhere);
   });
   for (const n of lexicallyDeclared(original, toks)) declaredAnywhere.add(n);
+  const written = writtenExports(original, toks);
+  // a template the file ends before closing may be code a stray backtick swallowed: what it
+  // writes as declarations and exports counts as written (never as exports a repair must keep)
+  const swallowed = toks.find((t) => t.type === 'template' && t.unterminated && t.end >= original.length);
+  if (swallowed) {
+    const inner = lex(original.slice(swallowed.start + 1));
+    for (const n of writtenExports(inner.text, inner.tokens)) written.add(n);
+    for (const n of lexicallyDeclared(inner.text, inner.tokens)) declaredAnywhere.add(n);
+  }
   return {
     surface,
     exportsAnywhere,
     declaredAnywhere,
-    writtenExports: writtenExports(original, toks),
+    writtenExports: written,
     clearExports: clearExports(original, toks),
     exportValueGuessed,
     exportLines: exportLines(original),

@@ -17,7 +17,7 @@ import { unseenPairs } from './pairs.js';
 import { precisionFindings } from './precision.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { judgeEachGivenTheOther, type ConditionalVerdict } from './conditional.js';
-import { SEPARATION, bracketEvidence, rivalReadsWorse, runsEvidence, strayInKnownWord } from './separate.js';
+import { SEPARATION, bracketEvidence, rivalFindingsWorse, rivalReadsWorse, runsEvidence, spacingEvidence, strayInKnownWord } from './separate.js';
 
 export interface SyntaxRepairOptions {
   filename: string;
@@ -159,6 +159,8 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     (bracketEvidence(lx, result, result.rival.edits) ??
       rivalReadsWorse(lx, result.stats, result, result.rival.edits) ??
       runsEvidence(lx, result, result.rival.edits) ??
+      spacingEvidence(lx, result, result.rival.edits) ??
+      rivalFindingsWorse(lx, result.stats, result, result.rival.edits) ??
       // only against its own rival, `{`: a `;` put before a block (`if (x); {`) is one wrong reading of several
       (deletesBrace(result.edits) && result.rival.edits.every((a) => a.candidate.token === '{') && blockAfterStatement(result.rival.edits, lx).length
         ? "the repair deletes a '}', the rival opens a bare block after the statement before it instead"

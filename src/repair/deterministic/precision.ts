@@ -14,6 +14,8 @@ export interface Finding {
   /** The confidence the repair keeps at most. */
   cap: number;
   evidence: string;
+  /** Enough to hold a repair back, too weak to prefer its rival to it (bench:repair: a fifth of those were wrong). */
+  weak?: boolean;
 }
 
 /** Words that may follow a block's or literal's `}` on its line: the statement goes on. */
@@ -66,13 +68,16 @@ export function precisionFindings(
       cap: 0.5,
       evidence: `deletes the '{' that heads an indented block closed by a '}' at its indentation (line ${heads.join(', ')}): that block is whole, a lost '}' inside it is likelier`,
     });
+  const bareFractions = edits.some((a) => a.candidate.edit.ins.includes('.')) ? leadingDotNumbers(rlx(), edits, regions, broken) : [];
+  if (bareFractions.length)
+    out.push({ cap: 0.5, evidence: `makes a number of a '.' and the digits after it (\`.0\`, line ${bareFractions.join(', ')}), as the file writes none: the '.' is likelier the slip` });
   if (program) {
     // trees no one writes: V8 takes them (the first fails only when run), a reader never would
     const calls = [...nodesAtEdits(program, regions, assignsToCall), ...rvalueAssigned(repaired, regions)].map((o) => lineOf(rlx(), o) + 1);
     if (calls.length) out.push({ cap: 0.3, evidence: `assigns to a call (\`f(x) = y\`, line ${calls.join(', ')} of the repair), which no one writes` });
     const sequences = newSequence(program, regions);
     if (sequences.length)
-      out.push({ cap: 0.5, evidence: `makes a comma expression (\`a, b\` as one value, line ${sequences.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else` });
+      out.push({ cap: 0.5, weak: true, evidence: `makes a comma expression (\`a, b\` as one value, line ${sequences.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else` });
     // `avr (x = 1, …)`: a name a space before the edit counts as at it
     const wide = regions.map(([lo, hi]): [number, number] => [lo - (/\s*$/.exec(repaired.slice(Math.max(0, lo - 40), lo))?.[0].length ?? 0), hi]);
     const bound = boundNames(program);
@@ -80,6 +85,15 @@ export function precisionFindings(
     const near = orphanNames(program, repaired, regions, bound, counts);
     const orphans = orphanNames(program, repaired, wide, bound, counts).filter((n) => !near.includes(n));
     if (orphans.length) out.push({ cap: 0.3, evidence: `reads ${orphans.map((n) => `'${n}'`).join(', ')} just before an edit, which nothing declares and the file uses nowhere else` });
+    const idle = idleStatements(program, regions);
+    if (idle.length)
+      out.push({
+        cap: 0.5,
+        evidence: `makes a statement that does nothing (a lone ';' or a bare name read, line ${idle.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else`,
+      });
+    const strings = nodesAtEdits(program, regions, stringLacks).map((o) => lineOf(rlx(), o) + 1);
+    if (strings.length)
+      out.push({ cap: 0.3, evidence: `reads a property no string has off a string literal (\`'./x'.js\`, line ${strings.join(', ')} of the repair): the quote closes too early` });
     const lists = nodesAtEdits(program, regions, commaSubscript).map((o) => lineOf(rlx(), o) + 1);
     if (lists.length) out.push({ cap: 0.3, evidence: `reads a subscript of a comma list (\`a[b, c]\`, line ${lists.join(', ')} of the repair), which no one writes` });
   }
@@ -215,6 +229,14 @@ type NodeTest = (n: Node & Record<string, unknown>) => boolean;
 const assignsToCall: NodeTest = (n) =>
   (n.type === 'AssignmentExpression' && (n.left as Node).type === 'CallExpression') || (n.type === 'UpdateExpression' && (n.argument as Node).type === 'CallExpression');
 
+/** `'./eachOf'.js`: a name read off a string literal that String.prototype does not have (a read of undefined). */
+const stringLacks: NodeTest = (n) => {
+  if (n.type !== 'MemberExpression' || n.computed) return false;
+  const object = n.object as Node & { value?: unknown };
+  const property = n.property as Node & { name?: string };
+  return object.type === 'Literal' && typeof object.value === 'string' && property.type === 'Identifier' && !(property.name! in String.prototype);
+};
+
 const commaSubscript: NodeTest = (n) => n.type === 'MemberExpression' && n.computed === true && (n.property as Node).type === 'SequenceExpression';
 
 /** Every node of the tree, depth first; `enter` returns whether to go into the node's children. */
@@ -278,6 +300,44 @@ function newSequence(program: Program, regions: readonly (readonly [number, numb
   eachNode(program, (n) => {
     // `(0, f)(x)`: a call without its `this`, as compilers write it, is no slip's doing
     if (n.type === 'SequenceExpression' && (n.expressions as Node[])[0]?.type !== 'Literal') {
+      if (near(n)) at.push(n.start);
+      else elsewhere++;
+    }
+    return true;
+  });
+  return elsewhere ? [] : at;
+}
+
+/** 1-based lines where an edit's '.' begins a number (`= .0`), when the file writes no number so. */
+function leadingDotNumbers(rlx: Lexed, edits: readonly AppliedEdit[], regions: readonly (readonly [number, number])[], broken: Lexed): number[] {
+  const out: number[] = [];
+  const dotted = (lx: Lexed, t: { type: string; start: number }): boolean => t.type === 'num' && lx.text[t.start] === '.';
+  edits.forEach((a, k) => {
+    if (!a.candidate.edit.ins.includes('.')) return;
+    const [lo, hi] = regions[k]!;
+    const t = rlx.tokens[tokenAt(rlx, lo)];
+    if (!t || t.start >= hi || !dotted(rlx, t)) return;
+    const line = lineOf(broken, a.offset);
+    if (!broken.tokens.some((b) => b.line !== line && dotted(broken, b))) out.push(line + 1);
+  });
+  return out;
+}
+
+/** A statement that does nothing: an empty one (`};` after a block, `{;`), or one that only reads a name (`require;`, `x.split;`). */
+function idle(n: Node & Record<string, unknown>): boolean {
+  if (n.type === 'EmptyStatement') return true;
+  const e = n.type === 'ExpressionStatement' ? (n.expression as Node) : undefined;
+  return !!e && (e.type === 'Identifier' || (e.type === 'MemberExpression' && !(e as Node & { computed: boolean }).computed));
+}
+
+/** Start offsets of statements that do nothing at the edits, when the program has none elsewhere. */
+function idleStatements(program: Program, regions: readonly (readonly [number, number])[]): number[] {
+  // the statement holds what an edit put in, or the spot where one deleted: `;(function` beside an edit is the file's own
+  const near = (n: Node): boolean => regions.some(([lo, hi]) => (hi > lo ? n.start < hi && n.end > lo : n.start < lo && n.end > lo));
+  const at: number[] = [];
+  let elsewhere = 0;
+  eachNode(program, (n) => {
+    if (idle(n)) {
       if (near(n)) at.push(n.start);
       else elsewhere++;
     }

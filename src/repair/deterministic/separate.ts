@@ -10,6 +10,9 @@ import { applyEdits } from './respell.js';
 import { lex, lineOf, tokenAt, type Lexed } from './tokens.js';
 import { tokenClass, type Bigrams } from './candidates.js';
 import { unseenPairs } from './pairs.js';
+import { precisionFindings } from './precision.js';
+import { parseStrict } from '../../analysis/surface.js';
+import type { Program } from 'acorn';
 
 /** A bracket pair longer than this (tokens inside) is no construct a file repeats. */
 const MAX_CONTENT = 12;
@@ -292,4 +295,117 @@ function runsMade(text: string, edits: readonly AppliedEdit[], own: readonly App
   let least = Infinity;
   for (const r of runs) least = Math.min(least, counts.get(r) ?? 0);
   return { runs: [...runs], least };
+}
+
+/** How a token sits among its neighbours on its line: first or after a space or tight, then last or before a space or tight. */
+function spacingOf(text: string, start: number, end: number): string {
+  const before = text[start - 1];
+  const after = text[end];
+  const b = before === undefined || before === '\n' || /^[ \t]*$/.test(text.slice(text.lastIndexOf('\n', start - 1) + 1, start)) ? 'first' : before === ' ' || before === '\t' ? 'space' : 'tight';
+  const a = after === undefined || after === '\n' || after === '\r' || /^[ \t]*(\/\/|\r?\n|$)/.test(text.slice(end, end + 3)) ? 'last' : after === ' ' || after === '\t' ? 'space' : 'tight';
+  return `${b}/${a}`;
+}
+
+/** How the file spaces a punctuator: the count of each spacing, lines `skip` aside, and in all. */
+function spacingHabit(lx: Lexed, token: string, skip: ReadonlySet<number>): { by: Map<string, number>; total: number } {
+  const by = new Map<string, number>();
+  let total = 0;
+  for (const t of lx.tokens) {
+    if (t.type !== 'punct' || t.value !== token || skip.has(t.line)) continue;
+    const s = spacingOf(lx.text, t.start, t.end);
+    by.set(s, (by.get(s) ?? 0) + 1);
+    total++;
+  }
+  return { by, total };
+}
+
+/** The punctuator an edit puts in, as it sits in `text` (`region`: the edit's place there), or undefined. */
+function putIn(text: string, a: AppliedEdit, region: readonly [number, number]): { token: string; spacing: string } | undefined {
+  const token = a.candidate.edit.ins.trim();
+  if (a.candidate.kind === 'delete' || !token) return undefined;
+  const at = text.indexOf(token, region[0]);
+  if (at < 0 || at >= region[1]) return undefined;
+  // the token as the lexer reads it there: `.0` is a number, not a '.'
+  const lx = lex(text.slice(text.lastIndexOf('\n', at - 1) + 1, (text.indexOf('\n', at) + 1 || text.length + 1) - 1));
+  const from = text.lastIndexOf('\n', at - 1) + 1;
+  const t = lx.tokens[tokenAt(lx, at - from)];
+  if (!t || t.type !== 'punct' || t.value !== token || t.start !== at - from) return undefined;
+  return { token, spacing: spacingOf(text, at, at + token.length) };
+}
+
+/** Whether a punctuator within two tokens of [lo, hi) in `text` is spaced as the file, which writes it often, never spaces it. */
+function oddlySpacedNear(text: string, [lo, hi]: readonly [number, number], broken: Lexed, skip: ReadonlySet<number>): boolean {
+  const from = text.lastIndexOf('\n', lo - 1) + 1;
+  const end = text.indexOf('\n', hi);
+  const line = text.slice(from, end < 0 ? text.length : end);
+  const lx = lex(line);
+  const first = tokenAt(lx, lo - from);
+  let last = first;
+  while (last + 1 < lx.tokens.length && lx.tokens[last + 1]!.start < hi - from) last++;
+  for (let k = Math.max(0, first - 2); k <= Math.min(lx.tokens.length - 1, last + 2); k++) {
+    const t = lx.tokens[k]!;
+    if (t.type !== 'punct') continue;
+    const habit = spacingHabit(broken, t.value, skip);
+    if (habit.total >= SPACED_SEEN && !habit.by.get(spacingOf(line, t.start, t.end))) return true;
+  }
+  return false;
+}
+
+/** Fewest times the file must write a token for a spacing it never gives it to count. */
+const SPACED_SEEN = 5;
+/** Fewest times the file must give a token a spacing for that spacing to be its own. */
+const SPACED_HABIT = 3;
+
+/**
+ * Why the file prefers the repair by how it spaces the token the rival puts in at the same spot (`object. source`:
+ * the file writes '.' often and never so), when the repair puts in a token spaced as the file
+ * spaces it (`object, source`) and leaves no token beside it spaced as the file never does. Each side
+ * judged on its one edit the other lacks.
+ */
+export function spacingEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+  const key = (a: AppliedEdit): string => `${a.offset}:${a.candidate.edit.del}:${a.candidate.edit.ins}`;
+  const theirKeys = new Set(rivalEdits.map(key));
+  const myKeys = new Set(repair.edits.map(key));
+  const mine = repair.edits.filter((a) => !theirKeys.has(key(a)));
+  const theirs = rivalEdits.filter((a) => !myKeys.has(key(a)));
+  // two tokens for one gap: its spacing says which (where each of two places gets the same token, it does not)
+  if (mine.length !== 1 || theirs.length !== 1 || Math.abs(mine[0]!.offset - theirs[0]!.offset) > 1) return undefined;
+  const skip = linesOf(broken, [...mine, ...theirs]);
+  const rivalText = applyEdits(broken.text, rivalEdits);
+  const b = putIn(rivalText, theirs[0]!, editRegions(rivalEdits)[rivalEdits.indexOf(theirs[0]!)]!);
+  if (!b) return undefined;
+  const hb = spacingHabit(broken, b.token, skip);
+  if (hb.total < SPACED_SEEN || hb.by.get(b.spacing)) return undefined;
+  const region = editRegions(repair.edits)[repair.edits.indexOf(mine[0]!)]!;
+  const a = putIn(repair.text, mine[0]!, region);
+  if (!a || (spacingHabit(broken, a.token, skip).by.get(a.spacing) ?? 0) < SPACED_HABIT) return undefined;
+  // the repair must not leave an oddly spaced token beside its own either (`opts[ cb]`: a third reading)
+  if (oddlySpacedNear(repair.text, region, broken, skip)) return undefined;
+  return `the rival's '${b.token}' is spaced as the file never spaces its ${hb.total} others (${b.spacing}), the repair's '${a.token}' as the file does`;
+}
+
+/** Above this size a rival's tree costs more than the evidence read from it is worth. */
+const TREE_MAX = 200_000;
+
+/**
+ * Why the rival reads worse by the evidence that would hold it below the gate (precisionFindings:
+ * a '}' ending a block after code on its line, a comma expression the file writes nowhere, ...),
+ * when the repair has none of it.
+ */
+export function rivalFindingsWorse(
+  broken: Lexed,
+  stats: Bigrams,
+  repair: { text: string; edits: readonly AppliedEdit[]; program?: Program },
+  rivalEdits: readonly AppliedEdit[],
+): string | undefined {
+  const rivalText = applyEdits(broken.text, rivalEdits);
+  const isModule = repair.program?.sourceType === 'module';
+  const regions = editRegions(rivalEdits);
+  // the rival's tree only when the findings read from its tokens say nothing (a whole parse)
+  const strong = (f: { weak?: boolean }): boolean => !f.weak;
+  let theirs = precisionFindings(rivalText, rivalEdits, regions, broken, stats).filter(strong);
+  if (!theirs.length && rivalText.length <= TREE_MAX) theirs = precisionFindings(rivalText, rivalEdits, regions, broken, stats, parseStrict(rivalText, isModule)).filter(strong);
+  if (!theirs.length) return undefined;
+  if (precisionFindings(repair.text, repair.edits, editRegions(repair.edits), broken, stats, repair.program).length) return undefined;
+  return `the rival reads as the file never writes, the repair does not: the rival ${theirs[0]!.evidence}`;
 }

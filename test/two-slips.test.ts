@@ -219,3 +219,46 @@ describe('a stray token before a block\'s end', () => {
     assert.equal(fs.readFileSync(file, 'utf8'), CLS);
   });
 });
+
+/** Two objects of two nested objects each, with strings between: `    },` written as `    ,` on line 7 and on line 18. */
+const UNITS_LINES = [
+  "'use strict';",
+  '',
+  'var names = {',
+  '    short: {',
+  "        sun: 'Sun',",
+  "        mon: 'Mon',",
+  '    },',
+  '    long: {',
+  "        sun: 'Sunday',",
+  "        mon: 'Monday',",
+  '    },',
+  '};',
+  '',
+  'var units = {',
+  '    time: {',
+  "        s: 'second',",
+  "        m: 'minute',",
+  '    },',
+  '    size: {',
+  "        b: 'byte',",
+  "        k: 'kilobyte',",
+  '    },',
+  '};',
+  '',
+  'module.exports = { names, units };',
+];
+const UNITS = UNITS_LINES.join('\n') + '\n';
+const UNITS_TWO = UNITS_LINES.map((l, i) => (i === 6 || i === 17 ? '    ,' : l)).join('\n') + '\n';
+
+describe('two slips: the same pair laid out otherwise is no rival', () => {
+  it("two lost '}' far apart: the pair with each '}' on its own line is the same tokens, so the pair is written (byte for byte)", async () => {
+    // the two layouts differ only in whitespace, but across the strings between the two edits
+    const { file, r, fix, story } = await fixOne('lib/units.js', UNITS_TWO);
+    assert.equal(r.code, 0, story);
+    assert.equal(fix.outcome, 'applied', story);
+    assert.ok(fix.confidence >= 0.7, story);
+    assert.ok(!fix.evidence.some((e: string) => /another repair also parses/.test(e)), story);
+    assert.equal(fs.readFileSync(file, 'utf8'), UNITS);
+  });
+});

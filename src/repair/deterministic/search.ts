@@ -395,8 +395,20 @@ export function sameTokens(a: string, b: string): boolean {
   const squeeze = (t: string): string => t.replace(/\s+/g, '');
   const x = a.slice(p, a.length - s);
   const y = b.slice(p, b.length - s);
-  // a quote that moves across whitespace changes a string's content (`' '` against `''`)
-  return squeeze(x) === squeeze(y) && !/['"`]/.test(x + y);
+  if (squeeze(x) !== squeeze(y)) return false;
+  // a quote that moves across whitespace changes a string's content (`' '` against `''`); but
+  // two edits far apart leave strings between them as they were: the tokens tell
+  return !/['"`]/.test(x + y) || sameTokenTexts(lex(a), lex(b));
+}
+
+function sameTokenTexts(a: Lexed, b: Lexed): boolean {
+  if (a.tokens.length !== b.tokens.length) return false;
+  for (let k = 0; k < a.tokens.length; k++) {
+    const s = a.tokens[k]!;
+    const t = b.tokens[k]!;
+    if (s.end - s.start !== t.end - t.start || a.text.slice(s.start, s.end) !== b.text.slice(t.start, t.end)) return false;
+  }
+  return true;
 }
 
 function overlaps(prev: { candidate: Candidate; at: number }, e: Edit): boolean {

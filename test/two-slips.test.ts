@@ -262,3 +262,26 @@ describe('two slips: the same pair laid out otherwise is no rival', () => {
     assert.equal(fs.readFileSync(file, 'utf8'), UNITS);
   });
 });
+
+/** lodash's _overRest.js (MIT), its doc comment left out. */
+const OVER_REST = "var apply = require('./_apply');\n\n/* Built-in method references for those with the same name as other `lodash` methods. */\nvar nativeMax = Math.max;\n\nfunction overRest(func, start, transform) {\n  start = nativeMax(start === undefined ? (func.length - 1) : start, 0);\n  return function() {\n    var args = arguments,\n        index = -1,\n        length = nativeMax(args.length - start, 0),\n        array = Array(length);\n\n    while (++index < length) {\n      array[index] = args[start + index];\n    }\n    index = -1;\n    var otherArgs = Array(start + 1);\n    while (++index < start) {\n      otherArgs[index] = args[index];\n    }\n    otherArgs[start] = transform(array);\n    return apply(func, this, otherArgs);\n  };\n}\n\nmodule.exports = overRest;\n";
+/** Its `0),` typed `0[,` and a stray '#' in `index`: each the only repair of its slip, but a pair has many rivals near it. */
+const OVER_REST_TWO = OVER_REST.replace('start, 0),', 'start, 0[,').replace('(++index < length)', '(++inde#x < length)');
+
+describe('two slips: a pair is ruled clear of rivals by count, as a single edit is', () => {
+  it("library: a '[' typed for ')' and a stray '#': the pair is found, its rivals checked, and it restores the original", async () => {
+    assert.notEqual(OVER_REST_TWO, OVER_REST);
+    const checker = await SyntaxChecker.create(process.execPath, 1);
+    try {
+      // a generous clock, so that only the count of rivals checked decides (a pair has more rivals
+      // within the window than a single edit: before, its checks were cut at a single edit's count)
+      const r = await repairInEngine(checker, OVER_REST_TWO, { filename: 'overRest.js', format: 'commonjs', timeBudgetMs: 5000 });
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.equal(r.text, OVER_REST);
+      assert.equal(r.edits.length, 2);
+      assert.ok(r.confidence >= 0.7, JSON.stringify(r.evidence));
+    } finally {
+      await checker.close();
+    }
+  });
+});

@@ -161,6 +161,7 @@ const WRONG_7 = "avr toString = require('./toString'),\n    trimmed = require('.
 const WRONG_8 = "'use strict';\n\nconst util = require('util');\n\nexports.inspectOpts = Object.keys(process.env).reduce((obj, key) => {\n\tobj[key] = process.env[key];\n\treturn obj;\n}, {});\n\nfunction useColors() {\n\treturn 'colors' in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : false;\n}\n\nmodule.exports = require('./common')(exports);\n\nconst formatters} = module.exports;\n\nformatters.o = function (v) {\n\treturn util.inspect(v).split('\\n').map(str => str.trim()).join(' ');\n};\n\nexports.useColors = useColors;\n";
 const WRONG_9 = "'use strict';\n\nvar symbols = {\n    '1': '\u0661',\n    '2': '\u0662',\n    '3': '\u0663'\n    '4': '\u0664',\n};\n\nvar locale = {\n    preparse: function (string) {\n        return string\n            .split('')\n            .reverse()\n            .join('')\n            .replace(/\u060c/g, ',);\n    },\n    symbols: symbols,\n};\n\nmodule.exports = locale;\n";
 const WRONG_10 = "'use strict';\n\nfunction pullAllBy(array, values, iteratee) {\n  return (array && array.length && values && values.length)\n    ? basePullAll(array, values, baseIteratee(iteratee( 2))}\n    : array;\n}\n\nfunction basePullAll(array, values, fn) {\n  return array.filter((x) => !values.map(fn).includes(fn(x)));\n}\n\nfunction baseIteratee(f, n) {\n  return typeof f == 'function' ? f : (x) => x;\n}\n\nmodule.exports = pullAllBy;\n";
+const WRONG_11 = "'use strict';\n\nvar isArray = Array.isArray;\n\n/**\n * Iterates over the elements of `collection`, keeping those `predicate` accepts.\n */\n.function filter(collection, predicate) {\n  var func = isArray(collection) ? arrayFilter : baseFilter;\n  return func(collection, predicate);\n}\n}\n\nfunction arrayFilter(array, predicate) {\n  return array.filter(predicate);\n}\n\nfunction baseFilter(collection, predicate) {\n  return Object.values(collection).filter(predicate);\n}\n\nmodule.exports = filter;\n";
 
 describe('two slips: evidence that keeps a wrong pair from being written', () => {
   const cases: [string, string, string, RegExp][] = [
@@ -175,6 +176,7 @@ describe('two slips: evidence that keeps a wrong pair from being written', () =>
     ["a destructuring pattern lost its '{': its '}' deleted instead", 'lib/node.js', WRONG_8, /deletes the '\}' after a declared name \(line 16\)/],
     ["a ',' dropped and a string's close lost: the close put before a ',' that then trails", 'lib/locale.js', WRONG_9, /leaves a ',' right before a closer on its line \(line 16\)/],
     ["a ',' typed as '(' and a ')' as '}': the '}' made a third ')' on a line whose '(' is spaced as the file never spaces one", 'lib/pull.js', WRONG_10, /leaves a '\(' spaced from what follows on line 5/],
+    ["a '.' typed before 'function' and an extra '}': the '.' made a '{', a bare block around the function", 'lib/filter.js', WRONG_11, /opens a bare block \(a '\{' that no statement heads, line 8 of the repair\)/],
   ];
   for (const [title, rel, broken, why] of cases) {
     it(`${title}: held back (exit 1), the file untouched`, async () => {

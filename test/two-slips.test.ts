@@ -162,6 +162,8 @@ const WRONG_8 = "'use strict';\n\nconst util = require('util');\n\nexports.inspe
 const WRONG_9 = "'use strict';\n\nvar symbols = {\n    '1': '\u0661',\n    '2': '\u0662',\n    '3': '\u0663'\n    '4': '\u0664',\n};\n\nvar locale = {\n    preparse: function (string) {\n        return string\n            .split('')\n            .reverse()\n            .join('')\n            .replace(/\u060c/g, ',);\n    },\n    symbols: symbols,\n};\n\nmodule.exports = locale;\n";
 const WRONG_10 = "'use strict';\n\nfunction pullAllBy(array, values, iteratee) {\n  return (array && array.length && values && values.length)\n    ? basePullAll(array, values, baseIteratee(iteratee( 2))}\n    : array;\n}\n\nfunction basePullAll(array, values, fn) {\n  return array.filter((x) => !values.map(fn).includes(fn(x)));\n}\n\nfunction baseIteratee(f, n) {\n  return typeof f == 'function' ? f : (x) => x;\n}\n\nmodule.exports = pullAllBy;\n";
 const WRONG_11 = "'use strict';\n\nvar isArray = Array.isArray;\n\n/**\n * Iterates over the elements of `collection`, keeping those `predicate` accepts.\n */\n.function filter(collection, predicate) {\n  var func = isArray(collection) ? arrayFilter : baseFilter;\n  return func(collection, predicate);\n}\n}\n\nfunction arrayFilter(array, predicate) {\n  return array.filter(predicate);\n}\n\nfunction baseFilter(collection, predicate) {\n  return Object.values(collection).filter(predicate);\n}\n\nmodule.exports = filter;\n";
+const WRONG_12 = "'use strict';\n\nvar defineLocale = require('./locale');\n\nmodule.exports = defineLocale('mt', {\n    months: 'Jan_Feb_Mar'.split('_'),\n    relativeTime: {\n        future: 'in %s',\n        past: '%s ago',\n    },\n    week: {\n        dow: 1,\n        doy: 4,\n    }}\n}));\n";
+const WRONG_13 = "'use strict';\n\n(function () {\n  var g = typeof globalThis == 'object' && globalThis;\n  exports.root = g || {};\n}();\n\nfunction keys(obj) {\n  var out = [];\n  for (var k in obj) out.push(k);\n  return out;\n\nfunction size(obj) {\n  return keys(obj).length;\n}\n\nexports.keys = keys;\nexports.size = size;\n";
 
 describe('two slips: evidence that keeps a wrong pair from being written', () => {
   const cases: [string, string, string, RegExp][] = [
@@ -177,6 +179,8 @@ describe('two slips: evidence that keeps a wrong pair from being written', () =>
     ["a ',' dropped and a string's close lost: the close put before a ',' that then trails", 'lib/locale.js', WRONG_9, /leaves a ',' right before a closer on its line \(line 16\)/],
     ["a ',' typed as '(' and a ')' as '}': the '}' made a third ')' on a line whose '(' is spaced as the file never spaces one", 'lib/pull.js', WRONG_10, /leaves a '\(' spaced from what follows on line 5/],
     ["a '.' typed before 'function' and an extra '}': the '.' made a '{', a bare block around the function", 'lib/filter.js', WRONG_11, /opens a bare block \(a '\{' that no statement heads, line 8 of the repair\)/],
+    ["a locale's last ',' typed as '}' and a doubled ')': the extra '}' made a '(' that calls the line before", 'lib/locale-mt.js', WRONG_12, /calls the line before with a '\(' that opens its line \(line 15 of the repair\)/],
+    ["an IIFE's ')' lost and a function's '}' lost: the call's '(' deleted, the function never called", 'lib/iife.js', WRONG_13, /leaves a function as a statement of its own, never called nor kept \(line 3 of the repair\)/],
   ];
   for (const [title, rel, broken, why] of cases) {
     it(`${title}: held back (exit 1), the file untouched`, async () => {

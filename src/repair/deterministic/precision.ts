@@ -85,6 +85,11 @@ export function precisionFindings(
     const bare = edits.some((a) => a.candidate.token === '{' && a.candidate.kind !== 'delete') ? newBareBlock(program, edits, regions) : [];
     if (bare.length)
       out.push({ cap: 0.5, evidence: `opens a bare block (a '{' that no statement heads, line ${bare.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else` });
+    const idle = nodesAtEdits(program, regions, functionAsStatement).map((o) => lineOf(rlx(), o) + 1);
+    if (idle.length) out.push({ cap: 0.5, evidence: `leaves a function as a statement of its own, never called nor kept (line ${idle.join(', ')} of the repair), which no one writes` });
+    const calls2 = edits.some((a) => a.candidate.token === '(' && a.candidate.kind !== 'delete') ? callsOpenedBelow(program, repaired, edits, regions) : [];
+    if (calls2.length)
+      out.push({ cap: 0.5, evidence: `calls the line before with a '(' that opens its line (line ${calls2.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which no one writes` });
     const lists = nodesAtEdits(program, regions, commaSubscript).map((o) => lineOf(rlx(), o) + 1);
     if (lists.length) out.push({ cap: 0.3, evidence: `reads a subscript of a comma list (\`a[b, c]\`, line ${lists.join(', ')} of the repair), which no one writes` });
   }
@@ -289,6 +294,26 @@ function newSequence(program: Program, regions: readonly (readonly [number, numb
     return true;
   });
   return elsewhere ? [] : at;
+}
+
+const functionAsStatement: NodeTest = (n) =>
+  n.type === 'ExpressionStatement' && ['FunctionExpression', 'ArrowFunctionExpression', 'ClassExpression'].includes((n.expression as Node).type);
+
+/** Offsets of '(' an edit put in that open their line and call what ends on a line above (`x⏎(y)`). */
+function callsOpenedBelow(program: Program, repaired: string, edits: readonly AppliedEdit[], regions: readonly (readonly [number, number])[]): number[] {
+  const opened = regions.filter((_, k) => edits[k]!.candidate.token === '(' && edits[k]!.candidate.kind !== 'delete');
+  const out: number[] = [];
+  const near = (n: Node): boolean => opened.some(([lo, hi]) => n.start <= hi && n.end >= lo);
+  eachNode(program, (n) => {
+    if (!near(n)) return false;
+    if (n.type === 'CallExpression') {
+      const callee = n.callee as Node;
+      const paren = repaired.indexOf('(', callee.end);
+      if (paren >= 0 && opened.some(([lo, hi]) => paren >= lo && paren < hi) && /\n/.test(repaired.slice(callee.end, paren)) && /^\s*$/.test(repaired.slice(repaired.lastIndexOf('\n', paren) + 1, paren))) out.push(paren);
+    }
+    return true;
+  });
+  return out;
 }
 
 /** Edits (their indices) that put in a '(' or ')' of an empty pair whose two halves are on different lines. */

@@ -165,6 +165,9 @@ const WRONG_7 = "avr toString = require('./toString'),\n    trimmed = require('.
 const WRONG_8 = "'use strict';\n\nconst util = require('util');\n\nexports.inspectOpts = Object.keys(process.env).reduce((obj, key) => {\n\tobj[key] = process.env[key];\n\treturn obj;\n}, {});\n\nfunction useColors() {\n\treturn 'colors' in exports.inspectOpts ? Boolean(exports.inspectOpts.colors) : false;\n}\n\nmodule.exports = require('./common')(exports);\n\nconst formatters} = module.exports;\n\nformatters.o = function (v) {\n\treturn util.inspect(v).split('\\n').map(str => str.trim()).join(' ');\n};\n\nexports.useColors = useColors;\n";
 const WRONG_9 = "'use strict';\n\nvar symbols = {\n    '1': '\u0661',\n    '2': '\u0662',\n    '3': '\u0663'\n    '4': '\u0664',\n};\n\nvar locale = {\n    preparse: function (string) {\n        return string\n            .split('')\n            .reverse()\n            .join('')\n            .replace(/\u060c/g, ',);\n    },\n    symbols: symbols,\n};\n\nmodule.exports = locale;\n";
 const WRONG_10 = "'use strict';\n\nfunction pullAllBy(array, values, iteratee) {\n  return (array && array.length && values && values.length)\n    ? basePullAll(array, values, baseIteratee(iteratee( 2))}\n    : array;\n}\n\nfunction basePullAll(array, values, fn) {\n  return array.filter((x) => !values.map(fn).includes(fn(x)));\n}\n\nfunction baseIteratee(f, n) {\n  return typeof f == 'function' ? f : (x) => x;\n}\n\nmodule.exports = pullAllBy;\n";
+const WRONG_11 = "'use strict';\n\nvar isArray = Array.isArray;\n\n/**\n * Iterates over the elements of `collection`, keeping those `predicate` accepts.\n */\n.function filter(collection, predicate) {\n  var func = isArray(collection) ? arrayFilter : baseFilter;\n  return func(collection, predicate);\n}\n}\n\nfunction arrayFilter(array, predicate) {\n  return array.filter(predicate);\n}\n\nfunction baseFilter(collection, predicate) {\n  return Object.values(collection).filter(predicate);\n}\n\nmodule.exports = filter;\n";
+const WRONG_12 = "'use strict';\n\nvar defineLocale = require('./locale');\n\nmodule.exports = defineLocale('mt', {\n    months: 'Jan_Feb_Mar'.split('_'),\n    relativeTime: {\n        future: 'in %s',\n        past: '%s ago',\n    },\n    week: {\n        dow: 1,\n        doy: 4,\n    }}\n}));\n";
+const WRONG_13 = "'use strict';\n\n(function () {\n  var g = typeof globalThis == 'object' && globalThis;\n  exports.root = g || {};\n}();\n\nfunction keys(obj) {\n  var out = [];\n  for (var k in obj) out.push(k);\n  return out;\n\nfunction size(obj) {\n  return keys(obj).length;\n}\n\nexports.keys = keys;\nexports.size = size;\n";
 
 describe('two slips: evidence that keeps a wrong pair from being written', () => {
   const cases: [string, string, string, RegExp][] = [
@@ -179,6 +182,9 @@ describe('two slips: evidence that keeps a wrong pair from being written', () =>
     ["a destructuring pattern lost its '{': its '}' deleted instead", 'lib/node.js', WRONG_8, /deletes the '\}' after a declared name \(line 16\)/],
     ["a ',' dropped and a string's close lost: the close put before a ',' that then trails", 'lib/locale.js', WRONG_9, /leaves a ',' right before a closer on its line \(line 16\)/],
     ["a ',' typed as '(' and a ')' as '}': the '}' made a third ')' on a line whose '(' is spaced as the file never spaces one", 'lib/pull.js', WRONG_10, /leaves a '\(' spaced from what follows on line 5/],
+    ["a '.' typed before 'function' and an extra '}': the '.' made a '{', a bare block around the function", 'lib/filter.js', WRONG_11, /opens a bare block \(a '\{' that no statement heads, line 8 of the repair\)/],
+    ["a locale's last ',' typed as '}' and a doubled ')': the extra '}' made a '(' that calls the line before", 'lib/locale-mt.js', WRONG_12, /calls the line before with a '\(' that opens its line \(line 15 of the repair\)/],
+    ["an IIFE's ')' lost and a function's '}' lost: the call's '(' deleted, the function never called", 'lib/iife.js', WRONG_13, /leaves a function as a statement of its own, never called nor kept \(line 3 of the repair\)/],
   ];
   for (const [title, rel, broken, why] of cases) {
     it(`${title}: held back (exit 1), the file untouched`, async () => {
@@ -221,5 +227,71 @@ describe('a stray token before a block\'s end', () => {
     assert.equal(fix.outcome, 'applied', story);
     assert.match(fix.reason, /deleted '\.' at 15:1/, story);
     assert.equal(fs.readFileSync(file, 'utf8'), CLS);
+  });
+});
+
+/** Two objects of two nested objects each, with strings between: `    },` written as `    ,` on line 7 and on line 18. */
+const UNITS_LINES = [
+  "'use strict';",
+  '',
+  'var names = {',
+  '    short: {',
+  "        sun: 'Sun',",
+  "        mon: 'Mon',",
+  '    },',
+  '    long: {',
+  "        sun: 'Sunday',",
+  "        mon: 'Monday',",
+  '    },',
+  '};',
+  '',
+  'var units = {',
+  '    time: {',
+  "        s: 'second',",
+  "        m: 'minute',",
+  '    },',
+  '    size: {',
+  "        b: 'byte',",
+  "        k: 'kilobyte',",
+  '    },',
+  '};',
+  '',
+  'module.exports = { names, units };',
+];
+const UNITS = UNITS_LINES.join('\n') + '\n';
+const UNITS_TWO = UNITS_LINES.map((l, i) => (i === 6 || i === 17 ? '    ,' : l)).join('\n') + '\n';
+
+describe('two slips: the same pair laid out otherwise is no rival', () => {
+  it("two lost '}' far apart: the pair with each '}' on its own line is the same tokens, so the pair is written (byte for byte)", async () => {
+    // the two layouts differ only in whitespace, but across the strings between the two edits
+    const { file, r, fix, story } = await fixOne('lib/units.js', UNITS_TWO);
+    assert.equal(r.code, 0, story);
+    assert.equal(fix.outcome, 'applied', story);
+    assert.ok(fix.confidence >= 0.7, story);
+    assert.ok(!fix.evidence.some((e: string) => /another repair also parses/.test(e)), story);
+    assert.equal(fs.readFileSync(file, 'utf8'), UNITS);
+  });
+});
+
+/** lodash's _overRest.js (MIT), its doc comment left out. */
+const OVER_REST = "var apply = require('./_apply');\n\n/* Built-in method references for those with the same name as other `lodash` methods. */\nvar nativeMax = Math.max;\n\nfunction overRest(func, start, transform) {\n  start = nativeMax(start === undefined ? (func.length - 1) : start, 0);\n  return function() {\n    var args = arguments,\n        index = -1,\n        length = nativeMax(args.length - start, 0),\n        array = Array(length);\n\n    while (++index < length) {\n      array[index] = args[start + index];\n    }\n    index = -1;\n    var otherArgs = Array(start + 1);\n    while (++index < start) {\n      otherArgs[index] = args[index];\n    }\n    otherArgs[start] = transform(array);\n    return apply(func, this, otherArgs);\n  };\n}\n\nmodule.exports = overRest;\n";
+/** Its `0),` typed `0[,` and a stray '#' in `index`: each the only repair of its slip, but a pair has many rivals near it. */
+const OVER_REST_TWO = OVER_REST.replace('start, 0),', 'start, 0[,').replace('(++index < length)', '(++inde#x < length)');
+
+describe('two slips: a pair is ruled clear of rivals by count, as a single edit is', () => {
+  it("library: a '[' typed for ')' and a stray '#': the pair is found, its rivals checked, and it restores the original", async () => {
+    assert.notEqual(OVER_REST_TWO, OVER_REST);
+    const checker = await SyntaxChecker.create(process.execPath, 1);
+    try {
+      // a generous clock, so that only the count of rivals checked decides (a pair has more rivals
+      // within the window than a single edit: before, its checks were cut at a single edit's count)
+      const r = await repairInEngine(checker, OVER_REST_TWO, { filename: 'overRest.js', format: 'commonjs', timeBudgetMs: 5000 });
+      assert.ok(r.ok, JSON.stringify(r));
+      assert.equal(r.text, OVER_REST);
+      assert.equal(r.edits.length, 2);
+      assert.ok(r.confidence >= 0.7, JSON.stringify(r.evidence));
+    } finally {
+      await checker.close();
+    }
   });
 });

@@ -62,6 +62,8 @@ export function precisionFindings(
   const spaced = oddlySpacedParen(edits, broken);
   if (spaced.length)
     out.push({ cap: 0.5, evidence: `leaves a '(' spaced from what follows on line ${spaced.join(', ')} (\`f( x\`), as the file never spaces one: that '(' is likelier the slip` });
+  const empty = edits.some((a) => (a.candidate.token === '(' || a.candidate.token === ')') && a.candidate.kind !== 'delete') ? emptyParensOverLines(rlx(), edits, regions) : [];
+  if (empty.length) out.push({ cap: 0.5, evidence: `closes an empty '(' on a later line (\`f(⏎)\`, line ${empty.map(lineAt).join(', ')}), which no one writes` });
   const heads = blockOpenerDeleted(edits, broken);
   if (heads.length)
     out.push({
@@ -94,6 +96,14 @@ export function precisionFindings(
     const strings = nodesAtEdits(program, regions, stringLacks).map((o) => lineOf(rlx(), o) + 1);
     if (strings.length)
       out.push({ cap: 0.3, evidence: `reads a property no string has off a string literal (\`'./x'.js\`, line ${strings.join(', ')} of the repair): the quote closes too early` });
+    const bare = edits.some((a) => a.candidate.token === '{' && a.candidate.kind !== 'delete') ? newBareBlock(program, edits, regions) : [];
+    if (bare.length)
+      out.push({ cap: 0.5, evidence: `opens a bare block (a '{' that no statement heads, line ${bare.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else` });
+    const loose = nodesAtEdits(program, regions, functionAsStatement).map((o) => lineOf(rlx(), o) + 1);
+    if (loose.length) out.push({ cap: 0.5, evidence: `leaves a function as a statement of its own, never called nor kept (line ${loose.join(', ')} of the repair), which no one writes` });
+    const calls2 = edits.some((a) => a.candidate.token === '(' && a.candidate.kind !== 'delete') ? callsOpenedBelow(program, repaired, edits, regions) : [];
+    if (calls2.length)
+      out.push({ cap: 0.5, evidence: `calls the line before with a '(' that opens its line (line ${calls2.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which no one writes` });
     const lists = nodesAtEdits(program, regions, commaSubscript).map((o) => lineOf(rlx(), o) + 1);
     if (lists.length) out.push({ cap: 0.3, evidence: `reads a subscript of a comma list (\`a[b, c]\`, line ${lists.join(', ')} of the repair), which no one writes` });
   }
@@ -339,6 +349,67 @@ function idleStatements(program: Program, regions: readonly (readonly [number, n
   eachNode(program, (n) => {
     if (idle(n)) {
       if (near(n)) at.push(n.start);
+      else elsewhere++;
+    }
+    return true;
+  });
+  return elsewhere ? [] : at;
+}
+
+const functionAsStatement: NodeTest = (n) =>
+  n.type === 'ExpressionStatement' && ['FunctionExpression', 'ArrowFunctionExpression', 'ClassExpression'].includes((n.expression as Node).type);
+
+/** Offsets of '(' an edit put in that open their line and call what ends on a line above (`x⏎(y)`). */
+function callsOpenedBelow(program: Program, repaired: string, edits: readonly AppliedEdit[], regions: readonly (readonly [number, number])[]): number[] {
+  const opened = regions.filter((_, k) => edits[k]!.candidate.token === '(' && edits[k]!.candidate.kind !== 'delete');
+  const out: number[] = [];
+  const near = (n: Node): boolean => opened.some(([lo, hi]) => n.start <= hi && n.end >= lo);
+  eachNode(program, (n) => {
+    if (!near(n)) return false;
+    if (n.type === 'CallExpression') {
+      const callee = n.callee as Node;
+      const paren = repaired.indexOf('(', callee.end);
+      if (paren >= 0 && opened.some(([lo, hi]) => paren >= lo && paren < hi) && /\n/.test(repaired.slice(callee.end, paren)) && /^\s*$/.test(repaired.slice(repaired.lastIndexOf('\n', paren) + 1, paren))) out.push(paren);
+    }
+    return true;
+  });
+  return out;
+}
+
+/** Edits (their indices) that put in a '(' or ')' of an empty pair whose two halves are on different lines. */
+function emptyParensOverLines(rlx: Lexed, edits: readonly AppliedEdit[], regions: readonly (readonly [number, number])[]): number[] {
+  const out: number[] = [];
+  edits.forEach((a, k) => {
+    const c = a.candidate;
+    if (c.kind === 'delete' || (c.token !== '(' && c.token !== ')')) return;
+    const [lo, hi] = regions[k]!;
+    for (let t = tokenAt(rlx, lo); t < rlx.tokens.length && rlx.tokens[t]!.start < hi; t++) {
+      const tok = rlx.tokens[t]!;
+      if (tok.type !== 'punct' || tok.value !== c.token) continue;
+      const m = rlx.match[t]!;
+      if ((m === t + 1 || m === t - 1) && rlx.tokens[m]!.line !== tok.line) {
+        out.push(k);
+        return;
+      }
+    }
+  });
+  return out;
+}
+
+/**
+ * Start offsets of bare blocks (a block among statements, headed by no `if`, loop, function or
+ * `case`) whose '{' an edit put in, when the program has no other bare block: `.function f` typed
+ * for `function f` read as `{function f` closed by an extra '}'.
+ */
+function newBareBlock(program: Program, edits: readonly AppliedEdit[], regions: readonly (readonly [number, number])[]): number[] {
+  const opened = regions.filter((_, k) => edits[k]!.candidate.token === '{' && edits[k]!.candidate.kind !== 'delete');
+  const at: number[] = [];
+  let elsewhere = 0;
+  eachNode(program, (n) => {
+    if (n.type !== 'Program' && n.type !== 'BlockStatement' && n.type !== 'StaticBlock') return true;
+    for (const b of n.body as Node[]) {
+      if (b.type !== 'BlockStatement') continue;
+      if (opened.some(([lo, hi]) => b.start >= lo && b.start < hi)) at.push(b.start);
       else elsewhere++;
     }
     return true;

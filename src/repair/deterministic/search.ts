@@ -88,11 +88,14 @@ export const AMBIGUITY_MARGIN = 0.5;
  * repair's confidence grows with the distance to the nearest one, up to this.
  */
 export const RIVAL_WINDOW = 1.0;
-/** Candidates tried per level before its share of the time budget may end it. */
+/** Candidates tried per level before its share of the time budget may end it (level n: n × this in all). */
 const WORK_FLOOR = 300;
 /** How far past its budget, in budgets, a search may run to reach WORK_FLOOR. */
 const FLOOR_TIME_FACTOR = 4;
-/** Most rival candidates checked after the repair is found. */
+/**
+ * Most rival candidates checked after the repair is found, per edit of the repair: a pair's rivals
+ * are pairs, built on each of the beam's states, so more of them lie within the window.
+ */
 const RIVAL_CHECKS = 400;
 
 interface Found {
@@ -167,12 +170,13 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       if (found && (total > found.cost + RIVAL_WINDOW || (found.nearest && total > found.cost + AMBIGUITY_MARGIN))) break;
       if (tried >= opts.maxCandidates) break;
       const now = performance.now();
-      if (found && ++found.rivalChecks > RIVAL_CHECKS) {
+      if (found && ++found.rivalChecks > RIVAL_CHECKS * level) {
         rivalsCut = true;
         break;
       }
       // the clock binds only past a floor of work, so that a loaded machine reaches the verdicts an idle one does
-      if (found ? now > found.deadline : now > hardDeadline || (now > deadline && tried >= WORK_FLOOR)) {
+      // (per level: else a loaded machine leaves the second level, and every pair, untried)
+      if (found ? now > found.deadline : now > hardDeadline || (now > deadline && tried >= WORK_FLOOR * level)) {
         outOfTime = true;
         break;
       }
@@ -301,7 +305,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       const cut = outOfTime || rivalsCut || tried >= opts.maxCandidates;
       // a rival the budget left unchecked could export differently: the exports are not settled
       if (cut && !reference?.lastGoodExports && !found.nearest && found.checked < AMBIGUITY_MARGIN) {
-        const limit = outOfTime ? `time budget of ${opts.timeBudgetMs} ms` : rivalsCut ? `cap of ${RIVAL_CHECKS} rivals checked` : `candidate cap of ${opts.maxCandidates}`;
+        const limit = outOfTime ? `time budget of ${opts.timeBudgetMs} ms` : rivalsCut ? `cap of ${RIVAL_CHECKS * level} rivals checked` : `candidate cap of ${opts.maxCandidates}`;
         return { ok: false, reason: `a repair parses, but the ${limit} ran out before other repairs as likely were ruled out (they could export differently)`, tried };
       }
       const checked = found.nearest ? found.nearest.margin : cut ? found.checked : RIVAL_WINDOW;
@@ -395,8 +399,20 @@ export function sameTokens(a: string, b: string): boolean {
   const squeeze = (t: string): string => t.replace(/\s+/g, '');
   const x = a.slice(p, a.length - s);
   const y = b.slice(p, b.length - s);
-  // a quote that moves across whitespace changes a string's content (`' '` against `''`)
-  return squeeze(x) === squeeze(y) && !/['"`]/.test(x + y);
+  if (squeeze(x) !== squeeze(y)) return false;
+  // a quote that moves across whitespace changes a string's content (`' '` against `''`); but
+  // two edits far apart leave strings between them as they were: the tokens tell
+  return !/['"`]/.test(x + y) || sameTokenTexts(lex(a), lex(b));
+}
+
+function sameTokenTexts(a: Lexed, b: Lexed): boolean {
+  if (a.tokens.length !== b.tokens.length) return false;
+  for (let k = 0; k < a.tokens.length; k++) {
+    const s = a.tokens[k]!;
+    const t = b.tokens[k]!;
+    if (s.end - s.start !== t.end - t.start || a.text.slice(s.start, s.end) !== b.text.slice(t.start, t.end)) return false;
+  }
+  return true;
 }
 
 function overlaps(prev: { candidate: Candidate; at: number }, e: Edit): boolean {

@@ -129,7 +129,8 @@ module.exports = map;
 };
 
 // a `}` typed at a line's end: delete it, or open an empty block after the statement
-const BLOCK = /the rival opens a bare block after the statement before it instead/;
+// either reading of it: the rule for a deleted '}' against a '{' after a statement, or the rival's own finding
+const BLOCK = /the rival opens a bare block/;
 const lineEnd: Case = {
   intended: `'use strict';
 var range = createRange();

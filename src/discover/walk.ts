@@ -24,6 +24,14 @@ interface Walked {
   folderOf: number[];
   prefixes: string[];
   relPrefixes: string[];
+  /** The entries that are symbolic links, by number. */
+  links: number[];
+}
+
+/** Whether `include` selects entry `i`. */
+function selects(w: Walked, i: number, include: Matcher): boolean {
+  const name = w.names[i]!;
+  return include.nameOnly ? include('', name) : include(w.relPrefixes[w.folderOf[i]!]! + name, name);
 }
 
 /** A test of a path relative to the root, `/`-separated; `nameOnly`: it reads only the name. */
@@ -106,6 +114,18 @@ export class TreeWalk {
   }
 
   /**
+   * files(), and which of them are links: a set, nearly always empty, so that telling the
+   * others apart costs no lookup of their paths.
+   */
+  select(root: string, include: Matcher): { files: string[]; links: ReadonlySet<string> } {
+    const files = this.files(root, include);
+    const w = this.roots.get(path.resolve(root))!;
+    const links = new Set<string>();
+    for (const i of w.links) if (selects(w, i, include)) links.add(w.prefixes[w.folderOf[i]!]! + w.names[i]!);
+    return { files, links };
+  }
+
+  /**
    * For a folder the walk listed, whether it holds an entry named package.json that is a file or
    * a link (a folder of that name is none); undefined for a folder it did not list.
    */
@@ -123,22 +143,19 @@ export class TreeWalk {
     const base = path.resolve(root);
     let all = this.roots.get(base);
     if (!all) this.roots.set(base, (all = this.walk(base)));
-    const { names, folderOf, prefixes, relPrefixes } = all;
+    const { names, folderOf, prefixes } = all;
     const out: string[] = [];
     // A path is made only for an entry selected, and a relative path only for a matcher that reads it.
     if (include.nameOnly) {
       for (let i = 0; i < names.length; i++) if (include('', names[i]!)) out.push(prefixes[folderOf[i]!]! + names[i]!);
       return out;
     }
-    for (let i = 0; i < names.length; i++) {
-      const f = folderOf[i]!;
-      if (include(relPrefixes[f]! + names[i]!, names[i]!)) out.push(prefixes[f]! + names[i]!);
-    }
+    for (let i = 0; i < names.length; i++) if (selects(all, i, include)) out.push(prefixes[folderOf[i]!]! + names[i]!);
     return out;
   }
 
   private walk(base: string): Walked {
-    const walked: Walked = { names: [], folderOf: [], prefixes: [], relPrefixes: [] };
+    const walked: Walked = { names: [], folderOf: [], prefixes: [], relPrefixes: [], links: [] };
     const started = Date.now();
     // relPrefix: the folder's path relative to the root, `/`-separated, with a trailing `/` ('' for the root).
     const walk = (dir: string, relPrefix: string): void => {
@@ -160,9 +177,12 @@ export class TreeWalk {
         } else {
           if (name === 'package.json') packageJson = true;
           if (!this.excluded?.(r)) {
+            if (kind === 108 /* l */) {
+              walked.links.push(walked.names.length);
+              this.links.add(prefix + name);
+            }
             walked.names.push(name);
             walked.folderOf.push(folder);
-            if (kind === 108 /* l */) this.links.add(prefix + name);
           }
         }
       }

@@ -12,8 +12,10 @@
 // files to resolve), each evaluated only when first imported, as before. Left outside, and loaded
 // by node when needed: what is imported only dynamically (pg, nodemailer, the lexers) or through
 // require (ESLint).
+import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as acorn from 'acorn';
@@ -54,6 +56,24 @@ const fdirPicomatch = {
       const from = /__require\.resolve\("picomatch"\);\s*pm = __require\("picomatch"\);/;
       if (!from.test(text)) return undefined;
       return { contents: `import __bundledPicomatch from "picomatch";\n${text.replace(from, 'pm = __bundledPicomatch;')}`, loader: 'js' };
+    });
+  },
+};
+
+/**
+ * zod re-exports its forty-odd message locales as a namespace (`z.locales`), which the bundle
+ * would hold and evaluate at every start: a third of its bytes, and of its start-up code, for a
+ * namespace the mechanic never reads (zod's default messages are English, imported on their own).
+ * The namespace is given English alone. Should zod move the file, the plugin matches nothing and
+ * the bundle is as before.
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (args) => {
+      const text = fs.readFileSync(args.path, 'utf8');
+      if (!/export \{ default as en \} from "\.\/en\.js";/.test(text)) return undefined;
+      return { contents: 'export { default as en } from "./en.js";\n', loader: 'js', resolveDir: path.dirname(args.path) };
     });
   },
 };
@@ -114,7 +134,7 @@ const result = await esbuild.build({
   define: { 'import.meta.url': '__mainUrl' },
   banner: { js: '(function (require, __mainUrl, __import) {' },
   footer: { js: '})' },
-  plugins: [ownUrl, fdirPicomatch],
+  plugins: [ownUrl, fdirPicomatch, zodEnglishOnly],
   logLevel: 'warning',
   metafile: true,
   write: false,
@@ -135,5 +155,45 @@ runBundle(new URL('./main.bundle.js', import.meta.url), import.meta.url, ${JSON.
 );
 // The map tsc wrote describes the file that is no longer there.
 fs.rmSync(`${entry}.map`, { force: true });
+
+/**
+ * The code cache shipped with the build (see src/cli/run-bundle.ts): the bytecode of what a
+ * start and a rescan compile, so that a start deserialises it instead of parsing 2 MB and
+ * compiling the functions again. Made by this node, for this node (run-bundle looks for it under
+ * the running node's version), by running the CLI as a user would: a scan of scripts/ (files older
+ * than the racy window, so that the second scan takes its verdicts from the scan cache), the
+ * second with MECHANIC_CODE_CACHE, which writes what it compiled at exit. A build where this
+ * fails ships none: the CLI compiles the bundle at each start, as without it.
+ */
+async function shipCodeCache(buildId) {
+  const { shippedCachePath } = await import(new URL('../dist/cli/run-bundle.js', import.meta.url).href);
+  const cliDir = path.dirname(bundle);
+  for (const name of fs.readdirSync(cliDir)) if (/^main\.bundle-.*\.v8cache$/.test(name)) fs.rmSync(path.join(cliDir, name), { force: true });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-code-cache-'));
+  try {
+    const config = path.join(tmp, 'mechanic.config.json');
+    fs.writeFileSync(config, JSON.stringify({ roots: [path.join(root, 'scripts')], stateDir: path.join(tmp, 'state'), pm2Logs: false, llm: { provider: 'none' } }));
+    const { NODE_OPTIONS: _flags, ...env } = process.env;
+    for (const cacheDir of [undefined, path.join(tmp, 'cache')]) {
+      const r = spawnSync(process.execPath, [entry, '-c', config, 'scan', '--json'], { cwd: tmp, encoding: 'utf8', env: { ...env, ...(cacheDir ? { MECHANIC_CODE_CACHE: cacheDir } : {}) } });
+      if (r.status !== 0 && r.status !== 1) throw new Error(`mechanic scan exited ${r.status}: ${r.stderr.slice(-500)}`);
+    }
+    const made = fs.readdirSync(path.join(tmp, 'cache')).filter((n) => n.endsWith('.v8cache'));
+    if (made.length !== 1) throw new Error(`expected one cache, found ${made.length}`);
+    const shipped = shippedCachePath(bundle, buildId);
+    fs.copyFileSync(path.join(tmp, 'cache', made[0]), shipped);
+    // Read by whoever runs the CLI, as the bundle is (the copy has the 0600 of a private cache).
+    fs.chmodSync(shipped, 0o644);
+    return shipped;
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
 const inputs = Object.keys(result.metafile.inputs).length;
 process.stderr.write(`bundled ${inputs} modules into ${path.relative(root, bundle)} (${(code.length / 1024).toFixed(0)} KB)\n`);
+try {
+  const shipped = await shipCodeCache(buildId);
+  process.stderr.write(`code cache ${path.relative(root, shipped)} (${(fs.statSync(shipped).size / 1024).toFixed(0)} KB)\n`);
+} catch (err) {
+  process.stderr.write(`no code cache shipped: ${err.message}\n`);
+}

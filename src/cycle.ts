@@ -168,7 +168,7 @@ async function discoverPhase(run: CycleRun): Promise<Discovery> {
     checker: run.checker,
     clock: run.clock,
     carried: { runtimeBugs: run.state.runtimeBugs, logOffsets: run.state.logOffsets },
-    onFile: (done, total) => opts.onProgress?.({ type: 'scan', done, total }),
+    ...(opts.onProgress ? { onFile: (done: number, total: number) => opts.onProgress?.({ type: 'scan', done, total }) } : {}),
     ...(opts.syntaxLimit !== undefined ? { syntaxLimit: opts.syntaxLimit } : {}),
   });
   for (const bug of discovery.bugs) if (run.protection(bug.file)) bug.protected = true;

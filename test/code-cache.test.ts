@@ -1,9 +1,12 @@
-// The CLI bundle runs with a V8 code cache in the folder MECHANIC_CODE_CACHE names (src/cli/run-bundle.ts):
-// written once, taken as it is after, and never the reason a command fails or differs.
+// The CLI bundle runs with a V8 code cache (src/cli/run-bundle.ts): the one the build ships, or the
+// one in the folder MECHANIC_CODE_CACHE names, written once, taken as it is after; never the
+// reason a command fails or differs.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import vm from 'node:vm';
+import { shippedCachePath } from '../src/cli/run-bundle.ts';
 import { box, repoRoot, type Sandbox } from './helpers/cli.ts';
 
 const BAD = "const x = require('fs');\nfunction f() {\n  return x.readFileSync('a'\n}\nmodule.exports = { f };\n";
@@ -19,6 +22,13 @@ function project(): { sb: Sandbox; cacheHome: string; cacheDir: string; env: Nod
 }
 
 const caches = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
+const distCli = path.join(repoRoot, 'dist', 'cli');
+const bundleFile = path.join(distCli, 'main.bundle.js');
+/** The build id main.js passes to runBundle (scripts/bundle.mjs writes it there). */
+const buildId = () => /import\.meta\.url, "([0-9a-f]+)"/.exec(fs.readFileSync(path.join(distCli, 'main.js'), 'utf8'))![1]!;
+/** dist/cli's caches with their times: what the build left. */
+const distCaches = () => fs.readdirSync(distCli).filter((f) => f.includes('cache')).map((f) => `${f} ${fs.statSync(path.join(distCli, f)).mtimeMs}`);
+const shippedBefore = distCaches();
 /** The scan's answer without its timing. */
 const answer = (stdout: string) => stdout.replace(/"durationMs": \d+/g, '"durationMs": 0');
 
@@ -56,11 +66,19 @@ describe('code cache', () => {
     assert.equal(help.stderr, '', help.stderr);
     assert.equal(caches(cacheDir).length, 2);
     assert.equal(fs.statSync(file).mtimeMs, before);
-    // dist/ is never written to.
-    assert.deepEqual(
-      fs.readdirSync(path.join(repoRoot, 'dist', 'cli')).filter((f) => f.includes('cache')),
-      [],
-    );
+    // dist/ is never written to: its caches are the build's, as the build left them.
+    assert.deepEqual(distCaches(), shippedBefore);
+  });
+
+  it('the build ships one that this node takes, and never writes it at run time', async () => {
+    const shipped = fs.readdirSync(distCli).filter((f) => f.endsWith('.v8cache'));
+    assert.deepEqual(shipped, [path.basename(shippedCachePath(bundleFile, buildId()))]);
+    const script = new vm.Script(fs.readFileSync(bundleFile, 'latin1'), { filename: bundleFile, cachedData: fs.readFileSync(path.join(distCli, shipped[0]!)) });
+    assert.equal(script.cachedDataRejected, false);
+    const { sb } = project();
+    const r = await sb.run(['scan', '--json']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.deepEqual(distCaches(), shippedBefore);
   });
 
   it('a damaged cache is passed over and replaced', async () => {

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { loadConfig, type Config } from '../config/load.js';
-import { runCycle } from '../cycle.js';
+import { runCycle, type ProgressEvent } from '../cycle.js';
 import { historyOnly } from '../discover/sources.js';
 import { daemonControl, runDaemon } from '../daemon.js';
 import { runProbes, summarize } from '../probes/run.js';
@@ -120,7 +120,8 @@ program
     const report = await runCycle({
       config: c,
       mode: 'scan',
-      onProgress: (e) => e.type === 'scan' && bar.update(e.done, e.total),
+      // A verdict a file reported to a bar that draws nothing was a call chain a file of a rescan.
+      ...(bar.live ? { onProgress: (e: ProgressEvent) => e.type === 'scan' && bar.update(e.done, e.total) } : {}),
       ...(opts.first !== undefined ? { syntaxLimit: opts.first } : {}),
     });
     bar.end();
@@ -161,7 +162,7 @@ for (const mode of ['fix', 'run'] as const) {
         mode,
         dryRun: !!opts.dryRun,
         warn: (m) => printError(yellow(`warning: ${m}\n`)),
-        onProgress: (e) => e.type === 'scan' && bar.update(e.done, e.total),
+        ...(bar.live ? { onProgress: (e: ProgressEvent) => e.type === 'scan' && bar.update(e.done, e.total) } : {}),
       });
       bar.end();
       if (opts.json) printJson(report);

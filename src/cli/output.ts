@@ -172,11 +172,13 @@ function indent(s: string, n: number): string {
 }
 
 /** A one-line progress bar on a terminal; nothing at all when not on one. */
-export function progressBar(enabled: boolean): { update(done: number, total: number): void; end(): void } {
-  if (!enabled || !process.stderr.isTTY) return { update() {}, end() {} };
+/** `live`: it draws (a TTY, not --json); when not, its caller need not report progress to it. */
+export function progressBar(enabled: boolean): { live: boolean; update(done: number, total: number): void; end(): void } {
+  if (!enabled || !process.stderr.isTTY) return { live: false, update() {}, end() {} };
   let last = 0;
   let drawn = false;
   return {
+    live: true,
     update(done, total) {
       const now = Date.now();
       if (total < 200 || (now - last < 80 && done < total)) return;

@@ -5,9 +5,13 @@
  * the bundle is a script, a function of what a module would have had (`require`, its URL), run
  * with `vm.Script` and its `cachedData`.
  *
- * The cache is opt-in, in a folder the user names (MECHANIC_CODE_CACHE): the mechanic writes
- * nothing its user did not ask for (`doctor` and `--dry-run` create nothing), dist/ may be
- * read-only, and bytecode from a folder others can write to would run as this user.
+ * The build ships one, made by running a scan with it (scripts/bundle.mjs), next to the bundle:
+ * `main.bundle-<build>-<node version>-<arch>.v8cache`, read, never written, at run time; under
+ * another node, or a cache V8 rejects (other flags), the bundle is compiled as without one.
+ * Beyond it, a cache per command is opt-in, in a folder the user names (MECHANIC_CODE_CACHE):
+ * the mechanic writes nothing its user did not ask for (`doctor` and `--dry-run` create
+ * nothing), dist/ may be read-only, and bytecode from a folder others can write to would run as
+ * this user.
  * There is one per command (`scan` compiles other functions than `init`), keyed by the build, the
  * bundle file, node's version and its flags, written once, atomically, at exit, so that it holds
  * what the command compiled; a new build's replaces the last one's. Whatever goes wrong with it
@@ -31,11 +35,16 @@ export function runBundle(bundleUrl: URL, mainUrl: string, buildId: string, enco
   const file = fileURLToPath(bundleUrl);
   const source = fs.readFileSync(file, encoding);
   const cacheFile = cachePath(file, buildId);
-  const cachedData = cacheFile ? readCache(cacheFile) : undefined;
+  const cachedData = readCache(cacheFile ?? shippedCachePath(file, buildId));
   const script = new vm.Script(source, { filename: file, ...(cachedData ? { cachedData } : {}) });
   if (cacheFile && (!cachedData || script.cachedDataRejected)) process.once('exit', () => writeCache(cacheFile, script));
   // The bundle's `import()` (pg, nodemailer, a .mjs config), resolved from this folder as before.
   (script.runInThisContext() as BundleMain)(createRequire(file), mainUrl, (specifier) => import(specifier));
+}
+
+/** The build's cache for this node (see scripts/bundle.mjs, which writes it under this name). */
+export function shippedCachePath(bundleFile: string, buildId: string): string {
+  return `${bundleFile.replace(/\.js$/, '')}-${buildId}-${process.version}-${process.arch}.v8cache`;
 }
 
 /**

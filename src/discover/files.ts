@@ -38,7 +38,7 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
   const own = [config.stateDir, config.backupDir].map((d) => d + path.sep);
   const maxBytes = BigInt(config.maxFileBytes);
   for (const root of config.roots) {
-    const found = tree.files(root, include);
+    const { files: found, links } = tree.select(root, include);
     const ignored = config.gitignore ? await gitIgnored(root, warnings) : undefined;
     // A walk that does not enter the mechanic's own folders needs no test a file, unless the root is inside one.
     const base = path.resolve(root) + path.sep;
@@ -49,7 +49,7 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
       // One stat a file, the cache's key: readdir's type already said file or link.
       let st: fs.BigIntStats;
       let real = abs;
-      if (!tree.isLink(abs)) {
+      if (!links.size || !links.has(abs)) {
         try {
           st = fs.lstatSync(abs, { bigint: true });
         } catch {

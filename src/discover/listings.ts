@@ -105,6 +105,8 @@ export class FolderListings {
 
   /** Write the listings of this walk under `root` and the others kept, if anything changed. */
   save(root: string): boolean {
+    // Every folder listed from here, and as many as were kept: none was dropped, nothing to write.
+    if (!this.dirty && this.counts.read === 0 && this.now.size === this.old.size) return false;
     const under = root.endsWith(path.sep) ? root : root + path.sep;
     for (const dir of this.old.keys()) {
       // Folders of this root no longer listed (removed, or now left out) are dropped.

@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { extensionFormat, statKey, type PackageScopes } from '../analysis/format.js';
+import { statKey, type PackageScopes } from '../analysis/format.js';
 import type { TreeWalk } from './walk.js';
+
+const SEP = path.sep.charCodeAt(0);
 
 /**
  * The scope key of each file (PackageScopes.scopeOf's key, string for string), read off the
@@ -41,13 +43,15 @@ export function walkScopes(tree: TreeWalk, fallback: PackageScopes): (file: stri
   let lastDir = '';
   let lastKey = '';
   return (file) => {
-    if (extensionFormat(file)) return path.extname(file);
+    // `.mjs` and `.cjs` (not a name that is only that: it has no extension): the extension is
+    // the key, as scopeOf says, without its slices.
+    if ((file.endsWith('.mjs') || file.endsWith('.cjs')) && file.length > 4 && file.charCodeAt(file.length - 5) !== SEP) return file.slice(-4);
+    // Files come a folder at a time: the last folder is recognised without cutting the path.
+    const cut = file.lastIndexOf(path.sep);
+    if (cut > 0 && cut === lastDir.length && file.startsWith(lastDir)) return lastKey;
     const dir = path.dirname(file);
-    // Files come a folder at a time.
-    if (dir !== lastDir) {
-      lastKey = keyOf(dir);
-      lastDir = dir;
-    }
+    lastKey = keyOf(dir);
+    lastDir = dir;
     return lastKey;
   };
 }

@@ -194,6 +194,8 @@ export function changedAfter(mtimeMs: number, loggedAt: string, unitMs = 1): boo
   return mtimeMs >= at + Math.max(1, unitMs);
 }
 
+const byCodeUnit = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 export const bugSources: readonly BugSource[] = [syntaxSource, errorLogSource, environmentSource];
 
 /** Run every source; bugs come back in repair order: priority, then the newest first. */
@@ -218,6 +220,8 @@ export async function discoverBugs(discover: DiscoverContext): Promise<Discovery
   // A file that does not parse is one bug, whatever the logs say about it at run time.
   const broken = new Set(out.bugs.filter((b) => b.kind === 'syntax').map((b) => b.file));
   out.bugs = out.bugs.filter((b) => b.kind === 'syntax' || !broken.has(b.file));
-  out.bugs.sort((a, b) => b.priority - a.priority || (b.lastSeen ?? '').localeCompare(a.lastSeen ?? '') || a.file.localeCompare(b.file));
+  // Times (ISO) and paths by code unit, the scan's own path order: localeCompare's first call
+  // loads ICU's collator, tens of ms of a rescan that found bugs.
+  out.bugs.sort((a, b) => b.priority - a.priority || byCodeUnit(b.lastSeen ?? '', a.lastSeen ?? '') || byCodeUnit(a.file, b.file));
   return out;
 }

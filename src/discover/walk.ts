@@ -13,6 +13,27 @@ export interface WalkOptions {
   listings?: FolderListings;
 }
 
+/**
+ * A root's entries (files and links) in the order read: each one's name (the listing's own
+ * string) and folder, by number; each folder's path with its separator, and its path relative to
+ * the root (`/`-separated, with a trailing `/`, empty for the root). Paths are made from these
+ * only for the entries a list selects: most of a tree's files are not JavaScript.
+ */
+interface Walked {
+  names: string[];
+  folderOf: number[];
+  prefixes: string[];
+  relPrefixes: string[];
+  /** The entries that are symbolic links, by number. */
+  links: number[];
+}
+
+/** Whether `include` selects entry `i`. */
+function selects(w: Walked, i: number, include: Matcher): boolean {
+  const name = w.names[i]!;
+  return include.nameOnly ? include('', name) : include(w.relPrefixes[w.folderOf[i]!]! + name, name);
+}
+
 /** A test of a path relative to the root, `/`-separated; `nameOnly`: it reads only the name. */
 type Matcher = ((rel: string, name: string) => boolean) & { nameOnly?: boolean };
 
@@ -73,7 +94,8 @@ export class TreeWalk {
   private readonly skipDirs: Set<string>;
   private readonly skipPaths: Set<string>;
   private readonly excluded: ((rel: string) => boolean) | undefined;
-  private readonly roots = new Map<string, string[]>();
+  /** Each root's entries, as the walk listed them (see Walked). */
+  private readonly roots = new Map<string, Walked>();
   private readonly links = new Set<string>();
   private readonly listings: FolderListings | undefined;
   /** Each folder walked, and whether its listing has a package.json (a file or a link). */
@@ -89,6 +111,18 @@ export class TreeWalk {
   /** Whether a listed entry is a symbolic link (its readdir type said so). */
   isLink(abs: string): boolean {
     return this.links.size > 0 && this.links.has(abs);
+  }
+
+  /**
+   * files(), and which of them are links: a set, nearly always empty, so that telling the
+   * others apart costs no lookup of their paths.
+   */
+  select(root: string, include: Matcher): { files: string[]; links: ReadonlySet<string> } {
+    const files = this.files(root, include);
+    const w = this.roots.get(path.resolve(root))!;
+    const links = new Set<string>();
+    for (const i of w.links) if (selects(w, i, include)) links.add(w.prefixes[w.folderOf[i]!]! + w.names[i]!);
+    return { files, links };
   }
 
   /**
@@ -109,37 +143,46 @@ export class TreeWalk {
     const base = path.resolve(root);
     let all = this.roots.get(base);
     if (!all) this.roots.set(base, (all = this.walk(base)));
-    const cut = base.endsWith(path.sep) ? base.length : base.length + 1;
-    // The relative path is made only for a matcher that reads it.
-    if (include.nameOnly) return all.filter((abs) => include('', abs.slice(abs.lastIndexOf(path.sep) + 1)));
-    return all.filter((abs) => {
-      const rel = abs.slice(cut);
-      return include(path.sep === '/' ? rel : rel.split(path.sep).join('/'), abs.slice(abs.lastIndexOf(path.sep) + 1));
-    });
+    const { names, folderOf, prefixes } = all;
+    const out: string[] = [];
+    // A path is made only for an entry selected, and a relative path only for a matcher that reads it.
+    if (include.nameOnly) {
+      for (let i = 0; i < names.length; i++) if (include('', names[i]!)) out.push(prefixes[folderOf[i]!]! + names[i]!);
+      return out;
+    }
+    for (let i = 0; i < names.length; i++) if (selects(all, i, include)) out.push(prefixes[folderOf[i]!]! + names[i]!);
+    return out;
   }
 
-  private walk(base: string): string[] {
-    const out: string[] = [];
+  private walk(base: string): Walked {
+    const walked: Walked = { names: [], folderOf: [], prefixes: [], relPrefixes: [], links: [] };
     const started = Date.now();
-    const walk = (dir: string, rel: string): void => {
+    // relPrefix: the folder's path relative to the root, `/`-separated, with a trailing `/` ('' for the root).
+    const walk = (dir: string, relPrefix: string): void => {
       const entries = this.listings ? this.listings.list(dir, started) : readFolder(dir);
       if (!entries) return; // unreadable folders are passed over
       const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+      const folder = walked.prefixes.push(prefix) - 1;
+      walked.relPrefixes.push(relPrefix);
       let packageJson = false;
       const { names, kinds } = entries;
       for (let i = 0; i < names.length; i++) {
         const name = names[i]!;
         const kind = kinds.charCodeAt(i);
-        const abs = prefix + name;
         // The relative path only for the exclude globs, when there are any.
-        const r = this.excluded ? (rel ? `${rel}/${name}` : name) : '';
+        const r = this.excluded ? relPrefix + name : '';
         if (kind === 100 /* d */) {
-          if (!this.skipDirs.has(name) && !this.skipPaths.has(abs) && !this.excluded?.(r)) walk(abs, r);
+          const abs = prefix + name;
+          if (!this.skipDirs.has(name) && !this.skipPaths.has(abs) && !this.excluded?.(r)) walk(abs, `${relPrefix}${name}/`);
         } else {
           if (name === 'package.json') packageJson = true;
           if (!this.excluded?.(r)) {
-            out.push(abs);
-            if (kind === 108 /* l */) this.links.add(abs);
+            if (kind === 108 /* l */) {
+              walked.links.push(walked.names.length);
+              this.links.add(prefix + name);
+            }
+            walked.names.push(name);
+            walked.folderOf.push(folder);
           }
         }
       }
@@ -151,6 +194,6 @@ export class TreeWalk {
     } catch {
       // not kept: the next walk reads every folder, as without listings
     }
-    return out;
+    return walked;
   }
 }

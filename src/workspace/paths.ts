@@ -1,8 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** An absolute POSIX path with nothing for path.resolve to change: no `//`, `.`, `..` or trailing `/`. */
+const NOT_NORMAL = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
+
 /** True when `child` is `parent` or inside it (both absolute, normalised). */
 export function isInside(child: string, parent: string): boolean {
+  // Normal absolute paths (real paths, resolved roots: nearly every call) by their text alone;
+  // path.relative resolves both first (a scan with many bugs asked it thousands of times).
+  if (path.sep === '/' && child.charCodeAt(0) === 47 && parent.charCodeAt(0) === 47 && !NOT_NORMAL.test(child) && !NOT_NORMAL.test(parent))
+    return child === parent || child.startsWith(parent === '/' ? parent : `${parent}/`);
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }

@@ -56,10 +56,13 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
   const scopes = new PackageScopes(checker.rules, (dir) => tree.hasPackageJson(dir));
   const { verdicts, summary } = await checker.check(
     listed.files,
-    (v) => {
-      opts.onVerdict?.(v);
-      opts.onFile?.(++done, total);
-    },
+    // No call a file when nobody listens (a rescan's verdicts are most of its steps).
+    opts.onVerdict || opts.onFile
+      ? (v) => {
+          opts.onVerdict?.(v);
+          opts.onFile?.(++done, total);
+        }
+      : undefined,
     {
       stats: listed.stats,
       scopes,

@@ -220,6 +220,14 @@ export function strayInKnownWord(broken: Lexed, repair: { text: string; edits: r
   return undefined;
 }
 
+/** The edits each side makes that the other does not. */
+function ownEdits(edits: readonly AppliedEdit[], rivalEdits: readonly AppliedEdit[]): { mine: AppliedEdit[]; theirs: AppliedEdit[] } {
+  const key = (a: AppliedEdit): string => `${a.offset}:${a.candidate.edit.del}:${a.candidate.edit.ins}`;
+  const theirKeys = new Set(rivalEdits.map(key));
+  const myKeys = new Set(edits.map(key));
+  return { mine: edits.filter((a) => !theirKeys.has(key(a))), theirs: rivalEdits.filter((a) => !myKeys.has(key(a))) };
+}
+
 /** Fewest times the file writes a run the edits make, for the repair to count as the file's construct. */
 const SEEN_RUNS = 3;
 
@@ -231,11 +239,7 @@ const SEEN_RUNS = 3;
  * a third token there reads as well, and the runs cannot tell it.
  */
 export function runsEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
-  const key = (a: AppliedEdit): string => `${a.offset}:${a.candidate.edit.del}:${a.candidate.edit.ins}`;
-  const theirKeys = new Set(rivalEdits.map(key));
-  const myKeys = new Set(repair.edits.map(key));
-  const mine = repair.edits.filter((a) => !theirKeys.has(key(a)));
-  const theirs = rivalEdits.filter((a) => !myKeys.has(key(a)));
+  const { mine, theirs } = ownEdits(repair.edits, rivalEdits);
   if (!mine.length || !theirs.length) return undefined;
   if (mine.length === 1 && theirs.length === 1 && mine[0]!.candidate.kind === 'replace' && theirs[0]!.candidate.kind === 'replace' && mine[0]!.offset === theirs[0]!.offset) return undefined;
   const counts = runCounts(broken, linesOf(broken, [...mine, ...theirs]));
@@ -363,11 +367,7 @@ const SPACED_HABIT = 3;
  * judged on its one edit the other lacks.
  */
 export function spacingEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
-  const key = (a: AppliedEdit): string => `${a.offset}:${a.candidate.edit.del}:${a.candidate.edit.ins}`;
-  const theirKeys = new Set(rivalEdits.map(key));
-  const myKeys = new Set(repair.edits.map(key));
-  const mine = repair.edits.filter((a) => !theirKeys.has(key(a)));
-  const theirs = rivalEdits.filter((a) => !myKeys.has(key(a)));
+  const { mine, theirs } = ownEdits(repair.edits, rivalEdits);
   // two tokens for one gap: its spacing says which (where each of two places gets the same token, it does not)
   if (mine.length !== 1 || theirs.length !== 1 || Math.abs(mine[0]!.offset - theirs[0]!.offset) > 1) return undefined;
   const skip = linesOf(broken, [...mine, ...theirs]);

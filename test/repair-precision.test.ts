@@ -733,3 +733,84 @@ module.exports = { sum, log: () => logger.info('x') };
     assert.equal(far.lastGood, undefined, 'another file: no last good version');
   });
 });
+
+// Trees a reader knows no one meant, read off the repair (src/repair/deterministic/precision.ts):
+// through the CLI with no model, the repair that makes one is held back, the file untouched.
+describe('precision: a key written twice, a statement left to ASI in a file of semicolons', { concurrency: 2 }, () => {
+  const heldBack = async (intended: string, from: string, to: string, evidence: RegExp): Promise<void> => {
+    const text = broken({ intended, slip: [from, to] });
+    const sb = box();
+    const file = sb.write('lib/case.js', text);
+    sb.config({ roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
+    const run = await sb.runJson(['run']);
+    const fix = run.json.fixes.find((f: any) => f.file === file);
+    assert.ok(fix, `an attempt on the file:\n${run.stdout}\n${run.stderr}`);
+    const story = `${fix.outcome}: ${fix.reason}\n${JSON.stringify(fix.evidence)}`;
+    const onDisk = fs.readFileSync(file, 'utf8');
+    if (meant(onDisk, intended)) return assert.equal(fix.outcome, 'applied', story);
+    assert.equal(onDisk, text, `untouched: ${story}`);
+    assert.equal(run.code, 1, story);
+    assert.equal(fix.outcome, 'proposed', story);
+    assert.ok(fix.evidence.some((e: string) => evidence.test(e)), `the evidence says why: ${story}`);
+  };
+
+  it("a lost ':' read as a ',' that writes the key twice (`{ months, months }`): not written", () =>
+    heldBack(
+      `'use strict';
+var months = ['a', 'b'];
+function locale() {
+  return {
+    months: months,
+    monthsShort: months,
+    weekdays: ['x'],
+  };
+}
+module.exports = { locale };
+`,
+      'months: months,',
+      'months months,',
+      /writes a key twice in one object literal/,
+    ));
+
+  it("a ';' typed as '.' at a line's end, repaired by deleting it, in a file that ends every statement with ';': not written", () =>
+    heldBack(
+      `'use strict';
+var stringTag = '[object String]',
+    weakMapTag = '[object WeakMap]';
+
+var arrayBufferTag = '[object ArrayBuffer]';
+function tagOf(value) {
+  var tag = value === 1 ? stringTag : weakMapTag;
+  return tag;
+}
+module.exports = { tagOf, arrayBufferTag };
+`,
+      "'[object WeakMap]';",
+      "'[object WeakMap]'.",
+      /ends a statement with no ';' at the edit/,
+    ));
+
+  it("the same '.' deleted in a file that leaves statements to ASI: written (its habit, not a slip)", async () => {
+    const intended = `'use strict'
+var stringTag = '[object String]',
+    weakMapTag = '[object WeakMap]'
+
+var arrayBufferTag = '[object ArrayBuffer]'
+function tagOf(value) {
+  var tag = value === 1 ? stringTag : weakMapTag
+  return tag
+}
+module.exports = { tagOf, arrayBufferTag }
+`;
+    const text = broken({ intended, slip: ["'[object WeakMap]'\n", "'[object WeakMap]'.\n"] });
+    const checker = await SyntaxChecker.create(process.execPath, 1);
+    try {
+      const repair = await repairInEngine(checker, text, { filename: 'case.js', format: 'commonjs' });
+      assert.ok(repair.ok, JSON.stringify(repair));
+      assert.equal(repair.text, intended, JSON.stringify(repair));
+      assert.ok(!repair.evidence.some((e) => /ends a statement with no ';'/.test(e)), JSON.stringify(repair.evidence));
+    } finally {
+      await checker.close();
+    }
+  });
+});

@@ -104,6 +104,12 @@ export function precisionFindings(
     const calls2 = edits.some((a) => a.candidate.token === '(' && a.candidate.kind !== 'delete') ? callsOpenedBelow(program, repaired, edits, regions) : [];
     if (calls2.length)
       out.push({ cap: 0.5, evidence: `calls the line before with a '(' that opens its line (line ${calls2.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which no one writes` });
+    const dupes = keysWrittenTwice(program, regions).map((o) => lineOf(rlx(), o) + 1);
+    if (dupes.length)
+      out.push({ cap: 0.3, evidence: `writes a key twice in one object literal (line ${dupes.join(', ')} of the repair), the second silently replacing the first, which no one means` });
+    const asi = statementsEndedByAsi(program, repaired, regions);
+    if (asi.length)
+      out.push({ cap: 0.5, evidence: `ends a statement with no ';' at the edit (line ${asi.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), where the file ends every other one with ';'` });
     const lists = nodesAtEdits(program, regions, commaSubscript).map((o) => lineOf(rlx(), o) + 1);
     if (lists.length) out.push({ cap: 0.3, evidence: `reads a subscript of a comma list (\`a[b, c]\`, line ${lists.join(', ')} of the repair), which no one writes` });
   }
@@ -344,17 +350,111 @@ function idle(n: Node & Record<string, unknown>): boolean {
 function idleStatements(program: Program, regions: readonly (readonly [number, number])[]): number[] {
   // the statement holds what an edit put in, or the spot where one deleted: `;(function` beside an edit is the file's own
   const near = (n: Node): boolean => regions.some(([lo, hi]) => (hi > lo ? n.start < hi && n.end > lo : n.start < lo && n.end > lo));
+  // the statements at the edits first (a walk of their branches alone): the whole tree only when one does nothing
   const at: number[] = [];
+  const first = Math.min(...regions.map(([lo]) => lo));
+  const last = Math.max(...regions.map(([, hi]) => hi));
+  eachNode(program, (n) => {
+    if (n.end < first || n.start > last) return false;
+    if (idle(n) && near(n)) at.push(n.start);
+    return true;
+  });
+  if (!at.length) return [];
   let elsewhere = 0;
   eachNode(program, (n) => {
-    if (idle(n)) {
-      if (near(n)) at.push(n.start);
-      else elsewhere++;
-    }
-    return true;
+    if (idle(n) && !near(n)) elsewhere++;
+    return elsewhere === 0;
   });
   return elsewhere ? [] : at;
 }
+
+/** A property's key as written, for a plain `key: value` or shorthand; undefined for computed keys, methods, accessors, spreads. */
+function plainKey(p: Node & Record<string, unknown>): string | undefined {
+  if (p.type !== 'Property' || p.kind !== 'init' || p.computed || p.method) return undefined;
+  const k = p.key as Node & { name?: string; value?: unknown };
+  return k.type === 'Identifier' ? k.name : k.type === 'Literal' ? String(k.value) : undefined;
+}
+
+/** Start offsets of properties at an edit whose key an earlier or later property of the same literal repeats (`{ a, a: 1 }`). */
+function keysWrittenTwice(program: Program, regions: readonly (readonly [number, number])[]): number[] {
+  const at = (n: Node): boolean => regions.some(([lo, hi]) => n.start <= hi && n.end >= lo);
+  const out: number[] = [];
+  eachNode(program, (n) => {
+    if (!at(n)) return false;
+    if (n.type !== 'ObjectExpression') return true;
+    const props = n.properties as (Node & Record<string, unknown>)[];
+    const seen = new Map<string, number>();
+    for (const p of props) {
+      const k = plainKey(p);
+      if (k !== undefined) seen.set(k, (seen.get(k) ?? 0) + 1);
+    }
+    for (const p of props) {
+      const k = plainKey(p);
+      if (k !== undefined && seen.get(k)! > 1 && at(p)) out.push(p.start);
+    }
+    return true;
+  });
+  return out;
+}
+
+/** Statements that may end with ';' or by automatic semicolon insertion. */
+const SEMI_ENDED = new Set(['ExpressionStatement', 'VariableDeclaration', 'ReturnStatement', 'ThrowStatement', 'BreakStatement', 'ContinueStatement', 'ImportDeclaration', 'ExportAllDeclaration']);
+
+/** Whether the statement ends with ';' or with nothing (`export default x`, not `export default function`). */
+function semicolonOptional(n: Node & Record<string, unknown>): boolean {
+  const exported = n.type === 'ExportNamedDeclaration' ? !n.declaration : n.type === 'ExportDefaultDeclaration' ? !/Declaration$/.test((n.declaration as Node).type) : false;
+  return SEMI_ENDED.has(n.type) || exported;
+}
+
+const SEMICOLON = 59;
+
+/**
+ * Start offsets of statements that end at an edit with no ';' (automatic semicolon insertion),
+ * when the file ends at least SEMI_HABIT other statements with ';' and none without:
+ * `'[object WeakMap]'.⏎var x` repaired by deleting the '.' rather than reading it as the ';'.
+ */
+function statementsEndedByAsi(program: Program, repaired: string, regions: readonly (readonly [number, number])[]): number[] {
+  const endsAt = (n: Node): boolean => regions.some(([lo, hi]) => n.end >= lo - 1 && n.end <= hi + 1);
+  const first = Math.min(...regions.map(([lo]) => lo)) - 1;
+  const last = Math.max(...regions.map(([, hi]) => hi)) + 1;
+  // ended by a line break, not by the '}' of its block (`factory(x)⏎}`: no ';' needed, many files write none)
+  const lineEnded = (n: Node): boolean => {
+    const after = repaired.slice(n.end, n.end + 400);
+    const gap = /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*/.exec(after)![0];
+    const next = after[gap.length];
+    return next !== undefined && next !== '}' && gap.includes('\n');
+  };
+  const asi = (n: Node & Record<string, unknown>, heads: Set<Node>): boolean => semicolonOptional(n) && !heads.has(n) && repaired.charCodeAt(n.end - 1) !== SEMICOLON && lineEnded(n);
+  // a `for (var i = 0; …)` head's declaration ends with no ';' of its own
+  const headsOf = (n: Node & Record<string, unknown>, heads: Set<Node>): void => {
+    if (n.type === 'ForStatement' && n.init) heads.add(n.init as Node);
+    if ((n.type === 'ForInStatement' || n.type === 'ForOfStatement') && n.left) heads.add(n.left as Node);
+  };
+  const at: number[] = [];
+  const heads = new Set<Node>();
+  eachNode(program, (n) => {
+    if (n.end < first || n.start > last) return false;
+    headsOf(n, heads);
+    if (asi(n, heads) && endsAt(n)) at.push(n.start);
+    return true;
+  });
+  if (!at.length) return [];
+  let semi = 0;
+  let without = 0;
+  const allHeads = new Set<Node>();
+  eachNode(program, (n) => {
+    headsOf(n, allHeads);
+    if (semicolonOptional(n) && !allHeads.has(n) && !at.includes(n.start)) {
+      if (repaired.charCodeAt(n.end - 1) === SEMICOLON) semi++;
+      else if (lineEnded(n)) without++;
+    }
+    return without === 0;
+  });
+  return without === 0 && semi >= SEMI_HABIT ? at : [];
+}
+
+/** Statements the file must end with ';' for its habit to count. */
+const SEMI_HABIT = 5;
 
 const functionAsStatement: NodeTest = (n) =>
   n.type === 'ExpressionStatement' && ['FunctionExpression', 'ArrowFunctionExpression', 'ClassExpression'].includes((n.expression as Node).type);

@@ -170,7 +170,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       if (found && (total > found.cost + RIVAL_WINDOW || (found.nearest && total > found.cost + AMBIGUITY_MARGIN))) break;
       if (tried >= opts.maxCandidates) break;
       const now = performance.now();
-      if (found && ++found.rivalChecks > RIVAL_CHECKS * level) {
+      if (found && ++found.rivalChecks > RIVAL_CHECKS * found.edits.length) {
         rivalsCut = true;
         break;
       }
@@ -305,7 +305,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       const cut = outOfTime || rivalsCut || tried >= opts.maxCandidates;
       // a rival the budget left unchecked could export differently: the exports are not settled
       if (cut && !reference?.lastGoodExports && !found.nearest && found.checked < AMBIGUITY_MARGIN) {
-        const limit = outOfTime ? `time budget of ${opts.timeBudgetMs} ms` : rivalsCut ? `cap of ${RIVAL_CHECKS * level} rivals checked` : `candidate cap of ${opts.maxCandidates}`;
+        const limit = outOfTime ? `time budget of ${opts.timeBudgetMs} ms` : rivalsCut ? `cap of ${RIVAL_CHECKS * found.edits.length} rivals checked` : `candidate cap of ${opts.maxCandidates}`;
         return { ok: false, reason: `a repair parses, but the ${limit} ran out before other repairs as likely were ruled out (they could export differently)`, tried };
       }
       const checked = found.nearest ? found.nearest.margin : cut ? found.checked : RIVAL_WINDOW;

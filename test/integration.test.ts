@@ -106,13 +106,15 @@ describe('--help', () => {
 describe('mechanic apply closes the loop', () => {
   it('starts again the PM2 process that is down because of the file the proposal fixes', async () => {
     const sb = box();
-    const lib = sb.write('lib/fmt.js', "'use strict';\nfunction fmt(n) {\n  return `#${n}`;\n}}\nmodule.exports = { fmt };\n");
+    // A slip ambiguous by nature (a lost ')': after `b`, or after `c`?), under a gate of 1: the
+    // deterministic rung can only propose (test/repair-precision.test.ts checks it stays below 1).
+    const lib = sb.write('lib/fmt.js', "'use strict';\nfunction f(a, b, c) {\n  return (a + b * c;\n}\nmodule.exports = { f };\n");
     // A job PM2 does not restart: it crashed on the slip and stays stopped.
     const pm2 = await startPm2([{ name: 'report', code: `require(${JSON.stringify(lib)});\nsetInterval(() => {}, 1000);\n`, options: { autorestart: false } }]);
     try {
       await pm2.waitFor((l) => l[0]?.status === 'stopped');
       const env = { PM2_HOME: pm2.home };
-      sb.config({ llm: { provider: 'none' }, pm2Bin: PM2_BIN, restartCheckMs: 1_000 });
+      sb.config({ llm: { provider: 'none' }, pm2Bin: PM2_BIN, restartCheckMs: 1_000, deterministic: { minConfidence: 1 } });
       const run = await sb.runJson(['run'], { env });
       const proposed = run.json.fixes.find((f: any) => f.outcome === 'proposed');
       assert.ok(proposed, JSON.stringify(run.json.fixes));

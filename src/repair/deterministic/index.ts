@@ -153,6 +153,8 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     evidence.push(`another repair also parses, ${result.rival.margin.toFixed(2)} less likely: ${rival}`);
   } else if (result.checked < RIVAL_WINDOW) evidence.push(`other repairs ruled out only to ${result.checked.toFixed(2)} (budget)`);
   else evidence.push(`no other repair within ${RIVAL_WINDOW.toFixed(1)} parses`);
+  // evidence against the repair: it caps the confidence below, and a rival with such evidence the repair lacks reads worse
+  const findings = precisionFindings(result.text, result.edits, editRegions(result.edits), lx, result.stats, result.program);
   // the file's own text tells the two apart: worth SEPARATION of margin
   const separated =
     result.rival &&
@@ -160,7 +162,7 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
       rivalReadsWorse(lx, result.stats, result, result.rival.edits) ??
       runsEvidence(lx, result, result.rival.edits) ??
       spacingEvidence(lx, result, result.rival.edits) ??
-      rivalFindingsWorse(lx, result.stats, result, result.rival.edits) ??
+      rivalFindingsWorse(lx, result.stats, result.program, findings, result.rival.edits) ??
       // only against its own rival, `{`: a `;` put before a block (`if (x); {`) is one wrong reading of several
       (deletesBrace(result.edits) && result.rival.edits.every((a) => a.candidate.token === '{') && blockAfterStatement(result.rival.edits, lx).length
         ? "the repair deletes a '}', the rival opens a bare block after the statement before it instead"
@@ -228,7 +230,7 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     confidence = Math.min(confidence, 0.5);
     evidence.push(`puts tokens side by side as the file never has them (${unseen.join(', ')})`);
   }
-  for (const f of precisionFindings(result.text, result.edits, editRegions(result.edits), lx, result.stats, result.program)) {
+  for (const f of findings) {
     confidence = Math.min(confidence, f.cap);
     evidence.push(f.evidence);
   }

@@ -10,7 +10,7 @@ import { applyEdits } from './respell.js';
 import { lex, lineOf, tokenAt, type Lexed } from './tokens.js';
 import { tokenClass, type Bigrams } from './candidates.js';
 import { unseenPairs } from './pairs.js';
-import { precisionFindings } from './precision.js';
+import { precisionFindings, type Finding } from './precision.js';
 import { parseStrict } from '../../analysis/surface.js';
 import type { Program } from 'acorn';
 
@@ -390,22 +390,23 @@ const TREE_MAX = 200_000;
 /**
  * Why the rival reads worse by the evidence that would hold it below the gate (precisionFindings:
  * a '}' ending a block after code on its line, a comma expression the file writes nowhere, ...),
- * when the repair has none of it.
+ * when the repair has none of it (`findings`: the repair's own, read by its caller).
  */
 export function rivalFindingsWorse(
   broken: Lexed,
   stats: Bigrams,
-  repair: { text: string; edits: readonly AppliedEdit[]; program?: Program },
+  program: Program | undefined,
+  findings: readonly Finding[],
   rivalEdits: readonly AppliedEdit[],
 ): string | undefined {
+  // the repair's own findings first: they cost nothing more, the rival's may cost a whole parse
+  if (findings.length) return undefined;
   const rivalText = applyEdits(broken.text, rivalEdits);
-  const isModule = repair.program?.sourceType === 'module';
   const regions = editRegions(rivalEdits);
   // the rival's tree only when the findings read from its tokens say nothing (a whole parse)
-  const strong = (f: { weak?: boolean }): boolean => !f.weak;
+  const strong = (f: Finding): boolean => !f.weak;
   let theirs = precisionFindings(rivalText, rivalEdits, regions, broken, stats).filter(strong);
-  if (!theirs.length && rivalText.length <= TREE_MAX) theirs = precisionFindings(rivalText, rivalEdits, regions, broken, stats, parseStrict(rivalText, isModule)).filter(strong);
+  if (!theirs.length && rivalText.length <= TREE_MAX) theirs = precisionFindings(rivalText, rivalEdits, regions, broken, stats, parseStrict(rivalText, program?.sourceType === 'module')).filter(strong);
   if (!theirs.length) return undefined;
-  if (precisionFindings(repair.text, repair.edits, editRegions(repair.edits), broken, stats, repair.program).length) return undefined;
   return `the rival reads as the file never writes, the repair does not: the rival ${theirs[0]!.evidence}`;
 }

@@ -38,6 +38,8 @@ export function precisionFindings(
   let lexed: Lexed | undefined;
   const rlx = (): Lexed => (lexed ??= lex(repaired));
   const lineAt = (k: number): number => lineOf(broken, edits[k]!.offset) + 1;
+  /** The regions of the edits that put in one of `tokens` (an insert or a replace). */
+  const puttingIn = (...tokens: string[]): (readonly [number, number])[] => regions.filter((_, k) => edits[k]!.candidate.kind !== 'delete' && tokens.includes(edits[k]!.candidate.token));
   const mid = edits.some((a) => a.candidate.token === '}') ? blockEndsMidLine(rlx(), edits, regions, broken) : [];
   if (mid.length)
     out.push({
@@ -62,7 +64,7 @@ export function precisionFindings(
   const spaced = oddlySpacedParen(edits, broken);
   if (spaced.length)
     out.push({ cap: 0.5, evidence: `leaves a '(' spaced from what follows on line ${spaced.join(', ')} (\`f( x\`), as the file never spaces one: that '(' is likelier the slip` });
-  const empty = edits.some((a) => (a.candidate.token === '(' || a.candidate.token === ')') && a.candidate.kind !== 'delete') ? emptyParensOverLines(rlx(), edits, regions) : [];
+  const empty = puttingIn('(', ')').length ? emptyParensOverLines(rlx(), edits, regions) : [];
   if (empty.length) out.push({ cap: 0.5, evidence: `closes an empty '(' on a later line (\`f(⏎)\`, line ${empty.map(lineAt).join(', ')}), which no one writes` });
   const heads = blockOpenerDeleted(edits, broken);
   if (heads.length)
@@ -96,12 +98,14 @@ export function precisionFindings(
     const strings = nodesAtEdits(program, regions, stringLacks).map((o) => lineOf(rlx(), o) + 1);
     if (strings.length)
       out.push({ cap: 0.3, evidence: `reads a property no string has off a string literal (\`'./x'.js\`, line ${strings.join(', ')} of the repair): the quote closes too early` });
-    const bare = edits.some((a) => a.candidate.token === '{' && a.candidate.kind !== 'delete') ? newBareBlock(program, edits, regions) : [];
+    const braces = puttingIn('{');
+    const bare = braces.length ? newBareBlock(program, braces) : [];
     if (bare.length)
       out.push({ cap: 0.5, evidence: `opens a bare block (a '{' that no statement heads, line ${bare.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else` });
     const loose = nodesAtEdits(program, regions, functionAsStatement).map((o) => lineOf(rlx(), o) + 1);
     if (loose.length) out.push({ cap: 0.5, evidence: `leaves a function as a statement of its own, never called nor kept (line ${loose.join(', ')} of the repair), which no one writes` });
-    const calls2 = edits.some((a) => a.candidate.token === '(' && a.candidate.kind !== 'delete') ? callsOpenedBelow(program, repaired, edits, regions) : [];
+    const parens = puttingIn('(');
+    const calls2 = parens.length ? callsOpenedBelow(program, repaired, parens) : [];
     if (calls2.length)
       out.push({ cap: 0.5, evidence: `calls the line before with a '(' that opens its line (line ${calls2.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which no one writes` });
     const dupes = keysWrittenTwice(program, regions).map((o) => lineOf(rlx(), o) + 1);
@@ -459,9 +463,8 @@ const SEMI_HABIT = 5;
 const functionAsStatement: NodeTest = (n) =>
   n.type === 'ExpressionStatement' && ['FunctionExpression', 'ArrowFunctionExpression', 'ClassExpression'].includes((n.expression as Node).type);
 
-/** Offsets of '(' an edit put in that open their line and call what ends on a line above (`x⏎(y)`). */
-function callsOpenedBelow(program: Program, repaired: string, edits: readonly AppliedEdit[], regions: readonly (readonly [number, number])[]): number[] {
-  const opened = regions.filter((_, k) => edits[k]!.candidate.token === '(' && edits[k]!.candidate.kind !== 'delete');
+/** Offsets of '(' an edit put in (`opened`: those edits' regions) that open their line and call what ends on a line above (`x⏎(y)`). */
+function callsOpenedBelow(program: Program, repaired: string, opened: readonly (readonly [number, number])[]): number[] {
   const out: number[] = [];
   const near = (n: Node): boolean => opened.some(([lo, hi]) => n.start <= hi && n.end >= lo);
   eachNode(program, (n) => {
@@ -498,11 +501,10 @@ function emptyParensOverLines(rlx: Lexed, edits: readonly AppliedEdit[], regions
 
 /**
  * Start offsets of bare blocks (a block among statements, headed by no `if`, loop, function or
- * `case`) whose '{' an edit put in, when the program has no other bare block: `.function f` typed
+ * `case`) whose '{' an edit put in (`opened`: those edits' regions), when the program has no other bare block: `.function f` typed
  * for `function f` read as `{function f` closed by an extra '}'.
  */
-function newBareBlock(program: Program, edits: readonly AppliedEdit[], regions: readonly (readonly [number, number])[]): number[] {
-  const opened = regions.filter((_, k) => edits[k]!.candidate.token === '{' && edits[k]!.candidate.kind !== 'delete');
+function newBareBlock(program: Program, opened: readonly (readonly [number, number])[]): number[] {
   const at: number[] = [];
   let elsewhere = 0;
   eachNode(program, (n) => {

@@ -298,12 +298,12 @@ export class SyntaxChecker {
   private async fillSurfaces(run: CheckRun, budget: number): Promise<void> {
     const todo = run.lackingSurfaces(budget);
     if (!todo.length) return;
-    const batches = batchesOf(todo.map((t) => ({ i: t.i, check: { file: t.file, format: t.format }, bytes: t.bytes })));
+    const batches = batchesOf(todo);
     await Promise.all(
       batches.map(async (b) => {
         let outs: SurfaceOutcome[];
         try {
-          outs = await this.surfacesOf(b.map((w) => ({ file: w.check.file, format: w.check.format as ModuleFormat })));
+          outs = await this.surfacesOf(b.map((t) => ({ file: t.file, format: t.format })));
         } catch {
           return; // no surface is no fact about the file: the record stays as it was
         }
@@ -414,35 +414,51 @@ export function parseCheckOutput(stderr: string, file: string): { line: number; 
 /** A file for the engines: its index in the call, what to check, and its size for batching. */
 type Work = { i: number; check: FileCheck; bytes: number };
 
-/** batchesOf, as the work comes. */
-async function* batchesFrom(work: AsyncIterable<Work>): AsyncGenerator<Work[]> {
-  let batch: Work[] = [];
+/**
+ * Cuts items, in order, into batches of at most BATCH_FILES files and (past the first file)
+ * BATCH_BYTES bytes: `add` returns the batch an item closes, `end` the last one.
+ */
+export function batcher<T extends { bytes: number }>(): { add(item: T): T[] | undefined; end(): T[] | undefined } {
+  let open: T[] = [];
   let bytes = 0;
-  for await (const w of work) {
-    if (batch.length && (batch.length >= BATCH_FILES || bytes + w.bytes > BATCH_BYTES)) {
-      yield batch;
-      batch = [];
-      bytes = 0;
-    }
-    batch.push(w);
-    bytes += w.bytes;
-  }
-  if (batch.length) yield batch;
+  return {
+    add(item) {
+      let closed: T[] | undefined;
+      if (open.length && (open.length >= BATCH_FILES || bytes + item.bytes > BATCH_BYTES)) {
+        closed = open;
+        open = [];
+        bytes = 0;
+      }
+      open.push(item);
+      bytes += item.bytes;
+      return closed;
+    },
+    end: () => (open.length ? open : undefined),
+  };
 }
 
-/** Batches of at most BATCH_FILES files and (past the first file) BATCH_BYTES bytes, in order. */
-function batchesOf(work: readonly Work[]): Work[][] {
-  const batches: Work[][] = [];
-  for (let k = 0; k < work.length; ) {
-    const batch: Work[] = [];
-    let bytes = 0;
-    while (k < work.length && batch.length < BATCH_FILES && (batch.length === 0 || bytes + work[k]!.bytes <= BATCH_BYTES)) {
-      bytes += work[k]!.bytes;
-      batch.push(work[k++]!);
-    }
-    batches.push(batch);
+/** The batches of `items` (see batcher). */
+function batchesOf<T extends { bytes: number }>(items: Iterable<T>): T[][] {
+  const cut = batcher<T>();
+  const out: T[][] = [];
+  for (const item of items) {
+    const closed = cut.add(item);
+    if (closed) out.push(closed);
   }
-  return batches;
+  const last = cut.end();
+  if (last) out.push(last);
+  return out;
+}
+
+/** batchesOf, as the work comes. */
+async function* batchesFrom(work: AsyncIterable<Work>): AsyncGenerator<Work[]> {
+  const cut = batcher<Work>();
+  for await (const w of work) {
+    const closed = cut.add(w);
+    if (closed) yield closed;
+  }
+  const last = cut.end();
+  if (last) yield last;
 }
 
 /**

@@ -3,7 +3,7 @@ import { PackageScopes } from '../../analysis/format.js';
 import { listSourceFiles, treeOf, type ListConfig } from '../files.js';
 import { walkScopes } from '../scopes.js';
 import type { ModuleFormat } from '../../analysis/compile.js';
-import type { SyntaxChecker } from '../../engine/checker.js';
+import { batcher, type SyntaxChecker } from '../../engine/checker.js';
 
 /**
  * Bytes of source an idle fill reads per pass. The engines lex about 1 MB in 50 ms of CPU (see
@@ -16,8 +16,6 @@ export const IDLE_FILL_BYTES = 16 << 20;
 export const IDLE_FILL_MS = 2_000;
 /** A file changed this recently may change again unseen within its timestamp tick: not filled (as the checker's racy window). */
 const RACY_MS = 2000;
-const BATCH_FILES = 64;
-const BATCH_BYTES = 1 << 20;
 /** Batches in flight at once: a stop waits for these at most. */
 const LANES = 2;
 
@@ -100,23 +98,18 @@ export async function fillSurfaces(config: ListConfig, checker: SyntaxChecker, o
   const batches: Todo[][] = [];
   let spent = 0;
   let bytesCut = false;
-  let batch: Todo[] = [];
-  let batchBytes = 0;
+  const cut = batcher<Todo>();
   for (const t of todo) {
     if (spent > 0 && spent + t.bytes > maxBytes) {
       bytesCut = true;
       continue;
     }
     spent += t.bytes;
-    if (batch.length && (batch.length >= BATCH_FILES || batchBytes + t.bytes > BATCH_BYTES)) {
-      batches.push(batch);
-      batch = [];
-      batchBytes = 0;
-    }
-    batch.push(t);
-    batchBytes += t.bytes;
+    const closed = cut.add(t);
+    if (closed) batches.push(closed);
   }
-  if (batch.length) batches.push(batch);
+  const last = cut.end();
+  if (last) batches.push(last);
 
   let next = 0;
   const lane = async (): Promise<void> => {

@@ -145,11 +145,7 @@ export class TreeWalk {
     if (!all) this.roots.set(base, (all = this.walk(base)));
     const { names, folderOf, prefixes } = all;
     const out: string[] = [];
-    // A path is made only for an entry selected, and a relative path only for a matcher that reads it.
-    if (include.nameOnly) {
-      for (let i = 0; i < names.length; i++) if (include('', names[i]!)) out.push(prefixes[folderOf[i]!]! + names[i]!);
-      return out;
-    }
+    // A path is made only for an entry selected (and by selects, a relative path only for a matcher that reads it).
     for (let i = 0; i < names.length; i++) if (selects(all, i, include)) out.push(prefixes[folderOf[i]!]! + names[i]!);
     return out;
   }

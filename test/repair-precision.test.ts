@@ -392,6 +392,63 @@ module.exports = { accessor };
 `,
     slip: ['self[key] = self', 'self[key = self'],
   },
+  {
+    // V8 stops at the '{' after the parameters, too far from the word for the error's window
+    name: 'a mistyped function before a long parameter list: meridiem: ufnction (hour, minute, isLower) {',
+    expect: 'repaired',
+    intended: `'use strict';
+var locale = {
+  meridiemParse: /AM|PM/,
+  meridiem: function (hour, minute, isLower) {
+    if (hour < 12) {
+      return isLower ? 'am' : 'AM';
+    }
+    return isLower ? 'pm' : 'PM';
+  },
+};
+module.exports = { locale };
+`,
+    slip: ['meridiem: function', 'meridiem: ufnction'],
+  },
+  {
+    // the body read as an object literal fails on its first statement, a line below the `=`
+    name: 'an arrow typed as = before a body: (limit) = {⏎ return (items, iteratee) => {',
+    expect: 'repaired',
+    intended: `'use strict';
+var eachLimit = (limit) => {
+  return (items, iteratee) => {
+    var out = [];
+    for (var i = 0; i < items.length && i < limit; i++) out.push(iteratee(items[i]));
+    return out;
+  };
+};
+module.exports = { eachLimit };
+`,
+    slip: ['(limit) =>', '(limit) ='],
+  },
+  {
+    // the block's head runs over two lines; its `}` goes at the indentation of the head's first line
+    name: "an if with a head over two lines lost its closing }: it goes back at the if's indentation",
+    expect: 'repaired',
+    intended: `'use strict';
+var baseTag = require('./base');
+var getTag = baseTag;
+
+if ((typeof Map == 'function' && getTag(new Map()) != 'map') ||
+    (typeof Set == 'function' && getTag(new Set()) != 'set')) {
+  getTag = function(value) {
+    var result = baseTag(value);
+    if (result) {
+      return result;
+    }
+    return 'object';
+  };
+}
+
+module.exports = getTag;
+`,
+    slip: ['}\n\nmodule', '\nmodule'],
+  },
 ];
 
 function broken(c: Pick<PrecisionCase, 'intended' | 'slip'>): string {
@@ -813,4 +870,5 @@ module.exports = { tagOf, arrayBufferTag }
       await checker.close();
     }
   });
+
 });

@@ -871,4 +871,79 @@ module.exports = { tagOf, arrayBufferTag }
     }
   });
 
+  it("a '}' lost before an 'else' that then pairs with a deeper 'if': not written", () =>
+    heldBack(
+      `'use strict';
+function throttle(func, wait) {
+  var timeout = null, previous = 0, result;
+  return function() {
+    var now = Date.now();
+    var remaining = wait - (now - previous);
+    if (remaining <= 0 || remaining > wait) {
+      if (timeout) {
+        clearTimeout(timeout);
+        timeout = null;
+      }
+      previous = now;
+      result = func.apply(this, arguments);
+      if (!timeout) previous = 0;
+    } else if (!timeout) {
+      timeout = setTimeout(function() { timeout = null; }, remaining);
+    }
+    return result;
+  };
+}
+module.exports = { throttle };
+`,
+      '    } else if',
+      '     else if',
+      /pairs an 'else' with an 'if' indented deeper than it/,
+    ));
+
+  it("a ';' typed as ')' before a block's end (`))⏎}`), in a file that ends every statement with ';': not written", () =>
+    heldBack(
+      `'use strict';
+var hoursOf = require('./hours');
+var calendar = {
+  sameDay: function () {
+    var h = hoursOf(this);
+    return (
+      '[Oggi a' +
+      (h > 1 ? 'lle ' : 'l') +
+      ']LT'
+    );
+  },
+  nextDay: function () {
+    var h = hoursOf(this);
+    return '[Domani a' + (h > 1 ? 'lle ' : 'l') + ']LT';
+  },
+};
+module.exports = { calendar };
+`,
+      '    );',
+      '    ))',
+      /ends a statement with no ';' at the edit/,
+    ));
+
+  it("a '(' doubled in a wrapper's call, closed at the file's end: a comma expression the file never writes, not written", () =>
+    heldBack(MOMENT_WRAPPER, '}(this, (function', '}((this, (function', /makes a comma expression/));
+
+  it("a lost '(' of a method's call repaired by deleting a ')': not written", () =>
+    heldBack(
+      `'use strict';
+function startOf(d) {
+  var time;
+  time = make(d.year(), d.month(), d.date());
+  time = time - (d.date() % 7);
+  return time + d.month() + d.year() + d.date();
+}
+function make(y, m, day) {
+  return y * 400 + m * 31 + day;
+}
+module.exports = { startOf };
+`,
+      'd.month(), d.date())',
+      'd.month(), d.date))',
+      /reads a method as a value at the edit \('\.date'\)/,
+    ));
 });

@@ -449,6 +449,26 @@ module.exports = getTag;
 `,
     slip: ['}\n\nmodule', '\nmodule'],
   },
+  {
+    // the string's own text ends with one of the marks that end its line: the quote goes between them
+    name: "a string that ends with ';' lost its quote before the line's ',': '&quot;,",
+    expect: 'repaired',
+    intended: `'use strict';
+var escapeMap = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#x27;',
+  '\`': '&#x60;'
+};
+function escape(s) {
+  return s.replace(/[&<>"'\`]/g, function (c) { return escapeMap[c]; });
+}
+module.exports = { escape };
+`,
+    slip: ["'&quot;',", "'&quot;,"],
+  },
 ];
 
 function broken(c: Pick<PrecisionCase, 'intended' | 'slip'>): string {

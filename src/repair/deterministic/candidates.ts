@@ -772,6 +772,11 @@ function stringCandidates(lx: Lexed, e: number, errLine: number): Candidate[] {
       const cost = 0.9 + 0.03 * k + (at < tok.start ? 0.1 : 0) + (spaced.has(at) ? 0.1 : 0) + tailPenalty(head, text.slice(at, codeEnd)) + (codeLike(text.slice(tok.start + 1, at)) ? 0.3 : 0);
       out.push({ edit: { offset: at, del: 0, ins: q }, cost, kind: 'insert', token: q, why: 'string' });
     });
+    // inside that punctuation too, after the two ends of it: the string's own text may end with some of it (`'&quot;',`)
+    for (let at = run + 1; at < codeEnd; at++) {
+      const cost = 0.96 + tailPenalty(head, text.slice(at, codeEnd)) + (codeLike(text.slice(tok.start + 1, at)) ? 0.3 : 0);
+      out.push({ edit: { offset: at, del: 0, ins: q }, cost, kind: 'insert', token: q, why: 'string' });
+    }
     out.push({ edit: { offset: tok.start, del: 1, ins: '' }, cost: 1.3, kind: 'delete', token: q, was: q, why: 'string' });
   }
   return out;

@@ -468,6 +468,19 @@ function escape(s) {
 module.exports = { escape };
 `,
     slip: ["'&quot;',", "'&quot;,"],
+  },  {
+    // the only 'return' of the file: the word the deletion leaves is known as a keyword, not from the file
+    name: "a stray '#' typed into the file's one keyword of its kind: retu#rn clone(…)",
+    expect: 'repaired',
+    intended: `'use strict';
+var clone = require('./clone');
+function cloneWith(value, customizer) {
+  customizer = typeof customizer == 'function' ? customizer : undefined;
+  return clone(value, customizer);
+}
+module.exports = { cloneWith };
+`,
+    slip: ['return clone', 'retu#rn clone'],
   },
 ];
 

@@ -481,6 +481,20 @@ function cloneWith(value, customizer) {
 module.exports = { cloneWith };
 `,
     slip: ['return clone', 'retu#rn clone'],
+  },  {
+    // its rival, `path.castFunction(u)`, reads as a property a name the file only ever writes as a variable
+    name: "a lost ',' between arguments: baseUpdate(object, path castFunction(updater))",
+    expect: 'repaired',
+    intended: `'use strict';
+var baseUpdate = require('./_baseUpdate'),
+    castFunction = require('./_castFunction');
+
+function update(object, path, updater) {
+  return object == null ? object : baseUpdate(object, path, castFunction(updater));
+}
+module.exports = { update };
+`,
+    slip: ['path, castFunction', 'path castFunction'],
   },
 ];
 

@@ -57,6 +57,9 @@ export function precisionFindings(
   const uncalled = methodsUncalled(edits, broken);
   if (uncalled.length)
     out.push({ cap: 0.5, evidence: `reads a method as a value at the edit (${uncalled.map((n) => `'.${n}'`).join(', ')}) where the file calls it at every other mention: a lost '(' is likelier` });
+  const members = edits.some((a) => a.candidate.token === '.' && a.candidate.kind === 'insert') ? variablesAsMembers(edits, broken) : [];
+  if (members.length)
+    out.push({ cap: 0.5, evidence: `reads ${members.map((n) => `'${n}'`).join(', ')} as a property (\`x.${members[0]}\`), a name the file writes only as a variable: a lost ',' is likelier` });
   const lone = loneTokenDeleted(edits, broken);
   if (lone.length) out.push({ cap: 0.5, evidence: `deletes the only token of line ${lone.join(', ')}: a whole line typed by mistake is rarer than a token typed for another` });
   const patterns = patternCloseDeleted(edits, broken);
@@ -608,6 +611,33 @@ function loneTokenDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
 }
 
 /**
+ * Names a '.' put in makes properties of (`path castFunction(u)` read as `path.castFunction(u)`)
+ * that the file writes as a bare name elsewhere and never after a '.'.
+ */
+function variablesAsMembers(edits: readonly AppliedEdit[], lx: Lexed): string[] {
+  const out: string[] = [];
+  const toks = lx.tokens;
+  const dotted = (k: number): boolean => k > 0 && toks[k - 1]!.type === 'punct' && (toks[k - 1]!.value === '.' || toks[k - 1]!.value === '?.');
+  for (const a of edits) {
+    const c = a.candidate;
+    // put in between two tokens, where a lost ',' would go too (a '.' in place of a token is another slip)
+    if (c.token !== '.' || c.kind !== 'insert') continue;
+    const k = tokenAt(lx, a.offset);
+    const t = toks[k];
+    if (!t || t.type !== 'name' || !/^\s*$/.test(lx.text.slice(a.offset, t.start))) continue;
+    let bare = 0;
+    let member = 0;
+    for (let j = 0; j < toks.length && member === 0; j++) {
+      if (j === k || toks[j]!.type !== 'name' || toks[j]!.value !== t.value) continue;
+      if (dotted(j)) member++;
+      else bare++;
+    }
+    if (bare >= 1 && member === 0) out.push(t.value);
+  }
+  return out;
+}
+
+/**
  * Names of members read right before an edit and not called after it (`this.date))` repaired as
  * `this.date)`), that the file calls at each of at least two other mentions (`this.date()`).
  */
@@ -627,7 +657,11 @@ function methodsUncalled(edits: readonly AppliedEdit[], lx: Lexed): string[] {
     const name = toks[k]!.value;
     let calls = 0;
     let reads = 0;
-    for (let j = 1; j < toks.length && reads === 0; j++) if (j !== k && toks[j]!.value === name && member(j)) called(j) ? calls++ : reads++;
+    for (let j = 1; j < toks.length && reads === 0; j++) {
+      if (j === k || toks[j]!.value !== name || !member(j)) continue;
+      if (called(j)) calls++;
+      else reads++;
+    }
     if (calls >= 2 && reads === 0) out.push(name);
   }
   return out;

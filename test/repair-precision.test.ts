@@ -392,6 +392,110 @@ module.exports = { accessor };
 `,
     slip: ['self[key] = self', 'self[key = self'],
   },
+  {
+    // V8 stops at the '{' after the parameters, too far from the word for the error's window
+    name: 'a mistyped function before a long parameter list: meridiem: ufnction (hour, minute, isLower) {',
+    expect: 'repaired',
+    intended: `'use strict';
+var locale = {
+  meridiemParse: /AM|PM/,
+  meridiem: function (hour, minute, isLower) {
+    if (hour < 12) {
+      return isLower ? 'am' : 'AM';
+    }
+    return isLower ? 'pm' : 'PM';
+  },
+};
+module.exports = { locale };
+`,
+    slip: ['meridiem: function', 'meridiem: ufnction'],
+  },
+  {
+    // the body read as an object literal fails on its first statement, a line below the `=`
+    name: 'an arrow typed as = before a body: (limit) = {⏎ return (items, iteratee) => {',
+    expect: 'repaired',
+    intended: `'use strict';
+var eachLimit = (limit) => {
+  return (items, iteratee) => {
+    var out = [];
+    for (var i = 0; i < items.length && i < limit; i++) out.push(iteratee(items[i]));
+    return out;
+  };
+};
+module.exports = { eachLimit };
+`,
+    slip: ['(limit) =>', '(limit) ='],
+  },
+  {
+    // the block's head runs over two lines; its `}` goes at the indentation of the head's first line
+    name: "an if with a head over two lines lost its closing }: it goes back at the if's indentation",
+    expect: 'repaired',
+    intended: `'use strict';
+var baseTag = require('./base');
+var getTag = baseTag;
+
+if ((typeof Map == 'function' && getTag(new Map()) != 'map') ||
+    (typeof Set == 'function' && getTag(new Set()) != 'set')) {
+  getTag = function(value) {
+    var result = baseTag(value);
+    if (result) {
+      return result;
+    }
+    return 'object';
+  };
+}
+
+module.exports = getTag;
+`,
+    slip: ['}\n\nmodule', '\nmodule'],
+  },
+  {
+    // the string's own text ends with one of the marks that end its line: the quote goes between them
+    name: "a string that ends with ';' lost its quote before the line's ',': '&quot;,",
+    expect: 'repaired',
+    intended: `'use strict';
+var escapeMap = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&#x27;',
+  '\`': '&#x60;'
+};
+function escape(s) {
+  return s.replace(/[&<>"'\`]/g, function (c) { return escapeMap[c]; });
+}
+module.exports = { escape };
+`,
+    slip: ["'&quot;',", "'&quot;,"],
+  },  {
+    // the only 'return' of the file: the word the deletion leaves is known as a keyword, not from the file
+    name: "a stray '#' typed into the file's one keyword of its kind: retu#rn clone(…)",
+    expect: 'repaired',
+    intended: `'use strict';
+var clone = require('./clone');
+function cloneWith(value, customizer) {
+  customizer = typeof customizer == 'function' ? customizer : undefined;
+  return clone(value, customizer);
+}
+module.exports = { cloneWith };
+`,
+    slip: ['return clone', 'retu#rn clone'],
+  },  {
+    // its rival, `path.castFunction(u)`, reads as a property a name the file only ever writes as a variable
+    name: "a lost ',' between arguments: baseUpdate(object, path castFunction(updater))",
+    expect: 'repaired',
+    intended: `'use strict';
+var baseUpdate = require('./_baseUpdate'),
+    castFunction = require('./_castFunction');
+
+function update(object, path, updater) {
+  return object == null ? object : baseUpdate(object, path, castFunction(updater));
+}
+module.exports = { update };
+`,
+    slip: ['path, castFunction', 'path castFunction'],
+  },
 ];
 
 function broken(c: Pick<PrecisionCase, 'intended' | 'slip'>): string {
@@ -813,4 +917,80 @@ module.exports = { tagOf, arrayBufferTag }
       await checker.close();
     }
   });
+
+  it("a '}' lost before an 'else' that then pairs with a deeper 'if': not written", () =>
+    heldBack(
+      `'use strict';
+function throttle(func, wait) {
+  var timeout = null, previous = 0, result;
+  return function() {
+    var now = Date.now();
+    var remaining = wait - (now - previous);
+    if (remaining <= 0 || remaining > wait) {
+      if (timeout) {
+        clearTimeout(timeout);
+        timeout = null;
+      }
+      previous = now;
+      result = func.apply(this, arguments);
+      if (!timeout) previous = 0;
+    } else if (!timeout) {
+      timeout = setTimeout(function() { timeout = null; }, remaining);
+    }
+    return result;
+  };
+}
+module.exports = { throttle };
+`,
+      '    } else if',
+      '     else if',
+      /pairs an 'else' with an 'if' indented deeper than it/,
+    ));
+
+  it("a ';' typed as ')' before a block's end (`))⏎}`), in a file that ends every statement with ';': not written", () =>
+    heldBack(
+      `'use strict';
+var hoursOf = require('./hours');
+var calendar = {
+  sameDay: function () {
+    var h = hoursOf(this);
+    return (
+      '[Oggi a' +
+      (h > 1 ? 'lle ' : 'l') +
+      ']LT'
+    );
+  },
+  nextDay: function () {
+    var h = hoursOf(this);
+    return '[Domani a' + (h > 1 ? 'lle ' : 'l') + ']LT';
+  },
+};
+module.exports = { calendar };
+`,
+      '    );',
+      '    ))',
+      /ends a statement with no ';' at the edit/,
+    ));
+
+  it("a '(' doubled in a wrapper's call, closed at the file's end: a comma expression the file never writes, not written", () =>
+    heldBack(MOMENT_WRAPPER, '}(this, (function', '}((this, (function', /makes a comma expression/));
+
+  it("a lost '(' of a method's call repaired by deleting a ')': not written", () =>
+    heldBack(
+      `'use strict';
+function startOf(d) {
+  var time;
+  time = make(d.year(), d.month(), d.date());
+  time = time - (d.date() % 7);
+  return time + d.month() + d.year() + d.date();
+}
+function make(y, m, day) {
+  return y * 400 + m * 31 + day;
+}
+module.exports = { startOf };
+`,
+      'd.month(), d.date())',
+      'd.month(), d.date))',
+      /reads a method as a value at the edit \('\.date'\)/,
+    ));
 });

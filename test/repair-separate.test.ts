@@ -198,6 +198,7 @@ module.exports = { months, days };
 };
 // a lost ',' between two names, where the rival's `iteratee.callback` reads like the file's own
 // `iteratee.bind`: both runs are the file's, proposed
+// `options.callback`: the file writes 'callback' as a property too, so the rival's `iteratee.callback` is no reading it never has
 const runsBoth: Case = {
   intended: `'use strict';
 function run(coll, iteratee, callback) {
@@ -205,7 +206,7 @@ function run(coll, iteratee, callback) {
   return each(coll, iteratee, callback);
 }
 function walk(coll, iteratee, options) {
-  return run(coll, iteratee.bind(options), options.done);
+  return run(coll, iteratee.bind(options), options.callback);
 }
 module.exports = { run, walk };
 `,

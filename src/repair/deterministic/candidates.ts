@@ -485,6 +485,15 @@ function deleteEdit(lx: Lexed, i: number): Edit {
   return { offset: tok.start, del: tok.end - tok.start, ins: '' };
 }
 
+/** The line a '{' is indented by: that of the '(' its head's ')' closes, when the head spans lines. */
+function blockHeadLine(lx: Lexed, o: number): number {
+  const open = lx.tokens[o]!;
+  const p = lx.tokens[o - 1];
+  if (open.value !== '{' || !p || p.type !== 'punct' || p.value !== ')') return open.line;
+  const m = lx.match[o - 1]!;
+  return m >= 0 && lx.tokens[m]!.line < open.line ? lx.tokens[m]!.line : open.line;
+}
+
 /** Is the file indented consistently enough to place brackets by it? */
 export function indentationReliable(lx: Lexed): boolean {
   let pairs = 0;
@@ -524,7 +533,9 @@ export function structureCandidates(lx: Lexed, errLine: number): Candidate[] {
     if (open.type !== 'punct' || !(open.value in OPENERS)) continue;
     const nextTok = toks[o + 1];
     if (nextTok && !nextTok.first) continue;
-    const I = lx.indent[open.line]!;
+    // a block's head over several lines (`if (a ||⏎    b) {`) is indented as its first line
+    const head = blockHeadLine(lx, o);
+    const I = lx.indent[head]!;
     const closer = OPENERS[open.value]!;
     // the first later line indented no deeper than the opener's line
     let L = open.line + 1;
@@ -542,7 +553,7 @@ export function structureCandidates(lx: Lexed, errLine: number): Candidate[] {
       const lastTok = toks[f - 1]!;
       const afterLine = lineOf(lx, lastTok.end) + 1;
       const at = afterLine < nLines ? lx.lineStarts[afterLine]! : lx.text.length;
-      const ins = at >= lx.text.length && !endsWithBreak(lx.text) ? lx.eol + indentText(lx, open.line) + closer : indentText(lx, open.line) + closer + lx.eol;
+      const ins = at >= lx.text.length && !endsWithBreak(lx.text) ? lx.eol + indentText(lx, head) + closer : indentText(lx, head) + closer + lx.eol;
       const aligned = lx.indent[L] === I;
       if (fTok && fTok.type === 'punct' && fTok.line === L && aligned) {
         // `});` that lost its `}`, `},` that lost its `}`, `}(this)`: it goes back before the punctuation
@@ -761,6 +772,11 @@ function stringCandidates(lx: Lexed, e: number, errLine: number): Candidate[] {
       const cost = 0.9 + 0.03 * k + (at < tok.start ? 0.1 : 0) + (spaced.has(at) ? 0.1 : 0) + tailPenalty(head, text.slice(at, codeEnd)) + (codeLike(text.slice(tok.start + 1, at)) ? 0.3 : 0);
       out.push({ edit: { offset: at, del: 0, ins: q }, cost, kind: 'insert', token: q, why: 'string' });
     });
+    // inside that punctuation too, after the two ends of it: the string's own text may end with some of it (`'&quot;',`)
+    for (let at = run + 1; at < codeEnd; at++) {
+      const cost = 0.96 + tailPenalty(head, text.slice(at, codeEnd)) + (codeLike(text.slice(tok.start + 1, at)) ? 0.3 : 0);
+      out.push({ edit: { offset: at, del: 0, ins: q }, cost, kind: 'insert', token: q, why: 'string' });
+    }
     out.push({ edit: { offset: tok.start, del: 1, ins: '' }, cost: 1.3, kind: 'delete', token: q, was: q, why: 'string' });
   }
   return out;
@@ -878,28 +894,49 @@ export function wordCandidates(lx: Lexed, e: number, errLine: number): Candidate
     }
     return counts.get(name) ?? 0;
   };
+  const keywordTypos = (i: number, d: number): void => {
+    const tok = toks[i]!;
+    const prev = toks[i - 1];
+    const afterDot = !!prev && prev.type === 'punct' && (prev.value === '.' || prev.value === '?.');
+    if (tok.type !== 'name' || afterDot || KEYWORD_SET.has(tok.value) || !/^[a-z]+$/.test(tok.value)) return;
+    const elsewhere = countOf(tok.value) > 1 ? 0.7 : 0;
+    for (const k of TYPO_KEYWORDS) {
+      const kind = slipKind(tok.value, k);
+      // a name one letter from `if` or `in` is more often just a name: dearer, and never `x` for `if`
+      if (!kind || (k.length <= 2 && (tok.value.length < 2 || kind === 'substituted'))) continue;
+      out.push({
+        edit: { offset: tok.start, del: tok.end - tok.start, ins: k },
+        cost: SLIP_COST[kind] + d + elsewhere + (k.length <= 2 ? 0.15 : 0),
+        kind: 'replace',
+        token: k,
+        was: tok.value,
+        why: 'keyword',
+      });
+    }
+  };
+  // `fucntion (a, b, c) {`, `fi (x) {`: V8 stops at the '{' after the ')', and a long head leaves
+  // its word beyond the window; the word (or the one before a function's name) heads the parentheses
+  const close = toks[e - 1];
+  if (close && close.type === 'punct' && close.value === ')' && lx.match[e - 1]! >= 0) {
+    const open = lx.match[e - 1]!;
+    for (const i of [open - 1, open - 2]) if (i >= 0 && i < e - 7 && toks[i]!.line >= errLine - 2) keywordTypos(i, 0.05 * (open - i));
+  }
+  // `(limit) = {⏎ return (a) => {`: the arrow's body read as an object literal, which fails on its
+  // first statement however far below the `=`: the '{' around the error heads the arrow's body
+  for (let p = e < toks.length ? lx.parent[e]! : -1, up = 0; p >= 2 && up < 2; p = lx.parent[p]!, up++) {
+    const open = toks[p]!;
+    const eq = toks[p - 1]!;
+    const before = toks[p - 2]!;
+    if (open.value !== '{' || eq.type !== 'punct' || eq.value !== '=' || p - 1 < e - 40 || p - 1 >= e - 7) continue;
+    if (!((before.type === 'punct' && before.value === ')') || (before.type === 'name' && !KEYWORD_CLASS.has(before.value)))) continue;
+    out.push({ edit: { offset: eq.start, del: 1, ins: '=>' }, cost: (before.type === 'punct' ? 0.7 : 1.0) + 0.1 * (up + 1), kind: 'replace', token: '=>', was: '=', why: 'arrow' });
+  }
   for (let i = Math.max(0, e - 7); i <= Math.min(toks.length - 1, e + 12); i++) {
     const tok = toks[i]!;
     if (tok.line < errLine - 1 || tok.line > errLine || (i > e + 2 && tok.line !== errLine)) continue;
     const d = 0.05 * Math.abs(e - i);
     const prev = toks[i - 1];
-    const afterDot = !!prev && prev.type === 'punct' && (prev.value === '.' || prev.value === '?.');
-    if (i <= e + 2 && tok.type === 'name' && !afterDot && !KEYWORD_SET.has(tok.value) && /^[a-z]+$/.test(tok.value)) {
-      const elsewhere = countOf(tok.value) > 1 ? 0.7 : 0;
-      for (const k of TYPO_KEYWORDS) {
-        const kind = slipKind(tok.value, k);
-        // a name one letter from `if` or `in` is more often just a name: dearer, and never `x` for `if`
-        if (!kind || (k.length <= 2 && (tok.value.length < 2 || kind === 'substituted'))) continue;
-        out.push({
-          edit: { offset: tok.start, del: tok.end - tok.start, ins: k },
-          cost: SLIP_COST[kind] + d + elsewhere + (k.length <= 2 ? 0.15 : 0),
-          kind: 'replace',
-          token: k,
-          was: tok.value,
-          why: 'keyword',
-        });
-      }
-    }
+    if (i <= e + 2) keywordTypos(i, d);
     // an arrow typed as `=` or `>=`: `(err, res) = {`, `x >= x * 2`
     if (tok.type === 'punct' && (tok.value === '=' || tok.value === '>=') && prev) {
       const afterParams = prev.type === 'punct' && prev.value === ')';

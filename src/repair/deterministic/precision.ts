@@ -54,6 +54,12 @@ export function precisionFindings(
       cap: 0.5,
       evidence: `deletes the '[' that opens line ${items.join(', ')}, where other lines of the list open with '[' and close their ']' on the line: a lost ']' is likelier`,
     });
+  const uncalled = methodsUncalled(edits, broken);
+  if (uncalled.length)
+    out.push({ cap: 0.5, evidence: `reads a method as a value at the edit (${uncalled.map((n) => `'.${n}'`).join(', ')}) where the file calls it at every other mention: a lost '(' is likelier` });
+  const members = edits.some((a) => a.candidate.token === '.' && a.candidate.kind === 'insert') ? variablesAsMembers(edits, broken) : [];
+  if (members.length)
+    out.push({ cap: 0.5, evidence: `reads ${members.map((n) => `'${n}'`).join(', ')} as a property (\`x.${members[0]}\`), a name the file writes only as a variable: a lost ',' is likelier` });
   const lone = loneTokenDeleted(edits, broken);
   if (lone.length) out.push({ cap: 0.5, evidence: `deletes the only token of line ${lone.join(', ')}: a whole line typed by mistake is rarer than a token typed for another` });
   const patterns = patternCloseDeleted(edits, broken);
@@ -79,7 +85,7 @@ export function precisionFindings(
     // trees no one writes: V8 takes them (the first fails only when run), a reader never would
     const calls = [...nodesAtEdits(program, regions, assignsToCall), ...rvalueAssigned(repaired, regions)].map((o) => lineOf(rlx(), o) + 1);
     if (calls.length) out.push({ cap: 0.3, evidence: `assigns to a call (\`f(x) = y\`, line ${calls.join(', ')} of the repair), which no one writes` });
-    const sequences = newSequence(program, regions);
+    const sequences = newSequence(program, repaired, regions);
     if (sequences.length)
       out.push({ cap: 0.5, weak: true, evidence: `makes a comma expression (\`a, b\` as one value, line ${sequences.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else` });
     // `avr (x = 1, …)`: a name a space before the edit counts as at it
@@ -111,9 +117,12 @@ export function precisionFindings(
     const dupes = keysWrittenTwice(program, regions).map((o) => lineOf(rlx(), o) + 1);
     if (dupes.length)
       out.push({ cap: 0.3, evidence: `writes a key twice in one object literal (line ${dupes.join(', ')} of the repair), the second silently replacing the first, which no one means` });
-    const asi = statementsEndedByAsi(program, repaired, regions);
+    const asi = statementsEndedByAsi(program, repaired, regions, edits.map((a) => a.candidate.kind === 'delete'));
     if (asi.length)
       out.push({ cap: 0.5, evidence: `ends a statement with no ';' at the edit (line ${asi.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), where the file ends every other one with ';'` });
+    const elses = elsesOutdented(program, rlx(), regions).map((o) => lineOf(rlx(), o) + 1);
+    if (elses.length)
+      out.push({ cap: 0.5, evidence: `pairs an 'else' with an 'if' indented deeper than it (line ${elses.join(', ')} of the repair): the 'else' belongs to an outer 'if', whose block lost its '}' there` });
     const lists = nodesAtEdits(program, regions, commaSubscript).map((o) => lineOf(rlx(), o) + 1);
     if (lists.length) out.push({ cap: 0.3, evidence: `reads a subscript of a comma list (\`a[b, c]\`, line ${lists.join(', ')} of the repair), which no one writes` });
   }
@@ -274,6 +283,34 @@ function eachNode(program: Program, enter: (n: Node & Record<string, unknown>) =
   walk(program);
 }
 
+/**
+ * Offsets of the `else`s, in the statement lists that hold an edit, that open a line indented
+ * less than their `if`'s (`if (!t) x = null;⏎ else if (…) {` under `if (…) {`): a reader pairs
+ * an `else` with the `if` at its own indentation, which a '}' lost before it left open.
+ */
+function elsesOutdented(program: Program, rlx: Lexed, regions: readonly (readonly [number, number])[]): number[] {
+  const out: number[] = [];
+  const near = (n: Node): boolean => regions.some(([lo, hi]) => n.start <= hi && n.end >= lo);
+  const indentAt = (o: number): number => rlx.indent[lineOf(rlx, o)]!;
+  const check = (st: Node & Record<string, unknown>): void => {
+    for (let n = st; n.type === 'IfStatement' && n.alternate; n = n.alternate as Node & Record<string, unknown>) {
+      const from = (n.consequent as Node).end;
+      const at = from + rlx.text.slice(from, (n.alternate as Node).start).indexOf('else');
+      const line = lineOf(rlx, at);
+      // only an `else` that opens its line: `} else` sits at its '}''s indentation
+      if (at < from || rlx.tokens[rlx.lineFirst[line]!]?.start !== at) continue;
+      if (rlx.indent[line]! < indentAt(n.start)) out.push(at);
+    }
+  };
+  eachNode(program, (n) => {
+    if (!near(n)) return false;
+    const list = n.type === 'Program' || n.type === 'BlockStatement' ? (n.body as (Node & Record<string, unknown>)[]) : n.type === 'SwitchCase' ? (n.consequent as (Node & Record<string, unknown>)[]) : undefined;
+    if (list) for (const st of list) check(st);
+    return true;
+  });
+  return out;
+}
+
 /** Start offsets of the nodes passing `test` that overlap an edit's region. */
 function nodesAtEdits(program: Program, regions: readonly (readonly [number, number])[], test: NodeTest): number[] {
   const out: number[] = [];
@@ -313,8 +350,10 @@ function rvalueAssigned(text: string, regions: readonly (readonly [number, numbe
 }
 
 /** Start offsets of comma expressions at the edits, when the program has none elsewhere. */
-function newSequence(program: Program, regions: readonly (readonly [number, number])[]): number[] {
-  const near = (n: Node): boolean => regions.some(([lo, hi]) => n.start <= hi && n.end >= lo);
+function newSequence(program: Program, text: string, regions: readonly (readonly [number, number])[]): number[] {
+  // the parentheses around a sequence are its own (`(this, f)` closed by a ')' put in after f's)
+  const wrapped = (from: number, to: number, parens: RegExp): boolean => to - from < 40 && parens.test(text.slice(from, to));
+  const near = (n: Node): boolean => regions.some(([lo, hi]) => (n.start <= hi || wrapped(hi, n.start, /^[\s(]*$/)) && (n.end >= lo || wrapped(n.end, lo, /^[\s)]*$/)));
   const at: number[] = [];
   let elsewhere = 0;
   eachNode(program, (n) => {
@@ -416,30 +455,40 @@ const SEMICOLON = 59;
  * Start offsets of statements that end at an edit with no ';' (automatic semicolon insertion),
  * when the file ends at least SEMI_HABIT other statements with ';' and none without:
  * `'[object WeakMap]'.⏎var x` repaired by deleting the '.' rather than reading it as the ';'.
+ * A statement ended by its block's '}' counts only where the edit deletes what stood there
+ * (`f(x))⏎}` read as `f(x)⏎}`, where `f(x);⏎}` lost its ';' to the ')'), and only in a file that
+ * writes the ';' before every other block end too: a closer put back before a '}' leaves the
+ * ending the file had (`factory(x)⏎}`, which many files that write ';' leave bare).
  */
-function statementsEndedByAsi(program: Program, repaired: string, regions: readonly (readonly [number, number])[]): number[] {
-  const endsAt = (n: Node): boolean => regions.some(([lo, hi]) => n.end >= lo - 1 && n.end <= hi + 1);
+function statementsEndedByAsi(program: Program, repaired: string, regions: readonly (readonly [number, number])[], deletes: readonly boolean[]): number[] {
+  const endsAt = (n: Node, blockEnded: boolean): boolean => regions.some(([lo, hi], k) => n.end >= lo - 1 && n.end <= hi + 1 && (!blockEnded || deletes[k]));
   const first = Math.min(...regions.map(([lo]) => lo)) - 1;
   const last = Math.max(...regions.map(([, hi]) => hi)) + 1;
-  // ended by a line break, not by the '}' of its block (`factory(x)⏎}`: no ';' needed, many files write none)
-  const lineEnded = (n: Node): boolean => {
+  // ended by a line break ('line'), by its block's '}' on a later line ('block'), or not by ASI
+  const ending = (n: Node): 'line' | 'block' | undefined => {
     const after = repaired.slice(n.end, n.end + 400);
     const gap = /^(?:\s|\/\/[^\n]*|\/\*[\s\S]*?\*\/)*/.exec(after)![0];
     const next = after[gap.length];
-    return next !== undefined && next !== '}' && gap.includes('\n');
+    if (next === undefined || !gap.includes('\n')) return undefined;
+    return next === '}' ? 'block' : 'line';
   };
-  const asi = (n: Node & Record<string, unknown>, heads: Set<Node>): boolean => semicolonOptional(n) && !heads.has(n) && repaired.charCodeAt(n.end - 1) !== SEMICOLON && lineEnded(n);
+  const bare = (n: Node & Record<string, unknown>, heads: Set<Node>): boolean => semicolonOptional(n) && !heads.has(n) && repaired.charCodeAt(n.end - 1) !== SEMICOLON;
   // a `for (var i = 0; …)` head's declaration ends with no ';' of its own
   const headsOf = (n: Node & Record<string, unknown>, heads: Set<Node>): void => {
     if (n.type === 'ForStatement' && n.init) heads.add(n.init as Node);
     if ((n.type === 'ForInStatement' || n.type === 'ForOfStatement') && n.left) heads.add(n.left as Node);
   };
   const at: number[] = [];
+  let blockEnded = false;
   const heads = new Set<Node>();
   eachNode(program, (n) => {
     if (n.end < first || n.start > last) return false;
     headsOf(n, heads);
-    if (asi(n, heads) && endsAt(n)) at.push(n.start);
+    const end = bare(n, heads) ? ending(n) : undefined;
+    if (end && endsAt(n, end === 'block')) {
+      at.push(n.start);
+      if (end === 'block') blockEnded = true;
+    }
     return true;
   });
   if (!at.length) return [];
@@ -450,7 +499,10 @@ function statementsEndedByAsi(program: Program, repaired: string, regions: reado
     headsOf(n, allHeads);
     if (semicolonOptional(n) && !allHeads.has(n) && !at.includes(n.start)) {
       if (repaired.charCodeAt(n.end - 1) === SEMICOLON) semi++;
-      else if (lineEnded(n)) without++;
+      else {
+        const end = ending(n);
+        if (end === 'line' || (end === 'block' && blockEnded)) without++;
+      }
     }
     return without === 0;
   });
@@ -554,6 +606,63 @@ function loneTokenDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
     if (!t || t.start >= a.offset + a.candidate.edit.del || /^[()[\]{}]$/.test(t.value)) continue;
     const alone = t.first && (lx.tokens[k + 1]?.line ?? -1) !== t.line;
     if (alone) out.push(t.line + 1);
+  }
+  return out;
+}
+
+/**
+ * Names a '.' put in makes properties of (`path castFunction(u)` read as `path.castFunction(u)`)
+ * that the file writes as a bare name elsewhere and never after a '.'.
+ */
+function variablesAsMembers(edits: readonly AppliedEdit[], lx: Lexed): string[] {
+  const out: string[] = [];
+  const toks = lx.tokens;
+  const dotted = (k: number): boolean => k > 0 && toks[k - 1]!.type === 'punct' && (toks[k - 1]!.value === '.' || toks[k - 1]!.value === '?.');
+  for (const a of edits) {
+    const c = a.candidate;
+    // put in between two tokens, where a lost ',' would go too (a '.' in place of a token is another slip)
+    if (c.token !== '.' || c.kind !== 'insert') continue;
+    const k = tokenAt(lx, a.offset);
+    const t = toks[k];
+    if (!t || t.type !== 'name' || !/^\s*$/.test(lx.text.slice(a.offset, t.start))) continue;
+    let bare = 0;
+    let member = 0;
+    for (let j = 0; j < toks.length && member === 0; j++) {
+      if (j === k || toks[j]!.type !== 'name' || toks[j]!.value !== t.value) continue;
+      if (dotted(j)) member++;
+      else bare++;
+    }
+    if (bare >= 1 && member === 0) out.push(t.value);
+  }
+  return out;
+}
+
+/**
+ * Names of members read right before an edit and not called after it (`this.date))` repaired as
+ * `this.date)`), that the file calls at each of at least two other mentions (`this.date()`).
+ */
+function methodsUncalled(edits: readonly AppliedEdit[], lx: Lexed): string[] {
+  const out: string[] = [];
+  const toks = lx.tokens;
+  const member = (k: number): boolean => k > 0 && toks[k]!.type === 'name' && toks[k - 1]!.type === 'punct' && (toks[k - 1]!.value === '.' || toks[k - 1]!.value === '?.');
+  const called = (k: number): boolean => toks[k + 1]?.type === 'punct' && toks[k + 1]!.value === '(';
+  for (const a of edits) {
+    const c = a.candidate;
+    if (c.token === '(' && c.kind !== 'delete') continue;
+    // the member just before the edit, or before the ')' just before it (`this.date)⏎)`)
+    let k = tokenAt(lx, a.offset) - 1;
+    if (k > 0 && toks[k]!.value === ')' && toks[k]!.type === 'punct') k--;
+    if (k < 1 || !member(k) || called(k) || !/^[\s)]*$/.test(lx.text.slice(toks[k]!.end, a.offset))) continue;
+    if (a.offset === toks[k]!.end && c.kind === 'delete' && toks[tokenAt(lx, a.offset + c.edit.del)]?.value === '(') continue;
+    const name = toks[k]!.value;
+    let calls = 0;
+    let reads = 0;
+    for (let j = 1; j < toks.length && reads === 0; j++) {
+      if (j === k || toks[j]!.value !== name || !member(j)) continue;
+      if (called(j)) calls++;
+      else reads++;
+    }
+    if (calls >= 2 && reads === 0) out.push(name);
   }
   return out;
 }

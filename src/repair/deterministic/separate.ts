@@ -199,7 +199,7 @@ export const SEPARATION = 0.5;
 
 /**
  * Why a stray character's deletion is no unlikely edit: the word it leaves (`we@ekdaysMin` ->
- * `weekdaysMin`, `retu`rn` -> `return`) is one the file writes elsewhere, so the character was
+ * `weekdaysMin`) is one the file writes elsewhere, or a keyword (`retu#rn` -> `return`), so the character was
  * typed into a word, not left for a lost token. Undefined unless the repair is that one deletion.
  */
 export function strayInKnownWord(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }): string | undefined {
@@ -214,6 +214,8 @@ export function strayInKnownWord(broken: Lexed, repair: { text: string; edits: r
   const line = lineOf(broken, a.offset);
   for (const t of words) {
     const word = lx.text.slice(t!.start, t!.end);
+    // a word of the language itself (`retu#rn`): known whether or not the file writes it again
+    if (tokenClass(lx, t) !== 'id') return `deleting the stray '${a.candidate.was}' leaves '${word}', a keyword`;
     const elsewhere = broken.tokens.filter((b) => b.type === 'name' && b.line !== line && b.value === word).length;
     if (elsewhere >= 1) return `deleting the stray '${a.candidate.was}' leaves '${word}', a word the file writes ${elsewhere} time${elsewhere === 1 ? '' : 's'} elsewhere`;
   }

@@ -114,15 +114,18 @@ export class TreeWalk {
   }
 
   /**
-   * files(), and which of them are links: a set, nearly always empty, so that telling the
-   * others apart costs no lookup of their paths.
+   * files(); each one's folder with its separator, the same string for every file of a folder
+   * (so that "the same folder as the last file?" is an identity, not a comparison of paths); and
+   * which of them are links: a set, nearly always empty, so that telling the others apart costs
+   * no lookup of their paths.
    */
-  select(root: string, include: Matcher): { files: string[]; links: ReadonlySet<string> } {
-    const files = this.files(root, include);
+  select(root: string, include: Matcher): { files: string[]; folders: string[]; links: ReadonlySet<string> } {
+    const folders: string[] = [];
+    const files = this.files(root, include, folders);
     const w = this.roots.get(path.resolve(root))!;
     const links = new Set<string>();
     for (const i of w.links) if (selects(w, i, include)) links.add(w.prefixes[w.folderOf[i]!]! + w.names[i]!);
-    return { files, links };
+    return { files, folders, links };
   }
 
   /**
@@ -138,15 +141,23 @@ export class TreeWalk {
     return this.skipPaths.has(path.resolve(abs));
   }
 
-  /** The entries under `root` that `include` selects, as absolute paths in the order read. */
-  files(root: string, include: Matcher): string[] {
+  /**
+   * The entries under `root` that `include` selects, as absolute paths in the order read; with
+   * `folders`, each one's folder (with its separator) pushed there.
+   */
+  files(root: string, include: Matcher, folders?: string[]): string[] {
     const base = path.resolve(root);
     let all = this.roots.get(base);
     if (!all) this.roots.set(base, (all = this.walk(base)));
     const { names, folderOf, prefixes } = all;
     const out: string[] = [];
     // A path is made only for an entry selected (and by selects, a relative path only for a matcher that reads it).
-    for (let i = 0; i < names.length; i++) if (selects(all, i, include)) out.push(prefixes[folderOf[i]!]! + names[i]!);
+    for (let i = 0; i < names.length; i++) {
+      if (!selects(all, i, include)) continue;
+      const prefix = prefixes[folderOf[i]!]!;
+      out.push(prefix + names[i]!);
+      folders?.push(prefix);
+    }
     return out;
   }
 

@@ -31,11 +31,17 @@ interface Walked {
 /** Whether `include` selects entry `i`. */
 function selects(w: Walked, i: number, include: Matcher): boolean {
   const name = w.names[i]!;
-  return include.nameOnly ? include('', name) : include(w.relPrefixes[w.folderOf[i]!]! + name, name);
+  if (include.nameOnly) return include('', name);
+  const relPrefix = w.relPrefixes[w.folderOf[i]!]!;
+  return include.byFolder ? include.byFolder(relPrefix, name) : include(relPrefix + name, name);
 }
 
-/** A test of a path relative to the root, `/`-separated; `nameOnly`: it reads only the name. */
-type Matcher = ((rel: string, name: string) => boolean) & { nameOnly?: boolean };
+/**
+ * A test of a path relative to the root, `/`-separated; `nameOnly`: it reads only the name;
+ * `byFolder`: the same test given the folder's relative path (with its trailing `/`) and the
+ * name apart, so that no path is made an entry.
+ */
+type Matcher = ((rel: string, name: string) => boolean) & { nameOnly?: boolean; byFolder?: (relPrefix: string, name: string) => boolean };
 
 /**
  * One matcher for a list of globs. Patterns that test only the name, the usual include
@@ -59,14 +65,11 @@ export function globMatcher(patterns: readonly string[]): Matcher {
   const name = names.length ? new RegExp(`^(?:${names.join('|')})$`, 's') : undefined;
   const glob = rest.length ? picomatch(rest, { dot: true }) : undefined;
   if (name !== undefined && !parents.length && glob === undefined) return Object.assign((_rel: string, base: string) => name.test(base), { nameOnly: true });
-  return (rel, base) =>
-    (name !== undefined && name.test(base)) ||
-    parents.some((d) => {
-      // `**/d/*`: the file's folder is named d, at the root or below.
-      const at = rel.length - base.length - d.length;
-      return at >= 0 && rel.startsWith(d, at) && (at === 0 || rel.charCodeAt(at - 1) === 47);
-    }) ||
-    (glob !== undefined && glob(rel));
+  // `**/d/*`: the file's folder is named d, at the root or below.
+  const inParent = (relPrefix: string) => parents.some((d) => relPrefix.endsWith(d) && (relPrefix.length === d.length || relPrefix.charCodeAt(relPrefix.length - d.length - 1) === 47));
+  const byFolder = (relPrefix: string, base: string) => (name !== undefined && name.test(base)) || inParent(relPrefix);
+  const matcher: Matcher = (rel, base) => byFolder(rel.slice(0, rel.length - base.length), base) || (glob !== undefined && glob(rel));
+  return glob === undefined ? Object.assign(matcher, { byFolder }) : matcher;
 }
 
 /**

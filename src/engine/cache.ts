@@ -23,9 +23,8 @@ export interface FileStat {
 
 /** A FileStat of a file's BigInt stat; `folder`: see FileStat. */
 export function fileStatOf(st: { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }, folder?: string): FileStat {
-  const stat: FileStat = { key: statKey(st), size: Number(st.size), changedMs: Number(st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1e6 };
-  if (folder !== undefined) stat.folder = folder;
-  return stat;
+  // One shape for all (folder undefined or not): the lookups that read them stay monomorphic.
+  return { key: statKey(st), size: Number(st.size), changedMs: Number(st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1e6, folder };
 }
 
 /** A file's verdict without its name: what the cache keeps. */

@@ -65,8 +65,12 @@ export function globMatcher(patterns: readonly string[]): Matcher {
   const name = names.length ? new RegExp(`^(?:${names.join('|')})$`, 's') : undefined;
   const glob = rest.length ? picomatch(rest, { dot: true }) : undefined;
   if (name !== undefined && !parents.length && glob === undefined) return Object.assign((_rel: string, base: string) => name.test(base), { nameOnly: true });
-  // `**/d/*`: the file's folder is named d, at the root or below.
-  const inParent = (relPrefix: string) => parents.some((d) => relPrefix.endsWith(d) && (relPrefix.length === d.length || relPrefix.charCodeAt(relPrefix.length - d.length - 1) === 47));
+  // `**/d/*`: the file's folder is named d, at the root or below. (A loop: a closure made for
+  // `some` at each of the walk's entries was most of what the environment's list allocated.)
+  const inParent = (relPrefix: string) => {
+    for (const d of parents) if (relPrefix.endsWith(d) && (relPrefix.length === d.length || relPrefix.charCodeAt(relPrefix.length - d.length - 1) === 47)) return true;
+    return false;
+  };
   const byFolder = (relPrefix: string, base: string) => (name !== undefined && name.test(base)) || inParent(relPrefix);
   const matcher: Matcher = (rel, base) => byFolder(rel.slice(0, rel.length - base.length), base) || (glob !== undefined && glob(rel));
   return glob === undefined ? Object.assign(matcher, { byFolder }) : matcher;

@@ -25,6 +25,9 @@ export interface SourceFiles {
 
 export type ListConfig = Pick<Config, 'roots' | 'include' | 'exclude' | 'stateDir' | 'backupDir' | 'maxFileBytes'> & { gitignore?: boolean };
 
+/** lstat's options, one object for every file of a listing. */
+const BIGINT = { bigint: true } as const;
+
 /**
  * Every source file under the roots that the include/exclude globs select, minus dependency and
  * VCS folders and the mechanic's own (and, with `gitignore`, what git ignores). Links that lead
@@ -52,7 +55,7 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
       let real = abs;
       if (!links.size || !links.has(abs)) {
         try {
-          st = fs.lstatSync(abs, { bigint: true });
+          st = fs.lstatSync(abs, BIGINT);
         } catch {
           continue;
         }

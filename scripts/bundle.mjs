@@ -117,6 +117,28 @@ function asScript(text) {
   return out + text.slice(from);
 }
 
+/**
+ * esbuild's __toESM makes a namespace for each `import fs from 'node:fs'`: an object with a getter
+ * for each of the module's hundred-odd properties, made again by every module that imports it
+ * (a hundred of them for node:fs, node:path and node:os): 10-30 ms of every start. Made once a
+ * module instead, and shared: a namespace is only read (its getters read the module, live).
+ * Should esbuild change its helper's text, nothing is patched and the bundle is as before.
+ */
+function shareNamespaces(text) {
+  const helper = /\nvar __toESM = \(mod, isNodeMode, target\) => [\s\S]*?\n\)\);\n/.exec(text);
+  if (!helper) return text;
+  const at = helper.index + helper[0].length;
+  const shared = `var __toESMEach = __toESM, __toESMOnce = new WeakMap();
+__toESM = (mod, isNodeMode) => {
+  if (!isNodeMode || mod == null || (typeof mod !== "object" && typeof mod !== "function")) return __toESMEach(mod, isNodeMode);
+  let ns = __toESMOnce.get(mod);
+  if (!ns) __toESMOnce.set(mod, ns = __toESMEach(mod, isNodeMode));
+  return ns;
+};
+`;
+  return text.slice(0, at) + shared + text.slice(at);
+}
+
 const WRITTEN = '// Written by scripts/bundle.mjs';
 if (!fs.existsSync(entry) || fs.readFileSync(entry, 'utf8').startsWith(WRITTEN)) throw new Error(`${path.relative(root, entry)} is not tsc's: run tsc first`);
 const result = await esbuild.build({
@@ -139,7 +161,7 @@ const result = await esbuild.build({
   metafile: true,
   write: false,
 });
-const code = Buffer.from(asScript(result.outputFiles[0].text));
+const code = Buffer.from(asScript(shareNamespaces(result.outputFiles[0].text)));
 // Anything beyond ASCII left (in a template or a name): main.js reads it as utf8, as it must.
 const ascii = !code.some((b) => b > 0x7f);
 fs.writeFileSync(bundle, code);

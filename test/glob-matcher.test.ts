@@ -69,8 +69,24 @@ describe('globMatcher', () => {
       const theirs = picomatch(pattern, { dot: true });
       const differ = paths.filter((p) => mine(p, p.slice(p.lastIndexOf('/') + 1)) !== theirs(p));
       assert.deepEqual(differ, [], `${pattern} differs from picomatch on these`);
+      // The walk's form, the folder apart from the name, where the matcher has one.
+      if (mine.byFolder) {
+        const byFolder = mine.byFolder;
+        const apart = paths.filter((p) => byFolder(p.slice(0, p.lastIndexOf('/') + 1), p.slice(p.lastIndexOf('/') + 1)) !== theirs(p));
+        assert.deepEqual(apart, [], `${pattern} by folder differs from picomatch on these`);
+      }
     });
   }
+
+  it('the environment list answers by folder and name apart, as picomatch does', () => {
+    const envFiles = ['**/*.sh', '**/*.bash', '**/*crontab*', '**/*.cron', '**/cron.d/*', '**/*.plist', '**/ecosystem.config.{js,cjs,mjs,json}'];
+    const mine = globMatcher(envFiles);
+    const theirs = picomatch(envFiles, { dot: true });
+    assert.ok(mine.byFolder, 'no path made an entry');
+    const byFolder = mine.byFolder;
+    const differ = [...paths, 'cron.d/x', 'etc/cron.d/x', 'etc/xcron.d/x', 'cron.d/sub/x'].filter((p) => byFolder(p.slice(0, p.lastIndexOf('/') + 1), p.slice(p.lastIndexOf('/') + 1)) !== theirs(p));
+    assert.deepEqual(differ, []);
+  });
 
   it('a list matches a path if any of its patterns does', () => {
     const envFiles = ['**/*.sh', '**/*crontab*', '**/cron.d/*', '**/ecosystem.config.{js,cjs,mjs,json}', 'src/**/*.js'];

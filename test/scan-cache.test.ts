@@ -46,6 +46,26 @@ describe('scan cache', () => {
     }
   });
 
+  it("gives the same with each file's folder as the walk gives it (one string a folder), and misses a file of another folder", () => {
+    const dir = written();
+    const folders = new Map<string, string>();
+    const folderOf = (f: string) => {
+      const d = f.slice(0, f.lastIndexOf(path.sep) + 1);
+      if (!folders.has(d)) folders.set(d, d);
+      return folders.get(d)!;
+    };
+    for (const order of [[...FILES.keys()].sort((a, b) => (FILES[a]! < FILES[b]! ? -1 : 1)), [...FILES.keys()].reverse(), [3, 8, 0, 5, 1, 7, 2, 6, 4]]) {
+      const cache = ScanCache.open(dir, ENGINE);
+      for (const i of order) {
+        // First the file's name in another folder of the same length ('/t/c/' for '/t/a/'), asked
+        // where the last file found was in the file's folder: not it.
+        const other = FILES[i]!.replace(`${path.sep}a${path.sep}`, `${path.sep}c${path.sep}`).replace(`${path.sep}b${path.sep}`, `${path.sep}c${path.sep}`);
+        if (other !== FILES[i]) assert.equal(cache.get(other, stat(i), `scope${i % 2}`, folderOf(other)), undefined, other);
+        assert.deepEqual(cache.get(FILES[i]!, stat(i), `scope${i % 2}`, folderOf(FILES[i]!)), verdict(i), FILES[i]);
+      }
+    }
+  });
+
   it('keeps what retain keeps, and a record set again replaces the one read', () => {
     const dir = written();
     const cache = ScanCache.open(dir, ENGINE);

@@ -203,3 +203,30 @@ describe('the one redactor', () => {
     assert.equal(r.mask('at /srv/app/worker.js:12'), 'at /srv/app/worker.js:12');
   });
 });
+
+describe('each built-in secret shape is masked (a pattern is searched only where its needed text is)', () => {
+  const shapes: [string, string, string][] = [
+    ['a private key', 'key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7abcdefghijklmnop\n-----END RSA PRIVATE KEY-----\n', 'MIIEowIBAAKCAQEA7'],
+    ['an OpenAI key', 'using sk-proj-4f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c now', 'sk-proj-4f9a8b7c6d5e4f3a2b1c'],
+    ['a Stripe key', 'stripe rk_live_0123456789abcdefXYZ', 'rk_live_0123456789abcdef'],
+    ['a GitHub token', 'auth ghs_0123456789abcdefghijABCDEFGHIJ012345', 'ghs_0123456789abcdefghij'],
+    ['a GitHub fine-grained token', 'github_pat_11ABCDEFG0123456789_abcdefghijklmnop', 'github_pat_11ABCDEFG0123456789'],
+    ['a Slack token', 'slack xoxb-1234567890-abcdefghij', 'xoxb-1234567890-abcdefghij'],
+    ['an AWS key id', 'id AKIAIOSFODNN7EXAMPLE here', 'AKIAIOSFODNN7EXAMPLE'],
+    ['a Google key', 'google AIzaSyA0123456789abcdefghijklmnopqrstuv', 'AIzaSyA0123456789abcdefghijklmnopqrstuv'],
+    ['an npm token', 'npm npm_0123456789abcdefghijklmnopqrstuvwxyz', 'npm_0123456789abcdefghijklmnopqrstuvwxyz'],
+    ['a JWT', 'jwt eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.abcdefghijklmnop', 'eyJhbGciOiJIUzI1NiJ9'],
+    ['a connection string password', 'db MYSQL://app:pa55-word-99@db:3306/x', 'pa55-word-99'],
+    ['an authorization header', 'Authorization: Bearer abcdefghijklmnop0123', 'abcdefghijklmnop0123'],
+    ['a quoted secret-named value', 'const ApiKey = "v4lue-of-the-key"', 'v4lue-of-the-key'],
+    ['a KEY=value line', 'export SERVICE_TOKEN=tok-value-1234\n', 'tok-value-1234'],
+  ];
+  for (const [what, text, secret] of shapes) {
+    it(what, async () => {
+      const { Redactor, SCRUB_MARK } = await import('../src/util/secrets.ts');
+      const out = new Redactor({ env: {} }).scrub(text);
+      assert.ok(!out.includes(secret), `${out} still holds ${secret}`);
+      assert.ok(out.includes(SCRUB_MARK), out);
+    });
+  }
+});

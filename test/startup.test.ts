@@ -30,6 +30,16 @@ function loadedBy(args: string[], cwd: string, env: NodeJS.ProcessEnv): { code: 
   return { code: r.status, stdout: r.stdout, loaded: fs.readFileSync(out, 'utf8').split('\n').filter(Boolean) };
 }
 
+/** The node builtins the main thread loaded by exit, as `args` ran in `cwd`. */
+function builtinsLoadedBy(args: string[], cwd: string, env: NodeJS.ProcessEnv): string[] {
+  const hook = path.join(tmp, 'builtins.cjs');
+  fs.writeFileSync(hook, `process.on('exit', () => require('fs').writeFileSync(process.env.LOADED_OUT, process.moduleLoadList.filter((m) => m.startsWith('NativeModule ')).map((m) => m.slice(13)).join('\\n')));\n`);
+  const out = path.join(tmp, `builtins-${Math.random().toString(36).slice(2)}.txt`);
+  const r = spawnSync(process.execPath, ['--require', hook, binPath, ...args], { cwd, env: { ...env, LOADED_OUT: out }, encoding: 'utf8', timeout: 120_000 });
+  assert.ok(r.status === 0 || r.status === 1, r.stderr);
+  return fs.readFileSync(out, 'utf8').split('\n').filter(Boolean);
+}
+
 describe('start-up', () => {
   it('mechanic --version and -V answer the package version without loading the CLI', () => {
     const { version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
@@ -43,6 +53,19 @@ describe('start-up', () => {
     }
     // The same answer as the full CLI gives.
     assert.equal(spawnSync(process.execPath, [cliPath, '--version'], { encoding: 'utf8' }).stdout, `${version}\n`);
+  });
+
+  it('a rescan of an unchanged tree starts no engine, and loads no worker_threads for one', async () => {
+    const sb = box();
+    sb.write('ok.js', 'module.exports = { a: 1 };\n');
+    sb.write('bad.js', 'module.exports = {;\n');
+    sb.config({ roots: ['.'], pm2Logs: false, llm: { provider: 'none' }, stateDir: '../state' });
+    // Past the racy window, so that the first scan's verdicts are kept.
+    await new Promise((r) => setTimeout(r, 2100));
+    const cold = builtinsLoadedBy(['scan', '--json'], sb.app, sb.env);
+    assert.ok(cold.includes('worker_threads'), 'the first scan reads files in engines');
+    const warm = builtinsLoadedBy(['scan', '--json'], sb.app, sb.env);
+    assert.ok(!warm.includes('worker_threads'), `the rescan loaded: ${warm.join(' ')}`);
   });
 
   it('a scan loads neither ESLint nor pg nor nodemailer; a fix that validates loads ESLint, a postgres probe pg', () => {

@@ -42,18 +42,27 @@ export function canCompileModules(): boolean {
  * for `node --check`), not in its stack; `internal/util`'s decorateErrorStack puts them there.
  * Reachable only in a thread started with --expose-internals (the syntax workers are).
  */
-const decorateErrorStack: ((err: unknown) => void) | undefined = (() => {
-  try {
-    const fn = (createRequire(import.meta.url)('internal/util') as { decorateErrorStack?: unknown }).decorateErrorStack;
-    return typeof fn === 'function' ? (fn as (err: unknown) => void) : undefined;
-  } catch {
-    return undefined;
+let decorate: { fn: ((err: unknown) => void) | undefined } | undefined;
+
+/**
+ * Looked up at the first module error, not at load: in the main thread (no internals) the failed
+ * lookup walks node_modules and package.json files, 5-15 ms of every CLI start.
+ */
+function decorateErrorStack(): ((err: unknown) => void) | undefined {
+  if (!decorate) {
+    try {
+      const fn = (createRequire(import.meta.url)('internal/util') as { decorateErrorStack?: unknown }).decorateErrorStack;
+      decorate = { fn: typeof fn === 'function' ? (fn as (err: unknown) => void) : undefined };
+    } catch {
+      decorate = { fn: undefined };
+    }
   }
-})();
+  return decorate.fn;
+}
 
 /** Whether module errors get V8's own position in this thread (else acorn's, marked inexact). */
 export function hasExactModulePositions(): boolean {
-  return decorateErrorStack !== undefined;
+  return decorateErrorStack() !== undefined;
 }
 
 /**
@@ -96,9 +105,10 @@ export function compileModule(source: string, filename: string): Verdict {
     new SourceTextModule(source, { identifier: `${filename}#${++moduleCompiles}` });
     return { ok: true };
   } catch (err) {
-    if (decorateErrorStack) {
+    const decorateStack = decorateErrorStack();
+    if (decorateStack) {
       try {
-        decorateErrorStack(err);
+        decorateStack(err);
       } catch {
         /* the position is then borrowed from acorn below */
       }

@@ -8,7 +8,7 @@ import { defineChannel } from './types.js';
 export const commandChannel = defineChannel({
   type: 'command',
   description: 'a program run with the event JSON on its standard input',
-  options: z.object({ type: z.literal('command'), command: argvSchema, ...commandRunFields }),
+  options: () => z.object({ type: z.literal('command'), command: argvSchema, ...commandRunFields }),
   async send(o, message, ctx) {
     const [file, ...args] = o.command as [string, ...string[]];
     const res = await runProcess(file, args, {

@@ -10,7 +10,7 @@ const MAX_CONTENT = 2000;
 export const discordChannel = defineChannel({
   type: 'discord',
   description: 'Discord webhook',
-  options: z.object({ type: z.literal('discord'), ...urlFields, username: z.string().min(1).default('code-mechanic') }),
+  options: () => z.object({ type: z.literal('discord'), ...urlFields, username: z.string().min(1).default('code-mechanic') }),
   refine: requireOneUrl,
   async send(o, message, ctx) {
     const content = textOf(message, MAX_CONTENT, true);

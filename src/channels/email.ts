@@ -7,7 +7,7 @@ import { textOf, titleOf } from './render.js';
 export const emailChannel = defineChannel({
   type: 'email',
   description: 'email through an SMTP server',
-  options: z.object({
+  options: () => z.object({
     type: z.literal('email'),
     host: z.string().min(1),
     /** Default 465 with `secure`, else 587. */

@@ -7,7 +7,7 @@ import { isUrgent, textOf, titleOf } from './render.js';
 export const ntfyChannel = defineChannel({
   type: 'ntfy',
   description: 'ntfy.sh or a self-hosted ntfy server',
-  options: z.object({
+  options: () => z.object({
     type: z.literal('ntfy'),
     /** The server. */
     url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).default('https://ntfy.sh'),

@@ -3,7 +3,8 @@ import { EVENT_NAMES, validFilterEntry } from './event.js';
 import { channelKinds } from './registry.js';
 import type { ChannelKind, CommonChannelOptions } from './types.js';
 
-const common = {
+/** The fields every channel has (made with the union, on first use). */
+const commonFields = () => ({
   /** How the channel is named in `notify --test`, `status` and the outbox. Default: its type. */
   name: z.string().regex(/^[-_.A-Za-z0-9]{1,64}$/, 'expected a short name: letters, digits, -, _ and .').optional(),
   /** The events this channel gets (`fix.applied`, or `fix.*`). Default: all. */
@@ -20,23 +21,29 @@ const common = {
   maxRetryMs: z.number().int().min(0).default(60 * 60_000),
   /** An event not delivered within this of its time is dropped (recorded as expired). */
   expireMs: z.number().int().positive().default(24 * 60 * 60_000),
-};
+});
 
-function withCommon(kind: ChannelKind) {
+function withCommon(kind: ChannelKind, common: ReturnType<typeof commonFields>) {
   return kind.options
     .safeExtend(common)
     .strict()
     .superRefine((o, ctx) => kind.refine?.(o, ctx));
 }
 
-const [first, ...rest] = channelKinds.map(withCommon);
-
 /** A validated channel of any type, defaults applied, named. */
 export type ChannelConfig = CommonChannelOptions & Record<string, unknown>;
 export type ChannelInput = { type: string; name?: string; events?: string[] } & Record<string, unknown>;
 
 type ParsedChannel = Omit<CommonChannelOptions, 'name'> & { name?: string } & Record<string, unknown>;
-const channelSchema: z.ZodType<ParsedChannel, ChannelInput> = z.discriminatedUnion('type', [first!, ...rest]) as never;
+/**
+ * A channel of any type, chosen by `type`. Built on first use: a config without channels (most
+ * a scan reads) does not pay for six extended schemas and their union at every start.
+ */
+const channelSchema: z.ZodType<ParsedChannel, ChannelInput> = z.lazy(() => {
+  const common = commonFields();
+  const [first, ...rest] = channelKinds.map((kind) => withCommon(kind, common));
+  return z.discriminatedUnion('type', [first!, ...rest]);
+}) as never;
 
 /** `notify:` in the config: a list of channels, each named uniquely (by default, its type). */
 export const notifySchema = z

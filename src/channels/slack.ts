@@ -10,7 +10,7 @@ const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').rep
 export const slackChannel = defineChannel({
   type: 'slack',
   description: 'Slack incoming webhook',
-  options: z.object({ type: z.literal('slack'), ...urlFields }),
+  options: () => z.object({ type: z.literal('slack'), ...urlFields }),
   refine: requireOneUrl,
   async send(o, message, ctx) {
     const text = escape(textOf(message, 3500, true));

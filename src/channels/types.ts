@@ -46,8 +46,11 @@ export interface ChannelKind<S extends z.ZodObject = z.ZodObject> {
   send(options: z.infer<S> & CommonChannelOptions, message: Message, ctx: SendContext): Promise<SendResult>;
 }
 
-export function defineChannel<S extends z.ZodObject>(kind: ChannelKind<S>): ChannelKind<S> {
-  return kind;
+/** A channel kind, its options schema given as a function: built when first asked for (see defineProbe). */
+export function defineChannel<S extends z.ZodObject>(kind: Omit<ChannelKind<S>, 'options'> & { options: () => S }): ChannelKind<S> {
+  const { options: make, ...rest } = kind;
+  let options: S | undefined;
+  return Object.defineProperty(rest, 'options', { get: () => (options ??= make()), enumerable: true }) as ChannelKind<S>;
 }
 
 /** A variable the config names must be set when it is used: say which, and for what. */

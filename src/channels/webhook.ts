@@ -12,7 +12,7 @@ export function signature(body: string, secret: string): string {
 export const webhookChannel = defineChannel({
   type: 'webhook',
   description: 'JSON POST of the event, optionally signed with HMAC-SHA256',
-  options: z.object({
+  options: () => z.object({
     type: z.literal('webhook'),
     ...urlFields,
     /** The variable holding the shared secret: the body is signed in `X-Mechanic-Signature: sha256=<hex>`. */

@@ -141,6 +141,8 @@ program
       for (const s of report.skippedFiles) print(dim(`  skipped ${rel(s.file, c.roots)}: ${s.reason}\n`));
     }
     process.exitCode = report.bugs.some((b) => !historyOnly(b)) ? EXIT.problems : EXIT.ok;
+    // Nothing of a scan runs on (its engines are closed): no need to wait for node to free the heap.
+    exitOnceWritten();
   });
 
 for (const mode of ['fix', 'run'] as const) {
@@ -393,6 +395,18 @@ program
 
 /** How long a one-shot command (`run`, `fix`, `revert`) spends delivering before it exits. */
 const ONE_SHOT_NOTIFY_MS = 10_000;
+
+/**
+ * Exit as soon as stdout and stderr are written, with process.exitCode: a natural exit first
+ * frees the whole heap, 20-40 ms of a warm rescan for memory the system takes back anyway.
+ * Only where nothing else is under way. (Writes to a pipe may be asynchronous, as on macOS.)
+ */
+function exitOnceWritten(): void {
+  const pending = [process.stdout, process.stderr].filter((s) => s.writableLength > 0);
+  let left = pending.length;
+  if (!left) process.exit();
+  for (const s of pending) s.once('drain', () => --left || process.exit());
+}
 
 function positiveInt(v: string, name: string): number {
   const n = Number(v);

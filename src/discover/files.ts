@@ -25,6 +25,9 @@ export interface SourceFiles {
 
 export type ListConfig = Pick<Config, 'roots' | 'include' | 'exclude' | 'stateDir' | 'backupDir' | 'maxFileBytes'> & { gitignore?: boolean };
 
+/** lstat's options, one object for every file of a listing. */
+const BIGINT = { bigint: true } as const;
+
 /**
  * Every source file under the roots that the include/exclude globs select, minus dependency and
  * VCS folders and the mechanic's own (and, with `gitignore`, what git ignores). Links that lead
@@ -38,12 +41,13 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
   const own = [config.stateDir, config.backupDir].map((d) => d + path.sep);
   const maxBytes = BigInt(config.maxFileBytes);
   for (const root of config.roots) {
-    const { files: found, links } = tree.select(root, include);
+    const { files: found, folders, links } = tree.select(root, include);
     const ignored = config.gitignore ? await gitIgnored(root, warnings) : undefined;
     // A walk that does not enter the mechanic's own folders needs no test a file, unless the root is inside one.
     const base = path.resolve(root) + path.sep;
     const inOwn = own.some((o) => base.startsWith(o) || !tree.skipsFolder(o.slice(0, -1)));
-    for (const abs of found) {
+    for (let k = 0; k < found.length; k++) {
+      const abs = found[k]!;
       if (inOwn && own.some((o) => abs.startsWith(o))) continue;
       if (ignored?.(abs)) continue;
       // One stat a file, the cache's key: readdir's type already said file or link.
@@ -51,7 +55,7 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
       let real = abs;
       if (!links.size || !links.has(abs)) {
         try {
-          st = fs.lstatSync(abs, { bigint: true });
+          st = fs.lstatSync(abs, BIGINT);
         } catch {
           continue;
         }
@@ -75,7 +79,8 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
         skipped.push({ file: real, reason: `${st.size} bytes, over maxFileBytes (${config.maxFileBytes})` });
         continue;
       }
-      stats.set(real, fileStatOf(st));
+      // A link's real path may be in another folder: it has none.
+      stats.set(real, real === abs ? fileStatOf(st, folders[k]) : fileStatOf(st));
     }
   }
   return { files: [...stats.keys()].sort(), skipped, stats, warnings };

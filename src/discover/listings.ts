@@ -82,7 +82,8 @@ export class FolderListings {
     } catch {
       return undefined;
     }
-    const stat = `${st.ino}:${st.mtimeMs}:${st.ctimeMs}`;
+    // Joined, flat at once (see statKey): compared with the recorded text next.
+    const stat = [st.ino, st.mtimeMs, st.ctimeMs].join(':');
     const known = this.old.get(dir);
     if (known !== undefined && known.stat === stat) {
       try {

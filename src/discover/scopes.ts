@@ -12,7 +12,7 @@ const SEP = path.sep.charCodeAt(0);
  * the walk did not list (above a root, or reached through a link) go to `fallback`. Make one per
  * scan, as PackageScopes.
  */
-export function walkScopes(tree: TreeWalk, fallback: PackageScopes): (file: string) => string {
+export function walkScopes(tree: TreeWalk, fallback: PackageScopes): (file: string, folder?: string) => string {
   const governing = new Map<string, string>();
   const keyOf = (dir: string): string => {
     const known = governing.get(dir);
@@ -42,16 +42,21 @@ export function walkScopes(tree: TreeWalk, fallback: PackageScopes): (file: stri
   };
   let lastDir = '';
   let lastKey = '';
-  return (file) => {
+  /** The walk's folder string of the last file, when the caller gave it (see FileStat.folder). */
+  let lastFolder: string | undefined;
+  return (file, folder) => {
     // `.mjs` and `.cjs` (not a name that is only that: it has no extension): the extension is
     // the key, as scopeOf says, without its slices.
     if ((file.endsWith('.mjs') || file.endsWith('.cjs')) && file.length > 4 && file.charCodeAt(file.length - 5) !== SEP) return file.slice(-4);
+    // The walk's folder, one string a folder: the same object as the last file's, nearly always.
+    if (folder !== undefined && folder === lastFolder) return lastKey;
     // Files come a folder at a time: the last folder is recognised without cutting the path.
     const cut = file.lastIndexOf(path.sep);
-    if (cut > 0 && cut === lastDir.length && file.startsWith(lastDir)) return lastKey;
+    if (folder === undefined && cut > 0 && cut === lastDir.length && file.startsWith(lastDir)) return lastKey;
     const dir = path.dirname(file);
     lastKey = keyOf(dir);
     lastDir = dir;
+    lastFolder = folder;
     return lastKey;
   };
 }

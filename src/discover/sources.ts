@@ -47,7 +47,9 @@ export const syntaxSource: BugSource = {
       ...(scan.surfacesFilled ? { surfacesFilled: scan.surfacesFilled } : {}),
     };
     out.warnings.push(...scan.warnings);
-    for (const v of scan.verdicts) {
+    // Indexed, as in scanSyntax: no iterator result made a verdict.
+    for (let i = 0; i < scan.verdicts.length; i++) {
+      const v = scan.verdicts[i]!;
       if ('skipped' in v || v.ok) continue;
       out.bugs.push({
         id: bugId(['syntax', v.file, v.errorType, v.message]),

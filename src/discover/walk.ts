@@ -31,11 +31,17 @@ interface Walked {
 /** Whether `include` selects entry `i`. */
 function selects(w: Walked, i: number, include: Matcher): boolean {
   const name = w.names[i]!;
-  return include.nameOnly ? include('', name) : include(w.relPrefixes[w.folderOf[i]!]! + name, name);
+  if (include.nameOnly) return include('', name);
+  const relPrefix = w.relPrefixes[w.folderOf[i]!]!;
+  return include.byFolder ? include.byFolder(relPrefix, name) : include(relPrefix + name, name);
 }
 
-/** A test of a path relative to the root, `/`-separated; `nameOnly`: it reads only the name. */
-type Matcher = ((rel: string, name: string) => boolean) & { nameOnly?: boolean };
+/**
+ * A test of a path relative to the root, `/`-separated; `nameOnly`: it reads only the name;
+ * `byFolder`: the same test given the folder's relative path (with its trailing `/`) and the
+ * name apart, so that no path is made an entry.
+ */
+type Matcher = ((rel: string, name: string) => boolean) & { nameOnly?: boolean; byFolder?: (relPrefix: string, name: string) => boolean };
 
 /**
  * One matcher for a list of globs. Patterns that test only the name, the usual include
@@ -59,14 +65,15 @@ export function globMatcher(patterns: readonly string[]): Matcher {
   const name = names.length ? new RegExp(`^(?:${names.join('|')})$`, 's') : undefined;
   const glob = rest.length ? picomatch(rest, { dot: true }) : undefined;
   if (name !== undefined && !parents.length && glob === undefined) return Object.assign((_rel: string, base: string) => name.test(base), { nameOnly: true });
-  return (rel, base) =>
-    (name !== undefined && name.test(base)) ||
-    parents.some((d) => {
-      // `**/d/*`: the file's folder is named d, at the root or below.
-      const at = rel.length - base.length - d.length;
-      return at >= 0 && rel.startsWith(d, at) && (at === 0 || rel.charCodeAt(at - 1) === 47);
-    }) ||
-    (glob !== undefined && glob(rel));
+  // `**/d/*`: the file's folder is named d, at the root or below. (A loop: a closure made for
+  // `some` at each of the walk's entries was most of what the environment's list allocated.)
+  const inParent = (relPrefix: string) => {
+    for (const d of parents) if (relPrefix.endsWith(d) && (relPrefix.length === d.length || relPrefix.charCodeAt(relPrefix.length - d.length - 1) === 47)) return true;
+    return false;
+  };
+  const byFolder = (relPrefix: string, base: string) => (name !== undefined && name.test(base)) || inParent(relPrefix);
+  const matcher: Matcher = (rel, base) => byFolder(rel.slice(0, rel.length - base.length), base) || (glob !== undefined && glob(rel));
+  return glob === undefined ? Object.assign(matcher, { byFolder }) : matcher;
 }
 
 /**
@@ -114,15 +121,18 @@ export class TreeWalk {
   }
 
   /**
-   * files(), and which of them are links: a set, nearly always empty, so that telling the
-   * others apart costs no lookup of their paths.
+   * files(); each one's folder with its separator, the same string for every file of a folder
+   * (so that "the same folder as the last file?" is an identity, not a comparison of paths); and
+   * which of them are links: a set, nearly always empty, so that telling the others apart costs
+   * no lookup of their paths.
    */
-  select(root: string, include: Matcher): { files: string[]; links: ReadonlySet<string> } {
-    const files = this.files(root, include);
+  select(root: string, include: Matcher): { files: string[]; folders: string[]; links: ReadonlySet<string> } {
+    const folders: string[] = [];
+    const files = this.files(root, include, folders);
     const w = this.roots.get(path.resolve(root))!;
     const links = new Set<string>();
     for (const i of w.links) if (selects(w, i, include)) links.add(w.prefixes[w.folderOf[i]!]! + w.names[i]!);
-    return { files, links };
+    return { files, folders, links };
   }
 
   /**
@@ -138,15 +148,23 @@ export class TreeWalk {
     return this.skipPaths.has(path.resolve(abs));
   }
 
-  /** The entries under `root` that `include` selects, as absolute paths in the order read. */
-  files(root: string, include: Matcher): string[] {
+  /**
+   * The entries under `root` that `include` selects, as absolute paths in the order read; with
+   * `folders`, each one's folder (with its separator) pushed there.
+   */
+  files(root: string, include: Matcher, folders?: string[]): string[] {
     const base = path.resolve(root);
     let all = this.roots.get(base);
     if (!all) this.roots.set(base, (all = this.walk(base)));
     const { names, folderOf, prefixes } = all;
     const out: string[] = [];
     // A path is made only for an entry selected (and by selects, a relative path only for a matcher that reads it).
-    for (let i = 0; i < names.length; i++) if (selects(all, i, include)) out.push(prefixes[folderOf[i]!]! + names[i]!);
+    for (let i = 0; i < names.length; i++) {
+      if (!selects(all, i, include)) continue;
+      const prefix = prefixes[folderOf[i]!]!;
+      out.push(prefix + names[i]!);
+      folders?.push(prefix);
+    }
     return out;
   }
 

@@ -13,11 +13,18 @@ export interface FileStat {
   key: string;
   size: number;
   changedMs: number;
+  /**
+   * The file's folder with its separator, where the walk listed it: one string a folder, shared
+   * by its files, so that "the same folder as the last file?" is an identity, not a comparison
+   * of two long paths (most of a warm scan's lookups were such comparisons).
+   */
+  folder?: string;
 }
 
-/** A FileStat of a file's BigInt stat. */
-export function fileStatOf(st: { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): FileStat {
-  return { key: statKey(st), size: Number(st.size), changedMs: Number(st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1e6 };
+/** A FileStat of a file's BigInt stat; `folder`: see FileStat. */
+export function fileStatOf(st: { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }, folder?: string): FileStat {
+  // One shape for all (folder undefined or not): the lookups that read them stay monomorphic.
+  return { key: statKey(st), size: Number(st.size), changedMs: Number(st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1e6, folder };
 }
 
 /** A file's verdict without its name: what the cache keeps. */
@@ -111,6 +118,9 @@ export class ScanCache {
   private readonly changed = new Map<string, Entry>();
   /** Where the last lookup in path order stopped. */
   private cursor = 0;
+  /** The record folder (by number) last found to be the caller's folder string `sameFolder` (see is). */
+  private sameDir = -1;
+  private sameFolder: string | undefined;
   /** The path each record was found by (the caller's string: `retain` makes none for these). */
   private foundAs: (string | undefined)[] = [];
   /** The scope table of the file read: raw records refer to it by number. */
@@ -201,19 +211,37 @@ export class ScanCache {
     if (!ended) throw new Error('cut short');
   }
 
-  /** Whether record `i` is `file`: its folder, then its name, compared natively. */
-  private is(i: number, file: string): boolean {
-    const dir = this.dirs[this.dirOf[i]!]!;
-    if (!file.startsWith(dir) || file.charCodeAt(dir.length) !== SEP) return false;
+  /**
+   * Whether record `i` is `file`: its folder, then its name. With `folder` (`file`'s folder and
+   * its separator, one string a folder: FileStat.folder), a record of the folder last matched
+   * against that same folder string is known to be in it, without comparing the path again.
+   */
+  private is(i: number, file: string, folder?: string): boolean {
+    const d = this.dirOf[i]!;
+    const dir = this.dirs[d]!;
+    if (folder === undefined || d !== this.sameDir || folder !== this.sameFolder) {
+      if (!file.startsWith(dir) || file.charCodeAt(dir.length) !== SEP) return false;
+      // folder is file's own, and dir + separator begins file: folder is dir + separator.
+      if (folder !== undefined && folder.length === dir.length + 1) {
+        this.sameDir = d;
+        this.sameFolder = folder;
+      }
+    }
     const quoted = this.names.size ? this.names.get(i) : undefined;
     if (quoted !== undefined) return file.length === dir.length + 1 + quoted.length && file.endsWith(quoted);
+    // The name, character by character: no slice of the path made for it.
     const start = this.nameStart[i]!;
-    return file.length === dir.length + 1 + this.nameEnd[i]! - start && this.text.startsWith(file.slice(dir.length + 1), start);
+    const from = dir.length + 1;
+    const n = file.length - from;
+    if (n !== this.nameEnd[i]! - start) return false;
+    const text = this.text;
+    for (let k = n - 1; k >= 0; k--) if (text.charCodeAt(start + k) !== file.charCodeAt(from + k)) return false;
+    return true;
   }
 
   /** Record `i`'s path against `file`, by code unit as sort() orders them: <0, 0 or >0. */
-  private compare(i: number, file: string): number {
-    if (this.is(i, file)) return 0;
+  private compare(i: number, file: string, folder?: string): number {
+    if (this.is(i, file, folder)) return 0;
     const dir = this.dirs[this.dirOf[i]!]!;
     const n = Math.min(dir.length, file.length);
     for (let k = 0; k < n; k++) {
@@ -241,12 +269,12 @@ export class ScanCache {
    * in path order), else by a binary search (the records are in path order as save writes them;
    * a file that is not, at worst, finds nothing and is read again).
    */
-  private find(file: string): number {
+  private find(file: string, folder?: string): number {
     const n = this.recStart.length;
     let i = this.cursor;
     // A few records past the cursor: files removed since the last scan.
     for (let look = 0; i < n && look < 8; look++, i++) {
-      const c = this.compare(i, file);
+      const c = this.compare(i, file, folder);
       if (c === 0) {
         this.cursor = i + 1;
         this.foundAs[i] = file;
@@ -315,13 +343,14 @@ export class ScanCache {
    * The verdict of `file` if it was judged with this very stat and scope. An ok verdict comes
    * without the exports recorded with it: they are for `peek` (the exports a file had when it
    * last parsed), and parsing them for every unchanged file was most of a warm scan's cache work.
+   * `folder`: `file`'s folder with its separator, as the walk gave it (FileStat.folder), if known.
    */
-  get(file: string, stat: string, scope: string): CachedVerdict | undefined {
+  get(file: string, stat: string, scope: string, folder?: string): CachedVerdict | undefined {
     if (this.changed.size) {
       const e = this.changed.get(file);
       if (e) return e.stat === stat && e.scope === scope ? withoutExports(e.verdict) : undefined;
     }
-    const i = this.find(file);
+    const i = this.find(file, folder);
     if (i < 0) return undefined;
     // "Unchanged?" from the record's text: its stat, then its scope's number, then the verdict.
     const text = this.text;

@@ -41,7 +41,7 @@ export interface CheckOptions {
    * Each file's package-scope key (PackageScopes.scopeOf's key, string for string) when the
    * caller knows it more cheaply (the walk knows which folders hold a package.json).
    */
-  scopeKey?: (file: string) => string;
+  scopeKey?: (file: string, folder?: string) => string;
   /** The package scopes to resolve formats with (one that knows the walk's folders stats fewer). */
   scopes?: PackageScopes;
 }
@@ -472,7 +472,7 @@ class CheckRun {
   private readonly limit: number | undefined;
   /** Changed after this (ms since the epoch): racy. */
   private readonly racyAfter: number;
-  private readonly scopeKey: ((file: string) => string) | undefined;
+  private readonly scopeKey: ((file: string, folder?: string) => string) | undefined;
   private readonly slots: (FileVerdict | undefined)[];
   // Each file's cache key, in flat arrays (no object a file): its stat's text (undefined: not
   // keyed), its scope, and whether it is racy.
@@ -524,16 +524,18 @@ class CheckRun {
         }
       }
       if (cache && st) {
-        const scope = this.scopeKey ? this.scopeKey(file) : scopes.scopeOf(file).key;
+        const scope = this.scopeKey ? this.scopeKey(file, st.folder) : scopes.scopeOf(file).key;
         const racy = st.changedMs > this.racyAfter;
         this.statKeys[i] = st.key;
         this.scopes[i] = scope;
         this.racy[i] = racy ? 1 : 0;
-        const hit = racy ? undefined : cache.get(file, st.key, scope);
+        const hit = racy ? undefined : cache.get(file, st.key, scope, st.folder);
         if (hit) {
           this.summary.cached++;
           this.hits.push(i);
-          this.emit(i, { file, ...hit });
+          // An ok verdict (the cache gives it without exports) as a literal: the spread made each
+          // one with a backing store of its own.
+          this.emit(i, 'ok' in hit && hit.ok && hit.exports === undefined ? { file, ok: true, format: hit.format } : { file, ...hit });
           continue;
         }
       }

@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { minimalEnv } from '../util/proc.js';
 import type { WorkerRequest } from './worker.js';
 
@@ -33,6 +34,13 @@ export type EngineKind = { kind: 'thread'; heap?: EngineHeap } | { kind: 'proces
 export type EngineHeap = { oldMb: number; youngMb: number };
 
 const WORKER_URL = new URL('./worker.js', import.meta.url);
+
+/**
+ * node:worker_threads, loaded with the first thread engine: a rescan of an unchanged tree starts
+ * none, and loading it was 3-5 ms of every start.
+ */
+let workerThreads: typeof import('node:worker_threads') | undefined;
+const threads = (): typeof import('node:worker_threads') => (workerThreads ??= createRequire(import.meta.url)('node:worker_threads') as typeof import('node:worker_threads'));
 /**
  * V8 parses ES modules only through vm.SourceTextModule (--experimental-vm-modules); node's
  * internals (--expose-internals) give module errors their exact position and node's own option
@@ -173,11 +181,11 @@ function threadEngine(onReply: (msg: Reply) => void, fail: (err: Error) => void,
   let worker: Worker;
   const resourceLimits = heap ? { resourceLimits: { maxOldGenerationSizeMb: heap.oldMb, maxYoungGenerationSizeMb: heap.youngMb } } : {};
   try {
-    worker = new Worker(WORKER_URL, { execArgv: ENGINE_ARGV, ...resourceLimits });
+    worker = new (threads().Worker)(WORKER_URL, { execArgv: ENGINE_ARGV, ...resourceLimits });
   } catch (err) {
     // A node that refuses --expose-internals in a worker: positions of module errors come from acorn.
     if ((err as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
-    worker = new Worker(WORKER_URL, { execArgv: ENGINE_ARGV.filter((a) => a !== '--expose-internals'), ...resourceLimits });
+    worker = new (threads().Worker)(WORKER_URL, { execArgv: ENGINE_ARGV.filter((a) => a !== '--expose-internals'), ...resourceLimits });
   }
   let terminating = false;
   worker.on('message', onReply);

@@ -47,7 +47,7 @@ export function lastLine(text: string): string {
 export const commandProbe = defineProbe({
   kind: 'command',
   description: 'Command: exit code and an output condition (argv, no shell)',
-  options: z.object({
+  options: () => z.object({
     kind: z.literal('command'),
     command: argvSchema,
     expectExit: z.union([z.number().int(), z.array(z.number().int()).min(1)]).default(0),

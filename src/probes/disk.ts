@@ -9,7 +9,7 @@ const percent = z.number().min(0).max(100);
 export const diskProbe = defineProbe({
   kind: 'disk',
   description: 'Disk space: free percent of the file system holding a path',
-  options: z
+  options: () => z
     .object({
       kind: z.literal('disk'),
       path: z.string().min(1).default('.'),

@@ -12,7 +12,7 @@ import { defineProbe } from './types.js';
 export const fileAgeProbe = defineProbe({
   kind: 'file-age',
   description: 'File freshness: the newest file matching a glob is younger than a limit',
-  options: z
+  options: () => z
     .object({
       kind: z.literal('file-age'),
       /** A file, a folder (any file inside) or a glob; relative to the config's folder; `~/` works. */

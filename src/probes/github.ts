@@ -15,7 +15,7 @@ const rateAnswer = z.object({
 export const githubProbe = defineProbe({
   kind: 'github',
   description: 'GitHub API rate limit: remaining calls over a threshold',
-  options: z.object({
+  options: () => z.object({
     kind: z.literal('github'),
     /** GitHub Enterprise: `https://host/api/v3`. */
     baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.github.com'),

@@ -57,7 +57,7 @@ export function failedCondition(c: JsonCondition, body: unknown): string | undef
 export const httpProbe = defineProbe({
   kind: 'http',
   description: 'HTTP request: status code, latency and JSON body conditions',
-  options: z.object({
+  options: () => z.object({
     kind: z.literal('http'),
     url: z.url({ protocol: /^https?$/ }),
     method: z.enum(['GET', 'HEAD', 'POST']).default('GET'),

@@ -12,7 +12,7 @@ const tagsAnswer = z.object({
 export const ollamaProbe = defineProbe({
   kind: 'ollama',
   description: 'Ollama server: reachable, model count, required model present',
-  options: z.object({
+  options: () => z.object({
     kind: z.literal('ollama'),
     baseUrl: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:11434'),
     /** A model that must be installed (`name` or `name:tag`; no tag means `:latest`). */

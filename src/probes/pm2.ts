@@ -25,7 +25,7 @@ function previousRestarts(history: readonly ProbeResult[], name: string): number
 export const pm2Probe = defineProbe({
   kind: 'pm2',
   description: 'PM2 processes: present, online, and not restarting too often',
-  options: z.object({
+  options: () => z.object({
     kind: z.literal('pm2'),
     /** Names that must exist and be online; default every process PM2 knows. */
     processes: z.array(z.string().min(1)).min(1).optional(),

@@ -64,7 +64,7 @@ export function checkNumericConditions(
 export const postgresProbe = defineProbe({
   kind: 'postgres',
   description: 'PostgreSQL: a query answers, and its value meets numeric conditions',
-  options: z
+  options: () => z
     .object({
       kind: z.literal('postgres'),
       ...connectionFields,

@@ -66,7 +66,7 @@ function lastJudged(history: readonly ProbeResult[]): ProbeResult['status'] | un
 export const queueProbe = defineProbe({
   kind: 'queue',
   description: 'Queue drain: a backlog (SQL, command or folder) that must go down over cycles',
-  options: z
+  options: () => z
     .object({
       kind: z.literal('queue'),
       /** A query whose first value is the backlog (needs connectionString or connectionStringEnv). */

@@ -26,17 +26,18 @@ export const probeKinds: readonly ProbeKind[] = [
   commandProbe,
 ];
 
-const common = {
+/** The fields every probe has (made with the union, on first use). */
+const commonFields = () => ({
   name: z.string().min(1),
   timeoutMs: z.number().int().positive().default(10_000),
   /** Consecutive failures before a probe is called down (as Kubernetes probes count them). */
   failureThreshold: z.number().int().positive().default(1),
   /** What to do when the probe is down: a command, or (pm2) restart what is stopped or errored. */
   remedy: remedySchema.optional(),
-};
+});
 
 /** The kind's options plus the common fields, unknown keys refused; the kind's own refinements are kept. */
-function withCommon(kind: ProbeKind) {
+function withCommon(kind: ProbeKind, common: ReturnType<typeof commonFields>) {
   return kind.options
     .safeExtend(common)
     .strict()
@@ -57,7 +58,8 @@ export type ProbeInput = { name: string; kind: string; timeoutMs?: number; failu
  * first use: a config without probes (a scan's, often) does not pay for ten kinds' schemas.
  */
 export const probeSchema: z.ZodType<ProbeConfig, ProbeInput> = z.lazy(() => {
-  const [first, ...rest] = probeKinds.map(withCommon);
+  const common = commonFields();
+  const [first, ...rest] = probeKinds.map((kind) => withCommon(kind, common));
   return z.discriminatedUnion('kind', [first!, ...rest]);
 }) as never;
 

@@ -6,7 +6,7 @@ import { defineProbe } from './types.js';
 export const tcpProbe = defineProbe({
   kind: 'tcp',
   description: 'TCP connect: the port accepts connections, within a latency limit',
-  options: z.object({
+  options: () => z.object({
     kind: z.literal('tcp'),
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(1).max(65_535),

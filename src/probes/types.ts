@@ -54,6 +54,13 @@ export interface ProbeKind<S extends z.ZodObject = z.ZodObject> {
   check(options: z.infer<S> & CommonProbeOptions, ctx: ProbeContext): Promise<ProbeOutcome>;
 }
 
-export function defineProbe<S extends z.ZodObject>(kind: ProbeKind<S>): ProbeKind<S> {
-  return kind;
+/**
+ * A probe kind, its options schema given as a function: built when first asked for (a config's
+ * probes are validated), not when the module loads, so that a command whose config has no
+ * probes (a scan's, often) does not build ten kinds' schemas at every start.
+ */
+export function defineProbe<S extends z.ZodObject>(kind: Omit<ProbeKind<S>, 'options'> & { options: () => S }): ProbeKind<S> {
+  const { options: make, ...rest } = kind;
+  let options: S | undefined;
+  return Object.defineProperty(rest, 'options', { get: () => (options ??= make()), enumerable: true }) as ProbeKind<S>;
 }

@@ -34,7 +34,8 @@ export function makeProtection(
     for (const dir of ALWAYS_SKIPPED_DIRS) if (parts.includes(dir)) return `protected: inside ${dir}/`;
     if (configFile && real === configFile) return 'protected: the mechanic config file';
     for (const own of ownFiles) if (isInside(real, own)) return 'protected: the mechanic state or backups';
-    for (const root of config.roots) {
+    // A path relative to each root only for globs to match it against (path.relative resolves both).
+    for (const root of globs.length ? config.roots : []) {
       if (!isInside(real, root)) continue;
       const rel = path.relative(root, real).split(path.sep).join('/');
       for (const g of globs) if (g.match(rel)) return `protected: matches "${g.pattern}"`;

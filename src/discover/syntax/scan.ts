@@ -87,7 +87,11 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
     }
   }
   const skipped = [...listed.skipped];
-  for (const v of verdicts) if ('skipped' in v) skipped.push({ file: v.file, reason: v.skipped });
+  // Indexed: a loop that runs once a scan is not optimised, and `for...of` made an object a verdict.
+  for (let i = 0; i < verdicts.length; i++) {
+    const v = verdicts[i]!;
+    if ('skipped' in v) skipped.push({ file: v.file, reason: v.skipped });
+  }
   return {
     ...summary,
     verdicts,

@@ -43,10 +43,10 @@ describe('syntax engines with a heap bound', () => {
   });
 
   it('an engine is retired once the module records it keeps add up, never for CommonJS files however many', async () => {
-    // ~450 KB each: 24 of them are past the 8 MB of module records an engine may keep.
+    // ~450 KB each: 40 of them are past the 16 MB of module records an engine may keep.
     let body = '';
     for (let i = 0; body.length < 450_000; i++) body += `function f${i}(a) { return a + ${i}; }\n`;
-    const many = (ext: string) => Array.from({ length: 24 }, (_, k) => {
+    const many = (ext: string) => Array.from({ length: 40 }, (_, k) => {
       const f = path.join(dir, `m${k}.${ext}`);
       fs.writeFileSync(f, ext === 'mjs' ? `${body}export { f0 };\n` : `${body}exports.f0 = f0;\n`);
       return f;
@@ -62,7 +62,7 @@ describe('syntax engines with a heap bound', () => {
       assert.equal(await engine(), first, 'CommonJS compiles keep nothing: the same engine');
       const modules = await checker.checkFiles(many('mjs'));
       assert.ok(modules.every((v) => 'ok' in v && v.ok));
-      assert.notEqual(await engine(), first, '10 MB of module records kept: a fresh engine');
+      assert.notEqual(await engine(), first, '18 MB of module records kept: a fresh engine');
     } finally {
       await checker.close();
     }

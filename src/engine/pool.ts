@@ -45,11 +45,12 @@ const ENGINE_ARGV = ['--experimental-vm-modules', '--expose-internals', '--no-wa
  * thread (a CommonJS compile keeps nothing): an engine whose records keep this much (as it
  * reports, see moduleBytesKept) is retired after its reply and a fresh one takes its place, so
  * that a daemon's memory does not creep up scan after scan, fix after fix, and an engine stays
- * well within its heap bound. Counted in files, as before, a cold scan of 23,000 small files
- * (1,200 of them modules, ~5 MB kept) started two engines more than it needed, each paying its
- * start-up and its warm-up again.
+ * within its heap bound (DEFAULT_HEAP's 32 MB). Counted in files, as before, a cold scan of
+ * 23,000 small files (1,200 of them modules, ~5 MB kept) started two engines more than it needed,
+ * each paying its start-up and its warm-up again; at 8 MB the heavy bench tree (~39 MB of module
+ * records) would start four or five more.
  */
-const RETIRE_AFTER_KEPT_BYTES = 8 << 20;
+const RETIRE_AFTER_KEPT_BYTES = 16 << 20;
 
 export function defaultThreads(): number {
   return Math.max(1, Math.min(os.availableParallelism(), 8));

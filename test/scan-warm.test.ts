@@ -99,33 +99,6 @@ describe('FolderListings', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  it('lists in path order (a folder as `name/`), and a listing kept in another order is sorted once and written so', () => {
-    const dir = tmp();
-    const state = path.join(dir, 'state');
-    fs.mkdirSync(state);
-    for (const n of ['b.js', 'a.js', 'a-b.js', 'A.js']) fs.writeFileSync(path.join(dir, n), FINE);
-    fs.mkdirSync(path.join(dir, 'a'));
-    const later = Date.now() + 5000;
-    const inOrder = ['A.js', 'a-b.js', 'a.js', 'a', 'b.js', 'state'];
-    let l = FolderListings.open(state);
-    assert.deepEqual(l.list(dir, later)?.names, inOrder);
-    l.save(dir);
-    // A listing as an older mechanic kept it, in readdir's order: reused, in path order, and rewritten.
-    const file = path.join(state, LISTINGS_FILE);
-    const [magic, line, ...rest] = fs.readFileSync(file, 'utf8').split('\n');
-    const [folder, stat, kinds, ...names] = line!.split('\t');
-    const shuffled = names.map((n, i) => [n, kinds![i]!] as const).reverse();
-    fs.writeFileSync(file, [magic, [folder, stat, shuffled.map((e) => e[1]).join(''), ...shuffled.map((e) => e[0])].join('\t'), ...rest].join('\n'));
-    l = FolderListings.open(state);
-    assert.deepEqual(l.list(dir, later)?.names, inOrder);
-    assert.deepEqual(l.counts, { read: 0, reused: 1 });
-    assert.equal(l.save(dir), true, 'rewritten in path order');
-    l = FolderListings.open(state);
-    assert.deepEqual(l.list(dir, later)?.names, inOrder);
-    assert.equal(l.save(dir), false, 'nothing to rewrite');
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
-
   it('reads a folder again when an entry is added, even with its mtime set back; names with tabs and quotes survive', () => {
     const dir = tmp();
     const state = path.join(dir, '.state');

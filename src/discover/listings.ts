@@ -3,8 +3,8 @@ import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
 
 /**
- * A folder's entries as the walk needs them, in the order of their paths (see pathOrder): names,
- * and what readdir said each is, one character a name in `kinds`: `f` file, `d` folder, `l` symbolic link (sockets, pipes and devices are
+ * A folder's entries as the walk needs them: names, and what readdir said each is, one character
+ * a name in `kinds`: `f` file, `d` folder, `l` symbolic link (sockets, pipes and devices are
  * left out). Two flat values, not an object an entry: a warm walk has ~20,000 of them.
  */
 export interface Listed {
@@ -86,14 +86,8 @@ export class FolderListings {
     const known = this.old.get(dir);
     if (known !== undefined && known.stat === stat) {
       try {
-        const kept = parse(known.entries);
-        const entries = inPathOrder(kept);
-        // A listing kept before listings were in path order: sorted once, and written so.
-        if (entries === kept) this.now.set(dir, known);
-        else {
-          this.now.set(dir, { stat, entries: encoded(entries) });
-          this.dirty = true;
-        }
+        const entries = parse(known.entries);
+        this.now.set(dir, known);
         this.counts.reused++;
         return entries;
       } catch {
@@ -104,7 +98,7 @@ export class FolderListings {
     if (!entries) return undefined;
     this.counts.read++;
     this.dirty = true;
-    if (Math.max(st.mtimeMs, st.ctimeMs) < started - RACY_MS) this.now.set(dir, { stat, entries: encoded(entries) });
+    if (Math.max(st.mtimeMs, st.ctimeMs) < started - RACY_MS) this.now.set(dir, { stat, entries: [entries.kinds, ...entries.names.map(enc)].join('\t') });
     else this.now.delete(dir);
     return entries;
   }
@@ -136,10 +130,7 @@ export class FolderListings {
   }
 }
 
-/**
- * A folder's files, folders and links, by readdir's types (no stat per entry), in the order of
- * their paths (see pathOrder); undefined if unreadable.
- */
+/** A folder's files, folders and links, by readdir's types (no stat per entry); undefined if unreadable. */
 export function readFolder(dir: string): Listed | undefined {
   let dirents: fs.Dirent[];
   try {
@@ -155,23 +146,6 @@ export function readFolder(dir: string): Listed | undefined {
     names.push(e.name);
     kinds += kind;
   }
-  return inPathOrder({ names, kinds });
-}
-
-function encoded(entries: Listed): string {
-  return [entries.kinds, ...entries.names.map(enc)].join('\t');
-}
-
-/** `listed` if its entries are in the order of their paths (see pathOrder), else a sorted copy. */
-function inPathOrder(listed: Listed): Listed {
-  const order = pathOrder(listed.names, listed.kinds);
-  if (order.every((k, i) => k === i)) return listed;
-  const names: string[] = [];
-  let kinds = '';
-  for (const i of order) {
-    names.push(listed.names[i]!);
-    kinds += listed.kinds[i]!;
-  }
   return { names, kinds };
 }
 
@@ -181,19 +155,4 @@ function parse(raw: string): Listed {
   if (kinds.length !== names.length || /[^fdl]/.test(kinds)) throw new Error('bad entry');
   for (let i = 0; i < names.length; i++) if (names[i]!.charCodeAt(0) === 34 /* " */) names[i] = dec(names[i]!);
   return { names, kinds };
-}
-
-/**
- * A folder's entries (by number) in the order of their paths: a folder's name sorts as `name/`
- * (the paths below it go on with `/`), so that a walk that lists each folder so lists every path
- * in order. A listing so ordered already (as kept) costs no sort.
- */
-function pathOrder(names: readonly string[], kinds: string): number[] {
-  const keyOf = (i: number) => (kinds.charCodeAt(i) === 100 /* d */ ? `${names[i]}/` : names[i]!);
-  const order = names.map((_, i) => i);
-  let sorted = true;
-  for (let i = 1; i < names.length && sorted; i++) sorted = keyOf(i - 1) < keyOf(i);
-  if (sorted) return order;
-  const keys = order.map(keyOf);
-  return order.sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
 }

@@ -42,6 +42,12 @@ function selectedIn(w: Walked, include: Matcher, from: number, end = w.names.len
   return out;
 }
 
+/** A folder's entries (by number) in the order of their paths: a folder's name sorts as `name/`. */
+function pathOrder(names: readonly string[], kinds: string): number[] {
+  const keys = names.map((n, i) => (kinds.charCodeAt(i) === 100 /* d */ ? `${n}/` : n));
+  return keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
+}
+
 /** Whether `include` selects entry `i`. */
 function selects(w: Walked, i: number, include: Matcher): boolean {
   const name = w.names[i]!;
@@ -199,8 +205,8 @@ export class TreeWalk {
 
   /**
    * The walk of `base` into `walked`, a folder a step, in the order of the entries' full paths
-   * (each folder's listing is in that order, see Listed): the scan cache keeps its records in
-   * that order and finds each by moving on from the last. A
+   * (each folder's entries sorted, a folder's name as `name/`, how the paths below it go on): the
+   * scan cache keeps its records in that order and finds each by moving on from the last. A
    * folder's package.json is recorded before anything below it is listed, so that what the steps
    * have listed can be resolved while the walk goes on.
    */
@@ -217,7 +223,7 @@ export class TreeWalk {
       const at = names.indexOf('package.json');
       this.folders.set(dir, at >= 0 && kinds.charCodeAt(at) !== 100 /* d */);
       yield;
-      for (let i = 0; i < names.length; i++) {
+      for (const i of pathOrder(names, kinds)) {
         const name = names[i]!;
         const kind = kinds.charCodeAt(i);
         // The relative path only for the exclude globs, when there are any.

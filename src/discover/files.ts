@@ -31,73 +31,54 @@ export type ListConfig = Pick<Config, 'roots' | 'include' | 'exclude' | 'stateDi
  * out of the roots are not followed; files over the size limit are skipped with the reason.
  */
 export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeOf(config)): Promise<SourceFiles> {
-  const listing = streamSourceFiles(config, tree);
-  while (!(await listing.files.next()).done);
-  return { files: [...listing.stats.keys()].sort(), skipped: listing.skipped, stats: listing.stats, warnings: listing.warnings };
-}
-
-/**
- * listSourceFiles as the walk goes (see TreeWalk.stream): `files` gives the files newly listed, a
- * few folders at a time, in the order walked (not sorted); `stats`, `skipped` and `warnings` are
- * whole once it ends.
- */
-export function streamSourceFiles(config: ListConfig, tree: TreeWalk = treeOf(config)): Omit<SourceFiles, 'files'> & { files: AsyncGenerator<string[]> } {
   const stats = new Map<string, FileStat>();
   const skipped: SkippedFile[] = [];
   const warnings: string[] = [];
-  async function* files(): AsyncGenerator<string[]> {
-    const include = globMatcher(config.include);
-    const own = [config.stateDir, config.backupDir].map((d) => d + path.sep);
-    const maxBytes = BigInt(config.maxFileBytes);
-    for (const root of config.roots) {
-      const ignored = config.gitignore ? await gitIgnored(root, warnings) : undefined;
-      // A walk that does not enter the mechanic's own folders needs no test a file, unless the root is inside one.
-      const base = path.resolve(root) + path.sep;
-      const inOwn = own.some((o) => base.startsWith(o) || !tree.skipsFolder(o.slice(0, -1)));
-      for await (const { files: found, links } of tree.stream(root, include)) {
-        const listed: string[] = [];
-        for (const abs of found) {
-          if (inOwn && own.some((o) => abs.startsWith(o))) continue;
-          if (ignored?.(abs)) continue;
-          // One stat a file, the cache's key: readdir's type already said file or link.
-          let st: fs.BigIntStats;
-          let real = abs;
-          if (!links.size || !links.has(abs)) {
-            try {
-              st = fs.lstatSync(abs, { bigint: true });
-            } catch {
-              continue;
-            }
-          } else {
-            try {
-              real = fs.realpathSync(abs);
-              st = fs.statSync(real, { bigint: true });
-            } catch {
-              skipped.push({ file: abs, reason: 'broken symbolic link' });
-              continue;
-            }
-            if (!isInsideAny(real, config.roots)) {
-              skipped.push({ file: abs, reason: `symbolic link to ${real}, outside the roots` });
-              continue;
-            }
-          }
-          // The mode as a number: BigIntStats.isFile() makes BigInts to test it. (A file replaced
-          // by something else since readdir is no longer a file.)
-          if ((Number(st.mode) & fs.constants.S_IFMT) !== fs.constants.S_IFREG) continue;
-          if (st.size > maxBytes) {
-            skipped.push({ file: real, reason: `${st.size} bytes, over maxFileBytes (${config.maxFileBytes})` });
-            continue;
-          }
-          // A file reached twice (by a link and by its own path) is listed once.
-          if (stats.has(real)) continue;
-          stats.set(real, fileStatOf(st));
-          listed.push(real);
+  const include = globMatcher(config.include);
+  const own = [config.stateDir, config.backupDir].map((d) => d + path.sep);
+  const maxBytes = BigInt(config.maxFileBytes);
+  for (const root of config.roots) {
+    const { files: found, links } = tree.select(root, include);
+    const ignored = config.gitignore ? await gitIgnored(root, warnings) : undefined;
+    // A walk that does not enter the mechanic's own folders needs no test a file, unless the root is inside one.
+    const base = path.resolve(root) + path.sep;
+    const inOwn = own.some((o) => base.startsWith(o) || !tree.skipsFolder(o.slice(0, -1)));
+    for (const abs of found) {
+      if (inOwn && own.some((o) => abs.startsWith(o))) continue;
+      if (ignored?.(abs)) continue;
+      // One stat a file, the cache's key: readdir's type already said file or link.
+      let st: fs.BigIntStats;
+      let real = abs;
+      if (!links.size || !links.has(abs)) {
+        try {
+          st = fs.lstatSync(abs, { bigint: true });
+        } catch {
+          continue;
         }
-        if (listed.length) yield listed;
+      } else {
+        try {
+          real = fs.realpathSync(abs);
+          st = fs.statSync(real, { bigint: true });
+        } catch {
+          skipped.push({ file: abs, reason: 'broken symbolic link' });
+          continue;
+        }
+        if (!isInsideAny(real, config.roots)) {
+          skipped.push({ file: abs, reason: `symbolic link to ${real}, outside the roots` });
+          continue;
+        }
       }
+      // The mode as a number: BigIntStats.isFile() makes BigInts to test it. (A file replaced
+      // by something else since readdir is no longer a file.)
+      if ((Number(st.mode) & fs.constants.S_IFMT) !== fs.constants.S_IFREG) continue;
+      if (st.size > maxBytes) {
+        skipped.push({ file: real, reason: `${st.size} bytes, over maxFileBytes (${config.maxFileBytes})` });
+        continue;
+      }
+      stats.set(real, fileStatOf(st));
     }
   }
-  return { files: files(), stats, skipped, warnings };
+  return { files: [...stats.keys()].sort(), skipped, stats, warnings };
 }
 
 /**

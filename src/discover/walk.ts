@@ -28,26 +28,6 @@ interface Walked {
   links: number[];
 }
 
-/** Entries listed before the walk yields a step to its streaming reader (see TreeWalk.stream). */
-const STREAM_ENTRIES = 512;
-
-function emptyWalked(): Walked {
-  return { names: [], folderOf: [], prefixes: [], relPrefixes: [], links: [] };
-}
-
-/** The absolute paths of entries `from` to `end` that `include` selects (a path is made only for those). */
-function selectedIn(w: Walked, include: Matcher, from: number, end = w.names.length): string[] {
-  const out: string[] = [];
-  for (let i = from; i < end; i++) if (selects(w, i, include)) out.push(w.prefixes[w.folderOf[i]!]! + w.names[i]!);
-  return out;
-}
-
-/** A folder's entries (by number) in the order of their paths: a folder's name sorts as `name/`. */
-function pathOrder(names: readonly string[], kinds: string): number[] {
-  const keys = names.map((n, i) => (kinds.charCodeAt(i) === 100 /* d */ ? `${n}/` : n));
-  return keys.map((_, i) => i).sort((a, b) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0));
-}
-
 /** Whether `include` selects entry `i`. */
 function selects(w: Walked, i: number, include: Matcher): boolean {
   const name = w.names[i]!;
@@ -162,89 +142,54 @@ export class TreeWalk {
   files(root: string, include: Matcher): string[] {
     const base = path.resolve(root);
     let all = this.roots.get(base);
-    if (!all) {
-      all = emptyWalked();
-      const steps = this.walking(base, all);
-      while (!steps.next().done);
-      this.roots.set(base, all);
-    }
-    return selectedIn(all, include, 0);
+    if (!all) this.roots.set(base, (all = this.walk(base)));
+    const { names, folderOf, prefixes } = all;
+    const out: string[] = [];
+    // A path is made only for an entry selected (and by selects, a relative path only for a matcher that reads it).
+    for (let i = 0; i < names.length; i++) if (selects(all, i, include)) out.push(prefixes[folderOf[i]!]! + names[i]!);
+    return out;
   }
 
-  /**
-   * select(), as the walk goes: the entries `include` selects, a few folders at a time, and which
-   * of them are links, with a turn of the event loop between steps, so that work on the first
-   * files (the engines compiling them) starts while the walk goes on. A root walked before is
-   * given at once. The walk is kept for files() and select() once it ends.
-   */
-  async *stream(root: string, include: Matcher): AsyncGenerator<{ files: string[]; links: ReadonlySet<string> }> {
-    const base = path.resolve(root);
-    const known = this.roots.get(base);
-    const w = known ?? emptyWalked();
-    const steps = known ? undefined : this.walking(base, w);
-    let from = 0;
-    let link = 0;
-    for (;;) {
-      // A step: folders read until STREAM_ENTRIES entries are listed (or the walk ends).
-      let done = steps === undefined;
-      while (!done && w.names.length - from < STREAM_ENTRIES) done = steps!.next().done === true;
-      const end = w.names.length;
-      const links = new Set<string>();
-      for (; link < w.links.length && w.links[link]! < end; link++) {
-        const i = w.links[link]!;
-        if (selects(w, i, include)) links.add(w.prefixes[w.folderOf[i]!]! + w.names[i]!);
-      }
-      const files = selectedIn(w, include, from, end);
-      from = end;
-      if (files.length) yield { files, links };
-      if (done) break;
-      await new Promise((r) => setImmediate(r));
-    }
-    if (!known) this.roots.set(base, w);
-  }
-
-  /**
-   * The walk of `base` into `walked`, a folder a step, in the order of the entries' full paths
-   * (each folder's entries sorted, a folder's name as `name/`, how the paths below it go on): the
-   * scan cache keeps its records in that order and finds each by moving on from the last. A
-   * folder's package.json is recorded before anything below it is listed, so that what the steps
-   * have listed can be resolved while the walk goes on.
-   */
-  private *walking(base: string, walked: Walked): Generator<void> {
+  private walk(base: string): Walked {
+    const walked: Walked = { names: [], folderOf: [], prefixes: [], relPrefixes: [], links: [] };
     const started = Date.now();
     // relPrefix: the folder's path relative to the root, `/`-separated, with a trailing `/` ('' for the root).
-    const walk = function* (this: TreeWalk, dir: string, relPrefix: string): Generator<void> {
+    const walk = (dir: string, relPrefix: string): void => {
       const entries = this.listings ? this.listings.list(dir, started) : readFolder(dir);
       if (!entries) return; // unreadable folders are passed over
       const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
       const folder = walked.prefixes.push(prefix) - 1;
       walked.relPrefixes.push(relPrefix);
+      let packageJson = false;
       const { names, kinds } = entries;
-      const at = names.indexOf('package.json');
-      this.folders.set(dir, at >= 0 && kinds.charCodeAt(at) !== 100 /* d */);
-      yield;
-      for (const i of pathOrder(names, kinds)) {
+      for (let i = 0; i < names.length; i++) {
         const name = names[i]!;
         const kind = kinds.charCodeAt(i);
         // The relative path only for the exclude globs, when there are any.
         const r = this.excluded ? relPrefix + name : '';
         if (kind === 100 /* d */) {
-          if (!this.skipDirs.has(name) && !this.skipPaths.has(prefix + name) && !this.excluded?.(r)) yield* walk.call(this, prefix + name, `${relPrefix}${name}/`);
-        } else if (!this.excluded?.(r)) {
-          if (kind === 108 /* l */) {
-            walked.links.push(walked.names.length);
-            this.links.add(prefix + name);
+          const abs = prefix + name;
+          if (!this.skipDirs.has(name) && !this.skipPaths.has(abs) && !this.excluded?.(r)) walk(abs, `${relPrefix}${name}/`);
+        } else {
+          if (name === 'package.json') packageJson = true;
+          if (!this.excluded?.(r)) {
+            if (kind === 108 /* l */) {
+              walked.links.push(walked.names.length);
+              this.links.add(prefix + name);
+            }
+            walked.names.push(name);
+            walked.folderOf.push(folder);
           }
-          walked.names.push(name);
-          walked.folderOf.push(folder);
         }
       }
+      this.folders.set(dir, packageJson);
     };
-    yield* walk.call(this, base, '');
+    walk(base, '');
     try {
       this.listings?.save(base);
     } catch {
       // not kept: the next walk reads every folder, as without listings
     }
+    return walked;
   }
 }

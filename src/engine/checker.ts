@@ -189,23 +189,19 @@ export class SyntaxChecker {
     return (await this.check(files, onResult, options)).verdicts;
   }
 
-  /**
-   * checkFiles, with what it did: cached verdicts first, then files node stops on unread, then the
-   * engines. `files` may come as a stream of lists (a walk as it goes, see streamSourceFiles):
-   * each list is taken as it arrives, and the verdicts are in the order the files came.
-   */
+  /** checkFiles, with what it did: cached verdicts first, then files node stops on unread, then the engines. */
   async check(
-    files: readonly string[] | AsyncIterable<readonly string[]>,
+    files: readonly string[],
     onResult?: (v: FileVerdict) => void,
     options: CheckOptions = {},
   ): Promise<{ verdicts: FileVerdict[]; summary: CheckSummary }> {
-    const run = new CheckRun(options, onResult);
+    const run = new CheckRun(files, options, onResult);
     const scopes = options.scopes ?? new PackageScopes(this.rules);
+    const pending = run.takeCached(scopes);
+    const left = options.surfaceBudget === undefined ? undefined : run.planSurfaces(pending, options.surfaceBudget);
     // Files are triaged as the engines ask for batches: the first batch is compiling while the
-    // main thread settles the rest (and, streamed, while the walk goes on), and no more is
-    // triaged ahead than the window holds.
-    await this.dispatch(run, this.triage(run, isList(files) ? [files] : files, scopes, options.surfaceBudget !== undefined));
-    const left = run.surfaceLeft;
+    // main thread settles the rest, and no more is triaged ahead than the window holds.
+    await this.dispatch(run, this.triage(run, pending, scopes));
     // Filling in costs no engine start: only where engines run already (files were read, or a
     // daemon's pool lives on between cycles); an unchanged tree's rescan starts none.
     if (left !== undefined && left > 0 && !run.stopped && this.pool.live) await this.fillSurfaces(run, Math.min(left, SURFACE_FILL_BYTES));
@@ -213,26 +209,10 @@ export class SyntaxChecker {
   }
 
   /**
-   * Each list of files as it comes: verdicts of unchanged files from the cache, export surfaces
-   * planned (with a budget), files node stops on before parsing (a package.json it cannot read:
-   * no reading needed) and files it does not judge settled here; the rest is work for the engines.
+   * Files node stops on before parsing (a package.json it cannot read: no reading needed) and
+   * files it does not judge are settled here; the rest is work for the engines.
    */
-  private async *triage(
-    run: CheckRun,
-    lists: AsyncIterable<readonly string[]> | Iterable<readonly string[]>,
-    scopes: PackageScopes,
-    budgeted: boolean,
-  ): AsyncGenerator<Work | typeof END_OF_LIST> {
-    for await (const list of lists) {
-      if (run.stopped) return;
-      const pending = run.add(list, scopes);
-      if (budgeted) run.planSurfaces(pending);
-      yield* this.settleOrSend(run, pending, scopes);
-      yield END_OF_LIST;
-    }
-  }
-
-  private async *settleOrSend(run: CheckRun, pending: readonly number[], scopes: PackageScopes): AsyncGenerator<Work> {
+  private async *triage(run: CheckRun, pending: readonly number[], scopes: PackageScopes): AsyncGenerator<Work> {
     for (const i of pending) {
       const file = run.files[i]!;
       if (!isCheckable(file)) {
@@ -246,14 +226,14 @@ export class SyntaxChecker {
         continue;
       }
       const check: FileCheck = { file, format: r.format };
-      if (run.noSurface.has(i)) check.surface = false;
+      if (run.noSurface?.[i]) check.surface = false;
       yield { i, check, bytes: run.stats?.get(file)?.size ?? 0 };
     }
     run.advance();
   }
 
   /** A window of batches in flight, dispatched in file order, so that a limit stops early. */
-  private async dispatch(run: CheckRun, work: AsyncIterable<Work | typeof END_OF_LIST>): Promise<void> {
+  private async dispatch(run: CheckRun, work: AsyncIterable<Work>): Promise<void> {
     const batches = batchesFrom(work);
     const window = this.pool.threads * 2;
     const runBatch = async (batch: readonly Work[]): Promise<void> => {
@@ -431,20 +411,12 @@ export function parseCheckOutput(stderr: string, file: string): { line: number; 
   return { line, column, message, errorType, detail };
 }
 
-function isList(files: readonly string[] | AsyncIterable<readonly string[]>): files is readonly string[] {
-  return Array.isArray(files);
-}
-
-/** In the work, where a list of files ends (see batchesFrom). */
-const END_OF_LIST = Symbol('end of list');
-
 /** A file for the engines: its index in the call, what to check, and its size for batching. */
 type Work = { i: number; check: FileCheck; bytes: number };
 
 /**
  * Cuts items, in order, into batches of at most BATCH_FILES files and (past the first file)
- * BATCH_BYTES bytes: `add` returns the batch an item closes, `end` the open one (and starts the
- * next empty).
+ * BATCH_BYTES bytes: `add` returns the batch an item closes, `end` the last one.
  */
 export function batcher<T extends { bytes: number }>(): { add(item: T): T[] | undefined; end(): T[] | undefined } {
   let open: T[] = [];
@@ -461,13 +433,7 @@ export function batcher<T extends { bytes: number }>(): { add(item: T): T[] | un
       bytes += item.bytes;
       return closed;
     },
-    end() {
-      if (!open.length) return undefined;
-      const closed = open;
-      open = [];
-      bytes = 0;
-      return closed;
-    },
+    end: () => (open.length ? open : undefined),
   };
 }
 
@@ -484,14 +450,11 @@ function batchesOf<T extends { bytes: number }>(items: Iterable<T>): T[][] {
   return out;
 }
 
-/**
- * batchesOf, as the work comes; END_OF_LIST closes the open batch: the files listed so far go to
- * the engines while the next list is awaited (the walk's next step).
- */
-async function* batchesFrom(work: AsyncIterable<Work | typeof END_OF_LIST>): AsyncGenerator<Work[]> {
+/** batchesOf, as the work comes. */
+async function* batchesFrom(work: AsyncIterable<Work>): AsyncGenerator<Work[]> {
   const cut = batcher<Work>();
   for await (const w of work) {
-    const closed = w === END_OF_LIST ? cut.end() : cut.add(w);
+    const closed = cut.add(w);
     if (closed) yield closed;
   }
   const last = cut.end();
@@ -505,29 +468,26 @@ async function* batchesFrom(work: AsyncIterable<Work | typeof END_OF_LIST>): Asy
 class CheckRun {
   readonly summary: CheckSummary = { read: 0, cached: 0, confirmed: 0, notChecked: 0 };
   readonly stats: ReadonlyMap<string, FileStat> | undefined;
-  /** The files so far, in the order they came; a file's index is its place here. */
-  readonly files: string[] = [];
   private readonly cache: ScanCache | undefined;
   private readonly limit: number | undefined;
   /** Changed after this (ms since the epoch): racy. */
   private readonly racyAfter: number;
   private readonly scopeKey: ((file: string) => string) | undefined;
-  private readonly slots: (FileVerdict | undefined)[] = [];
+  private readonly slots: (FileVerdict | undefined)[];
   // Each file's cache key, in flat arrays (no object a file): its stat's text (undefined: not
   // keyed), its scope, and whether it is racy.
-  private readonly statKeys: (string | undefined)[] = [];
-  private readonly scopes: string[] = [];
-  private readonly racy: boolean[] = [];
+  private readonly statKeys: (string | undefined)[];
+  private readonly scopes: string[];
+  private readonly racy: Uint8Array;
   /** Indexes of the verdicts the cache gave (candidates for a surface their record lacks). */
   private readonly hits: number[] = [];
-  // The limit: how many errors the filled prefix of `slots` holds, and where it ends (undefined: not cut).
+  // The limit: how many errors the filled prefix of `slots` holds, and where it ends.
   private prefix = 0;
   private errors = 0;
-  private cut: number | undefined;
-  /** With a surface budget: the bytes of it not planned yet (below 0 once files with a record took more). */
-  private left: number | undefined;
+  private cut: number;
 
   constructor(
+    readonly files: readonly string[],
     options: CheckOptions,
     private readonly onResult: ((v: FileVerdict) => void) | undefined,
   ) {
@@ -535,32 +495,25 @@ class CheckRun {
     this.stats = options.stats;
     this.limit = options.limit;
     this.scopeKey = options.scopeKey;
-    this.left = options.surfaceBudget;
     // A microsecond more than the window: the ms times are doubles of ns times (under 1 µs off).
     this.racyAfter = Date.now() - (options.racyWindowMs ?? RACY_MS) - 0.001;
-    if (this.limit !== undefined && this.limit <= 0) this.cut = 0;
+    this.slots = new Array<FileVerdict | undefined>(files.length);
+    this.statKeys = new Array<string | undefined>(files.length);
+    this.scopes = new Array<string>(files.length);
+    this.racy = new Uint8Array(files.length);
+    this.cut = this.limit !== undefined && this.limit <= 0 ? 0 : files.length;
   }
 
   /** The limit is reached: no further batch is dispatched. */
   get stopped(): boolean {
-    return this.cut !== undefined;
+    return this.cut !== this.files.length;
   }
 
-  /** With a surface budget: the bytes of it left once every file is planned. */
-  get surfaceLeft(): number | undefined {
-    return this.left === undefined ? undefined : Math.max(0, this.left);
-  }
-
-  /**
-   * Take `list` in after the files so far: emit the verdicts the cache holds for unchanged
-   * files; the indexes of the rest.
-   */
-  add(list: readonly string[], scopes: PackageScopes): number[] {
+  /** Emit the verdicts the cache holds for unchanged files; the indexes of the rest. */
+  takeCached(scopes: PackageScopes): number[] {
     const pending: number[] = [];
     const cache = this.cache;
-    const from = this.files.length;
-    for (const file of list) this.files.push(file);
-    for (let i = from; i < this.files.length; i++) {
+    for (let i = 0; i < this.files.length; i++) {
       const file = this.files[i]!;
       let st: FileStat | undefined = this.stats?.get(file);
       if (cache && !st) {
@@ -575,7 +528,7 @@ class CheckRun {
         const racy = st.changedMs > this.racyAfter;
         this.statKeys[i] = st.key;
         this.scopes[i] = scope;
-        this.racy[i] = racy;
+        this.racy[i] = racy ? 1 : 0;
         const hit = racy ? undefined : cache.get(file, st.key, scope);
         if (hit) {
           this.summary.cached++;
@@ -604,23 +557,21 @@ class CheckRun {
 
   /** Move the filled prefix on, and cut at the limit-th error. */
   advance(): void {
-    while (this.cut === undefined && this.prefix < this.files.length && this.slots[this.prefix]) {
+    while (this.cut === this.files.length && this.prefix < this.files.length && this.slots[this.prefix]) {
       const v = this.slots[this.prefix++]!;
       if ('ok' in v && !v.ok && this.limit !== undefined && ++this.errors >= this.limit) this.cut = this.prefix;
     }
   }
 
   /**
-   * Which of the `pending` files that node judges get their export surface read, within what is
-   * left of the budget: those with an earlier record first, whatever they cost, then first-seen
-   * ones from a rotating start (so that rescans do not favour the same). The others (marked in
-   * noSurface) are checked without it. Planned a list at a time, before its triage, so that files
-   * go to the engines as they are triaged (a list streamed from a walk: the budget goes to the
-   * first lists' first-seen files).
+   * Which of the `pending` files that node judges get their export surface read, within `budget`
+   * bytes: those with an earlier record first, whatever they cost, then first-seen ones from a
+   * rotating start (so that rescans do not favour the same). The others (marked in noSurface)
+   * are checked without it. Planned before triage, so that files can go to the engines as they
+   * are triaged. Returns the bytes left.
    */
-  planSurfaces(pending: readonly number[]): void {
-    if (this.left === undefined) return;
-    let left = this.left;
+  planSurfaces(pending: readonly number[], budget: number): number {
+    let left = budget;
     const fresh: number[] = [];
     for (const i of pending) {
       const file = this.files[i]!;
@@ -628,18 +579,19 @@ class CheckRun {
       if (this.cache?.peek(file)) left -= this.bytesOf(i);
       else fresh.push(i);
     }
+    this.noSurface = new Uint8Array(this.files.length);
     const start = fresh.length ? Math.floor(Math.random() * fresh.length) : 0;
     for (let k = 0; k < fresh.length; k++) {
       const i = fresh[(start + k) % fresh.length]!;
       const bytes = this.bytesOf(i);
       if (bytes <= left) left -= bytes;
-      else this.noSurface.add(i);
+      else this.noSurface[i] = 1;
     }
-    this.left = left;
+    return Math.max(0, left);
   }
 
   /** Files planned to be checked without their export surface (see planSurfaces). */
-  readonly noSurface = new Set<number>();
+  noSurface: Uint8Array | undefined;
 
   private bytesOf(i: number): number {
     return this.stats?.get(this.files[i]!)?.size ?? 0;
@@ -681,8 +633,7 @@ class CheckRun {
 
   result(): { verdicts: FileVerdict[]; summary: CheckSummary } {
     const verdicts: FileVerdict[] = [];
-    const end = this.cut ?? this.files.length;
-    for (let i = 0; i < end; i++) if (this.slots[i]) verdicts.push(this.slots[i]!);
+    for (let i = 0; i < this.cut; i++) if (this.slots[i]) verdicts.push(this.slots[i]!);
     this.summary.notChecked = this.files.length - verdicts.length;
     return { verdicts, summary: this.summary };
   }

@@ -1,6 +1,6 @@
 import { ScanCache } from '../../engine/cache.js';
 import { PackageScopes } from '../../analysis/format.js';
-import { listSourceFiles, streamSourceFiles, treeOf, type ListConfig, type SkippedFile } from '../files.js';
+import { listSourceFiles, treeOf, type ListConfig, type SkippedFile } from '../files.js';
 import { walkScopes } from '../scopes.js';
 import type { TreeWalk } from '../walk.js';
 import { SURFACE_BUDGET_BYTES, type CheckSummary, type FileVerdict, type SyntaxChecker } from '../../engine/checker.js';
@@ -12,7 +12,7 @@ export interface SyntaxScanOptions {
   cache?: boolean;
   /** See CheckOptions.racyWindowMs. */
   racyWindowMs?: number;
-  /** Progress: verdicts so far, of how many files (listed so far: the walk may still be going). */
+  /** Progress: verdicts so far, of how many files. */
   onFile?: (done: number, total: number) => void;
   /** The walk of the roots, when the caller shares one (see TreeWalk). */
   tree?: TreeWalk;
@@ -50,11 +50,9 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
   const cache = opts.cache === false ? undefined : ScanCache.open(config.stateDir, `node ${checker.nodeVersion.raw}`);
   // Nothing recorded: every file will be read, so an engine starts while the tree is walked.
   if (!cache?.size) checker.warmUp();
-  // Files go to the engines as the walk lists them, unless a limit asks for path order: then
-  // the whole list first, sorted.
-  const listed = opts.limit === undefined ? streamSourceFiles(config, tree) : await listSourceFiles(config, tree);
+  const listed = await listSourceFiles(config, tree);
   let done = 0;
-  const total = () => listed.stats.size;
+  const total = listed.files.length;
   const scopes = new PackageScopes(checker.rules, (dir) => tree.hasPackageJson(dir));
   const { verdicts, summary } = await checker.check(
     listed.files,
@@ -62,7 +60,7 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
     opts.onVerdict || opts.onFile
       ? (v) => {
           opts.onVerdict?.(v);
-          opts.onFile?.(++done, total());
+          opts.onFile?.(++done, total);
         }
       : undefined,
     {
@@ -88,15 +86,13 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
       warnings.push(`scan cache ${cache.file} not saved: ${(err as Error).message}`);
     }
   }
-  // In path order, as listed files are (verdicts of a stream come in the order walked).
-  if (opts.limit === undefined) verdicts.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   const skipped = [...listed.skipped];
   for (const v of verdicts) if ('skipped' in v) skipped.push({ file: v.file, reason: v.skipped });
   return {
     ...summary,
     verdicts,
     skipped,
-    files: total(),
+    files: total,
     warnings,
     ...(cache?.dropped && cache.dropped !== 'none yet' ? { cacheDropped: cache.dropped } : {}),
     cacheSaved,

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { SyntaxChecker } from '../dist/index.js';
 
 describe('syntax engines with a heap bound', () => {
@@ -36,6 +37,32 @@ describe('syntax engines with a heap bound', () => {
       }
       const big = verdicts.find((v) => v.file.endsWith('big.js'))!;
       assert.ok('ok' in big && big.ok && big.exports?.length === 45_000, 'the big file keeps its export surface');
+    } finally {
+      await checker.close();
+    }
+  });
+
+  it('an engine is retired once the module records it keeps add up, never for CommonJS files however many', async () => {
+    // ~450 KB each: 40 of them are past the 16 MB of module records an engine may keep.
+    let body = '';
+    for (let i = 0; body.length < 450_000; i++) body += `function f${i}(a) { return a + ${i}; }\n`;
+    const many = (ext: string) => Array.from({ length: 40 }, (_, k) => {
+      const f = path.join(dir, `m${k}.${ext}`);
+      fs.writeFileSync(f, ext === 'mjs' ? `${body}export { f0 };\n` : `${body}exports.f0 = f0;\n`);
+      return f;
+    });
+    const probe = path.join(dir, 'thread.mjs');
+    fs.writeFileSync(probe, "import { threadId } from 'node:worker_threads';\nexport function id() { return threadId; }\n");
+    const checker = await SyntaxChecker.create(process.execPath, 1);
+    try {
+      const engine = () => checker.call<number>(pathToFileURL(probe).href, 'id');
+      const first = await engine();
+      const cjs = await checker.checkFiles(many('cjs'));
+      assert.ok(cjs.every((v) => 'ok' in v && v.ok));
+      assert.equal(await engine(), first, 'CommonJS compiles keep nothing: the same engine');
+      const modules = await checker.checkFiles(many('mjs'));
+      assert.ok(modules.every((v) => 'ok' in v && v.ok));
+      assert.notEqual(await engine(), first, '18 MB of module records kept: a fresh engine');
     } finally {
       await checker.close();
     }

@@ -57,6 +57,13 @@ const CASES: [string, boolean, boolean][] = [
   ['module.exports = undefined; module.exports = this; module.exports = x.y; module.exports = x => x;', false, true],
   ["module.exports = exports.default; module.exports = a.b.c(1, ')'); module.exports = require('./y', z);", false, true],
   ["module.exports = require('./p' + q); module.exports = require(); module.exports = require(r); module.exports = a.b\n(c)", false, true],
+  // An object's keys read off the text: its commas inside brackets, templates and arrows are no
+  // property's end; keys acorn alone reads (accessors, numbers, computed, spreads) go to it.
+  ["module.exports = { a: (1, 2), b: f(x, y), c: `${d, e}`, 'f g': [h, i], j() { return k, l; }, m: n => (o, p), q, async() {}, get: 1, };", false, true],
+  ['module.exports = {}; module.exports = { r: { s: 1, t: 2 } }\nexports.u = 1;', false, true],
+  ['module.exports = { get v() { return 1; }, w: 1 }; module.exports = { 0x10: 1 }; module.exports = { async x() {} };', false, true],
+  ["module.exports = { y: 1 }.y; module.exports = { 'z\\u0061': 1, /* c */ aa: 2 };", false, true],
+  ["module.exports = {\n\tab: 'x', // a comment, then a key\n\t/* { } */ 'a c' /* : */ : 1 // }\n};", false, true],
 ];
 
 describe('export surfaces by the lexers', () => {

@@ -92,6 +92,19 @@ export function compileCommonJs(source: string, filename: string): Verdict {
 
 /** Module compiles in this thread: each gets its own identifier (see compileModule). */
 let moduleCompiles = 0;
+/**
+ * What the module records compiled in this thread keep alive, estimated: node keeps each record
+ * (its source text with it) for the life of the thread, ~2 KB a record beside its text (measured
+ * on node 20: 20,000 small modules kept 40 MB, the same with 5 KB texts 132 MB). A CommonJS
+ * compile keeps nothing (20,000 kept 0.2 MB).
+ */
+let keptBytes = 0;
+const KEPT_PER_RECORD = 2048;
+
+/** Bytes this thread's module records keep alive (see keptBytes): what a long-lived engine accumulates. */
+export function moduleBytesKept(): number {
+  return keptBytes;
+}
 
 export function compileModule(source: string, filename: string): Verdict {
   const SourceTextModule = (vm as unknown as { SourceTextModule?: Stm }).SourceTextModule;
@@ -103,6 +116,7 @@ export function compileModule(source: string, filename: string): Verdict {
     // already used costs more the more there are: a search compiling hundreds of candidates of
     // one file slowed quadratically. A unique suffix keeps the header `filename…:line` (below).
     new SourceTextModule(source, { identifier: `${filename}#${++moduleCompiles}` });
+    keptBytes += KEPT_PER_RECORD + source.length;
     return { ok: true };
   } catch (err) {
     const decorateStack = decorateErrorStack();
@@ -134,6 +148,7 @@ export function compiles(source: string, format: ModuleFormat): boolean {
       const SourceTextModule = (vm as unknown as { SourceTextModule?: Stm }).SourceTextModule;
       if (!SourceTextModule) return false;
       new SourceTextModule(source, {});
+      keptBytes += KEPT_PER_RECORD + source.length;
     }
     return true;
   } catch {

@@ -267,6 +267,8 @@ function moduleExportsEntries(text: string, from: number, isModule: boolean): st
   // most of a cold scan's surface time.
   const read = valueByText(text, from);
   if (read) return [read];
+  const keys = objectKeysByText(text, from);
+  if (keys) return keys;
   let node: acorn.Expression;
   try {
     node = acorn.parseExpressionAt(text, from, {
@@ -372,6 +374,57 @@ function valueByText(text: string, from: number): string | undefined {
   return next === text.length || ';,)]}:'.includes(text[next]!) ? entry : undefined;
 }
 
+/**
+ * The entries of `module.exports = { … }` (the value from `from`) where the text alone shows the
+ * object's keys as acorn reads them: each property a name or a plain string, then `:`, `,`, `}`
+ * or a method's `(`; its value skipped over the tokens (see closeOf, which gives up wherever its
+ * reading could be wrong), the object followed by what cannot continue an expression. Anything
+ * else (computed or numeric keys, spreads, `get`/`set`/`async`/`*` methods) is for acorn. Parsing
+ * the object with acorn was most of what export surfaces cost a cold scan.
+ */
+function objectKeysByText(text: string, from: number): string[] | undefined {
+  const open = skipSpace(text, from);
+  if (open < 0 || text[open] !== '{') return undefined;
+  const commas: number[] = [];
+  const end = closeOf(text, open, commas);
+  if (end < 0) return undefined;
+  const next = skipSpace(text, end);
+  if (next < 0 || !(next === text.length || ';,)]}:'.includes(text[next]!))) return undefined;
+  const keys = new Set<string>();
+  const starts = [open, ...commas];
+  for (let k = 0; k < starts.length; k++) {
+    const p = skipGap(text, starts[k]! + 1);
+    if (p < 0) return undefined;
+    // `{}`, or a trailing comma: the object's own `}`.
+    if (p === end - 1) {
+      if (k === starts.length - 1) break;
+      return undefined;
+    }
+    let key: string;
+    let after: number;
+    const q = text[p];
+    if (q === "'" || q === '"') {
+      after = stringEnd(text, p);
+      if (after < 0) return undefined;
+      key = text.slice(p + 1, after - 1);
+      if (key.includes('\\')) return undefined;
+    } else {
+      NAME.lastIndex = p;
+      const name = NAME.exec(text)?.[0];
+      if (!name || identifierSide(text.charCodeAt(p + name.length)) !== 'none') return undefined;
+      key = name;
+      after = p + name.length;
+    }
+    const t = skipGap(text, after);
+    if (t < 0) return undefined;
+    const c = text[t];
+    // `name: value`, `name,` or `name }` (shorthand, names only), `name(…) { … }` (a method).
+    if (c === ':' || c === '(' || ((c === ',' || t === end - 1) && q !== "'" && q !== '"')) keys.add(key);
+    else return undefined;
+  }
+  return [...keys];
+}
+
 /** After a `(` that follows one of these, a `/` after its `)` starts a regular expression. */
 const CONTROL = new Set(['if', 'while', 'for', 'with']);
 /** Words after which a `/` starts a regular expression; after other names it divides. */
@@ -389,8 +442,9 @@ const UNSURE = 2;
  * the text: strings, templates (and the code in them), comments and regular expressions skipped.
  * -1 where the reading could be wrong: a `/` that may divide or start a regular expression, a
  * character past ASCII in code, an escape in a name, an HTML-like comment, a bracket unmatched.
+ * With `commas`, the offsets of the commas directly inside that bracket are put in it.
  */
-function closeOf(text: string, open: number): number {
+function closeOf(text: string, open: number, commas?: number[]): number {
   /** The closers expected, innermost last; TEMPLATE for a template's `${`; `)` + 1 for a control `(`. */
   const stack: number[] = [];
   let slash: number = REGEXP;
@@ -496,7 +550,8 @@ function closeOf(text: string, open: number): number {
       slash = UNSURE;
       i += 2;
     } else {
-      // Any other punctuator: an operand follows.
+      // Any other punctuator: an operand follows. (`commas`: those directly inside the bracket.)
+      if (commas && c === 0x2c && stack.length === 1) commas.push(i);
       slash = REGEXP;
       i++;
     }
@@ -558,6 +613,25 @@ function regExpEnd(text: string, at: number): number {
 }
 
 /** The line break ending a `//` comment that starts before `at` (or the end). */
+/**
+ * Past spaces and comments from `at` (-1 in an unclosed block comment), where closeOf has read the
+ * tokens already: there a `//` or `/*` is a comment.
+ */
+function skipGap(text: string, at: number): number {
+  let i = at;
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d) i++;
+    else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2f) i = lineEnd(text, i + 2);
+    else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) {
+      const close = text.indexOf('*/', i + 2);
+      if (close < 0) return -1;
+      i = close + 2;
+    } else break;
+  }
+  return i;
+}
+
 function lineEnd(text: string, at: number): number {
   for (let i = at; i < text.length; i++) {
     const c = text.charCodeAt(i);

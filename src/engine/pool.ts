@@ -8,7 +8,7 @@ import type { WorkerRequest } from './worker.js';
 
 type Request = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 type Job = { req: WorkerRequest; resolve: (v: unknown) => void; reject: (e: Error) => void };
-type Reply = { id: number; ok: boolean; value?: unknown; error?: string };
+type Reply = { id: number; ok: boolean; value?: unknown; error?: string; kept?: number };
 
 /** One engine, a thread or a process, behind the same few calls. */
 interface Engine {
@@ -17,7 +17,7 @@ interface Engine {
   unref(): void;
   terminate(): Promise<void>;
 }
-type Slot = { engine: Engine; job: Job | undefined; units: number };
+type Slot = { engine: Engine; job: Job | undefined };
 
 /**
  * Where the engines run. `thread`: worker threads of this process (the configured node is the
@@ -49,18 +49,16 @@ const threads = (): typeof import('node:worker_threads') => (workerThreads ??= c
 const ENGINE_ARGV = ['--experimental-vm-modules', '--expose-internals', '--no-warnings'];
 
 /**
- * V8 keeps a little of every module record it compiles for the life of the thread (node's module
- * maps): an engine that has compiled this many sources is retired once idle and a fresh one takes
- * its place, so that a daemon's memory does not creep up scan after scan, fix after fix.
+ * Node keeps every ES module record compiled in a thread, its source with it, for the life of the
+ * thread (a CommonJS compile keeps nothing): an engine whose records keep this much (as it
+ * reports, see moduleBytesKept) is retired after its reply and a fresh one takes its place, so
+ * that a daemon's memory does not creep up scan after scan, fix after fix, and an engine stays
+ * within its heap bound (DEFAULT_HEAP's 32 MB). Counted in files, as before, a cold scan of
+ * 23,000 small files (1,200 of them modules, ~5 MB kept) started two engines more than it needed,
+ * each paying its start-up and its warm-up again; at 8 MB the heavy bench tree (~39 MB of module
+ * records) would start four or five more.
  */
-const RETIRE_AFTER_UNITS = 8000;
-
-/** How much compiling a reply stands for: files checked, candidates tried, or one text. */
-function unitsOf(value: unknown): number {
-  if (Array.isArray(value)) return value.length;
-  const tried = (value as { candidatesTried?: unknown } | undefined)?.candidatesTried;
-  return typeof tried === 'number' ? Math.max(1, tried) : 1;
-}
+const RETIRE_AFTER_KEPT_BYTES = 16 << 20;
 
 export function defaultThreads(): number {
   return Math.max(1, Math.min(os.availableParallelism(), 8));
@@ -136,12 +134,11 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { engine: undefined as unknown as Engine, job: undefined, units: 0 };
+    const slot: Slot = { engine: undefined as unknown as Engine, job: undefined };
     const onReply = (msg: Reply) => {
       const job = slot.job;
       slot.job = undefined;
-      slot.units += unitsOf(msg.value);
-      if (slot.units >= RETIRE_AFTER_UNITS) this.retire(slot);
+      if ((msg.kept ?? 0) >= RETIRE_AFTER_KEPT_BYTES) this.retire(slot);
       if (job && job.req.id === msg.id) {
         if (msg.ok) job.resolve(msg.value);
         else job.reject(new Error(msg.error));

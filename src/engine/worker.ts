@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { compileCommonJs, compileModule, compileVerdict, containsModuleSyntax, hasExactModulePositions, type ModuleFormat, type Verdict } from '../analysis/compile.js';
+import { compileCommonJs, compileModule, compileVerdict, containsModuleSyntax, hasExactModulePositions, moduleBytesKept, type ModuleFormat, type Verdict } from '../analysis/compile.js';
 import { rulesOfThisNode, type CheckRules } from '../analysis/rules.js';
 import { exportSurface, initLexers } from '../analysis/lexed.js';
 import { statKey } from '../analysis/format.js';
@@ -138,7 +138,8 @@ function handle(req: WorkerRequest): unknown {
   }
 }
 
-type Reply = { id: number; ok: boolean; value?: unknown; error?: string };
+/** `kept`: what this engine's module records keep alive so far (see moduleBytesKept), for the pool to retire it. */
+type Reply = { id: number; ok: boolean; value?: unknown; error?: string; kept: number };
 
 /** The lexers' WebAssembly, loaded once an engine starts (a request waits for it). */
 let lexersReady: Promise<void> = Promise.resolve();
@@ -147,9 +148,9 @@ async function answer(req: WorkerRequest, send: (reply: Reply) => void): Promise
   let reply: Reply;
   try {
     await lexersReady;
-    reply = { id: req.id, ok: true, value: await handle(req) };
+    reply = { id: req.id, ok: true, value: await handle(req), kept: moduleBytesKept() };
   } catch (err) {
-    reply = { id: req.id, ok: false, error: (err as Error).stack ?? String(err) };
+    reply = { id: req.id, ok: false, error: (err as Error).stack ?? String(err), kept: moduleBytesKept() };
   }
   send(reply);
 }

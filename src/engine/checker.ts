@@ -163,12 +163,13 @@ export class SyntaxChecker {
   }
 
   /**
-   * Start one engine ahead of a check that will read files (a first scan), so that its start-up
-   * overlaps the walk; the others start as batches queue (a tree of a few files needs no more).
-   * A rescan of an unchanged tree should not: it starts none.
+   * Start the engines ahead of a check that will read files (a first scan), so that their
+   * start-up overlaps the walk (one thread, while the other cores wait for its list) instead of
+   * the compile; a tree of a few files then starts one engine more than it needed. A rescan of
+   * an unchanged tree should not: it starts none.
    */
   warmUp(): void {
-    this.pool.warm(1);
+    this.pool.warm();
   }
 
   /** Where verdicts are reached: `thread` (this node) or `process` (the configured binary). */

@@ -120,3 +120,43 @@ describe('sources read as node reads them', () => {
     }
   });
 });
+
+describe('a cold scan reads surfaces by the lexers alone', () => {
+  // (A tree within the budget gets every surface in full: see scan.test's cold and warm scans.)
+  it('a first-seen file whose surface only a parse tells is left for a fill; a changed one gets it at once', async () => {
+    const sb = box();
+    // More than the budget: the files that fit are a share, their surfaces lexed.
+    sb.write('lib/big.js', `// ${'x'.repeat(10_000)}\n`);
+    const lexed = sb.write('lib/lexed.js', 'exports.a = 1;\n');
+    // A conditional after `module.exports =`: the text alone does not show it, acorn does.
+    const parsed = sb.write('lib/parsed.js', 'var a, b, c;\nmodule.exports = a ? b : c;\n');
+    const config = resolveConfig({ pm2Logs: false, stateDir: '../state' }, { file: undefined, baseDir: sb.app });
+    const checker = await SyntaxChecker.create(process.execPath, 1);
+    const exportsOf = (vs: FileVerdict[], f: string) => (vs.find((v) => v.file === f) as { exports?: string[] }).exports;
+    try {
+      const scan = (surfaceBudget: number) => scanSyntax(config, checker, { racyWindowMs: 0, surfaceBudget });
+      const cold = await scan(1_000);
+      assert.equal(cold.read, 3);
+      assert.deepEqual(exportsOf(cold.verdicts, lexed), ['a']);
+      assert.equal(exportsOf(cold.verdicts, parsed), undefined, 'not parsed in the cold scan');
+      assert.equal(cold.surfacesDeferred, 2, 'big.js did not fit, parsed.js was not parsed');
+      // The engine lives on: the rescan fills the record in, with the parse.
+      const rescan = await scan(1_000);
+      assert.equal(rescan.read, 0);
+      assert.equal(rescan.surfacesFilled, 1);
+      // Filled in: the file that then breaks is held to the surface it had.
+      fs.writeFileSync(parsed, 'var a, b, c;\nmodule.exports = a ? b : ;\n');
+      const broken = (await scan(0)).verdicts.find((v) => v.file === parsed) as { ok: boolean; lastGoodExports?: string[] };
+      assert.equal(broken.ok, false);
+      assert.deepEqual(broken.lastGoodExports, ['=ConditionalExpression']);
+      // A file with a record changes: its surface is read whatever it takes (and the budget).
+      fs.writeFileSync(parsed, 'var a, b, c;\nmodule.exports = a || b;\n');
+      const changed = await scan(0);
+      assert.equal(changed.read, 1);
+      assert.deepEqual(exportsOf(changed.verdicts, parsed), ['=LogicalExpression']);
+    } finally {
+      await checker.close();
+      sb.cleanup();
+    }
+  });
+});

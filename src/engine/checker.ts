@@ -163,12 +163,13 @@ export class SyntaxChecker {
   }
 
   /**
-   * Start one engine ahead of a check that will read files (a first scan), so that its start-up
-   * overlaps the walk; the others start as batches queue (a tree of a few files needs no more).
-   * A rescan of an unchanged tree should not: it starts none.
+   * Start the engines ahead of a check that will read files (a first scan), so that their
+   * start-up overlaps the walk (one thread, while the other cores wait for its list) instead of
+   * the compile; a tree of a few files then starts one engine more than it needed. A rescan of
+   * an unchanged tree should not: it starts none.
    */
   warmUp(): void {
-    this.pool.warm(1);
+    this.pool.warm();
   }
 
   /** Where verdicts are reached: `thread` (this node) or `process` (the configured binary). */
@@ -226,7 +227,9 @@ export class SyntaxChecker {
         continue;
       }
       const check: FileCheck = { file, format: r.format };
-      if (run.noSurface?.[i]) check.surface = false;
+      const plan = run.surfacePlan?.[i];
+      if (plan === SURFACE_NONE) check.surface = false;
+      else if (plan === SURFACE_LEXED) check.surface = 'lexed';
       yield { i, check, bytes: run.stats?.get(file)?.size ?? 0 };
     }
     run.advance();
@@ -247,7 +250,7 @@ export class SyntaxChecker {
         if ('failed' in o) run.emit(i, { file: o.file, skipped: o.failed });
         else if ('skipped' in o) run.settled(i, { verdict: o, confirmed: false });
         else if (o.verdict.ok) {
-          if (batch[k]!.check.surface === false) run.summary.surfacesDeferred = (run.summary.surfacesDeferred ?? 0) + 1;
+          if (batch[k]!.check.surface === false || o.surfaceDeferred) run.summary.surfacesDeferred = (run.summary.surfacesDeferred ?? 0) + 1;
           run.settled(i, { verdict: { file: o.file, ok: true, format: o.format, ...(o.exports ? { exports: o.exports } : {}) }, confirmed: false });
         } else confirming.push(this.settleOutcome(o).then((v) => run.settled(i, v)));
       });
@@ -411,6 +414,11 @@ export function parseCheckOutput(stderr: string, file: string): { line: number; 
   return { line, column, message, errorType, detail };
 }
 
+// A file's export surface in a budgeted check (see CheckRun.planSurfaces), beside 0 (read
+// whatever it takes): read by the lexers alone (none where only a parse can tell), or not read.
+const SURFACE_LEXED = 1;
+const SURFACE_NONE = 2;
+
 /** A file for the engines: its index in the call, what to check, and its size for batching. */
 type Work = { i: number; check: FileCheck; bytes: number };
 
@@ -568,9 +576,13 @@ class CheckRun {
   /**
    * Which of the `pending` files that node judges get their export surface read, within `budget`
    * bytes: those with an earlier record first, whatever they cost, then first-seen ones from a
-   * rotating start (so that rescans do not favour the same). The others (marked in noSurface)
-   * are checked without it. Planned before triage, so that files can go to the engines as they
-   * are triaged. Returns the bytes left.
+   * rotating start (so that rescans do not favour the same). The others are checked without it.
+   * First-seen files that all fit get their surfaces whatever they take (a small tree has every
+   * surface after its first scan); where only a share fits, a share's file gets the surface the
+   * lexers read off its text, or none where only a parse can tell (one file in thirty or so, yet
+   * ~40% of the time lexed surfaces took: acorn runs unoptimised in each fresh engine), left
+   * for the fills, as the rest is. Planned before triage, so that files can go to the engines as
+   * they are triaged. Returns the bytes left.
    */
   planSurfaces(pending: readonly number[], budget: number): number {
     let left = budget;
@@ -581,19 +593,25 @@ class CheckRun {
       if (this.cache?.peek(file)) left -= this.bytesOf(i);
       else fresh.push(i);
     }
-    this.noSurface = new Uint8Array(this.files.length);
+    const plan = new Uint8Array(this.files.length);
+    let freshBytes = 0;
+    for (const i of fresh) freshBytes += this.bytesOf(i);
+    const share = freshBytes > left ? SURFACE_LEXED : 0;
     const start = fresh.length ? Math.floor(Math.random() * fresh.length) : 0;
     for (let k = 0; k < fresh.length; k++) {
       const i = fresh[(start + k) % fresh.length]!;
       const bytes = this.bytesOf(i);
-      if (bytes <= left) left -= bytes;
-      else this.noSurface[i] = 1;
+      if (bytes <= left) {
+        left -= bytes;
+        plan[i] = share;
+      } else plan[i] = SURFACE_NONE;
     }
+    this.surfacePlan = plan;
     return Math.max(0, left);
   }
 
-  /** Files planned to be checked without their export surface (see planSurfaces). */
-  noSurface: Uint8Array | undefined;
+  /** Each file's surface as planned (see planSurfaces): 0 (whatever it takes), SURFACE_LEXED or SURFACE_NONE. */
+  surfacePlan: Uint8Array | undefined;
 
   private bytesOf(i: number): number {
     return this.stats?.get(this.files[i]!)?.size ?? 0;

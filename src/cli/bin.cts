@@ -22,5 +22,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   }
   process.stdout.write(`${version}\n`);
 } else {
-  void import('./main.js');
+  // main.cjs, written by the build beside main.js (scripts/bundle.mjs): the CLI with no ES module
+  // to load on the way.
+  require('./main.cjs');
 }

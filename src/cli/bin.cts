@@ -2,12 +2,12 @@
 /**
  * The `mechanic` program. `--version` is answered here, before the CLI and the two hundred
  * modules it imports are loaded: a script or a health check asking for the version should not pay
- * for the whole tool. Anything else is the CLI itself (main.ts), imported.
+ * for the whole tool. Anything else is the CLI itself (main.ts, bundled: main.cjs).
  *
  * CommonJS (bin.cjs), where the rest of the package is ES modules: node runs a CommonJS entry
  * without starting its ES module loader, which an ES module entry pays for even to print a
- * version (measured side by side: --version within a few ms of a bare `node -e 0`, where bin.js
- * took ~20 ms of CPU more). `import()` from CommonJS works on every node this supports.
+ * version (measured side by side, 60 rounds: 130 ms of CPU against bin.js's 135 and a bare
+ * `node -e 0`'s 120).
  */
 import fs = require('node:fs');
 import path = require('node:path');

@@ -85,8 +85,8 @@ const HEAVY_PACKAGES = [
 ];
 
 const CACHE = path.resolve('.cache', 'bench');
-const CLI = path.resolve('dist', 'cli', 'main.js');
-const BIN = path.resolve('dist', 'cli', 'bin.js');
+/** The `mechanic` program, as a user runs it (package.json's bin): scans and --version alike. */
+const BIN = path.resolve('dist', 'cli', 'bin.cjs');
 const LIMIT_COMPILE = path.resolve('bench', 'lib', 'limit-compile.mjs');
 const LIMIT_STAT = path.resolve('bench', 'lib', 'limit-stat.mjs');
 
@@ -198,7 +198,7 @@ interface ScanRun {
 
 /** One `mechanic scan --json` under /usr/bin/time -v. */
 function scanOnce(): ScanRun {
-  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, CLI, 'scan', '--json'], { cwd: TREE, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync('/usr/bin/time', ['-v', process.execPath, BIN, 'scan', '--json'], { cwd: TREE, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } });
   if (r.status !== 0 && r.status !== 1) throw new Error(`mechanic scan failed (${r.status}): ${r.stderr.slice(-2000)}`);
   const json = JSON.parse(r.stdout) as { bugs: { file: string }[]; skipped: { file: string; reason: string }[]; filesScanned: number; scan: { read: number; cached: number } };
   const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr);
@@ -288,7 +288,7 @@ function versionTimes(n: number): { bare: number; version: number } {
 }
 
 async function main(): Promise<void> {
-  if (!fs.existsSync(CLI)) throw new Error('dist/ is missing: npm run build first');
+  if (!fs.existsSync(BIN)) throw new Error('dist/ is missing: npm run build first');
   const load = os.loadavg().map((l) => l.toFixed(1)).join(', ');
   const v = versionTimes(15);
   log(`mechanic --version: ${v.version.toFixed(0)} ms (bare node ${v.bare.toFixed(0)} ms); load average ${load}`);

@@ -5,7 +5,7 @@
 // the modules a caller runs in an engine, the example config.
 //
 // The bundle is a script, not a module, `(function (require, __mainUrl, __import) { ... })`:
-// dist/cli/main.js (written here) runs it through src/cli/run-bundle.ts with a V8 code cache, as
+// dist/cli/main.cjs (written here) runs it through src/cli/run-bundle.ts with a V8 code cache, as
 // node 20 cannot cache an ES module's compilation. Each bundled module's `import.meta.url` is
 // made the URL of its own file in dist/, so that what it finds next to itself (worker.js,
 // package.json, examples/) it still finds there. Packages are bundled too (zod alone is ninety
@@ -25,6 +25,7 @@ import * as esbuild from 'esbuild';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
 const entry = path.join(dist, 'cli', 'main.js');
+const entryCjs = path.join(dist, 'cli', 'main.cjs');
 const bundle = path.join(dist, 'cli', 'main.bundle.js');
 
 /** `import.meta.url` of each module under dist/ made the URL of that module's own file. */
@@ -167,14 +168,29 @@ const ascii = !code.some((b) => b > 0x7f);
 fs.writeFileSync(bundle, code);
 // The code cache's key: a cache made for another build of the same length would be taken by V8.
 const buildId = crypto.createHash('sha256').update(code).digest('hex').slice(0, 16);
-fs.writeFileSync(
-  entry,
-  `${WRITTEN}: the CLI is main.bundle.js, run with a V8 code cache.
+// main.cjs runs it, run-bundle.js bundled into it as CommonJS: bin.cjs requires it, a start
+// without an ES module to load (an import() is ~8 ms of node's loader). main.js, for who runs it,
+// imports main.cjs. Each bundled module's URL is made from main.js's, as when main.js ran it.
+await esbuild.build({
+  stdin: {
+    contents: `import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runBundle } from './run-bundle.js';
 
-runBundle(new URL('./main.bundle.js', import.meta.url), import.meta.url, ${JSON.stringify(buildId)}, ${ascii ? "'latin1'" : "'utf8'"});
+const mainUrl = pathToFileURL(path.join(__dirname, 'main.js')).href;
+runBundle(new URL('./main.bundle.js', mainUrl), mainUrl, ${JSON.stringify(buildId)}, ${ascii ? "'latin1'" : "'utf8'"});
 `,
-);
+    resolveDir: path.dirname(entry),
+  },
+  outfile: entryCjs,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  banner: { js: `${WRITTEN}: the CLI is main.bundle.js, run with a V8 code cache (build ${buildId}).` },
+  logLevel: 'warning',
+});
+fs.writeFileSync(entry, `${WRITTEN}: the CLI is main.cjs (main.bundle.js, run with a V8 code cache).\nimport './main.cjs';\n`);
 // The map tsc wrote describes the file that is no longer there.
 fs.rmSync(`${entry}.map`, { force: true });
 

@@ -24,8 +24,8 @@ function project(): { sb: Sandbox; cacheHome: string; cacheDir: string; env: Nod
 const caches = (dir: string) => (fs.existsSync(dir) ? fs.readdirSync(dir) : []);
 const distCli = path.join(repoRoot, 'dist', 'cli');
 const bundleFile = path.join(distCli, 'main.bundle.js');
-/** The build id main.js passes to runBundle (scripts/bundle.mjs writes it there). */
-const buildId = () => /import\.meta\.url, "([0-9a-f]+)"/.exec(fs.readFileSync(path.join(distCli, 'main.js'), 'utf8'))![1]!;
+/** The build id main.cjs passes to runBundle (scripts/bundle.mjs writes it there, and in its first line). */
+const buildId = () => /\(build ([0-9a-f]+)\)/.exec(fs.readFileSync(path.join(distCli, 'main.cjs'), 'utf8'))![1]!;
 /** dist/cli's caches with their times: what the build left. */
 const distCaches = () => fs.readdirSync(distCli).filter((f) => f.includes('cache')).map((f) => `${f} ${fs.statSync(path.join(distCli, f)).mtimeMs}`);
 const shippedBefore = distCaches();

@@ -21,6 +21,11 @@ const patterns = [
   '**/{a,b}/*.js',
   '**/[ab].js',
   '**/*.{js,ts}x',
+  '**/*.sh',
+  '**/x*',
+  '**/*.js*',
+  '**/*{a,b}',
+  '**/{a*,b}.js',
 ];
 
 const paths = [
@@ -60,6 +65,14 @@ const paths = [
   'b/c.js',
   'a/line\nbreak.js',
   'a/tab\tname.cron',
+  'x.sh.bak',
+  'a.js.js',
+  'crontab.bak',
+  'my.crontab',
+  'a/ecosystem.config.js.bak',
+  'a/my-ecosystem.config.js',
+  'a/line\nbreak.sh',
+  'a/b.sh\n',
 ];
 
 describe('globMatcher', () => {

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { box, cliPath, repoRoot } from './helpers/cli.ts';
 
-const binPath = path.join(repoRoot, 'dist', 'cli', 'bin.js');
+const binPath = path.join(repoRoot, 'dist', 'cli', 'bin.cjs');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-startup-'));
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
@@ -44,13 +44,15 @@ describe('start-up', () => {
   it('mechanic --version and -V answer the package version without loading the CLI', () => {
     const { version } = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
     const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { bin: Record<string, string> };
-    assert.equal(path.resolve(repoRoot, pkg.bin.mechanic!), binPath, 'the mechanic program is bin.js');
+    assert.equal(path.resolve(repoRoot, pkg.bin.mechanic!), binPath, 'the mechanic program is bin.cjs');
     for (const flag of ['--version', '-V']) {
       const r = loadedBy([flag], tmp, process.env);
       assert.equal(r.code, 0);
       assert.equal(r.stdout, `${version}\n`);
       assert.deepEqual(r.loaded, [], 'no package loaded for --version');
     }
+    // A CommonJS entry: node's ES module loader is not started to print a version.
+    assert.ok(!builtinsLoadedBy(['--version'], tmp, process.env).includes('internal/modules/esm/loader'), 'the ES module loader was started for --version');
     // The same answer as the full CLI gives.
     assert.equal(spawnSync(process.execPath, [cliPath, '--version'], { encoding: 'utf8' }).stdout, `${version}\n`);
   });

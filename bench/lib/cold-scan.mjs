@@ -1,5 +1,5 @@
 // One cold scan, for bench/lib/alternate.mjs: the state folder removed, a config with absolute
-// roots written beside it, then `<bin.js> scan --json` (output dropped, exit status passed on).
+// roots written beside it, then `<bin> scan --json` (output dropped, exit status passed on).
 // Run: node cold-scan.mjs BIN TREE STATE   (TREE: a folder whose files are scanned; absolute paths)
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -61,8 +61,9 @@ export function globMatcher(patterns: readonly string[]): Matcher {
     else if (parent !== undefined) parents.push(`${parent}/`);
     else rest.push(p.replace(/^\.\//, ''));
   }
-  // `s`: a name may hold a line break, and `*` matches it as picomatch's does.
-  const name = names.length ? new RegExp(`^(?:${names.join('|')})$`, 's') : undefined;
+  // `s`: a name may hold a line break, and `*` matches it as picomatch's does. Each alternative
+  // anchors itself (see nameRegExp).
+  const name = names.length ? new RegExp(names.join('|'), 's') : undefined;
   const glob = rest.length ? picomatch(rest, { dot: true }) : undefined;
   if (name !== undefined && !parents.length && glob === undefined) return Object.assign((_rel: string, base: string) => name.test(base), { nameOnly: true });
   // `**/d/*`: the file's folder is named d, at the root or below. (A loop: a closure made for
@@ -80,13 +81,24 @@ export function globMatcher(patterns: readonly string[]): Matcher {
  * A one-segment glob as a regular expression on a name, if it has only literal characters, `*`
  * and at most one `{a,b}` of literal alternatives; otherwise undefined. With `dot: true`, as the
  * walk's globs are matched, `*` is any run of characters but `/` (a name has none).
+ * Anchored as little as it needs: `^.*\.sh$` is `\.sh$`, `^.*crontab.*$` is `crontab`. A leading
+ * `.*` scans the name to its end and back again for each alternative: the environment's list,
+ * tested on every entry of the walk, was the largest regular expression cost of a warm scan.
  */
 function nameRegExp(segment: string): string | undefined {
   const m = /^([\w.*-]*)(?:\{([\w.-]+(?:,[\w.-]+)+)\})?([\w.*-]*)$/.exec(segment);
   if (!m) return undefined;
   const lit = (s: string) => s.replace(/[.*]/g, (c) => (c === '*' ? '.*' : '\\.'));
   const alternatives = m[2] === undefined ? '' : `(?:${m[2].split(',').map(lit).join('|')})`;
-  return `${lit(m[1]!)}${alternatives}${lit(m[3]!)}`;
+  let body = `${lit(m[1]!)}${alternatives}${lit(m[3]!)}`;
+  // `*` alone, any name: `(?:)` matches every one.
+  if (body === '.*') return '(?:)';
+  const anyStart = body.startsWith('.*');
+  if (anyStart) body = body.slice(2);
+  // (lit writes `*` as `.*` and a dot as `\.`: a `.*` at either end is a `*` of the glob.)
+  const anyEnd = body.endsWith('.*');
+  if (anyEnd) body = body.slice(0, -2);
+  return `${anyStart ? '' : '^'}(?:${body})${anyEnd ? '' : '$'}`;
 }
 
 /**

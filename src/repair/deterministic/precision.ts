@@ -126,6 +126,13 @@ export function precisionFindings(
     const lists = nodesAtEdits(program, regions, commaSubscript).map((o) => lineOf(rlx(), o) + 1);
     if (lists.length) out.push({ cap: 0.3, evidence: `reads a subscript of a comma list (\`a[b, c]\`, line ${lists.join(', ')} of the repair), which no one writes` });
   }
+  // on every repair: the slip that stitched the blocks may be far from the edit, and of any token
+  const apart = bracesIndentedApart(rlx(), regions);
+  if (apart.length)
+    out.push({
+      cap: 0.5,
+      evidence: `pairs a '{' with a '}' indented deeper than the line it opens on, around the edit (line ${apart.join(', ')} of the repair), as the file does nowhere else: a brace is still missing or extra there`,
+    });
   const after = codeAfterBrace(repaired, edits, regions, broken, stats);
   if (after.length)
     out.push({
@@ -718,4 +725,44 @@ function oddlySpacedParen(edits: readonly AppliedEdit[], lx: Lexed): number[] {
     if (!elsewhere) out.push(line + 1);
   }
   return out;
+}
+
+/**
+ * 1-based lines of the repair where a '}' that leads its line closes a '{' around an edit whose
+ * line is indented less than the '}' (`function f() {` at 0 closed by a loop's `}` at 4): the
+ * pairs the indentation draws are not the ones the brackets make, so the repair has stitched
+ * one block's head to another's end (two slips read as one). Only when no other pair in the
+ * file is so indented (a habit, or damage the repair did not touch).
+ */
+function bracesIndentedApart(lx: Lexed, regions: readonly (readonly [number, number])[]): number[] {
+  const around: number[] = [];
+  let elsewhere = 0;
+  lx.tokens.forEach((t, k) => {
+    if (!t.first || t.type !== 'punct' || t.value !== '}') return;
+    const open = lx.match[k]!;
+    if (open < 0) return;
+    const o = lx.tokens[open]!;
+    if (o.value !== '{' || lx.indent[t.line]! <= lx.indent[o.line]! || !headsBlockOnItsLine(lx, open)) return;
+    if (regions.some(([lo, hi]) => o.start < lo && hi <= t.start)) around.push(t.line + 1);
+    else elsewhere++;
+  });
+  return elsewhere ? [] : around;
+}
+
+/**
+ * A '{' that ends a statement's head on one line (`function f(a) {`, `} else {`, `for (…) {`):
+ * after ')' or a keyword, last on its line, with no other bracket of the line left open. A
+ * callback's or a literal's '{' (`if (some(xs, function (x) {`, `var map = {`) is often closed
+ * deeper: the file's style, not a sign.
+ */
+function headsBlockOnItsLine(lx: Lexed, open: number): boolean {
+  const o = lx.tokens[open]!;
+  const next = lx.tokens[open + 1];
+  if (next && next.line === o.line) return false;
+  const prev = lx.tokens[open - 1];
+  if (!prev || !((prev.type === 'punct' && prev.value === ')') || (prev.type === 'name' && /^(else|try|finally|do)$/.test(prev.value)))) return false;
+  const first = lx.lineFirst[o.line]!;
+  const f = lx.tokens[first]!;
+  const closes = f.type === 'punct' && (f.value === '}' || f.value === ')' || f.value === ']') ? 1 : 0;
+  return lx.depth[first]! - closes === lx.depth[open]!;
 }

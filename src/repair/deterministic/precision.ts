@@ -137,6 +137,8 @@ export function precisionFindings(
   if (twins.length)
     out.push({
       cap: 0.5,
+      // a twin says the repair may be wrong, not that its rival is right (bench:repair: lodash.js's lost ']' read as a '[' too many)
+      weak: true,
       evidence: `repairs line ${twins.map(([l]) => l).join(', ')} otherwise than the file writes its twin (line ${twins.map(([, t]) => t).join(', ')}: the same tokens but for one bracket, ',' or ':'): that bracket is likelier the slip`,
     });
   const after = codeAfterBrace(repaired, edits, regions, broken, stats);

@@ -168,6 +168,8 @@ const WRONG_10 = "'use strict';\n\nfunction pullAllBy(array, values, iteratee) {
 const WRONG_11 = "'use strict';\n\nvar isArray = Array.isArray;\n\n/**\n * Iterates over the elements of `collection`, keeping those `predicate` accepts.\n */\n.function filter(collection, predicate) {\n  var func = isArray(collection) ? arrayFilter : baseFilter;\n  return func(collection, predicate);\n}\n}\n\nfunction arrayFilter(array, predicate) {\n  return array.filter(predicate);\n}\n\nfunction baseFilter(collection, predicate) {\n  return Object.values(collection).filter(predicate);\n}\n\nmodule.exports = filter;\n";
 const WRONG_12 = "'use strict';\n\nvar defineLocale = require('./locale');\n\nmodule.exports = defineLocale('mt', {\n    months: 'Jan_Feb_Mar'.split('_'),\n    relativeTime: {\n        future: 'in %s',\n        past: '%s ago',\n    },\n    week: {\n        dow: 1,\n        doy: 4,\n    }}\n}));\n";
 const WRONG_13 = "'use strict';\n\n(function () {\n  var g = typeof globalThis == 'object' && globalThis;\n  exports.root = g || {};\n}();\n\nfunction keys(obj) {\n  var out = [];\n  for (var k in obj) out.push(k);\n  return out;\n\nfunction size(obj) {\n  return keys(obj).length;\n}\n\nexports.keys = keys;\nexports.size = size;\n";
+/** moment's lists.js: the first loop lost its '}', the second loop's '{' typed as ','. */
+const WRONG_14 = "'use strict';\n\nvar get = require('./get');\n\nfunction listMonthsImpl(format, index, field) {\n    var i,\n        out = [];\n    for (i = 0; i < 12; i++) {\n        out[i] = get(format, i, field, 'month');\n    return out;\n}\n\nfunction listWeekdaysImpl(format, index, field) {\n    var i,\n        out = [],\n        shift = index ? 1 : 0;\n    for (i = 0; i < 7; i++) ,\n        out[i] = get(format, (i + shift) % 7, field, 'day');\n    }\n    return out;\n}\n\nmodule.exports = { listMonthsImpl, listWeekdaysImpl };\n";
 
 describe('two slips: evidence that keeps a wrong pair from being written', () => {
   const cases: [string, string, string, RegExp][] = [
@@ -185,6 +187,7 @@ describe('two slips: evidence that keeps a wrong pair from being written', () =>
     ["a '.' typed before 'function' and an extra '}': the '.' made a '{', a bare block around the function", 'lib/filter.js', WRONG_11, /opens a bare block \(a '\{' that no statement heads, line 8 of the repair\)/],
     ["a locale's last ',' typed as '}' and a doubled ')': the extra '}' made a '(' that calls the line before", 'lib/locale-mt.js', WRONG_12, /calls the line before with a '\(' that opens its line \(line 15 of the repair\)/],
     ["an IIFE's ')' lost and a function's '}' lost: the call's '(' deleted, the function never called", 'lib/iife.js', WRONG_13, /leaves a function as a statement of its own, never called nor kept \(line 3 of the repair\)/],
+    ["a loop's '}' lost and the next loop's '{' typed as ',': the ',' deleted, one function's head stitched to the other's loop end", 'lib/lists.js', WRONG_14, /pairs a '\{' with a '\}' indented deeper than the line it opens on, around the edit \(line 19 of the repair\)/],
   ];
   for (const [title, rel, broken, why] of cases) {
     it(`${title}: held back (exit 1), the file untouched`, async () => {

@@ -126,6 +126,21 @@ export function precisionFindings(
     const lists = nodesAtEdits(program, regions, commaSubscript).map((o) => lineOf(rlx(), o) + 1);
     if (lists.length) out.push({ cap: 0.3, evidence: `reads a subscript of a comma list (\`a[b, c]\`, line ${lists.join(', ')} of the repair), which no one writes` });
   }
+  // on every repair: the slip that stitched the blocks may be far from the edit, and of any token
+  const apart = bracesIndentedApart(rlx(), regions);
+  if (apart.length)
+    out.push({
+      cap: 0.5,
+      evidence: `pairs a '{' with a '}' indented deeper than the line it opens on, around the edit (line ${apart.join(', ')} of the repair), as the file does nowhere else: a brace is still missing or extra there`,
+    });
+  const twins = twinLines(rlx(), edits, regions, broken);
+  if (twins.length)
+    out.push({
+      cap: 0.5,
+      // a twin says the repair may be wrong, not that its rival is right (bench:repair: lodash.js's lost ']' read as a '[' too many)
+      weak: true,
+      evidence: `repairs line ${twins.map(([l]) => l).join(', ')} otherwise than the file writes its twin (line ${twins.map(([, t]) => t).join(', ')}: the same tokens but for one bracket, ',' or ':'): that bracket is likelier the slip`,
+    });
   const after = codeAfterBrace(repaired, edits, regions, broken, stats);
   if (after.length)
     out.push({
@@ -718,4 +733,104 @@ function oddlySpacedParen(edits: readonly AppliedEdit[], lx: Lexed): number[] {
     if (!elsewhere) out.push(line + 1);
   }
   return out;
+}
+
+/**
+ * 1-based lines of the repair where a '}' that leads its line closes a '{' around an edit whose
+ * line is indented less than the '}' (`function f() {` at 0 closed by a loop's `}` at 4): the
+ * pairs the indentation draws are not the ones the brackets make, so the repair has stitched
+ * one block's head to another's end (two slips read as one). Only when no other pair in the
+ * file is so indented (a habit, or damage the repair did not touch).
+ */
+function bracesIndentedApart(lx: Lexed, regions: readonly (readonly [number, number])[]): number[] {
+  const around: number[] = [];
+  let elsewhere = 0;
+  lx.tokens.forEach((t, k) => {
+    if (!t.first || t.type !== 'punct' || t.value !== '}') return;
+    const open = lx.match[k]!;
+    if (open < 0) return;
+    const o = lx.tokens[open]!;
+    if (o.value !== '{' || lx.indent[t.line]! <= lx.indent[o.line]! || !headsBlockOnItsLine(lx, open)) return;
+    if (regions.some(([lo, hi]) => o.start < lo && hi <= t.start)) around.push(t.line + 1);
+    else elsewhere++;
+  });
+  return elsewhere ? [] : around;
+}
+
+/**
+ * A '{' that ends a statement's head on one line (`function f(a) {`, `} else {`, `for (…) {`):
+ * after ')' or a keyword, last on its line, with no other bracket of the line left open. A
+ * callback's or a literal's '{' (`if (some(xs, function (x) {`, `var map = {`) is often closed
+ * deeper: the file's style, not a sign.
+ */
+function headsBlockOnItsLine(lx: Lexed, open: number): boolean {
+  const o = lx.tokens[open]!;
+  const next = lx.tokens[open + 1];
+  if (next && next.line === o.line) return false;
+  const prev = lx.tokens[open - 1];
+  if (!prev || !((prev.type === 'punct' && prev.value === ')') || (prev.type === 'name' && /^(else|try|finally|do)$/.test(prev.value)))) return false;
+  const first = lx.lineFirst[o.line]!;
+  const f = lx.tokens[first]!;
+  const closes = f.type === 'punct' && (f.value === '}' || f.value === ')' || f.value === ']') ? 1 : 0;
+  return lx.depth[first]! - closes === lx.depth[open]!;
+}
+
+/** Tokens a twin line may differ by: what a slip loses, doubles or mistypes. */
+const TWIN_DIFF = new Set(['(', ')', '[', ']', '{', '}', ',', ':']);
+/** A line shorter than this repeats by chance (`});`, `return x;`). */
+const TWIN_MIN_TOKENS = 6;
+
+/**
+ * [1-based line of the broken text, 1-based line of its twin] where an edit sits on a line that
+ * another line of the file writes with one bracket, ',' or ':' more, less or other (literals
+ * aside: a locale's `return result + (plural(number) ? 'hodiny' : 'hodín');` for each unit), and
+ * the repair's line is not that twin. Code repeats itself; a slip rarely repeats the same way.
+ */
+function twinLines(rlx: Lexed, edits: readonly AppliedEdit[], regions: readonly (readonly [number, number])[], broken: Lexed): [number, number][] {
+  const out: [number, number][] = [];
+  let lines: string[][] | undefined;
+  edits.forEach((a, k) => {
+    const L = lineOf(broken, a.offset);
+    const mine = lineKeys(broken, L);
+    if (mine.length < TWIN_MIN_TOKENS) return;
+    lines ??= allLineKeys(broken);
+    const rl = lineOf(rlx, regions[k]![0]);
+    const fixed = lineKeys(rlx, rl).join(' ');
+    let twin = -1;
+    for (let M = 0; M < lines.length; M++) {
+      const other = lines[M]!;
+      if (M === L || Math.abs(other.length - mine.length) > 1) continue;
+      // a line the file writes as the repair does: the repair reads as the file
+      if (other.join(' ') === fixed) return;
+      if (twin < 0 && oneTwinEdit(mine, other)) twin = M;
+    }
+    if (twin >= 0) out.push([L + 1, twin + 1]);
+  });
+  return out;
+}
+
+function tokenKey(lx: Lexed, k: number): string {
+  const t = lx.tokens[k]!;
+  return t.type === 'string' || t.type === 'template' ? "'s'" : t.type === 'num' ? '0' : t.value || lx.text.slice(t.start, t.end);
+}
+
+function lineKeys(lx: Lexed, line: number): string[] {
+  const out: string[] = [];
+  for (let k = lx.lineFirst[line] ?? -1; k >= 0 && k < lx.tokens.length && lx.tokens[k]!.line === line; k++) out.push(tokenKey(lx, k));
+  return out;
+}
+
+function allLineKeys(lx: Lexed): string[][] {
+  const out: string[][] = lx.lineStarts.map(() => []);
+  lx.tokens.forEach((t, k) => out[t.line]!.push(tokenKey(lx, k)));
+  return out;
+}
+
+/** Whether `b` is `a` with one TWIN_DIFF token put in, taken out, or put for another token. */
+function oneTwinEdit(a: readonly string[], b: readonly string[]): boolean {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  if (a.length === b.length) return i < a.length && (TWIN_DIFF.has(a[i]!) || TWIN_DIFF.has(b[i]!)) && a.slice(i + 1).join(' ') === b.slice(i + 1).join(' ');
+  const [long, short] = a.length > b.length ? [a, b] : [b, a];
+  return TWIN_DIFF.has(long[i]!) && long.slice(i + 1).join(' ') === short.slice(i).join(' ');
 }

@@ -468,7 +468,8 @@ function escape(s) {
 module.exports = { escape };
 `,
     slip: ["'&quot;',", "'&quot;,"],
-  },  {
+  },
+  {
     // the only 'return' of the file: the word the deletion leaves is known as a keyword, not from the file
     name: "a stray '#' typed into the file's one keyword of its kind: retu#rn clone(…)",
     expect: 'repaired',
@@ -481,7 +482,8 @@ function cloneWith(value, customizer) {
 module.exports = { cloneWith };
 `,
     slip: ['return clone', 'retu#rn clone'],
-  },  {
+  },
+  {
     // its rival, `path.castFunction(u)`, reads as a property a name the file only ever writes as a variable
     name: "a lost ',' between arguments: baseUpdate(object, path castFunction(updater))",
     expect: 'repaired',

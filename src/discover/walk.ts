@@ -31,17 +31,16 @@ interface Walked {
 /** Whether `include` selects entry `i`. */
 function selects(w: Walked, i: number, include: Matcher): boolean {
   const name = w.names[i]!;
-  if (include.nameOnly) return include('', name);
   const relPrefix = w.relPrefixes[w.folderOf[i]!]!;
   return include.byFolder ? include.byFolder(relPrefix, name) : include(relPrefix + name, name);
 }
 
 /**
- * A test of a path relative to the root, `/`-separated; `nameOnly`: it reads only the name;
- * `byFolder`: the same test given the folder's relative path (with its trailing `/`) and the
- * name apart, so that no path is made an entry.
+ * A test of a path relative to the root, `/`-separated; `byFolder`: the same test given the
+ * folder's relative path (with its trailing `/`) and the name apart, so that no path is made an
+ * entry (every matcher without picomatch globs has it).
  */
-type Matcher = ((rel: string, name: string) => boolean) & { nameOnly?: boolean; byFolder?: (relPrefix: string, name: string) => boolean };
+type Matcher = ((rel: string, name: string) => boolean) & { byFolder?: (relPrefix: string, name: string) => boolean };
 
 /**
  * One matcher for a list of globs. Patterns that test only the name, the usual include
@@ -65,7 +64,10 @@ export function globMatcher(patterns: readonly string[]): Matcher {
   // anchors itself (see nameRegExp).
   const name = names.length ? new RegExp(names.join('|'), 's') : undefined;
   const glob = rest.length ? picomatch(rest, { dot: true }) : undefined;
-  if (name !== undefined && !parents.length && glob === undefined) return Object.assign((_rel: string, base: string) => name.test(base), { nameOnly: true });
+  if (name !== undefined && !parents.length && glob === undefined) {
+    const byName = (_rel: string, base: string) => name.test(base);
+    return Object.assign(byName, { byFolder: byName });
+  }
   // `**/d/*`: the file's folder is named d, at the root or below. (A loop: a closure made for
   // `some` at each of the walk's entries was most of what the environment's list allocated.)
   const inParent = (relPrefix: string) => {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { lazyProperty } from '../util/lazy.js';
 import type { Scrub } from '../util/secrets.js';
 import type { Message } from './event.js';
 
@@ -48,9 +49,8 @@ export interface ChannelKind<S extends z.ZodObject = z.ZodObject> {
 
 /** A channel kind, its options schema given as a function: built when first asked for (see defineProbe). */
 export function defineChannel<S extends z.ZodObject>(kind: Omit<ChannelKind<S>, 'options'> & { options: () => S }): ChannelKind<S> {
-  const { options: make, ...rest } = kind;
-  let options: S | undefined;
-  return Object.defineProperty(rest, 'options', { get: () => (options ??= make()), enumerable: true }) as ChannelKind<S>;
+  const { options, ...rest } = kind;
+  return lazyProperty(rest, 'options', options);
 }
 
 /** A variable the config names must be set when it is used: say which, and for what. */

@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import type { Clock } from '../util/clock.js';
 import type { runProcess } from '../util/proc.js';
+import { lazyProperty } from '../util/lazy.js';
 import type { RemedyConfig } from './remedy.js';
 
 export type Health = 'healthy' | 'degraded' | 'down';
@@ -60,7 +61,6 @@ export interface ProbeKind<S extends z.ZodObject = z.ZodObject> {
  * probes (a scan's, often) does not build ten kinds' schemas at every start.
  */
 export function defineProbe<S extends z.ZodObject>(kind: Omit<ProbeKind<S>, 'options'> & { options: () => S }): ProbeKind<S> {
-  const { options: make, ...rest } = kind;
-  let options: S | undefined;
-  return Object.defineProperty(rest, 'options', { get: () => (options ??= make()), enumerable: true }) as ProbeKind<S>;
+  const { options, ...rest } = kind;
+  return lazyProperty(rest, 'options', options);
 }

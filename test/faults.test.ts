@@ -166,7 +166,10 @@ describe('model faults: no bad write in any of them', () => {
       const file = sb.write('lib/stats.js', text);
       const server = await startModelServer({ answers: [c.answer] });
       try {
-        sb.config({ repairers: ['llm'], pm2Logs: false, stateDir: '../state', llm: { baseUrl: server.url, timeoutMs: 400 } });
+        // Only the timeout case needs a short call; no case may hinge on the file's budget, which a
+        // loaded machine can spend before the model answers (the reason would then be the budget's).
+        const timeoutMs = c.name === 'timeout' ? 400 : 20_000;
+        sb.config({ repairers: ['llm'], pm2Logs: false, stateDir: '../state', llm: { baseUrl: server.url, timeoutMs, fileBudgetMs: 50_000 } });
         const r = await sb.runJson(['run'], { timeoutMs: 60_000 });
         const fix = r.json.fixes[0];
         assert.equal(fix.outcome, c.outcome ?? 'failed', JSON.stringify(fix));

@@ -277,8 +277,9 @@ describe('the pm2 probe\'s built-in remedy (a real PM2 daemon)', () => {
   });
 
   it('leaves a process whose file a fix tried this cycle to the fix, which runs it again', async () => {
-    // A worker whose module has a syntax slip: it crashes until PM2 gives up (errored).
-    const d = await pm2Box([{ name: 'worker', script: 'worker.js', options: { max_restarts: 2 } }], {
+    // A worker whose module has a syntax slip: it crashes until PM2 gives up (errored); every exit
+    // counts as unstable however slowly a loaded machine starts node.
+    const d = await pm2Box([{ name: 'worker', script: 'worker.js', options: { max_restarts: 2, min_uptime: 3_600_000 } }], {
       'worker.js': "const { processData } = require('./lib/process');\nprocessData();\nsetInterval(() => {}, 1000);\n",
       'lib/process.js': SEED_WORKER,
     });

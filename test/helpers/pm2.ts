@@ -38,6 +38,17 @@ export interface Pm2Daemon {
 }
 
 export async function startPm2(apps: readonly Pm2App[]): Promise<Pm2Daemon> {
+  // The daemon is the tests' surroundings, not what they test: a start that fails once (seen once
+  // in CI, on a loaded machine) is tried again from nothing, and its reason kept in the log.
+  try {
+    return await startPm2Once(apps);
+  } catch (err) {
+    process.stderr.write(`pm2 test daemon: first start failed, starting again: ${err instanceof Error ? err.message : String(err)}\n`);
+    return await startPm2Once(apps);
+  }
+}
+
+async function startPm2Once(apps: readonly Pm2App[]): Promise<Pm2Daemon> {
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'cm-pm2-'));
   const home = path.join(dir, 'pm2-home');
   await fsp.mkdir(home);
@@ -45,10 +56,18 @@ export async function startPm2(apps: readonly Pm2App[]): Promise<Pm2Daemon> {
   const pm2 = (args: string[], timeoutMs = 30_000) => runProcess(PM2_BIN, args, { cwd: dir, env, timeoutMs });
   const list = async (): Promise<Pm2ProcessInfo[]> => {
     const res = await pm2(['jlist']);
-    if (res.code !== 0) throw new Error(`pm2 jlist: exit ${res.code}: ${res.stderr}`);
-    const line = res.stdout.split('\n').reverse().find((l) => l.startsWith('['));
-    const raw = JSON.parse(line ?? '[]') as { name: string; pm2_env: { status: string; restart_time?: number } }[];
-    return raw.map((p) => ({ name: p.name, status: p.pm2_env.status, restarts: p.pm2_env.restart_time ?? 0 }));
+    if (res.code !== 0) throw new Error(`pm2 jlist: exit ${res.code}: ${res.stderr || res.stdout}`);
+    // The list is one line of JSON, after any daemon chatter (which may also start with "[").
+    for (const line of res.stdout.split('\n').reverse()) {
+      if (!line.startsWith('[{') && line !== '[]') continue;
+      try {
+        const raw = JSON.parse(line) as { name: string; pm2_env: { status: string; restart_time?: number } }[];
+        return raw.map((p) => ({ name: p.name, status: p.pm2_env.status, restarts: p.pm2_env.restart_time ?? 0 }));
+      } catch {
+        /* chatter, or a list cut short: look further up */
+      }
+    }
+    throw new Error(`pm2 jlist: no process list in its output: ${JSON.stringify(res.stdout.slice(0, 300))} ${JSON.stringify(res.stderr.slice(0, 300))}`);
   };
   const kill = async () => {
     await pm2(['kill'], 20_000).catch(() => undefined);
@@ -78,12 +97,19 @@ export async function startPm2(apps: readonly Pm2App[]): Promise<Pm2Daemon> {
       async waitFor(ready, timeoutMs = 20_000) {
         const deadline = Date.now() + timeoutMs;
         let last: Pm2ProcessInfo[] = [];
+        let lastError = '';
         while (Date.now() < deadline) {
-          last = await list();
-          if (ready(last)) return last;
+          // A daemon busy restarting apps may fail one jlist: poll on until the deadline.
+          try {
+            last = await list();
+            lastError = '';
+            if (ready(last)) return last;
+          } catch (err) {
+            lastError = err instanceof Error ? err.message : String(err);
+          }
           await new Promise((r) => setTimeout(r, 150));
         }
-        throw new Error(`pm2: condition not met within ${timeoutMs} ms: ${JSON.stringify(last)}`);
+        throw new Error(`pm2: condition not met within ${timeoutMs} ms: ${JSON.stringify(last)}${lastError ? `; last jlist: ${lastError}` : ''}`);
       },
     };
   } catch (err) {

@@ -198,6 +198,32 @@ describe('walkScopes', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('stops at a folder named node_modules that the walk listed, as the lookup does', () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-scopes-nm-')));
+    const files: Record<string, string> = {
+      'package.json': '{ "type": "module" }',
+      'node_modules/m.js': FINE,
+      'node_modules/dep/package.json': '{}',
+      'node_modules/dep/n.js': FINE,
+      'node_modules/dep/lib/o.js': FINE,
+      'x/not_node_modules/p.js': FINE,
+    };
+    for (const [rel, text] of Object.entries(files)) {
+      fs.mkdirSync(path.dirname(path.join(dir, rel)), { recursive: true });
+      fs.writeFileSync(path.join(dir, rel), text);
+    }
+    // No folder skipped: the walk lists node_modules, so walkScopes answers for it itself.
+    const tree = new TreeWalk({ skipDirs: [], exclude: [], skipPaths: [] });
+    const listed = tree.files(dir, () => true).filter((f) => f.endsWith('.js'));
+    assert.equal(listed.length, 4);
+    const rules = rulesOfThisNode();
+    const scopeOf = walkScopes(tree, new PackageScopes(rules, (d) => tree.hasPackageJson(d)));
+    const lookup = new PackageScopes(rules);
+    for (const f of listed) assert.equal(scopeOf(f), lookup.scopeOf(f).key, path.relative(dir, f));
+    assert.equal(scopeOf(path.join(dir, 'node_modules', 'm.js')), 'none');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('treeOf keeps listings in the state folder, and never creates that folder for them', () => {
     const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-treeof-')));
     fs.writeFileSync(path.join(dir, 'a.js'), FINE);

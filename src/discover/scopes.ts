@@ -4,6 +4,16 @@ import { statKey, type PackageScopes } from '../analysis/format.js';
 import type { TreeWalk } from './walk.js';
 
 const SEP = path.sep.charCodeAt(0);
+/**
+ * A folder's parent, as path.dirname gives it: on POSIX, for a normal absolute path below the
+ * root, the part before its last separator. path.dirname and path.basename walk the path a
+ * character at a time in JavaScript, cold (unoptimised) for most of a scan's thousands of
+ * folders; lastIndexOf is a builtin. Elsewhere (drive letters, UNC roots): path.dirname.
+ */
+const parentOf = (dir: string): string => {
+  const cut = path.sep === '/' ? dir.lastIndexOf('/') : -1;
+  return cut > 0 && cut < dir.length - 1 ? dir.slice(0, cut) : path.dirname(dir);
+};
 
 /**
  * The scope key of each file (PackageScopes.scopeOf's key, string for string), read off the
@@ -21,7 +31,8 @@ export function walkScopes(tree: TreeWalk, fallback: PackageScopes): (file: stri
     let key: string;
     // As Node's lookup: never past a folder named node_modules.
     if (listed === undefined) key = fallback.scopeOf(path.join(dir, 'index.js')).key;
-    else if (path.basename(dir) === 'node_modules') key = 'none';
+    // (basename only where it can be that: see parentOf)
+    else if ((dir.endsWith('node_modules') || dir.endsWith(path.sep)) && path.basename(dir) === 'node_modules') key = 'none';
     else {
       // path.join's spelling, without its normalising: the walk's folders are already normal.
       const pj = listed ? (dir.endsWith(path.sep) ? dir : dir + path.sep) + 'package.json' : undefined;
@@ -33,7 +44,7 @@ export function walkScopes(tree: TreeWalk, fallback: PackageScopes): (file: stri
       }
       if (st?.isFile()) key = `${pj}#${statKey(st)}`;
       else {
-        const parent = path.dirname(dir);
+        const parent = parentOf(dir);
         key = parent === dir ? 'none' : keyOf(parent);
       }
     }
@@ -53,7 +64,7 @@ export function walkScopes(tree: TreeWalk, fallback: PackageScopes): (file: stri
     // Files come a folder at a time: the last folder is recognised without cutting the path.
     const cut = file.lastIndexOf(path.sep);
     if (folder === undefined && cut > 0 && cut === lastDir.length && file.startsWith(lastDir)) return lastKey;
-    const dir = path.dirname(file);
+    const dir = parentOf(file);
     lastKey = keyOf(dir);
     lastDir = dir;
     lastFolder = folder;

@@ -127,7 +127,8 @@ describe('mechanic daemon: idle fill', () => {
     for (let i = 0; i < 5; i++) sb.write(`bin/s${i}.js`, script(i));
     // Older than the racy window when the first scan lists them: that scan's records are the fill's to complete.
     await sleep(2_100);
-    sb.config({ cycleIntervalMs: 1_500, idleFillBytes: 1 << 20, llm: { provider: 'none' }, pm2Logs: false, stateDir: '../state' });
+    // A fill runs only in what a cycle leaves of the interval: room for one on a loaded machine.
+    sb.config({ cycleIntervalMs: 4_000, idleFillBytes: 1 << 20, llm: { provider: 'none' }, pm2Logs: false, stateDir: '../state' });
     const daemon = sb.spawn(['daemon', '--json']);
     let out = '';
     let err = '';

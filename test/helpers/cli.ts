@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { after } from 'node:test';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -74,7 +75,10 @@ export function sandbox(prefix = 'mechanic-test-'): Sandbox {
       return { ...r, json };
     },
     spawn(args, opts = {}) {
-      return spawn(process.execPath, [cliPath, ...args], { cwd: app, env: { ...env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [cliPath, ...args], { cwd: app, env: { ...env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      running.add(child);
+      child.once('exit', () => running.delete(child));
+      return child;
     },
     git(...args) {
       const identity = { GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@t', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@t' };
@@ -86,6 +90,13 @@ export function sandbox(prefix = 'mechanic-test-'): Sandbox {
   };
   return sb;
 }
+
+// A test that fails while its daemon runs must not leave the daemon holding the test file open
+// (its pipes keep the file's process alive, and the whole run waits for it).
+const running = new Set<ChildProcess>();
+after(() => {
+  for (const child of running) child.kill('SIGKILL');
+});
 
 const made: Sandbox[] = [];
 // Each test file runs in its own process: its sandboxes go when it exits (cleanup is synchronous).

@@ -221,6 +221,21 @@ module.exports = { size };
     slip: ['items.length;', 'items.length#;'],
   },
   {
+    // the deletion joins `same` and `Else`: no unlikely edit, since no word holds an '@'
+    name: "a stray '@' typed into a key the file writes once: same@Else",
+    expect: 'repaired',
+    intended: `'use strict';
+const calendar = {
+  sameDay: '[Today at] LT',
+  nextDay: '[Tomorrow at] LT',
+  lastDay: '[Yesterday at] LT',
+  sameElse: 'L',
+};
+module.exports = { calendar };
+`,
+    slip: ['sameElse', 'same@Else'],
+  },
+  {
     // `; {` after the call would parse, and leave the block unguarded
     name: "a mistyped 'if' that reads as a call: f (x > limit) {",
     expect: 'repaired-or-untouched',

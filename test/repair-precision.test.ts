@@ -236,6 +236,42 @@ module.exports = { calendar };
     slip: ['sameElse', 'same@Else'],
   },
   {
+    // `suffixes.c` parses too: the file subscripts `suffixes` and never reads a member of it
+    name: "a lost ']' of a subscript the file writes beside it: suffixes[a] || suffixes[b] || suffixes[c",
+    expect: 'repaired',
+    intended: `'use strict';
+var suffixes = { 1: '-inci', 5: '-inci', 3: '-üncü', 100: '-üncü' };
+function ordinal(number) {
+  var a = number % 10,
+    b = (number % 100) - a,
+    c = number >= 100 ? 100 : null;
+  return number + (suffixes[a] || suffixes[b] || suffixes[c]);
+}
+module.exports = { ordinal };
+`,
+    slip: ['suffixes[c]', 'suffixes[c'],
+  },
+  {
+    // `array.mid` parses too: `mid` is a variable of the file, never a member
+    name: "a lost ']' of a subscript by a variable: computed = iteratee(array[mid",
+    expect: 'repaired',
+    intended: `'use strict';
+function search(array, value, iteratee) {
+  var low = 0,
+    high = array.length;
+  while (low < high) {
+    var mid = (low + high) >>> 1,
+      computed = iteratee(array[mid]);
+    if (computed < value) low = mid + 1;
+    else high = mid;
+  }
+  return high;
+}
+module.exports = { search };
+`,
+    slip: ['iteratee(array[mid])', 'iteratee(array[mid)'],
+  },
+  {
     // `; {` after the call would parse, and leave the block unguarded
     name: "a mistyped 'if' that reads as a call: f (x > limit) {",
     expect: 'repaired-or-untouched',

@@ -272,6 +272,18 @@ module.exports = { search };
     slip: ['iteratee(array[mid])', 'iteratee(array[mid)'],
   },
   {
+    // `(a. b) = a.index - b.index` parses too: an assignment to a target in parentheses
+    name: "an arrow typed as '=' in a comparator: sort((a, b) = a.index - b.index)",
+    expect: 'repaired',
+    intended: `'use strict';
+function ordered(results) {
+  return results.sort((a, b) => a.index - b.index).map((v) => v.value);
+}
+module.exports = { ordered };
+`,
+    slip: ['(a, b) => a.index', '(a, b) = a.index'],
+  },
+  {
     // `; {` after the call would parse, and leave the block unguarded
     name: "a mistyped 'if' that reads as a call: f (x > limit) {",
     expect: 'repaired-or-untouched',

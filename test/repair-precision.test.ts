@@ -221,19 +221,18 @@ module.exports = { size };
     slip: ['items.length;', 'items.length#;'],
   },
   {
-    // the deletion joins `same` and `Else`: no unlikely edit, since no word holds an '@'
-    name: "a stray '@' typed into a key the file writes once: same@Else",
+    // the word the deletion leaves is written nowhere else in the file, but is a global of the language
+    name: "a stray '@' typed into a global the file reads once: is@NaN",
     expect: 'repaired',
     intended: `'use strict';
-const calendar = {
-  sameDay: '[Today at] LT',
-  nextDay: '[Tomorrow at] LT',
-  lastDay: '[Yesterday at] LT',
-  sameElse: 'L',
-};
-module.exports = { calendar };
+var _isNaN = isNaN,
+  _isFinite = isFinite;
+function check(n) {
+  return !_isNaN(n) && _isFinite(n);
+}
+module.exports = { check };
 `,
-    slip: ['sameElse', 'same@Else'],
+    slip: ['= isNaN', '= is@NaN'],
   },
   {
     // `suffixes.c` parses too: the file subscripts `suffixes` and never reads a member of it

@@ -299,10 +299,9 @@ export function generateCandidates(lx: Lexed, opts: GenerateOptions): Candidate[
   const out: Candidate[] = [];
   const seen = new Map<string, number>();
   const add = (c: Candidate): void => {
-    // a deletion that joins two words makes a different name, unless what it deletes is a
-    // character no word holds (`same@Else`, `i`sNaN`): a stray typed into the word it splits
+    // a deletion that joins two words makes a different name
     const e = c.edit;
-    if (e.del && !e.ins && c.why !== 'stray' && isWordChar(lx.text.charCodeAt(e.offset - 1)) && isWordChar(lx.text.charCodeAt(e.offset + e.del))) c.cost += 1;
+    if (e.del && !e.ins && isWordChar(lx.text.charCodeAt(e.offset - 1)) && isWordChar(lx.text.charCodeAt(e.offset + e.del))) c.cost += 1;
     // between a token typed twice (`))`), the doubling is the slip, not what is missing between
     if (!e.del && e.offset > 0 && lx.text[e.offset - 1] === lx.text[e.offset] && ')]};,'.includes(lx.text[e.offset]!)) c.cost += 0.3;
     // a `;` beside a `;` makes an empty statement, which no one writes

@@ -257,6 +257,8 @@ export function strayInKnownWord(broken: Lexed, repair: { text: string; edits: r
     // a word of the language itself (`retu#rn`): known whether or not the file writes it again
     if (tokenClass(lx, t) !== 'id') return `deleting the stray '${a.candidate.was}' leaves '${word}', a keyword`;
     const elsewhere = broken.tokens.filter((b) => b.type === 'name' && b.line !== line && b.value === word).length;
+    // a global every script can read (`i@sNaN` -> `isNaN`): known whether or not the file writes it again
+    if (!elsewhere && Object.prototype.hasOwnProperty.call(globalThis, word) && /^[A-Za-z]\w+$/.test(word)) return `deleting the stray '${a.candidate.was}' leaves '${word}', a global of the language`;
     if (elsewhere >= 1) return `deleting the stray '${a.candidate.was}' leaves '${word}', a word the file writes ${elsewhere} time${elsewhere === 1 ? '' : 's'} elsewhere`;
   }
   return undefined;

@@ -221,6 +221,68 @@ module.exports = { size };
     slip: ['items.length;', 'items.length#;'],
   },
   {
+    // the word the deletion leaves is written nowhere else in the file, but is a global of the language
+    name: "a stray '@' typed into a global the file reads once: is@NaN",
+    expect: 'repaired',
+    intended: `'use strict';
+var _isNaN = isNaN,
+  _isFinite = isFinite;
+function check(n) {
+  return !_isNaN(n) && _isFinite(n);
+}
+module.exports = { check };
+`,
+    slip: ['= isNaN', '= is@NaN'],
+  },
+  {
+    // `suffixes.c` parses too: the file subscripts `suffixes` and never reads a member of it
+    name: "a lost ']' of a subscript the file writes beside it: suffixes[a] || suffixes[b] || suffixes[c",
+    expect: 'repaired',
+    intended: `'use strict';
+var suffixes = { 1: '-inci', 5: '-inci', 3: '-üncü', 100: '-üncü' };
+function ordinal(number) {
+  var a = number % 10,
+    b = (number % 100) - a,
+    c = number >= 100 ? 100 : null;
+  return number + (suffixes[a] || suffixes[b] || suffixes[c]);
+}
+module.exports = { ordinal };
+`,
+    slip: ['suffixes[c]', 'suffixes[c'],
+  },
+  {
+    // `array.mid` parses too: `mid` is a variable of the file, never a member
+    name: "a lost ']' of a subscript by a variable: computed = iteratee(array[mid",
+    expect: 'repaired',
+    intended: `'use strict';
+function search(array, value, iteratee) {
+  var low = 0,
+    high = array.length;
+  while (low < high) {
+    var mid = (low + high) >>> 1,
+      computed = iteratee(array[mid]);
+    if (computed < value) low = mid + 1;
+    else high = mid;
+  }
+  return high;
+}
+module.exports = { search };
+`,
+    slip: ['iteratee(array[mid])', 'iteratee(array[mid)'],
+  },
+  {
+    // `(a. b) = a.index - b.index` parses too: an assignment to a target in parentheses
+    name: "an arrow typed as '=' in a comparator: sort((a, b) = a.index - b.index)",
+    expect: 'repaired',
+    intended: `'use strict';
+function ordered(results) {
+  return results.sort((a, b) => a.index - b.index).map((v) => v.value);
+}
+module.exports = { ordered };
+`,
+    slip: ['(a, b) => a.index', '(a, b) = a.index'],
+  },
+  {
     // `; {` after the call would parse, and leave the block unguarded
     name: "a mistyped 'if' that reads as a call: f (x > limit) {",
     expect: 'repaired-or-untouched',

@@ -85,6 +85,9 @@ export function precisionFindings(
     // trees no one writes: V8 takes them (the first fails only when run), a reader never would
     const calls = [...nodesAtEdits(program, regions, assignsToCall), ...rvalueAssigned(repaired, regions)].map((o) => lineOf(rlx(), o) + 1);
     if (calls.length) out.push({ cap: 0.3, evidence: `assigns to a call (\`f(x) = y\`, line ${calls.join(', ')} of the repair), which no one writes` });
+    const wrapped = nodesAtEdits(program, regions, assignsToParenthesized).map((o) => lineOf(rlx(), o) + 1);
+    if (wrapped.length)
+      out.push({ cap: 0.3, evidence: `assigns to a target in parentheses (\`(a.b) = x\`, line ${wrapped.join(', ')} of the repair), which no one writes: the parentheses are likelier an arrow's parameters` });
     const sequences = newSequence(program, repaired, regions);
     if (sequences.length)
       out.push({ cap: 0.5, weak: true, evidence: `makes a comma expression (\`a, b\` as one value, line ${sequences.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), which the file writes nowhere else` });
@@ -272,6 +275,9 @@ type NodeTest = (n: Node & Record<string, unknown>) => boolean;
 
 const assignsToCall: NodeTest = (n) =>
   (n.type === 'AssignmentExpression' && (n.left as Node).type === 'CallExpression') || (n.type === 'UpdateExpression' && (n.argument as Node).type === 'CallExpression');
+
+/** `(err. res) = {`: an assignment whose target alone is in parentheses (acorn starts the assignment at the '(', its target after it). */
+const assignsToParenthesized: NodeTest = (n) => n.type === 'AssignmentExpression' && (n.left as Node).start > n.start;
 
 /** `'./eachOf'.js`: a name read off a string literal that String.prototype does not have (a read of undefined). */
 const stringLacks: NodeTest = (n) => {

@@ -60,7 +60,47 @@ export function bracketEvidence(broken: Lexed, repair: { text: string; edits: re
   if (a.laidOut && b.misplaced) return `the file's layout closes the '[' where the repair does (the rival's ']' ends a later line)`;
   if (a.seen >= 1 && a.seen !== Infinity && b.seen === 0 && !b.misplaced === !a.misplaced)
     return `the file writes ${a.shown.join(', ')} elsewhere, and never the rival's ${b.shown.join(', ') || 'reading'}`;
-  return undefined;
+  return subscriptedName(broken, repair, mine[0]!, theirs[0]!);
+}
+
+/**
+ * When the rival swaps the `[` the repair closes for another token (`suffixes[c` read as
+ * `suffixes.c`): the file's own use of the name before it. A name the file subscripts
+ * elsewhere and never follows with the rival's token is indexed here too.
+ */
+function subscriptedName(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, mine: AppliedEdit, theirs: AppliedEdit): string | undefined {
+  if (theirs.candidate.kind !== 'replace' || broken.text.slice(theirs.offset, theirs.offset + theirs.candidate.edit.del) !== '[') return undefined;
+  const put = theirs.candidate.edit.ins.trim();
+  const k = tokenAt(broken, theirs.offset);
+  const name = broken.tokens[k - 1];
+  if (!name || name.type !== 'name' || tokenClass(broken, name) !== 'id' || !put) return undefined;
+  // the repair's `]` closes that very `[`
+  const lx = lex(repair.text);
+  const open = tokenAt(lx, theirs.offset);
+  const close = lx.match[open] ?? -1;
+  const [lo, hi] = editRegions(repair.edits)[repair.edits.indexOf(mine)]!;
+  if (close < 0 || lx.tokens[close]!.start < lo || lx.tokens[close]!.start >= hi) return undefined;
+  const word = name.value;
+  // on any line, the edit's own too (`suffixes[a] || suffixes[b] || suffixes[c`): only its `[` is the slip's
+  let indexed = 0;
+  for (let j = 1; j < broken.tokens.length; j++) {
+    const t = broken.tokens[j]!;
+    if (j !== k && t.type === 'punct' && t.value === '[' && broken.tokens[j - 1]!.type === 'name' && broken.tokens[j - 1]!.value === word) indexed++;
+  }
+  if (indexed >= 1 && occurrences(broken, [word, put], new Set()) === 0)
+    return `the file subscripts '${word}' elsewhere (${indexed} time${indexed === 1 ? '' : 's'}) and never writes '${word} ${put}', the rival's reading`;
+  // `array[mid` read as `array.mid`: a key the file writes as a variable and never as a member
+  const key = broken.tokens[k + 1];
+  if (put !== '.' || !key || key.type !== 'name' || tokenClass(broken, key) !== 'id' || broken.tokens[k + 2]?.value === '.') return undefined;
+  let bare = 0;
+  for (let j = 0; j < broken.tokens.length; j++) {
+    const t = broken.tokens[j]!;
+    if (j === k + 1 || t.type !== 'name' || t.value !== key.value) continue;
+    const before = broken.tokens[j - 1];
+    if (before && before.type === 'punct' && (before.value === '.' || before.value === '?.')) return undefined;
+    bare++;
+  }
+  return bare >= 1 ? `the rival reads '${key.value}', which the file writes as a variable ${bare} time${bare === 1 ? '' : 's'} and never as a member, as a member of '${word}'` : undefined;
 }
 
 /**
@@ -217,6 +257,8 @@ export function strayInKnownWord(broken: Lexed, repair: { text: string; edits: r
     // a word of the language itself (`retu#rn`): known whether or not the file writes it again
     if (tokenClass(lx, t) !== 'id') return `deleting the stray '${a.candidate.was}' leaves '${word}', a keyword`;
     const elsewhere = broken.tokens.filter((b) => b.type === 'name' && b.line !== line && b.value === word).length;
+    // a global every script can read (`i@sNaN` -> `isNaN`): known whether or not the file writes it again
+    if (!elsewhere && Object.prototype.hasOwnProperty.call(globalThis, word) && /^[A-Za-z]\w+$/.test(word)) return `deleting the stray '${a.candidate.was}' leaves '${word}', a global of the language`;
     if (elsewhere >= 1) return `deleting the stray '${a.candidate.was}' leaves '${word}', a word the file writes ${elsewhere} time${elsewhere === 1 ? '' : 's'} elsewhere`;
   }
   return undefined;

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as acorn from 'acorn';
 import { box, closedPort } from './helpers/cli.ts';
 import { startModelServer } from './helpers/model-server.ts';
@@ -842,24 +843,33 @@ module.exports = { sum, log: () => logger.info('x') };
 
 // Trees a reader knows no one meant, read off the repair (src/repair/deterministic/precision.ts):
 // through the CLI with no model, the repair that makes one is held back, the file untouched.
-describe('precision: a key written twice, a statement left to ASI in a file of semicolons', { concurrency: 2 }, () => {
-  const heldBack = async (intended: string, from: string, to: string, evidence: RegExp): Promise<void> => {
-    const text = broken({ intended, slip: [from, to] });
-    const sb = box();
-    const file = sb.write('lib/case.js', text);
-    sb.config({ roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
-    const run = await sb.runJson(['run']);
-    const fix = run.json.fixes.find((f: any) => f.file === file);
-    assert.ok(fix, `an attempt on the file:\n${run.stdout}\n${run.stderr}`);
-    const story = `${fix.outcome}: ${fix.reason}\n${JSON.stringify(fix.evidence)}`;
-    const onDisk = fs.readFileSync(file, 'utf8');
-    if (meant(onDisk, intended)) return assert.equal(fix.outcome, 'applied', story);
-    assert.equal(onDisk, text, `untouched: ${story}`);
-    assert.equal(run.code, 1, story);
-    assert.equal(fix.outcome, 'proposed', story);
-    assert.ok(fix.evidence.some((e: string) => evidence.test(e)), `the evidence says why: ${story}`);
-  };
+/**
+ * `mechanic run` with no model on `intended` with `from` typed as `to`: the file ends as meant
+ * (applied), or untouched (exit 1, proposed) with evidence matching `evidence`.
+ */
+async function heldBack(intended: string, from: string, to: string, evidence: RegExp): Promise<void> {
+  return heldBackAll(intended, [[from, to]], evidence);
+}
 
+/** heldBack with several slips, each `from` found exactly once in the text as the slips before it left it. */
+async function heldBackAll(intended: string, slips: [from: string, to: string][], evidence: RegExp): Promise<void> {
+  const text = slips.reduce((t, [from, to]) => broken({ intended: t, slip: [from, to] }), intended);
+  const sb = box();
+  const file = sb.write('lib/case.js', text);
+  sb.config({ roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
+  const run = await sb.runJson(['run']);
+  const fix = run.json.fixes.find((f: any) => f.file === file);
+  assert.ok(fix, `an attempt on the file:\n${run.stdout}\n${run.stderr}`);
+  const story = `${fix.outcome}: ${fix.reason}\n${JSON.stringify(fix.evidence)}`;
+  const onDisk = fs.readFileSync(file, 'utf8');
+  if (meant(onDisk, intended)) return assert.equal(fix.outcome, 'applied', story);
+  assert.equal(onDisk, text, `untouched: ${story}`);
+  assert.equal(run.code, 1, story);
+  assert.equal(fix.outcome, 'proposed', story);
+  assert.ok(fix.evidence.some((e: string) => evidence.test(e)), `the evidence says why: ${story}`);
+}
+
+describe('precision: a key written twice, a statement left to ASI in a file of semicolons', { concurrency: 2 }, () => {
   it("a lost ':' read as a ',' that writes the key twice (`{ months, months }`): not written", () =>
     heldBack(
       `'use strict';
@@ -1063,4 +1073,27 @@ module.exports = { startOf };
       'd.month(), d.date))',
       /reads a method as a value at the edit \('\.date'\)/,
     ));
+});
+
+// Two-slip files where each edit was the only repair of its slip given the other (bench:repair,
+// issue 12): what the file itself says against the repair, each shape in a small file.
+const PRECISION_FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'precision');
+const fixture = (name: string): string => fs.readFileSync(path.join(PRECISION_FIXTURES, name), 'utf8');
+
+describe('precision: what the rest of the file says against a repair', { concurrency: 2 }, () => {
+  it("a lost ']' of a subscript repaired by deleting the list's '[' (a comma list as a subscript further on the line): not written", () =>
+    heldBack(fixture('comma-subscript.js'), 'throttled[0]({', 'throttled[0({', /reads a subscript of a comma list/));
+
+  it("a lost '.' read as a ';' that leaves a method name as a variable (`split(x);join(y)`): not written", () =>
+    heldBack(fixture('member-as-variable.js'), "split('\\n').join(", "split('\\n')join(", /reads 'join' at the edit as a variable, which nothing declares/));
+
+  it("a '(' typed as '.' (`baseRest.function(a, b) {`) read as an arrow: not written", () =>
+    heldBack(fixture('keyword-member.js'), 'baseRest(function', 'baseRest.function', /leaves a keyword read as a property on the edit's line \('\.function'\)/));
+
+  it("a ')' doubled after a call inside parentheses, repaired at the far end (`(this.hours()) !== 1`): not written", () =>
+    heldBack(fixture('call-in-parens.js'), "(this.hours() !== 1 ? 's' : '') +\n            '] LT'", "(this.hours()) !== 1 ? 's' : '') +\n            '] LT'", /leaves a call alone in its own parentheses/));
+
+  it("a ',' typed as '.' after a literal's last entry, repaired by deleting it, in a file of trailing commas: not written", () =>
+    heldBack(fixture('trailing-commas.js'), '    },\n});', '    }.\n});', /ends a literal over several lines with no ',' after its last entry/));
+
 });

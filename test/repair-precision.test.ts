@@ -1099,4 +1099,36 @@ describe('precision: what the rest of the file says against a repair', { concurr
   it("a ',' typed as '.' after a literal's last entry, repaired by deleting it, in a file of trailing commas: not written", () =>
     heldBack(fixture('trailing-commas.js'), '    },\n});', '    }.\n});', /ends a literal over several lines with no ',' after its last entry/));
 
+  it("a declaration list's ',' lost and its ';' typed as '.', repaired by one ')' (`require('./a',⏎ b = require('./b'))`): not written", () =>
+    heldBackAll(
+      fixture('declaration-list.js'),
+      [
+        ["require('./_baseIteratee'),", "require('./_baseIteratee',"],
+        ["require('./_baseWhile');", "require('./_baseWhile')."],
+      ],
+      /passes an assignment as a call's argument/,
+    ));
+
+  it("a mistyped 'function' and an extra '}', repaired by a '{' that makes the typo a method name: not written", () =>
+    heldBackAll(
+      fixture('mistyped-method.js'),
+      [
+        ['isPM: function (input)', 'isPM: functioon (input)'],
+        ["        sameElse: 'L',\n    },", "        sameElse: 'L',\n    }},"],
+      ],
+      /keeps 'functioon' on the edit's line, a word one slip from a keyword/,
+    ));
+
+  it("a '{' typed after a '.' and an extra '}', repaired by a ';' that opens a bare block (`obj;{__esModule ? …`): not written", () =>
+    heldBackAll(
+      fixture('interop.js'),
+      [
+        ['obj && obj.__esModule', 'obj && obj.{__esModule'],
+        ['        iteratee(next);\n    }\n', '        iteratee(next);\n    }\n    }\n'],
+      ],
+      /leaves a bare block opening on the line of the statement before it/,
+    ));
+
+  it("a '.' typed as '(' after `this` (`throw this(reason;`), closed with a ')': not written", () =>
+    heldBack(fixture('this-member.js'), 'throw this.reason;', 'throw this(reason;', /calls `this`/));
 });

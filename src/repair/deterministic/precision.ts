@@ -5,7 +5,7 @@
  */
 import * as acorn from 'acorn';
 import type { Node, Program } from 'acorn';
-import { tokenClass, type Bigrams } from './candidates.js';
+import { mistypedKeyword, tokenClass, type Bigrams } from './candidates.js';
 import type { AppliedEdit } from './search.js';
 import { boundNames, membersAsVariables, nameCounts, orphanNames } from './rivals.js';
 import { lex, lineOf, tokenAt, type Lexed } from './tokens.js';
@@ -124,8 +124,13 @@ export function precisionFindings(
     if (elses.length)
       out.push({ cap: 0.5, evidence: `pairs an 'else' with an 'if' indented deeper than it (line ${elses.join(', ')} of the repair): the 'else' belongs to an outer 'if', whose block lost its '}' there` });
     // on the edits' lines: a '[' deleted for a lost ']' leaves the list it opened as a subscript further on
+    const thisCalls = nodesAtEdits(program, regions, callsThis).map((o) => lineOf(rlx(), o) + 1);
+    if (thisCalls.length) out.push({ cap: 0.3, evidence: `calls \`this\` (\`this(x)\`, line ${thisCalls.join(', ')} of the repair), which no one writes: a '.' typed as '(' is likelier` });
     const lists = nodesAtEdits(program, linesOf(rlx(), regions), commaSubscript).map((o) => lineOf(rlx(), o) + 1);
     if (lists.length) out.push({ cap: 0.3, evidence: `reads a subscript of a comma list (\`a[b, c]\`, line ${lists.join(', ')} of the repair), which no one writes` });
+    const assigned = argumentsAssigned(program, regions);
+    if (assigned.length)
+      out.push({ cap: 0.3, evidence: `passes an assignment as a call's argument (\`f(a, b = c)\`, line ${assigned.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), as the file does nowhere else: a declaration list closed early` });
     const cut = membersAsVariables(program, regions, bound, broken);
     if (cut.length)
       out.push({ cap: 0.3, evidence: `reads ${cut.map((n) => `'${n}'`).join(', ')} at the edit as a variable, which nothing declares and the file writes elsewhere only as a property: a lost '.' is likelier` });
@@ -133,6 +138,9 @@ export function precisionFindings(
     if (commas.length)
       out.push({ cap: 0.5, evidence: `ends a literal over several lines with no ',' after its last entry at the edit (line ${commas.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), where the file ends every other such literal with one: the token there stood for the ','` });
   }
+  const typos = mistypedWordsKept(rlx(), edits, broken);
+  if (typos.length)
+    out.push({ cap: 0.3, evidence: `keeps ${typos.map((w) => `'${w}'`).join(', ')} on the edit's line, a word one slip from a keyword that the file writes nowhere else: the mistyped keyword is the slip` });
   const keywords = keywordMembers(edits, broken);
   if (keywords.length)
     out.push({ cap: 0.5, evidence: `leaves a keyword read as a property on the edit's line (${keywords.map((w) => `'.${w}'`).join(', ')}), which the file writes nowhere else: the '.' before it is likelier the slip` });
@@ -294,7 +302,47 @@ const stringLacks: NodeTest = (n) => {
   return object.type === 'Literal' && typeof object.value === 'string' && property.type === 'Identifier' && !(property.name! in String.prototype);
 };
 
+const callsThis: NodeTest = (n) => (n.type === 'CallExpression' || n.type === 'NewExpression') && (n.callee as Node).type === 'ThisExpression';
+
 const commaSubscript: NodeTest = (n) => n.type === 'MemberExpression' && n.computed === true && (n.property as Node).type === 'SequenceExpression';
+
+/**
+ * Start offsets of calls at the edits that take an assignment as an argument (`require('./a',⏎
+ * b = require('./b'))`, a declaration list's ',' left and its ';' typed as '.'), when the program
+ * passes no assignment to a call elsewhere.
+ */
+function argumentsAssigned(program: Program, regions: readonly (readonly [number, number])[]): number[] {
+  const near = (n: Node): boolean => regions.some(([lo, hi]) => n.start <= hi && n.end >= lo);
+  const takesAssignment = (n: Node & Record<string, unknown>): boolean =>
+    (n.type === 'CallExpression' || n.type === 'NewExpression') && (n.arguments as Node[]).some((a) => a.type === 'AssignmentExpression');
+  const at: number[] = [];
+  let elsewhere = 0;
+  eachNode(program, (n) => {
+    if (takesAssignment(n)) {
+      if (near(n)) at.push(n.start);
+      else elsewhere++;
+    }
+    return true;
+  });
+  return elsewhere ? [] : at;
+}
+
+/**
+ * Names on an edit's line of the broken text, one slip from a keyword (mistypedKeyword) and
+ * written nowhere else in the file, that the repair keeps (`isPM: functioon (input) {` repaired
+ * into a method of a new object literal, `isPM: {functioon (input) {`).
+ */
+function mistypedWordsKept(rlx: Lexed, edits: readonly AppliedEdit[], broken: Lexed): string[] {
+  const lines = new Set(edits.map((a) => lineOf(broken, a.offset)));
+  const counts = new Map<string, number>();
+  for (const t of broken.tokens) if (t.type === 'name') counts.set(t.value, (counts.get(t.value) ?? 0) + 1);
+  const out = new Set<string>();
+  for (const t of broken.tokens) {
+    if (t.type !== 'name' || !lines.has(t.line) || counts.get(t.value) !== 1 || !mistypedKeyword(t.value)) continue;
+    if (rlx.tokens.some((u) => u.type === 'name' && u.value === t.value)) out.add(t.value);
+  }
+  return [...out];
+}
 
 /** The whole lines the regions sit on, in `lx`'s text. */
 function linesOf(lx: Lexed, regions: readonly (readonly [number, number])[]): [number, number][] {

@@ -1116,7 +1116,7 @@ describe('precision: what the rest of the file says against a repair', { concurr
         ['isPM: function (input)', 'isPM: functioon (input)'],
         ["        sameElse: 'L',\n    },", "        sameElse: 'L',\n    }},"],
       ],
-      /keeps 'functioon' on the edit's line, a word one slip from a keyword/,
+      /keeps 'functioon' on the edit's line, a keyword garbled/,
     ));
 
   it("a '{' typed after a '.' and an extra '}', repaired by a ';' that opens a bare block (`obj;{__esModule ? …`): not written", () =>

@@ -5,7 +5,7 @@
  */
 import * as acorn from 'acorn';
 import type { Node, Program } from 'acorn';
-import { mistypedKeyword, tokenClass, type Bigrams } from './candidates.js';
+import { garbledKeyword, tokenClass, type Bigrams } from './candidates.js';
 import type { AppliedEdit } from './search.js';
 import { boundNames, membersAsVariables, nameCounts, orphanNames } from './rivals.js';
 import { lex, lineOf, tokenAt, type Lexed } from './tokens.js';
@@ -140,7 +140,7 @@ export function precisionFindings(
   }
   const typos = mistypedWordsKept(rlx(), edits, broken);
   if (typos.length)
-    out.push({ cap: 0.3, evidence: `keeps ${typos.map((w) => `'${w}'`).join(', ')} on the edit's line, a word one slip from a keyword that the file writes nowhere else: the mistyped keyword is the slip` });
+    out.push({ cap: 0.3, evidence: `keeps ${typos.map((w) => `'${w}'`).join(', ')} on the edit's line, a keyword garbled (a letter swapped, dropped or doubled) that the file writes nowhere else: the mistyped keyword is the slip` });
   const keywords = keywordMembers(edits, broken);
   if (keywords.length)
     out.push({ cap: 0.5, evidence: `leaves a keyword read as a property on the edit's line (${keywords.map((w) => `'.${w}'`).join(', ')}), which the file writes nowhere else: the '.' before it is likelier the slip` });
@@ -328,7 +328,7 @@ function argumentsAssigned(program: Program, regions: readonly (readonly [number
 }
 
 /**
- * Names on an edit's line of the broken text, one slip from a keyword (mistypedKeyword) and
+ * Names on an edit's line of the broken text, a keyword garbled (garbledKeyword) and
  * written nowhere else in the file, that the repair keeps (`isPM: functioon (input) {` repaired
  * into a method of a new object literal, `isPM: {functioon (input) {`).
  */
@@ -338,7 +338,7 @@ function mistypedWordsKept(rlx: Lexed, edits: readonly AppliedEdit[], broken: Le
   for (const t of broken.tokens) if (t.type === 'name') counts.set(t.value, (counts.get(t.value) ?? 0) + 1);
   const out = new Set<string>();
   for (const t of broken.tokens) {
-    if (t.type !== 'name' || !lines.has(t.line) || counts.get(t.value) !== 1 || !mistypedKeyword(t.value)) continue;
+    if (t.type !== 'name' || !lines.has(t.line) || counts.get(t.value) !== 1 || !garbledKeyword(t.value)) continue;
     if (rlx.tokens.some((u) => u.type === 'name' && u.value === t.value)) out.add(t.value);
   }
   return [...out];

@@ -123,9 +123,9 @@ export function precisionFindings(
     const elses = elsesOutdented(program, rlx(), regions).map((o) => lineOf(rlx(), o) + 1);
     if (elses.length)
       out.push({ cap: 0.5, evidence: `pairs an 'else' with an 'if' indented deeper than it (line ${elses.join(', ')} of the repair): the 'else' belongs to an outer 'if', whose block lost its '}' there` });
-    // on the edits' lines: a '[' deleted for a lost ']' leaves the list it opened as a subscript further on
     const thisCalls = nodesAtEdits(program, regions, callsThis).map((o) => lineOf(rlx(), o) + 1);
     if (thisCalls.length) out.push({ cap: 0.3, evidence: `calls \`this\` (\`this(x)\`, line ${thisCalls.join(', ')} of the repair), which no one writes: a '.' typed as '(' is likelier` });
+    // on the edits' lines: a '[' deleted for a lost ']' leaves the list it opened as a subscript further on
     const lists = nodesAtEdits(program, linesOf(rlx(), regions), commaSubscript).map((o) => lineOf(rlx(), o) + 1);
     if (lists.length) out.push({ cap: 0.3, evidence: `reads a subscript of a comma list (\`a[b, c]\`, line ${lists.join(', ')} of the repair), which no one writes` });
     const assigned = argumentsAssigned(program, regions);
@@ -334,14 +334,16 @@ function argumentsAssigned(program: Program, regions: readonly (readonly [number
  */
 function mistypedWordsKept(rlx: Lexed, edits: readonly AppliedEdit[], broken: Lexed): string[] {
   const lines = new Set(edits.map((a) => lineOf(broken, a.offset)));
-  const counts = new Map<string, number>();
-  for (const t of broken.tokens) if (t.type === 'name') counts.set(t.value, (counts.get(t.value) ?? 0) + 1);
-  const out = new Set<string>();
-  for (const t of broken.tokens) {
-    if (t.type !== 'name' || !lines.has(t.line) || counts.get(t.value) !== 1 || !garbledKeyword(t.value)) continue;
-    if (rlx.tokens.some((u) => u.type === 'name' && u.value === t.value)) out.add(t.value);
+  const words = new Set<string>();
+  for (const line of lines) {
+    for (let k = Math.max(0, broken.lineFirst[line]!); k < broken.tokens.length && broken.tokens[k]!.line === line; k++) {
+      const t = broken.tokens[k]!;
+      if (t.type === 'name' && garbledKeyword(t.value)) words.add(t.value);
+    }
   }
-  return [...out];
+  if (!words.size) return [];
+  const once = (w: string, lx: Lexed): number => lx.tokens.filter((t) => t.type === 'name' && t.value === w).length;
+  return [...words].filter((w) => once(w, broken) === 1 && once(w, rlx) >= 1);
 }
 
 /** The whole lines the regions sit on, in `lx`'s text. */

@@ -1129,6 +1129,16 @@ describe('precision: what the rest of the file says against a repair', { concurr
       /leaves a bare block opening on the line of the statement before it/,
     ));
 
+  it("a literal's '}' lost and an extra '}' far below, repaired by deleting the ';' between (a one-line function left open over the next ones): not written", () =>
+    heldBackAll(
+      fixture('flat-block.js'),
+      [
+        ['{ default: obj }; }', '{ default: obj ; }'],
+        ['        callback(err);\n    }\n\n    return', '        callback(err);}\n    }\n\n    return'],
+      ],
+      /opens a block on line 6 of the repair that holds lines indented no deeper than that line/,
+    ));
+
   it("a '.' typed as '(' after `this` (`throw this(reason;`), closed with a ')': not written", () =>
     heldBack(fixture('this-member.js'), 'throw this.reason;', 'throw this(reason;', /calls `this`/));
 });

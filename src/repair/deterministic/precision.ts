@@ -154,6 +154,12 @@ export function precisionFindings(
       cap: 0.5,
       evidence: `pairs a '{' with a '}' indented deeper than the line it opens on, around the edit (line ${apart.join(', ')} of the repair), as the file does nowhere else: a brace is still missing or extra there`,
     });
+  const flat = blocksOverFlatLines(rlx(), regions);
+  if (flat.length)
+    out.push({
+      cap: 0.3,
+      evidence: `opens a block on line ${flat.join(', ')} of the repair that holds lines indented no deeper than that line, as the file's blocks never do: a '}' is still missing or extra there`,
+    });
   const twins = twinLines(rlx(), edits, regions, broken);
   if (twins.length)
     out.push({
@@ -926,6 +932,31 @@ function bracesIndentedApart(lx: Lexed, regions: readonly (readonly [number, num
     else elsewhere++;
   });
   return elsewhere ? [] : around;
+}
+
+/**
+ * 1-based lines of the repair, at the edits, that open a block with lines inside it indented no
+ * deeper than the opening line (\`function f(o) { return { default: o  }\` left open by a deleted ';'
+ * until an extra '}' far below, holding the next functions), when no other block of the file does.
+ */
+function blocksOverFlatLines(lx: Lexed, regions: readonly (readonly [number, number])[]): number[] {
+  const lines = new Set(regions.map(([lo]) => lineOf(lx, lo)));
+  const around = new Set<number>();
+  let elsewhere = 0;
+  for (let line = 0; line < lx.lineFirst.length && !elsewhere; line++) {
+    const first = lx.lineFirst[line]!;
+    if (first < 0) continue;
+    const f = lx.tokens[first]!;
+    // a closer leads the line at its block's own indentation
+    if (f.type === 'punct' && (f.value === '}' || f.value === ')' || f.value === ']')) continue;
+    const open = lx.parent[first]!;
+    if (open < 0) continue;
+    const o = lx.tokens[open]!;
+    if (o.value !== '{' || o.type !== 'punct' || o.line === line || lx.indent[line]! > lx.indent[o.line]!) continue;
+    if (lines.has(o.line)) around.add(o.line + 1);
+    else elsewhere++;
+  }
+  return elsewhere ? [] : [...around];
 }
 
 /**

@@ -1093,9 +1093,6 @@ describe('precision: what the rest of the file says against a repair', { concurr
   it("a ')' doubled after a call inside parentheses, repaired at the far end (`(this.hours()) !== 1`): not written", () =>
     heldBack(fixture('call-in-parens.js'), "(this.hours() !== 1 ? 's' : '') +\n            '] LT'", "(this.hours()) !== 1 ? 's' : '') +\n            '] LT'", /leaves a call alone in its own parentheses/));
 
-  it("a ';' typed as ')' at a statement's end in a small file of semicolons (three statements): not written", () =>
-    heldBack(fixture('few-statements.js'), 'baseAssign(result, properties);', 'baseAssign(result, properties))', /ends a statement with no ';' at the edit/));
-
   it("a ',' typed as '.' after a literal's last entry, repaired by deleting it, in a file of trailing commas: not written", () =>
     heldBack(fixture('trailing-commas.js'), '    },\n});', '    }.\n});', /ends a literal over several lines with no ',' after its last entry/));
 

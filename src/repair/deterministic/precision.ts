@@ -702,7 +702,7 @@ function statementsEndedByAsi(program: Program, repaired: string, regions: reado
 }
 
 /** Statements the file must end with ';' for its habit to count. */
-const SEMI_HABIT = 3;
+const SEMI_HABIT = 5;
 
 const functionAsStatement: NodeTest = (n) =>
   n.type === 'ExpressionStatement' && ['FunctionExpression', 'ArrowFunctionExpression', 'ClassExpression'].includes((n.expression as Node).type);

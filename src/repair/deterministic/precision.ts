@@ -141,7 +141,7 @@ export function precisionFindings(
   const typos = mistypedWordsKept(rlx(), edits, broken);
   if (typos.length)
     out.push({ cap: 0.3, evidence: `keeps ${typos.map((w) => `'${w}'`).join(', ')} on the edit's line, a keyword garbled (a letter swapped, dropped or doubled) that the file writes nowhere else: the mistyped keyword is the slip` });
-  const keywords = keywordMembers(edits, broken);
+  const keywords = keywordMembers(rlx(), regions);
   if (keywords.length)
     out.push({ cap: 0.5, evidence: `leaves a keyword read as a property on the edit's line (${keywords.map((w) => `'.${w}'`).join(', ')}), which the file writes nowhere else: the '.' before it is likelier the slip` });
   const wrapped = callsInOwnParens(rlx(), regions, broken);
@@ -313,14 +313,16 @@ const callsThis: NodeTest = (n) => (n.type === 'CallExpression' || n.type === 'N
 const commaSubscript: NodeTest = (n) => n.type === 'MemberExpression' && n.computed === true && (n.property as Node).type === 'SequenceExpression';
 
 /**
- * Start offsets of calls at the edits that take an assignment as an argument (`require('./a',⏎
- * b = require('./b'))`, a declaration list's ',' left and its ';' typed as '.'), when the program
- * passes no assignment to a call elsewhere.
+ * Start offsets of calls at the edits that take a plain assignment to a name as an argument
+ * (`require('./a',⏎ b = require('./b'))`, a declaration list's ',' left and its ';' typed as '.'),
+ * when the program passes no such assignment to a call elsewhere. `f(a, (i += n))` is code people
+ * write (lodash's chunk).
  */
 function argumentsAssigned(program: Program, regions: readonly (readonly [number, number])[]): number[] {
   const near = (n: Node): boolean => regions.some(([lo, hi]) => n.start <= hi && n.end >= lo);
   const takesAssignment = (n: Node & Record<string, unknown>): boolean =>
-    (n.type === 'CallExpression' || n.type === 'NewExpression') && (n.arguments as Node[]).some((a) => a.type === 'AssignmentExpression');
+    (n.type === 'CallExpression' || n.type === 'NewExpression') &&
+    (n.arguments as (Node & Record<string, unknown>)[]).some((a) => a.type === 'AssignmentExpression' && a.operator === '=' && (a.left as Node).type === 'Identifier');
   const at: number[] = [];
   let elsewhere = 0;
   eachNode(program, (n) => {
@@ -364,11 +366,11 @@ function linesOf(lx: Lexed, regions: readonly (readonly [number, number])[]): [n
 const ODD_MEMBERS = new Set(['function', 'var', 'const', 'let', 'if', 'else', 'while', 'do', 'switch', 'case', 'break', 'continue', 'typeof', 'instanceof', 'void', 'with', 'class', 'extends', 'this', 'in', 'import', 'export', 'return']);
 
 /**
- * Keywords read as properties (`baseRest.function(…)`, a '(' typed as '.') on an edit's line of
- * the broken text, each written so nowhere else in the file: the repair mends something else.
+ * Keywords the repair leaves read as properties (`baseRest.function(…)`, a '(' typed as '.') on
+ * an edit's line, each written so nowhere else in the file: the repair mends something else.
  */
-function keywordMembers(edits: readonly AppliedEdit[], lx: Lexed): string[] {
-  const lines = new Set(edits.map((a) => lineOf(lx, a.offset)));
+function keywordMembers(lx: Lexed, regions: readonly (readonly [number, number])[]): string[] {
+  const lines = new Set(regions.map(([lo]) => lineOf(lx, lo)));
   const dotted = (k: number): boolean => {
     const t = lx.tokens[k]!;
     const b = lx.tokens[k - 1];
@@ -952,7 +954,11 @@ function blocksOverFlatLines(lx: Lexed, regions: readonly (readonly [number, num
     const open = lx.parent[first]!;
     if (open < 0) continue;
     const o = lx.tokens[open]!;
-    if (o.value !== '{' || o.type !== 'punct' || o.line === line || lx.indent[line]! > lx.indent[o.line]!) continue;
+    if (o.value !== '{' || o.type !== 'punct' || o.line === line) continue;
+    // a head over several lines (\`if (a ||⏎    b) {\`) indents its block from the line it starts on
+    const before = lx.tokens[open - 1];
+    const head = before?.type === 'punct' && before.value === ')' && lx.match[open - 1]! >= 0 ? lx.tokens[lx.match[open - 1]!]!.line : o.line;
+    if (lx.indent[line]! > Math.min(lx.indent[o.line]!, lx.indent[head]!)) continue;
     if (lines.has(o.line)) around.add(o.line + 1);
     else elsewhere++;
   }

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as acorn from 'acorn';
 import { box, closedPort } from './helpers/cli.ts';
 import { startModelServer } from './helpers/model-server.ts';
@@ -904,24 +905,38 @@ module.exports = { sum, log: () => logger.info('x') };
 
 // Trees a reader knows no one meant, read off the repair (src/repair/deterministic/precision.ts):
 // through the CLI with no model, the repair that makes one is held back, the file untouched.
-describe('precision: a key written twice, a statement left to ASI in a file of semicolons', { concurrency: 2 }, () => {
-  const heldBack = async (intended: string, from: string, to: string, evidence: RegExp): Promise<void> => {
-    const text = broken({ intended, slip: [from, to] });
-    const sb = box();
-    const file = sb.write('lib/case.js', text);
-    sb.config({ roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
-    const run = await sb.runJson(['run']);
-    const fix = run.json.fixes.find((f: any) => f.file === file);
-    assert.ok(fix, `an attempt on the file:\n${run.stdout}\n${run.stderr}`);
-    const story = `${fix.outcome}: ${fix.reason}\n${JSON.stringify(fix.evidence)}`;
-    const onDisk = fs.readFileSync(file, 'utf8');
-    if (meant(onDisk, intended)) return assert.equal(fix.outcome, 'applied', story);
-    assert.equal(onDisk, text, `untouched: ${story}`);
-    assert.equal(run.code, 1, story);
-    assert.equal(fix.outcome, 'proposed', story);
-    assert.ok(fix.evidence.some((e: string) => evidence.test(e)), `the evidence says why: ${story}`);
-  };
+/**
+ * `mechanic run` with no model on `intended` with `from` typed as `to`: the file ends as meant
+ * (applied), or untouched (exit 1, proposed) with evidence matching `evidence`.
+ */
+async function heldBack(intended: string, from: string, to: string, evidence: RegExp): Promise<void> {
+  return heldBackAll(intended, [[from, to]], evidence);
+}
 
+/**
+ * heldBack with several slips, each `from` found exactly once in the text as the slips before it
+ * left it; `outcomes`: the fix's outcomes that leave the file untouched here (a held-back proposal
+ * that then fails validation ends 'failed').
+ */
+async function heldBackAll(intended: string, slips: [from: string, to: string][], evidence: RegExp, outcomes: readonly string[] = ['proposed']): Promise<void> {
+  const text = slips.reduce((t, [from, to]) => broken({ intended: t, slip: [from, to] }), intended);
+  const sb = box();
+  const file = sb.write('lib/case.js', text);
+  sb.config({ roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
+  const run = await sb.runJson(['run']);
+  const fix = run.json.fixes.find((f: any) => f.file === file);
+  assert.ok(fix, `an attempt on the file:\n${run.stdout}\n${run.stderr}`);
+  const story = `${fix.outcome}: ${fix.reason}\n${JSON.stringify(fix.evidence)}`;
+  const onDisk = fs.readFileSync(file, 'utf8');
+  if (meant(onDisk, intended)) return assert.equal(fix.outcome, 'applied', story);
+  assert.equal(onDisk, text, `untouched: ${story}`);
+  assert.equal(run.code, 1, story);
+  assert.ok(outcomes.includes(fix.outcome), story);
+  // a proposal that failed validation keeps its evidence in the reason
+  assert.ok([...(fix.evidence ?? []), fix.reason].some((e: string) => evidence.test(e)), `the evidence says why: ${story}`);
+}
+
+describe('precision: a key written twice, a statement left to ASI in a file of semicolons', { concurrency: 2 }, () => {
   it("a lost ':' read as a ',' that writes the key twice (`{ months, months }`): not written", () =>
     heldBack(
       `'use strict';
@@ -1125,4 +1140,71 @@ module.exports = { startOf };
       'd.month(), d.date))',
       /reads a method as a value at the edit \('\.date'\)/,
     ));
+});
+
+// Two-slip files where each edit was the only repair of its slip given the other (bench:repair,
+// issue 12): what the file itself says against the repair, each shape in a small file.
+const PRECISION_FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'precision');
+const fixture = (name: string): string => fs.readFileSync(path.join(PRECISION_FIXTURES, name), 'utf8');
+
+describe('precision: what the rest of the file says against a repair', { concurrency: 2 }, () => {
+  it("a lost ']' of a subscript repaired by deleting the list's '[' (a comma list as a subscript further on the line): not written", () =>
+    heldBack(fixture('comma-subscript.js'), 'throttled[0]({', 'throttled[0({', /reads a subscript of a comma list/));
+
+  it("a lost '.' read as a ';' that leaves a method name as a variable (`split(x);join(y)`): not written", () =>
+    heldBack(fixture('member-as-variable.js'), "split('\\n').join(", "split('\\n')join(", /reads 'join' at the edit as a variable, which nothing declares/));
+
+  it("a '(' typed as '.' (`baseRest.function(a, b) {`) read as an arrow: not written", () =>
+    heldBack(fixture('keyword-member.js'), 'baseRest(function', 'baseRest.function', /leaves a keyword read as a property on the edit's line \('\.function'\)/));
+
+  it("a ')' doubled after a call inside parentheses, repaired at the far end (`(this.hours()) !== 1`): not written", () =>
+    heldBack(fixture('call-in-parens.js'), "(this.hours() !== 1 ? 's' : '') +\n            '] LT'", "(this.hours()) !== 1 ? 's' : '') +\n            '] LT'", /leaves a call alone in its own parentheses/));
+
+  it("a ',' typed as '.' after a literal's last entry, repaired by deleting it, in a file of trailing commas: not written", () =>
+    heldBack(fixture('trailing-commas.js'), '    },\n});', '    }.\n});', /ends a literal over several lines with no ',' after its last entry/));
+
+  it("a declaration list's ',' lost and its ';' typed as '.', repaired by one ')' (`require('./a',⏎ b = require('./b'))`): not written", () =>
+    heldBackAll(
+      fixture('declaration-list.js'),
+      [
+        ["require('./_baseIteratee'),", "require('./_baseIteratee',"],
+        ["require('./_baseWhile');", "require('./_baseWhile')."],
+      ],
+      /passes an assignment as a call's argument/,
+    ));
+
+  it("a mistyped 'function' and an extra '}', repaired by a '{' that makes the typo a method name: not written", () =>
+    heldBackAll(
+      fixture('mistyped-method.js'),
+      [
+        ['isPM: function (input)', 'isPM: functioon (input)'],
+        ["        sameElse: 'L',\n    },", "        sameElse: 'L',\n    }},"],
+      ],
+      /keeps 'functioon' on the edit's line, a keyword garbled/,
+    ));
+
+  it("a '{' typed after a '.' and an extra '}', repaired by a ';' that opens a bare block (`obj;{__esModule ? …`): not written", () =>
+    heldBackAll(
+      fixture('interop.js'),
+      [
+        ['obj && obj.__esModule', 'obj && obj.{__esModule'],
+        ['        iteratee(next);\n    }\n', '        iteratee(next);\n    }\n    }\n'],
+      ],
+      /leaves a bare block opening on the line of the statement before it/,
+      // the proposal reads `__esModule` as a variable: undefined-names fails it too
+      ['proposed', 'failed'],
+    ));
+
+  it("a literal's '}' lost and an extra '}' far below, repaired by deleting the ';' between (a one-line function left open over the next ones): not written", () =>
+    heldBackAll(
+      fixture('flat-block.js'),
+      [
+        ['{ default: obj }; }', '{ default: obj ; }'],
+        ['        callback(err);\n    }\n\n    return', '        callback(err);}\n    }\n\n    return'],
+      ],
+      /opens a block on line 6 of the repair that holds lines indented no deeper than that line/,
+    ));
+
+  it("a '.' typed as '(' after `this` (`throw this(reason;`), closed with a ')': not written", () =>
+    heldBack(fixture('this-member.js'), 'throw this.reason;', 'throw this(reason;', /calls `this`/));
 });

@@ -871,6 +871,18 @@ export function mistypedKeyword(name: string): boolean {
   return TYPO_KEYWORDS.some((k) => { const kind = slipKind(name, k); return !!kind && !(k.length <= 2 && (name.length < 2 || kind === 'substituted')); });
 }
 
+/**
+ * A name a keyword of four letters or more with two letters swapped, one dropped or one doubled
+ * (`functioon`, `retrun`, `retun`): no name means that. A letter added (`exports`, `doy`, `lets`)
+ * or swapped for another (`cases`) is as often a word of its own.
+ */
+export function garbledKeyword(name: string): boolean {
+  return TYPO_KEYWORDS.some((k) => {
+    const kind = k.length >= 4 ? slipKind(name, k) : undefined;
+    return kind === 'transposed' || kind === 'dropped' || kind === 'doubled';
+  });
+}
+
 const SLIP_COST = { transposed: 0.62, dropped: 0.66, doubled: 0.64, substituted: 0.95, inserted: 0.9 } as const;
 
 /** Characters that stand in no JavaScript outside strings and comments where a slip leaves them. */

@@ -270,7 +270,8 @@ function blockAfterStatement(edits: readonly AppliedEdit[], lx: Lexed): number[]
   for (const a of edits) {
     if (a.candidate.kind === 'delete') continue;
     // `f (x); {`, or a '{' opened right after a '}' or ';' (`function f(a) {} {`, `return x;⏎{`)
-    const semiBeforeBrace = a.candidate.kind === 'insert' && a.candidate.token === ';' && /^[ \t]*\{/.test(text.slice(a.offset, a.offset + 80));
+    // put in, or typed over another token (`obj.{__esModule ? …` repaired as `obj;{__esModule ? …`)
+    const semiBeforeBrace = a.candidate.token === ';' && /^[ \t]*\{/.test(text.slice(a.offset + a.candidate.edit.del, a.offset + a.candidate.edit.del + 80));
     const braceAfterEnd = a.candidate.token === '{' && /[;}]\s*$/.test(text.slice(Math.max(0, a.offset - 80), a.offset));
     // `i (x); return y`: a line that opens with a call and goes on to a statement reads as a lost `if`/`for` head
     const line = lineOf(lx, a.offset);

@@ -5,9 +5,9 @@
  */
 import * as acorn from 'acorn';
 import type { Node, Program } from 'acorn';
-import { tokenClass, type Bigrams } from './candidates.js';
+import { garbledKeyword, tokenClass, type Bigrams } from './candidates.js';
 import type { AppliedEdit } from './search.js';
-import { boundNames, nameCounts, orphanNames } from './rivals.js';
+import { boundNames, membersAsVariables, nameCounts, orphanNames } from './rivals.js';
 import { lex, lineOf, tokenAt, type Lexed } from './tokens.js';
 
 export interface Finding {
@@ -126,15 +126,42 @@ export function precisionFindings(
     const elses = elsesOutdented(program, rlx(), regions).map((o) => lineOf(rlx(), o) + 1);
     if (elses.length)
       out.push({ cap: 0.5, evidence: `pairs an 'else' with an 'if' indented deeper than it (line ${elses.join(', ')} of the repair): the 'else' belongs to an outer 'if', whose block lost its '}' there` });
-    const lists = nodesAtEdits(program, regions, commaSubscript).map((o) => lineOf(rlx(), o) + 1);
+    const thisCalls = nodesAtEdits(program, regions, callsThis).map((o) => lineOf(rlx(), o) + 1);
+    if (thisCalls.length) out.push({ cap: 0.3, evidence: `calls \`this\` (\`this(x)\`, line ${thisCalls.join(', ')} of the repair), which no one writes: a '.' typed as '(' is likelier` });
+    // on the edits' lines: a '[' deleted for a lost ']' leaves the list it opened as a subscript further on
+    const lists = nodesAtEdits(program, linesOf(rlx(), regions), commaSubscript).map((o) => lineOf(rlx(), o) + 1);
     if (lists.length) out.push({ cap: 0.3, evidence: `reads a subscript of a comma list (\`a[b, c]\`, line ${lists.join(', ')} of the repair), which no one writes` });
+    const assigned = argumentsAssigned(program, regions);
+    if (assigned.length)
+      out.push({ cap: 0.3, evidence: `passes an assignment as a call's argument (\`f(a, b = c)\`, line ${assigned.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), as the file does nowhere else: a declaration list closed early` });
+    const cut = membersAsVariables(program, regions, bound, broken);
+    if (cut.length)
+      out.push({ cap: 0.3, evidence: `reads ${cut.map((n) => `'${n}'`).join(', ')} at the edit as a variable, which nothing declares and the file writes elsewhere only as a property: a lost '.' is likelier` });
+    const commas = trailingCommaDropped(program, repaired, regions);
+    if (commas.length)
+      out.push({ cap: 0.5, evidence: `ends a literal over several lines with no ',' after its last entry at the edit (line ${commas.map((o) => lineOf(rlx(), o) + 1).join(', ')} of the repair), where the file ends every other such literal with one: the token there stood for the ','` });
   }
+  const typos = mistypedWordsKept(rlx(), edits, broken);
+  if (typos.length)
+    out.push({ cap: 0.3, evidence: `keeps ${typos.map((w) => `'${w}'`).join(', ')} on the edit's line, a keyword garbled (a letter swapped, dropped or doubled) that the file writes nowhere else: the mistyped keyword is the slip` });
+  const keywords = keywordMembers(rlx(), regions);
+  if (keywords.length)
+    out.push({ cap: 0.5, evidence: `leaves a keyword read as a property on the edit's line (${keywords.map((w) => `'.${w}'`).join(', ')}), which the file writes nowhere else: the '.' before it is likelier the slip` });
+  const wrapped = callsInOwnParens(rlx(), regions, broken);
+  if (wrapped.length)
+    out.push({ cap: 0.5, evidence: `leaves a call alone in its own parentheses (\`(a.b())\`, line ${wrapped.join(', ')} of the repair), as the file writes nowhere else: a ')' doubled after the call is likelier the slip` });
   // on every repair: the slip that stitched the blocks may be far from the edit, and of any token
   const apart = bracesIndentedApart(rlx(), regions);
   if (apart.length)
     out.push({
       cap: 0.5,
       evidence: `pairs a '{' with a '}' indented deeper than the line it opens on, around the edit (line ${apart.join(', ')} of the repair), as the file does nowhere else: a brace is still missing or extra there`,
+    });
+  const flat = blocksOverFlatLines(rlx(), regions);
+  if (flat.length)
+    out.push({
+      cap: 0.3,
+      evidence: `opens a block on line ${flat.join(', ')} of the repair that holds lines indented no deeper than that line, as the file's blocks never do: a '}' is still missing or extra there`,
     });
   const twins = twinLines(rlx(), edits, regions, broken);
   if (twins.length)
@@ -287,7 +314,159 @@ const stringLacks: NodeTest = (n) => {
   return object.type === 'Literal' && typeof object.value === 'string' && property.type === 'Identifier' && !(property.name! in String.prototype);
 };
 
+const callsThis: NodeTest = (n) => (n.type === 'CallExpression' || n.type === 'NewExpression') && (n.callee as Node).type === 'ThisExpression';
+
 const commaSubscript: NodeTest = (n) => n.type === 'MemberExpression' && n.computed === true && (n.property as Node).type === 'SequenceExpression';
+
+/**
+ * Start offsets of calls at the edits that take a plain assignment to a name as an argument
+ * (`require('./a',⏎ b = require('./b'))`, a declaration list's ',' left and its ';' typed as '.'),
+ * when the program passes no such assignment to a call elsewhere. `f(a, (i += n))` is code people
+ * write (lodash's chunk).
+ */
+function argumentsAssigned(program: Program, regions: readonly (readonly [number, number])[]): number[] {
+  const near = (n: Node): boolean => regions.some(([lo, hi]) => n.start <= hi && n.end >= lo);
+  const takesAssignment = (n: Node & Record<string, unknown>): boolean =>
+    (n.type === 'CallExpression' || n.type === 'NewExpression') &&
+    (n.arguments as (Node & Record<string, unknown>)[]).some((a) => a.type === 'AssignmentExpression' && a.operator === '=' && (a.left as Node).type === 'Identifier');
+  const at: number[] = [];
+  let elsewhere = 0;
+  eachNode(program, (n) => {
+    if (takesAssignment(n)) {
+      if (near(n)) at.push(n.start);
+      else elsewhere++;
+    }
+    return true;
+  });
+  return elsewhere ? [] : at;
+}
+
+/**
+ * Names on an edit's line of the broken text, a keyword garbled (garbledKeyword) and
+ * written nowhere else in the file, that the repair keeps (`isPM: functioon (input) {` repaired
+ * into a method of a new object literal, `isPM: {functioon (input) {`).
+ */
+function mistypedWordsKept(rlx: Lexed, edits: readonly AppliedEdit[], broken: Lexed): string[] {
+  const lines = new Set(edits.map((a) => lineOf(broken, a.offset)));
+  const words = new Set<string>();
+  for (const line of lines) {
+    for (let k = Math.max(0, broken.lineFirst[line]!); k < broken.tokens.length && broken.tokens[k]!.line === line; k++) {
+      const t = broken.tokens[k]!;
+      if (t.type === 'name' && garbledKeyword(t.value)) words.add(t.value);
+    }
+  }
+  if (!words.size) return [];
+  const once = (w: string, lx: Lexed): number => lx.tokens.filter((t) => t.type === 'name' && t.value === w).length;
+  return [...words].filter((w) => once(w, broken) === 1 && once(w, rlx) >= 1);
+}
+
+/** The whole lines the regions sit on, in `lx`'s text. */
+function linesOf(lx: Lexed, regions: readonly (readonly [number, number])[]): [number, number][] {
+  return regions.map(([lo, hi]) => {
+    const end = lx.text.indexOf('\n', hi);
+    return [lx.text.lastIndexOf('\n', lo - 1) + 1, end < 0 ? lx.text.length : end];
+  });
+}
+
+/** Keywords few files read as properties (`.catch`, `.default`, `.for`, `.delete` are common ones). */
+const ODD_MEMBERS = new Set(['function', 'var', 'const', 'let', 'if', 'else', 'while', 'do', 'switch', 'case', 'break', 'continue', 'typeof', 'instanceof', 'void', 'with', 'class', 'extends', 'this', 'in', 'import', 'export', 'return']);
+
+/**
+ * Keywords the repair leaves read as properties (`baseRest.function(…)`, a '(' typed as '.') on
+ * an edit's line, each written so nowhere else in the file: the repair mends something else.
+ */
+function keywordMembers(lx: Lexed, regions: readonly (readonly [number, number])[]): string[] {
+  const lines = new Set(regions.map(([lo]) => lineOf(lx, lo)));
+  const dotted = (k: number): boolean => {
+    const t = lx.tokens[k]!;
+    const b = lx.tokens[k - 1];
+    return t.type === 'name' && ODD_MEMBERS.has(t.value) && b?.type === 'punct' && (b.value === '.' || b.value === '?.');
+  };
+  const out: string[] = [];
+  lx.tokens.forEach((t, k) => {
+    if (!lines.has(t.line) || !dotted(k)) return;
+    if (!lx.tokens.some((u, j) => j !== k && u.value === t.value && dotted(j))) out.push(t.value);
+  });
+  return out;
+}
+
+/**
+ * Whether the tokens in (open, close) are one call chain ending in a call: `this.hours()`,
+ * `a.b[c](d)`, with nothing else in the parentheses.
+ */
+function lonelyCall(lx: Lexed, open: number, close: number): boolean {
+  let k = open + 1;
+  if (lx.tokens[k]?.type !== 'name') return false;
+  k++;
+  let called = false;
+  while (k < close) {
+    const t = lx.tokens[k]!;
+    if (t.type === 'punct' && (t.value === '.' || t.value === '?.') && lx.tokens[k + 1]?.type === 'name') {
+      k += 2;
+      called = false;
+    } else if (t.type === 'punct' && (t.value === '(' || t.value === '[') && lx.match[k]! > k && lx.match[k]! < close) {
+      called = t.value === '(';
+      k = lx.match[k]! + 1;
+    } else return false;
+  }
+  return called;
+}
+
+/** A '(' that wraps one call chain and is no call's or head's own: not after a name, ')' or ']'. */
+function wrapsLonelyCall(lx: Lexed, open: number): boolean {
+  const t = lx.tokens[open]!;
+  const close = lx.match[open]!;
+  if (t.type !== 'punct' || t.value !== '(' || close <= open) return false;
+  const b = lx.tokens[open - 1];
+  if (b && ((b.type === 'name' && !/^(return|typeof|void|await|throw|case|in|of|delete|yield)$/.test(b.value)) || (b.type === 'punct' && (b.value === ')' || b.value === ']')))) return false;
+  return lonelyCall(lx, open, close);
+}
+
+/**
+ * 1-based lines of the repair, at the edits, where a call stands alone in parentheses of its own
+ * (`(this.hours()) !== 1 ? …` for `(this.hours() !== 1 ? …)`, when a doubled ')' was deleted at the
+ * far end), when the broken text writes no such parentheses on any other line.
+ */
+function callsInOwnParens(rlx: Lexed, regions: readonly (readonly [number, number])[], broken: Lexed): number[] {
+  const lines = new Set(regions.map(([lo]) => lineOf(rlx, lo)));
+  const out: number[] = [];
+  rlx.tokens.forEach((t, k) => {
+    if (lines.has(t.line) && wrapsLonelyCall(rlx, k)) out.push(t.line + 1);
+  });
+  if (!out.length) return [];
+  // the file's own habit, away from the edits' lines (lines shift by the edits only where they put in line breaks: a few)
+  const near = new Set([...lines].flatMap((l) => [l - 2, l - 1, l, l + 1, l + 2]));
+  return broken.tokens.some((t, k) => !near.has(t.line) && wrapsLonelyCall(broken, k)) ? [] : [...new Set(out)];
+}
+
+/**
+ * End offsets of the last entries of object and array literals over several lines that the edit leaves
+ * with no ',' before the closer's line, when the program ends at least TRAILING_HABIT other such
+ * literals with a ',' and none without (`},⏎});` typed `}.⏎});` and repaired by deleting the '.').
+ */
+function trailingCommaDropped(program: Program, text: string, regions: readonly (readonly [number, number])[]): number[] {
+  const at: number[] = [];
+  let withComma = 0;
+  let without = 0;
+  eachNode(program, (n) => {
+    if (n.type !== 'ObjectExpression' && n.type !== 'ArrayExpression') return true;
+    const entries = (n.type === 'ObjectExpression' ? n.properties : n.elements) as (Node | null)[];
+    const last = entries[entries.length - 1];
+    if (!last) return true;
+    const tail = text.slice(last.end, n.end - 1);
+    // only a closer on a line of its own: `{ a, b }` on one line never takes the ','
+    if (!tail.includes('\n')) return true;
+    const comma = /^\s*,/.test(tail);
+    if (!comma && regions.some(([lo, hi]) => lo >= last.end - 1 && hi <= last.end + tail.length)) at.push(last.end);
+    else if (comma) withComma++;
+    else without++;
+    return true;
+  });
+  return at.length && without === 0 && withComma >= TRAILING_HABIT ? at : [];
+}
+
+/** Literals the file must end with a ',' for its habit to count. */
+const TRAILING_HABIT = 3;
 
 /** Every node of the tree, depth first; `enter` returns whether to go into the node's children. */
 function eachNode(program: Program, enter: (n: Node & Record<string, unknown>) => boolean): void {
@@ -761,6 +940,35 @@ function bracesIndentedApart(lx: Lexed, regions: readonly (readonly [number, num
     else elsewhere++;
   });
   return elsewhere ? [] : around;
+}
+
+/**
+ * 1-based lines of the repair, at the edits, that open a block with lines inside it indented no
+ * deeper than the opening line (\`function f(o) { return { default: o  }\` left open by a deleted ';'
+ * until an extra '}' far below, holding the next functions), when no other block of the file does.
+ */
+function blocksOverFlatLines(lx: Lexed, regions: readonly (readonly [number, number])[]): number[] {
+  const lines = new Set(regions.map(([lo]) => lineOf(lx, lo)));
+  const around = new Set<number>();
+  let elsewhere = 0;
+  for (let line = 0; line < lx.lineFirst.length && !elsewhere; line++) {
+    const first = lx.lineFirst[line]!;
+    if (first < 0) continue;
+    const f = lx.tokens[first]!;
+    // a closer leads the line at its block's own indentation
+    if (f.type === 'punct' && (f.value === '}' || f.value === ')' || f.value === ']')) continue;
+    const open = lx.parent[first]!;
+    if (open < 0) continue;
+    const o = lx.tokens[open]!;
+    if (o.value !== '{' || o.type !== 'punct' || o.line === line) continue;
+    // a head over several lines (\`if (a ||⏎    b) {\`) indents its block from the line it starts on
+    const before = lx.tokens[open - 1];
+    const head = before?.type === 'punct' && before.value === ')' && lx.match[open - 1]! >= 0 ? lx.tokens[lx.match[open - 1]!]!.line : o.line;
+    if (lx.indent[line]! > Math.min(lx.indent[o.line]!, lx.indent[head]!)) continue;
+    if (lines.has(o.line)) around.add(o.line + 1);
+    else elsewhere++;
+  }
+  return elsewhere ? [] : [...around];
 }
 
 /**

@@ -200,6 +200,30 @@ export function orphanNames(program: Program, text: string, regions: readonly Re
   return [...found];
 }
 
+/**
+ * Names read as variables at the edits that nothing declares, that the platform does not define,
+ * and that the file writes elsewhere only as properties (`split('\n');join(…)` for a lost '.'):
+ * a member cut off from its object, not a name anyone meant to read.
+ */
+export function membersAsVariables(program: Program, regions: readonly Region[], bound: ReadonlySet<string>, lx: Lexed): string[] {
+  const found = new Set<string>();
+  const touches = (node: Node): boolean => regions.some(([lo, hi]) => node.end >= lo && node.start <= hi);
+  walk.full(program, (node, _state, type) => {
+    if (type !== 'Identifier' || node.type !== 'Identifier' || !touches(node) || bound.has(node.name) || KNOWN_GLOBALS.has(node.name)) return;
+    let bare = 0;
+    let member = 0;
+    lx.tokens.forEach((t, k) => {
+      if (t.type !== 'name' || t.value !== node.name) return;
+      const before = lx.tokens[k - 1];
+      if (before?.type === 'punct' && (before.value === '.' || before.value === '?.')) member++;
+      else bare++;
+    });
+    // the one bare mention is the one at the edit
+    if (bare === 1 && member >= 1) found.add(node.name);
+  });
+  return [...found];
+}
+
 /** The innermost simple statement holding [lo, hi] when it is short (a few lines). */
 function statementAround(program: Program, lo: number, hi: number): AnyNode | undefined {
   let at: AnyNode | undefined = program;

@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as acorn from 'acorn';
+import * as acornLoose from 'acorn-loose';
 import * as acornWalk from 'acorn-walk';
 import * as esbuild from 'esbuild';
 
@@ -140,6 +141,39 @@ __toESM = (mod, isNodeMode) => {
   return text.slice(0, at) + shared + text.slice(at);
 }
 
+/**
+ * Packages left outside the bundle and required when first used, not when the modules that
+ * import them are evaluated: acorn's start-up (its keyword and identifier tables, its parser's
+ * hundreds of methods) was 7-20 ms of every start, and a scan whose files are all unchanged, like
+ * `--version` or `status`, never parses. Each is given to its importers as an object with a getter
+ * for each of its exports (named here, from the same package), which requires the package on
+ * first read. acorn-loose goes with acorn: it imports acorn, and reads it as it loads. Should
+ * esbuild write the require otherwise, nothing is replaced and the package is required eagerly,
+ * as any external.
+ */
+const LAZY = { acorn, 'acorn-loose': acornLoose };
+
+function lazyPackages(text) {
+  let out = text;
+  let used = false;
+  for (const [id, ns] of Object.entries(LAZY)) {
+    const eager = `__toESM(require(${JSON.stringify(id)}), 1)`;
+    if (!out.includes(eager)) continue;
+    used = true;
+    out = out.replaceAll(eager, `__lazyPackage(${JSON.stringify(id)}, ${JSON.stringify(Object.keys(ns).filter((k) => k !== 'default'))})`);
+  }
+  if (!used) return text;
+  const helper = `var __lazyPackage = (id, names) => {
+  let mod;
+  const ns = {};
+  for (const name of names) __defProp(ns, name, { get: () => (mod ??= require(id))[name], enumerable: true });
+  return ns;
+};
+`;
+  const at = out.indexOf('var __toESM = ');
+  return at < 0 ? text : out.slice(0, at) + helper + out.slice(at);
+}
+
 const WRITTEN = '// Written by scripts/bundle.mjs';
 if (!fs.existsSync(entry) || fs.readFileSync(entry, 'utf8').startsWith(WRITTEN)) throw new Error(`${path.relative(root, entry)} is not tsc's: run tsc first`);
 const result = await esbuild.build({
@@ -151,7 +185,7 @@ const result = await esbuild.build({
   // which the CLI (it exports nothing) does not use.
   format: 'cjs',
   target: 'node20',
-  external: ['eslint', 'pg', 'nodemailer', 'cjs-module-lexer', 'es-module-lexer'],
+  external: ['eslint', 'pg', 'nodemailer', 'cjs-module-lexer', 'es-module-lexer', ...Object.keys(LAZY)],
   // A package's own import.meta.url (fdir makes its require from it) is main.js's, as it was
   // when the bundle was a module.
   define: { 'import.meta.url': '__mainUrl' },
@@ -162,7 +196,7 @@ const result = await esbuild.build({
   metafile: true,
   write: false,
 });
-const code = Buffer.from(asScript(shareNamespaces(result.outputFiles[0].text)));
+const code = Buffer.from(asScript(lazyPackages(shareNamespaces(result.outputFiles[0].text))));
 // Anything beyond ASCII left (in a template or a name): main.js reads it as utf8, as it must.
 const ascii = !code.some((b) => b > 0x7f);
 fs.writeFileSync(bundle, code);

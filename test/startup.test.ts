@@ -1,6 +1,6 @@
 // Start-up: `mechanic --version` loads nothing of the tool, a scan does not load what only a
 // validation (ESLint), a probe (pg) or a channel (nodemailer) needs, nor a rescan what only a
-// parse needs (acorn).
+// parse (acorn) or a child process needs.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -69,6 +69,8 @@ describe('start-up', () => {
     assert.ok(cold.includes('worker_threads'), 'the first scan reads files in engines');
     const warm = builtinsLoadedBy(['scan', '--json'], sb.app, sb.env);
     assert.ok(!warm.includes('worker_threads'), `the rescan loaded: ${warm.join(' ')}`);
+    // Nor what it imports but never runs: child processes, promised fs (see scripts/bundle.mjs).
+    for (const builtin of ['child_process', 'fs/promises']) assert.ok(!warm.includes(builtin), `the rescan loaded ${builtin}: ${warm.join(' ')}`);
     // Nor acorn: a rescan parses nothing (the bundle requires it when first used).
     const rescan = loadedBy(['scan', '--json'], sb.app, sb.env);
     assert.equal(rescan.code, 1, 'the broken file is still reported');

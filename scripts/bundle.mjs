@@ -12,13 +12,16 @@
 // files to resolve), each evaluated only when first imported, as before. Left outside, and loaded
 // by node when needed: what is imported only dynamically (pg, nodemailer, the lexers) or through
 // require (ESLint).
+import * as childProcess from 'node:child_process';
 import { spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import * as fsPromises from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as acorn from 'acorn';
+import * as acornLoose from 'acorn-loose';
 import * as acornWalk from 'acorn-walk';
 import * as esbuild from 'esbuild';
 
@@ -140,6 +143,44 @@ __toESM = (mod, isNodeMode) => {
   return text.slice(0, at) + shared + text.slice(at);
 }
 
+/**
+ * Modules required when first used, not when the modules that import them are evaluated:
+ * - acorn and acorn-loose, left outside the bundle: acorn's start-up (its keyword and identifier
+ *   tables, its parser's hundreds of methods) ran at every start, and a scan whose files are all
+ *   unchanged, like `status`, never parses. acorn-loose goes with acorn: it reads acorn as it loads;
+ * - node's child_process and fs/promises: imported by what a scan loads but does not run
+ *   (commander's executable subcommands, runProcess, the probes), and each loads a dozen of node's
+ *   own modules (sockets, streams, readline). (net is not among them: a process whose output is
+ *   a pipe or a terminal loads it for process.stdout.)
+ * Each is given to its importers as an object with a getter for each of its exports (named here,
+ * from the same module), which requires the module on first read. Should esbuild write the
+ * require otherwise, nothing is replaced and the module is required eagerly, as before.
+ */
+const LAZY = { acorn, 'acorn-loose': acornLoose, 'node:child_process': childProcess, 'node:fs/promises': fsPromises };
+const LAZY_PACKAGES = Object.keys(LAZY).filter((id) => !id.startsWith('node:'));
+
+function lazyModules(text) {
+  let out = text;
+  for (const [id, ns] of Object.entries(LAZY)) {
+    const names = JSON.stringify(Object.keys(ns).filter((k) => k !== 'default'));
+    // An ES import (its namespace, with `default`), then a CommonJS require (the module itself).
+    out = out.replaceAll(`__toESM(require(${JSON.stringify(id)}), 1)`, `__lazyModule(${JSON.stringify(id)}, ${names}, true)`);
+    out = out.replaceAll(`require(${JSON.stringify(id)})`, `__lazyModule(${JSON.stringify(id)}, ${names}, false)`);
+  }
+  if (out === text) return text;
+  const helper = `var __lazyModule = (id, names, esm) => {
+  let mod;
+  const load = () => (mod ??= require(id));
+  const ns = {};
+  for (const name of names) __defProp(ns, name, { get: () => load()[name], enumerable: true });
+  if (esm) __defProp(ns, "default", { get: load, enumerable: true });
+  return ns;
+};
+`;
+  const at = out.indexOf('var __toESM = ');
+  return at < 0 ? text : out.slice(0, at) + helper + out.slice(at);
+}
+
 const WRITTEN = '// Written by scripts/bundle.mjs';
 if (!fs.existsSync(entry) || fs.readFileSync(entry, 'utf8').startsWith(WRITTEN)) throw new Error(`${path.relative(root, entry)} is not tsc's: run tsc first`);
 const result = await esbuild.build({
@@ -151,7 +192,7 @@ const result = await esbuild.build({
   // which the CLI (it exports nothing) does not use.
   format: 'cjs',
   target: 'node20',
-  external: ['eslint', 'pg', 'nodemailer', 'cjs-module-lexer', 'es-module-lexer'],
+  external: ['eslint', 'pg', 'nodemailer', 'cjs-module-lexer', 'es-module-lexer', ...LAZY_PACKAGES],
   // A package's own import.meta.url (fdir makes its require from it) is main.js's, as it was
   // when the bundle was a module.
   define: { 'import.meta.url': '__mainUrl' },
@@ -162,7 +203,7 @@ const result = await esbuild.build({
   metafile: true,
   write: false,
 });
-const code = Buffer.from(asScript(shareNamespaces(result.outputFiles[0].text)));
+const code = Buffer.from(asScript(lazyModules(shareNamespaces(result.outputFiles[0].text))));
 // Anything beyond ASCII left (in a template or a name): main.js reads it as utf8, as it must.
 const ascii = !code.some((b) => b > 0x7f);
 fs.writeFileSync(bundle, code);

@@ -1,5 +1,6 @@
-// Start-up: `mechanic --version` loads nothing of the tool, and a scan does not load what only a
-// validation (ESLint), a probe (pg) or a channel (nodemailer) needs.
+// Start-up: `mechanic --version` loads nothing of the tool, a scan does not load what only a
+// validation (ESLint), a probe (pg) or a channel (nodemailer) needs, nor a rescan what only a
+// parse (acorn) or a child process needs.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -68,6 +69,13 @@ describe('start-up', () => {
     assert.ok(cold.includes('worker_threads'), 'the first scan reads files in engines');
     const warm = builtinsLoadedBy(['scan', '--json'], sb.app, sb.env);
     assert.ok(!warm.includes('worker_threads'), `the rescan loaded: ${warm.join(' ')}`);
+    // Nor what it imports but never runs: child processes, promised fs (see scripts/bundle.mjs).
+    for (const builtin of ['child_process', 'fs/promises']) assert.ok(!warm.includes(builtin), `the rescan loaded ${builtin}: ${warm.join(' ')}`);
+    // Nor acorn: a rescan parses nothing (the bundle requires it when first used).
+    const rescan = loadedBy(['scan', '--json'], sb.app, sb.env);
+    assert.equal(rescan.code, 1, 'the broken file is still reported');
+    assert.match(rescan.stdout, /bad\.js/);
+    assert.ok(!rescan.loaded.some((p) => p.startsWith('acorn')), `the rescan loaded: ${rescan.loaded.join(' ')}`);
   });
 
   it('a scan loads neither ESLint nor pg nor nodemailer; a fix that validates loads ESLint, a postgres probe pg', () => {
@@ -88,6 +96,8 @@ describe('start-up', () => {
     const fix = loadedBy(['fix', '--dry-run', '--json'], sb.app, sb.env);
     assert.match(fix.stdout, /bad\.js/);
     assert.ok(fix.loaded.includes('eslint'), `fix did not load eslint: ${fix.loaded.join(' ')}`);
+    // and acorn, which the repairers parse with, required on first use.
+    assert.ok(fix.loaded.includes('acorn'), `fix did not load acorn: ${fix.loaded.join(' ')}`);
     // And pg when a postgres probe runs (nothing listens on port 1: the probe is down).
     const probe = loadedBy(['probe', '--json'], sb.app, sb.env);
     assert.match(probe.stdout, /postgres: connect ECONNREFUSED/);

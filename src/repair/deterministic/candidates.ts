@@ -10,7 +10,7 @@
  * Costs: a prior per token and kind of edit, the distance from the error, agreement with the
  * indentation, and whether the edit evens out the file's count of opening and closing brackets.
  */
-import { CLOSERS, OPENERS, isLineBreak, lineOf, tokenAt, type Lexed, type Token } from './tokens.js';
+import { CLOSERS, OPENERS, afterDot, isLineBreak, lineOf, tokenAt, type Lexed, type Token } from './tokens.js';
 
 /** One edit of a text: at `offset`, remove `del` characters and put `ins` there. */
 export interface Edit {
@@ -335,8 +335,7 @@ export function generateCandidates(lx: Lexed, opts: GenerateOptions): Candidate[
     if (!tok) continue;
     if (tok.type === 'template' || (tok.type === 'string' && !tok.unterminated)) continue;
     const text = lx.text.slice(tok.start, tok.end);
-    const afterDot = i > 0 && toks[i - 1]!.type === 'punct' && (toks[i - 1]!.value === '.' || toks[i - 1]!.value === '?.');
-    if ((tok.type !== 'string' || tok.end - tok.start === 1) && !(tok.type === 'name' && afterDot)) {
+    if ((tok.type !== 'string' || tok.end - tok.start === 1) && !(tok.type === 'name' && afterDot(lx, i))) {
       const del = deleteEdit(lx, i);
       // a token typed twice (`))`, `,,`) is the likeliest slip of all
       const prev = toks[i - 1];
@@ -908,9 +907,7 @@ export function wordCandidates(lx: Lexed, e: number, errLine: number): Candidate
   };
   const keywordTypos = (i: number, d: number): void => {
     const tok = toks[i]!;
-    const prev = toks[i - 1];
-    const afterDot = !!prev && prev.type === 'punct' && (prev.value === '.' || prev.value === '?.');
-    if (tok.type !== 'name' || afterDot || KEYWORD_SET.has(tok.value) || !/^[a-z]+$/.test(tok.value)) return;
+    if (tok.type !== 'name' || afterDot(lx, i) || KEYWORD_SET.has(tok.value) || !/^[a-z]+$/.test(tok.value)) return;
     const elsewhere = countOf(tok.value) > 1 ? 0.7 : 0;
     for (const k of TYPO_KEYWORDS) {
       const kind = slipKind(tok.value, k);

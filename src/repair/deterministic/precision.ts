@@ -8,7 +8,7 @@ import type { Node, Program } from 'acorn';
 import { garbledKeyword, tokenClass, type Bigrams } from './candidates.js';
 import type { AppliedEdit } from './search.js';
 import { boundNames, membersAsVariables, nameCounts, orphanNames } from './rivals.js';
-import { lex, lineOf, tokenAt, type Lexed } from './tokens.js';
+import { afterDot, lex, lineOf, nameUses, tokenAt, type Lexed } from './tokens.js';
 
 export interface Finding {
   /** The confidence the repair keeps at most. */
@@ -379,8 +379,7 @@ function keywordMembers(lx: Lexed, regions: readonly (readonly [number, number])
   const lines = new Set(regions.map(([lo]) => lineOf(lx, lo)));
   const dotted = (k: number): boolean => {
     const t = lx.tokens[k]!;
-    const b = lx.tokens[k - 1];
-    return t.type === 'name' && ODD_MEMBERS.has(t.value) && b?.type === 'punct' && (b.value === '.' || b.value === '?.');
+    return t.type === 'name' && ODD_MEMBERS.has(t.value) && afterDot(lx, k);
   };
   const out: string[] = [];
   lx.tokens.forEach((t, k) => {
@@ -817,7 +816,6 @@ function loneTokenDeleted(edits: readonly AppliedEdit[], lx: Lexed): number[] {
 function variablesAsMembers(edits: readonly AppliedEdit[], lx: Lexed): string[] {
   const out: string[] = [];
   const toks = lx.tokens;
-  const dotted = (k: number): boolean => k > 0 && toks[k - 1]!.type === 'punct' && (toks[k - 1]!.value === '.' || toks[k - 1]!.value === '?.');
   for (const a of edits) {
     const c = a.candidate;
     // put in between two tokens, where a lost ',' would go too (a '.' in place of a token is another slip)
@@ -825,13 +823,7 @@ function variablesAsMembers(edits: readonly AppliedEdit[], lx: Lexed): string[] 
     const k = tokenAt(lx, a.offset);
     const t = toks[k];
     if (!t || t.type !== 'name' || !/^\s*$/.test(lx.text.slice(a.offset, t.start))) continue;
-    let bare = 0;
-    let member = 0;
-    for (let j = 0; j < toks.length && member === 0; j++) {
-      if (j === k || toks[j]!.type !== 'name' || toks[j]!.value !== t.value) continue;
-      if (dotted(j)) member++;
-      else bare++;
-    }
+    const { bare, member } = nameUses(lx, t.value, k);
     if (bare >= 1 && member === 0) out.push(t.value);
   }
   return out;
@@ -844,7 +836,7 @@ function variablesAsMembers(edits: readonly AppliedEdit[], lx: Lexed): string[] 
 function methodsUncalled(edits: readonly AppliedEdit[], lx: Lexed): string[] {
   const out: string[] = [];
   const toks = lx.tokens;
-  const member = (k: number): boolean => k > 0 && toks[k]!.type === 'name' && toks[k - 1]!.type === 'punct' && (toks[k - 1]!.value === '.' || toks[k - 1]!.value === '?.');
+  const member = (k: number): boolean => toks[k]?.type === 'name' && afterDot(lx, k);
   const called = (k: number): boolean => toks[k + 1]?.type === 'punct' && toks[k + 1]!.value === '(';
   for (const a of edits) {
     const c = a.candidate;

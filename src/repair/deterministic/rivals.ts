@@ -19,7 +19,7 @@ import { diffNames, parseProgram, parseStrict, surfaceOfProgram, type NameDiff }
 import { judgeProgram, type SurfaceReference } from './guard.js';
 import { rejectedInside } from './region.js';
 import { mistypedKeyword } from './candidates.js';
-import { lex, type Lexed } from './tokens.js';
+import { lex, nameUses, type Lexed } from './tokens.js';
 
 /** Names a file may read without declaring them: the language's, Node's, browsers' and module loaders'. */
 const KNOWN_GLOBALS = new Set<string>([
@@ -210,14 +210,7 @@ export function membersAsVariables(program: Program, regions: readonly Region[],
   const touches = (node: Node): boolean => regions.some(([lo, hi]) => node.end >= lo && node.start <= hi);
   walk.full(program, (node, _state, type) => {
     if (type !== 'Identifier' || node.type !== 'Identifier' || !touches(node) || bound.has(node.name) || KNOWN_GLOBALS.has(node.name)) return;
-    let bare = 0;
-    let member = 0;
-    lx.tokens.forEach((t, k) => {
-      if (t.type !== 'name' || t.value !== node.name) return;
-      const before = lx.tokens[k - 1];
-      if (before?.type === 'punct' && (before.value === '.' || before.value === '?.')) member++;
-      else bare++;
-    });
+    const { bare, member } = nameUses(lx, node.name);
     // the one bare mention is the one at the edit
     if (bare === 1 && member >= 1) found.add(node.name);
   });

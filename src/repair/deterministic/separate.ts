@@ -7,7 +7,7 @@
 import type { AppliedEdit } from './search.js';
 import { editRegions } from './search.js';
 import { applyEdits } from './respell.js';
-import { lex, lineOf, tokenAt, type Lexed } from './tokens.js';
+import { lex, lineOf, nameUses, tokenAt, type Lexed } from './tokens.js';
 import { tokenClass, type Bigrams } from './candidates.js';
 import { unseenPairs } from './pairs.js';
 import { precisionFindings, type Finding } from './precision.js';
@@ -92,15 +92,8 @@ function subscriptedName(broken: Lexed, repair: { text: string; edits: readonly 
   // `array[mid` read as `array.mid`: a key the file writes as a variable and never as a member
   const key = broken.tokens[k + 1];
   if (put !== '.' || !key || key.type !== 'name' || tokenClass(broken, key) !== 'id' || broken.tokens[k + 2]?.value === '.') return undefined;
-  let bare = 0;
-  for (let j = 0; j < broken.tokens.length; j++) {
-    const t = broken.tokens[j]!;
-    if (j === k + 1 || t.type !== 'name' || t.value !== key.value) continue;
-    const before = broken.tokens[j - 1];
-    if (before && before.type === 'punct' && (before.value === '.' || before.value === '?.')) return undefined;
-    bare++;
-  }
-  return bare >= 1 ? `the rival reads '${key.value}', which the file writes as a variable ${bare} time${bare === 1 ? '' : 's'} and never as a member, as a member of '${word}'` : undefined;
+  const { bare, member } = nameUses(broken, key.value, k + 1);
+  return bare >= 1 && member === 0 ? `the rival reads '${key.value}', which the file writes as a variable ${bare} time${bare === 1 ? '' : 's'} and never as a member, as a member of '${word}'` : undefined;
 }
 
 /**

@@ -395,6 +395,24 @@ export function lineOf(lx: Pick<Lexed, 'lineStarts'>, offset: number): number {
   return lo;
 }
 
+/** Whether token `k` is read as a member: right after a '.' or '?.'. */
+export function afterDot(lx: Lexed, k: number): boolean {
+  const b = k > 0 ? lx.tokens[k - 1] : undefined;
+  return !!b && b.type === 'punct' && (b.value === '.' || b.value === '?.');
+}
+
+/** How often the name `word` stands in `lx` read as a member (afterDot) and otherwise, token `skip` aside. */
+export function nameUses(lx: Lexed, word: string, skip = -1): { bare: number; member: number } {
+  let bare = 0;
+  let member = 0;
+  lx.tokens.forEach((t, k) => {
+    if (k === skip || t.type !== 'name' || t.value !== word) return;
+    if (afterDot(lx, k)) member++;
+    else bare++;
+  });
+  return { bare, member };
+}
+
 /** Index of the first token that ends after `offset` (the token at or after it). */
 export function tokenAt(lx: Lexed, offset: number): number {
   const toks = lx.tokens;

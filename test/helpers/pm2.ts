@@ -57,7 +57,8 @@ async function startPm2Once(apps: readonly Pm2App[]): Promise<Pm2Daemon> {
   const list = async (): Promise<Pm2ProcessInfo[]> => {
     const res = await pm2(['jlist']);
     if (res.code !== 0) throw new Error(`pm2 jlist: exit ${res.code}: ${res.stderr || res.stdout}`);
-    // The list is one line of JSON, after any daemon chatter (which may also start with "[").
+    // The list is one line of JSON, after any daemon chatter (which may also start with "["). Read
+    // here, not with src/pm2's parseJlist: the tests judge the project's reading against this one.
     for (const line of res.stdout.split('\n').reverse()) {
       if (!line.startsWith('[{') && line !== '[]') continue;
       try {

@@ -290,7 +290,7 @@ describe('failures are named errors of the right kind, for both protocols', () =
         const took = Date.now() - t0;
         assert.equal(err.kind, 'timeout');
         assert.match(err.message, /300 ms/);
-        assert.ok(took >= 250 && took < 2_000, `gave up after ${took} ms`);
+        assert.ok(took >= 250 && took < 4_000, `gave up after ${took} ms (the answer comes at 5 s)`);
       });
     });
 
@@ -563,7 +563,7 @@ describe('the model test server', () => {
     while (server.requests.length === 0) await new Promise((r) => setTimeout(r, 10));
     const t0 = Date.now();
     await server.close();
-    assert.ok(Date.now() - t0 < 1_000);
+    assert.ok(Date.now() - t0 < 10_000, 'closed before the 30 s answer');
     const err = await call;
     assert.ok(err instanceof LlmError && err.kind === 'unreachable', String(err));
   });

@@ -477,7 +477,11 @@ function eachNode(program: Program, enter: (n: Node & Record<string, unknown>) =
     }
     const n = v as Node & Record<string, unknown>;
     if (typeof n.type !== 'string' || !enter(n)) return;
-    for (const [key, x] of Object.entries(n)) if (key !== 'loc' && x && typeof x === 'object') walk(x);
+    // for…in, not Object.entries: the same keys in the same order (acorn's nodes inherit none), no array per node
+    for (const key in n) {
+      const x = n[key];
+      if (key !== 'loc' && x && typeof x === 'object') walk(x);
+    }
   };
   walk(program);
 }

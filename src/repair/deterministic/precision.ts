@@ -32,10 +32,12 @@ export function precisionFindings(
   broken: Lexed,
   stats: Bigrams,
   program?: Program,
+  /** `repaired` lexed, when the caller has it. */
+  repairedLx?: Lexed,
 ): Finding[] {
   const out: Finding[] = [];
   // the repair lexed only when a finding needs it: this runs on every repair
-  let lexed: Lexed | undefined;
+  let lexed: Lexed | undefined = repairedLx;
   const rlx = (): Lexed => (lexed ??= lex(repaired));
   const lineAt = (k: number): number => lineOf(broken, edits[k]!.offset) + 1;
   /** The regions of the edits that put in one of `tokens` (an insert or a replace). */

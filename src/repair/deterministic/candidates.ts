@@ -62,21 +62,24 @@ function replaceCost(from: string, to: string): number {
 
 /** How the edit changes the file's bracket imbalance: negative when it evens the counts out. */
 function balanceCost(lx: Lexed, removed: string | undefined, added: string | undefined): number {
-  const b = { ...lx.balance };
-  const before = Math.abs(b.paren) + Math.abs(b.bracket) + Math.abs(b.brace);
-  const apply = (v: string | undefined, sign: number): void => {
-    if (!v) return;
-    if (v === '(') b.paren += sign;
-    else if (v === ')') b.paren -= sign;
-    else if (v === '[') b.bracket += sign;
-    else if (v === ']') b.bracket -= sign;
-    else if (v === '{') b.brace += sign;
-    else if (v === '}') b.brace -= sign;
-  };
-  apply(removed, -1);
-  apply(added, 1);
-  const after = Math.abs(b.paren) + Math.abs(b.bracket) + Math.abs(b.brace);
+  // no copy of the counts and no closure: this runs for every candidate generated
+  const b = lx.balance;
+  const counts = [b.paren, b.bracket, b.brace];
+  const before = Math.abs(counts[0]!) + Math.abs(counts[1]!) + Math.abs(counts[2]!);
+  if (removed) shiftBalance(counts, removed, -1);
+  if (added) shiftBalance(counts, added, 1);
+  const after = Math.abs(counts[0]!) + Math.abs(counts[1]!) + Math.abs(counts[2]!);
   return 0.3 * (after - before);
+}
+
+/** Paren, bracket and brace counts (openers positive) with `v` put in (sign 1) or taken out (-1). */
+function shiftBalance(counts: number[], v: string, sign: number): void {
+  if (v === '(') counts[0]! += sign;
+  else if (v === ')') counts[0]! -= sign;
+  else if (v === '[') counts[1]! += sign;
+  else if (v === ']') counts[1]! -= sign;
+  else if (v === '{') counts[2]! += sign;
+  else if (v === '}') counts[2]! -= sign;
 }
 
 function isWordChar(c: number): boolean {

@@ -153,6 +153,8 @@ function writtenExports(text: string, toks: Token[]): Set<string> {
 }
 
 const DECLARING = new Set(['function', 'class', 'var', 'let', 'const']);
+/** The declaring keywords a slip can be told from (more than two letters), spread once, not per name. */
+const SLIPPABLE_DECLARING = [...DECLARING].filter((k) => k.length > 2);
 
 /**
  * Names the text writes as declared: an identifier within two tokens after `function`, `class`,
@@ -163,7 +165,7 @@ function lexicallyDeclared(text: string, toks: Token[]): Set<string> {
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
     // a declaring keyword, or one mistyped (`conts x = …`): a repair may restore the declaration
-    if (t.type !== 'name' || !(DECLARING.has(t.value) || [...DECLARING].some((k) => k.length > 2 && slipKind(t.value, k)))) continue;
+    if (t.type !== 'name' || !(DECLARING.has(t.value) || SLIPPABLE_DECLARING.some((k) => slipKind(t.value, k)))) continue;
     for (let k = i + 1; k <= i + 3 && k < toks.length; k++) {
       const n = toks[k]!;
       if (n.type === 'name' && !DECLARING.has(n.value)) {

@@ -154,7 +154,9 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
   } else if (result.checked < RIVAL_WINDOW) evidence.push(`other repairs ruled out only to ${result.checked.toFixed(2)} (budget)`);
   else evidence.push(`no other repair within ${RIVAL_WINDOW.toFixed(1)} parses`);
   // evidence against the repair: it caps the confidence below, and a rival with such evidence the repair lacks reads worse
-  const findings = precisionFindings(result.text, result.edits, editRegions(result.edits), lx, result.stats, result.program);
+  // the repair lexed once, for the findings and the indentation below
+  const rlx = lex(result.text);
+  const findings = precisionFindings(result.text, result.edits, editRegions(result.edits), lx, result.stats, result.program, rlx);
   // the file's own text tells the two apart: worth SEPARATION of margin
   const separated =
     result.rival &&
@@ -196,7 +198,7 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     confidence -= 0.35;
     evidence.push('an unlikely edit as slips go (a keyword or a name deleted, a dissimilar token swapped)');
   }
-  const braceless = bracelessNear(result.text, result.edits);
+  const braceless = bracelessNear(rlx, result.edits);
   if (braceless.length) {
     confidence = Math.min(confidence, 0.5);
     evidence.push(`the indentation asks for braces the repair leaves out (line ${braceless.map((l) => l + 1).join(', ')} heads an indented block with none)`);
@@ -220,7 +222,7 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     confidence = Math.min(confidence, 0.3);
     evidence.push(`leaves a bare block opening on the line of the statement before it (line ${heads.join(', ')}): that line reads as a block's head (a mistyped 'if' or 'for' left as a call, an extra '}')`);
   }
-  const subscripts = longSubscripts(result);
+  const subscripts = longSubscripts(result, rlx);
   if (subscripts.length) {
     confidence = Math.min(confidence, 0.5);
     evidence.push(`closes a subscript over several lines (line ${subscripts.join(', ')}): a '[' after a name rarely spans lines, a lost ']' near it is as likely`);
@@ -286,9 +288,8 @@ function blockAfterStatement(edits: readonly AppliedEdit[], lx: Lexed): number[]
 }
 
 /** 1-based lines (of the repair) where a ']' it puts in closes a subscript `a[…` opened two lines above or more. */
-function longSubscripts(result: Extract<SearchResult, { ok: true }>): number[] {
+function longSubscripts(result: Extract<SearchResult, { ok: true }>, rlx: Lexed): number[] {
   if (!result.edits.some((a) => a.candidate.token === ']' && a.candidate.kind !== 'delete')) return [];
-  const rlx = lex(result.text);
   const out: number[] = [];
   for (const [lo, hi] of editRegions(result.edits)) {
     for (let k = tokenAt(rlx, lo); k < rlx.tokens.length && rlx.tokens[k]!.start < hi; k++) {

@@ -32,10 +32,12 @@ export function precisionFindings(
   broken: Lexed,
   stats: Bigrams,
   program?: Program,
+  /** `repaired` lexed, when the caller has it. */
+  repairedLx?: Lexed,
 ): Finding[] {
   const out: Finding[] = [];
   // the repair lexed only when a finding needs it: this runs on every repair
-  let lexed: Lexed | undefined;
+  let lexed: Lexed | undefined = repairedLx;
   const rlx = (): Lexed => (lexed ??= lex(repaired));
   const lineAt = (k: number): number => lineOf(broken, edits[k]!.offset) + 1;
   /** The regions of the edits that put in one of `tokens` (an insert or a replace). */
@@ -331,13 +333,12 @@ function argumentsAssigned(program: Program, regions: readonly (readonly [number
     (n.arguments as (Node & Record<string, unknown>)[]).some((a) => a.type === 'AssignmentExpression' && a.operator === '=' && (a.left as Node).type === 'Identifier');
   const at: number[] = [];
   let elsewhere = 0;
-  eachNode(program, (n) => {
+  for (const n of allNodes(program)) {
     if (takesAssignment(n)) {
       if (near(n)) at.push(n.start);
       else elsewhere++;
     }
-    return true;
-  });
+  }
   return elsewhere ? [] : at;
 }
 
@@ -447,20 +448,19 @@ function trailingCommaDropped(program: Program, text: string, regions: readonly 
   const at: number[] = [];
   let withComma = 0;
   let without = 0;
-  eachNode(program, (n) => {
-    if (n.type !== 'ObjectExpression' && n.type !== 'ArrayExpression') return true;
+  for (const n of allNodes(program)) {
+    if (n.type !== 'ObjectExpression' && n.type !== 'ArrayExpression') continue;
     const entries = (n.type === 'ObjectExpression' ? n.properties : n.elements) as (Node | null)[];
     const last = entries[entries.length - 1];
-    if (!last) return true;
+    if (!last) continue;
     const tail = text.slice(last.end, n.end - 1);
     // only a closer on a line of its own: `{ a, b }` on one line never takes the ','
-    if (!tail.includes('\n')) return true;
+    if (!tail.includes('\n')) continue;
     const comma = /^\s*,/.test(tail);
     if (!comma && regions.some(([lo, hi]) => lo >= last.end - 1 && hi <= last.end + tail.length)) at.push(last.end);
     else if (comma) withComma++;
     else without++;
-    return true;
-  });
+  }
   return at.length && without === 0 && withComma >= TRAILING_HABIT ? at : [];
 }
 
@@ -468,6 +468,18 @@ function trailingCommaDropped(program: Program, text: string, regions: readonly 
 const TRAILING_HABIT = 3;
 
 /** Every node of the tree, depth first; `enter` returns whether to go into the node's children. */
+/** Every node of a program, in the order eachNode visits them, walked once per program. */
+const NODES = new WeakMap<Program, (Node & Record<string, unknown>)[]>();
+function allNodes(program: Program): (Node & Record<string, unknown>)[] {
+  let nodes = NODES.get(program);
+  if (!nodes) {
+    const list: (Node & Record<string, unknown>)[] = [];
+    eachNode(program, (n) => list.push(n) > 0);
+    NODES.set(program, (nodes = list));
+  }
+  return nodes;
+}
+
 function eachNode(program: Program, enter: (n: Node & Record<string, unknown>) => boolean): void {
   const walk = (v: unknown): void => {
     if (!v || typeof v !== 'object') return;
@@ -477,7 +489,11 @@ function eachNode(program: Program, enter: (n: Node & Record<string, unknown>) =
     }
     const n = v as Node & Record<string, unknown>;
     if (typeof n.type !== 'string' || !enter(n)) return;
-    for (const [key, x] of Object.entries(n)) if (key !== 'loc' && x && typeof x === 'object') walk(x);
+    // for…in, not Object.entries: the same keys in the same order (acorn's nodes inherit none), no array per node
+    for (const key in n) {
+      const x = n[key];
+      if (key !== 'loc' && x && typeof x === 'object') walk(x);
+    }
   };
   walk(program);
 }
@@ -555,14 +571,13 @@ function newSequence(program: Program, text: string, regions: readonly (readonly
   const near = (n: Node): boolean => regions.some(([lo, hi]) => (n.start <= hi || wrapped(hi, n.start, /^[\s(]*$/)) && (n.end >= lo || wrapped(n.end, lo, /^[\s)]*$/)));
   const at: number[] = [];
   let elsewhere = 0;
-  eachNode(program, (n) => {
+  for (const n of allNodes(program)) {
     // `(0, f)(x)`: a call without its `this`, as compilers write it, is no slip's doing
     if (n.type === 'SequenceExpression' && (n.expressions as Node[])[0]?.type !== 'Literal') {
       if (near(n)) at.push(n.start);
       else elsewhere++;
     }
-    return true;
-  });
+  }
   return elsewhere ? [] : at;
 }
 

@@ -4,7 +4,7 @@
  * the file is kept: when no single edit works, the search goes on from the best of those
  * (a beam, one level per edit, up to maxEdits).
  */
-import { compileVerdict, endOfInput, type ModuleFormat } from '../../analysis/compile.js';
+import { compileVerdict, compiles, endOfInput, type ModuleFormat, type Verdict } from '../../analysis/compile.js';
 import { bigrams, bracelessBlocks, codeLike, generateCandidates, indentDisagreements, type Bigrams, type Candidate, type Edit } from './candidates.js';
 import type { Program } from 'acorn';
 import { judgeSurface, surfaceReference, type SurfaceReference } from './guard.js';
@@ -74,6 +74,10 @@ interface State {
 type Partial = Omit<State, 'lx'>;
 
 const BEAM = 5;
+
+/** A rival's verdict, where only whether it parses is asked (compiles). */
+const PARSES: Verdict = { ok: true };
+const FAILS: Verdict = { ok: false, line: 0, column: 0, message: 'does not parse', errorType: 'SyntaxError', detail: '' };
 
 /**
  * With no last good version to hold the exports to, the broken text alone must say what they
@@ -187,7 +191,8 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       // In a small file the whole compile costs less than settling a rival on its statements; a
       // rival that fails it is passed over whatever settle says, so settle is asked only of one
       // that parses.
-      let v = found && text.length < REGION_MIN_SIZE ? compileVerdict(text, opts.filename, opts.format) : undefined;
+      // (only whether a rival parses matters, not where it fails: no position is looked for)
+      let v: Verdict | undefined = found && text.length < REGION_MIN_SIZE ? (compiles(text, opts.format) ? PARSES : FAILS) : undefined;
       if (found) {
         found.checked = total - found.cost;
         if (v && !v.ok) continue;

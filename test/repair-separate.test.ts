@@ -370,6 +370,46 @@ export default times;
   slip: ['castFunction(iteratee);', 'castFunction(iteratee)`;'],
 };
 
+// a lost `]` before `||`: the rival closes it after the next operand (`suffixes[b || suffixes[c]]`),
+// a key with a logical operator, which none of the file's other subscripts holds
+const LOOSE_KEY = /the rival's subscript key \('b \|\| suffixes \[ c \]'\) holds an assignment, comparison or logical operator/;
+const suffixed = `'use strict';
+const suffixes = {
+  1: '-inci',
+  5: '-inci',
+  3: '-üncü',
+  4: '-ünci',
+  100: '-üncü',
+  6: '-njy',
+  9: '-unjy',
+  10: '-unjy',
+};
+
+function ordinal(number) {
+  if (number === 0) {
+    return number + '-njy';
+  }
+  const a = number % 10;
+  const b = (number % 100) - a;
+  const c = number >= 100 ? 100 : null;
+  return number + (suffixes[a] || suffixes[b] || suffixes[c]);
+}
+
+function names(list) {
+  const out = [];
+  for (let i = 0; i < list.length; i++) out.push(list[i].name);
+  return out;
+}
+
+module.exports = { ordinal, names };
+`;
+const looseKeyRival: Case = { intended: suffixed, slip: ['suffixes[b] ||', 'suffixes[b ||'] };
+// the same in a file that writes such a key itself (`cache[key || 'none']`): proposed
+const looseKeyInFile: Case = {
+  intended: suffixed.replace('function names(list) {', "function cached(cache, key) {\n  return cache[key || 'none'];\n}\n\nfunction names(list) {"),
+  slip: ['suffixes[b] ||', 'suffixes[b ||'],
+};
+
 describe('evidence that separates a repair from its near rival', { concurrency: 3 }, () => {
   it("a lost ']': the file writes the repair's subscript elsewhere and never the rival's: written", () => written(subscriptSeen, SEEN));
   it("a lost ']' whose subscript the file writes nowhere else: proposed, untouched", () => proposed(subscriptUnseen, /the file writes/));
@@ -391,4 +431,6 @@ describe('evidence that separates a repair from its near rival', { concurrency: 
   it("the same in a file that writes '.5': proposed, untouched", () => proposed(semicolonBeforeNumberWithFraction, FRACTION));
   it('a stray backtick whose template swallows the export at the end of the file: written', () => written(strayBacktick, /no other repair within/));
   it("a require path's quote lost: the rival reads a property no string has (`'./eachOf'.js`): written", () => written(requirePath, STRING_PROP));
+  it("a lost ']' before '||': the rival's key holds the '||', as no other subscript of the file does: written", () => written(looseKeyRival, LOOSE_KEY));
+  it("the same in a file that writes a key with '||' itself: proposed, untouched", () => proposed(looseKeyInFile, /holds an assignment, comparison or logical operator/));
 });

@@ -447,3 +447,80 @@ export function rivalFindingsWorse(
   if (!theirs.length) return undefined;
   return `the rival reads as the file never writes, the repair does not: the rival ${theirs[0]!.evidence}`;
 }
+
+/**
+ * Operators that end a subscript's key in the code people write: an assignment, a comparison, a
+ * logical or conditional operator makes a key (`out[key = source[key]]`, `c[0 === 'u']`,
+ * `suffixes[b || suffixes[c]]`) that few files ever write, so a lost `]` goes before one.
+ */
+const LOOSE_IN_KEY = new Set([
+  '=', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=', '&&=', '||=', '??=',
+  '==', '===', '!=', '!==', '<', '>', '<=', '>=', '&&', '||', '??', '?', 'instanceof', 'in',
+]);
+/** Fewest subscripts the file writes elsewhere, none with such a key, for its habit to count. */
+const KEYS_SEEN = 3;
+
+/** Whether `[`-token `open` subscripts what stands before it (`a[`, `f()[`, `a[0][`), not opens an array literal. */
+function subscripts(lx: Lexed, open: number): boolean {
+  const b = lx.tokens[open - 1];
+  if (!b) return false;
+  if (b.type === 'punct') return b.value === ')' || b.value === ']';
+  return b.type === 'name' && (tokenClass(lx, b) === 'id' || b.value === 'this');
+}
+
+/** Whether the tokens between `open` and its closer `close` hold a LOOSE_IN_KEY operator outside any inner bracket. */
+function looseKey(lx: Lexed, open: number, close: number): boolean {
+  let depth = 0;
+  for (let k = open + 1; k < close; k++) {
+    const t = lx.tokens[k]!;
+    const v = t.type === 'punct' || t.type === 'name' ? t.value : '';
+    if (v === '(' || v === '[' || v === '{') depth++;
+    else if (v === ')' || v === ']' || v === '}') depth--;
+    else if (depth === 0 && LOOSE_IN_KEY.has(v)) return true;
+  }
+  return false;
+}
+
+/** The subscript whose `]` the edit `own` puts in: its opener and closer in the lexed text, if it closes one. */
+function subscriptClosed(lx: Lexed, [lo, hi]: readonly [number, number]): [number, number] | undefined {
+  for (let k = tokenAt(lx, lo); k < lx.tokens.length && lx.tokens[k]!.start < Math.max(hi, lo + 1); k++) {
+    const t = lx.tokens[k]!;
+    if (t.type !== 'punct' || t.value !== ']') continue;
+    const o = lx.match[k]!;
+    return o >= 0 && subscripts(lx, o) ? [o, k] : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Why a lost `]` belongs where the repair puts it: the rival's `]` closes the subscript past an
+ * assignment, comparison or logical operator (LOOSE_IN_KEY), the repair's right before it, and the file
+ * writes KEYS_SEEN subscripts or more elsewhere, none with such a key.
+ */
+export function keyEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+  const { mine, theirs } = ownEdits(repair.edits, rivalEdits);
+  const closes = (a: AppliedEdit): boolean => a.candidate.kind === 'insert' && a.candidate.edit.ins.trim() === ']';
+  if (mine.length !== 1 || theirs.length !== 1 || !closes(mine[0]!) || !closes(theirs[0]!)) return undefined;
+  const rlx = lex(repair.text);
+  const a = subscriptClosed(rlx, editRegions(repair.edits)[repair.edits.indexOf(mine[0]!)]!);
+  const rivalText = applyEdits(broken.text, rivalEdits);
+  const tlx = lex(rivalText);
+  const b = subscriptClosed(tlx, editRegions(rivalEdits)[rivalEdits.indexOf(theirs[0]!)]!);
+  if (!a || !b || looseKey(rlx, ...a) || !looseKey(tlx, ...b)) return undefined;
+  // the repair's `]` stands right before such an operator: else the rival's key says only that the rival is wrong,
+  // not that the repair is right (`params[pms[0] = x` read as `params[pms][0] = x`, not `params[pms[0]] = x`)
+  const after = rlx.tokens[a[1] + 1];
+  if (!after || !LOOSE_IN_KEY.has(after.value)) return undefined;
+  // the edits' lines too (`suffixes[a] || suffixes[b`): the `[` left open has no closer, so it is not counted
+  let seen = 0;
+  for (let k = 1; k < broken.tokens.length; k++) {
+    const t = broken.tokens[k]!;
+    const close = broken.match[k]!;
+    if (t.type !== 'punct' || t.value !== '[' || close < 0 || !subscripts(broken, k)) continue;
+    if (looseKey(broken, k, close)) return undefined;
+    seen++;
+  }
+  if (seen < KEYS_SEEN) return undefined;
+  const key = tlx.tokens.slice(b[0] + 1, b[1]).map((t) => rivalText.slice(t.start, t.end)).join(' ');
+  return `the rival's subscript key ('${key.length > 40 ? key.slice(0, 37) + '...' : key}') holds an assignment, comparison or logical operator, as none of the file's ${seen} other subscripts does`;
+}

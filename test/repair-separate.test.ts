@@ -370,6 +370,70 @@ export default times;
   slip: ['castFunction(iteratee);', 'castFunction(iteratee)`;'],
 };
 
+// a lost `]` before `||`: the rival closes it after the next operand (`suffixes[b || suffixes[c]]`),
+// a key with a logical operator, which none of the file's other subscripts holds
+const LOOSE_KEY = /the rival's subscript key \('b \|\| suffixes \[ c \]'\) holds an assignment, comparison or logical operator/;
+const suffixed = `'use strict';
+const suffixes = {
+  1: '-inci',
+  5: '-inci',
+  3: '-üncü',
+  4: '-ünci',
+  100: '-üncü',
+  6: '-njy',
+  9: '-unjy',
+  10: '-unjy',
+};
+
+function ordinal(number) {
+  if (number === 0) {
+    return number + '-njy';
+  }
+  const a = number % 10;
+  const b = (number % 100) - a;
+  const c = number >= 100 ? 100 : null;
+  return number + (suffixes[a] || suffixes[b] || suffixes[c]);
+}
+
+function names(list) {
+  const out = [];
+  for (let i = 0; i < list.length; i++) out.push(list[i].name);
+  return out;
+}
+
+module.exports = { ordinal, names };
+`;
+const looseKeyRival: Case = { intended: suffixed, slip: ['suffixes[b] ||', 'suffixes[b ||'] };
+// the same in a file that writes such a key itself (`cache[key || 'none']`): proposed
+const looseKeyInFile: Case = {
+  intended: suffixed.replace('function names(list) {', "function cached(cache, key) {\n  return cache[key || 'none'];\n}\n\nfunction names(list) {"),
+  slip: ['suffixes[b] ||', 'suffixes[b ||'],
+};
+
+// a lost `]` in a call's argument: the rival makes the `[` a `,` (`decodeURIComponent(match, 3)`),
+// one argument more than the callee takes, by the language (a global) or by its declaration in the file
+const ARITY = /the rival passes '(decodeURIComponent|unquote)' 2 arguments, the repair 1/;
+const cookie = `'use strict';
+function read(cookie, name) {
+  const match = cookie.match(new RegExp('(^|;\\\\s*)(' + name + ')=([^;]*)'));
+  return match ? decodeURIComponent(match[3]) : null;
+}
+
+function write(name, value, days) {
+  const expires = new Date(Date.now() + days * 864e5).toUTCString();
+  return name + '=' + encodeURIComponent(value) + '; expires=' + expires;
+}
+
+module.exports = { read, write };
+`;
+const arityGlobal: Case = { intended: cookie, slip: ['match[3])', 'match[3)'] };
+const unquoted = cookie
+  .replace('decodeURIComponent(match[3])', 'unquote(match[3])')
+  .replace('function read(', "function unquote(text) {\n  return text.replace(/^\"|\"$/g, '');\n}\n\nfunction read(");
+const arityDeclared: Case = { intended: unquoted, slip: ['match[3])', 'match[3)'] };
+// the same where the file's function takes a second parameter: the rival's two arguments fit it too
+const arityFits: Case = { intended: unquoted.replace('function unquote(text) {', 'function unquote(text, all) {\n  if (all) return text;'), slip: ['match[3])', 'match[3)'] };
+
 describe('evidence that separates a repair from its near rival', { concurrency: 3 }, () => {
   it("a lost ']': the file writes the repair's subscript elsewhere and never the rival's: written", () => written(subscriptSeen, SEEN));
   it("a lost ']' whose subscript the file writes nowhere else: proposed, untouched", () => proposed(subscriptUnseen, /the file writes/));
@@ -391,4 +455,9 @@ describe('evidence that separates a repair from its near rival', { concurrency: 
   it("the same in a file that writes '.5': proposed, untouched", () => proposed(semicolonBeforeNumberWithFraction, FRACTION));
   it('a stray backtick whose template swallows the export at the end of the file: written', () => written(strayBacktick, /no other repair within/));
   it("a require path's quote lost: the rival reads a property no string has (`'./eachOf'.js`): written", () => written(requirePath, STRING_PROP));
+  it("a lost ']' before '||': the rival's key holds the '||', as no other subscript of the file does: written", () => written(looseKeyRival, LOOSE_KEY));
+  it("the same in a file that writes a key with '||' itself: proposed, untouched", () => proposed(looseKeyInFile, /holds an assignment, comparison or logical operator/));
+  it("a lost ']' in a call: the rival passes a global one argument more than it takes: written", () => written(arityGlobal, ARITY));
+  it("a lost ']' in a call: the rival passes the file's function one argument more than it declares: written", () => written(arityDeclared, ARITY));
+  it('the same where the function declares a second parameter: proposed, untouched', () => proposed(arityFits, /the rival passes/));
 });

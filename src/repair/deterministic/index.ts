@@ -17,7 +17,7 @@ import { unseenPairs } from './pairs.js';
 import { precisionFindings } from './precision.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { judgeEachGivenTheOther, type ConditionalVerdict } from './conditional.js';
-import { SEPARATION, bracketEvidence, rivalFindingsWorse, rivalReadsWorse, runsEvidence, spacingEvidence, strayInKnownWord } from './separate.js';
+import { SEPARATION, arityEvidence, bracketEvidence, keyEvidence, rivalFindingsWorse, rivalReadsWorse, runsEvidence, spacingEvidence, strayInKnownWord } from './separate.js';
 
 export interface SyntaxRepairOptions {
   filename: string;
@@ -161,6 +161,8 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
   const separated =
     result.rival &&
     (bracketEvidence(lx, result, result.rival.edits) ??
+      keyEvidence(lx, result, result.rival.edits) ??
+      arityEvidence(lx, result, result.rival.edits) ??
       rivalReadsWorse(lx, result.stats, result, result.rival.edits) ??
       runsEvidence(lx, result, result.rival.edits) ??
       spacingEvidence(lx, result, result.rival.edits) ??

@@ -447,3 +447,178 @@ export function rivalFindingsWorse(
   if (!theirs.length) return undefined;
   return `the rival reads as the file never writes, the repair does not: the rival ${theirs[0]!.evidence}`;
 }
+
+/**
+ * Operators that end a subscript's key in the code people write: an assignment, a comparison, a
+ * logical or conditional operator makes a key (`out[key = source[key]]`, `c[0 === 'u']`,
+ * `suffixes[b || suffixes[c]]`) that few files ever write, so a lost `]` goes before one.
+ */
+const LOOSE_IN_KEY = new Set([
+  '=', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=', '&&=', '||=', '??=',
+  '==', '===', '!=', '!==', '<', '>', '<=', '>=', '&&', '||', '??', '?', 'instanceof', 'in',
+]);
+/** Fewest subscripts the file writes elsewhere, none with such a key, for its habit to count. */
+const KEYS_SEEN = 3;
+
+/** Whether `[`-token `open` subscripts what stands before it (`a[`, `f()[`, `a[0][`), not opens an array literal. */
+function subscripts(lx: Lexed, open: number): boolean {
+  const b = lx.tokens[open - 1];
+  if (!b) return false;
+  if (b.type === 'punct') return b.value === ')' || b.value === ']';
+  return b.type === 'name' && (tokenClass(lx, b) === 'id' || b.value === 'this');
+}
+
+/** Whether the tokens between `open` and its closer `close` hold a LOOSE_IN_KEY operator outside any inner bracket. */
+function looseKey(lx: Lexed, open: number, close: number): boolean {
+  let depth = 0;
+  for (let k = open + 1; k < close; k++) {
+    const t = lx.tokens[k]!;
+    const v = t.type === 'punct' || t.type === 'name' ? t.value : '';
+    if (v === '(' || v === '[' || v === '{') depth++;
+    else if (v === ')' || v === ']' || v === '}') depth--;
+    else if (depth === 0 && LOOSE_IN_KEY.has(v)) return true;
+  }
+  return false;
+}
+
+/** The subscript whose `]` the edit `own` puts in: its opener and closer in the lexed text, if it closes one. */
+function subscriptClosed(lx: Lexed, [lo, hi]: readonly [number, number]): [number, number] | undefined {
+  for (let k = tokenAt(lx, lo); k < lx.tokens.length && lx.tokens[k]!.start < Math.max(hi, lo + 1); k++) {
+    const t = lx.tokens[k]!;
+    if (t.type !== 'punct' || t.value !== ']') continue;
+    const o = lx.match[k]!;
+    return o >= 0 && subscripts(lx, o) ? [o, k] : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * Why a lost `]` belongs where the repair puts it: the rival's `]` closes the subscript past an
+ * assignment, comparison or logical operator (LOOSE_IN_KEY), the repair's right before it, and the file
+ * writes KEYS_SEEN subscripts or more elsewhere, none with such a key.
+ */
+export function keyEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+  const { mine, theirs } = ownEdits(repair.edits, rivalEdits);
+  const closes = (a: AppliedEdit): boolean => a.candidate.kind === 'insert' && a.candidate.edit.ins.trim() === ']';
+  if (mine.length !== 1 || theirs.length !== 1 || !closes(mine[0]!) || !closes(theirs[0]!)) return undefined;
+  const rlx = lex(repair.text);
+  const a = subscriptClosed(rlx, editRegions(repair.edits)[repair.edits.indexOf(mine[0]!)]!);
+  const rivalText = applyEdits(broken.text, rivalEdits);
+  const tlx = lex(rivalText);
+  const b = subscriptClosed(tlx, editRegions(rivalEdits)[rivalEdits.indexOf(theirs[0]!)]!);
+  if (!a || !b || looseKey(rlx, ...a) || !looseKey(tlx, ...b)) return undefined;
+  // the repair's `]` stands right before such an operator: else the rival's key says only that the rival is wrong,
+  // not that the repair is right (`params[pms[0] = x` read as `params[pms][0] = x`, not `params[pms[0]] = x`)
+  const after = rlx.tokens[a[1] + 1];
+  if (!after || !LOOSE_IN_KEY.has(after.value)) return undefined;
+  // the edits' lines too (`suffixes[a] || suffixes[b`): the `[` left open has no closer, so it is not counted
+  let seen = 0;
+  for (let k = 1; k < broken.tokens.length; k++) {
+    const t = broken.tokens[k]!;
+    const close = broken.match[k]!;
+    if (t.type !== 'punct' || t.value !== '[' || close < 0 || !subscripts(broken, k)) continue;
+    if (looseKey(broken, k, close)) return undefined;
+    seen++;
+  }
+  if (seen < KEYS_SEEN) return undefined;
+  const key = tlx.tokens.slice(b[0] + 1, b[1]).map((t) => rivalText.slice(t.start, t.end)).join(' ');
+  return `the rival's subscript key ('${key.length > 40 ? key.slice(0, 37) + '...' : key}') holds an assignment, comparison or logical operator, as none of the file's ${seen} other subscripts does`;
+}
+
+/** Fewest calls of a function the file makes elsewhere, all with one count of arguments, for that count to be its habit. */
+const CALLS_SEEN = 2;
+
+/** Functions of the language that take a fixed count of arguments (read when the file does not bind the name itself). */
+const GLOBAL_ARITY: Record<string, number> = Object.assign(Object.create(null) as Record<string, number>, {
+  Number: 1, String: 1, Boolean: 1, isNaN: 1, isFinite: 1, parseFloat: 1, parseInt: 2,
+  decodeURIComponent: 1, encodeURIComponent: 1, decodeURI: 1, encodeURI: 1,
+});
+
+/** Whether the file declares `name` (`var`, `let`, `const`, `function`, `class` before it). */
+function boundInFile(lx: Lexed, name: string): boolean {
+  return lx.tokens.some((t, k) => t.type === 'name' && t.value === name && k > 0 && /^(var|let|const|function|class)$/.test(lx.tokens[k - 1]!.value));
+}
+
+/** The arguments of the call whose `(` is token `open` (its closer `close`): commas outside inner brackets, plus one. */
+function argumentCount(lx: Lexed, open: number, close: number): number {
+  if (close === open + 1) return 0;
+  let n = 1;
+  for (let k = open + 1; k < close; k++) if (lx.parent[k] === open && lx.tokens[k]!.value === ',') n++;
+  return n;
+}
+
+/** The name called by the `(` at token `open` (`f(`, not `a.f(`, `new F(`, `function f(`), or undefined. */
+function calledName(lx: Lexed, open: number): string | undefined {
+  const t = lx.tokens[open];
+  const f = lx.tokens[open - 1];
+  if (!t || t.value !== '(' || !f || f.type !== 'name' || tokenClass(lx, f) !== 'id') return undefined;
+  const b = lx.tokens[open - 2];
+  if (b && (b.value === '.' || b.value === '?.' || b.value === 'function' || b.value === 'new')) return undefined;
+  return f.value;
+}
+
+/**
+ * How many arguments the file says `name` takes: the parameters of its one `function name(…)`
+ * (none a rest or default), else the count every one of its CALLS_SEEN or more other calls passes,
+ * else the count a function of the language takes (GLOBAL_ARITY).
+ */
+function arityOf(lx: Lexed, name: string, skip: ReadonlySet<number>): { n: number; why: string } | undefined {
+  const toks = lx.tokens;
+  let declared: number | undefined;
+  const counts = new Set<number>();
+  let calls = 0;
+  for (let k = 1; k < toks.length - 1; k++) {
+    const t = toks[k]!;
+    if (t.type !== 'name' || t.value !== name || toks[k + 1]!.value !== '(') continue;
+    const open = k + 1;
+    const close = lx.match[open]!;
+    if (close < 0) continue;
+    if (toks[k - 1]!.value === 'function') {
+      if (declared !== undefined) return undefined;
+      for (let j = open + 1; j < close; j++) if (toks[j]!.value === '...' || (lx.parent[j] === open && toks[j]!.value === '=')) return undefined;
+      declared = argumentCount(lx, open, close);
+    } else if (calledName(lx, open) === name && !skip.has(t.line)) {
+      calls++;
+      counts.add(argumentCount(lx, open, close));
+    }
+  }
+  // a function that reads `arguments` takes any count
+  if (declared !== undefined) return toks.some((t) => t.type === 'name' && t.value === 'arguments') ? undefined : { n: declared, why: `declares ${declared} parameter${declared === 1 ? '' : 's'}` };
+  if (calls >= CALLS_SEEN && counts.size === 1) {
+    const n = [...counts][0]!;
+    return { n, why: `is called ${calls} times elsewhere, each time with ${n} argument${n === 1 ? '' : 's'}` };
+  }
+  const global = GLOBAL_ARITY[name];
+  if (global === undefined || boundInFile(lx, name)) return undefined;
+  return { n: global, why: `is the language's own, which takes ${global} argument${global === 1 ? '' : 's'}` };
+}
+
+/**
+ * Why the repair reads better than a rival that puts a `,` into a call's arguments (`toKey(path[index`
+ * read as `toKey(path, index)`): the callee, by its declaration in the file or its other calls,
+ * takes as many arguments as the repair passes, not the rival's one more.
+ */
+export function arityEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+  const { mine, theirs } = ownEdits(repair.edits, rivalEdits);
+  if (mine.length !== 1 || theirs.length !== 1) return undefined;
+  const comma = (a: AppliedEdit): boolean => a.candidate.kind !== 'delete' && a.candidate.edit.ins.trim() === ',';
+  if (comma(mine[0]!) || !comma(theirs[0]!)) return undefined;
+  const rivalText = applyEdits(broken.text, rivalEdits);
+  const tlx = lex(rivalText);
+  const [lo] = editRegions(rivalEdits)[rivalEdits.indexOf(theirs[0]!)]!;
+  const k = tokenAt(tlx, lo);
+  if (tlx.tokens[k]?.value !== ',') return undefined;
+  const open = tlx.parent[k]!;
+  const name = open >= 0 ? calledName(tlx, open) : undefined;
+  // the call opens before both edits, so its `(` is at the same offset in the repair
+  if (!name || tlx.tokens[open]!.start >= Math.min(mine[0]!.offset, theirs[0]!.offset)) return undefined;
+  const rlx = lex(repair.text);
+  const ropen = tokenAt(rlx, tlx.tokens[open]!.start);
+  if (calledName(rlx, ropen) !== name || rlx.match[ropen]! < 0 || tlx.match[open]! < 0) return undefined;
+  const theirsCount = argumentCount(tlx, open, tlx.match[open]!);
+  const mineCount = argumentCount(rlx, ropen, rlx.match[ropen]!);
+  if (mineCount >= theirsCount) return undefined;
+  const arity = arityOf(broken, name, linesOf(broken, [...mine, ...theirs]));
+  if (!arity || arity.n !== mineCount) return undefined;
+  return `the rival passes '${name}' ${theirsCount} arguments, the repair ${mineCount}: '${name}' ${arity.why}`;
+}

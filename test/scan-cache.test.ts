@@ -89,4 +89,25 @@ describe('scan cache', () => {
     assert.deepEqual(again.peek(added[0]!), { ok: true, format: 'commonjs', exports: ['x'] });
     for (const i of [0, 2, 4, 5, 6, 7]) assert.equal(again.peek(FILES[i]!), undefined, FILES[i]);
   });
+
+  it('retains by a list in path order as by a set: records looked up, records listed but not looked up, and new ones', () => {
+    const sorted = [...FILES].sort();
+    for (const asArray of [false, true]) {
+      const dir = written();
+      const cache = ScanCache.open(dir, ENGINE);
+      // 1 and 8 looked up; 6 listed yet never asked for (compared, not found by identity); the rest gone.
+      for (const i of [1, 8]) assert.deepEqual(cache.get(FILES[i]!, stat(i), `scope${i % 2}`), verdict(i));
+      const added = '/t/a/new.js'.split('/').join(path.sep);
+      cache.set(added, stat(20), 'scope0', verdict(0));
+      cache.set('/t/zz.js'.split('/').join(path.sep), stat(21), 'scope0', verdict(0));
+      const listed = [FILES[1]!, FILES[6]!, FILES[8]!, added].sort();
+      cache.retain(asArray ? listed : new Set(listed));
+      assert.equal(cache.save(), true);
+      const again = ScanCache.open(dir, ENGINE);
+      assert.equal(again.size, 4, `${asArray ? 'array' : 'set'}`);
+      for (const i of [1, 6, 8]) assert.deepEqual(again.peek(FILES[i]!), verdict(i), FILES[i]);
+      assert.deepEqual(again.peek(added), verdict(0));
+      for (const f of sorted) if (![1, 6, 8].some((i) => FILES[i] === f)) assert.equal(again.peek(f), undefined, f);
+    }
+  });
 });

@@ -9,7 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { box } from './helpers/cli.ts';
 import { FolderListings, LISTINGS_FILE } from '../src/discover/listings.ts';
 import { walkScopes } from '../src/discover/scopes.ts';
-import { treeOf } from '../src/discover/files.ts';
+import { listSourceFiles, treeOf } from '../src/discover/files.ts';
 import { TreeWalk } from '../src/discover/walk.ts';
 import { PackageScopes } from '../src/analysis/format.ts';
 import { rulesOfThisNode } from '../src/analysis/rules.ts';
@@ -233,6 +233,42 @@ describe('walkScopes', () => {
     fs.mkdirSync(path.join(dir, 'state'));
     treeOf(config).files(dir, () => true);
     assert.ok(fs.existsSync(path.join(dir, 'state', LISTINGS_FILE)));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('listSourceFiles: path order from the walk', () => {
+  const NAMES = ['a.js', 'a/x.js', 'a-b.js', 'a0.js', 'a.b/d.js', 'a/b/c.js', 'b.js', 'A.js', 'a/b.js', 'a/b-c/e.js'];
+
+  it('lists files as sort() orders their paths, cold and from a kept listing in another order, each with its own stat', async () => {
+    const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-order-')));
+    const app = path.join(dir, 'app');
+    const state = path.join(dir, 'state');
+    fs.mkdirSync(state);
+    for (const n of NAMES) {
+      fs.mkdirSync(path.dirname(path.join(app, n)), { recursive: true });
+      fs.writeFileSync(path.join(app, n), FINE);
+    }
+    const config = { roots: [app], include: ['**/*.js'], exclude: [], stateDir: state, backupDir: path.join(dir, 'backups'), maxFileBytes: 1 << 20 };
+    const expected = NAMES.map((n) => path.join(app, n)).sort();
+    const check = (listed: Awaited<ReturnType<typeof listSourceFiles>>) => {
+      assert.deepEqual(listed.files, expected);
+      assert.equal(listed.fileStats.length, expected.length);
+      listed.files.forEach((f, k) => {
+        assert.equal(listed.fileStats[k]!.key.split(':')[0], String(fs.lstatSync(f, { bigint: true }).ino), f);
+        assert.equal(listed.stats.get(f), listed.fileStats[k]);
+      });
+    };
+    check(await listSourceFiles(config));
+    // A kept listing of the root whose entries are in readdir's order, not path order (as an
+    // older build kept them): the files still come sorted.
+    const st = fs.statSync(app);
+    const reversed = ['a', 'a.b', 'a-b.js', 'A.js', 'a0.js', 'b.js', 'a.js'];
+    const kinds = reversed.map((n) => (fs.statSync(path.join(app, n)).isDirectory() ? 'd' : 'f')).join('');
+    const head = fs.readFileSync(path.join(state, LISTINGS_FILE), 'utf8').split('\n')[0];
+    fs.writeFileSync(path.join(state, LISTINGS_FILE), [head, [app, [st.ino, st.mtimeMs, st.ctimeMs].join(':'), kinds, ...reversed].join('\t'), 'e', ''].join('\n'));
+    const tree = treeOf(config);
+    check(await listSourceFiles(config, tree));
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -16,9 +16,14 @@ export interface SkippedFile {
 export interface SourceFiles {
   /** Real, absolute paths, sorted, each under a root. */
   files: string[];
+  /** Each file's stat, beside `files` (the same index). */
+  fileStats: FileStat[];
   skipped: SkippedFile[];
-  /** Each listed file's identity and times (to the nanosecond), for the incremental cache. */
-  stats: Map<string, FileStat>;
+  /**
+   * Each listed file's identity and times (to the nanosecond), for the incremental cache: the
+   * same as fileStats, by path (made when first asked for: the scan reads fileStats).
+   */
+  readonly stats: Map<string, FileStat>;
   /** Problems that did not stop the listing (e.g. .gitignore asked for outside a git work tree). */
   warnings: string[];
 }
@@ -34,12 +39,16 @@ const BIGINT = { bigint: true } as const;
  * out of the roots are not followed; files over the size limit are skipped with the reason.
  */
 export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeOf(config)): Promise<SourceFiles> {
-  const stats = new Map<string, FileStat>();
+  let files: string[] = [];
+  let fileStats: FileStat[] = [];
   const skipped: SkippedFile[] = [];
   const warnings: string[] = [];
   const include = globMatcher(config.include);
   const own = [config.stateDir, config.backupDir].map((d) => d + path.sep);
   const maxBytes = BigInt(config.maxFileBytes);
+  // Whether files are in path order and each once as they are listed: a link's real path may be
+  // anywhere, and one root may be inside another.
+  let ordered = config.roots.length <= 1;
   for (const root of config.roots) {
     const { files: found, folders, links } = tree.select(root, include);
     const ignored = config.gitignore ? await gitIgnored(root, warnings) : undefined;
@@ -71,6 +80,7 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
           skipped.push({ file: abs, reason: `symbolic link to ${real}, outside the roots` });
           continue;
         }
+        if (real !== abs) ordered = false;
       }
       // The mode as a number: BigIntStats.isFile() makes BigInts to test it. (A file replaced
       // by something else since readdir is no longer a file.)
@@ -79,11 +89,35 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
         skipped.push({ file: real, reason: `${st.size} bytes, over maxFileBytes (${config.maxFileBytes})` });
         continue;
       }
+      files.push(real);
       // A link's real path may be in another folder: it has none.
-      stats.set(real, real === abs ? fileStatOf(st, folders[k]) : fileStatOf(st));
+      fileStats.push(real === abs ? fileStatOf(st, folders[k]) : fileStatOf(st));
     }
   }
-  return { files: [...stats.keys()].sort(), skipped, stats, warnings };
+  // The walk lists each folder in path order (see readFolder), and a listing kept by an older
+  // build may not be: checked, a comparison a file, and put in order (each path once) if not.
+  for (let k = 1; ordered && k < files.length; k++) if (!(files[k - 1]! < files[k]!)) ordered = false;
+  if (!ordered) {
+    // The last stat of a path, at its first place (as a Map keeps them), then sorted.
+    const byPath = new Map<string, FileStat>();
+    for (let k = 0; k < files.length; k++) byPath.set(files[k]!, fileStats[k]!);
+    files = [...byPath.keys()].sort();
+    fileStats = files.map((f) => byPath.get(f)!);
+  }
+  let stats: Map<string, FileStat> | undefined;
+  return {
+    files,
+    fileStats,
+    skipped,
+    get stats() {
+      if (!stats) {
+        stats = new Map();
+        for (let k = 0; k < files.length; k++) stats.set(files[k]!, fileStats[k]!);
+      }
+      return stats;
+    },
+    warnings,
+  };
 }
 
 /**

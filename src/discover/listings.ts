@@ -13,7 +13,8 @@ export interface Listed {
 }
 
 export const LISTINGS_FILE = 'walk-listings.tsv';
-const MAGIC = 'code-mechanic folder listings\t1';
+/** Version 2: each folder's entries in path order (see readFolder). */
+const MAGIC = 'code-mechanic folder listings\t2';
 /**
  * A folder changed this close to when it was listed may change again within its timestamp's
  * tick, unseen (git's "racy" case): its listing is not kept. 2 s covers 1 s and 2 s resolutions.
@@ -131,7 +132,13 @@ export class FolderListings {
   }
 }
 
-/** A folder's files, folders and links, by readdir's types (no stat per entry); undefined if unreadable. */
+/**
+ * A folder's files, folders and links, by readdir's types (no stat per entry); undefined if
+ * unreadable. In path order: by code unit, a folder as its name and a separator (`a.js` before
+ * `a/`, `a/` before `a0.js`), so that a walk that enters folders where they come yields its files
+ * as sort() orders their paths, and the scan needs no sort of them (done here, for a folder read
+ * from disk; a warm walk takes its listings as kept).
+ */
 export function readFolder(dir: string): Listed | undefined {
   let dirents: fs.Dirent[];
   try {
@@ -139,13 +146,18 @@ export function readFolder(dir: string): Listed | undefined {
   } catch {
     return undefined;
   }
-  const names: string[] = [];
-  let kinds = '';
+  const keyed: { key: string; name: string; kind: string }[] = [];
   for (const e of dirents) {
     const kind = e.isDirectory() ? 'd' : e.isFile() ? 'f' : e.isSymbolicLink() ? 'l' : undefined;
     if (kind === undefined) continue;
+    keyed.push({ key: kind === 'd' ? e.name + path.sep : e.name, name: e.name, kind });
+  }
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const names: string[] = [];
+  let kinds = '';
+  for (const e of keyed) {
     names.push(e.name);
-    kinds += kind;
+    kinds += e.kind;
   }
   return { names, kinds };
 }

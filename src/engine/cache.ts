@@ -390,9 +390,37 @@ export class ScanCache {
     return this.dirs[this.dirOf[i]!]! + path.sep + (this.names.get(i) ?? this.text.slice(this.nameStart[i], this.nameEnd[i]));
   }
 
-  /** Keep only the files of the latest scan (a set of them, or a map keyed by them). */
-  retain(files: { has(file: string): boolean }): void {
-    for (let i = 0; i < this.recStart.length; i++) if (!this.gone[i] && !files.has(this.foundAs[i] ?? this.pathOf(i))) this.drop(i);
+  /**
+   * Keep only the files of the latest scan: a set of them, a map keyed by them, or an array of
+   * them in path order (as sort() orders them), which is read beside the records, in the same
+   * order, without a set made of it.
+   */
+  retain(files: { has(file: string): boolean } | readonly string[]): void {
+    if (Array.isArray(files)) return this.retainSorted(files as readonly string[]);
+    const set = files as { has(file: string): boolean };
+    for (let i = 0; i < this.recStart.length; i++) if (!this.gone[i] && !set.has(this.foundAs[i] ?? this.pathOf(i))) this.drop(i);
+    this.retainChanged(set);
+  }
+
+  private retainSorted(files: readonly string[]): void {
+    let k = 0;
+    for (let i = 0; i < this.recStart.length; i++) {
+      if (this.gone[i]) continue;
+      // A record found by a path is that very string of the list (the scan looks its files up),
+      // nearly always the next one: an identity. Else the files before it are passed over.
+      const found = this.foundAs[i];
+      if (found !== undefined) {
+        while (k < files.length && files[k] !== found && files[k]! < found) k++;
+      } else {
+        while (k < files.length && this.compare(i, files[k]!) > 0) k++;
+      }
+      if (k < files.length && (found === undefined ? this.compare(i, files[k]!) === 0 : files[k] === found)) k++;
+      else this.drop(i);
+    }
+    if (this.changed.size) this.retainChanged(new Set(files));
+  }
+
+  private retainChanged(files: { has(file: string): boolean }): void {
     for (const f of this.changed.keys()) {
       if (!files.has(f)) {
         this.changed.delete(f);

@@ -21,6 +21,8 @@ export interface CheckOptions {
   cache?: ScanCache;
   /** Each file's stat as listed, so that keying the cache needs no second stat. */
   stats?: ReadonlyMap<string, FileStat>;
+  /** `stats` as an array beside the files (the same index): no lookup of a path a file. */
+  fileStats?: readonly (FileStat | undefined)[];
   /**
    * A file changed less than this long ago (mtime or ctime) may change again within the same
    * timestamp tick, unseen: its verdict is not cached. Default 2000 ms (covers 1 s and 2 s
@@ -230,7 +232,7 @@ export class SyntaxChecker {
       const plan = run.surfacePlan?.[i];
       if (plan === SURFACE_NONE) check.surface = false;
       else if (plan === SURFACE_LEXED) check.surface = 'lexed';
-      yield { i, check, bytes: run.stats?.get(file)?.size ?? 0 };
+      yield { i, check, bytes: run.statOf(i)?.size ?? 0 };
     }
     run.advance();
   }
@@ -475,7 +477,8 @@ async function* batchesFrom(work: AsyncIterable<Work>): AsyncGenerator<Work[]> {
  */
 class CheckRun {
   readonly summary: CheckSummary = { read: 0, cached: 0, confirmed: 0, notChecked: 0 };
-  readonly stats: ReadonlyMap<string, FileStat> | undefined;
+  private readonly stats: ReadonlyMap<string, FileStat> | undefined;
+  private readonly fileStats: readonly (FileStat | undefined)[] | undefined;
   private readonly cache: ScanCache | undefined;
   private readonly limit: number | undefined;
   /** Changed after this (ms since the epoch): racy. */
@@ -501,6 +504,7 @@ class CheckRun {
   ) {
     this.cache = options.cache;
     this.stats = options.stats;
+    this.fileStats = options.fileStats;
     this.limit = options.limit;
     this.scopeKey = options.scopeKey;
     // A microsecond more than the window: the ms times are doubles of ns times (under 1 µs off).
@@ -523,7 +527,7 @@ class CheckRun {
     const cache = this.cache;
     for (let i = 0; i < this.files.length; i++) {
       const file = this.files[i]!;
-      let st: FileStat | undefined = this.stats?.get(file);
+      let st = this.statOf(i);
       if (cache && !st) {
         try {
           st = fileStatOf(fs.lstatSync(file, { bigint: true }));
@@ -613,8 +617,13 @@ class CheckRun {
   /** Each file's surface as planned (see planSurfaces): 0 (whatever it takes), SURFACE_LEXED or SURFACE_NONE. */
   surfacePlan: Uint8Array | undefined;
 
+  /** File `i`'s stat as listed, if the caller gave it. */
+  statOf(i: number): FileStat | undefined {
+    return this.fileStats ? this.fileStats[i] : this.stats?.get(this.files[i]!);
+  }
+
   private bytesOf(i: number): number {
-    return this.stats?.get(this.files[i]!)?.size ?? 0;
+    return this.statOf(i)?.size ?? 0;
   }
 
   /**
@@ -632,7 +641,7 @@ class CheckRun {
       const file = this.files[i]!;
       const v = this.cache.peek(file);
       if (!v || !('ok' in v) || !v.ok || v.exports?.length) continue;
-      const bytes = this.stats?.get(file)?.size ?? 0;
+      const bytes = this.statOf(i)?.size ?? 0;
       if (bytes > left) continue;
       left -= bytes;
       out.push({ i, file, format: v.format, bytes });

@@ -74,8 +74,9 @@ export async function fillSurfaces(config: ListConfig, checker: SyntaxChecker, o
 
   type Todo = { file: string; format: ModuleFormat; stat: string; scope: string; bytes: number };
   const todo: Todo[] = [];
-  for (const file of listed.files) {
-    const st = listed.stats.get(file);
+  for (let k = 0; k < listed.files.length; k++) {
+    const file = listed.files[k]!;
+    const st = listed.fileStats[k];
     if (!st) continue;
     const stat = st.key;
     if (opts.empty?.get(file) === stat) continue;

@@ -64,7 +64,7 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
         }
       : undefined,
     {
-      stats: listed.stats,
+      fileStats: listed.fileStats,
       scopes,
       // scopes read off the walk: no stat of a package.json in every folder
       ...(cache ? { scopeKey: walkScopes(tree, scopes) } : {}),
@@ -79,7 +79,7 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
   const warnings = [...checker.warnings, ...listed.warnings];
   if (cache) {
     // A scan cut short by a limit has not seen every file: keep what it did not reach.
-    if (!summary.notChecked) cache.retain(listed.stats);
+    if (!summary.notChecked) cache.retain(listed.files);
     try {
       cacheSaved = cache.save();
     } catch (err) {

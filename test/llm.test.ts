@@ -402,7 +402,8 @@ describe('cleanAnswer', () => {
       const out = cleanAnswer(input);
       const took = Date.now() - t0;
       check(out);
-      assert.ok(took < 5_000, `${name}: ${took} ms`);
+      // quadratic work on 50 MB takes hours: the bound tells it from linear even on a loaded machine (6 s seen)
+      assert.ok(took < 20_000, `${name}: ${took} ms`);
     }
   });
 });

@@ -35,6 +35,9 @@ export interface AppliedEdit {
 export interface NearestRival {
   edits: AppliedEdit[];
   margin: number;
+  /** Its text and acorn's strict tree of it (undefined: acorn rejects it), as judged: not parsed again. */
+  text?: string;
+  strict?: Program;
 }
 
 export type SearchResult =
@@ -55,6 +58,8 @@ export type SearchResult =
       indentPrefersRival: boolean;
       /** The broken text's token pairs, as the search read them. */
       stats: Bigrams;
+      /** The repair lexed, when the search did (for its rivals' indentation). */
+      lx?: Lexed;
     }
   | { ok: false; reason: string; tried: number };
 
@@ -257,7 +262,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
             if (disagree > found.disagree) continue;
             if (disagree < found.disagree) found.indentPrefersRival = true;
             if (judged.exportsDiffer && total <= found.cost + AMBIGUITY_MARGIN) return { ok: false, reason: ambiguous(judged.exportsDiffer), tried };
-            found.nearest ??= { edits, margin: total - found.cost };
+            found.nearest ??= { edits, margin: total - found.cost, text, ...(judged.strict ? { strict: judged.strict } : {}) };
             continue;
           }
           reference ??= surfaceReference(original, isModule, rootLx, errorOffset, opts.lastGoodExports);
@@ -314,7 +319,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         return { ok: false, reason: `a repair parses, but the ${limit} ran out before other repairs as likely were ruled out (they could export differently)`, tried };
       }
       const checked = found.nearest ? found.nearest.margin : cut ? found.checked : RIVAL_WINDOW;
-      return { ok: true, text: found.text, edits: toOriginal(found.edits), tried, program: found.program, ...(found.nearest ? { rival: found.nearest } : {}), checked, cost: found.cost, indentPrefersRival: !!found.indentPrefersRival, stats };
+      return { ok: true, text: found.text, edits: toOriginal(found.edits), tried, program: found.program, ...(found.nearest ? { rival: found.nearest } : {}), checked, cost: found.cost, indentPrefersRival: !!found.indentPrefersRival, stats, ...(found.lx ? { lx: found.lx } : {}) };
     }
     if (outOfTime || tried >= opts.maxCandidates) break;
     partials.sort((a, b) => a.cost - b.cost);

@@ -214,7 +214,7 @@ export function surfaceReference(
     exportValueGuessed = /^module\s*\W{1,2}\s*exports\s*=/.test(line);
   }
   const tree = parseProgram(original, isModule, true);
-  const surface = surfaceOfProgram(tree);
+  const surface = surfaceOfProgram(tree, original);
   const exportsAnywhere = new Set(surface.exports);
   const declaredAnywhere = new Set<string>();
   walk.full(tree, (node) => {
@@ -272,7 +272,7 @@ export function judgeSurface(candidate: string, isModule: boolean, ref: SurfaceR
 
 /** judgeSurface, on the candidate's tree already parsed (parseProgram, not tolerant). */
 export function judgeProgram(candidate: string, program: Program, ref: SurfaceReference): SurfaceJudgement {
-  const cand = surfaceOfProgram(program);
+  const cand = surfaceOfProgram(program, candidate);
   const ex = exportsChange(cand, ref);
   const judged = (change: string | undefined, contestable = false): SurfaceJudgement => ({ program, exports: cand.exports, change, contestable });
   if (ex && !ex.readOnly) return judged(ex.reason);

@@ -84,9 +84,10 @@ export class Rivals {
     const span = statementSpan(list, p, hi, true, true);
     if (small(span)) {
       const mine = this.exportsWithin(span);
-      const theirs = mine && parseStrict(rival.slice(span.start, span.end + delta), this.isModule);
+      const slice = rival.slice(span.start, span.end + delta);
+      const theirs = mine && parseStrict(slice, this.isModule);
       if (mine && theirs) {
-        const d = diffNames(mine, surfaceOfProgram(theirs).exports);
+        const d = diffNames(mine, surfaceOfProgram(theirs, slice).exports);
         if (d.lost.length === 0 && d.added.length === 0) return 'same exports';
       }
     }
@@ -103,8 +104,9 @@ export class Rivals {
     const key = `${span.start}:${span.end}`;
     let mine = this.spanExports.get(key);
     if (mine === undefined) {
-      const a = parseStrict(this.text.slice(span.start, span.end), this.isModule);
-      this.spanExports.set(key, (mine = a ? surfaceOfProgram(a).exports : null));
+      const slice = this.text.slice(span.start, span.end);
+      const a = parseStrict(slice, this.isModule);
+      this.spanExports.set(key, (mine = a ? surfaceOfProgram(a, slice).exports : null));
     }
     return mine;
   }

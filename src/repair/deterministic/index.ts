@@ -155,7 +155,7 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
   else evidence.push(`no other repair within ${RIVAL_WINDOW.toFixed(1)} parses`);
   // evidence against the repair: it caps the confidence below, and a rival with such evidence the repair lacks reads worse
   // the repair lexed once, for the findings and the indentation below
-  const rlx = result.lx?.text === result.text ? result.lx : lex(result.text);
+  const rlx = result.lx.text === result.text ? result.lx : lex(result.text);
   const findings = precisionFindings(result.text, result.edits, editRegions(result.edits), lx, result.stats, result.program, rlx);
   // the file's own text tells the two apart: worth SEPARATION of margin
   const separated =

@@ -46,6 +46,7 @@ export class Rivals {
   private bound?: ReadonlySet<string>;
   private shape?: string;
   private counts?: ReadonlyMap<string, number>;
+  private lx?: Lexed;
   /** The repair's exports within a span of its statements (null: the span does not parse alone). */
   private readonly spanExports = new Map<string, string[] | null>();
   private readonly isModule: boolean;
@@ -111,6 +112,11 @@ export class Rivals {
     return mine;
   }
 
+  /** The repair lexed, once: for the names it reads here, and for the search's and the confidence's indentation. */
+  lexed(): Lexed {
+    return (this.lx ??= lex(this.text));
+  }
+
   /** The same judge for another text of the same program (see judge's sameProgram). */
   rebase(text: string, tree: Program): Rivals {
     return new Rivals(text, tree, this.exports, this.file, this.ref);
@@ -142,7 +148,7 @@ export class Rivals {
     const judged = judgeProgram(rival, program, this.ref);
     if (judged.change && !judged.contestable) return undefined;
     this.bound ??= boundNames(this.tree);
-    this.counts ??= nameCounts(lex(this.text));
+    this.counts ??= nameCounts(this.lexed());
     let at = regions;
     if (!at) {
       const [p, s] = commonEnds(this.text, rival);

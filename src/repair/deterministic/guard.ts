@@ -162,10 +162,17 @@ const SLIPPABLE_DECLARING = [...DECLARING].filter((k) => k.length > 2);
  */
 function lexicallyDeclared(text: string, toks: Token[]): Set<string> {
   const out = new Set<string>();
+  // a file writes the same names again and again: each judged once
+  const declaring = new Map<string, boolean>();
+  const isDeclaring = (v: string): boolean => {
+    let d = declaring.get(v);
+    if (d === undefined) declaring.set(v, (d = DECLARING.has(v) || SLIPPABLE_DECLARING.some((k) => slipKind(v, k))));
+    return d;
+  };
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
     // a declaring keyword, or one mistyped (`conts x = …`): a repair may restore the declaration
-    if (t.type !== 'name' || !(DECLARING.has(t.value) || SLIPPABLE_DECLARING.some((k) => slipKind(t.value, k)))) continue;
+    if (t.type !== 'name' || !isDeclaring(t.value)) continue;
     for (let k = i + 1; k <= i + 3 && k < toks.length; k++) {
       const n = toks[k]!;
       if (n.type === 'name' && !DECLARING.has(n.value)) {

@@ -339,6 +339,19 @@ describe('ambiguous exports: with only the broken text, a repair is taken only i
   });
 });
 
+describe('export surface: `exports` written only through an escape', () => {
+  // the walk for CommonJS exports is skipped in a text without `exports`: not in one that spells it with an escape
+  it('reads exports from an escaped member or name', () => {
+    assert.deepEqual(surfaceOf("module['\\x65xports'].a = 1;\nObject.defineProperty(\\u0065xports, 'b', { value: 2 });\n", false).exports, ['a', 'b']);
+  });
+  it('refuses a repair that loses one', () => {
+    const broken = "module['\\x65xports'] = { a: 1, b: 2 };\nfoo(;\n";
+    const ref = surfaceReference(broken, false);
+    assert.match(surfaceChange("module['\\x65xports'] = { a: 1 };\nfoo();\n", false, ref) ?? '', /loses export b/);
+    assert.equal(surfaceChange("module['\\x65xports'] = { a: 1, b: 2 };\nfoo();\n", false, ref), undefined);
+  });
+});
+
 describe('rivals: judged on the statements around their difference', () => {
   const pad = Array.from({ length: 30 }, (_, i) => `function pad${i}() { return ${i}; }`).join('\n');
   const repair = `${pad}\nfunction* g() {\n  yield 1;\n  const a = (2);\n}\nmodule.exports = { g, pad0 };\n`;

@@ -47,11 +47,15 @@ function stripBom(text: string): string {
 }
 
 export function surfaceOf(text: string, isModule: boolean, tolerant = false): Surface {
-  return surfaceOfProgram(parseProgram(text, isModule, tolerant));
+  return surfaceOfProgram(parseProgram(text, isModule, tolerant), text);
 }
 
-/** The surface of a program already parsed (see parseProgram). */
-export function surfaceOfProgram(program: Program): Surface {
+/**
+ * The surface of a program already parsed (see parseProgram). `text`, the text it was parsed
+ * from, when known: with neither `exports` nor a backslash (an escape) in it, no name or string
+ * in the tree can read `exports`, and the walk for CommonJS exports is skipped.
+ */
+export function surfaceOfProgram(program: Program, text?: string): Surface {
   const exports = new Set<string>();
   const topLevel = new Set<string>();
 
@@ -75,6 +79,7 @@ export function surfaceOfProgram(program: Program): Surface {
     }
   }
 
+  if (text !== undefined && !text.includes('exports') && !text.includes('\\')) return { exports: [...exports].sort(), topLevel: [...topLevel].sort() };
   walk.full(program, (node) => {
     if (node.type === 'AssignmentExpression' && node.operator === '=') {
       collectCommonJsAssignment(node.left, node.right, exports);

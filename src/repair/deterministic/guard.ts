@@ -162,10 +162,17 @@ const SLIPPABLE_DECLARING = [...DECLARING].filter((k) => k.length > 2);
  */
 function lexicallyDeclared(text: string, toks: Token[]): Set<string> {
   const out = new Set<string>();
+  // a file writes the same names again and again: each judged once
+  const declaring = new Map<string, boolean>();
+  const isDeclaring = (v: string): boolean => {
+    let d = declaring.get(v);
+    if (d === undefined) declaring.set(v, (d = DECLARING.has(v) || SLIPPABLE_DECLARING.some((k) => slipKind(v, k))));
+    return d;
+  };
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
     // a declaring keyword, or one mistyped (`conts x = …`): a repair may restore the declaration
-    if (t.type !== 'name' || !(DECLARING.has(t.value) || SLIPPABLE_DECLARING.some((k) => slipKind(t.value, k)))) continue;
+    if (t.type !== 'name' || !isDeclaring(t.value)) continue;
     for (let k = i + 1; k <= i + 3 && k < toks.length; k++) {
       const n = toks[k]!;
       if (n.type === 'name' && !DECLARING.has(n.value)) {
@@ -214,7 +221,7 @@ export function surfaceReference(
     exportValueGuessed = /^module\s*\W{1,2}\s*exports\s*=/.test(line);
   }
   const tree = parseProgram(original, isModule, true);
-  const surface = surfaceOfProgram(tree);
+  const surface = surfaceOfProgram(tree, original);
   const exportsAnywhere = new Set(surface.exports);
   const declaredAnywhere = new Set<string>();
   walk.full(tree, (node) => {
@@ -272,7 +279,7 @@ export function judgeSurface(candidate: string, isModule: boolean, ref: SurfaceR
 
 /** judgeSurface, on the candidate's tree already parsed (parseProgram, not tolerant). */
 export function judgeProgram(candidate: string, program: Program, ref: SurfaceReference): SurfaceJudgement {
-  const cand = surfaceOfProgram(program);
+  const cand = surfaceOfProgram(program, candidate);
   const ex = exportsChange(cand, ref);
   const judged = (change: string | undefined, contestable = false): SurfaceJudgement => ({ program, exports: cand.exports, change, contestable });
   if (ex && !ex.readOnly) return judged(ex.reason);

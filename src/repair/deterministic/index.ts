@@ -155,7 +155,7 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
   else evidence.push(`no other repair within ${RIVAL_WINDOW.toFixed(1)} parses`);
   // evidence against the repair: it caps the confidence below, and a rival with such evidence the repair lacks reads worse
   // the repair lexed once, for the findings and the indentation below
-  const rlx = lex(result.text);
+  const rlx = result.lx.text === result.text ? result.lx : lex(result.text);
   const findings = precisionFindings(result.text, result.edits, editRegions(result.edits), lx, result.stats, result.program, rlx);
   // the file's own text tells the two apart: worth SEPARATION of margin
   const separated =
@@ -166,7 +166,7 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
       rivalReadsWorse(lx, result.stats, result, result.rival.edits) ??
       runsEvidence(lx, result, result.rival.edits) ??
       spacingEvidence(lx, result, result.rival.edits) ??
-      rivalFindingsWorse(lx, result.stats, result.program, findings, result.rival.edits) ??
+      rivalFindingsWorse(lx, result.stats, result.program, findings, result.rival.edits, result.rival) ??
       // only against its own rival, `{`: a `;` put before a block (`if (x); {`) is one wrong reading of several
       (deletesBrace(result.edits) && result.rival.edits.every((a) => a.candidate.token === '{') && blockAfterStatement(result.rival.edits, lx).length
         ? "the repair deletes a '}', the rival opens a bare block after the statement before it instead"

@@ -43,9 +43,10 @@ interface Span {
 }
 
 export class Rivals {
-  private bound?: Set<string>;
+  private bound?: ReadonlySet<string>;
   private shape?: string;
-  private counts?: Map<string, number>;
+  private counts?: ReadonlyMap<string, number>;
+  private lx?: Lexed;
   /** The repair's exports within a span of its statements (null: the span does not parse alone). */
   private readonly spanExports = new Map<string, string[] | null>();
   private readonly isModule: boolean;
@@ -84,9 +85,10 @@ export class Rivals {
     const span = statementSpan(list, p, hi, true, true);
     if (small(span)) {
       const mine = this.exportsWithin(span);
-      const theirs = mine && parseStrict(rival.slice(span.start, span.end + delta), this.isModule);
+      const slice = rival.slice(span.start, span.end + delta);
+      const theirs = mine && parseStrict(slice, this.isModule);
       if (mine && theirs) {
-        const d = diffNames(mine, surfaceOfProgram(theirs).exports);
+        const d = diffNames(mine, surfaceOfProgram(theirs, slice).exports);
         if (d.lost.length === 0 && d.added.length === 0) return 'same exports';
       }
     }
@@ -103,10 +105,16 @@ export class Rivals {
     const key = `${span.start}:${span.end}`;
     let mine = this.spanExports.get(key);
     if (mine === undefined) {
-      const a = parseStrict(this.text.slice(span.start, span.end), this.isModule);
-      this.spanExports.set(key, (mine = a ? surfaceOfProgram(a).exports : null));
+      const slice = this.text.slice(span.start, span.end);
+      const a = parseStrict(slice, this.isModule);
+      this.spanExports.set(key, (mine = a ? surfaceOfProgram(a, slice).exports : null));
     }
     return mine;
+  }
+
+  /** The repair lexed, once: for the names it reads here, and for the search's and the confidence's indentation. */
+  lexed(): Lexed {
+    return (this.lx ??= lex(this.text));
   }
 
   /** The same judge for another text of the same program (see judge's sameProgram). */
@@ -126,16 +134,21 @@ export class Rivals {
    * the repair's. `regions`: where its edits sit in it (default: all it does not share with the
    * repair).
    */
-  judge(rival: string, regions?: readonly Region[]): { exportsDiffer?: NameDiff; sameProgram?: Program } | undefined {
+  judge(rival: string, regions?: readonly Region[]): { exportsDiffer?: NameDiff; sameProgram?: Program; strict?: Program } | undefined {
     if (rival === this.text) return undefined;
-    const program = parseProgram(rival, this.isModule, false);
+    // parseProgram, with its strict tree kept for the evidence read from the nearest rival (rivalFindingsWorse)
+    const strict = parseStrict(rival, this.isModule);
+    const program = strict ?? parseProgram(rival, this.isModule, true);
     // the same program written otherwise (a ';' that ASI supplies anyway) is the repair itself
-    this.shape ??= treeShape(this.tree);
-    if (treeShape(program) === this.shape) return { sameProgram: program };
+    // most rivals differ in a node's type or a list's length near their edit: no need to serialize both trees
+    if (!shapesDiffer(this.tree, program)) {
+      this.shape ??= treeShape(this.tree);
+      if (treeShape(program) === this.shape) return { sameProgram: program };
+    }
     const judged = judgeProgram(rival, program, this.ref);
     if (judged.change && !judged.contestable) return undefined;
     this.bound ??= boundNames(this.tree);
-    this.counts ??= nameCounts(lex(this.text));
+    this.counts ??= nameCounts(this.lexed());
     let at = regions;
     if (!at) {
       const [p, s] = commonEnds(this.text, rival);
@@ -143,7 +156,8 @@ export class Rivals {
     }
     if (orphanNames(program, rival, at, this.bound, this.counts).length) return undefined;
     const diff = diffNames(this.exports, judged.exports);
-    return diff.lost.length || diff.added.length ? { exportsDiffer: diff } : {};
+    const tree = strict ? { strict } : {};
+    return diff.lost.length || diff.added.length ? { exportsDiffer: diff, ...tree } : tree;
   }
 }
 
@@ -161,15 +175,45 @@ export function treeShape(program: Program, opts: { emptyStatements: boolean } =
   });
 }
 
+/**
+ * True only when treeShape (emptyStatements kept) surely differs for the two trees: at the same
+ * path, nodes of different types or lists of different lengths. Both are written to the shape
+ * (no position key is on the path), and a JSON text reads back to one value. False: not known.
+ */
+function shapesDiffer(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b)) return false;
+    if (a.length !== b.length) return true;
+    for (let i = 0; i < a.length; i++) if (shapesDiffer(a[i], b[i])) return true;
+    return false;
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  if (typeof x.type === 'string' && typeof y.type === 'string' && x.type !== y.type) return true;
+  // for…in: acorn's nodes inherit no enumerable keys
+  for (const k in x) {
+    if (POSITIONS.has(k)) continue;
+    if (shapesDiffer(x[k], y[k])) return true;
+  }
+  return false;
+}
+
 /** A span [lo, hi] of a text: where an edit sits in it. */
 export type Region = readonly [number, number];
 
 /** How often each name occurs in a file. */
-export function nameCounts(lx: Lexed): Map<string, number> {
-  const counts = new Map<string, number>();
+export function nameCounts(lx: Lexed): ReadonlyMap<string, number> {
+  // asked of the same lexed text by the precision findings, the orphan check and the rivals
+  let counts = COUNTS.get(lx);
+  if (counts) return counts;
+  counts = new Map<string, number>();
   for (const t of lx.tokens) if (t.type === 'name') counts.set(t.value, (counts.get(t.value) ?? 0) + 1);
+  COUNTS.set(lx, counts);
   return counts;
 }
+
+const COUNTS = new WeakMap<Lexed, Map<string, number>>();
 
 /**
  * Names at the edits that no one meant: a name read there that neither `bound` nor the platform
@@ -299,11 +343,17 @@ export function commonEnds(a: string, b: string): [number, number] {
 const CHUNK = 4096;
 
 /** Every name the program binds, at any depth: declarations, parameters, catch clauses, imports. */
-export function boundNames(program: Program): Set<string> {
-  const out = new Set<string>();
+export function boundNames(program: Program): ReadonlySet<string> {
+  // the repair's tree is asked by the rivals, the precision findings and the orphan check: walked once
+  let out = BOUND.get(program);
+  if (out) return out;
+  out = new Set<string>();
+  BOUND.set(program, out);
   walk.full(program, (node, _state, type) => {
     if (type === 'VariablePattern' && node.type === 'Identifier') out.add(node.name);
     else if (node.type === 'ImportDeclaration') for (const s of node.specifiers) out.add(s.local.name);
   });
   return out;
 }
+
+const BOUND = new WeakMap<Program, Set<string>>();

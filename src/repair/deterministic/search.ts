@@ -35,6 +35,9 @@ export interface AppliedEdit {
 export interface NearestRival {
   edits: AppliedEdit[];
   margin: number;
+  /** Its text and acorn's strict tree of it (undefined: acorn rejects it), as judged: not parsed again. */
+  text?: string;
+  strict?: Program;
 }
 
 export type SearchResult =
@@ -55,6 +58,8 @@ export type SearchResult =
       indentPrefersRival: boolean;
       /** The broken text's token pairs, as the search read them. */
       stats: Bigrams;
+      /** The repair lexed (as its rivals were judged). */
+      lx: Lexed;
     }
   | { ok: false; reason: string; tried: number };
 
@@ -245,7 +250,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
             }
             // a rival the indentation contradicts (an indented block left without its braces) is none
             const rlx = lex(text);
-            found.lx ??= lex(found.text);
+            found.lx ??= found.rivals.lexed();
             found.braceless ??= bracelessNear(found.lx, toOriginal(found.edits)).length;
             if (bracelessNear(rlx, edits).length > found.braceless) continue;
             // nor one that deletes a '}' the indentation says ends a block, when the repair does not
@@ -257,7 +262,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
             if (disagree > found.disagree) continue;
             if (disagree < found.disagree) found.indentPrefersRival = true;
             if (judged.exportsDiffer && total <= found.cost + AMBIGUITY_MARGIN) return { ok: false, reason: ambiguous(judged.exportsDiffer), tried };
-            found.nearest ??= { edits, margin: total - found.cost };
+            found.nearest ??= { edits, margin: total - found.cost, text, ...(judged.strict ? { strict: judged.strict } : {}) };
             continue;
           }
           reference ??= surfaceReference(original, isModule, rootLx, errorOffset, opts.lastGoodExports);
@@ -314,7 +319,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         return { ok: false, reason: `a repair parses, but the ${limit} ran out before other repairs as likely were ruled out (they could export differently)`, tried };
       }
       const checked = found.nearest ? found.nearest.margin : cut ? found.checked : RIVAL_WINDOW;
-      return { ok: true, text: found.text, edits: toOriginal(found.edits), tried, program: found.program, ...(found.nearest ? { rival: found.nearest } : {}), checked, cost: found.cost, indentPrefersRival: !!found.indentPrefersRival, stats };
+      return { ok: true, text: found.text, edits: toOriginal(found.edits), tried, program: found.program, ...(found.nearest ? { rival: found.nearest } : {}), checked, cost: found.cost, indentPrefersRival: !!found.indentPrefersRival, stats, lx: found.rivals.lexed() };
     }
     if (outOfTime || tried >= opts.maxCandidates) break;
     partials.sort((a, b) => a.cost - b.cost);

@@ -435,6 +435,7 @@ export function rivalFindingsWorse(
   program: Program | undefined,
   findings: readonly Finding[],
   rivalEdits: readonly AppliedEdit[],
+  judged?: { text?: string; strict?: Program },
 ): string | undefined {
   // the repair's own findings first: they cost nothing more, the rival's may cost a whole parse
   if (findings.length) return undefined;
@@ -443,7 +444,11 @@ export function rivalFindingsWorse(
   // the rival's tree only when the findings read from its tokens say nothing (a whole parse)
   const strong = (f: Finding): boolean => !f.weak;
   let theirs = precisionFindings(rivalText, rivalEdits, regions, broken, stats).filter(strong);
-  if (!theirs.length && rivalText.length <= TREE_MAX) theirs = precisionFindings(rivalText, rivalEdits, regions, broken, stats, parseStrict(rivalText, program?.sourceType === 'module')).filter(strong);
+  if (!theirs.length && rivalText.length <= TREE_MAX) {
+    // the search parsed this very text strictly as a rival already, as the file's format reads (the repair's program's too)
+    const tree = judged && judged.text === rivalText ? judged.strict : parseStrict(rivalText, program?.sourceType === 'module');
+    theirs = precisionFindings(rivalText, rivalEdits, regions, broken, stats, tree).filter(strong);
+  }
   if (!theirs.length) return undefined;
   return `the rival reads as the file never writes, the repair does not: the rival ${theirs[0]!.evidence}`;
 }

@@ -66,6 +66,21 @@ const MOMENT_WRAPPER = `;(function (global, factory) {
 // The table. Edit `expect` per case as the repairer learns.
 const CASES: PrecisionCase[] = [
   {
+    // the rival closes it after the call (`cache['delete'(key)]`), which calls the string: code that can only throw
+    name: "a lost ']' after a quoted key before a call: cache['delete'(key);",
+    expect: 'repaired',
+    intended: `'use strict';
+function forget(cache, key) {
+  if (cache.has(key)) {
+    cache['delete'](key);
+  }
+  return cache;
+}
+module.exports = { forget };
+`,
+    slip: ["cache['delete'](key);", "cache['delete'(key);"],
+  },
+  {
     name: 'a mistyped keyword: retrun total;',
     expect: 'repaired',
     intended: `'use strict';

@@ -81,6 +81,20 @@ module.exports = { forget };
     slip: ["cache['delete'](key);", "cache['delete'(key);"],
   },
   {
+    // both near repairs are wrong (`require=>'./x';`, `require=>'./x'()`): that the rival calls a string makes the first no likelier
+    name: "a '(' typed as '=>' before a require path: require=>'./internal/once.js');",
+    expect: 'repaired-or-untouched',
+    intended: `'use strict';
+var _once = require('./internal/once.js');
+var _onlyOnce = require('./internal/onlyOnce.js');
+function run(fn) {
+  return _once(_onlyOnce(fn));
+}
+module.exports = { run };
+`,
+    slip: ["require('./internal/once.js')", "require=>'./internal/once.js')"],
+  },
+  {
     name: 'a mistyped keyword: retrun total;',
     expect: 'repaired',
     intended: `'use strict';

@@ -66,6 +66,35 @@ const MOMENT_WRAPPER = `;(function (global, factory) {
 // The table. Edit `expect` per case as the repairer learns.
 const CASES: PrecisionCase[] = [
   {
+    // the rival closes it after the call (`cache['delete'(key)]`), which calls the string: code that can only throw
+    name: "a lost ']' after a quoted key before a call: cache['delete'(key);",
+    expect: 'repaired',
+    intended: `'use strict';
+function forget(cache, key) {
+  if (cache.has(key)) {
+    cache['delete'](key);
+  }
+  return cache;
+}
+module.exports = { forget };
+`,
+    slip: ["cache['delete'](key);", "cache['delete'(key);"],
+  },
+  {
+    // both near repairs are wrong (`require=>'./x';`, `require=>'./x'()`): that the rival calls a string makes the first no likelier
+    name: "a '(' typed as '=>' before a require path: require=>'./internal/once.js');",
+    expect: 'repaired-or-untouched',
+    intended: `'use strict';
+var _once = require('./internal/once.js');
+var _onlyOnce = require('./internal/onlyOnce.js');
+function run(fn) {
+  return _once(_onlyOnce(fn));
+}
+module.exports = { run };
+`,
+    slip: ["require('./internal/once.js')", "require=>'./internal/once.js')"],
+  },
+  {
     name: 'a mistyped keyword: retrun total;',
     expect: 'repaired',
     intended: `'use strict';

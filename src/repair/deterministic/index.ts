@@ -17,7 +17,7 @@ import { unseenPairs } from './pairs.js';
 import { precisionFindings } from './precision.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { judgeEachGivenTheOther, type ConditionalVerdict } from './conditional.js';
-import { SEPARATION, arityEvidence, bracketEvidence, keyEvidence, rivalFindingsWorse, rivalReadsWorse, runsEvidence, spacingEvidence, strayInKnownWord } from './separate.js';
+import { SEPARATION, arityEvidence, bracketEvidence, keyEvidence, literalCallEvidence, rivalFindingsWorse, rivalReadsWorse, runsEvidence, spacingEvidence, strayInKnownWord } from './separate.js';
 
 export interface SyntaxRepairOptions {
   filename: string;
@@ -162,6 +162,7 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
     result.rival &&
     (bracketEvidence(lx, result, result.rival.edits) ??
       keyEvidence(lx, result, result.rival.edits) ??
+      literalCallEvidence(lx, result, result.rival.edits) ??
       arityEvidence(lx, result, result.rival.edits) ??
       rivalReadsWorse(lx, result.stats, result, result.rival.edits) ??
       runsEvidence(lx, result, result.rival.edits) ??

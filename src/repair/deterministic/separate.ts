@@ -530,6 +530,35 @@ export function keyEvidence(broken: Lexed, repair: { text: string; edits: readon
   return `the rival's subscript key ('${key.length > 40 ? key.slice(0, 37) + '...' : key}') holds an assignment, comparison or logical operator, as none of the file's ${seen} other subscripts does`;
 }
 
+/** Calls whose callee is a string or number literal (`'delete'(object)`): each throws a TypeError when it runs. */
+function literalCalls(lx: Lexed): number {
+  let n = 0;
+  for (let k = 1; k < lx.tokens.length; k++) {
+    const t = lx.tokens[k]!;
+    const f = lx.tokens[k - 1]!;
+    if (t.type === 'punct' && t.value === '(' && (f.type === 'string' || f.type === 'num')) n++;
+  }
+  return n;
+}
+
+/**
+ * Why a lost ')' or ']' goes where the repair puts it: right between a string or number literal
+ * and a '(' (`stack['delete'](object)`), where the rival, putting the same closer further on,
+ * leaves the literal called (`stack['delete'(object)]`), code that can only throw. Only then: a
+ * rival that calls a literal is wrong, but that alone does not make the repair right.
+ */
+export function literalCallEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+  const { mine, theirs } = ownEdits(repair.edits, rivalEdits);
+  const closer = (a: AppliedEdit): string => (a.candidate.kind === 'insert' ? a.candidate.edit.ins.trim() : '');
+  if (mine.length !== 1 || theirs.length !== 1 || !/^[\])]$/.test(closer(mine[0]!)) || closer(mine[0]!) !== closer(theirs[0]!)) return undefined;
+  const k = tokenAt(broken, mine[0]!.offset);
+  const call = broken.tokens[k];
+  const callee = broken.tokens[k - 1];
+  if (!call || !callee || call.start < mine[0]!.offset || call.value !== '(' || (callee.type !== 'string' && callee.type !== 'num')) return undefined;
+  if (literalCalls(lex(applyEdits(broken.text, rivalEdits))) <= literalCalls(lex(repair.text))) return undefined;
+  return `the repair's '${closer(mine[0]!)}' ends the literal before its '(', the rival's leaves the literal called, which can only throw`;
+}
+
 /** Fewest calls of a function the file makes elsewhere, all with one count of arguments, for that count to be its habit. */
 const CALLS_SEEN = 2;
 

@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { box, SEED_WORKER, waitFor, type Sandbox } from './helpers/cli.ts';
+import { box, runCli, SEED_WORKER, waitFor, type Sandbox } from './helpers/cli.ts';
 import { PM2_BIN } from './helpers/pm2.ts';
 import { minimalEnv, runProcess } from '../src/util/proc.ts';
 
@@ -220,6 +220,22 @@ async function pm2Box(apps: { name: string; script: string; options?: Record<str
 }
 
 describe('the pm2 probe\'s built-in remedy (a real PM2 daemon)', () => {
+  it('a pm2 probe without its own pm2Bin asks the top-level one, a relative path read from the config folder', async () => {
+    const d = await pm2Box([{ name: 'web', script: 'web.js' }], { 'web.js': 'setInterval(() => {}, 1000);\n' });
+    await d.waitStatus('web', (s) => s === 'online');
+    // The real pm2 behind a wrapper that leaves a mark: the mark says which program the probe ran.
+    const mark = path.join(d.sb.dir, 'wrapper-ran');
+    fs.mkdirSync(path.join(d.sb.app, 'tools'), { recursive: true });
+    fs.writeFileSync(path.join(d.sb.app, 'tools', 'pm2'), `#!/bin/sh\n: > '${mark}'\nexec '${PM2_BIN}' "$@"\n`, { mode: 0o755 });
+    const config = d.sb.config({ pm2Logs: false, pm2Bin: './tools/pm2', probes: [{ name: 'apps', kind: 'pm2', processes: ['web'] }] });
+    // Started from another folder, as PM2 and systemd start the daemon.
+    const r = await runCli(['-c', config, 'run', '--json'], { cwd: d.sb.dir, env: d.sb.env, timeoutMs: 90_000 });
+    const probe = JSON.parse(r.stdout).probes[0];
+    assert.equal(probe.status, 'healthy', JSON.stringify(probe));
+    assert.ok(fs.existsSync(mark), 'the probe ran the configured pm2');
+    assert.equal(r.code, 0, r.stderr);
+  });
+
   it('restarts a stopped app, within cooldownMs and maxPerDay, over several mechanic runs', async () => {
     const d = await pm2Box([{ name: 'web', script: 'web.js' }, { name: 'other', script: 'other.js' }], {
       'web.js': 'setInterval(() => {}, 1000);\n',

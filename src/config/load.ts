@@ -138,6 +138,16 @@ export function resolveConfig(raw: unknown, opts: { file: string | undefined; ba
     names.add(p.name);
   });
 
+  // A path is the config folder's, not the daemon's working folder (PM2 and systemd start it elsewhere).
+  const pm2Bin = c.pm2Bin.includes('/') ? abs(c.pm2Bin) : c.pm2Bin;
+  // A pm2 probe without its own pm2Bin asks the PM2 the restarts use; the schema's default
+  // cannot tell "unset" from "pm2", so the raw entry is read.
+  const rawProbes = (raw as { probes?: unknown } | null)?.probes;
+  const probes = c.probes.map((p, i) => {
+    const own = Array.isArray(rawProbes) ? (rawProbes[i] as Record<string, unknown> | null) : null;
+    return p.kind === 'pm2' && !(own && typeof own === 'object' && 'pm2Bin' in own) ? { ...p, pm2Bin } : p;
+  });
+
   // One server stays a string; a pool stays a list (llm/servers.ts fails over along it).
   const urls = serverUrls(c.llm.baseUrl);
   const baseUrl = urls.length > 1 ? urls : (urls[0] ?? (c.llm.provider === 'openai' ? 'http://127.0.0.1:8080' : 'http://127.0.0.1:11434'));
@@ -145,6 +155,8 @@ export function resolveConfig(raw: unknown, opts: { file: string | undefined; ba
     ...c,
     roots,
     node,
+    pm2Bin,
+    probes,
     stateDir,
     backupDir,
     logs,

@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { box, cliPath, type Sandbox } from './helpers/cli.ts';
-import { node24 } from './helpers/node24.ts';
+import { node24 } from './helpers/node-lines.ts';
 import { needs } from './helpers/require.ts';
 // The library as published (its syntax engines are worker threads of the built files).
 import { resolveConfig, scanSyntax, SyntaxChecker, type FileVerdict } from '../dist/index.js';

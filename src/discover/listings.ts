@@ -35,9 +35,12 @@ const dec = (s: string): string => (s.startsWith('"') ? (JSON.parse(s) as string
  * foreign file is no listing; writes are atomic, and happen only when something changed.
  */
 export class FolderListings {
-  /** As read: each folder's stat and raw entries, split only when asked for. */
-  private readonly old = new Map<string, { stat: string; entries: string }>();
-  /** This walk's: each folder listed (from here or from disk), as it will be written. */
+  /**
+   * As read: each folder's stat and raw entries, split only when asked for; `seen`: listed from
+   * here by a walk (marked on the record, not copied into `now`: a warm walk reuses thousands).
+   */
+  private readonly old = new Map<string, { stat: string; entries: string; seen?: boolean }>();
+  /** This walk's folders read from disk, as they will be written (a racy one is not). */
   private readonly now = new Map<string, { stat: string; entries: string }>();
   private dirty = false;
   /** Folders listed from disk, and from here (for tests and diagnostics). */
@@ -89,7 +92,7 @@ export class FolderListings {
     if (known !== undefined && known.stat === stat) {
       try {
         const entries = parse(known.entries);
-        this.now.set(dir, known);
+        known.seen = true;
         this.counts.reused++;
         return entries;
       } catch {
@@ -100,6 +103,8 @@ export class FolderListings {
     if (!entries) return undefined;
     this.counts.read++;
     this.dirty = true;
+    // Its old listing, if any, is out of date (a racy one is written by no one).
+    this.old.delete(dir);
     if (Math.max(st.mtimeMs, st.ctimeMs) < started - RACY_MS) this.now.set(dir, { stat, entries: [entries.kinds, ...entries.names.map(enc)].join('\t') });
     else this.now.delete(dir);
     return entries;
@@ -107,12 +112,10 @@ export class FolderListings {
 
   /** Write the listings of this walk under `root` and the others kept, if anything changed. */
   save(root: string): boolean {
-    // Every folder listed from here, and as many as were kept: none was dropped, nothing to write.
-    if (!this.dirty && this.counts.read === 0 && this.now.size === this.old.size) return false;
     const under = root.endsWith(path.sep) ? root : root + path.sep;
-    for (const dir of this.old.keys()) {
+    for (const [dir, v] of this.old) {
       // Folders of this root no longer listed (removed, or now left out) are dropped.
-      if ((dir === root || dir.startsWith(under)) && !this.now.has(dir)) {
+      if (!v.seen && (dir === root || dir.startsWith(under))) {
         this.old.delete(dir);
         this.dirty = true;
       }
@@ -120,7 +123,7 @@ export class FolderListings {
     if (!this.dirty) return false;
     const lines = [MAGIC];
     for (const [dir, v] of this.now) lines.push(`${enc(dir)}\t${v.stat}\t${v.entries}`);
-    // Other roots' (not walked yet, or by another walk): kept as they were.
+    // Folders listed from here, and other roots' (not walked yet, or by another walk): kept as they were.
     for (const [dir, v] of this.old) if (!this.now.has(dir)) lines.push(`${enc(dir)}\t${v.stat}\t${v.entries}`);
     lines.push('e', '');
     // Never the reason a state folder exists: a dry run, or a scan of a tree with nothing to

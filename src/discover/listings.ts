@@ -13,13 +13,14 @@ export interface Listed {
 }
 
 export const LISTINGS_FILE = 'walk-listings.tsv';
-/** Version 2: each folder's entries in path order (see readFolder). */
-const MAGIC = 'code-mechanic folder listings\t2';
+/** Version 3: each folder's entries in path order (see readFolder), its times in ns. */
+const MAGIC = 'code-mechanic folder listings\t3';
 /**
  * A folder changed this close to when it was listed may change again within its timestamp's
  * tick, unseen (git's "racy" case): its listing is not kept. 2 s covers 1 s and 2 s resolutions.
  */
 const RACY_MS = 2000;
+const BIGINT = { bigint: true } as const;
 
 const needsQuoting = /[\t\n\r\\]|^"/;
 const enc = (s: string): string => (needsQuoting.test(s) ? JSON.stringify(s) : s);
@@ -28,7 +29,7 @@ const dec = (s: string): string => (s.startsWith('"') ? (JSON.parse(s) as string
 /**
  * Folder listings kept between scans, in the state folder, so that a warm scan reads no folder
  * that did not change: one line a folder, `<folder><TAB><stat><TAB><kinds><TAB><name>...`, the
- * stat being its inode, mtime and ctime (ms, as stat gives them). A folder whose stat is the one
+ * stat being its inode, mtime and ctime (ns, as statKey's). A folder whose stat is the one
  * recorded is listed from here (adding, removing or renaming an entry changes a folder's mtime
  * and ctime); one changed within RACY_MS of its listing is listed again next time. Filtering is
  * the walk's, on every listing, so a change of configuration takes effect at once. A missing or
@@ -80,14 +81,16 @@ export class FolderListings {
    * disk than the one recorded, so the folder is listed again next time.
    */
   list(dir: string, started: number): Listed | undefined {
-    let st: fs.Stats;
+    let st: fs.BigIntStats;
     try {
-      st = fs.statSync(dir);
+      // BigInts, as every stat of a scan: node's stat code, optimised for the walk's stats, was
+      // thrown away at the first file's stat when the two kinds differed (and compiled again).
+      st = fs.statSync(dir, BIGINT);
     } catch {
       return undefined;
     }
     // Joined, flat at once (see statKey): compared with the recorded text next.
-    const stat = [st.ino, st.mtimeMs, st.ctimeMs].join(':');
+    const stat = [st.ino, st.mtimeNs, st.ctimeNs].join(':');
     const known = this.old.get(dir);
     if (known !== undefined && known.stat === stat) {
       try {
@@ -105,7 +108,8 @@ export class FolderListings {
     this.dirty = true;
     // Its old listing, if any, is out of date (a racy one is written by no one).
     this.old.delete(dir);
-    if (Math.max(st.mtimeMs, st.ctimeMs) < started - RACY_MS) this.now.set(dir, { stat, entries: [entries.kinds, ...entries.names.map(enc)].join('\t') });
+    // (Whole ms, as BigIntStats gives them: below an integer bound as the exact time is.)
+    if (Number(st.mtimeMs > st.ctimeMs ? st.mtimeMs : st.ctimeMs) < started - RACY_MS) this.now.set(dir, { stat, entries: [entries.kinds, ...entries.names.map(enc)].join('\t') });
     else this.now.delete(dir);
     return entries;
   }

@@ -83,9 +83,9 @@ describe('globMatcher', () => {
       const differ = paths.filter((p) => mine(p, p.slice(p.lastIndexOf('/') + 1)) !== theirs(p));
       assert.deepEqual(differ, [], `${pattern} differs from picomatch on these`);
       // The walk's form, the folder apart from the name, where the matcher has one.
-      if (mine.byFolder) {
-        const byFolder = mine.byFolder;
-        const apart = paths.filter((p) => byFolder(p.slice(0, p.lastIndexOf('/') + 1), p.slice(p.lastIndexOf('/') + 1)) !== theirs(p));
+      if (mine.inFolder) {
+        const inFolder = mine.inFolder;
+        const apart = paths.filter((p) => inFolder(p.slice(0, p.lastIndexOf('/') + 1))(p.slice(p.lastIndexOf('/') + 1)) !== theirs(p));
         assert.deepEqual(apart, [], `${pattern} by folder differs from picomatch on these`);
       }
     });
@@ -95,9 +95,9 @@ describe('globMatcher', () => {
     const envFiles = ['**/*.sh', '**/*.bash', '**/*crontab*', '**/*.cron', '**/cron.d/*', '**/*.plist', '**/ecosystem.config.{js,cjs,mjs,json}'];
     const mine = globMatcher(envFiles);
     const theirs = picomatch(envFiles, { dot: true });
-    assert.ok(mine.byFolder, 'no path made an entry');
-    const byFolder = mine.byFolder;
-    const differ = [...paths, 'cron.d/x', 'etc/cron.d/x', 'etc/xcron.d/x', 'cron.d/sub/x'].filter((p) => byFolder(p.slice(0, p.lastIndexOf('/') + 1), p.slice(p.lastIndexOf('/') + 1)) !== theirs(p));
+    assert.ok(mine.inFolder, 'no path made an entry');
+    const inFolder = mine.inFolder;
+    const differ = [...paths, 'cron.d/x', 'etc/cron.d/x', 'etc/xcron.d/x', 'cron.d/sub/x'].filter((p) => inFolder(p.slice(0, p.lastIndexOf('/') + 1))(p.slice(p.lastIndexOf('/') + 1)) !== theirs(p));
     assert.deepEqual(differ, []);
   });
 

@@ -126,6 +126,40 @@ describe('FolderListings', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
+  it('writes nothing when every folder is listed from here; drops a folder removed, keeps one read again', () => {
+    const dir = tmp();
+    const state = path.join(dir, 'state');
+    fs.mkdirSync(state);
+    for (const sub of ['keep', 'gone', 'grows']) fs.mkdirSync(path.join(dir, sub));
+    const later = Date.now() + 5000;
+    const walk = (l: FolderListings) => {
+      for (const d of [dir, ...fs.readdirSync(dir).filter((n) => n !== 'state').map((n) => path.join(dir, n))]) l.list(d, later);
+    };
+    let l = FolderListings.open(state);
+    walk(l);
+    assert.equal(l.save(dir), true);
+    const file = path.join(state, LISTINGS_FILE);
+    const first = fs.readFileSync(file, 'utf8');
+    l = FolderListings.open(state);
+    walk(l);
+    assert.deepEqual(l.counts, { read: 0, reused: 4 });
+    assert.equal(l.save(dir), false, 'nothing changed: not written');
+    assert.equal(fs.readFileSync(file, 'utf8'), first);
+    fs.rmSync(path.join(dir, 'gone'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'grows', 'new.js'), FINE);
+    l = FolderListings.open(state);
+    walk(l);
+    assert.deepEqual(l.counts, { read: 2, reused: 1 });
+    assert.equal(l.save(dir), true);
+    const kept = fs.readFileSync(file, 'utf8');
+    assert.ok(!kept.includes(`${path.join(dir, 'gone')}\t`), 'a removed folder is dropped');
+    assert.ok(kept.includes(`${path.join(dir, 'keep')}\t`), 'a folder listed from here is kept');
+    l = FolderListings.open(state);
+    assert.ok(l.list(path.join(dir, 'grows'), later)!.names.includes('new.js'));
+    assert.deepEqual(l.counts, { read: 0, reused: 1 }, 'the folder read again is kept as it is now');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('drops a cut-short or foreign file: everything is read', () => {
     const dir = tmp();
     const state = path.join(dir, 'state');

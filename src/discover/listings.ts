@@ -13,13 +13,14 @@ export interface Listed {
 }
 
 export const LISTINGS_FILE = 'walk-listings.tsv';
-/** Version 2: each folder's entries in path order (see readFolder). */
-const MAGIC = 'code-mechanic folder listings\t2';
+/** Version 3: each folder's entries in path order (see readFolder), its times in ns. */
+const MAGIC = 'code-mechanic folder listings\t3';
 /**
  * A folder changed this close to when it was listed may change again within its timestamp's
  * tick, unseen (git's "racy" case): its listing is not kept. 2 s covers 1 s and 2 s resolutions.
  */
 const RACY_MS = 2000;
+const BIGINT = { bigint: true } as const;
 
 const needsQuoting = /[\t\n\r\\]|^"/;
 const enc = (s: string): string => (needsQuoting.test(s) ? JSON.stringify(s) : s);
@@ -28,16 +29,19 @@ const dec = (s: string): string => (s.startsWith('"') ? (JSON.parse(s) as string
 /**
  * Folder listings kept between scans, in the state folder, so that a warm scan reads no folder
  * that did not change: one line a folder, `<folder><TAB><stat><TAB><kinds><TAB><name>...`, the
- * stat being its inode, mtime and ctime (ms, as stat gives them). A folder whose stat is the one
+ * stat being its inode, mtime and ctime (ns, as statKey's). A folder whose stat is the one
  * recorded is listed from here (adding, removing or renaming an entry changes a folder's mtime
  * and ctime); one changed within RACY_MS of its listing is listed again next time. Filtering is
  * the walk's, on every listing, so a change of configuration takes effect at once. A missing or
  * foreign file is no listing; writes are atomic, and happen only when something changed.
  */
 export class FolderListings {
-  /** As read: each folder's stat and raw entries, split only when asked for. */
-  private readonly old = new Map<string, { stat: string; entries: string }>();
-  /** This walk's: each folder listed (from here or from disk), as it will be written. */
+  /**
+   * As read: each folder's stat and raw entries, split only when asked for; `seen`: listed from
+   * here by a walk (marked on the record, not copied into `now`: a warm walk reuses thousands).
+   */
+  private readonly old = new Map<string, { stat: string; entries: string; seen?: boolean }>();
+  /** This walk's folders read from disk, as they will be written (a racy one is not). */
   private readonly now = new Map<string, { stat: string; entries: string }>();
   private dirty = false;
   /** Folders listed from disk, and from here (for tests and diagnostics). */
@@ -77,19 +81,21 @@ export class FolderListings {
    * disk than the one recorded, so the folder is listed again next time.
    */
   list(dir: string, started: number): Listed | undefined {
-    let st: fs.Stats;
+    let st: fs.BigIntStats;
     try {
-      st = fs.statSync(dir);
+      // BigInts, as every stat of a scan: node's stat code, optimised for the walk's stats, was
+      // thrown away at the first file's stat when the two kinds differed (and compiled again).
+      st = fs.statSync(dir, BIGINT);
     } catch {
       return undefined;
     }
     // Joined, flat at once (see statKey): compared with the recorded text next.
-    const stat = [st.ino, st.mtimeMs, st.ctimeMs].join(':');
+    const stat = [st.ino, st.mtimeNs, st.ctimeNs].join(':');
     const known = this.old.get(dir);
     if (known !== undefined && known.stat === stat) {
       try {
         const entries = parse(known.entries);
-        this.now.set(dir, known);
+        known.seen = true;
         this.counts.reused++;
         return entries;
       } catch {
@@ -100,19 +106,20 @@ export class FolderListings {
     if (!entries) return undefined;
     this.counts.read++;
     this.dirty = true;
-    if (Math.max(st.mtimeMs, st.ctimeMs) < started - RACY_MS) this.now.set(dir, { stat, entries: [entries.kinds, ...entries.names.map(enc)].join('\t') });
+    // Its old listing, if any, is out of date (a racy one is written by no one).
+    this.old.delete(dir);
+    // (Whole ms, as BigIntStats gives them: below an integer bound as the exact time is.)
+    if (Number(st.mtimeMs > st.ctimeMs ? st.mtimeMs : st.ctimeMs) < started - RACY_MS) this.now.set(dir, { stat, entries: [entries.kinds, ...entries.names.map(enc)].join('\t') });
     else this.now.delete(dir);
     return entries;
   }
 
   /** Write the listings of this walk under `root` and the others kept, if anything changed. */
   save(root: string): boolean {
-    // Every folder listed from here, and as many as were kept: none was dropped, nothing to write.
-    if (!this.dirty && this.counts.read === 0 && this.now.size === this.old.size) return false;
     const under = root.endsWith(path.sep) ? root : root + path.sep;
-    for (const dir of this.old.keys()) {
+    for (const [dir, v] of this.old) {
       // Folders of this root no longer listed (removed, or now left out) are dropped.
-      if ((dir === root || dir.startsWith(under)) && !this.now.has(dir)) {
+      if (!v.seen && (dir === root || dir.startsWith(under))) {
         this.old.delete(dir);
         this.dirty = true;
       }
@@ -120,7 +127,7 @@ export class FolderListings {
     if (!this.dirty) return false;
     const lines = [MAGIC];
     for (const [dir, v] of this.now) lines.push(`${enc(dir)}\t${v.stat}\t${v.entries}`);
-    // Other roots' (not walked yet, or by another walk): kept as they were.
+    // Folders listed from here, and other roots' (not walked yet, or by another walk): kept as they were.
     for (const [dir, v] of this.old) if (!this.now.has(dir)) lines.push(`${enc(dir)}\t${v.stat}\t${v.entries}`);
     lines.push('e', '');
     // Never the reason a state folder exists: a dry run, or a scan of a tree with nothing to

@@ -35,14 +35,19 @@ export function walkScopes(tree: TreeWalk, fallback: PackageScopes): (file: stri
     else if ((dir.endsWith('node_modules') || dir.endsWith(path.sep)) && path.basename(dir) === 'node_modules') key = 'none';
     else {
       // path.join's spelling, without its normalising: the walk's folders are already normal.
-      const pj = listed ? (dir.endsWith(path.sep) ? dir : dir + path.sep) + 'package.json' : undefined;
+      // (The folder's prefix made for every folder: made only where a package.json is, its first
+      // use, after the scan loop was optimised, threw that code away.)
+      const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
+      const pj = listed ? prefix + 'package.json' : undefined;
       let st: fs.BigIntStats | undefined;
       try {
         st = pj === undefined ? undefined : fs.statSync(pj, { bigint: true, throwIfNoEntry: false });
       } catch {
         st = undefined;
       }
-      if (st?.isFile()) key = `${pj}#${statKey(st)}`;
+      // The mode as a number (as listSourceFiles tests it): BigIntStats.isFile() makes BigInts,
+      // and its first call after the scan loop was optimised threw that code away.
+      if (st !== undefined && (Number(st.mode) & fs.constants.S_IFMT) === fs.constants.S_IFREG) key = `${pj}#${statKey(st)}`;
       else {
         const parent = parentOf(dir);
         key = parent === dir ? 'none' : keyOf(parent);

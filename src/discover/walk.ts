@@ -28,19 +28,20 @@ interface Walked {
   links: number[];
 }
 
-/** Whether `include` selects entry `i`. */
+/** Whether `include` selects entry `i` (for a few entries: files() tests a folder at a time). */
 function selects(w: Walked, i: number, include: Matcher): boolean {
   const name = w.names[i]!;
   const relPrefix = w.relPrefixes[w.folderOf[i]!]!;
-  return include.byFolder ? include.byFolder(relPrefix, name) : include(relPrefix + name, name);
+  return include.inFolder ? include.inFolder(relPrefix)(name) : include(relPrefix + name, name);
 }
 
 /**
- * A test of a path relative to the root, `/`-separated; `byFolder`: the same test given the
- * folder's relative path (with its trailing `/`) and the name apart, so that no path is made an
- * entry (every matcher without picomatch globs has it).
+ * A test of a path relative to the root, `/`-separated; `inFolder`: the same test as a test of
+ * the name, made for a folder (given its relative path, with its trailing `/`), so that no path
+ * is made an entry and what the folder alone decides is decided once for all its entries (every
+ * matcher without picomatch globs has it).
  */
-type Matcher = ((rel: string, name: string) => boolean) & { byFolder?: (relPrefix: string, name: string) => boolean };
+type Matcher = ((rel: string, name: string) => boolean) & { inFolder?: (relPrefix: string) => (name: string) => boolean };
 
 /**
  * One matcher for a list of globs. Patterns that test only the name, the usual include
@@ -64,9 +65,10 @@ export function globMatcher(patterns: readonly string[]): Matcher {
   // anchors itself (see nameRegExp).
   const name = names.length ? new RegExp(names.join('|'), 's') : undefined;
   const glob = rest.length ? picomatch(rest, { dot: true }) : undefined;
-  if (name !== undefined && !parents.length && glob === undefined) {
-    const byName = (_rel: string, base: string) => name.test(base);
-    return Object.assign(byName, { byFolder: byName });
+  const nameTest = name === undefined ? () => false : (base: string) => name.test(base);
+  if (!parents.length && glob === undefined) {
+    const matcher: Matcher = (_rel, base) => nameTest(base);
+    return Object.assign(matcher, { inFolder: () => nameTest });
   }
   // `**/d/*`: the file's folder is named d, at the root or below. (A loop: a closure made for
   // `some` at each of the walk's entries was most of what the environment's list allocated.)
@@ -74,9 +76,11 @@ export function globMatcher(patterns: readonly string[]): Matcher {
     for (const d of parents) if (relPrefix.endsWith(d) && (relPrefix.length === d.length || relPrefix.charCodeAt(relPrefix.length - d.length - 1) === 47)) return true;
     return false;
   };
-  const byFolder = (relPrefix: string, base: string) => (name !== undefined && name.test(base)) || inParent(relPrefix);
-  const matcher: Matcher = (rel, base) => byFolder(rel.slice(0, rel.length - base.length), base) || (glob !== undefined && glob(rel));
-  return glob === undefined ? Object.assign(matcher, { byFolder }) : matcher;
+  const all = () => true;
+  // Tested once a folder, not once an entry: the folder tests were most of the environment list's walk.
+  const inFolder = (relPrefix: string) => (inParent(relPrefix) ? all : nameTest);
+  const matcher: Matcher = (rel, base) => inFolder(rel.slice(0, rel.length - base.length))(base) || (glob !== undefined && glob(rel));
+  return glob === undefined ? Object.assign(matcher, { inFolder }) : matcher;
 }
 
 /**
@@ -170,12 +174,20 @@ export class TreeWalk {
     const base = path.resolve(root);
     let all = this.roots.get(base);
     if (!all) this.roots.set(base, (all = this.walk(base)));
-    const { names, folderOf, prefixes } = all;
+    const { names, folderOf, prefixes, relPrefixes } = all;
     const out: string[] = [];
-    // A path is made only for an entry selected (and by selects, a relative path only for a matcher that reads it).
+    // A path is made only for an entry selected (and a relative path only for a matcher that
+    // reads it). A folder's entries come in runs: its test is made at the first of each.
+    let folder = -1;
+    let test: ((name: string) => boolean) | undefined;
     for (let i = 0; i < names.length; i++) {
-      if (!selects(all, i, include)) continue;
-      const prefix = prefixes[folderOf[i]!]!;
+      const f = folderOf[i]!;
+      if (f !== folder) {
+        folder = f;
+        test = include.inFolder?.(relPrefixes[f]!);
+      }
+      if (!(test ? test(names[i]!) : include(relPrefixes[f]! + names[i]!, names[i]!))) continue;
+      const prefix = prefixes[f]!;
       out.push(prefix + names[i]!);
       folders?.push(prefix);
     }

@@ -362,7 +362,11 @@ export class ScanCache {
     const v = at + stat.length + 1 + (n?.length ?? 0) + 1;
     if (n === undefined || !text.startsWith(n, at + stat.length + 1) || text.charCodeAt(v - 1) !== 9 || v > end) return undefined;
     const c = text.charCodeAt(v);
-    if ((c === 48 || c === 49) && (v + 1 === end || text.charCodeAt(v + 1) === 9)) return c === 48 ? OK_COMMONJS : OK_MODULE;
+    // The next character read and tested first, whatever the record (at `end` it is the line
+    // break): a read or test first reached at the first record with exports had no type
+    // feedback, and threw the optimised lookup away mid-scan (then it was compiled again).
+    const after = text.charCodeAt(v + 1);
+    if ((c === 48 || c === 49) && (after === 9 || v + 1 === end)) return c === 48 ? OK_COMMONJS : OK_MODULE;
     try {
       return parseVerdict(text.slice(v, end), false);
     } catch {

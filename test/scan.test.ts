@@ -148,6 +148,10 @@ describe('the scan cache', () => {
     assert.equal(warm.read, 0);
     assert.equal(warm.cached, 41);
     assert.deepEqual(warm.verdicts, cold.verdicts.map(withoutExports));
+    // Cached ok verdicts are plain objects with a literal's keys in a literal's order (they are
+    // made by a constructor: see OkVerdict), so that they print as fresh ones do.
+    for (const v of warm.verdicts) assert.equal(Object.getPrototypeOf(v), Object.prototype);
+    assert.equal(JSON.stringify(warm.verdicts), JSON.stringify(cold.verdicts.map(withoutExports)));
     assert.equal(warm.cacheSaved, false, 'nothing changed: nothing written');
   });
 

@@ -21,10 +21,24 @@ export interface FileStat {
   folder?: string;
 }
 
+/**
+ * Made by `new`, not a literal: V8 tracks a literal's allocation site, and when it decides
+ * mid-walk that a site's objects live long (a scan keeps every FileStat), it throws away the
+ * optimised code that makes them (the walk's stat loop, then compiled again). One shape for all
+ * (folder undefined or not): the lookups that read them stay monomorphic.
+ */
+class ListedStat implements FileStat {
+  constructor(
+    readonly key: string,
+    readonly size: number,
+    readonly changedMs: number,
+    readonly folder: string | undefined,
+  ) {}
+}
+
 /** A FileStat of a file's BigInt stat; `folder`: see FileStat. */
 export function fileStatOf(st: { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }, folder?: string): FileStat {
-  // One shape for all (folder undefined or not): the lookups that read them stay monomorphic.
-  return { key: statKey(st), size: Number(st.size), changedMs: Number(st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1e6, folder };
+  return new ListedStat(statKey(st), Number(st.size), Number(st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1e6, folder);
 }
 
 /** A file's verdict without its name: what the cache keeps. */

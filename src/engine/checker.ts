@@ -418,6 +418,20 @@ export function parseCheckOutput(stderr: string, file: string): { line: number; 
 
 // A file's export surface in a budgeted check (see CheckRun.planSurfaces), beside 0 (read
 // whatever it takes): read by the lexers alone (none where only a parse can tell), or not read.
+/**
+ * A cached ok verdict, made by `new` rather than as a literal: V8 tracks a literal's allocation
+ * site, and its mid-scan decision that the site's objects live long (a scan keeps every verdict)
+ * threw the optimised cache loop away. A plain object still (Object.prototype, as a literal's),
+ * with a literal's fields in a literal's order.
+ */
+function OkVerdict(this: { file: string; ok: true; format: ModuleFormat }, file: string, format: ModuleFormat): void {
+  this.file = file;
+  this.ok = true;
+  this.format = format;
+}
+OkVerdict.prototype = Object.prototype;
+type OkVerdictMaker = new (file: string, format: ModuleFormat) => FileVerdict;
+
 const SURFACE_LEXED = 1;
 const SURFACE_NONE = 2;
 
@@ -545,9 +559,9 @@ class CheckRun {
         if (hit) {
           this.summary.cached++;
           this.hits.push(i);
-          // An ok verdict (the cache gives it without exports) as a literal: the spread made each
+          // An ok verdict (the cache gives it without exports) made whole: the spread made each
           // one with a backing store of its own.
-          this.emit(i, 'ok' in hit && hit.ok && hit.exports === undefined ? { file, ok: true, format: hit.format } : { file, ...hit });
+          this.emit(i, 'ok' in hit && hit.ok && hit.exports === undefined ? new (OkVerdict as unknown as OkVerdictMaker)(file, hit.format) : { file, ...hit });
           continue;
         }
       }

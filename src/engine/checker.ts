@@ -416,8 +416,6 @@ export function parseCheckOutput(stderr: string, file: string): { line: number; 
   return { line, column, message, errorType, detail };
 }
 
-// A file's export surface in a budgeted check (see CheckRun.planSurfaces), beside 0 (read
-// whatever it takes): read by the lexers alone (none where only a parse can tell), or not read.
 /**
  * A cached ok verdict, made by `new` rather than as a literal: V8 tracks a literal's allocation
  * site, and its mid-scan decision that the site's objects live long (a scan keeps every verdict)
@@ -432,6 +430,8 @@ function OkVerdict(this: { file: string; ok: true; format: ModuleFormat }, file:
 OkVerdict.prototype = Object.prototype;
 type OkVerdictMaker = new (file: string, format: ModuleFormat) => FileVerdict;
 
+// A file's export surface in a budgeted check (see CheckRun.planSurfaces), beside 0 (read
+// whatever it takes): read by the lexers alone (none where only a parse can tell), or not read.
 const SURFACE_LEXED = 1;
 const SURFACE_NONE = 2;
 

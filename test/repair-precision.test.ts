@@ -39,6 +39,8 @@ interface PrecisionCase {
   slip: [from: string, to: string];
   /** Other files of the little project. */
   files?: Record<string, string>;
+  /** Where the case is written (default lib/case.js; lib/case.mjs for an ES module). */
+  path?: string;
 }
 
 /** A moment.js locale file as published: a UMD wrapper, then statements ended with `;`. */
@@ -106,6 +108,33 @@ function sum(items) {
 module.exports = { sum };
 `,
     slip: ['  return total;', '  retrun total;'],
+  },
+  {
+    // the tolerant parse reads `export { defaut, total }`: a list no brace opens, not exports to keep
+    name: 'a mistyped default in an ES module: export defaut total;',
+    expect: 'repaired',
+    path: 'lib/case.mjs',
+    intended: `function total(rows) {
+  let sum = 0;
+  for (const r of rows) sum += r.amount;
+  return sum;
+}
+
+export default total;
+`,
+    slip: ['export default total;', 'export defaut total;'],
+  },
+  {
+    name: 'a mistyped declaration after export: export varr root = ...',
+    expect: 'repaired',
+    path: 'lib/case.mjs',
+    intended: `export var root = typeof globalThis == 'object' ? globalThis : {};
+
+export function now() {
+  return root.Date.now();
+}
+`,
+    slip: ['export var root', 'export varr root'],
   },
   {
     name: 'a mistyped declaration: conts opts = require(...)',
@@ -633,7 +662,7 @@ describe('precision: each slip ends as what was meant, or untouched', { concurre
       assert.ok(!meant(text, c.intended), 'the slip changes the tokens');
       const sb = box();
       for (const [rel, t] of Object.entries(c.files ?? {})) sb.write(rel, t);
-      const file = sb.write('lib/case.js', text);
+      const file = sb.write(c.path ?? 'lib/case.js', text);
       sb.config({ roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
       const run = await sb.runJson(['run']);
       const fix = run.json.fixes.find((f: any) => f.file === file);

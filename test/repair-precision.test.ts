@@ -137,6 +137,25 @@ export function now() {
     slip: ['export var root', 'export varr root'],
   },
   {
+    // V8 puts the error at the line's start ("missing ) after argument list"), not at the backtick
+    name: 'a stray backtick after a call\'s parenthesis: require(`\'./_baseWhile\')',
+    expect: 'repaired',
+    files: { 'lib/_baseWhile.js': 'module.exports = (a) => a;\n', 'lib/_baseIteratee.js': 'module.exports = (f) => f;\n' },
+    intended: `'use strict';
+var baseIteratee = require('./_baseIteratee'),
+    baseWhile = require('./_baseWhile');
+
+/**
+ * Creates a slice of \`array\` with elements taken from the end.
+ */
+function takeRightWhile(array, predicate) {
+  return baseWhile(array, baseIteratee(predicate, 3), false, true);
+}
+module.exports = takeRightWhile;
+`,
+    slip: ["require('./_baseWhile')", "require(`'./_baseWhile')"],
+  },
+  {
     name: 'a mistyped declaration: conts opts = require(...)',
     expect: 'repaired',
     intended: `'use strict';

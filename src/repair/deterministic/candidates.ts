@@ -972,13 +972,17 @@ export function wordCandidates(lx: Lexed, e: number, errLine: number): Candidate
     }
   }
   // a stray backtick opens a template that runs on to the next backtick: the error falls inside
-  // or just after the template, and the backtick that opened it is the slip
-  for (let i = Math.max(0, e - 3); i <= Math.min(toks.length - 1, e); i++) {
+  // or just after the template, and the backtick that opened it is the slip; or V8 puts it before
+  // the template, on the word it reads as a tag (`do\`y: 4`) or at the start of its line
+  // (`require(\`'./a')`: "missing ) after argument list"), so later on the error's line too
+  for (let i = Math.max(0, e - 3); i <= Math.min(toks.length - 1, e + 12); i++) {
     const tok = toks[i]!;
+    if (i > e && tok.line !== errLine) break;
     if (tok.type !== 'template' || tok.tplClose) continue;
-    out.push({ edit: { offset: tok.start, del: 1, ins: '' }, cost: 0.75 + 0.05 * (e - i), kind: 'delete', token: '`', was: '`', why: 'stray' });
+    const d = 0.05 * Math.abs(e - i);
+    out.push({ edit: { offset: tok.start, del: 1, ins: '' }, cost: 0.75 + d, kind: 'delete', token: '`', was: '`', why: 'stray' });
     if (tok.end > 0 && text[tok.end - 1] === '`' && tok.end - 1 > tok.start)
-      out.push({ edit: { offset: tok.end - 1, del: 1, ins: '' }, cost: 0.8 + 0.05 * (e - i), kind: 'delete', token: '`', was: '`', why: 'stray' });
+      out.push({ edit: { offset: tok.end - 1, del: 1, ins: '' }, cost: 0.8 + d, kind: 'delete', token: '`', was: '`', why: 'stray' });
   }
   return out;
 }

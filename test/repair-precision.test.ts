@@ -156,6 +156,26 @@ module.exports = takeRightWhile;
     slip: ["require('./_baseWhile')", "require(`'./_baseWhile')"],
   },
   {
+    // a ',' parses too (`hh, translate`), reading 'hh' as a variable nothing declares; the literal's other lines say `key: value`
+    name: "a key's lost ':' in a literal written one `key: value` a line: hh translate,",
+    expect: 'repaired',
+    intended: `'use strict';
+function translate(number, withoutSuffix, key) {
+  return number + ' ' + key;
+}
+var relativeTime = {
+  future: 'in %s',
+  past: '%s ago',
+  m: translate,
+  mm: translate,
+  h: translate,
+  hh: translate,
+};
+module.exports = { relativeTime };
+`,
+    slip: ['  hh: translate,', '  hh translate,'],
+  },
+  {
     name: 'a mistyped declaration: conts opts = require(...)',
     expect: 'repaired',
     intended: `'use strict';

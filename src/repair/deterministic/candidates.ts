@@ -84,8 +84,11 @@ function shiftBalance(counts: number[], v: string, sign: number): void {
 
 /** Below a ',' (INSERT_PRIOR 1.0) where the literal's own layout asks for the ':'. */
 const COLON_BY_LAYOUT = 0.85;
-/** Fewest other lines of the literal that open with `key:`, for its layout to count. */
-const KEYED_LINES = 2;
+/**
+ * Fewest other lines of the literal that open with `key:`, for its layout to count: one is enough
+ * (`{⏎ contains: function…,⏎ push function…` ), as the ',' it outranks reads the key as a variable.
+ */
+const KEYED_LINES = 1;
 
 /**
  * Where a ':' goes when the error's token follows a key that opens its line (`hh translate`)

@@ -39,6 +39,8 @@ interface PrecisionCase {
   slip: [from: string, to: string];
   /** Other files of the little project. */
   files?: Record<string, string>;
+  /** Where the case is written (default lib/case.js; lib/case.mjs for an ES module). */
+  path?: string;
 }
 
 /** A moment.js locale file as published: a UMD wrapper, then statements ended with `;`. */
@@ -106,6 +108,72 @@ function sum(items) {
 module.exports = { sum };
 `,
     slip: ['  return total;', '  retrun total;'],
+  },
+  {
+    // the tolerant parse reads `export { defaut, total }`: a list no brace opens, not exports to keep
+    name: 'a mistyped default in an ES module: export defaut total;',
+    expect: 'repaired',
+    path: 'lib/case.mjs',
+    intended: `function total(rows) {
+  let sum = 0;
+  for (const r of rows) sum += r.amount;
+  return sum;
+}
+
+export default total;
+`,
+    slip: ['export default total;', 'export defaut total;'],
+  },
+  {
+    name: 'a mistyped declaration after export: export varr root = ...',
+    expect: 'repaired',
+    path: 'lib/case.mjs',
+    intended: `export var root = typeof globalThis == 'object' ? globalThis : {};
+
+export function now() {
+  return root.Date.now();
+}
+`,
+    slip: ['export var root', 'export varr root'],
+  },
+  {
+    // V8 puts the error at the line's start ("missing ) after argument list"), not at the backtick
+    name: 'a stray backtick after a call\'s parenthesis: require(`\'./_baseWhile\')',
+    expect: 'repaired',
+    files: { 'lib/_baseWhile.js': 'module.exports = (a) => a;\n', 'lib/_baseIteratee.js': 'module.exports = (f) => f;\n' },
+    intended: `'use strict';
+var baseIteratee = require('./_baseIteratee'),
+    baseWhile = require('./_baseWhile');
+
+/**
+ * Creates a slice of \`array\` with elements taken from the end.
+ */
+function takeRightWhile(array, predicate) {
+  return baseWhile(array, baseIteratee(predicate, 3), false, true);
+}
+module.exports = takeRightWhile;
+`,
+    slip: ["require('./_baseWhile')", "require(`'./_baseWhile')"],
+  },
+  {
+    // a ',' parses too (`hh, translate`), reading 'hh' as a variable nothing declares; the literal's other lines say `key: value`
+    name: "a key's lost ':' in a literal written one `key: value` a line: hh translate,",
+    expect: 'repaired',
+    intended: `'use strict';
+function translate(number, withoutSuffix, key) {
+  return number + ' ' + key;
+}
+var relativeTime = {
+  future: 'in %s',
+  past: '%s ago',
+  m: translate,
+  mm: translate,
+  h: translate,
+  hh: translate,
+};
+module.exports = { relativeTime };
+`,
+    slip: ['  hh: translate,', '  hh translate,'],
   },
   {
     name: 'a mistyped declaration: conts opts = require(...)',
@@ -633,7 +701,7 @@ describe('precision: each slip ends as what was meant, or untouched', { concurre
       assert.ok(!meant(text, c.intended), 'the slip changes the tokens');
       const sb = box();
       for (const [rel, t] of Object.entries(c.files ?? {})) sb.write(rel, t);
-      const file = sb.write('lib/case.js', text);
+      const file = sb.write(c.path ?? 'lib/case.js', text);
       sb.config({ roots: ['lib'], pm2Logs: false, stateDir: '../state', llm: { provider: 'none' } });
       const run = await sb.runJson(['run']);
       const fix = run.json.fixes.find((f: any) => f.file === file);

@@ -42,6 +42,12 @@ export function parseStrict(text: string, isModule: boolean): Program | undefine
   }
 }
 
+/** Whether the `export` at `start` (an offset in the tree, the text's byte order mark left out) opens a `{ … }` list. */
+function bracedList(text: string, start: number): boolean {
+  const at = start + (text.charCodeAt(0) === 0xfeff ? 1 : 0);
+  return /^export\s*\{/.test(text.slice(at, at + 40));
+}
+
 function stripBom(text: string): string {
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
@@ -68,6 +74,9 @@ export function surfaceOfProgram(program: Program, text?: string): Surface {
           declaredNames(stmt.declaration, names);
           for (const n of names) exports.add(n);
         }
+        // acorn-loose reads `export defaut x` and `export varr x = 1` as `export { defaut, x }`: a
+        // list the text never braced is its invention, not exports the file wrote
+        if (!stmt.declaration && !stmt.source && text !== undefined && !bracedList(text, stmt.start)) break;
         for (const spec of stmt.specifiers ?? []) exports.add(nameOf(spec.exported));
         break;
       case 'ExportDefaultDeclaration':

@@ -82,6 +82,39 @@ function shiftBalance(counts: number[], v: string, sign: number): void {
   else if (v === '}') counts[2]! -= sign;
 }
 
+/** Below a ',' (INSERT_PRIOR 1.0) where the literal's own layout asks for the ':'. */
+const COLON_BY_LAYOUT = 0.85;
+/**
+ * Fewest other lines of the literal that open with `key:`, for its layout to count: one is enough
+ * (`{⏎ contains: function…,⏎ push function…` ), as the ',' it outranks reads the key as a variable.
+ */
+const KEYED_LINES = 1;
+
+/**
+ * Where a ':' goes when the error's token follows a key that opens its line (`hh translate`)
+ * inside a `{` whose other lines open with `key:` (KEYED_LINES or more): the offset after the
+ * key, or undefined.
+ */
+function lostKeyColon(lx: Lexed, e: number): number | undefined {
+  const toks = lx.tokens;
+  const key = toks[e - 1];
+  const value = toks[e];
+  if (!key || !value || !key.first || value.line !== key.line) return undefined;
+  if (key.type !== 'name' && key.type !== 'string' && key.type !== 'num') return undefined;
+  if (key.type === 'string' && key.unterminated) return undefined;
+  const open = lx.parent[e - 1]!;
+  if (open < 0 || toks[open]!.value !== '{' || lx.parent[e] !== open) return undefined;
+  const end = lx.match[open]! >= 0 ? lx.match[open]! : Math.min(toks.length, open + 4000);
+  let keyed = 0;
+  for (let k = open + 1; k < end; k++) {
+    const t = toks[k]!;
+    if (!t.first || lx.parent[k] !== open || k === e - 1) continue;
+    const next = toks[k + 1];
+    if (next && next.type === 'punct' && next.value === ':') keyed++;
+  }
+  return keyed >= KEYED_LINES ? key.end : undefined;
+}
+
 function isWordChar(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 36 || c === 95 || c > 127;
 }
@@ -375,6 +408,11 @@ export function generateCandidates(lx: Lexed, opts: GenerateOptions): Candidate[
     const sp = lx.text[tok.start - 1] === ' ' && (!tok.first || lx.indent[tok.line] === I + 1);
     add({ edit: { offset: sp ? tok.start - 1 : tok.start, del: 0, ins: sp ? '}' : '} ' }, cost: 0.62 + balanceCost(lx, undefined, '}'), kind: 'insert', token: '}', why: 'error' });
   }
+
+  // `  hh translate,` in a literal whose other lines read `  key: value,`: the line lost its ':'
+  // (a ',' there makes two shorthand entries on one line, as the literal writes none)
+  const colon = lostKeyColon(lx, e);
+  if (colon) add({ edit: { offset: colon, del: 0, ins: ':' }, cost: COLON_BY_LAYOUT + balanceCost(lx, undefined, ':'), kind: 'insert', token: ':', why: 'error' });
 
   // 2. ends of the lines before the error
   let lines = 0;
@@ -972,13 +1010,17 @@ export function wordCandidates(lx: Lexed, e: number, errLine: number): Candidate
     }
   }
   // a stray backtick opens a template that runs on to the next backtick: the error falls inside
-  // or just after the template, and the backtick that opened it is the slip
-  for (let i = Math.max(0, e - 3); i <= Math.min(toks.length - 1, e); i++) {
+  // or just after the template, and the backtick that opened it is the slip; or V8 puts it before
+  // the template, on the word it reads as a tag (`do\`y: 4`) or at the start of its line
+  // (`require(\`'./a')`: "missing ) after argument list"), so later on the error's line too
+  for (let i = Math.max(0, e - 3); i <= Math.min(toks.length - 1, e + 12); i++) {
     const tok = toks[i]!;
+    if (i > e && tok.line !== errLine) break;
     if (tok.type !== 'template' || tok.tplClose) continue;
-    out.push({ edit: { offset: tok.start, del: 1, ins: '' }, cost: 0.75 + 0.05 * (e - i), kind: 'delete', token: '`', was: '`', why: 'stray' });
+    const d = 0.05 * Math.abs(e - i);
+    out.push({ edit: { offset: tok.start, del: 1, ins: '' }, cost: 0.75 + d, kind: 'delete', token: '`', was: '`', why: 'stray' });
     if (tok.end > 0 && text[tok.end - 1] === '`' && tok.end - 1 > tok.start)
-      out.push({ edit: { offset: tok.end - 1, del: 1, ins: '' }, cost: 0.8 + 0.05 * (e - i), kind: 'delete', token: '`', was: '`', why: 'stray' });
+      out.push({ edit: { offset: tok.end - 1, del: 1, ins: '' }, cost: 0.8 + d, kind: 'delete', token: '`', was: '`', why: 'stray' });
   }
   return out;
 }

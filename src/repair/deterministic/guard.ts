@@ -42,7 +42,9 @@ export interface SurfaceReference {
   declaredAnywhere: Set<string>;
   /**
    * Exports the text writes, read from its tokens: a name within four tokens after `export` or
-   * `exports` (`default` after `export`), and `=` where `exports` is followed by `=`. A slip in
+   * `exports` (`default` after `export`; a line's first word one slip from `export` counts as it,
+   * and a word one slip from `default` right after it as `default`), and `=` where `exports` is
+   * followed by `=`. A slip in
    * the exporting statement hides it from the tolerant parse, not from the tokens.
    */
   writtenExports: Set<string>;
@@ -141,10 +143,13 @@ function writtenExports(text: string, toks: Token[]): Set<string> {
   const out = new Set<string>();
   for (let i = 0; i < toks.length; i++) {
     const t = toks[i]!;
-    if (t.type !== 'name' || (t.value !== 'export' && t.value !== 'exports')) continue;
+    if (t.type !== 'name') continue;
+    // `exxport { a }` at a line's start still writes its exports; `export defaut x`, a default one
+    const esm = t.value === 'export' || (t.first && !!slipKind(t.value, 'export'));
+    if (!esm && t.value !== 'exports') continue;
     for (let k = i + 1; k <= i + 4 && k < toks.length; k++) {
       const n = toks[k]!;
-      if (n.type === 'name') out.add(n.value);
+      if (n.type === 'name') out.add(esm && k === i + 1 && slipKind(n.value, 'default') ? 'default' : n.value);
       else if (n.type === 'string') out.add(text.slice(n.start + 1, n.end - 1));
       else if (n.value === '=' && t.value === 'exports') out.add('=');
     }

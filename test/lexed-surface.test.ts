@@ -34,6 +34,8 @@ const CASES: [string, boolean, boolean][] = [
   ['module.exports = await f();', false, false],
   ["export const { a, b: c } = o; export default 1; export * from './d'; export * as e from './f'; export { g as 'h i' };", true, true],
   ['export function f() {} export class C {} export let x = 1, y;', true, true],
+  // A comment between `export` and its list: the list is still the file's.
+  ['const g = 1, h = 2;\nexport /* the api */ { g, h as i };\nexport // more\n{ g as j };', true, true],
   ['export const a = 1; // module.exports = b', true, false],
   // cjs-module-lexer does not read module syntax: CommonJS records in a module go to acorn.
   ['export const a = 1;\nmodule.exports.b = 2;', true, false],

@@ -42,10 +42,13 @@ export function parseStrict(text: string, isModule: boolean): Program | undefine
   }
 }
 
-/** Whether the `export` at `start` (an offset in the tree, the text's byte order mark left out) opens a `{ … }` list. */
-function bracedList(text: string, start: number): boolean {
-  const at = start + (text.charCodeAt(0) === 0xfeff ? 1 : 0);
-  return /^export\s*\{/.test(text.slice(at, at + 40));
+/**
+ * Whether a `{` stands between the `export` at `start` and its first specifier at `first`
+ * (offsets in the tree, the text's byte order mark left out): a comment may stand there too.
+ */
+function bracedList(text: string, start: number, first: number): boolean {
+  const bom = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  return text.slice(start + bom + 6, first + bom).includes('{');
 }
 
 function stripBom(text: string): string {
@@ -76,7 +79,7 @@ export function surfaceOfProgram(program: Program, text?: string): Surface {
         }
         // acorn-loose reads `export defaut x` and `export varr x = 1` as `export { defaut, x }`: a
         // list the text never braced is its invention, not exports the file wrote
-        if (!stmt.declaration && !stmt.source && text !== undefined && !bracedList(text, stmt.start)) break;
+        if (!stmt.declaration && !stmt.source && text !== undefined && stmt.specifiers?.length && !bracedList(text, stmt.start, stmt.specifiers[0]!.start)) break;
         for (const spec of stmt.specifiers ?? []) exports.add(nameOf(spec.exported));
         break;
       case 'ExportDefaultDeclaration':

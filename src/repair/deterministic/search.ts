@@ -266,20 +266,27 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
             found.blockEnds ??= blockEndsDeleted(toOriginal(found.edits), rootLx).length;
             const blockEnds = blockEndsDeleted(edits, rootLx).length;
             if (blockEnds > found.blockEnds) continue;
-            // A '}' that ends a block by the indentation is seldom the slip: a lost '{', or another
-            // token, is likelier. A repair that deletes fewer such '}' and parses replaces the one
-            // found, if the surface guard passes it as it did that one, which is then no rival (above).
-            // (bench:repair, two slips: of 20 pairs that deleted one, none restored the original.)
-            if (seeking && blockEnds < found.blockEnds) {
-              const surface = judgeSurface(text, isModule, reference!);
-              if (surface.change) continue;
-              const all = [...state.edits, { candidate: cand, at: e.offset }];
-              found = { text, edits: all, cost: total, program: surface.program, rivals: new Rivals(text, surface.program, surface.exports, opts, reference!), checked: 0, rivalChecks: found.rivalChecks, deadline: found.deadline, blockEnds };
-              continue;
-            }
-            // nor one whose brackets the indentation contradicts more often than the repair's
             found.disagree ??= indentDisagreements(found.lx, 0, Infinity);
             const disagree = indentDisagreements(rlx, 0, Infinity);
+            // A '}' that ends a block by the indentation is seldom the slip: a lost '{', or another
+            // token, is likelier. A repair that deletes fewer such '}' and parses replaces the one
+            // found; so does one whose brackets the indentation contradicts less often (`f(a)⏎  body⏎}⏎}`:
+            // the '{' put back and the doubled '}' deleted, not a bare block opened under the head).
+            // Only if the surface guard passes it as it did the first, which is then no rival (above
+            // and below). (bench:repair, two slips: of 20 pairs that deleted such a '}', none was right.)
+            // The indentation's count alone decides only between pairs: for one edit it misreads a
+            // case's body (`case 'D':⏎  return x;}` read as lacking a '{' after the label, a wrong fix
+            // in bench:repair's single slips), and each edit of a pair is still judged alone after.
+            if ((seeking && blockEnds < found.blockEnds) || (disagree < found.disagree && found.edits.length > 1)) {
+              const surface = judgeSurface(text, isModule, reference!);
+              if (!surface.change) {
+                const all = [...state.edits, { candidate: cand, at: e.offset }];
+                const rivals = new Rivals(text, surface.program, surface.exports, opts, reference!);
+                found = { text, edits: all, cost: total, program: surface.program, rivals, checked: 0, rivalChecks: found.rivalChecks, deadline: found.deadline, blockEnds, lx: rlx, disagree };
+                continue;
+              }
+            }
+            // nor one whose brackets the indentation contradicts more often than the repair's
             if (disagree > found.disagree) continue;
             if (disagree < found.disagree) found.indentPrefersRival = true;
             if (judged.exportsDiffer && total <= found.cost + AMBIGUITY_MARGIN) return { ok: false, reason: ambiguous(judged.exportsDiffer), tried };

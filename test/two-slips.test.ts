@@ -298,3 +298,91 @@ describe('two slips: a pair is ruled clear of rivals by count, as a single edit 
     }
   });
 });
+
+/** An if / else-if chain (moment's locale shape), intended; and with `retur` typed and one `else if (…)` left without its '{'. */
+const DAY_LINES = [
+  "'use strict';",
+  '',
+  '/** Parts of the day, by hour. */',
+  'const day = {',
+  '    meridiemHour: function (hour, meridiem) {',
+  '        if (hour === 12) {',
+  '            hour = 0;',
+  '        }',
+  "        if (meridiem === 'night') {",
+  '            return hour < 4 ? hour : hour + 12;',
+  "        } else if (meridiem === 'morning') {",
+  '            return hour;',
+  "        } else if (meridiem === 'noon') {",
+  '            return hour >= 10 ? hour : hour + 12;',
+  "        } else if (meridiem === 'evening') {",
+  '            return hour + 12;',
+  '        }',
+  '    },',
+  '    meridiem: function (hour) {',
+  '        if (hour < 4) {',
+  "            return 'night';",
+  '        } else if (hour < 10) {',
+  "            return 'morning';",
+  '        } else if (hour < 17) {',
+  "            return 'noon';",
+  '        } else if (hour < 20) {',
+  "            return 'evening';",
+  '        } else {',
+  "            return 'night';",
+  '        }',
+  '    },',
+  '};',
+  '',
+  'module.exports = day;',
+];
+const DAY = DAY_LINES.join('\n') + '\n';
+const DAY_TWO = DAY.replace('            return hour >= 10', '            retur hour >= 10').replace('} else if (hour < 17) {', '} else if (hour < 17)');
+
+describe("two slips: a lost '{' is restored, not the next '}' deleted", () => {
+  it("`retur` and an `else if (…)` without its '{': the '{' is put back and the pair written (byte for byte), not the '}' of the next `} else if` deleted", async () => {
+    assert.notEqual(DAY_TWO, DAY);
+    const { file, r, fix, story } = await fixOne('lib/day.js', DAY_TWO);
+    assert.equal(r.code, 0, story);
+    assert.equal(fix.outcome, 'applied', story);
+    assert.match(fix.reason, /replaced 'retur' with 'return' at 14:\d+ \(mistyped keyword\); inserted '\{' at 24:\d+/, story);
+    assert.equal(fs.readFileSync(file, 'utf8'), DAY);
+  });
+});
+
+/** lodash's reduce.js shape (MIT), its doc comment cut short. */
+const REDUCE_LINES = [
+  "var arrayReduce = require('./_arrayReduce'),",
+  "    baseEach = require('./_baseEach'),",
+  "    baseReduce = require('./_baseReduce'),",
+  "    isArray = require('./isArray');",
+  '',
+  '/**',
+  ' * Reduces `collection` to a value which is the accumulated result of running',
+  ' * each element in `collection` thru `iteratee`.',
+  ' */',
+  'function reduce(collection, iteratee, accumulator) {',
+  '  var func = isArray(collection) ? arrayReduce : baseReduce,',
+  '      initAccum = arguments.length < 3;',
+  '',
+  '  return func(collection, iteratee, accumulator, initAccum, baseEach);',
+  '}',
+  '',
+  'module.exports = reduce;',
+];
+const REDUCE = REDUCE_LINES.join('\n') + '\n';
+/** The function's '{' lost and its '}' typed twice. */
+const REDUCE_TWO = REDUCE.replace('accumulator) {', 'accumulator)').replace('baseEach);\n}\n', 'baseEach);\n}\n}\n');
+
+describe('two slips: the pair the indentation agrees with', () => {
+  it("a function's lost '{' and its '}' typed twice: the '{' put back and the doubled '}' deleted, not a bare block opened under the head", async () => {
+    assert.notEqual(REDUCE_TWO, REDUCE);
+    const { file, r, fix, story } = await fixOne('lib/reduce.js', REDUCE_TWO);
+    assert.equal(r.code, 0, story);
+    assert.equal(fix.outcome, 'applied', story);
+    assert.match(fix.reason, /inserted '\{' at 10:\d+; deleted '\}' at 15:1/, story);
+    // the original but for the blank line the deleted '}' leaves
+    const blankLines = (t: string): string => t.replace(/\n\n+/g, '\n');
+    assert.equal(blankLines(fs.readFileSync(file, 'utf8')), blankLines(REDUCE));
+  });
+});

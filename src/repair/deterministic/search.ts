@@ -132,6 +132,12 @@ interface Found {
   indentPrefersRival?: boolean;
 }
 
+/** Whether a repair found deletes a '}' that ends a block by the indentation (caching the count on it). */
+function seekingBlockEnd(found: Found, rootLx: Lexed): boolean {
+  found.blockEnds ??= blockEndsDeleted(toOriginal(found.edits), rootLx).length;
+  return found.blockEnds > 0;
+}
+
 export function searchRepair(original: string, rootLx: Lexed, errorOffset: number, opts: SearchOptions, started: number): SearchResult {
   const deadline = started + opts.timeBudgetMs;
   const hardDeadline = started + FLOOR_TIME_FACTOR * opts.timeBudgetMs;
@@ -176,7 +182,10 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
     // leave time for the next level when there is one
     const levelDeadline = level < opts.maxEdits ? started + opts.timeBudgetMs * (level === 1 ? 0.45 : 0.75) : deadline;
     for (const { state, cand, total } of items) {
-      if (found && (total > found.cost + RIVAL_WINDOW || (found.nearest && total > found.cost + AMBIGUITY_MARGIN))) break;
+      // a repair that deletes a '}' the indentation says ends a block keeps looking, through the
+      // window, for one that does not (seekingBlockEnd)
+      const seeking = !!found && seekingBlockEnd(found, rootLx);
+      if (found && (total > found.cost + RIVAL_WINDOW || (found.nearest && !seeking && total > found.cost + AMBIGUITY_MARGIN))) break;
       if (tried >= opts.maxCandidates) break;
       const now = performance.now();
       if (found && ++found.rivalChecks > RIVAL_CHECKS * found.edits.length) {
@@ -206,7 +215,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         // a rival the statements around its edit settle needs no whole compile, unless the
         // nearest rival is still sought and it may parse
         const settled = found.rivals.settle(text);
-        if (settled === 'does not parse' || (settled && (found.nearest || total > found.cost + AMBIGUITY_MARGIN))) continue;
+        if (settled === 'does not parse' || (settled && !seeking && (found.nearest || total > found.cost + AMBIGUITY_MARGIN))) continue;
       }
       let region = regions.get(state);
       if (!region) {
@@ -255,10 +264,29 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
             if (bracelessNear(rlx, edits).length > found.braceless) continue;
             // nor one that deletes a '}' the indentation says ends a block, when the repair does not
             found.blockEnds ??= blockEndsDeleted(toOriginal(found.edits), rootLx).length;
-            if (blockEndsDeleted(edits, rootLx).length > found.blockEnds) continue;
-            // nor one whose brackets the indentation contradicts more often than the repair's
+            const blockEnds = blockEndsDeleted(edits, rootLx).length;
+            if (blockEnds > found.blockEnds) continue;
             found.disagree ??= indentDisagreements(found.lx, 0, Infinity);
             const disagree = indentDisagreements(rlx, 0, Infinity);
+            // A '}' that ends a block by the indentation is seldom the slip: a lost '{', or another
+            // token, is likelier. A repair that deletes fewer such '}' and parses replaces the one
+            // found; so does one whose brackets the indentation contradicts less often (`f(a)⏎  body⏎}⏎}`:
+            // the '{' put back and the doubled '}' deleted, not a bare block opened under the head).
+            // Only if the surface guard passes it as it did the first, which is then no rival (above
+            // and below). (bench:repair, two slips: of 20 pairs that deleted such a '}', none was right.)
+            // The indentation's count alone decides only between pairs: for one edit it misreads a
+            // case's body (`case 'D':⏎  return x;}` read as lacking a '{' after the label, a wrong fix
+            // in bench:repair's single slips), and each edit of a pair is still judged alone after.
+            if ((seeking && blockEnds < found.blockEnds) || (disagree < found.disagree && found.edits.length > 1)) {
+              const surface = judgeSurface(text, isModule, reference!);
+              if (!surface.change) {
+                const all = [...state.edits, { candidate: cand, at: e.offset }];
+                const rivals = new Rivals(text, surface.program, surface.exports, opts, reference!);
+                found = { text, edits: all, cost: total, program: surface.program, rivals, checked: 0, rivalChecks: found.rivalChecks, deadline: found.deadline, blockEnds, lx: rlx, disagree };
+                continue;
+              }
+            }
+            // nor one whose brackets the indentation contradicts more often than the repair's
             if (disagree > found.disagree) continue;
             if (disagree < found.disagree) found.indentPrefersRival = true;
             if (judged.exportsDiffer && total <= found.cost + AMBIGUITY_MARGIN) return { ok: false, reason: ambiguous(judged.exportsDiffer), tried };

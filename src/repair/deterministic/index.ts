@@ -17,7 +17,7 @@ import { unseenPairs } from './pairs.js';
 import { precisionFindings } from './precision.js';
 import { lex, lineOf, offsetOf, tokenAt, type Lexed } from './tokens.js';
 import { judgeEachGivenTheOther, type ConditionalVerdict } from './conditional.js';
-import { SEPARATION, arityEvidence, bracketEvidence, keyEvidence, literalCallEvidence, rivalFindingsWorse, rivalReadsWorse, runsEvidence, spacingEvidence, strayInKnownWord } from './separate.js';
+import { SEPARATION, arityEvidence, bracketEvidence, keyEvidence, literalCallEvidence, rivalFindingsWorse, rivalReadsWorse, runsEvidence, Sides, spacingEvidence, strayInKnownWord } from './separate.js';
 
 export interface SyntaxRepairOptions {
   filename: string;
@@ -157,19 +157,20 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
   // the repair lexed once, for the findings and the indentation below
   const rlx = result.lx.text === result.text ? result.lx : lex(result.text);
   const findings = precisionFindings(result.text, result.edits, editRegions(result.edits), lx, result.stats, result.program, rlx);
-  // the file's own text tells the two apart: worth SEPARATION of margin
+  // the file's own text tells the two apart: worth SEPARATION of margin (each side made and lexed once, for all)
+  const sides = result.rival && new Sides(lx, result, result.rival.edits, rlx);
   const separated =
-    result.rival &&
-    (bracketEvidence(lx, result, result.rival.edits) ??
-      keyEvidence(lx, result, result.rival.edits) ??
-      literalCallEvidence(lx, result, result.rival.edits) ??
-      arityEvidence(lx, result, result.rival.edits) ??
-      rivalReadsWorse(lx, result.stats, result, result.rival.edits) ??
-      runsEvidence(lx, result, result.rival.edits) ??
-      spacingEvidence(lx, result, result.rival.edits) ??
-      rivalFindingsWorse(lx, result.stats, result.program, findings, result.rival.edits, result.rival) ??
+    sides &&
+    (bracketEvidence(sides) ??
+      keyEvidence(sides) ??
+      literalCallEvidence(sides) ??
+      arityEvidence(sides) ??
+      rivalReadsWorse(sides, result.stats) ??
+      runsEvidence(sides) ??
+      spacingEvidence(sides) ??
+      rivalFindingsWorse(sides, result.stats, result.program, findings, result.rival) ??
       // only against its own rival, `{`: a `;` put before a block (`if (x); {`) is one wrong reading of several
-      (deletesBrace(result.edits) && result.rival.edits.every((a) => a.candidate.token === '{') && blockAfterStatement(result.rival.edits, lx).length
+      (deletesBrace(result.edits) && sides.rivalEdits.every((a) => a.candidate.token === '{') && blockAfterStatement(sides.rivalEdits, lx).length
         ? "the repair deletes a '}', the rival opens a bare block after the statement before it instead"
         : undefined));
   if (separated) {

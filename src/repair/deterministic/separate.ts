@@ -41,11 +41,40 @@ function continued(a: readonly string[] | undefined, b: readonly string[] | unde
 }
 
 /**
+ * A repair and its nearest rival as the evidence functions read them: the broken text lexed, the
+ * repair (its text, lexed when the caller has it), the rival's edits, and the rival's text and
+ * tokens, each made once, when first asked for, however many functions read them.
+ */
+export class Sides {
+  private rlx: Lexed | undefined;
+  private rtext: string | undefined;
+  private tlx: Lexed | undefined;
+  constructor(
+    readonly broken: Lexed,
+    readonly repair: { text: string; edits: readonly AppliedEdit[] },
+    readonly rivalEdits: readonly AppliedEdit[],
+    repairLx?: Lexed,
+  ) {
+    this.rlx = repairLx?.text === repair.text ? repairLx : undefined;
+  }
+  get repairLx(): Lexed {
+    return (this.rlx ??= lex(this.repair.text));
+  }
+  get rivalText(): string {
+    return (this.rtext ??= applyEdits(this.broken.text, this.rivalEdits));
+  }
+  get rivalLx(): Lexed {
+    return (this.tlx ??= lex(this.rivalText));
+  }
+}
+
+/**
  * Why the file prefers the repair to its rival, or undefined when it does not clearly. Applies
  * when the repair puts in a `]` (a lost `]`): the rival put its `]` elsewhere or made no
  * subscript at all. `broken`: the broken text, lexed; edits in its coordinates.
  */
-export function bracketEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+export function bracketEvidence(sides: Sides): string | undefined {
+  const { broken, repair, rivalEdits } = sides;
   const key = (a: AppliedEdit): string => `${a.offset}:${a.candidate.edit.del}:${a.candidate.edit.ins}`;
   const shared = new Set(repair.edits.map(key).filter((k) => rivalEdits.some((r) => key(r) === k)));
   const mine = repair.edits.filter((a) => !shared.has(key(a)));
@@ -54,13 +83,13 @@ export function bracketEvidence(broken: Lexed, repair: { text: string; edits: re
   if (mine[0]!.candidate.kind !== 'insert' || mine[0]!.candidate.edit.ins.trim() !== ']') return undefined;
   const skip = linesOf(broken, [...mine, ...theirs]);
   const a = side(broken, repair.text, repair.edits, mine[0]!, skip);
-  const b = side(broken, applyEdits(broken.text, rivalEdits), rivalEdits, theirs[0]!, skip);
+  const b = side(broken, sides.rivalText, rivalEdits, theirs[0]!, skip);
   if (!a || !b) return undefined;
   if (continued(a.content, b.content)) return undefined;
   if (a.laidOut && b.misplaced) return `the file's layout closes the '[' where the repair does (the rival's ']' ends a later line)`;
   if (a.seen >= 1 && a.seen !== Infinity && b.seen === 0 && !b.misplaced === !a.misplaced)
     return `the file writes ${a.shown.join(', ')} elsewhere, and never the rival's ${b.shown.join(', ') || 'reading'}`;
-  return subscriptedName(broken, repair, mine[0]!, theirs[0]!);
+  return subscriptedName(sides, mine[0]!, theirs[0]!);
 }
 
 /**
@@ -68,14 +97,15 @@ export function bracketEvidence(broken: Lexed, repair: { text: string; edits: re
  * `suffixes.c`): the file's own use of the name before it. A name the file subscripts
  * elsewhere and never follows with the rival's token is indexed here too.
  */
-function subscriptedName(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, mine: AppliedEdit, theirs: AppliedEdit): string | undefined {
+function subscriptedName(sides: Sides, mine: AppliedEdit, theirs: AppliedEdit): string | undefined {
+  const { broken, repair } = sides;
   if (theirs.candidate.kind !== 'replace' || broken.text.slice(theirs.offset, theirs.offset + theirs.candidate.edit.del) !== '[') return undefined;
   const put = theirs.candidate.edit.ins.trim();
   const k = tokenAt(broken, theirs.offset);
   const name = broken.tokens[k - 1];
   if (!name || name.type !== 'name' || tokenClass(broken, name) !== 'id' || !put) return undefined;
   // the repair's `]` closes that very `[`
-  const lx = lex(repair.text);
+  const lx = sides.repairLx;
   const open = tokenAt(lx, theirs.offset);
   const close = lx.match[open] ?? -1;
   const [lo, hi] = editRegions(repair.edits)[repair.edits.indexOf(mine)]!;
@@ -102,7 +132,8 @@ function subscriptedName(broken: Lexed, repair: { text: string; edits: readonly 
  *   typed twice), and the rival keeps both;
  * - the rival puts tokens side by side as the file never has them (unseenPairs), the repair does not.
  */
-export function rivalReadsWorse(broken: Lexed, stats: Bigrams, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+export function rivalReadsWorse(sides: Sides, stats: Bigrams): string | undefined {
+  const { broken, repair, rivalEdits } = sides;
   const doubled = doubledLines(broken, repair.edits);
   // a rival that makes one of them another token alone on its line (`;`) keeps it, unless the file writes such lines
   const keeps = (a: AppliedEdit): boolean =>
@@ -112,8 +143,7 @@ export function rivalReadsWorse(broken: Lexed, stats: Bigrams, repair: { text: s
   // (bench:repair: uuid's `byteToHex[arr[offset + 5]` closed at the line's end); bracketEvidence judges those
   const closes = (a: AppliedEdit): boolean => a.candidate.kind === 'insert' && a.candidate.edit.ins.trim() === ']';
   if (repair.edits.some(closes) || rivalEdits.some(closes)) return undefined;
-  const rivalText = applyEdits(broken.text, rivalEdits);
-  const theirs = unseenPairs(rivalText, rivalEdits, editRegions(rivalEdits), broken, stats);
+  const theirs = unseenPairs(sides.rivalText, rivalEdits, editRegions(rivalEdits), broken, stats);
   if (theirs.length && !unseenPairs(repair.text, repair.edits, editRegions(repair.edits), broken, stats).length)
     return `the rival puts tokens side by side as the file never has them (${theirs.join(', ')}), the repair does not`;
   return undefined;
@@ -275,13 +305,14 @@ const SEEN_RUNS = 3;
  * `function () {` against `function ([]) {`). Not when both swap the same token for another:
  * a third token there reads as well, and the runs cannot tell it.
  */
-export function runsEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+export function runsEvidence(sides: Sides): string | undefined {
+  const { broken, repair, rivalEdits } = sides;
   const { mine, theirs } = ownEdits(repair.edits, rivalEdits);
   if (!mine.length || !theirs.length) return undefined;
   if (mine.length === 1 && theirs.length === 1 && mine[0]!.candidate.kind === 'replace' && theirs[0]!.candidate.kind === 'replace' && mine[0]!.offset === theirs[0]!.offset) return undefined;
   const counts = runCounts(broken, linesOf(broken, [...mine, ...theirs]));
   const a = runsMade(repair.text, repair.edits, mine, counts);
-  const b = runsMade(applyEdits(broken.text, rivalEdits), rivalEdits, theirs, counts);
+  const b = runsMade(sides.rivalText, rivalEdits, theirs, counts);
   if (!a.runs.length || !b.runs.length) return undefined;
   if (a.least >= SEEN_RUNS && b.least === 0)
     return `the repair's token runs ${a.runs.map(show).join(', ')} occur ${a.least}+ times each elsewhere in the file, the rival's ${b.runs.filter((r) => !counts.get(r)).map(show).join(', ')} never`;
@@ -403,12 +434,13 @@ const SPACED_HABIT = 3;
  * spaces it (`object, source`) and leaves no token beside it spaced as the file never does. Each side
  * judged on its one edit the other lacks.
  */
-export function spacingEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+export function spacingEvidence(sides: Sides): string | undefined {
+  const { broken, repair, rivalEdits } = sides;
   const { mine, theirs } = ownEdits(repair.edits, rivalEdits);
   // two tokens for one gap: its spacing says which (where each of two places gets the same token, it does not)
   if (mine.length !== 1 || theirs.length !== 1 || Math.abs(mine[0]!.offset - theirs[0]!.offset) > 1) return undefined;
   const skip = linesOf(broken, [...mine, ...theirs]);
-  const rivalText = applyEdits(broken.text, rivalEdits);
+  const rivalText = sides.rivalText;
   const b = putIn(rivalText, theirs[0]!, editRegions(rivalEdits)[rivalEdits.indexOf(theirs[0]!)]!);
   if (!b) return undefined;
   const hb = spacingHabit(broken, b.token, skip);
@@ -430,16 +462,15 @@ const TREE_MAX = 200_000;
  * when the repair has none of it (`findings`: the repair's own, read by its caller).
  */
 export function rivalFindingsWorse(
-  broken: Lexed,
+  sides: Sides,
   stats: Bigrams,
   program: Program | undefined,
   findings: readonly Finding[],
-  rivalEdits: readonly AppliedEdit[],
   judged?: { text?: string; strict?: Program },
 ): string | undefined {
   // the repair's own findings first: they cost nothing more, the rival's may cost a whole parse
   if (findings.length) return undefined;
-  const rivalText = applyEdits(broken.text, rivalEdits);
+  const { broken, rivalEdits, rivalText } = sides;
   const regions = editRegions(rivalEdits);
   // the rival's tree only when the findings read from its tokens say nothing (a whole parse)
   const strong = (f: Finding): boolean => !f.weak;
@@ -502,14 +533,15 @@ function subscriptClosed(lx: Lexed, [lo, hi]: readonly [number, number]): [numbe
  * assignment, comparison or logical operator (LOOSE_IN_KEY), the repair's right before it, and the file
  * writes KEYS_SEEN subscripts or more elsewhere, none with such a key.
  */
-export function keyEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+export function keyEvidence(sides: Sides): string | undefined {
+  const { broken, repair, rivalEdits } = sides;
   const { mine, theirs } = ownEdits(repair.edits, rivalEdits);
   const closes = (a: AppliedEdit): boolean => a.candidate.kind === 'insert' && a.candidate.edit.ins.trim() === ']';
   if (mine.length !== 1 || theirs.length !== 1 || !closes(mine[0]!) || !closes(theirs[0]!)) return undefined;
-  const rlx = lex(repair.text);
+  const rlx = sides.repairLx;
   const a = subscriptClosed(rlx, editRegions(repair.edits)[repair.edits.indexOf(mine[0]!)]!);
-  const rivalText = applyEdits(broken.text, rivalEdits);
-  const tlx = lex(rivalText);
+  const rivalText = sides.rivalText;
+  const tlx = sides.rivalLx;
   const b = subscriptClosed(tlx, editRegions(rivalEdits)[rivalEdits.indexOf(theirs[0]!)]!);
   if (!a || !b || looseKey(rlx, ...a) || !looseKey(tlx, ...b)) return undefined;
   // the repair's `]` stands right before such an operator: else the rival's key says only that the rival is wrong,
@@ -547,7 +579,8 @@ function literalCalls(lx: Lexed): number {
  * leaves the literal called (`stack['delete'(object)]`), code that can only throw. Only then: a
  * rival that calls a literal is wrong, but that alone does not make the repair right.
  */
-export function literalCallEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+export function literalCallEvidence(sides: Sides): string | undefined {
+  const { broken, repair, rivalEdits } = sides;
   const { mine, theirs } = ownEdits(repair.edits, rivalEdits);
   const closer = (a: AppliedEdit): string => (a.candidate.kind === 'insert' ? a.candidate.edit.ins.trim() : '');
   if (mine.length !== 1 || theirs.length !== 1 || !/^[\])]$/.test(closer(mine[0]!)) || closer(mine[0]!) !== closer(theirs[0]!)) return undefined;
@@ -555,7 +588,7 @@ export function literalCallEvidence(broken: Lexed, repair: { text: string; edits
   const call = broken.tokens[k];
   const callee = broken.tokens[k - 1];
   if (!call || !callee || call.start < mine[0]!.offset || call.value !== '(' || (callee.type !== 'string' && callee.type !== 'num')) return undefined;
-  if (literalCalls(lex(applyEdits(broken.text, rivalEdits))) <= literalCalls(lex(repair.text))) return undefined;
+  if (literalCalls(sides.rivalLx) <= literalCalls(sides.repairLx)) return undefined;
   return `the repair's '${closer(mine[0]!)}' ends the literal before its '(', the rival's leaves the literal called, which can only throw`;
 }
 
@@ -632,13 +665,13 @@ function arityOf(lx: Lexed, name: string, skip: ReadonlySet<number>): { n: numbe
  * read as `toKey(path, index)`): the callee, by its declaration in the file or its other calls,
  * takes as many arguments as the repair passes, not the rival's one more.
  */
-export function arityEvidence(broken: Lexed, repair: { text: string; edits: readonly AppliedEdit[] }, rivalEdits: readonly AppliedEdit[]): string | undefined {
+export function arityEvidence(sides: Sides): string | undefined {
+  const { broken, repair, rivalEdits } = sides;
   const { mine, theirs } = ownEdits(repair.edits, rivalEdits);
   if (mine.length !== 1 || theirs.length !== 1) return undefined;
   const comma = (a: AppliedEdit): boolean => a.candidate.kind !== 'delete' && a.candidate.edit.ins.trim() === ',';
   if (comma(mine[0]!) || !comma(theirs[0]!)) return undefined;
-  const rivalText = applyEdits(broken.text, rivalEdits);
-  const tlx = lex(rivalText);
+  const tlx = sides.rivalLx;
   const [lo] = editRegions(rivalEdits)[rivalEdits.indexOf(theirs[0]!)]!;
   const k = tokenAt(tlx, lo);
   if (tlx.tokens[k]?.value !== ',') return undefined;
@@ -646,7 +679,7 @@ export function arityEvidence(broken: Lexed, repair: { text: string; edits: read
   const name = open >= 0 ? calledName(tlx, open) : undefined;
   // the call opens before both edits, so its `(` is at the same offset in the repair
   if (!name || tlx.tokens[open]!.start >= Math.min(mine[0]!.offset, theirs[0]!.offset)) return undefined;
-  const rlx = lex(repair.text);
+  const rlx = sides.repairLx;
   const ropen = tokenAt(rlx, tlx.tokens[open]!.start);
   if (calledName(rlx, ropen) !== name || rlx.match[ropen]! < 0 || tlx.match[open]! < 0) return undefined;
   const theirsCount = argumentCount(tlx, open, tlx.match[open]!);

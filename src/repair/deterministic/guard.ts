@@ -61,6 +61,11 @@ export interface SurfaceReference {
   exportValueGuessed: boolean;
   /** Unindented lines of the broken text that read as exporting statements (see EXPORT_LINE). */
   exportLines: number;
+  /**
+   * In a module, unindented `export` keywords outside any bracket: each begins an export
+   * declaration, whatever a slip did to the rest of its line (`export defa\ult x`).
+   */
+  exportDeclarations: number;
   /** The exports of the last version known to parse, when there is one close to the broken text. */
   lastGoodExports?: readonly string[];
 }
@@ -84,6 +89,17 @@ function exportLines(text: string): number {
   }
   return n;
 }
+
+function exportKeywordLines(lx: Lexed): number {
+  let n = 0;
+  for (let i = 0; i < lx.tokens.length; i++) {
+    const t = lx.tokens[i]!;
+    if (t.first && t.value === 'export' && t.type === 'name' && lx.depth[i] === 0 && t.start === lx.lineStarts[t.line]) n++;
+  }
+  return n;
+}
+
+const ESM_EXPORT = new Set(['ExportNamedDeclaration', 'ExportDefaultDeclaration', 'ExportAllDeclaration']);
 
 function isExportsObject(n: AnyNode): boolean {
   return (
@@ -254,6 +270,7 @@ export function surfaceReference(
     clearExports: clearExports(original, toks),
     exportValueGuessed,
     exportLines: exportLines(original),
+    exportDeclarations: isModule ? exportKeywordLines(lx) : 0,
     ...(lastGoodExports ? { lastGoodExports } : {}),
   };
 }
@@ -330,6 +347,10 @@ function exportsChange(cand: Surface, ref: SurfaceReference): { reason: string; 
  * exports nothing; nor may an edit make such a line read as something else (`moduleexports = x`).
  */
 function exportLineChange(candidate: string, program: Program, ref: SurfaceReference): string | undefined {
+  if (ref.exportDeclarations > 0) {
+    const declarations = program.body.filter((s) => ESM_EXPORT.has(s.type)).length;
+    if (declarations < ref.exportDeclarations) return `an export declaration is gone (${declarations} of ${ref.exportDeclarations} left)`;
+  }
   const lines = Math.max(exportLines(candidate), ref.exportLines);
   if (lines === 0) return undefined;
   const statements = program.body.filter(isExportStatement).length;

@@ -352,6 +352,19 @@ describe('export surface: `exports` written only through an escape', () => {
   });
 });
 
+describe('export surface: a line that only reads `exports` is no exporting statement', () => {
+  // a `(` typed as `;`: `exports, "__esModule", {…}` parses, and defines nothing
+  const broken = "'use strict';\n\nObject.defineProperty;exports, \"__esModule\", {\n  value: true\n});\nexports.default = f;\nfunction f() {}\n";
+  const ref = surfaceReference(broken, false);
+  it('refuses a repair that leaves the line a read', () => {
+    const read = "'use strict';\n\nObject.defineProperty;exports, \"__esModule\", {\n  value: true\n};\nexports.default = f;\nfunction f() {}\n";
+    assert.match(surfaceChange(read, false, ref) ?? '', /an exporting line is no longer an exporting statement \(1 of 2\)/);
+  });
+  it('keeps the one that calls defineProperty again', () => {
+    assert.equal(surfaceChange(broken.replace('defineProperty;', 'defineProperty('), false, ref), undefined);
+  });
+});
+
 describe('export surface: an unindented `export` in a module begins a declaration', () => {
   // acorn-loose reads `export def ordinal;` as no export at all: the keyword itself still says one was written
   const broken = 'function ordinal(n) {\n  return n;\n}\n\nexport def ordinal;\n';

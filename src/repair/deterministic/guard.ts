@@ -110,20 +110,25 @@ function isExportsObject(n: AnyNode): boolean {
 
 /**
  * A top-level statement that writes the exports: an assignment to or a call on them, or
- * defineProperty. `exports = x` only rebinds the local name (`exports = module.exports = x` exports
+ * defineProperty; not one that only reads them. `exports = x` only rebinds the local name (`exports = module.exports = x` exports
  * through its second assignment).
  */
 function isExportStatement(stmt: AnyNode): boolean {
   if (stmt.type !== 'ExpressionStatement') return false;
   let n: AnyNode | undefined = stmt.expression;
+  // a statement that only reads them (`exports, "__esModule", {…}`, left by a lost `(`) writes nothing
+  let writes = false;
   while (n) {
-    if (isExportsObject(n)) return true;
-    if (n.type === 'AssignmentExpression') n = n.left.type === 'Identifier' ? (n.right.type === 'AssignmentExpression' ? n.right : undefined) : n.left;
-    else if (n.type === 'MemberExpression') n = n.object;
+    if (isExportsObject(n)) return writes;
+    if (n.type === 'AssignmentExpression') {
+      writes = true;
+      n = n.left.type === 'Identifier' ? (n.right.type === 'AssignmentExpression' ? n.right : undefined) : n.left;
+    } else if (n.type === 'MemberExpression') n = n.object;
     else if (n.type === 'SequenceExpression') n = n.expressions[0];
     else if (n.type === 'CallExpression') {
       const c: Expression | Super = n.callee;
       if (c.type === 'MemberExpression' && !c.computed && nameOf(c.property) === 'defineProperty' && n.arguments[0] && isExportsObject(n.arguments[0])) return true;
+      writes = true;
       n = c;
     } else return false;
   }

@@ -84,6 +84,7 @@ describe('escalation', () => {
 
     // status lists it, as JSON and as text.
     const st = await sb.runJson(['status']);
+    assert.equal(st.code, 1, 'an escalated bug needs a person: exit 1');
     assert.equal(st.json.needsPerson.escalated.length, 1);
     const e = st.json.needsPerson.escalated[0];
     assert.equal(e.file, file);
@@ -215,6 +216,7 @@ describe('escalation', () => {
     const fix = r.json.fixes[0];
     assert.equal(fix.outcome, 'proposed', JSON.stringify(fix));
     const st = await sb.runJson(['status']);
+    assert.equal(st.code, 1, 'something needs a person: exit 1');
     assert.equal(st.json.needsPerson.proposed.length, 1);
     assert.equal(st.json.needsPerson.proposed[0].fixId, fix.id);
     assert.equal(st.json.needsPerson.escalated.length, 0, 'a proposal is not a failed attempt');
@@ -222,6 +224,7 @@ describe('escalation', () => {
     // Once the file changes, that proposal no longer applies.
     sb.write('lib/check.js', `'use strict';\nfunction f(a, b, c) {\n  return (a + b) * c;\n}\nmodule.exports = { f };\n`);
     const after = await sb.runJson(['status']);
+    assert.equal(after.code, 0, 'nothing needs a person: exit 0');
     assert.equal(after.json.needsPerson.proposed.length, 0);
     assert.match((await sb.run(['status'])).stdout, /nothing needs a person/);
   });

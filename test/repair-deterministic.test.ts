@@ -352,6 +352,40 @@ describe('export surface: `exports` written only through an escape', () => {
   });
 });
 
+describe('export surface: a line that only reads `exports` is no exporting statement', () => {
+  // a `(` typed as `;`: `exports, "__esModule", {…}` parses, and defines nothing
+  const broken = "'use strict';\n\nObject.defineProperty;exports, \"__esModule\", {\n  value: true\n});\nexports.default = f;\nfunction f() {}\n";
+  const ref = surfaceReference(broken, false);
+  it('refuses a repair that leaves the line a read', () => {
+    const read = "'use strict';\n\nObject.defineProperty;exports, \"__esModule\", {\n  value: true\n};\nexports.default = f;\nfunction f() {}\n";
+    assert.match(surfaceChange(read, false, ref) ?? '', /an exporting line is no longer an exporting statement \(1 of 2\)/);
+  });
+  it('keeps the one that calls defineProperty again', () => {
+    assert.equal(surfaceChange(broken.replace('defineProperty;', 'defineProperty('), false, ref), undefined);
+  });
+});
+
+describe('export surface: an unindented `export` in a module begins a declaration', () => {
+  // acorn-loose reads `export def ordinal;` as no export at all: the keyword itself still says one was written
+  const broken = 'function ordinal(n) {\n  return n;\n}\n\nexport def ordinal;\n';
+  it('refuses a repair that deletes the keyword', () => {
+    const ref = surfaceReference(broken, true);
+    assert.match(surfaceChange('function ordinal(n) {\n  return n;\n}\n\n def, ordinal;\n', true, ref) ?? '', /an export declaration is gone \(0 of 1 left\)/);
+    // (the tolerant parse saw no default: that objection is another, contestable one)
+    assert.doesNotMatch(surfaceChange('function ordinal(n) {\n  return n;\n}\n\nexport default ordinal;\n', true, ref) ?? '', /declaration/);
+  });
+  it('counts no `export` inside a template, nor in a CommonJS file', () => {
+    const inTemplate = 'const src = `\nexport default 1;\n`;\nfoo(;\n';
+    assert.equal(surfaceChange('const src = `\nexport default 1;\n`;\nfoo();\n', true, surfaceReference(inTemplate, true)), undefined);
+    assert.equal(surfaceChange('function f() {}\nf();\n', false, surfaceReference('function f() {}\nexport f(;\n', false)), undefined);
+  });
+  it('hands the file on rather than propose a repair without its export', () => {
+    const r = repairSyntax(broken, { filename: 'x.mjs', format: 'module' });
+    assert.equal(r.ok, false, r.ok ? r.text : '');
+    assert.match(!r.ok ? r.reason : '', /an export declaration is gone/);
+  });
+});
+
 describe('rivals: judged on the statements around their difference', () => {
   const pad = Array.from({ length: 30 }, (_, i) => `function pad${i}() { return ${i}; }`).join('\n');
   const repair = `${pad}\nfunction* g() {\n  yield 1;\n  const a = (2);\n}\nmodule.exports = { g, pad0 };\n`;

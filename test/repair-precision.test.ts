@@ -125,6 +125,20 @@ export default total;
     slip: ['export default total;', 'export defaut total;'],
   },
   {
+    // `\u` begins an escape only before four hex digits or a braced code point: `\ult` is a slip
+    name: "a stray '\\' before a u in an ES module: export defa\\ult locale",
+    expect: 'repaired',
+    path: 'lib/case.mjs',
+    intended: `import moment from './moment.mjs';
+
+export default moment.defineLocale('tzm', {
+    months: 'innayr_brayr_mars'.split('_'),
+});
+`,
+    files: { 'lib/moment.mjs': 'export default { defineLocale: (name, spec) => ({ name, spec }) };\n' },
+    slip: ['export default moment', 'export defa\\ult moment'],
+  },
+  {
     name: 'a mistyped declaration after export: export varr root = ...',
     expect: 'repaired',
     path: 'lib/case.mjs',

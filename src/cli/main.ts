@@ -249,6 +249,9 @@ program
     const c = await config();
     const s = status(c);
     const history = opts.history ? historyReport(c) : undefined;
+    // as `run` does for what it leaves: a script or a monitor reads the answer from the exit code
+    const { escalated, proposed, leftForPerson } = s.needsPerson;
+    process.exitCode = escalated.length + proposed.length + leftForPerson.length ? EXIT.problems : EXIT.ok;
     if (opts.json) return printJson(history ? { ...s, history } : s);
     const out = [
       `${bold('code-mechanic')}  config ${s.config}`,

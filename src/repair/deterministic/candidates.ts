@@ -927,6 +927,7 @@ const SLIP_COST = { transposed: 0.62, dropped: 0.66, doubled: 0.64, substituted:
 
 /** Characters that stand in no JavaScript outside strings and comments where a slip leaves them. */
 const STRAY = /[@#\\`]/;
+const UNICODE_ESCAPE = /^\\u(?:[0-9a-fA-F]{4}|\{[0-9a-fA-F]{1,6}\})/;
 
 /**
  * Slips of whole words and of characters: a name one slip from a keyword, near the error
@@ -1004,7 +1005,8 @@ export function wordCandidates(lx: Lexed, e: number, errLine: number): Candidate
       for (let j = tok.start; j < tok.end; j++) {
         const ch = text[j]!;
         if (ch === '#' && j === tok.start && inClassBody(lx, i)) continue;
-        if (ch === '\\' && text[j + 1] === 'u') continue;
+        // `\u0061` and `\u{61}` are escapes a name may hold; `\ult` is none
+        if (ch === '\\' && UNICODE_ESCAPE.test(text.slice(j, j + 12))) continue;
         if (ch === '#' || ch === '\\') out.push({ edit: { offset: j, del: 1, ins: '' }, cost: 0.55 + d, kind: 'delete', token: ch, was: ch, why: 'stray' });
       }
     }

@@ -61,6 +61,11 @@ export interface SurfaceReference {
   exportValueGuessed: boolean;
   /** Unindented lines of the broken text that read as exporting statements (see EXPORT_LINE). */
   exportLines: number;
+  /**
+   * In a module, unindented `export` keywords outside any bracket: each begins an export
+   * declaration, whatever a slip did to the rest of its line (`export defa\ult x`).
+   */
+  exportDeclarations: number;
   /** The exports of the last version known to parse, when there is one close to the broken text. */
   lastGoodExports?: readonly string[];
 }
@@ -85,6 +90,17 @@ function exportLines(text: string): number {
   return n;
 }
 
+function exportKeywordLines(lx: Lexed): number {
+  let n = 0;
+  for (let i = 0; i < lx.tokens.length; i++) {
+    const t = lx.tokens[i]!;
+    if (t.first && t.value === 'export' && t.type === 'name' && lx.depth[i] === 0 && t.start === lx.lineStarts[t.line]) n++;
+  }
+  return n;
+}
+
+const ESM_EXPORT = new Set(['ExportNamedDeclaration', 'ExportDefaultDeclaration', 'ExportAllDeclaration']);
+
 function isExportsObject(n: AnyNode): boolean {
   return (
     (n.type === 'Identifier' && n.name === 'exports') ||
@@ -94,20 +110,25 @@ function isExportsObject(n: AnyNode): boolean {
 
 /**
  * A top-level statement that writes the exports: an assignment to or a call on them, or
- * defineProperty. `exports = x` only rebinds the local name (`exports = module.exports = x` exports
+ * defineProperty; not one that only reads them. `exports = x` only rebinds the local name (`exports = module.exports = x` exports
  * through its second assignment).
  */
 function isExportStatement(stmt: AnyNode): boolean {
   if (stmt.type !== 'ExpressionStatement') return false;
   let n: AnyNode | undefined = stmt.expression;
+  // a statement that only reads them (`exports, "__esModule", {…}`, left by a lost `(`) writes nothing
+  let writes = false;
   while (n) {
-    if (isExportsObject(n)) return true;
-    if (n.type === 'AssignmentExpression') n = n.left.type === 'Identifier' ? (n.right.type === 'AssignmentExpression' ? n.right : undefined) : n.left;
-    else if (n.type === 'MemberExpression') n = n.object;
+    if (isExportsObject(n)) return writes;
+    if (n.type === 'AssignmentExpression') {
+      writes = true;
+      n = n.left.type === 'Identifier' ? (n.right.type === 'AssignmentExpression' ? n.right : undefined) : n.left;
+    } else if (n.type === 'MemberExpression') n = n.object;
     else if (n.type === 'SequenceExpression') n = n.expressions[0];
     else if (n.type === 'CallExpression') {
       const c: Expression | Super = n.callee;
       if (c.type === 'MemberExpression' && !c.computed && nameOf(c.property) === 'defineProperty' && n.arguments[0] && isExportsObject(n.arguments[0])) return true;
+      writes = true;
       n = c;
     } else return false;
   }
@@ -254,6 +275,7 @@ export function surfaceReference(
     clearExports: clearExports(original, toks),
     exportValueGuessed,
     exportLines: exportLines(original),
+    exportDeclarations: isModule ? exportKeywordLines(lx) : 0,
     ...(lastGoodExports ? { lastGoodExports } : {}),
   };
 }
@@ -330,6 +352,10 @@ function exportsChange(cand: Surface, ref: SurfaceReference): { reason: string; 
  * exports nothing; nor may an edit make such a line read as something else (`moduleexports = x`).
  */
 function exportLineChange(candidate: string, program: Program, ref: SurfaceReference): string | undefined {
+  if (ref.exportDeclarations > 0) {
+    const declarations = program.body.filter((s) => ESM_EXPORT.has(s.type)).length;
+    if (declarations < ref.exportDeclarations) return `an export declaration is gone (${declarations} of ${ref.exportDeclarations} left)`;
+  }
   const lines = Math.max(exportLines(candidate), ref.exportLines);
   if (lines === 0) return undefined;
   const statements = program.body.filter(isExportStatement).length;

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { box } from './helpers/cli.ts';
 import { FolderListings, LISTINGS_FILE } from '../src/discover/listings.ts';
+import { SCAN_CACHE_FILE } from '../src/engine/cache.ts';
 import { walkScopes } from '../src/discover/scopes.ts';
 import { listSourceFiles, treeOf } from '../src/discover/files.ts';
 import { TreeWalk } from '../src/discover/walk.ts';
@@ -75,6 +76,30 @@ describe('warm scan: kept folder listings', () => {
   });
 });
 
+describe('warm scan: state files', () => {
+  it('are ASCII, names and messages past it escaped, and a rescan takes every verdict and listing from them', async () => {
+    const sb = box();
+    sb.write('\u00f1and\u00fa/caf\u00e9.js', FINE);
+    // V8's report quotes the source line: a Cyrillic word goes into the cached error verdict.
+    sb.write('msg/bad.js', 'const s = "\u043f\u0440\u0438\u0432\u0435\u0442" +;\n');
+    sb.write('msg/ok.mjs', 'export const caf\u00e9 = 1;\n');
+    sb.config({ pm2Logs: false, stateDir: '../state' });
+    await sleep(2100);
+    fs.mkdirSync(path.join(sb.dir, 'state'));
+    const cold = await sb.runJson(['scan']);
+    assert.deepEqual(bugFiles(cold.json, sb.app), ['msg/bad.js']);
+    assert.match(cold.json.bugs[0].detail, /\u043f\u0440\u0438\u0432\u0435\u0442/);
+    const state = (f: string) => fs.readFileSync(path.join(sb.dir, 'state', f), 'latin1');
+    for (const f of [SCAN_CACHE_FILE, LISTINGS_FILE]) assert.doesNotMatch(state(f), /[\u0080-\uffff]/, `${f} is ASCII`);
+    assert.ok(state(LISTINGS_FILE).includes('\\u00f1and\\u00fa'), 'the folder past ASCII is listed, escaped');
+    const warm = await sb.runJson(['scan']);
+    assert.equal(warm.json.scan.cached, warm.json.filesScanned);
+    assert.equal(warm.json.filesScanned, 3);
+    assert.deepEqual(warm.json.bugs, cold.json.bugs);
+    assert.deepEqual(warm.json.skipped, cold.json.skipped);
+  });
+});
+
 describe('FolderListings', () => {
   const tmp = (): string => fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-listings-')));
 
@@ -123,6 +148,34 @@ describe('FolderListings', () => {
     l = FolderListings.open(state);
     assert.ok(l.list(dir, later)!.names.includes('new.js'));
     assert.deepEqual(l.counts, { read: 1, reused: 0 });
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("writes names past ASCII escaped, and an older file's raw ones so when it writes again", () => {
+    const dir = tmp();
+    const state = path.join(dir, 'state');
+    fs.mkdirSync(state);
+    fs.writeFileSync(path.join(dir, '\u00e9.js'), FINE);
+    fs.mkdirSync(path.join(dir, 'sub'));
+    const later = Date.now() + 5000;
+    let l = FolderListings.open(state);
+    for (const d of [dir, path.join(dir, 'sub')]) l.list(d, later);
+    l.save(dir);
+    const file = path.join(state, LISTINGS_FILE);
+    const ascii = fs.readFileSync(file, 'utf8');
+    assert.ok(ascii.includes('\t"\\u00e9.js"'), 'escaped, quoted');
+    // As a build before escaping wrote it: the name raw.
+    fs.writeFileSync(file, ascii.replace('"\\u00e9.js"', '\u00e9.js'));
+    fs.writeFileSync(path.join(dir, 'sub', 'new.js'), FINE);
+    l = FolderListings.open(state);
+    assert.ok(l.list(dir, later)!.names.includes('\u00e9.js'));
+    l.list(path.join(dir, 'sub'), later);
+    assert.deepEqual(l.counts, { read: 1, reused: 1 });
+    assert.equal(l.save(dir), true);
+    assert.doesNotMatch(fs.readFileSync(file, 'latin1'), /[\u0080-\uffff]/);
+    l = FolderListings.open(state);
+    assert.ok(l.list(dir, later)!.names.includes('\u00e9.js'));
+    assert.equal(l.counts.reused, 1);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
+import { asciiJson } from '../util/ascii-json.js';
 
 /**
  * A folder's entries as the walk needs them: names, and what readdir said each is, one character
@@ -22,8 +23,9 @@ const MAGIC = 'code-mechanic folder listings\t3';
 const RACY_MS = 2000;
 const BIGINT = { bigint: true } as const;
 
-const needsQuoting = /[\t\n\r\\]|^"/;
-const enc = (s: string): string => (needsQuoting.test(s) ? JSON.stringify(s) : s);
+// A name past ASCII too, escaped: the file stays ASCII (see asciiJson).
+const needsQuoting = /[\t\n\r\\\u0080-\uffff]|^"/;
+const enc = (s: string): string => (needsQuoting.test(s) ? asciiJson(JSON.stringify(s)) : s);
 const dec = (s: string): string => (s.startsWith('"') ? (JSON.parse(s) as string) : s);
 
 /**
@@ -128,7 +130,11 @@ export class FolderListings {
     const lines = [MAGIC];
     for (const [dir, v] of this.now) lines.push(`${enc(dir)}\t${v.stat}\t${v.entries}`);
     // Folders listed from here, and other roots' (not walked yet, or by another walk): kept as they were.
-    for (const [dir, v] of this.old) if (!this.now.has(dir)) lines.push(`${enc(dir)}\t${v.stat}\t${v.entries}`);
+    for (const [dir, v] of this.old) {
+      if (this.now.has(dir)) continue;
+      const entries = asciiEntries(v.entries);
+      if (entries !== undefined) lines.push(`${enc(dir)}\t${v.stat}\t${entries}`);
+    }
     lines.push('e', '');
     // Never the reason a state folder exists: a dry run, or a scan of a tree with nothing to
     // record, creates none; once the mechanic keeps state, its listings go with it.
@@ -167,6 +173,17 @@ export function readFolder(dir: string): Listed | undefined {
     kinds += e.kind;
   }
   return { names, kinds };
+}
+
+/** A folder's entries as kept, its names as enc writes them (an older file's may be past ASCII); undefined if malformed. */
+function asciiEntries(raw: string): string | undefined {
+  if (!/[\u0080-\uffff]/.test(raw)) return raw;
+  try {
+    const [kinds, ...names] = raw.split('\t');
+    return [kinds, ...names.map((n) => enc(dec(n)))].join('\t');
+  } catch {
+    return undefined;
+  }
 }
 
 function parse(raw: string): Listed {

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
+import { asciiJson } from '../util/ascii-json.js';
 import type { FileVerdict } from '../analysis/compile.js';
 import { statKey } from '../analysis/format.js';
 
@@ -74,8 +75,9 @@ const SEP = path.sep.charCodeAt(0);
 const OK_COMMONJS: CachedVerdict = { ok: true, format: 'commonjs' };
 const OK_MODULE: CachedVerdict = { ok: true, format: 'module' };
 
-const needsQuoting = /[\t\n\r\\]|^"/;
-const enc = (s: string): string => (needsQuoting.test(s) ? JSON.stringify(s) : s);
+// A name past ASCII too, escaped: the file stays ASCII (see asciiJson).
+const needsQuoting = /[\t\n\r\\\u0080-\uffff]|^"/;
+const enc = (s: string): string => (needsQuoting.test(s) ? asciiJson(JSON.stringify(s)) : s);
 const dec = (s: string): string => {
   if (!s.startsWith('"')) return s;
   const v: unknown = JSON.parse(s);
@@ -460,14 +462,15 @@ export class ScanCache {
     const kept: [string, string][] = [];
     for (let i = 0; i < this.recStart.length; i++) {
       if (this.gone[i]) continue;
-      // Written back as read: only its scope number can change.
+      // Written back as read: only its scope number can change (and an older file's characters
+      // past ASCII be escaped).
       const parts = this.split(i);
       if (parts?.scope === undefined) continue;
-      kept.push([this.pathOf(i), `${parts.stat}\t${numberOf(parts.scope)}\t${parts.verdict}`]);
+      kept.push([this.pathOf(i), `${parts.stat}\t${numberOf(parts.scope)}\t${asciiJson(parts.verdict)}`]);
     }
     for (const [file, e] of this.changed) {
       const v = e.verdict;
-      const compact = 'ok' in v && v.ok ? `${v.format === 'module' ? '1' : '0'}${v.exports?.length ? `\t${JSON.stringify(v.exports)}` : ''}` : JSON.stringify(v);
+      const compact = asciiJson('ok' in v && v.ok ? `${v.format === 'module' ? '1' : '0'}${v.exports?.length ? `\t${JSON.stringify(v.exports)}` : ''}` : JSON.stringify(v));
       kept.push([file, `${e.stat}\t${numberOf(e.scope)}\t${compact}`]);
     }
     kept.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));

@@ -105,7 +105,8 @@ export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRep
   if (result.edits.length === 1 && (opts.maxEdits ?? DEFAULT_MAX_EDITS) >= 2 && one.conf.confidence <= MISREAD_ONE) {
     let pair: SearchResult | undefined;
     try {
-      pair = searchRepair(text, lx, errorOffset, { ...searchOptions(opts), maxEdits: 2, pairsOnly: true }, performance.now());
+      // within the repair's own budget (the search's floor of work still binds): most such edits stay single
+      pair = searchRepair(text, lx, errorOffset, { ...searchOptions(opts), maxEdits: 2, pairsOnly: true }, started);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
     }

@@ -173,19 +173,13 @@ const WRONG_14 = "'use strict';\n\nvar get = require('./get');\n\nfunction listM
 
 describe('two slips: evidence that keeps a wrong pair from being written', () => {
   const cases: [string, string, string, RegExp][] = [
-    ["a '.' typed after a call and the function's last '}' lost: the '.' read as a block's '}' mid-line", 'lib/ctor.js', WRONG_0, /ends a block with a '\}' after code on its line \(line 9\)/],
-    ["a doubled ')' and a lost '{': the ')' read as a second '{' beside the block's own", 'lib/defaults.js', WRONG_1, /puts a '\{' beside another on its line \(line 6\)/],
     ["an inserted ')' and a lost ']': a ']' that makes an assignment to a call", 'lib/proto.js', WRONG_2, /assigns to a call \(`f\(x\) = y`, line 9 of the repair\)/],
     ["a '(' typed as '[' and a lost '{': the call's ')' read as ']', a subscript of a comma list", 'lib/md5.js', WRONG_3, /reads a subscript of a comma list \(`a\[b, c\]`, line 5 of the repair\)/],
     ["a '.' dropped and a '.' typed: a ',' put for the dropped '.'", 'lib/equal.js', WRONG_4, /makes a comma expression \(`a, b` as one value, line 8 of the repair\)/],
     ["a list line lost its ']': its '[' deleted instead", 'lib/plurals.js', WRONG_5, /deletes the '\[' that opens line 13, where other lines of the list open with '\['/],
-    ["an extra '}' and a '}' typed as '.': the lone '.' line deleted", 'lib/during.js', WRONG_6, /deletes the only token of line 9/],
-    ["'var' mistyped and a doubled ')': a '(' that calls the mistyped word", 'lib/trim-end.js', WRONG_7, /reads 'avr' just before an edit, which nothing declares/],
     ["a destructuring pattern lost its '{': its '}' deleted instead", 'lib/node.js', WRONG_8, /deletes the '\}' after a declared name \(line 16\)/],
     ["a ',' dropped and a string's close lost: the close put before a ',' that then trails", 'lib/locale.js', WRONG_9, /leaves a ',' right before a closer on its line \(line 16\)/],
     ["a ',' typed as '(' and a ')' as '}': the '}' made a third ')' on a line whose '(' is spaced as the file never spaces one", 'lib/pull.js', WRONG_10, /leaves a '\(' spaced from what follows on line 5/],
-    ["a '.' typed before 'function' and an extra '}': the '.' made a '{', a bare block around the function", 'lib/filter.js', WRONG_11, /opens a bare block \(a '\{' that no statement heads, line 8 of the repair\)/],
-    ["a locale's last ',' typed as '}' and a doubled ')': the extra '}' made a '(' that calls the line before", 'lib/locale-mt.js', WRONG_12, /calls the line before with a '\(' that opens its line \(line 15 of the repair\)/],
     ["an IIFE's ')' lost and a function's '}' lost: the call's '(' deleted, the function never called", 'lib/iife.js', WRONG_13, /leaves a function as a statement of its own, never called nor kept \(line 3 of the repair\)/],
     ["a loop's '}' lost and the next loop's '{' typed as ',': the ',' deleted, one function's head stitched to the other's loop end", 'lib/lists.js', WRONG_14, /pairs a '\{' with a '\}' indented deeper than the line it opens on, around the edit \(line 19 of the repair\)/],
   ];
@@ -384,5 +378,78 @@ describe('two slips: the pair the indentation agrees with', () => {
     // the original but for the blank line the deleted '}' leaves
     const blankLines = (t: string): string => t.replace(/\n\n+/g, '\n');
     assert.equal(blankLines(fs.readFileSync(file, 'utf8')), blankLines(REDUCE));
+  });
+});
+
+const PLAIN = [
+  "'use strict';",
+  '',
+  'const objectProto = Object.prototype;',
+  'const hasOwnProperty = objectProto.hasOwnProperty;',
+  'const funcToString = Function.prototype.toString;',
+  'const objectCtorString = funcToString.call(Object);',
+  '',
+  '/** Whether `value` is an object made by `Object` or with a null prototype. */',
+  'function isPlainObject(value) {',
+  "  if (value === null || typeof value !== 'object') {",
+  '    return false;',
+  '  }',
+  '  const proto = Object.getPrototypeOf(value);',
+  '  if (proto === null) {',
+  '    return true;',
+  '  }',
+  "  var Ctor = hasOwnProperty.call(proto, 'constructor') && proto.constructor;",
+  "  return typeof Ctor == 'function' && Ctor instanceof Ctor &&",
+  '    funcToString.call(Ctor) == objectCtorString;',
+  '}',
+  '',
+  'module.exports = { isPlainObject };',
+  '',
+].join('\n');
+/** `var` typed `va` on line 17, and the function's '}' (line 20) lost. */
+const PLAIN_TWO = PLAIN.replace('  var Ctor', '  va Ctor').replace('objectCtorString;\n}\n', 'objectCtorString;\n');
+
+describe('two slips read as one edit the text argues against', () => {
+  it("`va Ctor = …` and a function's lost '}': the keyword and the '}' on its own line are written (byte for byte), not a '}' typed after `va`", async () => {
+    assert.notEqual(PLAIN_TWO, PLAIN);
+    const { file, r, fix, story } = await fixOne('lib/plain.js', PLAIN_TWO);
+    assert.equal(r.code, 0, story);
+    assert.equal(fix.outcome, 'applied', story);
+    assert.match(fix.reason, /replaced 'va' with 'var' at 17:3 \(mistyped keyword\); inserted '\}' on its own line at 20:1/, story);
+    assert.ok(fix.evidence.some((e: string) => e.startsWith("read as one edit (inserted '}' at 17:5), the text argues against it")), story);
+    assert.equal(fs.readFileSync(file, 'utf8'), PLAIN);
+  });
+});
+
+describe('two slips once held back as a misread single edit: the pair of both slips is written', () => {
+  // Each of these was read as one edit the text argues against (capped below the gate); the
+  // search for pairs alone now finds both slips, each its slip's one clear repair given the other.
+  const cases: [string, string, string, RegExp][] = [
+    ["a '.' typed after a call and the function's last '}' lost: the '.' read as a block's '}' mid-line", 'lib/ctor.js', WRONG_0, /deleted '\.' at 9:48; inserted '\}' on its own line at 15:1/],
+    ["a doubled ')' and a lost '{': the ')' read as a second '{' beside the block's own", 'lib/defaults.js', WRONG_1, /deleted '\)' at 6:52; inserted '\{' at 12:37/],
+    ["an extra '}' and a '}' typed as '.': the lone '.' line deleted", 'lib/during.js', WRONG_6, /deleted '\}' at 7:24 \(bracket pairs\); replaced '\.' with '\}' at 9:5/],
+    ["'var' mistyped and a doubled ')': a '(' that calls the mistyped word", 'lib/trim-end.js', WRONG_7, /replaced 'avr' with 'var' at 1:1 \(mistyped keyword\); deleted '\)' at 2:35/],
+    ["a '.' typed before 'function' and an extra '}': the '.' made a '{', a bare block around the function", 'lib/filter.js', WRONG_11, /deleted '\.' at 8:1; deleted '\}' at 11:1/],
+    ["a locale's last ',' typed as '}' and a doubled ')': the extra '}' made a '(' that calls the line before", 'lib/locale-mt.js', WRONG_12, /deleted '\}' at 14:6; deleted '\)' at 15:3/],
+  ];
+  for (const [title, rel, broken, edits] of cases) {
+    it(`${title}: both slips repaired and written`, async () => {
+      const { file, r, fix, story } = await fixOne(rel, broken);
+      assert.equal(r.code, 0, story);
+      assert.equal(fix.outcome, 'applied', story);
+      assert.match(fix.reason, edits, story);
+      assert.ok(fix.evidence.some((e: string) => e.startsWith('read as one edit (')), story);
+      assert.notEqual(fs.readFileSync(file, 'utf8'), broken);
+    });
+  }
+  it('the constructor helper: the original, byte for byte', async () => {
+    const { file, r, story } = await fixOne('lib/ctor.js', WRONG_0);
+    assert.equal(r.code, 0, story);
+    assert.equal(fs.readFileSync(file, 'utf8'), CTOR);
+  });
+  it("the locale: the same program, its trailing ',' not put back (the '}' typed for it deleted)", async () => {
+    const { file, r, story } = await fixOne('lib/locale-mt.js', WRONG_12);
+    assert.equal(r.code, 0, story);
+    assert.equal(fs.readFileSync(file, 'utf8'), WRONG_12.replace('    }}\n}));', '    }\n});'));
   });
 });

@@ -11,7 +11,7 @@
 import type { SyntaxChecker } from '../../engine/checker.js';
 import { canCompileModules, compileVerdict, endOfInput } from '../../analysis/compile.js';
 import { boundNames, nameCounts, orphanNames } from './rivals.js';
-import { RIVAL_WINDOW, blockEndsDeleted, bracelessNear, editRegions, searchRepair, type AppliedEdit, type SearchResult } from './search.js';
+import { RIVAL_WINDOW, blockEndsDeleted, bracelessNear, editRegions, searchRepair, type AppliedEdit, type SearchOptions, type SearchResult } from './search.js';
 import { respell } from './respell.js';
 import { unseenPairs } from './pairs.js';
 import { precisionFindings } from './precision.js';
@@ -97,9 +97,47 @@ export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRep
     throw e;
   }
   if (!result.ok) return fail(result.reason, result.tried);
+  const one = judge(text, lx, result, opts);
+  // One edit the text's own evidence reads as a misreading (`va }Ctor = …` for a mistyped `var`
+  // and a lost '}'): two slips read as one. The likeliest pair stands in for it only if each of
+  // its edits is its slip's one clear repair given the other (judgeEachGivenTheOther), which no
+  // pair holding the single slip's own repair can be: that edit alone leaves nothing to repair.
+  if (result.edits.length === 1 && (opts.maxEdits ?? DEFAULT_MAX_EDITS) >= 2 && one.conf.confidence <= MISREAD_ONE) {
+    let pair: SearchResult | undefined;
+    try {
+      // within the repair's own budget (the search's floor of work still binds): most such edits stay single
+      pair = searchRepair(text, lx, errorOffset, { ...searchOptions(opts), maxEdits: 2, pairsOnly: true }, started);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
+    if (pair?.ok && pair.edits.length === 2 && apart(text, pair.edits)) {
+      const two = judge(text, lx, pair, opts);
+      if (two.confirmed && two.conf.confidence > one.conf.confidence) {
+        const evidence = [...two.conf.evidence, `read as one edit (${describeAll(text, lx, result.edits)}), the text argues against it (confidence ${one.conf.confidence})`];
+        return { ok: true, text: two.result.text, edits: two.edits, candidatesTried: result.tried + pair.tried, elapsedMs: elapsed(), note: two.note, ...two.conf, evidence };
+      }
+    }
+  }
+  return { ok: true, text: one.result.text, edits: one.edits, candidatesTried: result.tried, elapsedMs: elapsed(), note: one.note, ...one.conf };
+}
+
+/**
+ * Two edits with a token between them. Side by side they are one edit spelt as two (`{` made `)`
+ * and a `{` put after it: a `)` put in), which the single-edit search has already weighed.
+ */
+function apart(text: string, edits: readonly AppliedEdit[]): boolean {
+  const [a, b] = [...edits].sort((x, y) => x.offset - y.offset);
+  return text.slice(a!.offset + a!.candidate.edit.del, b!.offset).trim() !== '';
+}
+
+/** At or below this, a one-edit repair is one the text argues against (a finding's cap), not merely one with a near rival. */
+const MISREAD_ONE = 0.5;
+
+/** A repair the search found, respelt as the file would have it, described and given its confidence. */
+function judge(text: string, lx: Lexed, found: Extract<SearchResult, { ok: true }>, opts: SyntaxRepairOptions) {
+  let result = found;
   const spelt = respell(lx, result, opts, editRegions(result.edits));
   if (spelt) result = { ...result, ...spelt };
-
   const edits = result.edits.map((a) => tokenEdit(text, lx, a));
   const note = describeAll(text, lx, result.edits);
   // two edits: judge each given the other, by the single-edit search on the text with the other alone
@@ -111,25 +149,23 @@ export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRep
         })
       : undefined;
   const conf = confidenceOf(result, lx, conditional);
-  return { ok: true, text: result.text, edits, candidatesTried: result.tried, elapsedMs: elapsed(), note, ...conf };
+  return { result, edits, note, conf, confirmed: !!conditional?.confirmed };
 }
 
 function search(text: string, lx: Lexed, errorOffset: number, opts: SyntaxRepairOptions, started: number): SearchResult {
+  return searchRepair(text, lx, errorOffset, searchOptions(opts), started);
+}
+
+function searchOptions(opts: SyntaxRepairOptions): SearchOptions {
   const lastGoodExports = opts.lastGoodExports;
-  return searchRepair(
-    text,
-    lx,
-    errorOffset,
-    {
-      filename: opts.filename,
-      format: opts.format,
-      maxEdits: Math.max(1, opts.maxEdits ?? DEFAULT_MAX_EDITS),
-      timeBudgetMs: opts.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS,
-      maxCandidates: opts.maxCandidates ?? DEFAULT_MAX_CANDIDATES,
-      ...(lastGoodExports ? { lastGoodExports } : {}),
-    },
-    started,
-  );
+  return {
+    filename: opts.filename,
+    format: opts.format,
+    maxEdits: Math.max(1, opts.maxEdits ?? DEFAULT_MAX_EDITS),
+    timeBudgetMs: opts.timeBudgetMs ?? DEFAULT_TIME_BUDGET_MS,
+    maxCandidates: opts.maxCandidates ?? DEFAULT_MAX_CANDIDATES,
+    ...(lastGoodExports ? { lastGoodExports } : {}),
+  };
 }
 
 /** Two edits never pass the default gate on the margin alone (bench:repair: a fifth of them are wrong). */

@@ -22,6 +22,8 @@ export interface SearchOptions {
   maxCandidates: number;
   /** The exports of the last good version of the file: a repair must keep exactly these. */
   lastGoodExports?: readonly string[];
+  /** Pass over every single edit that parses: only pairs are sought (the reading of two slips). */
+  pairsOnly?: boolean;
 }
 
 /** An edit as applied, in the coordinates of the original text. */
@@ -227,6 +229,8 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       if (quick.ok === false) errAt = quick.offset;
       else {
         v ??= compileVerdict(text, opts.filename, opts.format);
+        // a single edit that parses is no step towards a pair
+        if (v.ok && opts.pairsOnly && level === 1) continue;
         if (v.ok) {
           if (found) {
             const edits = toOriginal([...state.edits, { candidate: cand, at: e.offset }]);

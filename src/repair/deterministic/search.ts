@@ -205,8 +205,9 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       // In a small file the whole compile costs less than settling a rival on its statements; a
       // rival that fails it is passed over whatever settle says, so settle is asked only of one
       // that parses.
-      // (only whether a rival parses matters, not where it fails: no position is looked for)
-      let v: Verdict | undefined = found && text.length < REGION_MIN_SIZE ? (compiles(text, opts.format) ? PARSES : FAILS) : undefined;
+      // (only whether a rival parses matters, not where it fails: no position is looked for; nor
+      // on the last level, where a candidate that fails is not kept for the next)
+      let v: Verdict | undefined = (found || level >= opts.maxEdits) && text.length < REGION_MIN_SIZE ? (compiles(text, opts.format) ? PARSES : FAILS) : undefined;
       if (found) {
         found.checked = total - found.cost;
         if (v && !v.ok) continue;

@@ -9,7 +9,8 @@
  * (the syntax worker is).
  */
 import type { SyntaxChecker } from '../../engine/checker.js';
-import { canCompileModules, compileVerdict, endOfInput } from '../../analysis/compile.js';
+import { canCompileModules, endOfInput } from '../../analysis/compile.js';
+import { verdictOf, withVerdicts } from './verdicts.js';
 import { boundNames, nameCounts, orphanNames } from './rivals.js';
 import { RIVAL_WINDOW, blockEndsDeleted, bracelessNear, editRegions, searchRepair, type AppliedEdit, type SearchOptions, type SearchResult } from './search.js';
 import { respell } from './respell.js';
@@ -76,13 +77,18 @@ export function repairInEngine(checker: SyntaxChecker, text: string, opts: Synta
 }
 
 export function repairSyntax(text: string, opts: SyntaxRepairOptions): SyntaxRepair {
+  // one memory of verdicts for the repair and the single-edit searches that judge its pairs
+  return withVerdicts(() => repairWithin(text, opts));
+}
+
+function repairWithin(text: string, opts: SyntaxRepairOptions): SyntaxRepair {
   const started = performance.now();
   const elapsed = (): number => Math.round((performance.now() - started) * 100) / 100;
   const fail = (reason: string, tried = 0): SyntaxRepair => ({ ok: false, reason, candidatesTried: tried, elapsedMs: elapsed() });
 
   if (opts.format === 'module' && !canCompileModules())
     return fail('ES module parsing needs --experimental-vm-modules in this thread');
-  const verdict = compileVerdict(text, opts.filename, opts.format);
+  const verdict = verdictOf(text, opts.filename, opts.format);
   if (verdict.ok) return fail('nothing to repair: the file parses');
   if (verdict.errorType !== 'SyntaxError') return fail(`not a syntax error: ${verdict.errorType}: ${verdict.message}`);
 

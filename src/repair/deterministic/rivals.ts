@@ -230,7 +230,7 @@ export function orphanNames(program: Program, text: string, regions: readonly Re
     if (callee?.type === 'Identifier' && callee.start === st!.start && !bound.has(callee.name) && (counts.get(callee.name) ?? 0) <= 1 && mistypedKeyword(callee.name))
       found.add(callee.name);
   }
-  walk.full(program, (node, _state, type) => {
+  walkTouching(program, touches, (node, type) => {
     if (node.type === 'LabeledStatement') {
       const l = node.label;
       if (!touches(l)) return;
@@ -252,13 +252,25 @@ export function orphanNames(program: Program, text: string, regions: readonly Re
 export function membersAsVariables(program: Program, regions: readonly Region[], bound: ReadonlySet<string>, lx: Lexed): string[] {
   const found = new Set<string>();
   const touches = (node: Node): boolean => regions.some(([lo, hi]) => node.end >= lo && node.start <= hi);
-  walk.full(program, (node, _state, type) => {
+  walkTouching(program, touches, (node, type) => {
     if (type !== 'Identifier' || node.type !== 'Identifier' || !touches(node) || bound.has(node.name) || KNOWN_GLOBALS.has(node.name)) return;
     const { bare, member } = nameUses(lx, node.name);
     // the one bare mention is the one at the edit
     if (bare === 1 && member >= 1) found.add(node.name);
   });
   return [...found];
+}
+
+/**
+ * walk.full's visit, but into the nodes that touch the edits only: a node's children lie within
+ * it, so one that does not touch holds none that does (it is still visited itself, as walk.full
+ * does). A large file's tree is otherwise walked whole for the few names at its edits.
+ */
+function walkTouching(program: Program, touches: (node: Node) => boolean, visit: (node: AnyNode, type: string) => void): void {
+  type Step = (node: Node, st: unknown, c: walk.WalkerCallback<unknown>) => void;
+  const base: Record<string, Step> = {};
+  for (const [type, fn] of Object.entries(walk.base as Record<string, Step>)) base[type] = (node, st, c) => (touches(node) ? fn(node, st, c) : undefined);
+  walk.full(program, (node, _state, type) => visit(node, type), base);
 }
 
 /** The innermost simple statement holding [lo, hi] when it is short (a few lines). */

@@ -4,7 +4,8 @@
  * the file is kept: when no single edit works, the search goes on from the best of those
  * (a beam, one level per edit, up to maxEdits).
  */
-import { compileVerdict, compiles, endOfInput, type ModuleFormat, type Verdict } from '../../analysis/compile.js';
+import { endOfInput, type ModuleFormat, type Verdict } from '../../analysis/compile.js';
+import { parses, verdictOf } from './verdicts.js';
 import { bigrams, bracelessBlocks, codeLike, generateCandidates, indentDisagreements, type Bigrams, type Candidate, type Edit } from './candidates.js';
 import type { Program } from 'acorn';
 import { judgeSurface, surfaceReference, type SurfaceReference } from './guard.js';
@@ -207,8 +208,9 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       // In a small file the whole compile costs less than settling a rival on its statements; a
       // rival that fails it is passed over whatever settle says, so settle is asked only of one
       // that parses.
-      // (only whether a rival parses matters, not where it fails: no position is looked for)
-      let v: Verdict | undefined = found && text.length < REGION_MIN_SIZE ? (compiles(text, opts.format) ? PARSES : FAILS) : undefined;
+      // (only whether a rival parses matters, not where it fails: no position is looked for; nor
+      // on the last level, where a candidate that fails is not kept for the next)
+      let v: Verdict | undefined = (found || level >= opts.maxEdits) && text.length < REGION_MIN_SIZE ? (parses(text, opts.format) ? PARSES : FAILS) : undefined;
       if (found) {
         found.checked = total - found.cost;
         if (v && !v.ok) continue;
@@ -228,7 +230,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       let errAt: number;
       if (quick.ok === false) errAt = quick.offset;
       else {
-        v ??= compileVerdict(text, opts.filename, opts.format);
+        v ??= verdictOf(text, opts.filename, opts.format);
         // a single edit that parses is no step towards a pair
         if (v.ok && opts.pairsOnly && level === 1) continue;
         if (v.ok) {

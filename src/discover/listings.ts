@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
-import { asciiJson } from '../util/ascii-json.js';
+import { stateField as enc } from '../util/ascii-json.js';
 
 /**
  * A folder's entries as the walk needs them: names, and what readdir said each is, one character
@@ -23,9 +23,6 @@ const MAGIC = 'code-mechanic folder listings\t3';
 const RACY_MS = 2000;
 const BIGINT = { bigint: true } as const;
 
-// A name past ASCII too, escaped: the file stays ASCII (see asciiJson).
-const needsQuoting = /[\t\n\r\\\u0080-\uffff]|^"/;
-const enc = (s: string): string => (needsQuoting.test(s) ? asciiJson(JSON.stringify(s)) : s);
 const dec = (s: string): string => (s.startsWith('"') ? (JSON.parse(s) as string) : s);
 
 /**

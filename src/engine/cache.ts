@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
-import { asciiJson } from '../util/ascii-json.js';
+import { asciiJson, stateField as enc } from '../util/ascii-json.js';
 import type { FileVerdict } from '../analysis/compile.js';
 import { statKey } from '../analysis/format.js';
 
@@ -75,9 +75,6 @@ const SEP = path.sep.charCodeAt(0);
 const OK_COMMONJS: CachedVerdict = { ok: true, format: 'commonjs' };
 const OK_MODULE: CachedVerdict = { ok: true, format: 'module' };
 
-// A name past ASCII too, escaped: the file stays ASCII (see asciiJson).
-const needsQuoting = /[\t\n\r\\\u0080-\uffff]|^"/;
-const enc = (s: string): string => (needsQuoting.test(s) ? asciiJson(JSON.stringify(s)) : s);
 const dec = (s: string): string => {
   if (!s.startsWith('"')) return s;
   const v: unknown = JSON.parse(s);

@@ -12,3 +12,13 @@ export function asciiJson(jsonText: string): string {
   NON_ASCII.lastIndex = 0;
   return NON_ASCII.test(jsonText) ? jsonText.replace(NON_ASCII, escape) : jsonText;
 }
+
+const NEEDS_QUOTING = /[\t\n\r\\\u0080-\uffff]|^"/;
+
+/**
+ * A name as the tab-separated state files hold it: as it is, or as ASCII JSON where a tab, a line
+ * break, a backslash, a leading quote or a character past ASCII would be misread or widen the file.
+ */
+export function stateField(s: string): string {
+  return NEEDS_QUOTING.test(s) ? asciiJson(JSON.stringify(s)) : s;
+}

@@ -57,6 +57,15 @@ async function fixOne(rel: string, text: string) {
   return { file, r, fix, story: `${JSON.stringify(fix, null, 2)}\n${r.stderr}` };
 }
 
+/** fixOne, where the fix must be written: exit 0, outcome applied, and the reason naming `edits` when given. */
+async function fixWritten(rel: string, text: string, edits?: RegExp) {
+  const out = await fixOne(rel, text);
+  assert.equal(out.r.code, 0, out.story);
+  assert.equal(out.fix.outcome, 'applied', out.story);
+  if (edits) assert.match(out.fix.reason, edits, out.story);
+  return out;
+}
+
 describe('two slips: each edit judged given the other', () => {
   it('two independent slips: `mechanic fix` writes the pair, and the file is the original byte for byte', async () => {
     const { file, r, fix, story } = await fixOne('lib/worker.js', independent);
@@ -205,9 +214,7 @@ const CTOR_TWO = "'use strict';\n\nfunction createCtor(Ctor) {\n  return functio
 
 describe('two slips: the evidence leaves a right pair alone', () => {
   it("a doubled ')' and the function's lost '}': the '}' on its own line and the ')' deleted are written, byte for byte", async () => {
-    const { file, r, fix, story } = await fixOne('lib/ctor.js', CTOR_TWO);
-    assert.equal(r.code, 0, story);
-    assert.equal(fix.outcome, 'applied', story);
+    const { file, fix, story } = await fixWritten('lib/ctor.js', CTOR_TWO);
     assert.ok(!fix.evidence.some((e: string) => /mid-line|beside another|no one writes|nowhere else|never writes/.test(e)), story);
     assert.equal(fs.readFileSync(file, 'utf8'), CTOR);
   });
@@ -219,10 +226,7 @@ const CLS_DOT = "'use strict';\n\nclass Encoder {\n  constructor(prefix) {\n    
 
 describe('a stray token before a block\'s end', () => {
   it("a '.' typed before a class's '}': deleted, not made a ';' the file never wrote (byte for byte)", async () => {
-    const { file, r, fix, story } = await fixOne('lib/encoder.js', CLS_DOT);
-    assert.equal(r.code, 0, story);
-    assert.equal(fix.outcome, 'applied', story);
-    assert.match(fix.reason, /deleted '\.' at 15:1/, story);
+    const { file } = await fixWritten('lib/encoder.js', CLS_DOT, /deleted '\.' at 15:1/);
     assert.equal(fs.readFileSync(file, 'utf8'), CLS);
   });
 });
@@ -261,9 +265,7 @@ const UNITS_TWO = UNITS_LINES.map((l, i) => (i === 6 || i === 17 ? '    ,' : l))
 describe('two slips: the same pair laid out otherwise is no rival', () => {
   it("two lost '}' far apart: the pair with each '}' on its own line is the same tokens, so the pair is written (byte for byte)", async () => {
     // the two layouts differ only in whitespace, but across the strings between the two edits
-    const { file, r, fix, story } = await fixOne('lib/units.js', UNITS_TWO);
-    assert.equal(r.code, 0, story);
-    assert.equal(fix.outcome, 'applied', story);
+    const { file, fix, story } = await fixWritten('lib/units.js', UNITS_TWO);
     assert.ok(fix.confidence >= 0.7, story);
     assert.ok(!fix.evidence.some((e: string) => /another repair also parses/.test(e)), story);
     assert.equal(fs.readFileSync(file, 'utf8'), UNITS);
@@ -336,10 +338,7 @@ const DAY_TWO = DAY.replace('            return hour >= 10', '            retur 
 describe("two slips: a lost '{' is restored, not the next '}' deleted", () => {
   it("`retur` and an `else if (…)` without its '{': the '{' is put back and the pair written (byte for byte), not the '}' of the next `} else if` deleted", async () => {
     assert.notEqual(DAY_TWO, DAY);
-    const { file, r, fix, story } = await fixOne('lib/day.js', DAY_TWO);
-    assert.equal(r.code, 0, story);
-    assert.equal(fix.outcome, 'applied', story);
-    assert.match(fix.reason, /replaced 'retur' with 'return' at 14:\d+ \(mistyped keyword\); inserted '\{' at 24:\d+/, story);
+    const { file } = await fixWritten('lib/day.js', DAY_TWO, /replaced 'retur' with 'return' at 14:\d+ \(mistyped keyword\); inserted '\{' at 24:\d+/);
     assert.equal(fs.readFileSync(file, 'utf8'), DAY);
   });
 });
@@ -371,10 +370,7 @@ const REDUCE_TWO = REDUCE.replace('accumulator) {', 'accumulator)').replace('bas
 describe('two slips: the pair the indentation agrees with', () => {
   it("a function's lost '{' and its '}' typed twice: the '{' put back and the doubled '}' deleted, not a bare block opened under the head", async () => {
     assert.notEqual(REDUCE_TWO, REDUCE);
-    const { file, r, fix, story } = await fixOne('lib/reduce.js', REDUCE_TWO);
-    assert.equal(r.code, 0, story);
-    assert.equal(fix.outcome, 'applied', story);
-    assert.match(fix.reason, /inserted '\{' at 10:\d+; deleted '\}' at 15:1/, story);
+    const { file } = await fixWritten('lib/reduce.js', REDUCE_TWO, /inserted '\{' at 10:\d+; deleted '\}' at 15:1/);
     // the original but for the blank line the deleted '}' leaves
     const blankLines = (t: string): string => t.replace(/\n\n+/g, '\n');
     assert.equal(blankLines(fs.readFileSync(file, 'utf8')), blankLines(REDUCE));
@@ -412,10 +408,7 @@ const PLAIN_TWO = PLAIN.replace('  var Ctor', '  va Ctor').replace('objectCtorSt
 describe('two slips read as one edit the text argues against', () => {
   it("`va Ctor = …` and a function's lost '}': the keyword and the '}' on its own line are written (byte for byte), not a '}' typed after `va`", async () => {
     assert.notEqual(PLAIN_TWO, PLAIN);
-    const { file, r, fix, story } = await fixOne('lib/plain.js', PLAIN_TWO);
-    assert.equal(r.code, 0, story);
-    assert.equal(fix.outcome, 'applied', story);
-    assert.match(fix.reason, /replaced 'va' with 'var' at 17:3 \(mistyped keyword\); inserted '\}' on its own line at 20:1/, story);
+    const { file, fix, story } = await fixWritten('lib/plain.js', PLAIN_TWO, /replaced 'va' with 'var' at 17:3 \(mistyped keyword\); inserted '\}' on its own line at 20:1/);
     assert.ok(fix.evidence.some((e: string) => e.startsWith("read as one edit (inserted '}' at 17:5), the text argues against it")), story);
     assert.equal(fs.readFileSync(file, 'utf8'), PLAIN);
   });
@@ -434,10 +427,7 @@ describe('two slips once held back as a misread single edit: the pair of both sl
   ];
   for (const [title, rel, broken, edits] of cases) {
     it(`${title}: both slips repaired and written`, async () => {
-      const { file, r, fix, story } = await fixOne(rel, broken);
-      assert.equal(r.code, 0, story);
-      assert.equal(fix.outcome, 'applied', story);
-      assert.match(fix.reason, edits, story);
+      const { file, fix, story } = await fixWritten(rel, broken, edits);
       assert.ok(fix.evidence.some((e: string) => e.startsWith('read as one edit (')), story);
       assert.notEqual(fs.readFileSync(file, 'utf8'), broken);
     });

@@ -443,3 +443,70 @@ describe('two slips once held back as a misread single edit: the pair of both sl
     assert.equal(fs.readFileSync(file, 'utf8'), WRONG_12.replace('    }}\n}));', '    }\n});'));
   });
 });
+
+/** async's parseParams (async/lib/autoInject.js), trimmed to the function and what it reads. */
+const PARAMS = [
+  "'use strict';",
+  "",
+  "var FN_ARGS = /^(?:async\\s)?(?:function)?\\s*(?:\\w+\\s*)?\\(([^)]+)\\)(?:\\s*{)/;",
+  "var ARROW_FN_ARGS = /^(?:async\\s)?\\s*(?:\\(\\s*)?((?:[^)=\\s]\\s*)*)(?:\\)\\s*)?=>/;",
+  "var FN_ARG_SPLIT = /,/;",
+  "var FN_ARG = /(=.+)?(\\s*)$/;",
+  "",
+  "function stripComments(string) {",
+  "    let stripped = '';",
+  "    let index = 0;",
+  "    let endBlockComment = string.indexOf('*/');",
+  "    while (index < string.length) {",
+  "        if (string[index] === '/' && string[index + 1] === '/') {",
+  "            // inline comment",
+  "            let endIndex = string.indexOf('\\n', index);",
+  "            index = endIndex === -1 ? string.length : endIndex;",
+  "        } else if (endBlockComment !== -1 && string[index] === '/' && string[index + 1] === '*') {",
+  "            // block comment",
+  "            let endIndex = string.indexOf('*/', index);",
+  "            if (endIndex !== -1) {",
+  "                index = endIndex + 2;",
+  "                endBlockComment = string.indexOf('*/', index);",
+  "            } else {",
+  "                stripped += string[index];",
+  "                index++;",
+  "            }",
+  "        } else {",
+  "            stripped += string[index];",
+  "            index++;",
+  "        }",
+  "    }",
+  "    return stripped;",
+  "}",
+  "",
+  "function parseParams(func) {",
+  "    const src = stripComments(func.toString());",
+  "    let match = src.match(FN_ARGS);",
+  "    if (!match) {",
+  "        match = src.match(ARROW_FN_ARGS);",
+  "    }",
+  "    if (!match) throw new Error('could not parse args in autoInject\\nSource:\\n' + src);",
+  "    let [, args] = match;",
+  "    return args.replace(/\\s/g, '').split(FN_ARG_SPLIT).map(arg => arg.replace(FN_ARG, '').trim());",
+  "}",
+  "",
+  "module.exports = { parseParams };",
+  '',
+].join('\n');
+/** One slip: the first `'` of `arg.replace(FN_ARG, '')` lost on line 43. */
+const PARAMS_QUOTE = PARAMS.replace("arg.replace(FN_ARG, '')", "arg.replace(FN_ARG, ')");
+
+describe('one slip with a near one-edit rival is no misreading: no pair stands in for it', () => {
+  // The pair search weighs pairs alone: a pair judged there is sure only against other pairs, never
+  // against the cheaper single edit (bench:repair wrote such a pair at confidence 1).
+  it("a lost quote in `replace(FN_ARG, '')`: not written as a quote opened after `arg =>` and a ')' deleted; proposed, the right quote named as the rival", async () => {
+    assert.notEqual(PARAMS_QUOTE, PARAMS);
+    const { file, r, fix, story } = await fixOne('lib/params.js', PARAMS_QUOTE);
+    assert.equal(r.code, 1, story);
+    assert.equal(fix.outcome, 'proposed', story);
+    assert.equal(fs.readFileSync(file, 'utf8'), PARAMS_QUOTE, story);
+    assert.ok(!fix.evidence.some((e: string) => e.startsWith('read as one edit (')), story);
+    assert.ok(fix.evidence.some((e: string) => e.includes("another repair also parses") && e.includes("inserted ''' at 43:88")), story);
+  });
+});

@@ -108,7 +108,7 @@ function repairWithin(text: string, opts: SyntaxRepairOptions): SyntaxRepair {
   // and a lost '}'): two slips read as one. The likeliest pair stands in for it only if each of
   // its edits is its slip's one clear repair given the other (judgeEachGivenTheOther), which no
   // pair holding the single slip's own repair can be: that edit alone leaves nothing to repair.
-  if (result.edits.length === 1 && (opts.maxEdits ?? DEFAULT_MAX_EDITS) >= 2 && one.conf.confidence <= MISREAD_ONE) {
+  if (result.edits.length === 1 && (opts.maxEdits ?? DEFAULT_MAX_EDITS) >= 2 && one.argued && one.conf.confidence <= MISREAD_ONE) {
     let pair: SearchResult | undefined;
     try {
       // within the repair's own budget (the search's floor of work still binds): most such edits stay single
@@ -136,7 +136,12 @@ function apart(text: string, edits: readonly AppliedEdit[]): boolean {
   return text.slice(a!.offset + a!.candidate.edit.del, b!.offset).trim() !== '';
 }
 
-/** At or below this, a one-edit repair is one the text argues against (a finding's cap), not merely one with a near rival. */
+/**
+ * At or below this, with evidence against it, a one-edit repair is one the text argues against. A
+ * repair low only for a near one-edit rival is no misreading: the pair search skips single edits,
+ * so a pair would be judged sure against a cheaper reading it never weighed (async/autoInject.js:
+ * a lost `'` in `replace(FN_ARG, '')` written as a quote opened earlier and a `)` deleted).
+ */
 const MISREAD_ONE = 0.5;
 
 /** A repair the search found, respelt as the file would have it, described and given its confidence. */
@@ -154,8 +159,8 @@ function judge(text: string, lx: Lexed, found: Extract<SearchResult, { ok: true 
           return `${l + 1}:${o - lx.lineStarts[l]! + 1}`;
         })
       : undefined;
-  const conf = confidenceOf(result, lx, conditional);
-  return { result, edits, note, conf, confirmed: !!conditional?.confirmed };
+  const { conf, argued } = confidenceOf(result, lx, conditional);
+  return { result, edits, note, conf, argued, confirmed: !!conditional?.confirmed };
 }
 
 function search(text: string, lx: Lexed, errorOffset: number, opts: SyntaxRepairOptions, started: number): SearchResult {
@@ -185,8 +190,9 @@ const UNLIKELY_COST = 1.5;
  * it makes, and whether it leaves a name at the edit that nothing declares and that the file uses
  * nowhere else (`retrun, total`: a mistyped word turned into a variable).
  */
-function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, conditional?: ConditionalVerdict): RepairConfidence {
+function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, conditional?: ConditionalVerdict): { conf: RepairConfidence; argued: boolean } {
   const evidence: string[] = [];
+  let argued = false;
   const margin = Math.min(RIVAL_WINDOW, result.rival ? result.rival.margin : result.checked);
   let confidence = 0.4 + (0.6 * margin) / RIVAL_WINDOW;
   let rival: string | undefined;
@@ -243,51 +249,31 @@ function confidenceOf(result: Extract<SearchResult, { ok: true }>, lx: Lexed, co
   else if (result.cost > UNLIKELY_COST && !conditional?.confirmed) {
     confidence -= 0.35;
     evidence.push('an unlikely edit as slips go (a keyword or a name deleted, a dissimilar token swapped)');
+    argued = true;
   }
+  // the text's own evidence against the repair caps its confidence, whatever the margin
+  const argue = (cap: number, why: string): void => {
+    confidence = Math.min(confidence, cap);
+    evidence.push(why);
+    argued = true;
+  };
   const braceless = bracelessNear(rlx, result.edits);
-  if (braceless.length) {
-    confidence = Math.min(confidence, 0.5);
-    evidence.push(`the indentation asks for braces the repair leaves out (line ${braceless.map((l) => l + 1).join(', ')} heads an indented block with none)`);
-  }
-  if (result.indentPrefersRival) {
-    confidence = Math.min(confidence, 0.5);
-    evidence.push('a repair that also parses agrees better with the indentation');
-  }
+  if (braceless.length) argue(0.5, `the indentation asks for braces the repair leaves out (line ${braceless.map((l) => l + 1).join(', ')} heads an indented block with none)`);
+  if (result.indentPrefersRival) argue(0.5, 'a repair that also parses agrees better with the indentation');
   const ends = blockEndsDeleted(result.edits, lx);
-  if (ends.length) {
-    confidence = Math.min(confidence, 0.5);
-    evidence.push(`deletes the '}' that leads line ${ends.join(', ')}, where the indentation ends a block (a lost '{' is as likely)`);
-  }
+  if (ends.length) argue(0.5, `deletes the '}' that leads line ${ends.join(', ')}, where the indentation ends a block (a lost '{' is as likely)`);
   const pairs = pairedClosersSwapped(result.edits, lx);
-  if (pairs.length) {
-    confidence = Math.min(confidence, 0.5);
-    evidence.push(`replaces a closer that pairs with its own opener (line ${pairs.join(', ')}): the bracket it closes would be left open`);
-  }
+  if (pairs.length) argue(0.5, `replaces a closer that pairs with its own opener (line ${pairs.join(', ')}): the bracket it closes would be left open`);
   const heads = blockAfterStatement(result.edits, lx);
-  if (heads.length) {
-    confidence = Math.min(confidence, 0.3);
-    evidence.push(`leaves a bare block opening on the line of the statement before it (line ${heads.join(', ')}): that line reads as a block's head (a mistyped 'if' or 'for' left as a call, an extra '}')`);
-  }
+  if (heads.length) argue(0.3, `leaves a bare block opening on the line of the statement before it (line ${heads.join(', ')}): that line reads as a block's head (a mistyped 'if' or 'for' left as a call, an extra '}')`);
   const subscripts = longSubscripts(result, rlx);
-  if (subscripts.length) {
-    confidence = Math.min(confidence, 0.5);
-    evidence.push(`closes a subscript over several lines (line ${subscripts.join(', ')}): a '[' after a name rarely spans lines, a lost ']' near it is as likely`);
-  }
+  if (subscripts.length) argue(0.5, `closes a subscript over several lines (line ${subscripts.join(', ')}): a '[' after a name rarely spans lines, a lost ']' near it is as likely`);
   const unseen = unseenPairs(result.text, result.edits, editRegions(result.edits), lx, result.stats);
-  if (unseen.length) {
-    confidence = Math.min(confidence, 0.5);
-    evidence.push(`puts tokens side by side as the file never has them (${unseen.join(', ')})`);
-  }
-  for (const f of findings) {
-    confidence = Math.min(confidence, f.cap);
-    evidence.push(f.evidence);
-  }
+  if (unseen.length) argue(0.5, `puts tokens side by side as the file never has them (${unseen.join(', ')})`);
+  for (const f of findings) argue(f.cap, f.evidence);
   const orphans = orphansOf(result, lx);
-  if (orphans.length) {
-    confidence = Math.min(confidence, 0.3);
-    evidence.push(`reads ${orphans.map((n) => `'${n}'`).join(', ')} at the edit, which nothing declares and the file uses nowhere else`);
-  }
-  return { confidence: Math.round(Math.max(0, Math.min(1, confidence)) * 100) / 100, evidence, ...(rival ? { rival } : {}) };
+  if (orphans.length) argue(0.3, `reads ${orphans.map((n) => `'${n}'`).join(', ')} at the edit, which nothing declares and the file uses nowhere else`);
+  return { conf: { confidence: Math.round(Math.max(0, Math.min(1, confidence)) * 100) / 100, evidence, ...(rival ? { rival } : {}) }, argued };
 }
 
 /** A single edit that deletes a '}'. */

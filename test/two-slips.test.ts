@@ -9,6 +9,9 @@ import { box } from './helpers/cli.ts';
 import { SyntaxChecker } from '../dist/index.js';
 import { repairInEngine } from '../dist/repair/deterministic/index.js';
 
+/** debug's src/browser.js (its colors and useColors), from the bench:repair corpus. */
+const COLORS = fs.readFileSync(new URL('./fixtures/precision/colors.js', import.meta.url), 'utf8');
+
 const CALL = "  console.log('done', out.length);";
 
 /** A small CommonJS module of 64 lines: `retries: 3,` on line 10 and CALL on line 60. */
@@ -497,16 +500,26 @@ const PARAMS = [
 /** One slip: the first `'` of `arg.replace(FN_ARG, '')` lost on line 43. */
 const PARAMS_QUOTE = PARAMS.replace("arg.replace(FN_ARG, '')", "arg.replace(FN_ARG, ')");
 
-describe('one slip with a near one-edit rival is no misreading: no pair stands in for it', () => {
-  // The pair search weighs pairs alone: a pair judged there is sure only against other pairs, never
-  // against the cheaper single edit (bench:repair wrote such a pair at confidence 1).
-  it("a lost quote in `replace(FN_ARG, '')`: not written as a quote opened after `arg =>` and a ')' deleted; proposed, the right quote named as the rival", async () => {
+describe('one slip is not rewritten as a pair the single edit was never weighed against', () => {
+  // The pair search weighs pairs alone: a pair it finds is sure only against other pairs, never
+  // against the cheaper single edit (bench:repair wrote such pairs, at confidence 1 and 0.72).
+  it("a lost quote in `replace(FN_ARG, '')`, its one-edit repair low only for a near rival: not written as a quote opened after `arg =>` and a ')' deleted; proposed, the right quote named as the rival", async () => {
     assert.notEqual(PARAMS_QUOTE, PARAMS);
     const { file, r, fix, story } = await fixOne('lib/params.js', PARAMS_QUOTE);
     assert.equal(r.code, 1, story);
     assert.equal(fix.outcome, 'proposed', story);
     assert.equal(fs.readFileSync(file, 'utf8'), PARAMS_QUOTE, story);
     assert.ok(!fix.evidence.some((e: string) => e.startsWith('read as one edit (')), story);
-    assert.ok(fix.evidence.some((e: string) => e.includes("another repair also parses") && e.includes("inserted ''' at 43:88")), story);
+    assert.ok(fix.evidence.some((e: string) => e.includes('another repair also parses') && e.includes("inserted ''' at 43:88")), story);
+  });
+  it("a lost quote in `typeof window !== 'undefined'`: no pair on the same line (a quote opened later and the `if`'s ')' deleted) stands in for the single edit; nothing written", async () => {
+    const broken = COLORS.replace("typeof window !== 'undefined' && window.process", "typeof window !== 'undefined && window.process");
+    assert.notEqual(broken, COLORS);
+    const { file, r, fix, story } = await fixOne('lib/colors.js', broken);
+    assert.equal(r.code, 1, story);
+    assert.equal(fix.outcome, 'proposed', story);
+    assert.equal(fs.readFileSync(file, 'utf8'), broken, story);
+    assert.ok(!fix.evidence.some((e: string) => e.startsWith('read as one edit (')), story);
+    assert.doesNotMatch(fix.reason, /deleted '\)'/, story);
   });
 });

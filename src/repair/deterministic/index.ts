@@ -128,12 +128,16 @@ function repairWithin(text: string, opts: SyntaxRepairOptions): SyntaxRepair {
 }
 
 /**
- * Two edits with a token between them. Side by side they are one edit spelt as two (`{` made `)`
- * and a `{` put after it: a `)` put in), which the single-edit search has already weighed.
+ * Two edits on different lines with a token between them. Side by side they are one edit spelt as
+ * two (`{` made `)` and a `{` put after it: a `)` put in), which the single-edit search has already
+ * weighed. On one line they are another reading of the stretch the single edit repairs, and the
+ * pair search, which never weighs single edits, cannot tell which is likelier (bench:repair: a lost
+ * `'` in `{ 'chain': false }` written as the `{` deleted and the rest of the line made a string).
  */
 function apart(text: string, edits: readonly AppliedEdit[]): boolean {
   const [a, b] = [...edits].sort((x, y) => x.offset - y.offset);
-  return text.slice(a!.offset + a!.candidate.edit.del, b!.offset).trim() !== '';
+  const between = text.slice(a!.offset + a!.candidate.edit.del, b!.offset);
+  return between.trim() !== '' && between.includes('\n');
 }
 
 /**

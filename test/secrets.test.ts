@@ -202,6 +202,13 @@ describe('the one redactor', () => {
     assert.equal(r.scrub(script), 'PWD=/srv/app\nOLDPWD=/srv/old\ncd /srv/app && node worker.js\nDB_PWD=«redacted»\n');
     assert.equal(r.mask('at /srv/app/worker.js:12'), 'at /srv/app/worker.js:12');
   });
+
+  it("searches a user's pattern in a text that holds none of the built-in patterns' needles", async () => {
+    const { Redactor } = await import('../src/util/secrets.ts');
+    const r = new Redactor({ patterns: ['acme[0-9]{6}'], env: {} });
+    assert.equal(r.scrub('/srv/app/acme123456/worker.js'), '/srv/app/«redacted»/worker.js');
+    assert.equal(new Redactor({ env: {} }).scrub('/srv/app/acme123456/worker.js'), '/srv/app/acme123456/worker.js');
+  });
 });
 
 describe('each built-in secret shape is masked (a pattern is searched only where its needed text is)', () => {

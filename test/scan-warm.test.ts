@@ -61,6 +61,32 @@ describe('warm scan: kept folder listings', () => {
     assert.equal(after.json.filesScanned, 9);
   });
 
+  it('sees a package.json whose type is edited in place, its size and mtime as they were, its folder unchanged', async () => {
+    const sb = box();
+    const pj = path.join(sb.app, 'pkg', 'package.json');
+    sb.write('pkg/package.json', '{ "type": "commonjs" }\n');
+    sb.write('pkg/esm.js', 'export default 1;\n');
+    sb.config({ pm2Logs: false, stateDir: '../state' });
+    await sleep(2100);
+    fs.mkdirSync(path.join(sb.dir, 'state'));
+    assert.deepEqual(bugFiles((await sb.runJson(['scan'])).json, sb.app), ['pkg/esm.js'], 'ES module syntax in a CommonJS package');
+    const warm = await sb.runJson(['scan']);
+    assert.deepEqual(bugFiles(warm.json, sb.app), ['pkg/esm.js']);
+    assert.equal(warm.json.scan.cached, 1);
+    const listed = fs.readFileSync(path.join(sb.dir, 'state', LISTINGS_FILE), 'utf8');
+    const folder = fs.statSync(path.dirname(pj)).mtimeMs;
+    const before = fs.statSync(pj);
+    // Written over, not replaced: the folder's entries and times stay as the listing has them.
+    fs.writeFileSync(pj, '{ "type": "module"   }\n');
+    fs.utimesSync(pj, before.atime, before.mtime);
+    assert.equal(fs.statSync(pj).size, before.size);
+    assert.equal(fs.statSync(path.dirname(pj)).mtimeMs, folder);
+    const after = await sb.runJson(['scan']);
+    assert.deepEqual(bugFiles(after.json, sb.app), [], 'the same file, now in a module package, parses');
+    assert.equal(after.json.scan.read, 1);
+    assert.equal(fs.readFileSync(path.join(sb.dir, 'state', LISTINGS_FILE), 'utf8'), listed, 'every folder listed from the kept listings');
+  });
+
   it('runs the configuration on kept listings: a folder excluded after a warm scan is left out', async () => {
     const sb = box();
     sb.write('lib/bad.js', BROKEN);

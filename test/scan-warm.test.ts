@@ -61,6 +61,25 @@ describe('warm scan: kept folder listings', () => {
     assert.equal(after.json.filesScanned, 9);
   });
 
+  it('keeps the listings of the first scan, which makes the state folder: the next scan reads no folder', async () => {
+    const sb = box();
+    sb.write('lib/ok.js', FINE);
+    sb.write('lib/deep/broken.js', BROKEN);
+    sb.config({ pm2Logs: false, stateDir: '../state' });
+    await sleep(2100);
+    assert.ok(!fs.existsSync(path.join(sb.dir, 'state')), 'no state folder before the first scan');
+    const first = await sb.runJson(['scan']);
+    assert.deepEqual(bugFiles(first.json, sb.app), ['lib/deep/broken.js']);
+    const file = path.join(sb.dir, 'state', LISTINGS_FILE);
+    assert.ok(fs.existsSync(file), 'the first scan kept its listings');
+    const listed = fs.readFileSync(file, 'utf8');
+    for (const dir of ['lib', 'lib/deep']) assert.ok(listed.includes(`\n${path.join(sb.app, dir)}\t`), `${dir} listing kept`);
+    const warm = await sb.runJson(['scan']);
+    assert.deepEqual(bugFiles(warm.json, sb.app), ['lib/deep/broken.js']);
+    assert.equal(warm.json.scan.cached, warm.json.filesScanned);
+    assert.equal(fs.readFileSync(file, 'utf8'), listed, 'every folder listed from the kept listings');
+  });
+
   it('sees a package.json whose type is edited in place, its size and mtime as they were, its folder unchanged', async () => {
     const sb = box();
     const pj = path.join(sb.app, 'pkg', 'package.json');

@@ -123,6 +123,15 @@ export class FolderListings {
         this.dirty = true;
       }
     }
+    return this.flush();
+  }
+
+  /**
+   * Write the listings if anything changed. Also what a save held back because the state folder
+   * did not exist yet: the first scan's cache creates it after the walk, and without this its
+   * walk's listings were lost, so the next scan read every folder again.
+   */
+  flush(): boolean {
     if (!this.dirty) return false;
     const lines = [MAGIC];
     for (const [dir, v] of this.now) lines.push(`${enc(dir)}\t${v.stat}\t${v.entries}`);

@@ -161,6 +161,15 @@ export class TreeWalk {
     return this.folders.get(dir);
   }
 
+  /** Keep the listings a walk could not write for want of a state folder, now that one exists. */
+  keepListings(): void {
+    try {
+      this.listings?.flush();
+    } catch {
+      // not kept: the next walk reads every folder, as without listings
+    }
+  }
+
   /** Whether the walk never enters the folder `abs` (one of its skipPaths). */
   skipsFolder(abs: string): boolean {
     return this.skipPaths.has(path.resolve(abs));

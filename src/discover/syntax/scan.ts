@@ -82,6 +82,8 @@ export async function scanSyntax(config: ListConfig, checker: SyntaxChecker, opt
     if (!summary.notChecked) cache.retain(listed.files);
     try {
       cacheSaved = cache.save();
+      // the first scan's cache made the state folder: its walk's listings can be kept now
+      if (cacheSaved) tree.keepListings();
     } catch (err) {
       warnings.push(`scan cache ${cache.file} not saved: ${(err as Error).message}`);
     }

@@ -12,7 +12,7 @@ import type { SyntaxChecker } from '../../engine/checker.js';
 import { canCompileModules, endOfInput } from '../../analysis/compile.js';
 import { verdictOf, withVerdicts } from './verdicts.js';
 import { boundNames, nameCounts, orphanNames } from './rivals.js';
-import { RIVAL_WINDOW, blockEndsDeleted, bracelessNear, editRegions, searchRepair, type AppliedEdit, type SearchOptions, type SearchResult } from './search.js';
+import { RIVAL_WINDOW, blockEndsDeleted, bracelessNear, editRegions, rootWork, searchRepair, type AppliedEdit, type RootWork, type SearchOptions, type SearchResult } from './search.js';
 import { respell } from './respell.js';
 import { unseenPairs } from './pairs.js';
 import { precisionFindings } from './precision.js';
@@ -95,8 +95,10 @@ function repairWithin(text: string, opts: SyntaxRepairOptions): SyntaxRepair {
   const lx = lex(text);
   const errorOffset = verdict.line > 0 && !endOfInput(verdict.message) ? offsetOf(lx, verdict.line, verdict.column) : text.length;
   let result: SearchResult;
+  // the root's candidates, surface and large verdicts, for the pair search below too
+  const work = rootWork();
   try {
-    result = search(text, lx, errorOffset, opts, started);
+    result = search(text, lx, errorOffset, opts, started, work);
   } catch (e) {
     // acorn-loose recurses per nesting level: a stray backtick can turn the rest of a large file into one deep template
     if (e instanceof RangeError) return fail(`the broken text is too deeply nested to read (${e.message})`);
@@ -112,7 +114,7 @@ function repairWithin(text: string, opts: SyntaxRepairOptions): SyntaxRepair {
     let pair: SearchResult | undefined;
     try {
       // within the repair's own budget (the search's floor of work still binds): most such edits stay single
-      pair = searchRepair(text, lx, errorOffset, { ...searchOptions(opts), maxEdits: 2, pairsOnly: true }, started);
+      pair = searchRepair(text, lx, errorOffset, { ...searchOptions(opts), maxEdits: 2, pairsOnly: true }, started, work);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
     }
@@ -167,8 +169,8 @@ function judge(text: string, lx: Lexed, found: Extract<SearchResult, { ok: true 
   return { result, edits, note, conf, argued, confirmed: !!conditional?.confirmed };
 }
 
-function search(text: string, lx: Lexed, errorOffset: number, opts: SyntaxRepairOptions, started: number): SearchResult {
-  return searchRepair(text, lx, errorOffset, searchOptions(opts), started);
+function search(text: string, lx: Lexed, errorOffset: number, opts: SyntaxRepairOptions, started: number, work: RootWork): SearchResult {
+  return searchRepair(text, lx, errorOffset, searchOptions(opts), started, work);
 }
 
 function searchOptions(opts: SyntaxRepairOptions): SearchOptions {

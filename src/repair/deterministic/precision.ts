@@ -333,7 +333,7 @@ function argumentsAssigned(program: Program, regions: readonly (readonly [number
     (n.arguments as (Node & Record<string, unknown>)[]).some((a) => a.type === 'AssignmentExpression' && a.operator === '=' && (a.left as Node).type === 'Identifier');
   const at: number[] = [];
   let elsewhere = 0;
-  for (const n of allNodes(program)) {
+  for (const n of nodeIndex(program).calls) {
     if (takesAssignment(n)) {
       if (near(n)) at.push(n.start);
       else elsewhere++;
@@ -448,7 +448,7 @@ function trailingCommaDropped(program: Program, text: string, regions: readonly 
   const at: number[] = [];
   let withComma = 0;
   let without = 0;
-  for (const n of allNodes(program)) {
+  for (const n of nodeIndex(program).literals) {
     if (n.type !== 'ObjectExpression' && n.type !== 'ArrayExpression') continue;
     const entries = (n.type === 'ObjectExpression' ? n.properties : n.elements) as (Node | null)[];
     const last = entries[entries.length - 1];
@@ -467,18 +467,36 @@ function trailingCommaDropped(program: Program, text: string, regions: readonly 
 /** Literals the file must end with a ',' for its habit to count. */
 const TRAILING_HABIT = 3;
 
-/** Every node of the tree, depth first; `enter` returns whether to go into the node's children. */
-/** Every node of a program, in the order eachNode visits them, walked once per program. */
-const NODES = new WeakMap<Program, (Node & Record<string, unknown>)[]>();
-function allNodes(program: Program): (Node & Record<string, unknown>)[] {
-  let nodes = NODES.get(program);
-  if (!nodes) {
-    const list: (Node & Record<string, unknown>)[] = [];
-    eachNode(program, (n) => list.push(n) > 0);
-    NODES.set(program, (nodes = list));
-  }
-  return nodes;
+/**
+ * The nodes of a program that the whole-tree findings count, each kind in the order eachNode
+ * visits them: the tree walked once per program, and each finding looping over its own kind
+ * only, not over every node (reading the type of every kind of node is a slow, megamorphic load).
+ */
+interface NodeIndex {
+  sequences: (Node & Record<string, unknown>)[];
+  /** CallExpression and NewExpression. */
+  calls: (Node & Record<string, unknown>)[];
+  /** ObjectExpression and ArrayExpression. */
+  literals: (Node & Record<string, unknown>)[];
 }
+const NODES = new WeakMap<Program, NodeIndex>();
+function nodeIndex(program: Program): NodeIndex {
+  let index = NODES.get(program);
+  if (!index) {
+    const idx: NodeIndex = { sequences: [], calls: [], literals: [] };
+    eachNode(program, (n) => {
+      const t = n.type;
+      if (t === 'SequenceExpression') idx.sequences.push(n);
+      else if (t === 'CallExpression' || t === 'NewExpression') idx.calls.push(n);
+      else if (t === 'ObjectExpression' || t === 'ArrayExpression') idx.literals.push(n);
+      return true;
+    });
+    NODES.set(program, (index = idx));
+  }
+  return index;
+}
+
+/** Every node of the tree, depth first; `enter` returns whether to go into the node's children. */
 
 function eachNode(program: Program, enter: (n: Node & Record<string, unknown>) => boolean): void {
   const walk = (v: unknown): void => {
@@ -571,7 +589,7 @@ function newSequence(program: Program, text: string, regions: readonly (readonly
   const near = (n: Node): boolean => regions.some(([lo, hi]) => (n.start <= hi || wrapped(hi, n.start, /^[\s(]*$/)) && (n.end >= lo || wrapped(n.end, lo, /^[\s)]*$/)));
   const at: number[] = [];
   let elsewhere = 0;
-  for (const n of allNodes(program)) {
+  for (const n of nodeIndex(program).sequences) {
     // `(0, f)(x)`: a call without its `this`, as compilers write it, is no slip's doing
     if (n.type === 'SequenceExpression' && (n.expressions as Node[])[0]?.type !== 'Literal') {
       if (near(n)) at.push(n.start);

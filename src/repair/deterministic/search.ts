@@ -141,14 +141,46 @@ function seekingBlockEnd(found: Found, rootLx: Lexed): boolean {
   return found.blockEnds > 0;
 }
 
-export function searchRepair(original: string, rootLx: Lexed, errorOffset: number, opts: SearchOptions, started: number): SearchResult {
+/**
+ * What a search computes of its root text alone, kept for another search of the same text with
+ * the same options but for maxEdits and pairsOnly: the pair search that follows a one-edit repair
+ * the text argues against (index.ts) regenerates the same first-level candidates, judges them the
+ * same, and refers to the same surface. The verdicts kept are those of texts too large for the
+ * verdict memory (verdicts.ts), by their one edit: no text is kept.
+ */
+export interface RootWork {
+  key?: { original: string; rootLx: Lexed; errorOffset: number; filename: string; format: ModuleFormat; lastGoodExports: readonly string[] | undefined };
+  stats?: Bigrams;
+  candidates?: Candidate[];
+  reference?: SurfaceReference;
+  verdicts: Map<string, Verdict>;
+}
+
+export function rootWork(): RootWork {
+  return { verdicts: new Map() };
+}
+
+/** The root work kept in `work` if it was done for this search's root, else a fresh record of it in `work`. */
+function rootOf(work: RootWork | undefined, original: string, rootLx: Lexed, errorOffset: number, opts: SearchOptions): RootWork {
+  if (!work) return rootWork();
+  const k = work.key;
+  if (k && k.original === original && k.rootLx === rootLx && k.errorOffset === errorOffset && k.filename === opts.filename && k.format === opts.format && k.lastGoodExports === opts.lastGoodExports) return work;
+  work.key = { original, rootLx, errorOffset, filename: opts.filename, format: opts.format, lastGoodExports: opts.lastGoodExports };
+  work.stats = work.candidates = work.reference = undefined;
+  work.verdicts.clear();
+  return work;
+}
+
+/** `work`: the root's work shared with another search of the same root (RootWork). */
+export function searchRepair(original: string, rootLx: Lexed, errorOffset: number, opts: SearchOptions, started: number, work?: RootWork): SearchResult {
+  const shared = rootOf(work, original, rootLx, errorOffset, opts);
   const deadline = started + opts.timeBudgetMs;
   const hardDeadline = started + FLOOR_TIME_FACTOR * opts.timeBudgetMs;
   const isModule = opts.format === 'module';
   let tried = 0;
   let surfaceRejects = 0;
   let lastSurfaceReason = '';
-  let reference: SurfaceReference | undefined;
+  let reference: SurfaceReference | undefined = shared.reference;
   let outOfTime = false;
   let rivalsCut = false;
   // the file's styles, read once per search (undefined: it shows neither way)
@@ -168,12 +200,13 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
     errOrig: errorOffset,
   };
 
-  const stats = bigrams(rootLx);
+  const stats = (shared.stats ??= bigrams(rootLx));
   let frontier: State[] = [root];
   for (let level = 1; level <= opts.maxEdits && frontier.length; level++) {
     const items: { state: State; cand: Candidate; total: number }[] = [];
     for (const state of frontier) {
-      for (const cand of generateCandidates(state.lx, { errorOffset: state.err, stats })) {
+      const cands = state === root ? (shared.candidates ??= generateCandidates(rootLx, { errorOffset, stats })) : generateCandidates(state.lx, { errorOffset: state.err, stats });
+      for (const cand of cands) {
         if (state.edits.some((p) => overlaps(p, cand.edit))) continue;
         items.push({ state, cand, total: state.cost + cand.cost });
       }
@@ -230,7 +263,13 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       let errAt: number;
       if (quick.ok === false) errAt = quick.offset;
       else {
-        v ??= verdictOf(text, opts.filename, opts.format);
+        if (!v) {
+          // a large text's verdict is kept by its one edit on the root (verdicts.ts keeps small texts by their text)
+          const key = state === root && text.length >= REGION_MIN_SIZE ? `${e.offset}:${e.del}:${e.ins}` : undefined;
+          const kept = key === undefined ? undefined : shared.verdicts.get(key);
+          v = kept ?? verdictOf(text, opts.filename, opts.format);
+          if (key !== undefined && !kept) shared.verdicts.set(key, v);
+        }
         // a single edit that parses is no step towards a pair
         if (v.ok && opts.pairsOnly && level === 1) continue;
         if (v.ok) {
@@ -299,7 +338,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
             found.nearest ??= { edits, margin: total - found.cost, text, ...(judged.strict ? { strict: judged.strict } : {}) };
             continue;
           }
-          reference ??= surfaceReference(original, isModule, rootLx, errorOffset, opts.lastGoodExports);
+          reference ??= shared.reference = surfaceReference(original, isModule, rootLx, errorOffset, opts.lastGoodExports);
           const judged = judgeSurface(text, isModule, reference);
           if (judged.change) {
             surfaceRejects++;

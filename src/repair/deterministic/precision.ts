@@ -497,7 +497,6 @@ function nodeIndex(program: Program): NodeIndex {
 }
 
 /** Every node of the tree, depth first; `enter` returns whether to go into the node's children. */
-
 function eachNode(program: Program, enter: (n: Node & Record<string, unknown>) => boolean): void {
   const walk = (v: unknown): void => {
     if (!v || typeof v !== 'object') return;
@@ -591,7 +590,7 @@ function newSequence(program: Program, text: string, regions: readonly (readonly
   let elsewhere = 0;
   for (const n of nodeIndex(program).sequences) {
     // `(0, f)(x)`: a call without its `this`, as compilers write it, is no slip's doing
-    if (n.type === 'SequenceExpression' && (n.expressions as Node[])[0]?.type !== 'Literal') {
+    if ((n.expressions as Node[])[0]?.type !== 'Literal') {
       if (near(n)) at.push(n.start);
       else elsewhere++;
     }

@@ -5,7 +5,7 @@
  * (a beam, one level per edit, up to maxEdits).
  */
 import { endOfInput, type ModuleFormat, type Verdict } from '../../analysis/compile.js';
-import { parses, verdictOf } from './verdicts.js';
+import { PARSES, parses, verdictOf } from './verdicts.js';
 import { bigrams, bracelessBlocks, codeLike, generateCandidates, indentDisagreements, type Bigrams, type Candidate, type Edit } from './candidates.js';
 import type { Program } from 'acorn';
 import { judgeSurface, surfaceReference, type SurfaceReference } from './guard.js';
@@ -84,7 +84,6 @@ type Partial = Omit<State, 'lx'>;
 const BEAM = 5;
 
 /** A rival's verdict, where only whether it parses is asked (compiles). */
-const PARSES: Verdict = { ok: true };
 const FAILS: Verdict = { ok: false, line: 0, column: 0, message: 'does not parse', errorType: 'SyntaxError', detail: '' };
 
 /**

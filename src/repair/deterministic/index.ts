@@ -12,7 +12,7 @@ import type { SyntaxChecker } from '../../engine/checker.js';
 import { canCompileModules, endOfInput } from '../../analysis/compile.js';
 import { verdictOf, withVerdicts } from './verdicts.js';
 import { boundNames, nameCounts, orphanNames } from './rivals.js';
-import { RIVAL_WINDOW, blockEndsDeleted, bracelessNear, editRegions, rootWork, searchRepair, type AppliedEdit, type RootWork, type SearchOptions, type SearchResult } from './search.js';
+import { RIVAL_WINDOW, blockEndsDeleted, bracelessNear, editRegions, rootWork, searchRepair, type AppliedEdit, type SearchOptions, type SearchResult } from './search.js';
 import { respell } from './respell.js';
 import { unseenPairs } from './pairs.js';
 import { precisionFindings } from './precision.js';
@@ -98,7 +98,7 @@ function repairWithin(text: string, opts: SyntaxRepairOptions): SyntaxRepair {
   // the root's candidates, surface and large verdicts, for the pair search below too
   const work = rootWork();
   try {
-    result = search(text, lx, errorOffset, opts, started, work);
+    result = searchRepair(text, lx, errorOffset, searchOptions(opts), started, work);
   } catch (e) {
     // acorn-loose recurses per nesting level: a stray backtick can turn the rest of a large file into one deep template
     if (e instanceof RangeError) return fail(`the broken text is too deeply nested to read (${e.message})`);
@@ -167,10 +167,6 @@ function judge(text: string, lx: Lexed, found: Extract<SearchResult, { ok: true 
       : undefined;
   const { conf, argued } = confidenceOf(result, lx, conditional);
   return { result, edits, note, conf, argued, confirmed: !!conditional?.confirmed };
-}
-
-function search(text: string, lx: Lexed, errorOffset: number, opts: SyntaxRepairOptions, started: number, work: RootWork): SearchResult {
-  return searchRepair(text, lx, errorOffset, searchOptions(opts), started, work);
 }
 
 function searchOptions(opts: SyntaxRepairOptions): SearchOptions {

@@ -1,7 +1,7 @@
-// Export surfaces within a scan's budget: a cold scan of a large tree records the surfaces of a
-// share of its files and answers first; changed files always get theirs; rescans fill in the
-// records that lack one; a file that breaks before its surface was recorded has no reference
-// from the scan (the repair falls back on git HEAD or the broken text). Verdicts never change.
+// Export surfaces within a scan's budget: a cold scan of a tree larger than the budget records
+// none and answers first; changed files always get theirs; rescans fill in the records that lack
+// one; a file that breaks before its surface was recorded has no reference from the scan (the
+// repair falls back on git HEAD or the broken text). Verdicts never change.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -32,16 +32,15 @@ describe('export surfaces within a budget', () => {
   });
   after(() => checker.close());
 
-  it('cold: the verdicts are node --check\'s, a share of the surfaces is read, and rescans fill in the rest', async () => {
+  it('cold: the verdicts are node --check\'s, no surface is read, and a rescan fills some in', async () => {
     const cold = await scan();
     assert.equal(cold.read, FILES + 1);
     for (const v of cold.verdicts) {
       assert.ok('ok' in v);
       assert.equal(v.ok, spawnSync(process.execPath, ['--check', v.file]).status === 0, v.file);
     }
-    const read = withSurface(cold.verdicts);
-    assert.ok(read.size >= 1 && read.size <= 5, `surfaces read within 5 KB: ${read.size}`);
-    assert.equal(cold.surfacesDeferred, FILES - read.size);
+    assert.equal(withSurface(cold.verdicts).size, 0, 'more first-seen files than the budget holds: none read');
+    assert.equal(cold.surfacesDeferred, FILES);
 
     // A rescan of an unchanged tree starts no engine to fill records in (a daemon's engines live on).
     const idle = await SyntaxChecker.create(process.execPath, 2);
@@ -52,53 +51,68 @@ describe('export surfaces within a budget', () => {
     } finally {
       await idle.close();
     }
+    // Where engines run, it fills records in, within the budget.
+    const fill = await scan();
+    assert.equal(fill.read, 0);
+    const filled = fill.surfacesFilled ?? 0;
+    assert.ok(filled >= 1 && filled <= 5, `filled within 5 KB: ${filled}`);
 
-    // A file that breaks before its surface was recorded: no reference from the scan.
-    const deferred = Array.from({ length: FILES }, (_, i) => i).find((i) => !read.has(file(i)))!;
-    const surfaced = Array.from({ length: FILES }, (_, i) => i).find((i) => read.has(file(i)))!;
-    const keep = fs.readFileSync(file(deferred), 'utf8');
-    fs.writeFileSync(file(deferred), keep.replace(' = ', ' = (('));
-    fs.writeFileSync(file(surfaced), body(surfaced).replace(' = ', ' = (('));
+    // Every file breaks: those filled in are held to the surface they had, the others have no reference.
+    for (let i = 0; i < FILES; i++) fs.writeFileSync(file(i), body(i).replace(' = ', ' = (('));
     const broken = await scan();
-    const of = (i: number) => broken.verdicts.find((v) => v.file === file(i)) as { ok?: boolean; lastGoodExports?: string[] };
-    assert.ok(of(deferred).ok === false && of(surfaced).ok === false);
-    assert.equal(of(deferred).lastGoodExports, undefined, 'no surface recorded: no reference');
-    assert.deepEqual(of(surfaced).lastGoodExports, [`v${surfaced}`]);
+    assert.equal(broken.read, FILES);
+    const held: number[] = [];
+    for (let i = 0; i < FILES; i++) {
+      const v = broken.verdicts.find((x) => x.file === file(i)) as { ok: boolean; lastGoodExports?: string[] };
+      assert.equal(v.ok, false);
+      if (v.lastGoodExports) {
+        assert.deepEqual(v.lastGoodExports, [`v${i}`]);
+        held.push(i);
+      }
+    }
+    assert.equal(held.length, filled, 'a reference exactly where a surface was recorded');
 
     // Changed files get their surface whatever the budget (here none at all).
-    fs.writeFileSync(file(deferred), body(deferred, 'renamed'));
-    fs.writeFileSync(file(surfaced), body(surfaced));
+    const renamed = FILES - 1;
+    for (let i = 0; i < FILES; i++) fs.writeFileSync(file(i), i === renamed ? body(i, 'renamed') : body(i));
     const fixed = await scan(0);
-    assert.deepEqual(withSurface(fixed.verdicts), new Set([file(deferred), file(surfaced)]));
-
-    // Rescans of unchanged files fill in the records that lack a surface, a budget at a time (the
-    // scan of the two broken files spent what its budget had left on two or so).
-    assert.ok((broken.surfacesFilled ?? 0) >= 1 && (fixed.surfacesFilled ?? 0) === 0, `${broken.surfacesFilled} ${fixed.surfacesFilled}`);
-    let filled = broken.surfacesFilled ?? 0;
-    let rescans = 0;
-    for (; rescans < 20 && filled < FILES - read.size - 1; rescans++) {
-      const warm = await scan();
-      assert.equal(warm.read, 0, 'nothing changed: nothing compiled');
-      assert.ok((warm.surfacesFilled ?? 0) <= 5, `within the budget: ${warm.surfacesFilled}`);
-      filled += warm.surfacesFilled ?? 0;
-    }
-    assert.equal(filled, FILES - read.size - 1, `every record filled in ${rescans} rescans`);
-    assert.ok(rescans >= 4, `a budget at a time: ${rescans}`);
-    const done = await scan();
-    assert.equal(done.surfacesFilled, undefined, 'nothing left to fill');
+    assert.equal(fixed.read, FILES);
+    assert.equal(withSurface(fixed.verdicts).size, FILES);
+    assert.equal(fixed.surfacesDeferred, undefined);
 
     // Now any file that breaks has the surface it had when it last parsed.
-    for (const i of [0, 13, FILES - 1]) fs.writeFileSync(file(i), body(i).replace(' = ', ' = (('));
+    for (const i of [0, 13, renamed]) fs.writeFileSync(file(i), body(i).replace(' = ', ' = (('));
     const later = await scan();
-    for (const i of [0, 13, FILES - 1]) {
+    for (const i of [0, 13, renamed]) {
       const v = later.verdicts.find((x) => x.file === file(i)) as { ok: boolean; lastGoodExports?: string[] };
       assert.equal(v.ok, false);
-      assert.deepEqual(v.lastGoodExports, i === deferred ? ['renamed'] : [`v${i}`], `m${i}`);
+      assert.deepEqual(v.lastGoodExports, i === renamed ? ['renamed'] : [`v${i}`], `m${i}`);
     }
   });
-});
 
-describe('sources read as node reads them', () => {
+  it('rescans fill in the records that lack a surface, a budget at a time', async () => {
+    const fresh = box();
+    try {
+      for (let i = 0; i < FILES; i++) fresh.write(`lib/m${String(i).padStart(2, '0')}.js`, body(i));
+      const cfg = resolveConfig({ pm2Logs: false, stateDir: '../state' }, { file: undefined, baseDir: fresh.app });
+      const again = () => scanSyntax(cfg, checker, { racyWindowMs: 0, surfaceBudget: BUDGET });
+      assert.equal((await again()).surfacesDeferred, FILES);
+      let filled = 0;
+      let rescans = 0;
+      for (; rescans < 20 && filled < FILES; rescans++) {
+        const warm = await again();
+        assert.equal(warm.read, 0, 'nothing changed: nothing compiled');
+        assert.ok((warm.surfacesFilled ?? 0) <= 5, `within the budget: ${warm.surfacesFilled}`);
+        filled += warm.surfacesFilled ?? 0;
+      }
+      assert.equal(filled, FILES, `every record filled in ${rescans} rescans`);
+      assert.ok(rescans >= 4, `a budget at a time: ${rescans}`);
+      assert.equal((await again()).surfacesFilled, undefined, 'nothing left to fill');
+    } finally {
+      fresh.cleanup();
+    }
+  });
+
   it('a NUL byte makes a file binary only within its first 8 KB, counted in bytes, not characters', async () => {
     const sb = box();
     const files = {
@@ -121,39 +135,45 @@ describe('sources read as node reads them', () => {
   });
 });
 
-describe('a cold scan reads surfaces by the lexers alone', () => {
+describe('first-seen files', () => {
   // (A tree within the budget gets every surface in full: see scan.test's cold and warm scans.)
-  it('a first-seen file whose surface only a parse tells is left for a fill; a changed one gets it at once', async () => {
+  it('a first scan over its budget reads none; a rescan fills them in, by a parse where the lexers cannot tell; new files that fit get theirs at once', async () => {
     const sb = box();
-    // More than the budget: the files that fit are a share, their surfaces lexed.
+    // More than the budget: no first-seen file gets its surface.
     sb.write('lib/big.js', `// ${'x'.repeat(10_000)}\n`);
     const lexed = sb.write('lib/lexed.js', 'exports.a = 1;\n');
     // A conditional after `module.exports =`: the text alone does not show it, acorn does.
     const parsed = sb.write('lib/parsed.js', 'var a, b, c;\nmodule.exports = a ? b : c;\n');
     const config = resolveConfig({ pm2Logs: false, stateDir: '../state' }, { file: undefined, baseDir: sb.app });
     const checker = await SyntaxChecker.create(process.execPath, 1);
-    const exportsOf = (vs: FileVerdict[], f: string) => (vs.find((v) => v.file === f) as { exports?: string[] }).exports;
+    const find = <T,>(vs: FileVerdict[], f: string) => vs.find((v) => v.file === f) as T;
+    const exportsOf = (vs: FileVerdict[], f: string) => find<{ exports?: string[] }>(vs, f).exports;
     try {
       const scan = (surfaceBudget: number) => scanSyntax(config, checker, { racyWindowMs: 0, surfaceBudget });
       const cold = await scan(1_000);
       assert.equal(cold.read, 3);
-      assert.deepEqual(exportsOf(cold.verdicts, lexed), ['a']);
-      assert.equal(exportsOf(cold.verdicts, parsed), undefined, 'not parsed in the cold scan');
-      assert.equal(cold.surfacesDeferred, 2, 'big.js did not fit, parsed.js was not parsed');
-      // The engine lives on: the rescan fills the record in, with the parse.
+      assert.equal(exportsOf(cold.verdicts, lexed), undefined);
+      assert.equal(exportsOf(cold.verdicts, parsed), undefined);
+      assert.equal(cold.surfacesDeferred, 3);
+      // The engine lives on: the rescan fills both records in (big.js does not fit), parsed.js's with the parse.
       const rescan = await scan(1_000);
       assert.equal(rescan.read, 0);
-      assert.equal(rescan.surfacesFilled, 1);
-      // Filled in: the file that then breaks is held to the surface it had.
+      assert.equal(rescan.surfacesFilled, 2);
+      // Filled in: a file that then breaks is held to the surface it had.
       fs.writeFileSync(parsed, 'var a, b, c;\nmodule.exports = a ? b : ;\n');
-      const broken = (await scan(0)).verdicts.find((v) => v.file === parsed) as { ok: boolean; lastGoodExports?: string[] };
-      assert.equal(broken.ok, false);
-      assert.deepEqual(broken.lastGoodExports, ['=ConditionalExpression']);
-      // A file with a record changes: its surface is read whatever it takes (and the budget).
+      fs.writeFileSync(lexed, 'exports.a = (1;\n');
+      const broken = await scan(0);
+      assert.equal(broken.read, 2);
+      assert.deepEqual(find<{ lastGoodExports?: string[] }>(broken.verdicts, parsed).lastGoodExports, ['=ConditionalExpression']);
+      assert.deepEqual(find<{ lastGoodExports?: string[] }>(broken.verdicts, lexed).lastGoodExports, ['a']);
+      // A file with a record changes: its surface is read whatever it takes; a new file that fits gets its own.
       fs.writeFileSync(parsed, 'var a, b, c;\nmodule.exports = a || b;\n');
-      const changed = await scan(0);
-      assert.equal(changed.read, 1);
+      const added = sb.write('lib/added.js', 'exports.n = 1;\n');
+      const changed = await scan(1_000);
+      assert.equal(changed.read, 2);
       assert.deepEqual(exportsOf(changed.verdicts, parsed), ['=LogicalExpression']);
+      assert.deepEqual(exportsOf(changed.verdicts, added), ['n']);
+      assert.equal(changed.surfacesDeferred, undefined);
     } finally {
       await checker.close();
       sb.cleanup();

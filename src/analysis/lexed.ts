@@ -50,13 +50,8 @@ export function exportSurface(text: string, isModule: boolean): string[] {
   return surfaceOf(text, isModule).exports;
 }
 
-/**
- * The surface by the lexers, or undefined where only a full parse can tell. `values: false`: a
- * `module.exports = …` value the text alone does not show is not parsed either (undefined): acorn
- * in a fresh engine runs unoptimised, a few ms a parse, and a cold scan may leave such a surface
- * for later (see FileCheck's `surface: 'lexed'`).
- */
-export function lexedExports(text: string, isModule: boolean, values = true): string[] | undefined {
+/** The surface by the lexers, or undefined where only a full parse can tell. */
+export function lexedExports(text: string, isModule: boolean): string[] | undefined {
   if (!cjsLexer || !esLexer) return undefined;
   if (hasEscapedName(text)) return undefined;
   const out = new Set<string>();
@@ -75,7 +70,7 @@ export function lexedExports(text: string, isModule: boolean, values = true): st
     }
   }
   const unread: Span[] = [];
-  if (!commonJsRecords(text, isModule, out, unread, values)) return undefined;
+  if (!commonJsRecords(text, isModule, out, unread)) return undefined;
   if (unread.length) {
     if (!outsideCode(text, isModule, unread)) return undefined;
     lexedStats.masked++;
@@ -150,7 +145,7 @@ interface Finding {
  * for nothing if it is not code). False when the text holds something only a parse reads, or a
  * finding the lexer does not confirm as code.
  */
-function commonJsRecords(text: string, isModule: boolean, out: Set<string>, unread: Span[], values: boolean): boolean {
+function commonJsRecords(text: string, isModule: boolean, out: Set<string>, unread: Span[]): boolean {
   const findings: Finding[] = [];
   WORDS.lastIndex = 0;
   for (let m = WORDS.exec(text); m; m = WORDS.exec(text)) {
@@ -170,7 +165,7 @@ function commonJsRecords(text: string, isModule: boolean, out: Set<string>, unre
       continue;
     }
     if (prev === '.') continue; // `a.exports`, `a.module`: a property, never the exports object
-    let r: Finding | 'none' | 'unknown' | 'unparsed';
+    let r: Finding | 'none' | 'unknown';
     if (word === 'defineProperty') {
       // Only `Object.defineProperty(…)`, handled from `Object`: any other spelling counts nothing,
       // unless it is a quoted key (`Object['defineProperty']`), which acorn alone reads (a string
@@ -195,12 +190,11 @@ function commonJsRecords(text: string, isModule: boolean, out: Set<string>, unre
         continue;
       }
       if (!text.startsWith('exports', e) || identifierSide(text.charCodeAt(e + 7)) !== 'none') continue;
-      r = afterExportsObject(text, at, e + 7, true, isModule, values);
+      r = afterExportsObject(text, at, e + 7, true, isModule);
       WORDS.lastIndex = e + 7;
     } else {
-      r = afterExportsObject(text, at, at + 7, false, isModule, values);
+      r = afterExportsObject(text, at, at + 7, false, isModule);
     }
-    if (r === 'unparsed') return false;
     if (r === 'unknown') unread.push(span);
     else if (r !== 'none') findings.push(r);
     // `Object.defineProperty(` right before: its target may be this very word
@@ -211,7 +205,7 @@ function commonJsRecords(text: string, isModule: boolean, out: Set<string>, unre
 }
 
 /** `exports` (or `module.exports`) ends at `end`: what follows it. */
-function afterExportsObject(text: string, start: number, end: number, isModuleExports: boolean, isModule: boolean, values: boolean): Finding | 'none' | 'unknown' | 'unparsed' {
+function afterExportsObject(text: string, start: number, end: number, isModuleExports: boolean, isModule: boolean): Finding | 'none' | 'unknown' {
   const p = skipSpace(text, end);
   if (p < 0) return 'unknown';
   const c = text[p];
@@ -250,8 +244,7 @@ function afterExportsObject(text: string, start: number, end: number, isModuleEx
   }
   if (c === '=' && text[p + 1] !== '=' && text[p + 1] !== '>') {
     if (!isModuleExports) return 'none'; // `exports = …` rebinds a variable: no entry
-    const entries = moduleExportsEntries(text, p + 1, isModule, values);
-    if (entries === 'unparsed') return 'unparsed';
+    const entries = moduleExportsEntries(text, p + 1, isModule);
     return entries ? { start, end, entries } : 'unknown';
   }
   return 'none';
@@ -266,7 +259,7 @@ function assigned(text: string, at: number): undefined | 'none' | 'unknown' {
 }
 
 /** `module.exports = <value>`: the value parsed on its own (acorn from that offset), as surfaceOf reads it. */
-function moduleExportsEntries(text: string, from: number, isModule: boolean, values: boolean): string[] | undefined | 'unparsed' {
+function moduleExportsEntries(text: string, from: number, isModule: boolean): string[] | undefined {
   // At the top level of a script `yield` and `await` are names; in a generator or an async
   // function they are operators: only the enclosing parse knows.
   if (/^\s*(?:yield|await)\b/.test(text.slice(from, from + 64))) return undefined;
@@ -276,7 +269,6 @@ function moduleExportsEntries(text: string, from: number, isModule: boolean, val
   if (read) return [read];
   const keys = objectKeysByText(text, from);
   if (keys) return keys;
-  if (!values) return 'unparsed';
   let node: acorn.Expression;
   try {
     node = acorn.parseExpressionAt(text, from, {

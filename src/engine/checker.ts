@@ -32,9 +32,9 @@ export interface CheckOptions {
   /**
    * Bytes of source whose export surface is read in this call (undefined: every file that
    * parses). Reading surfaces costs about as much CPU as compiling: a cold scan of a large tree
-   * records them for a share of it and answers first. Files whose record came before (changed
-   * files: edits are where slips come from) always get theirs; first-seen files, from a rotating
-   * start, while the budget lasts; what is left (at most SURFACE_FILL_BYTES) goes to unchanged
+   * records none and answers first. Files whose record came before (changed files: edits are
+   * where slips come from) always get theirs; first-seen files only if they all fit what is left
+   * (see CheckRun.planSurfaces); what is left then (at most SURFACE_FILL_BYTES) goes to unchanged
    * files whose record lacks one (read again, not compiled), when engines run anyway, so that
    * rescans fill the records in. See SURFACE_BUDGET_BYTES.
    */
@@ -50,8 +50,8 @@ export interface CheckOptions {
 
 /**
  * A scan's budget for export surfaces (see CheckOptions.surfaceBudget): a tree of a few MB of
- * JavaScript gets every file's at its first scan; the heavy bench tree (100 MB) a 25th at its
- * first, and later scans that run engines fill in SURFACE_FILL_BYTES more each.
+ * JavaScript gets every file's at its first scan; a larger one none at its first, and later scans
+ * that run engines fill in SURFACE_FILL_BYTES each (the daemon IDLE_FILL_BYTES a wait).
  */
 export const SURFACE_BUDGET_BYTES = 4 << 20;
 /**
@@ -229,9 +229,7 @@ export class SyntaxChecker {
         continue;
       }
       const check: FileCheck = { file, format: r.format };
-      const plan = run.surfacePlan?.[i];
-      if (plan === SURFACE_NONE) check.surface = false;
-      else if (plan === SURFACE_LEXED) check.surface = 'lexed';
+      if (run.surfaceDeferred?.[i]) check.surface = false;
       yield { i, check, bytes: run.statOf(i)?.size ?? 0 };
     }
     run.advance();
@@ -252,7 +250,7 @@ export class SyntaxChecker {
         if ('failed' in o) run.emit(i, { file: o.file, skipped: o.failed });
         else if ('skipped' in o) run.settled(i, { verdict: o, confirmed: false });
         else if (o.verdict.ok) {
-          if (batch[k]!.check.surface === false || o.surfaceDeferred) run.summary.surfacesDeferred = (run.summary.surfacesDeferred ?? 0) + 1;
+          if (batch[k]!.check.surface === false) run.summary.surfacesDeferred = (run.summary.surfacesDeferred ?? 0) + 1;
           run.settled(i, { verdict: { file: o.file, ok: true, format: o.format, ...(o.exports ? { exports: o.exports } : {}) }, confirmed: false });
         } else confirming.push(this.settleOutcome(o).then((v) => run.settled(i, v)));
       });
@@ -430,11 +428,6 @@ function OkVerdict(this: { file: string; ok: true; format: ModuleFormat }, file:
 OkVerdict.prototype = Object.prototype;
 type OkVerdictMaker = new (file: string, format: ModuleFormat) => FileVerdict;
 
-// A file's export surface in a budgeted check (see CheckRun.planSurfaces), beside 0 (read
-// whatever it takes): read by the lexers alone (none where only a parse can tell), or not read.
-const SURFACE_LEXED = 1;
-const SURFACE_NONE = 2;
-
 /** A file for the engines: its index in the call, what to check, and its size for batching. */
 type Work = { i: number; check: FileCheck; bytes: number };
 
@@ -593,43 +586,36 @@ class CheckRun {
 
   /**
    * Which of the `pending` files that node judges get their export surface read, within `budget`
-   * bytes: those with an earlier record first, whatever they cost, then first-seen ones from a
-   * rotating start (so that rescans do not favour the same). The others are checked without it.
-   * First-seen files that all fit get their surfaces whatever they take (a small tree has every
-   * surface after its first scan); where only a share fits, a share's file gets the surface the
-   * lexers read off its text, or none where only a parse can tell (one file in thirty or so, yet
-   * ~40% of the time lexed surfaces took: acorn runs unoptimised in each fresh engine), left
-   * for the fills, as the rest is. Planned before triage, so that files can go to the engines as
-   * they are triaged. Returns the bytes left.
+   * bytes: those with an earlier record, whatever they cost (edits are where slips come from);
+   * first-seen files only if all of them fit what is left (a tree of a few MB at its first scan,
+   * files added since the last scan). Otherwise none of them: a surface costs about as much CPU
+   * as the compile, in engines that would lex a share unoptimised (read by the lexers, a 4 MB share
+   * of the 26 MB bench tree cost its first scan a fifth of its CPU), and the fills record them in
+   * later: rescans that run engines, and the daemon while it waits (discover/syntax/fill). Planned
+   * before triage, so that files can go to the engines as they are triaged. Returns the bytes left.
    */
   planSurfaces(pending: readonly number[], budget: number): number {
     let left = budget;
     const fresh: number[] = [];
+    let freshBytes = 0;
     for (const i of pending) {
       const file = this.files[i]!;
       if (!isCheckable(file)) continue;
       if (this.cache?.peek(file)) left -= this.bytesOf(i);
-      else fresh.push(i);
+      else {
+        fresh.push(i);
+        freshBytes += this.bytesOf(i);
+      }
     }
-    const plan = new Uint8Array(this.files.length);
-    let freshBytes = 0;
-    for (const i of fresh) freshBytes += this.bytesOf(i);
-    const share = freshBytes > left ? SURFACE_LEXED : 0;
-    const start = fresh.length ? Math.floor(Math.random() * fresh.length) : 0;
-    for (let k = 0; k < fresh.length; k++) {
-      const i = fresh[(start + k) % fresh.length]!;
-      const bytes = this.bytesOf(i);
-      if (bytes <= left) {
-        left -= bytes;
-        plan[i] = share;
-      } else plan[i] = SURFACE_NONE;
-    }
-    this.surfacePlan = plan;
+    if (freshBytes <= left) return Math.max(0, left - freshBytes);
+    const deferred = new Uint8Array(this.files.length);
+    for (const i of fresh) deferred[i] = 1;
+    this.surfaceDeferred = deferred;
     return Math.max(0, left);
   }
 
-  /** Each file's surface as planned (see planSurfaces): 0 (whatever it takes), SURFACE_LEXED or SURFACE_NONE. */
-  surfacePlan: Uint8Array | undefined;
+  /** 1 where planSurfaces left a file's export surface unread. */
+  surfaceDeferred: Uint8Array | undefined;
 
   /** File `i`'s stat as listed, if the caller gave it. */
   statOf(i: number): FileStat | undefined {

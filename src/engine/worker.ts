@@ -7,15 +7,11 @@ import fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { compileCommonJs, compileModule, compileVerdict, containsModuleSyntax, hasExactModulePositions, moduleBytesKept, type ModuleFormat, type Verdict } from '../analysis/compile.js';
 import { rulesOfThisNode, type CheckRules } from '../analysis/rules.js';
-import { exportSurface, initLexers, lexedExports } from '../analysis/lexed.js';
+import { exportSurface, initLexers } from '../analysis/lexed.js';
 import { statKey } from '../analysis/format.js';
 
-/**
- * `surface: false`: the verdict only, its export surface not read (see CheckOptions.surfaceBudget);
- * `'lexed'`: the surface where the lexers read it off the text, else none (no acorn parse: the
- * outcome says `surfaceDeferred`, and a later fill reads it).
- */
-export type FileCheck = { file: string; format: ModuleFormat | 'ambiguous'; surface?: false | 'lexed' };
+/** `surface: false`: the verdict only, its export surface not read (see CheckOptions.surfaceBudget). */
+export type FileCheck = { file: string; format: ModuleFormat | 'ambiguous'; surface?: false };
 
 /** The export surface of a file known to parse, with the stat it had once read (so a file changed meanwhile is seen). */
 export type SurfaceOutcome = { file: string; stat: string; exports: string[] } | { file: string; skipped: string };
@@ -28,8 +24,6 @@ export type CheckOutcome =
       format: ModuleFormat;
       /** A file that parses: its export surface, kept as the reference should it break later. */
       exports?: string[];
-      /** Asked for the lexers' surface only (`surface: 'lexed'`), where only a parse could tell: none read. */
-      surfaceDeferred?: true;
     }
   | { file: string; skipped: string };
 
@@ -73,10 +67,6 @@ export function checkFile(item: FileCheck, rules: CheckRules = ownRules): CheckO
   if ('skipped' in source) return { file: item.file, skipped: source.skipped };
   const checked = checkSource(source.text, item.file, item.format, rules);
   if (!checked.verdict.ok || item.surface === false) return { file: item.file, ...checked };
-  if (item.surface === 'lexed') {
-    const exports = lexedExportsOf(source.text, checked.format);
-    return exports ? { file: item.file, ...checked, exports } : { file: item.file, ...checked, surfaceDeferred: true };
-  }
   return { file: item.file, ...checked, exports: exportsOf(source.text, checked.format) };
 }
 
@@ -103,16 +93,6 @@ function exportsOf(text: string, format: ModuleFormat): string[] {
     return exportSurface(text, format === 'module');
   } catch {
     return [];
-  }
-}
-
-/** exportsOf by the lexers alone (see lexedExports' `values`), or undefined where they cannot tell. */
-function lexedExportsOf(text: string, format: ModuleFormat): string[] | undefined {
-  if (!text.includes('export')) return [];
-  try {
-    return lexedExports(text, format === 'module', false);
-  } catch {
-    return undefined;
   }
 }
 

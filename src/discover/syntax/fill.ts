@@ -8,7 +8,7 @@ import { batcher, type SyntaxChecker } from '../../engine/checker.js';
 /**
  * Bytes of source an idle fill reads per pass. The engines lex about 1 MB in 50 ms of CPU (see
  * SURFACE_FILL_BYTES), so this is under a second of CPU in a 10-minute wait, and the 100 MB bench
- * tree, whose first scan records a 25th of its surfaces, has them all after about six waits
+ * tree, whose first scan records none of its surfaces, has them all after about seven waits
  * (an hour) rather than about a hundred rescans (17 hours).
  */
 export const IDLE_FILL_BYTES = 16 << 20;

@@ -590,7 +590,7 @@ class CheckRun {
    * first-seen files only if all of them fit what is left (a tree of a few MB at its first scan,
    * files added since the last scan). Otherwise none of them: a surface costs about as much CPU
    * as the compile, in engines that would lex a share unoptimised (read by the lexers, a 4 MB share
-   * of the 26 MB bench tree cost its first scan a fifth of its CPU), and the fills record them in
+   * of the 26 MB bench tree cost its first scan 15-20% of its CPU), and the fills record them in
    * later: rescans that run engines, and the daemon while it waits (discover/syntax/fill). Planned
    * before triage, so that files can go to the engines as they are triaged. Returns the bytes left.
    */

@@ -55,13 +55,9 @@ const PUNCTUATORS = [
   '=>', '==', '!=', '<=', '>=', '&&', '||', '??', '?.', '++', '--', '+=', '-=', '*=', '/=', '%=', '&=', '|=', '^=', '**', '<<', '>>',
 ];
 
-/** Multi-character punctuators by their first character, longest first. */
-const BY_FIRST = new Map<number, string[]>();
-for (const p of PUNCTUATORS) {
-  const list = BY_FIRST.get(p.charCodeAt(0)) ?? [];
-  list.push(p);
-  BY_FIRST.set(p.charCodeAt(0), list);
-}
+/** Multi-character punctuators by their first character (an ASCII code), longest first. */
+const BY_FIRST: (string[] | undefined)[] = [];
+for (const p of PUNCTUATORS) (BY_FIRST[p.charCodeAt(0)] ??= []).push(p);
 
 function isIdStart(c: number): boolean {
   return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 36 || c === 95 || c === 92 || c > 127;
@@ -109,7 +105,7 @@ export function lex(text: string): Lexed {
     lineStarts.push(at + 1);
   };
 
-  const push = (type: TokenType, start: number, end: number, extra?: Partial<Token>): Token => {
+  const push = (type: TokenType, start: number, end: number): Token => {
     const tok: Token = {
       type,
       value: type === 'punct' || type === 'name' ? text.slice(start, end) : '',
@@ -117,7 +113,6 @@ export function lex(text: string): Lexed {
       end,
       line,
       first: lastLineWithToken !== line,
-      ...extra,
     };
     lastLineWithToken = line;
     tokens.push(tok);
@@ -273,7 +268,7 @@ export function lex(text: string): Lexed {
     }
     // punctuators
     let len = 1;
-    const longer = BY_FIRST.get(c);
+    const longer = c < 128 ? BY_FIRST[c] : undefined;
     if (longer) {
       for (const p of longer) {
         if (text.startsWith(p, i)) {
@@ -327,6 +322,9 @@ function indentWidth(text: string, from: number): number {
   return w;
 }
 
+/** Bracket kind by character code: ( [ { as 1 2 3, their closers negated. */
+const BRACKET_KIND: Record<number, number> = { 40: 1, 41: -1, 91: 2, 93: -2, 123: 3, 125: -3 };
+
 function finish(text: string, tokens: Token[], lineStarts: number[]): Lexed {
   const lines = lineStarts.length;
   const indent = new Array<number>(lines).fill(-1);
@@ -342,8 +340,8 @@ function finish(text: string, tokens: Token[], lineStarts: number[]): Lexed {
   const depth = new Int32Array(tokens.length);
   const parent = new Int32Array(tokens.length);
   const stack: number[] = [];
-  const balance = { paren: 0, bracket: 0, brace: 0 };
-  const kind = (v: string): 'paren' | 'bracket' | 'brace' => (v === '(' || v === ')' ? 'paren' : v === '[' || v === ']' ? 'bracket' : 'brace');
+  // unmatched openers less closers, by kind: ( [ {
+  const counts = [0, 0, 0];
   for (let t = 0; t < tokens.length; t++) {
     const tok = tokens[t]!;
     depth[t] = stack.length;
@@ -363,21 +361,23 @@ function finish(text: string, tokens: Token[], lineStarts: number[]): Lexed {
       if (tok.tplOpen) stack.push(t);
       continue;
     }
-    if (tok.type !== 'punct') continue;
-    const v = tok.value;
-    if (v in OPENERS) {
+    // by its one character: a lookup by a sliced string (`v in OPENERS`) was a third of this loop
+    if (tok.type !== 'punct' || tok.end - tok.start !== 1) continue;
+    const b = BRACKET_KIND[tok.value.charCodeAt(0)] ?? 0;
+    if (b > 0) {
       stack.push(t);
-      balance[kind(v)]++;
-    } else if (v in CLOSERS) {
-      balance[kind(v)]--;
+      counts[b - 1]!++;
+    } else if (b < 0) {
+      counts[-b - 1]!--;
       const top = stack[stack.length - 1];
-      if (top !== undefined && tokens[top]!.value === CLOSERS[v]) {
+      if (top !== undefined && tokens[top]!.type === 'punct' && BRACKET_KIND[tokens[top]!.value.charCodeAt(0)] === -b) {
         stack.pop();
         match[top] = t;
         match[t] = top;
       }
     }
   }
+  const balance = { paren: counts[0]!, bracket: counts[1]!, brace: counts[2]! };
   const eol = /\r\n/.test(text.slice(0, 4096)) ? '\r\n' : '\n';
   return { text, tokens, lineStarts, indent, lineFirst, match, depth, parent, eol, balance };
 }

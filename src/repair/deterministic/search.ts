@@ -6,7 +6,7 @@
  */
 import { endOfInput, type ModuleFormat, type Verdict } from '../../analysis/compile.js';
 import { PARSES, parses, verdictOf } from './verdicts.js';
-import { bracketsCannotPair } from './brackets.js';
+import { cannotParse } from './unparsable.js';
 import { bigrams, bracelessBlocks, codeLike, generateCandidates, indentDisagreements, type Bigrams, type Candidate, type Edit } from './candidates.js';
 import type { Program } from 'acorn';
 import { judgeSurface, surfaceReference, type SurfaceReference } from './guard.js';
@@ -243,8 +243,8 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       // that parses.
       // (only whether a rival parses matters, not where it fails: no position is looked for; nor
       // on the last level, where a candidate that fails is not kept for the next)
-      // most such candidates leave brackets that cannot pair: that much is known without V8 (brackets.ts)
-      let v: Verdict | undefined = (found || level >= opts.maxEdits) && text.length < REGION_MIN_SIZE ? (!bracketsCannotPair(state.lx, e) && parses(text, opts.format) ? PARSES : FAILS) : undefined;
+      // many such candidates fail for a reason plain in their tokens, known without V8 (unparsable.ts)
+      let v: Verdict | undefined = (found || level >= opts.maxEdits) && text.length < REGION_MIN_SIZE ? (!cannotParse(state.lx, e) && parses(text, opts.format) ? PARSES : FAILS) : undefined;
       if (found) {
         found.checked = total - found.cost;
         if (v && !v.ok) continue;

@@ -1,13 +1,14 @@
 /**
- * The repairer's compile spared (brackets.ts): "its brackets cannot pair" must never be said of a
- * text V8 compiles. Every one-character edit of texts full of what our lexer could misread
- * (regexes, templates, comments, strings holding brackets) is checked against V8 itself.
+ * The repairer's compiles spared (unparsable.ts): "it cannot parse" must never be said of a text
+ * V8 compiles. Every one-token edit of texts full of what our lexer could misread (regexes,
+ * templates, comments, strings holding brackets) and of tokens that stand side by side only in
+ * a few places (`for (;;)`, `case 1: ;`, `[, a]`, `f(a,)`) is checked against V8 itself.
  * Run with: node --experimental-vm-modules --no-warnings --import tsx --test test/repair-brackets.test.ts
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { compileVerdict } from '../src/analysis/compile.js';
-import { bracketsCannotPair } from '../src/repair/deterministic/brackets.js';
+import { cannotParse } from '../src/repair/deterministic/unparsable.js';
 import { lex } from '../src/repair/deterministic/tokens.js';
 import type { Edit } from '../src/repair/deterministic/candidates.js';
 
@@ -20,6 +21,8 @@ const TEXTS = [
   "var o = { a: [1, 2], b: function () { return this.a[0]; } };\n// }) ]\nmodule.exports = o;\n",
   'for (const k of Object.keys(m)) {\n  if (k) continue\n  /x/.exec(k)\n}\nwhile (i--) /y/.test(i);\n',
   'x = a++ / 2 + (b) / 3;\ny = `${`${z}`}` + [c][0];\n',
+  'for (;;) { switch (a) { case 1: ; default: } }\nl: ;\nv = [, a, , ...b];\nf(a,);\n',
+  'class A { #p = 1; *g() { yield this.#p; }; static s() { return new.target; } }\nq = a?.b ?? 1..toString();\nh = (x) => ({ ...x, y: x ? 1 : 2 });\n',
 ];
 const EDITS = ['(', ')', '[', ']', '{', '}', ',', ';', ':', '.', '=>', 'if', ' '];
 
@@ -34,7 +37,7 @@ function* oneEdits(text: string): Generator<Edit> {
   }
 }
 
-describe('brackets that cannot pair', () => {
+describe('texts that cannot parse', () => {
   it('are said only of texts V8 refuses, and of most that unbalance a bracket', () => {
     let said = 0;
     let unpaired = 0;
@@ -42,7 +45,7 @@ describe('brackets that cannot pair', () => {
       assert.equal(compileVerdict(text, 'x.js', 'commonjs').ok, true, text);
       const lx = lex(text);
       for (const e of oneEdits(text)) {
-        const cannot = bracketsCannotPair(lx, e);
+        const cannot = cannotParse(lx, e);
         const ok = compileVerdict(apply(text, e), 'x.js', 'commonjs').ok;
         if (cannot) assert.equal(ok, false, `${JSON.stringify(e)} on ${JSON.stringify(text)}`);
         said += cannot ? 1 : 0;
@@ -57,6 +60,10 @@ describe('brackets that cannot pair', () => {
     { name: 'a ")" put in', text: 'f(a, b);\n', edit: { offset: 7, del: 0, ins: ')' }, cannot: true },
     { name: 'a "," put in: they pair', text: 'f(a, b);\n', edit: { offset: 4, del: 0, ins: ',' }, cannot: false },
     { name: 'a "," in a text whose brackets never paired', text: 'f(a, b;\n', edit: { offset: 4, del: 0, ins: ',' }, cannot: true },
+    { name: 'a "," after a ".": never side by side', text: 'a.b;\n', edit: { offset: 2, del: 0, ins: ',' }, cannot: true },
+    { name: 'a "=>" after a ",": never side by side', text: 'f(a, b);\n', edit: { offset: 4, del: 0, ins: ' =>' }, cannot: true },
+    { name: 'a ";" before ")": as in for (;;)', text: 'f(a);\n', edit: { offset: 3, del: 0, ins: ';' }, cannot: false },
+    { name: 'a "." that joins a number', text: 'f(1, b);\n', edit: { offset: 3, del: 0, ins: '.' }, cannot: false },
     { name: 'a "/" after ")" may be a regex', text: 'if (a) /[/.test(b);\n', edit: { offset: 0, del: 0, ins: '(' }, cannot: false },
     { name: 'a "/" after the edit', text: 'x = y\n/z/g;\n', edit: { offset: 5, del: 0, ins: ')' }, cannot: false },
     { name: 'inside a string', text: "s = '(';\n", edit: { offset: 5, del: 0, ins: ')' }, cannot: false },
@@ -66,7 +73,7 @@ describe('brackets that cannot pair', () => {
   ];
   for (const c of table) {
     it(c.name, () => {
-      assert.equal(bracketsCannotPair(lex(c.text), c.edit), c.cannot);
+      assert.equal(cannotParse(lex(c.text), c.edit), c.cannot);
       if (c.cannot) assert.equal(compileVerdict(apply(c.text, c.edit), 'x.js', 'commonjs').ok, false);
     });
   }

@@ -1,0 +1,209 @@
+/**
+ * Compiles spared: most candidates the search judges only by whether they parse (rivals of a
+ * repair found, the last level's) fail, and many fail for a reason plain to see in their tokens:
+ * brackets that cannot pair (bench:repair's middle band: two in three), or two tokens side by
+ * side that no JavaScript puts together (`a.,`, `, =>`, `(:`). The answer is taken only where it
+ * is exact: the file's tokens as our lexer reads them are V8's wherever the text is valid, and
+ * the candidate's are the file's with the edit's put in. Otherwise: not known.
+ *
+ * Our lexer reads a valid text as V8 does except where a `/` could be a regex or a division and
+ * its rule may guess wrong (after `)`, `}`, `++`, `--` or a word that may head an expression),
+ * an HTML-like comment, or a line separator inside a string: a text with any of these is never
+ * judged here.
+ */
+import type { Edit } from './candidates.js';
+import { tokenAt, type Lexed, type Token } from './tokens.js';
+
+/** Bracket kinds; a template's `${ … }` pairs as one more. Openers positive, closers negative. */
+const PAREN = 1;
+const SQUARE = 2;
+const BRACE = 3;
+const SUBSTITUTION = 4;
+const KIND: Record<string, number> = { '(': PAREN, ')': -PAREN, '[': SQUARE, ']': -SQUARE, '{': BRACE, '}': -BRACE };
+
+/** Words after which our lexer's regex-or-division rule may guess wrong (as keywords or as names, `break⏎/re/`). */
+const DOUBTFUL_WORDS = new Set([
+  'return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await', 'extends',
+  'default', 'let', 'async', 'get', 'set', 'static', 'break', 'continue', 'debugger',
+]);
+
+/** Characters an edit may remove or put in and leave every string, comment, regex and template where it was. */
+const PLAIN_EDIT = /^[A-Za-z0-9_$ \t\r\n()[\]{},;:.=>]*$/;
+
+/**
+ * Tokens that never stand side by side in valid JavaScript, by their punctuator or class (NAME,
+ * num, string, template, regex; EOF: the end): a `.` reads a name next; an arrow follows its
+ * parameters and heads its body; a list, a statement or an object's key has nothing to end or
+ * join on either side of these.
+ */
+const NEVER_ADJACENT = new Set([
+  ...['(', '[', '{', ',', ';', ':', '=>', '=', '?', ')', ']', '}', '.', 'EOF'].map((b) => `.|${b}`),
+  ...['(', '[', '{', ',', ';', ':', '=>', '=', '?'].map((a) => `${a}|.`),
+  ...[',', '(', '[', '{', ';', ':', '=', '=>', '?'].map((a) => `${a}|=>`),
+  ...[')', ']', '}', ',', ';', ':', '=', '?', 'EOF'].map((b) => `=>|${b}`),
+  ...[';', ':', '='].map((b) => `,|${b}`),
+  ...['(', '{', ';', ':', '=', '=>', '?'].map((a) => `${a}|,`),
+  ...[',', '=', '?'].map((a) => `${a}|;`),
+  ...[']', ':', '='].map((b) => `;|${b}`),
+  ...['(', '[', '{', ';', ':', '=', '?'].map((a) => `${a}|:`),
+  ...[')', ']', ',', ':', '=', '?'].map((b) => `:|${b}`),
+]);
+
+interface Reading {
+  /** Each bracket's offset and kind, in order (a template piece `}…${` is two: a closer, then an opener). */
+  at: Int32Array;
+  kind: Int8Array;
+  /** Tokens k whose pair (k-1, k) never stands side by side (k = the token count: the last one and the end). */
+  never: Int32Array;
+}
+
+/** Per lexed text: its reading, or null when the lexer may misread it (see above). */
+const known = new WeakMap<Lexed, Reading | null>();
+
+function readingOf(lx: Lexed): Reading | null {
+  let b = known.get(lx);
+  if (b === undefined) known.set(lx, (b = read(lx)));
+  return b;
+}
+
+function read(lx: Lexed): Reading | null {
+  if (/<!--|-->|[\u2028\u2029]/.test(lx.text)) return null;
+  const at: number[] = [];
+  const kind: number[] = [];
+  const never: number[] = [];
+  const add = (offset: number, v: number): void => {
+    at.push(offset);
+    kind.push(v);
+  };
+  const toks = lx.tokens;
+  for (let k = 0; k < toks.length; k++) {
+    const t = toks[k]!;
+    if (t.type === 'template') {
+      if (t.tplClose) add(t.start, -SUBSTITUTION);
+      if (t.tplOpen) add(t.start, SUBSTITUTION);
+    } else if (t.type === 'punct') {
+      const v = KIND[t.value];
+      if (v) add(t.start, v);
+      else if (t.value[0] === '/' && k > 0 && doubtfulBefore(toks[k - 1]!)) return null;
+    } else if (t.type === 'regex' && k > 0 && doubtfulBefore(toks[k - 1]!)) return null;
+    if (k > 0 && NEVER_ADJACENT.has(`${classOf(toks[k - 1])}|${classOf(t)}`)) never.push(k);
+  }
+  if (NEVER_ADJACENT.has(`${classOf(toks[toks.length - 1])}|EOF`)) never.push(toks.length);
+  return { at: Int32Array.from(at), kind: Int8Array.from(kind), never: Int32Array.from(never) };
+}
+
+function classOf(t: Token | undefined): string {
+  return !t ? 'EOF' : t.type === 'punct' ? t.value : t.type === 'name' ? 'NAME' : t.type;
+}
+
+function doubtfulBefore(t: Token): boolean {
+  if (t.type === 'punct') return t.value === ')' || t.value === '}' || t.value === '++' || t.value === '--';
+  return t.type === 'name' && DOUBTFUL_WORDS.has(t.value);
+}
+
+/** What an edit puts in, as the one token it is (NAME for a word), or '' for none; undefined: not one token. */
+function insertedClass(ins: string): string | undefined {
+  const t = ins.trim();
+  if (t === '') return '';
+  if (KIND[t] || t === ',' || t === ';' || t === ':' || t === '.' || t === '=>') return t;
+  return /^[A-Za-z_$][\w$]*$/.test(t) ? 'NAME' : undefined;
+}
+
+/** Characters that, side by side, could be one token (a word, a number, `?.`, `=>`, `==`, `...`). */
+function couldJoin(a: number, b: number): boolean {
+  const word = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 36 || c === 95;
+  const op = (c: number): boolean => c >= 0 && c < 128 && '=<>!&|?+-*/%^.'.includes(String.fromCharCode(c));
+  return (word(a) && word(b)) || (op(a) && op(b)) || (a === 46 && word(b)) || (word(a) && b === 46);
+}
+
+/**
+ * True only when the text `lx` with edit `e` applied surely does not compile: its brackets do
+ * not pair, or two of its tokens stand side by side as no JavaScript has them. False: not known.
+ */
+export function cannotParse(lx: Lexed, e: Edit): boolean {
+  const b = readingOf(lx);
+  if (!b) return false;
+  const text = lx.text;
+  const lo = e.offset;
+  const hi = e.offset + e.del;
+  if (!PLAIN_EDIT.test(e.ins) || !PLAIN_EDIT.test(text.slice(lo, hi))) return false;
+  // `-->` or `<!--` made at the edit would be a comment in a script
+  if (/<!--|-->/.test(text.slice(Math.max(0, lo - 3), lo) + e.ins + text.slice(hi, hi + 3))) return false;
+  // The edit touches only names, numbers, punctuators and plain space: no string, comment,
+  // regex or template piece begins, ends or changes within it. The token after it keeps its
+  // reading unless it is a `/`, whose reading depends on the token before it.
+  const toks = lx.tokens;
+  const first = tokenAt(lx, lo);
+  let k = first;
+  let gapFrom = first > 0 ? toks[first - 1]!.end : 0;
+  for (; ; k++) {
+    const t = toks[k];
+    const gapTo = t ? t.start : text.length;
+    for (let i = gapFrom; i < gapTo; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return false;
+    }
+    if (!t || t.start >= hi) {
+      if (t && (t.type === 'regex' || (t.type === 'punct' && t.value[0] === '/'))) return false;
+      break;
+    }
+    if (t.type !== 'name' && t.type !== 'num' && t.type !== 'punct') return false;
+    gapFrom = t.end;
+  }
+  const paired = pairs(b, lo, hi, e.ins);
+  return paired === 'no' || (paired === 'yes' && neverAdjacent(lx, b, e, first, k));
+}
+
+/**
+ * Whether the text with the edit holds two tokens side by side that never are: a pair of the
+ * text's own the edit leaves, or one the edit makes with its neighbours. Only where the edit
+ * takes out whole tokens (first … next-1) and puts in one that joins none beside it.
+ */
+function neverAdjacent(lx: Lexed, b: Reading, e: Edit, first: number, next: number): boolean {
+  for (const k of b.never) if (k < first || k > next) return true;
+  const toks = lx.tokens;
+  const text = lx.text;
+  const lo = e.offset;
+  const hi = e.offset + e.del;
+  if (first < next && (toks[first]!.start < lo || toks[next - 1]!.end > hi)) return false;
+  const ins = insertedClass(e.ins);
+  if (ins === undefined) return false;
+  // the characters on each side of the edit's seams, in the text it makes (-1: none)
+  const left = lo > 0 ? text.charCodeAt(lo - 1) : -1;
+  const right = hi < text.length ? text.charCodeAt(hi) : -1;
+  const joins = e.ins ? couldJoin(left, e.ins.charCodeAt(0)) || couldJoin(e.ins.charCodeAt(e.ins.length - 1), right) : couldJoin(left, right);
+  if (joins) return false;
+  const before = first > 0 ? classOf(toks[first - 1]) : 'BOF';
+  const after = classOf(toks[next]);
+  if (ins === '') return NEVER_ADJACENT.has(`${before}|${after}`);
+  return NEVER_ADJACENT.has(`${before}|${ins}`) || NEVER_ADJACENT.has(`${ins}|${after}`);
+}
+
+/**
+ * Whether the brackets pair with those in [lo, hi) taken out and those of `ins` put in there:
+ * 'unknown' where the edit sits in a template's substitution, where our lexer's reading of a
+ * later '}' depends on the braces before it.
+ */
+function pairs(b: Reading, lo: number, hi: number, ins: string): 'yes' | 'no' | 'unknown' {
+  const { at, kind } = b;
+  const stack = new Int8Array(at.length + ins.length + 1);
+  let top = 0;
+  let i = 0;
+  for (; i < at.length && at[i]! < lo; i++) if (!step(kind[i]!)) return 'no';
+  for (let s = 0; s < top; s++) if (stack[s] === SUBSTITUTION) return 'unknown';
+  for (let j = 0; j < ins.length; j++) {
+    const v = KIND[ins[j]!];
+    if (v && !step(v)) return 'no';
+  }
+  while (i < at.length && at[i]! < hi) i++;
+  for (; i < at.length; i++) if (!step(kind[i]!)) return 'no';
+  return top === 0 ? 'yes' : 'no';
+
+  function step(v: number): boolean {
+    if (v > 0) {
+      stack[top++] = v;
+      return true;
+    }
+    return top > 0 && stack[--top] === -v;
+  }
+}

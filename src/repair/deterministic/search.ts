@@ -215,6 +215,27 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
     const regions = new Map<State, RegionChecker>();
     const partials: Partial[] = [];
     const partialTexts = new Set<string>();
+    // Candidates of a level with one after it that fail, in the order tried, with where (undefined:
+    // not yet known). One that surely fails (unparsable.ts) is compiled for its error's place only
+    // if the beam is wanted: most searches find a repair on this level, and the beam goes unused.
+    // No text is kept (a compiled one is flat, as large as the file): it is made again.
+    const failed: { state: State; cand: Candidate; total: number; errAt?: number }[] = [];
+    const toBeam = (): Partial[] => {
+      for (const f of failed) {
+        const e = f.cand.edit;
+        const text = f.state.text.slice(0, e.offset) + e.ins + f.state.text.slice(e.offset + e.del);
+        const errAt = f.errAt ?? errorAt(f.state, e, text, verdictOf(text, opts.filename, opts.format));
+        const p = partialOf(root, f.state, f.cand, f.total, text, errAt, partialTexts);
+        if (!p) continue;
+        partials.push(p);
+        if (partials.length > BEAM * 8) {
+          partials.sort((a, b) => a.cost - b.cost);
+          partials.length = BEAM * 4;
+        }
+      }
+      failed.length = 0;
+      return partials;
+    };
     // leave time for the next level when there is one
     const levelDeadline = level < opts.maxEdits ? started + opts.timeBudgetMs * (level === 1 ? 0.45 : 0.75) : deadline;
     for (const { state, cand, total } of items) {
@@ -234,7 +255,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         outOfTime = true;
         break;
       }
-      if (now > levelDeadline && partials.length && !found && tried >= WORK_FLOOR * level) break;
+      if (now > levelDeadline && !found && tried >= WORK_FLOOR * level && toBeam().length) break;
       const e = cand.edit;
       const text = state.text.slice(0, e.offset) + e.ins + state.text.slice(e.offset + e.del);
       tried++;
@@ -259,6 +280,10 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       if (!region) {
         region = new RegionChecker(state.lx, state.err, opts.filename, opts.format);
         regions.set(state, region);
+      }
+      if (!v && !found && text.length < REGION_MIN_SIZE && cannotParse(state.lx, e)) {
+        failed.push({ state, cand, total });
+        continue;
       }
       const quick = v ? { ok: 'unknown' as const } : region.check(text, e);
       let errAt: number;
@@ -363,27 +388,11 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
           found = { text, edits, cost: total, program: judged.program, rivals, checked: 0, rivalChecks: 0, deadline: Math.max(hardDeadline, performance.now() + opts.timeBudgetMs) };
           continue;
         }
-        errAt = v.line > 0 && !endOfInput(v.message) ? offsetInCandidate(state, e, v.line, v.column) : text.length;
+        errAt = errorAt(state, e, text, v);
       }
       if (found || level >= opts.maxEdits) continue;
-      // did the edit move the error further down the file?
-      const errOrig = toOriginalOffset(state, e, errAt);
-      if (errOrig <= state.errOrig) continue;
-      if (partialTexts.has(text)) continue;
-      partialTexts.add(text);
-      const sameLine = lineOf(root.lx, Math.min(errOrig, original.length)) === lineOf(root.lx, Math.min(state.errOrig, original.length));
-      const atEnd = errAt >= text.length - 1;
-      partials.push({
-        text,
-        edits: [...state.edits, { candidate: cand, at: e.offset }],
-        cost: total + (sameLine ? 0.4 : 0) + (atEnd ? 0.4 : 0),
-        err: errAt,
-        errOrig,
-      });
-      if (partials.length > BEAM * 8) {
-        partials.sort((a, b) => a.cost - b.cost);
-        partials.length = BEAM * 4;
-      }
+      // one that leaves the error where it was is no step: not kept
+      if (toOriginalOffset(state, e, errAt) > state.errOrig) failed.push({ state, cand, total, errAt });
     }
     if (found) {
       const cut = outOfTime || rivalsCut || tried >= opts.maxCandidates;
@@ -396,7 +405,7 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       return { ok: true, text: found.text, edits: toOriginal(found.edits), tried, program: found.program, ...(found.nearest ? { rival: found.nearest } : {}), checked, cost: found.cost, indentPrefersRival: !!found.indentPrefersRival, stats, lx: found.rivals.lexed() };
     }
     if (outOfTime || tried >= opts.maxCandidates) break;
-    partials.sort((a, b) => a.cost - b.cost);
+    toBeam().sort((a, b) => a.cost - b.cost);
     frontier = partials.slice(0, BEAM).map((p) => ({ ...p, lx: lex(p.text) }));
   }
   const why = outOfTime
@@ -406,6 +415,30 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       : `no candidate among ${tried} parsed with at most ${opts.maxEdits} edit${opts.maxEdits === 1 ? '' : 's'}`;
   const surface = surfaceRejects ? `; ${surfaceRejects} that parsed changed the surface (${lastSurfaceReason})` : '';
   return { ok: false, reason: why + surface, tried };
+}
+
+/** Where a candidate that fails fails, in its own text (its end when V8 gives no place before it). */
+function errorAt(state: State, e: Edit, text: string, v: Verdict): number {
+  return !v.ok && v.line > 0 && !endOfInput(v.message) ? offsetInCandidate(state, e, v.line, v.column) : text.length;
+}
+
+/** A candidate that fails as a step towards a repair of more edits: only if it moved the error further down the file, once per text. */
+function partialOf(root: State, state: State, cand: Candidate, total: number, text: string, errAt: number, seen: Set<string>): Partial | undefined {
+  const e = cand.edit;
+  const errOrig = toOriginalOffset(state, e, errAt);
+  if (errOrig <= state.errOrig) return undefined;
+  if (seen.has(text)) return undefined;
+  seen.add(text);
+  const end = root.text.length;
+  const sameLine = lineOf(root.lx, Math.min(errOrig, end)) === lineOf(root.lx, Math.min(state.errOrig, end));
+  const atEnd = errAt >= text.length - 1;
+  return {
+    text,
+    edits: [...state.edits, { candidate: cand, at: e.offset }],
+    cost: total + (sameLine ? 0.4 : 0) + (atEnd ? 0.4 : 0),
+    err: errAt,
+    errOrig,
+  };
 }
 
 function ambiguous(d: NameDiff): string {

@@ -69,6 +69,7 @@ describe('texts that cannot parse', () => {
     { name: 'inside a string', text: "s = '(';\n", edit: { offset: 5, del: 0, ins: ')' }, cannot: false },
     { name: 'beside a comment', text: 'f(a /* c */, b);\n', edit: { offset: 11, del: 0, ins: ')' }, cannot: false },
     { name: "inside a template's substitution", text: 's = `${a}`;\n', edit: { offset: 8, del: 0, ins: '}' }, cannot: false },
+    { name: "inside a template's substitution, whatever follows", text: 's = `${a}`; g(\n', edit: { offset: 8, del: 0, ins: ',' }, cannot: false },
     { name: 'an HTML-like comment', text: 'x = 1; <!-- (\nf(a);\n', edit: { offset: 16, del: 0, ins: ')' }, cannot: false },
   ];
   for (const c of table) {

@@ -55,6 +55,61 @@ interface Reading {
   kind: Int8Array;
   /** Tokens k whose pair (k-1, k) never stands side by side (k = the token count: the last one and the end). */
   never: Int32Array;
+  /**
+   * The brackets before bracket i left open, as a stack shared between prefixes (open[i]: its
+   * top, a node; node n is of kind nodeKind[n] over nodeBelow[n]; -1: none); i past prefixOk:
+   * a closer before it pairs with nothing.
+   */
+  open: Int32Array;
+  prefixOk: number;
+  /** The same from the end: the openers the brackets from bracket i on still need (need[i]); i below suffixOk: one of theirs is never closed. */
+  need: Int32Array;
+  suffixOk: number;
+  nodeKind: Int8Array;
+  nodeBelow: Int32Array;
+}
+
+/** What open and need are made of (see Reading). */
+function stacks(kind: Int8Array): Pick<Reading, 'open' | 'prefixOk' | 'need' | 'suffixOk' | 'nodeKind' | 'nodeBelow'> {
+  const n = kind.length;
+  const nodeKind = new Int8Array(2 * n);
+  const nodeBelow = new Int32Array(2 * n);
+  let nodes = 0;
+  const open = new Int32Array(n + 1);
+  let top = -1;
+  let prefixOk = n;
+  for (let i = 0; i < n; i++) {
+    open[i] = top;
+    const v = kind[i]!;
+    if (v > 0) {
+      nodeKind[nodes] = v;
+      nodeBelow[nodes] = top;
+      top = nodes++;
+    } else if (top >= 0 && nodeKind[top] === -v) top = nodeBelow[top]!;
+    else {
+      prefixOk = i;
+      break;
+    }
+  }
+  if (prefixOk === n) open[n] = top;
+  const need = new Int32Array(n + 1);
+  top = -1;
+  let suffixOk = 0;
+  need[n] = -1;
+  for (let i = n - 1; i >= 0; i--) {
+    const v = kind[i]!;
+    if (v < 0) {
+      nodeKind[nodes] = -v;
+      nodeBelow[nodes] = top;
+      top = nodes++;
+    } else if (top >= 0 && nodeKind[top] === v) top = nodeBelow[top]!;
+    else {
+      suffixOk = i + 1;
+      break;
+    }
+    need[i] = top;
+  }
+  return { open, prefixOk, need, suffixOk, nodeKind, nodeBelow };
 }
 
 /** Per lexed text: its reading, or null when the lexer may misread it (see above). */
@@ -89,7 +144,8 @@ function read(lx: Lexed): Reading | null {
     if (k > 0 && NEVER_ADJACENT.has(`${classOf(toks[k - 1])}|${classOf(t)}`)) never.push(k);
   }
   if (NEVER_ADJACENT.has(`${classOf(toks[toks.length - 1])}|EOF`)) never.push(toks.length);
-  return { at: Int32Array.from(at), kind: Int8Array.from(kind), never: Int32Array.from(never) };
+  const kinds = Int8Array.from(kind);
+  return { at: Int32Array.from(at), kind: kinds, never: Int32Array.from(never), ...stacks(kinds) };
 }
 
 function classOf(t: Token | undefined): string {
@@ -182,28 +238,51 @@ function neverAdjacent(lx: Lexed, b: Reading, e: Edit, first: number, next: numb
 /**
  * Whether the brackets pair with those in [lo, hi) taken out and those of `ins` put in there:
  * 'unknown' where the edit sits in a template's substitution, where our lexer's reading of a
- * later '}' depends on the braces before it.
+ * later '}' depends on the braces before it. The brackets before the edit left open are met,
+ * through those the edit puts in, with what the brackets after it need.
  */
 function pairs(b: Reading, lo: number, hi: number, ins: string): 'yes' | 'no' | 'unknown' {
-  const { at, kind } = b;
-  const stack = new Int8Array(at.length + ins.length + 1);
-  let top = 0;
-  let i = 0;
-  for (; i < at.length && at[i]! < lo; i++) if (!step(kind[i]!)) return 'no';
-  for (let s = 0; s < top; s++) if (stack[s] === SUBSTITUTION) return 'unknown';
+  const from = firstAtOrAfter(b.at, lo);
+  const to = firstAtOrAfter(b.at, hi);
+  if (from > b.prefixOk) return 'no';
+  const { nodeKind, nodeBelow } = b;
+  for (let n = b.open[from]!; n >= 0; n = nodeBelow[n]!) if (nodeKind[n] === SUBSTITUTION) return 'unknown';
+  // (only now: the brackets after an edit in a substitution may be read otherwise)
+  if (to < b.suffixOk) return 'no';
+  let open = b.open[from]!;
+  const pushed: number[] = [];
   for (let j = 0; j < ins.length; j++) {
     const v = KIND[ins[j]!];
-    if (v && !step(v)) return 'no';
-  }
-  while (i < at.length && at[i]! < hi) i++;
-  for (; i < at.length; i++) if (!step(kind[i]!)) return 'no';
-  return top === 0 ? 'yes' : 'no';
-
-  function step(v: number): boolean {
-    if (v > 0) {
-      stack[top++] = v;
-      return true;
+    if (!v) continue;
+    if (v > 0) pushed.push(v);
+    else if (pushed.length) {
+      if (pushed.pop() !== -v) return 'no';
+    } else {
+      if (open < 0 || nodeKind[open] !== -v) return 'no';
+      open = nodeBelow[open]!;
     }
-    return top > 0 && stack[--top] === -v;
   }
+  let need = b.need[to]!;
+  for (;;) {
+    let v: number;
+    if (pushed.length) v = pushed.pop()!;
+    else if (open >= 0) {
+      v = nodeKind[open]!;
+      open = nodeBelow[open]!;
+    } else return need < 0 ? 'yes' : 'no';
+    if (need < 0 || nodeKind[need] !== v) return 'no';
+    need = nodeBelow[need]!;
+  }
+}
+
+/** The index of the first offset in `at` (ascending) at or after `x`. */
+function firstAtOrAfter(at: Int32Array, x: number): number {
+  let lo = 0;
+  let hi = at.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (at[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

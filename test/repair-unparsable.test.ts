@@ -3,7 +3,7 @@
  * V8 compiles. Every one-token edit of texts full of what our lexer could misread (regexes,
  * templates, comments, strings holding brackets) and of tokens that stand side by side only in
  * a few places (`for (;;)`, `case 1: ;`, `[, a]`, `f(a,)`) is checked against V8 itself.
- * Run with: node --experimental-vm-modules --no-warnings --import tsx --test test/repair-brackets.test.ts
+ * Run with: node --experimental-vm-modules --no-warnings --import tsx --test test/repair-unparsable.test.ts
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

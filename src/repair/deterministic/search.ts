@@ -276,14 +276,14 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         const settled = found.rivals.settle(text);
         if (settled === 'does not parse' || (settled && !seeking && (found.nearest || total > found.cost + AMBIGUITY_MARGIN))) continue;
       }
+      if (!v && !found && text.length < REGION_MIN_SIZE && cannotParse(state.lx, e)) {
+        failed.push({ state, cand, total });
+        continue;
+      }
       let region = regions.get(state);
       if (!region) {
         region = new RegionChecker(state.lx, state.err, opts.filename, opts.format);
         regions.set(state, region);
-      }
-      if (!v && !found && text.length < REGION_MIN_SIZE && cannotParse(state.lx, e)) {
-        failed.push({ state, cand, total });
-        continue;
       }
       const quick = v ? { ok: 'unknown' as const } : region.check(text, e);
       let errAt: number;

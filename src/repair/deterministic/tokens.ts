@@ -84,8 +84,44 @@ function isSpace(c: number): boolean {
 export const OPENERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 export const CLOSERS: Record<string, string> = { ')': '(', ']': '[', '}': '{' };
 
+/**
+ * The texts lexed within one repair (withLexes), by their text. A repair lexes the same texts
+ * again and again: a rival that parses for its indentation, then for the evidence against it; the
+ * text with one edit of a pair applied, as a state of the pair search, then as the root of the
+ * single-edit search that judges the other edit. A Lexed is never changed once made, so one
+ * serves all. Only texts below KEEP_MAX (a large file's rivals are many and each as large), up
+ * to KEEP_BYTES in all.
+ */
+let kept: { known: Map<string, Lexed>; bytes: number } | undefined;
+const KEEP_MAX = 48 * 1024;
+const KEEP_BYTES = 1024 * 1024;
+
+/** Run `f` with one memory of lexed texts, or within the one already running (a nested repair). */
+export function withLexes<T>(f: () => T): T {
+  if (kept) return f();
+  kept = { known: new Map(), bytes: 0 };
+  try {
+    return f();
+  } finally {
+    kept = undefined;
+  }
+}
+
 /** Tokenize `text` (BOM and hashbang are skipped as whitespace). Never throws. */
 export function lex(text: string): Lexed {
+  if (!kept || text.length >= KEEP_MAX) return lexText(text);
+  let lx = kept.known.get(text);
+  if (!lx) {
+    lx = lexText(text);
+    if (kept.bytes + text.length <= KEEP_BYTES) {
+      kept.bytes += text.length;
+      kept.known.set(text, lx);
+    }
+  }
+  return lx;
+}
+
+function lexText(text: string): Lexed {
   const tokens: Token[] = [];
   const n = text.length;
   let i = 0;

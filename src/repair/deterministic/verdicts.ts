@@ -9,18 +9,19 @@
  */
 import { compileVerdict, compiles, type ModuleFormat, type Verdict } from '../../analysis/compile.js';
 import { REGION_MIN_SIZE } from './region.js';
+import { withLexes } from './tokens.js';
 
 const MAX_BYTES = 32 * 1024 * 1024;
 
 /** A text's verdict, or only whether it compiles (compiles was asked). */
 let active: { known: Map<string, Verdict | boolean>; bytes: number } | undefined;
 
-/** Run `f` with one memory of verdicts, or within the one already running (a nested repair). */
+/** Run `f` with one memory of verdicts (and of lexed texts: withLexes), or within the one already running (a nested repair). */
 export function withVerdicts<T>(f: () => T): T {
   if (active) return f();
   active = { known: new Map(), bytes: 0 };
   try {
-    return f();
+    return withLexes(f);
   } finally {
     active = undefined;
   }

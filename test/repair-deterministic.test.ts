@@ -12,7 +12,7 @@ import { compileVerdict } from '../src/analysis/compile.js';
 import { repairSyntax, type SyntaxRepairOptions } from '../src/repair/deterministic/index.js';
 import { surfaceChange, surfaceReference } from '../src/repair/deterministic/guard.js';
 import { lastGoodExports, recordFits } from '../src/validate/last-good.js';
-import { lex } from '../src/repair/deterministic/tokens.js';
+import { lex, withLexes } from '../src/repair/deterministic/tokens.js';
 import { Rivals, type Settled } from '../src/repair/deterministic/rivals.js';
 import { parseProgram, surfaceOf } from '../src/analysis/surface.js';
 
@@ -411,5 +411,28 @@ describe('the lenient tokenizer', () => {
     assert.ok(lx.tokens.some((t) => t.type === 'string' && t.unterminated));
     assert.ok(lx.tokens.some((t) => t.type === 'regex'));
     assert.equal(lx.lineStarts.length, 4);
+  });
+});
+
+describe('the lexed texts one repair shares (withLexes)', () => {
+  const text = read('worker.js');
+
+  it('within a repair, a text lexed again is the Lexed made the first time, with the tokens a fresh lex makes', () => {
+    const fresh = lex(text);
+    withLexes(() => {
+      const first = lex(text);
+      assert.equal(lex(text), first);
+      // a nested repair shares the memory of the one it runs in
+      withLexes(() => assert.equal(lex(text), first));
+      assert.notEqual(first, fresh);
+      assert.deepEqual(first, fresh);
+    });
+  });
+
+  it('outside a repair, and once it has ended, nothing is kept', () => {
+    let inside: ReturnType<typeof lex> | undefined;
+    withLexes(() => (inside = lex(text)));
+    assert.notEqual(lex(text), inside);
+    assert.notEqual(lex(text), lex(text));
   });
 });

@@ -2,9 +2,11 @@
  * Compiles spared: most candidates the search judges only by whether they parse (rivals of a
  * repair found, the last level's) fail, and many fail for a reason plain to see in their tokens:
  * brackets that cannot pair (bench:repair's middle band: two in three), or two tokens side by
- * side that no JavaScript puts together (`a.,`, `, =>`, `(:`). The answer is taken only where it
- * is exact: the file's tokens as our lexer reads them are V8's wherever the text is valid, and
- * the candidate's are the file's with the edit's put in. Otherwise: not known.
+ * side that no JavaScript puts together (`a.,`, `, =>`, `(:`; on one line, two names or literals:
+ * `key 'value'`, often the file's own slip, which a rival edit elsewhere leaves in place). The
+ * answer is taken only where it is exact: the file's tokens as our lexer reads them are V8's
+ * wherever the text is valid, and the candidate's are the file's with the edit's put in.
+ * Otherwise: not known.
  *
  * Our lexer reads a valid text as V8 does except where a `/` could be a regex or a division and
  * its rule may guess wrong (after `)`, `}`, `++`, `--` or a word that may head an expression),
@@ -47,6 +49,20 @@ const NEVER_ADJACENT = new Set([
   ...[']', ':', '='].map((b) => `;|${b}`),
   ...['(', '[', '{', ';', ':', '=', '?'].map((a) => `${a}|:`),
   ...[')', ']', ',', ':', '=', '?'].map((b) => `:|${b}`),
+]);
+
+/**
+ * Words that some construct reads beside a word or a literal on one line: keywords and reserved
+ * words (`return 'x'`, `case 1`, `new A`, `x in o`, `typeof y`), contextual ones (`x of y`,
+ * `import a from 'm'`, `get 'k'() {}`, `async f() {}`, `let a`, `using r`, `as 'n'`) and the
+ * literal words. Any other word is a name, which no construct puts beside another (see operand).
+ */
+const JOINING_WORDS = new Set([
+  'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends',
+  'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this',
+  'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield', 'await', 'let', 'static', 'implements', 'interface',
+  'package', 'private', 'protected', 'public', 'as', 'async', 'from', 'get', 'set', 'of', 'target', 'meta', 'accessor', 'using',
+  'constructor', 'declare', 'type', 'module', 'namespace', 'abstract', 'readonly', 'undefined', 'arguments', 'eval',
 ]);
 
 interface Reading {
@@ -141,7 +157,8 @@ function read(lx: Lexed): Reading | null {
       if (v) add(t.start, v);
       else if (t.value[0] === '/' && k > 0 && doubtfulBefore(toks[k - 1]!)) return null;
     } else if (t.type === 'regex' && k > 0 && doubtfulBefore(toks[k - 1]!)) return null;
-    if (k > 0 && NEVER_ADJACENT.has(`${classOf(toks[k - 1])}|${classOf(t)}`)) never.push(k);
+    if (k > 0 && (NEVER_ADJACENT.has(`${classOf(toks[k - 1])}|${classOf(t)}`) || (operand(toks[k - 1]!) && operand(t) && !lineBetween(lx.text, toks[k - 1]!.end, t.start))))
+      never.push(k);
   }
   if (NEVER_ADJACENT.has(`${classOf(toks[toks.length - 1])}|EOF`)) never.push(toks.length);
   const kinds = Int8Array.from(kind);
@@ -150,6 +167,28 @@ function read(lx: Lexed): Reading | null {
 
 function classOf(t: Token | undefined): string {
   return !t ? 'EOF' : t.type === 'punct' ? t.value : t.type === 'name' ? 'NAME' : t.type;
+}
+
+/**
+ * A name (no word of JOINING_WORDS), a number or a closed string. Two of these on one line, with
+ * only space or a comment between them (`a 'b'`, `2 '2'`, `key value`), never stand in valid
+ * JavaScript: an expression ends with the first, and only an operator, a punctuator or a keyword
+ * goes on from it (across a line break, a new statement may begin).
+ */
+function operand(t: Token): boolean {
+  if (t.type === 'num') return true;
+  if (t.type === 'string') return !t.unterminated;
+  // (a word spelt with an escape, `\u0061s`, is left alone: V8 may read it as either)
+  return t.type === 'name' && t.value[0] !== '#' && !t.value.includes('\\') && !JOINING_WORDS.has(t.value);
+}
+
+/** Whether text[from, to) holds a line break (our reading has no U+2028 or U+2029: see read). */
+function lineBetween(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13) return true;
+  }
+  return false;
 }
 
 function doubtfulBefore(t: Token): boolean {
@@ -186,8 +225,9 @@ export function cannotParse(lx: Lexed, e: Edit): boolean {
   // `-->` or `<!--` made at the edit would be a comment in a script
   if (/<!--|-->/.test(text.slice(Math.max(0, lo - 3), lo) + e.ins + text.slice(hi, hi + 3))) return false;
   // The edit touches only names, numbers, punctuators and plain space: no string, comment,
-  // regex or template piece begins, ends or changes within it. The token after it keeps its
-  // reading unless it is a `/`, whose reading depends on the token before it.
+  // regex or template piece begins, ends or changes within it (a comment beside it stays one,
+  // space to the tokens around it). The token after it keeps its reading unless it is a `/`,
+  // whose reading depends on the token before it.
   const toks = lx.tokens;
   const first = tokenAt(lx, lo);
   let k = first;
@@ -195,10 +235,7 @@ export function cannotParse(lx: Lexed, e: Edit): boolean {
   for (; ; k++) {
     const t = toks[k];
     const gapTo = t ? t.start : text.length;
-    for (let i = gapFrom; i < gapTo; i++) {
-      const c = text.charCodeAt(i);
-      if (c !== 32 && c !== 9 && c !== 10 && c !== 13) return false;
-    }
+    if (!plainGap(text, gapFrom, gapTo, lo, hi)) return false;
     if (!t || t.start >= hi) {
       if (t && (t.type === 'regex' || (t.type === 'punct' && t.value[0] === '/'))) return false;
       break;
@@ -208,6 +245,36 @@ export function cannotParse(lx: Lexed, e: Edit): boolean {
   }
   const paired = pairs(b, lo, hi, e.ins);
   return paired === 'no' || (paired === 'yes' && neverAdjacent(lx, b, e, first, k));
+}
+
+/**
+ * Whether text[from, to), between two tokens, is only plain space and whole comments that the
+ * edit [lo, hi) stays out of: not in one, nor at a line comment's end (what is put there joins
+ * it), nor deleting any of one or the line break that ends it.
+ */
+function plainGap(text: string, from: number, to: number, lo: number, hi: number): boolean {
+  for (let i = from; i < to; ) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 9 || c === 10 || c === 13) {
+      i++;
+      continue;
+    }
+    if (c !== 47) return false;
+    const d = text.charCodeAt(i + 1);
+    let end: number;
+    if (d === 47) {
+      end = i + 2;
+      while (end < to && text.charCodeAt(end) !== 10 && text.charCodeAt(end) !== 13) end++;
+      if (lo <= end && hi > i) return false;
+    } else if (d === 42) {
+      const close = text.indexOf('*/', i + 2);
+      if (close < 0 || close + 2 > to) return false;
+      end = close + 2;
+      if (lo < end && hi > i) return false;
+    } else return false;
+    i = end;
+  }
+  return true;
 }
 
 /**
@@ -231,7 +298,11 @@ function neverAdjacent(lx: Lexed, b: Reading, e: Edit, first: number, next: numb
   if (joins) return false;
   const before = first > 0 ? classOf(toks[first - 1]) : 'BOF';
   const after = classOf(toks[next]);
-  if (ins === '') return NEVER_ADJACENT.has(`${before}|${after}`);
+  if (ins === '') {
+    const a = toks[first - 1];
+    const b = toks[next];
+    return NEVER_ADJACENT.has(`${before}|${after}`) || (!!a && !!b && operand(a) && operand(b) && !lineBetween(text, a.end, lo) && !lineBetween(text, hi, b.start));
+  }
   return NEVER_ADJACENT.has(`${before}|${ins}`) || NEVER_ADJACENT.has(`${ins}|${after}`);
 }
 

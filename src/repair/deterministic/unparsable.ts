@@ -71,6 +71,8 @@ interface Reading {
   kind: Int8Array;
   /** Tokens k whose pair (k-1, k) never stands side by side (k = the token count: the last one and the end). */
   never: Int32Array;
+  /** Stretches [from, to] whose tokens settle how a `/` is read (see settledSlash): an edit in one leaves it doubtful. */
+  settles: number[];
   /**
    * The brackets before bracket i left open, as a stack shared between prefixes (open[i]: its
    * top, a node; node n is of kind nodeKind[n] over nodeBelow[n]; -1: none); i past prefixOk:
@@ -147,22 +149,78 @@ function read(lx: Lexed): Reading | null {
     kind.push(v);
   };
   const toks = lx.tokens;
+  const settles: number[] = [];
+  // the tokens of the brackets open so far, as they nest (emptied where a closer pairs with none):
+  // which '(' a ')' closes (opener[k])
+  const nest: number[] = [];
+  const opener = new Map<number, number>();
+  const close = (k: number, v: number): void => {
+    const top = nest[nest.length - 1];
+    if (top !== undefined && openKind(toks[top]!) === v) opener.set(k, nest.pop()!);
+    else nest.length = 0;
+  };
   for (let k = 0; k < toks.length; k++) {
     const t = toks[k]!;
     if (t.type === 'template') {
-      if (t.tplClose) add(t.start, -SUBSTITUTION);
-      if (t.tplOpen) add(t.start, SUBSTITUTION);
+      if (t.tplClose) {
+        add(t.start, -SUBSTITUTION);
+        close(k, SUBSTITUTION);
+      }
+      if (t.tplOpen) {
+        add(t.start, SUBSTITUTION);
+        nest.push(k);
+      }
     } else if (t.type === 'punct') {
       const v = KIND[t.value];
-      if (v) add(t.start, v);
-      else if (t.value[0] === '/' && k > 0 && doubtfulBefore(toks[k - 1]!)) return null;
-    } else if (t.type === 'regex' && k > 0 && doubtfulBefore(toks[k - 1]!)) return null;
+      if (v) {
+        add(t.start, v);
+        if (v > 0) nest.push(k);
+        else close(k, -v);
+      } else if (t.value[0] === '/' && k > 0 && doubtfulBefore(toks[k - 1]!) && !settledSlash(toks, k, opener, settles)) return null;
+    } else if (t.type === 'regex' && k > 0 && doubtfulBefore(toks[k - 1]!) && !settledSlash(toks, k, opener, settles)) return null;
     if (k > 0 && (NEVER_ADJACENT.has(`${classOf(toks[k - 1])}|${classOf(t)}`) || (operand(toks[k - 1]!) && operand(t) && !lineBetween(lx.text, toks[k - 1]!.end, t.start))))
       never.push(k);
   }
   if (NEVER_ADJACENT.has(`${classOf(toks[toks.length - 1])}|EOF`)) never.push(toks.length);
   const kinds = Int8Array.from(kind);
-  return { at: Int32Array.from(at), kind: kinds, never: Int32Array.from(never), ...stacks(kinds) };
+  return { at: Int32Array.from(at), kind: kinds, never: Int32Array.from(never), settles, ...stacks(kinds) };
+}
+
+/** The bracket kind a token opens (a template piece: a substitution), else 0. */
+function openKind(t: Token): number {
+  return t.type === 'template' ? (t.tplOpen ? SUBSTITUTION : 0) : t.type === 'punct' ? Math.max(0, KIND[t.value] ?? 0) : 0;
+}
+
+/** Reserved words after which a `/` opens a regex, as our lexer reads it, unless a `.` makes the word a property. */
+const BEFORE_REGEX = new Set(['return', 'typeof', 'instanceof', 'in', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'extends']);
+/** Words whose `(…)` heads a statement, after which a `/` opens a regex (`if (a) /x/.test(b)`), where our lexer reads a division. */
+const HEADS = new Set(['if', 'while', 'for', 'with', 'await']);
+
+/**
+ * Whether the doubtful `/` at token k is surely read as our lexer reads it, in any text that
+ * parses and shares the tokens around it, from the one before the word or the '(' that settles
+ * it (noted in `settles`):
+ * - a regex after a reserved word that no `.` makes a property (`return /x/`): no name is spelt
+ *   so, and a regex follows the keyword;
+ * - a division after a ')' whose '(' no statement's head opens (`(a % 10) / 2`): the parentheses
+ *   close an expression. Which '(' it closes is read from the brackets between, which nest.
+ */
+function settledSlash(toks: readonly Token[], k: number, opener: ReadonlyMap<number, number>, settles: number[]): boolean {
+  const t = toks[k]!;
+  const prev = toks[k - 1]!;
+  if (prev.type === 'name') {
+    const dot = toks[k - 2];
+    if (t.type !== 'regex' || !BEFORE_REGEX.has(prev.value) || (dot?.type === 'punct' && (dot.value === '.' || dot.value === '?.'))) return false;
+    settles.push((dot ?? prev).start, t.end);
+    return true;
+  }
+  if (prev.type !== 'punct' || prev.value !== ')') return false;
+  const open = opener.get(k - 1);
+  if (open === undefined) return false;
+  const head = toks[open - 1];
+  if (head?.type === 'name' && HEADS.has(head.value)) return false;
+  settles.push((head ?? toks[open]!).start, t.end);
+  return true;
 }
 
 function classOf(t: Token | undefined): string {
@@ -221,6 +279,7 @@ export function cannotParse(lx: Lexed, e: Edit): boolean {
   const text = lx.text;
   const lo = e.offset;
   const hi = e.offset + e.del;
+  for (let j = 0; j < b.settles.length; j += 2) if (lo <= b.settles[j + 1]! && hi >= b.settles[j]!) return false;
   if (!PLAIN_EDIT.test(e.ins) || !PLAIN_EDIT.test(text.slice(lo, hi))) return false;
   // `-->` or `<!--` made at the edit would be a comment in a script
   if (/<!--|-->/.test(text.slice(Math.max(0, lo - 3), lo) + e.ins + text.slice(hi, hi + 3))) return false;

@@ -222,6 +222,10 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
     const failed: { state: State; cand: Candidate; total: number; errAt?: number }[] = [];
     const toBeam = (): Partial[] => {
       for (const f of failed) {
+        // A partial costs at least its candidate's total, and `failed` comes cheapest first: once
+        // BEAM partials cost no more than this one's total, it would sort after them (a stable
+        // sort keeps the earlier of equals), and neither it nor any after it can make the beam.
+        if (beamFilled(partials, f.total)) break;
         const e = f.cand.edit;
         const text = f.state.text.slice(0, e.offset) + e.ins + f.state.text.slice(e.offset + e.del);
         const errAt = f.errAt ?? errorAt(f.state, e, text, verdictOf(text, opts.filename, opts.format));
@@ -420,6 +424,13 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
 /** Where a candidate that fails fails, in its own text (its end when V8 gives no place before it). */
 function errorAt(state: State, e: Edit, text: string, v: Verdict): number {
   return !v.ok && v.line > 0 && !endOfInput(v.message) ? offsetInCandidate(state, e, v.line, v.column) : text.length;
+}
+
+/** Whether BEAM of the partials cost at most `total`. */
+function beamFilled(partials: readonly Partial[], total: number): boolean {
+  let n = 0;
+  for (const p of partials) if (p.cost <= total && ++n >= BEAM) return true;
+  return false;
 }
 
 /** A candidate that fails as a step towards a repair of more edits: only if it moved the error further down the file, once per text. */

@@ -277,8 +277,12 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         if (sameTokens(found.text, text)) continue;
         // a rival the statements around its edit settle needs no whole compile, unless the
         // nearest rival is still sought and it may parse
-        const settled = found.rivals.settle(text);
-        if (settled === 'does not parse' || (settled && !seeking && (found.nearest || total > found.cost + AMBIGUITY_MARGIN))) continue;
+        const decisive = !seeking && (!!found.nearest || total > found.cost + AMBIGUITY_MARGIN);
+        // (one V8 has passed whole can only be settled as exporting the same: asked only when that decides)
+        if (!v || decisive) {
+          const settled = found.rivals.settle(text);
+          if (settled === 'does not parse' || (settled && decisive)) continue;
+        }
       }
       if (!v && !found && text.length < REGION_MIN_SIZE && cannotParse(state.lx, e)) {
         failed.push({ state, cand, total });

@@ -268,8 +268,10 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       // that parses.
       // (only whether a rival parses matters, not where it fails: no position is looked for; nor
       // on the last level, where a candidate that fails is not kept for the next)
-      // many such candidates fail for a reason plain in their tokens, known without V8 (unparsable.ts)
-      let v: Verdict | undefined = (found || level >= opts.maxEdits) && text.length < REGION_MIN_SIZE ? (!cannotParse(state.lx, e) && parses(text, opts.format) ? PARSES : FAILS) : undefined;
+      // many such candidates fail for a reason plain in their tokens, known without V8 (unparsable.ts),
+      // in a large file too, before its statements are settled or compiled
+      const judgedOnly = !!found || level >= opts.maxEdits;
+      let v: Verdict | undefined = !judgedOnly ? undefined : text.length < REGION_MIN_SIZE ? (!cannotParse(state.lx, e) && parses(text, opts.format) ? PARSES : FAILS) : cannotParse(state.lx, e) ? FAILS : undefined;
       if (found) {
         found.checked = total - found.cost;
         if (v && !v.ok) continue;

@@ -62,11 +62,16 @@ describe('texts that cannot parse', () => {
 
   const table: { name: string; text: string; edit: Edit; cannot: boolean }[] = [
     { name: 'a ")" put in', text: 'f(a, b);\n', edit: { offset: 7, del: 0, ins: ')' }, cannot: true },
-    { name: 'a "," put in: they pair', text: 'f(a, b);\n', edit: { offset: 4, del: 0, ins: ',' }, cannot: false },
+    { name: 'a "," put in: they pair', text: '[a, b];\n', edit: { offset: 4, del: 0, ins: ',' }, cannot: false },
+    { name: 'a "," beside another in a call', text: 'f(a, b);\n', edit: { offset: 4, del: 0, ins: ',' }, cannot: true },
     { name: 'a "," in a text whose brackets never paired', text: 'f(a, b;\n', edit: { offset: 4, del: 0, ins: ',' }, cannot: true },
     { name: 'a "," after a ".": never side by side', text: 'a.b;\n', edit: { offset: 2, del: 0, ins: ',' }, cannot: true },
     { name: 'a "=>" after a ",": never side by side', text: 'f(a, b);\n', edit: { offset: 4, del: 0, ins: ' =>' }, cannot: true },
-    { name: 'a ";" before ")": as in for (;;)', text: 'f(a);\n', edit: { offset: 3, del: 0, ins: ';' }, cannot: false },
+    { name: 'a ";" before ")": as in for (;;)', text: 'for (;a) f();\n', edit: { offset: 7, del: 0, ins: ';' }, cannot: false },
+    { name: 'a ";" in a call\'s parentheses', text: 'f(a);\n', edit: { offset: 3, del: 0, ins: ';' }, cannot: true },
+    { name: 'a ";" in an object', text: 'o = { a: 1 };\n', edit: { offset: 10, del: 0, ins: ';' }, cannot: true },
+    { name: 'a ";" in a block', text: 'if (a) { b }\n', edit: { offset: 10, del: 0, ins: ';' }, cannot: false },
+    { name: 'a "." before a string', text: "o = { a : 'x' };\n", edit: { offset: 8, del: 1, ins: '.' }, cannot: true },
     { name: 'a "." that joins a number', text: 'f(1, b);\n', edit: { offset: 3, del: 0, ins: '.' }, cannot: false },
     { name: 'a "/" after ")" may be a regex', text: 'if (a) /[/.test(b);\n', edit: { offset: 0, del: 0, ins: '(' }, cannot: false },
     { name: 'a "/" after the edit', text: 'x = y\n/z/g;\n', edit: { offset: 5, del: 0, ins: ')' }, cannot: false },

@@ -39,7 +39,7 @@ const PLAIN_EDIT = /^[A-Za-z0-9_$ \t\r\n()[\]{},;:.=>]*$/;
  * join on either side of these.
  */
 const NEVER_ADJACENT = new Set([
-  ...['(', '[', '{', ',', ';', ':', '=>', '=', '?', ')', ']', '}', '.', 'EOF'].map((b) => `.|${b}`),
+  ...['(', '[', '{', ',', ';', ':', '=>', '=', '?', ')', ']', '}', '.', 'EOF', 'string', 'num', 'template', 'regex'].map((b) => `.|${b}`),
   ...['(', '[', '{', ',', ';', ':', '=>', '=', '?'].map((a) => `${a}|.`),
   ...[',', '(', '[', '{', ';', ':', '=', '=>', '?'].map((a) => `${a}|=>`),
   ...[')', ']', '}', ',', ';', ':', '=', '?', 'EOF'].map((b) => `=>|${b}`),
@@ -85,13 +85,16 @@ interface Reading {
   suffixOk: number;
   nodeKind: Int8Array;
   nodeBelow: Int32Array;
+  /** The bracket (its index) that opened each node of `open`. */
+  nodeAt: Int32Array;
 }
 
 /** What open and need are made of (see Reading). */
-function stacks(kind: Int8Array): Pick<Reading, 'open' | 'prefixOk' | 'need' | 'suffixOk' | 'nodeKind' | 'nodeBelow'> {
+function stacks(kind: Int8Array): Pick<Reading, 'open' | 'prefixOk' | 'need' | 'suffixOk' | 'nodeKind' | 'nodeBelow' | 'nodeAt'> {
   const n = kind.length;
   const nodeKind = new Int8Array(2 * n);
   const nodeBelow = new Int32Array(2 * n);
+  const nodeAt = new Int32Array(n);
   let nodes = 0;
   const open = new Int32Array(n + 1);
   let top = -1;
@@ -102,6 +105,7 @@ function stacks(kind: Int8Array): Pick<Reading, 'open' | 'prefixOk' | 'need' | '
     if (v > 0) {
       nodeKind[nodes] = v;
       nodeBelow[nodes] = top;
+      nodeAt[nodes] = i;
       top = nodes++;
     } else if (top >= 0 && nodeKind[top] === -v) top = nodeBelow[top]!;
     else {
@@ -127,7 +131,7 @@ function stacks(kind: Int8Array): Pick<Reading, 'open' | 'prefixOk' | 'need' | '
     }
     need[i] = top;
   }
-  return { open, prefixOk, need, suffixOk, nodeKind, nodeBelow };
+  return { open, prefixOk, need, suffixOk, nodeKind, nodeBelow, nodeAt };
 }
 
 /** Per lexed text: its reading, or null when the lexer may misread it (see above). */
@@ -357,12 +361,34 @@ function neverAdjacent(lx: Lexed, b: Reading, e: Edit, first: number, next: numb
   if (joins) return false;
   const before = first > 0 ? classOf(toks[first - 1]) : 'BOF';
   const after = classOf(toks[next]);
+  // a ';' or ',' put in where the brackets around it take none (the brackets up to it are the file's own)
+  if ((ins === ';' || ins === ',') && firstAtOrAfter(b.at, lo) === firstAtOrAfter(b.at, hi) && outOfPlace(lx, b, firstAtOrAfter(b.at, lo), ins, before, after)) return true;
   if (ins === '') {
     const a = toks[first - 1];
     const b = toks[next];
     return NEVER_ADJACENT.has(`${before}|${after}`) || (!!a && !!b && operand(a) && operand(b) && !lineBetween(text, a.end, lo) && !lineBetween(text, hi, b.start));
   }
   return NEVER_ADJACENT.has(`${before}|${ins}`) || NEVER_ADJACENT.has(`${ins}|${after}`);
+}
+
+/** Tokens before a `{` that opens an object literal (or a pattern): an expression goes on there, never a block or a class body. */
+const OBJECT_AFTER = new Set(['=', '+=', '-=', '*=', '/=', '%=', '**=', '<<=', '>>=', '>>>=', '&=', '|=', '^=', '&&=', '||=', '??=', '(', ',', '[', '?', '...']);
+
+/**
+ * Whether a `;` or `,` put in before bracket `from` stands where the innermost bracket open
+ * there takes none: a `;` inside `[…]`, `${…}`, an object's `{…}` or a `(…)` no `for` heads; a `,`
+ * beside another outside an array's `[…]` (`a,,b`). `before`, `after`: its neighbours' classes.
+ */
+function outOfPlace(lx: Lexed, b: Reading, from: number, ins: string, before: string, after: string): boolean {
+  const top = b.open[from]!;
+  if (ins === ',') return (before === ',' || after === ',') && (top < 0 || b.nodeKind[top] !== SQUARE);
+  if (top < 0) return false;
+  const kind = b.nodeKind[top];
+  if (kind === SQUARE || kind === SUBSTITUTION) return true;
+  const opener = tokenAt(lx, b.at[b.nodeAt[top]!]!);
+  const pred = lx.tokens[opener - 1];
+  if (kind === PAREN) return !(pred?.type === 'name' && (pred.value === 'for' || pred.value === 'await'));
+  return pred?.type === 'punct' && OBJECT_AFTER.has(pred.value);
 }
 
 /**

@@ -11,7 +11,8 @@
  * Our lexer reads a valid text as V8 does except where a `/` could be a regex or a division and
  * its rule may guess wrong (after `)`, `}`, `++`, `--` or a word that may head an expression),
  * an HTML-like comment, or a line separator inside a string: a text with any of these is never
- * judged here.
+ * judged here, but for a `/` whose reading the tokens before it settle (settledSlash), and then
+ * not for an edit among those tokens.
  */
 import type { Edit } from './candidates.js';
 import { tokenAt, type Lexed, type Token } from './tokens.js';

@@ -222,6 +222,10 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
     const failed: { state: State; cand: Candidate; total: number; errAt?: number }[] = [];
     const toBeam = (): Partial[] => {
       for (const f of failed) {
+        // A partial costs at least its candidate's total, and `failed` comes cheapest first: once
+        // BEAM partials cost no more than this one's total, it would sort after them (a stable
+        // sort keeps the earlier of equals), and neither it nor any after it can make the beam.
+        if (beamFilled(partials, f.total)) break;
         const e = f.cand.edit;
         const text = f.state.text.slice(0, e.offset) + e.ins + f.state.text.slice(e.offset + e.del);
         const errAt = f.errAt ?? errorAt(f.state, e, text, verdictOf(text, opts.filename, opts.format));
@@ -264,8 +268,10 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
       // that parses.
       // (only whether a rival parses matters, not where it fails: no position is looked for; nor
       // on the last level, where a candidate that fails is not kept for the next)
-      // many such candidates fail for a reason plain in their tokens, known without V8 (unparsable.ts)
-      let v: Verdict | undefined = (found || level >= opts.maxEdits) && text.length < REGION_MIN_SIZE ? (!cannotParse(state.lx, e) && parses(text, opts.format) ? PARSES : FAILS) : undefined;
+      // many such candidates fail for a reason plain in their tokens, known without V8 (unparsable.ts),
+      // in a large file too, before its statements are settled or compiled
+      const judgedOnly = !!found || level >= opts.maxEdits;
+      let v: Verdict | undefined = !judgedOnly ? undefined : text.length < REGION_MIN_SIZE ? (!cannotParse(state.lx, e) && parses(text, opts.format) ? PARSES : FAILS) : cannotParse(state.lx, e) ? FAILS : undefined;
       if (found) {
         found.checked = total - found.cost;
         if (v && !v.ok) continue;
@@ -273,8 +279,12 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
         if (sameTokens(found.text, text)) continue;
         // a rival the statements around its edit settle needs no whole compile, unless the
         // nearest rival is still sought and it may parse
-        const settled = found.rivals.settle(text);
-        if (settled === 'does not parse' || (settled && !seeking && (found.nearest || total > found.cost + AMBIGUITY_MARGIN))) continue;
+        const decisive = !seeking && (!!found.nearest || total > found.cost + AMBIGUITY_MARGIN);
+        // (one V8 has passed whole can only be settled as exporting the same: asked only when that decides)
+        if (!v || decisive) {
+          const settled = found.rivals.settle(text);
+          if (settled === 'does not parse' || (settled && decisive)) continue;
+        }
       }
       if (!v && !found && text.length < REGION_MIN_SIZE && cannotParse(state.lx, e)) {
         failed.push({ state, cand, total });
@@ -420,6 +430,13 @@ export function searchRepair(original: string, rootLx: Lexed, errorOffset: numbe
 /** Where a candidate that fails fails, in its own text (its end when V8 gives no place before it). */
 function errorAt(state: State, e: Edit, text: string, v: Verdict): number {
   return !v.ok && v.line > 0 && !endOfInput(v.message) ? offsetInCandidate(state, e, v.line, v.column) : text.length;
+}
+
+/** Whether BEAM of the partials cost at most `total`. */
+function beamFilled(partials: readonly Partial[], total: number): boolean {
+  let n = 0;
+  for (const p of partials) if (p.cost <= total && ++n >= BEAM) return true;
+  return false;
 }
 
 /** A candidate that fails as a step towards a repair of more edits: only if it moved the error further down the file, once per text. */

@@ -33,7 +33,7 @@ const program = new Command('mechanic')
   .addHelpText(
     'after',
     `
-Exit codes: 0 all well, 1 problems found or left, 2 usage or config error, 3 another mechanic holds the state folder.
+Exit codes: 0 all well, 1 problems found or left (or the mechanic itself failed), 2 usage or config error, 3 another mechanic holds the state folder.
 
 Examples:
   $ mechanic init                 write a commented mechanic.config.yaml for this folder and its PM2 apps

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { EngineStartError } from '../util/errors.js';
 import { runProcess, minimalEnv } from '../util/proc.js';
 import { omit } from '../util/omit.js';
 import { Limiter } from '../util/serial.js';
@@ -174,6 +175,15 @@ export class SyntaxChecker {
     this.pool.warm();
   }
 
+  /**
+   * Once an engine could not start, every check fails at once with why (see EngineStartError)
+   * and starts none, until this: a long-lived checker (the daemon's) calls it a cycle, so that
+   * an install fixed meanwhile recovers, and one still broken costs a few engine starts a cycle.
+   */
+  retryEngines(): void {
+    this.pool.clearStartFailure();
+  }
+
   /** Where verdicts are reached: `thread` (this node) or `process` (the configured binary). */
   get engine(): 'thread' | 'process' {
     return this.pool.engine.kind;
@@ -257,15 +267,24 @@ export class SyntaxChecker {
       if (confirming.length) await Promise.all(confirming);
       run.advance();
     };
-    // Lanes take batches in turn (an async generator answers one call at a time).
+    // Lanes take batches in turn (an async generator answers one call at a time). One that
+    // fails stops them all: the others end with the batch they hold, and the check throws.
+    let failed: { err: unknown } | undefined;
     const lane = async (): Promise<void> => {
-      while (!run.stopped) {
+      while (!run.stopped && !failed) {
         const next = await batches.next();
         if (next.done) return;
         await runBatch(next.value);
       }
     };
-    await Promise.all(Array.from({ length: window }, lane));
+    await Promise.all(
+      Array.from({ length: window }, () =>
+        lane().catch((err: unknown) => {
+          failed ??= { err };
+        }),
+      ),
+    );
+    if (failed) throw failed.err;
   }
 
   /**
@@ -279,13 +298,15 @@ export class SyntaxChecker {
     try {
       return await this.pool.run<CheckOutcome[]>(req(batch));
     } catch (err) {
-      if (this.pool.isClosed) throw err;
+      // No engine can start: no file is to blame, and none is tried again.
+      if (this.pool.isClosed || err instanceof EngineStartError) throw err;
       if (batch.length > 1) return (await Promise.all(batch.map((w) => this.checkBatch(run, [w])))).flat();
       run.summary.retried = (run.summary.retried ?? 0) + 1;
       const alone = new WorkerPool(1, this.pool.engine.kind === 'thread' ? { kind: 'thread' } : this.pool.engine);
       try {
         return await alone.run<CheckOutcome[]>(req(batch));
       } catch (again) {
+        if (again instanceof EngineStartError) throw again;
         return [{ file: batch[0]!.check.file, failed: `the syntax engine failed on this file: ${firstLine(again)} (before: ${firstLine(err)})` }];
       } finally {
         await alone.close();

@@ -1,7 +1,8 @@
 // A syntax engine that cannot start (its module does not load: here dist/ copied where acorn does
 // not resolve) stops the scan at once and loudly: exit 1 naming the cause, no file reported as
 // scanned, a few engine starts rather than one a file. The daemon logs it each cycle and
-// recovers once the install is fixed. (A file that kills its engine: see engine-heap.test.ts.)
+// recovers once the install is fixed. An engine that starts but fails every file stops it too.
+// (A file that kills its engine: see engine-heap.test.ts.)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -49,6 +50,26 @@ describe('a syntax engine that cannot start', () => {
       // One engine start a file took ~22 s of CPU on 200 files.
       assert.ok(ms < 10_000, `took ${ms} ms`);
     });
+
+  it('an engine that starts but fails every file (a corrupt install): exits 1 after a few files, not an engine a file', async () => {
+    // Another copy, its dependencies resolved, whose engine throws on any file it is asked to check.
+    const copy = path.join(dir, 'corrupt');
+    fs.cpSync(path.join(dir, 'mechanic'), copy, { recursive: true });
+    fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+    const worker = path.join(copy, 'dist', 'engine', 'worker.js');
+    const text = fs.readFileSync(worker, 'utf8');
+    const head = 'export function checkFile(item, rules = ownRules) {';
+    assert.ok(text.includes(head), 'worker.js as built');
+    fs.writeFileSync(worker, text.replace(head, `${head}\n    throw new Error(\`corrupt install (\${item.file})\`);`));
+    const started = Date.now();
+    const r = await runCli(['--config', config('corrupt.json'), 'scan', '--json'], { cwd: dir, env: env(), timeoutMs: 60_000, cli: path.join(copy, 'dist', 'cli', 'bin.cjs') });
+    const ms = Date.now() - started;
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^mechanic: error: the syntax engine fails on every file \(3 in a row, .*\): Error: corrupt install \(/m);
+    assert.equal(r.stdout, '');
+    // An engine a file (each judged again alone) took ~16 s on 200 files.
+    assert.ok(ms < 10_000, `took ${ms} ms`);
+  });
 
   it('the daemon logs it every cycle, keeps running, and recovers once the install is fixed', async () => {
     const child = spawn(process.execPath, [bin, '--config', config('daemon.json', { cycleIntervalMs: 300 }), 'daemon'], { cwd: dir, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });

@@ -82,6 +82,8 @@ export async function runCycle(opts: CycleOptions): Promise<CycleReport> {
   let lock: Lock | undefined;
   if (changes && !opts.lockHeld) lock = acquireLock(config.stateDir, opts.mode);
   const checker = opts.checker ?? (await SyntaxChecker.create(config.node));
+  // A shared checker whose engines could not start last cycle tries them again.
+  if (opts.checker) checker.retryEngines();
   try {
     return await cycleBody(opts, clock, warn, changes, checker);
   } finally {

@@ -33,7 +33,7 @@ const program = new Command('mechanic')
   .addHelpText(
     'after',
     `
-Exit codes: 0 all well, 1 problems found or left, 2 usage or config error, 3 another mechanic holds the state folder.
+Exit codes: 0 all well, 1 problems found or left (or the mechanic itself failed), 2 usage or config error, 3 another mechanic holds the state folder.
 
 Examples:
   $ mechanic init                 write a commented mechanic.config.yaml for this folder and its PM2 apps
@@ -117,14 +117,14 @@ program
   .action(async (opts: { json?: boolean; first?: number }) => {
     const c = await config();
     const bar = progressBar(!opts.json);
+    // Cleared on a failure too (a syntax engine that cannot start): its error starts a line of its own.
     const report = await runCycle({
       config: c,
       mode: 'scan',
       // A verdict a file reported to a bar that draws nothing was a call chain a file of a rescan.
       ...(bar.live ? { onProgress: (e: ProgressEvent) => e.type === 'scan' && bar.update(e.done, e.total) } : {}),
       ...(opts.first !== undefined ? { syntaxLimit: opts.first } : {}),
-    });
-    bar.end();
+    }).finally(() => bar.end());
     if (opts.json)
       printJson({
         bugs: report.bugs.map((b) => ({ ...b, protected: !!b.protected, ...(b.kind === 'runtime' ? { history: !!b.history } : {}) })),
@@ -165,8 +165,7 @@ for (const mode of ['fix', 'run'] as const) {
         dryRun: !!opts.dryRun,
         warn: (m) => printError(yellow(`warning: ${m}\n`)),
         ...(bar.live ? { onProgress: (e: ProgressEvent) => e.type === 'scan' && bar.update(e.done, e.total) } : {}),
-      });
-      bar.end();
+      }).finally(() => bar.end());
       if (opts.json) printJson(report);
       else print(formatCycle(report, c.roots) + '\n');
       process.exitCode = report.exitCode;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import { isoTime } from '../util/clock.js';
-import { errorMessage } from '../util/errors.js';
+import { EngineStartError, errorMessage } from '../util/errors.js';
 import { isInsideAny } from '../workspace/paths.js';
 import { expandLogGlobs, readLogsIncrementally } from './logs/read.js';
 import { groupErrors, toBugs } from './logs/group.js';
@@ -216,6 +216,8 @@ export async function discoverBugs(discover: DiscoverContext): Promise<Discovery
     try {
       await source.discover(ctx, out);
     } catch (err) {
+      // An engine that cannot start is the mechanic's own failure, not a source's: the cycle stops.
+      if (err instanceof EngineStartError) throw err;
       out.warnings.push(`${source.name}: ${errorMessage(err)}`);
     }
   }

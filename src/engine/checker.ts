@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { EngineStartError } from '../util/errors.js';
 import { runProcess, minimalEnv } from '../util/proc.js';
 import { omit } from '../util/omit.js';
 import { Limiter } from '../util/serial.js';
@@ -174,6 +175,15 @@ export class SyntaxChecker {
     this.pool.warm();
   }
 
+  /**
+   * Once an engine could not start, every check fails at once with why (see EngineStartError)
+   * and starts none, until this: a long-lived checker (the daemon's) calls it a cycle, so that
+   * an install fixed meanwhile recovers, and one still broken costs a few engine starts a cycle.
+   */
+  retryEngines(): void {
+    this.pool.clearStartFailure();
+  }
+
   /** Where verdicts are reached: `thread` (this node) or `process` (the configured binary). */
   get engine(): 'thread' | 'process' {
     return this.pool.engine.kind;
@@ -198,7 +208,7 @@ export class SyntaxChecker {
     onResult?: (v: FileVerdict) => void,
     options: CheckOptions = {},
   ): Promise<{ verdicts: FileVerdict[]; summary: CheckSummary }> {
-    const run = new CheckRun(files, options, onResult);
+    const run = new CheckRun(files, options, onResult, this.pool.threads);
     const scopes = options.scopes ?? new PackageScopes(this.rules);
     const pending = run.takeCached(scopes);
     const left = options.surfaceBudget === undefined ? undefined : run.planSurfaces(pending, options.surfaceBudget);
@@ -257,15 +267,24 @@ export class SyntaxChecker {
       if (confirming.length) await Promise.all(confirming);
       run.advance();
     };
-    // Lanes take batches in turn (an async generator answers one call at a time).
+    // Lanes take batches in turn (an async generator answers one call at a time). One that
+    // fails stops them all: the others end with the batch they hold, and the check throws.
+    let failed: { err: unknown } | undefined;
     const lane = async (): Promise<void> => {
-      while (!run.stopped) {
+      while (!run.stopped && !failed) {
         const next = await batches.next();
         if (next.done) return;
         await runBatch(next.value);
       }
     };
-    await Promise.all(Array.from({ length: window }, lane));
+    await Promise.all(
+      Array.from({ length: window }, () =>
+        lane().catch((err: unknown) => {
+          failed ??= { err };
+        }),
+      ),
+    );
+    if (failed) throw failed.err;
   }
 
   /**
@@ -276,20 +295,35 @@ export class SyntaxChecker {
    */
   private async checkBatch(run: CheckRun, batch: readonly Work[]): Promise<(CheckOutcome | { file: string; failed: string })[]> {
     const req = (b: readonly Work[]) => ({ op: 'check' as const, files: b.map((w) => w.check), rules: this.rules });
+    if (run.engineFailure) throw run.engineFailure;
     try {
-      return await this.pool.run<CheckOutcome[]>(req(batch));
+      const outcomes = await this.pool.run<CheckOutcome[]>(req(batch));
+      run.engineAnswered();
+      return outcomes;
     } catch (err) {
-      if (this.pool.isClosed) throw err;
+      // No engine can start: no file is to blame, and none is tried again.
+      if (this.pool.isClosed || err instanceof EngineStartError) throw err;
       if (batch.length > 1) return (await Promise.all(batch.map((w) => this.checkBatch(run, [w])))).flat();
-      run.summary.retried = (run.summary.retried ?? 0) + 1;
-      const alone = new WorkerPool(1, this.pool.engine.kind === 'thread' ? { kind: 'thread' } : this.pool.engine);
-      try {
-        return await alone.run<CheckOutcome[]>(req(batch));
-      } catch (again) {
-        return [{ file: batch[0]!.check.file, failed: `the syntax engine failed on this file: ${firstLine(again)} (before: ${firstLine(err)})` }];
-      } finally {
-        await alone.close();
-      }
+      // As many engines of their own at once as the pool has: not one for each file of a batch
+      // that failed whole, and few enough that engines that cannot work are found out soon.
+      return run.alone.run(async () => {
+        if (run.engineFailure) throw run.engineFailure;
+        run.summary.retried = (run.summary.retried ?? 0) + 1;
+        const alone = new WorkerPool(1, this.pool.engine.kind === 'thread' ? { kind: 'thread' } : this.pool.engine);
+        const file = batch[0]!.check.file;
+        try {
+          const outcomes = await alone.run<CheckOutcome[]>(req(batch));
+          run.engineAnswered();
+          return outcomes;
+        } catch (again) {
+          if (again instanceof EngineStartError) throw again;
+          const stop = run.engineFailed(file, firstLine(again));
+          if (stop) throw stop;
+          return [{ file, failed: `the syntax engine failed on this file: ${firstLine(again)} (before: ${firstLine(err)})` }];
+        } finally {
+          await alone.close();
+        }
+      });
     }
   }
 
@@ -428,6 +462,12 @@ function OkVerdict(this: { file: string; ok: true; format: ModuleFormat }, file:
 OkVerdict.prototype = Object.prototype;
 type OkVerdictMaker = new (file: string, format: ModuleFormat) => FileVerdict;
 
+/**
+ * Files in a row that an engine failed even alone, the same way and with no file answered
+ * between them, that make a started engine one that cannot work (see CheckRun.engineFailed).
+ */
+const ENGINE_FAILURES_IN_A_ROW = 3;
+
 /** A file for the engines: its index in the call, what to check, and its size for batching. */
 type Work = { i: number; check: FileCheck; bytes: number };
 
@@ -499,16 +539,26 @@ class CheckRun {
   private readonly racy: Uint8Array;
   /** Indexes of the verdicts the cache gave (candidates for a surface their record lacks). */
   private readonly hits: number[] = [];
+  /** Files failed alone in a row with no file answered since, and how (see engineFailed). */
+  private failedInARow = 0;
+  private failedHow = '';
+  /** Set once the engines are found unable to judge any file: the check stops with it. */
+  engineFailure: EngineStartError | undefined;
   // The limit: how many errors the filled prefix of `slots` holds, and where it ends.
   private prefix = 0;
   private errors = 0;
   private cut: number;
 
+  /** Where files are judged again alone (see SyntaxChecker.checkBatch). */
+  readonly alone: Limiter;
+
   constructor(
     readonly files: readonly string[],
     options: CheckOptions,
     private readonly onResult: ((v: FileVerdict) => void) | undefined,
+    engines: number,
   ) {
+    this.alone = new Limiter(engines);
     this.cache = options.cache;
     this.stats = options.stats;
     this.fileStats = options.fileStats;
@@ -562,6 +612,26 @@ class CheckRun {
     }
     this.advance();
     return pending;
+  }
+
+  /** An engine answered a request: engines work, whatever failed before. */
+  engineAnswered(): void {
+    this.failedInARow = 0;
+  }
+
+  /**
+   * A file its engine failed even alone (unbounded, fresh). A real per-file crash is rare and
+   * its own; ENGINE_FAILURES_IN_A_ROW of them the same way (the file's path aside) with none
+   * answered between is an engine that starts but cannot work (a corrupt install): the error
+   * the check stops with, rather than an engine started for each file of the tree.
+   */
+  engineFailed(file: string, why: string): EngineStartError | undefined {
+    const how = why.split(file).join('<file>');
+    this.failedInARow = how === this.failedHow ? this.failedInARow + 1 : 1;
+    this.failedHow = how;
+    if (this.failedInARow >= ENGINE_FAILURES_IN_A_ROW)
+      this.engineFailure ??= new EngineStartError(`the syntax engine fails on every file (${this.failedInARow} in a row, each alone in an engine of its own, none answered): ${why}`);
+    return this.engineFailure;
   }
 
   emit(i: number, v: FileVerdict): void {

@@ -3,12 +3,14 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'node:worker_threads';
+import { EngineStartError } from '../util/errors.js';
 import { minimalEnv } from '../util/proc.js';
-import type { WorkerRequest } from './worker.js';
+import type { EngineReady, WorkerRequest } from './worker.js';
 
 type Request = WorkerRequest extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
 type Job = { req: WorkerRequest; resolve: (v: unknown) => void; reject: (e: Error) => void };
 type Reply = { id: number; ok: boolean; value?: unknown; error?: string; kept?: number };
+type Message = Reply | EngineReady;
 
 /** One engine, a thread or a process, behind the same few calls. */
 interface Engine {
@@ -17,7 +19,8 @@ interface Engine {
   unref(): void;
   terminate(): Promise<void>;
 }
-type Slot = { engine: Engine; job: Job | undefined };
+/** `ready`: the engine said it started (see EngineReady). */
+type Slot = { engine: Engine; job: Job | undefined; ready: boolean };
 
 /**
  * Where the engines run. `thread`: worker threads of this process (the configured node is the
@@ -73,6 +76,12 @@ export class WorkerPool {
   private queue: Job[] = [];
   private nextId = 1;
   private closed = false;
+  /**
+   * Set when an engine died before it said it started: its module cannot load, and neither will
+   * the next one's. Every job is refused with it, and no engine starts, until clearStartFailure:
+   * a tree of any size costs the engines already starting, not an engine a file.
+   */
+  private startFailure: EngineStartError | undefined;
 
   constructor(
     private readonly size = defaultThreads(),
@@ -98,6 +107,7 @@ export class WorkerPool {
    * to report.
    */
   warm(count = this.size): void {
+    if (this.startFailure) return;
     try {
       while (!this.closed && this.slots.length < Math.min(count, this.size)) this.spawn();
     } catch {
@@ -107,6 +117,7 @@ export class WorkerPool {
 
   run<T>(req: Request): Promise<T> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
+    if (this.startFailure) return Promise.reject(this.startFailure);
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ req: { ...req, id: this.nextId++ }, resolve: resolve as (v: unknown) => void, reject });
       this.pump();
@@ -120,7 +131,7 @@ export class WorkerPool {
         try {
           slot = this.spawn();
         } catch (err) {
-          for (const job of this.queue.splice(0)) job.reject(err as Error);
+          this.startFailed(err as Error);
           return;
         }
       }
@@ -134,8 +145,12 @@ export class WorkerPool {
   }
 
   private spawn(): Slot {
-    const slot: Slot = { engine: undefined as unknown as Engine, job: undefined };
-    const onReply = (msg: Reply) => {
+    const slot: Slot = { engine: undefined as unknown as Engine, job: undefined, ready: false };
+    const onReply = (msg: Message) => {
+      if ('ready' in msg) {
+        slot.ready = true;
+        return;
+      }
       const job = slot.job;
       slot.job = undefined;
       if ((msg.kept ?? 0) >= RETIRE_AFTER_KEPT_BYTES) this.retire(slot);
@@ -150,6 +165,10 @@ export class WorkerPool {
       const job = slot.job;
       slot.job = undefined;
       this.slots = this.slots.filter((s) => s !== slot);
+      if (!slot.ready && !this.closed) {
+        if (job) this.queue.unshift(job);
+        return this.startFailed(err);
+      }
       job?.reject(err);
       if (!this.closed) this.pump();
     };
@@ -157,6 +176,17 @@ export class WorkerPool {
     slot.engine.unref();
     this.slots.push(slot);
     return slot;
+  }
+
+  /** No engine can start: every job waiting is refused with why, and so is every job until clearStartFailure. */
+  private startFailed(err: Error): void {
+    this.startFailure ??= err instanceof EngineStartError ? err : new EngineStartError(`the syntax engine cannot start: ${err.message}`, { cause: err });
+    for (const job of this.queue.splice(0)) job.reject(this.startFailure);
+  }
+
+  /** Let engines start again (an install fixed since): the next job starts one, and finds out. */
+  clearStartFailure(): void {
+    this.startFailure = undefined;
   }
 
   /** Take an idle engine out of service; the next job starts a fresh one. */
@@ -174,7 +204,7 @@ export class WorkerPool {
   }
 }
 
-function threadEngine(onReply: (msg: Reply) => void, fail: (err: Error) => void, heap: EngineHeap | undefined): Engine {
+function threadEngine(onReply: (msg: Message) => void, fail: (err: Error) => void, heap: EngineHeap | undefined): Engine {
   let worker: Worker;
   const resourceLimits = heap ? { resourceLimits: { maxOldGenerationSizeMb: heap.oldMb, maxYoungGenerationSizeMb: heap.youngMb } } : {};
   try {
@@ -205,7 +235,7 @@ function threadEngine(onReply: (msg: Reply) => void, fail: (err: Error) => void,
  * A child process of another node binary, talking over IPC. Started with argv (never a shell)
  * and a minimal environment, it lives as long as the pool and ends with it or with its parent.
  */
-function processEngine(node: string, onReply: (msg: Reply) => void, fail: (err: Error) => void, closed: () => boolean): Engine {
+function processEngine(node: string, onReply: (msg: Message) => void, fail: (err: Error) => void, closed: () => boolean): Engine {
   const child: ChildProcess = spawn(node, [...ENGINE_ARGV, fileURLToPath(WORKER_URL)], {
     stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
     serialization: 'advanced',
@@ -224,9 +254,10 @@ function processEngine(node: string, onReply: (msg: Reply) => void, fail: (err: 
     ended = true;
     if (!closed()) fail(new Error(`${node} syntax engine ${why}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
   };
-  child.on('message', (msg) => onReply(msg as Reply));
+  child.on('message', (msg) => onReply(msg as Message));
   child.on('error', (err) => end(`could not start (${err.message})`));
-  child.on('exit', (code, signal) => end(`exited (${signal ?? `code ${code}`})`));
+  // A turn later: IPC messages read with the exit (its READY) are seen first.
+  child.on('exit', (code, signal) => setImmediate(() => end(`exited (${signal ?? `code ${code}`})`)));
   const handles = () => [child, child.channel, child.stderr] as Array<{ ref?: () => void; unref?: () => void } | null | undefined>;
   return {
     send: (req) => {

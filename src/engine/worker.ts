@@ -155,13 +155,22 @@ async function answer(req: WorkerRequest, send: (reply: Reply) => void): Promise
   send(reply);
 }
 
+/**
+ * Sent once, when this module has loaded and its lexers are ready, before any reply: an engine
+ * that dies without it could not start (see WorkerPool), one that dies after it died on a file.
+ */
+export type EngineReady = { ready: true };
+const READY: EngineReady = { ready: true };
+
 if (parentPort) {
-  lexersReady = initLexers();
   const port = parentPort;
+  lexersReady = initLexers().then(() => port.postMessage(READY));
   port.on('message', (req: WorkerRequest) => void answer(req, (r) => port.postMessage(r)));
 } else if (process.send && process.env.MECHANIC_SYNTAX_ENGINE === '1') {
   // A child process of the configured node: requests come over IPC; it ends with its parent.
-  lexersReady = initLexers();
+  // Requests wait until READY is handed to the channel: a file that kills this process at once
+  // must not look like a process that could not start.
+  lexersReady = initLexers().then(() => new Promise<void>((resolve) => void process.send!(READY, () => resolve())));
   process.on('message', (req: WorkerRequest) => void answer(req, (r) => process.send!(r)));
   process.on('disconnect', () => process.exit(0));
 }

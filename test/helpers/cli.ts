@@ -109,9 +109,10 @@ export function box(): Sandbox {
   return sb;
 }
 
-export function runCli(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<CliResult> {
+/** `cli`: another entry point than this checkout's dist/cli/main.js (a copy of dist/, its bin.cjs). */
+export function runCli(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number; cli?: string }): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [opts.cli ?? cliPath, ...args], { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

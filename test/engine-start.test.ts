@@ -1,0 +1,94 @@
+// A syntax engine that cannot start (its module does not load: here dist/ copied where acorn does
+// not resolve) stops the scan at once and loudly: exit 1 naming the cause, no file reported as
+// scanned, a few engine starts rather than one a file. The daemon logs it each cycle and
+// recovers once the install is fixed. An engine that starts but fails every file stops it too.
+// (A file that kills its engine: see engine-heap.test.ts.)
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { repoRoot, runCli, waitFor } from './helpers/cli.ts';
+
+const CAUSE = /the syntax engine cannot start: Cannot find package 'acorn' imported from .*compile\.js/;
+
+describe('a syntax engine that cannot start', () => {
+  let dir: string;
+  let bin: string;
+  const env = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: path.join(dir, 'home'), XDG_STATE_HOME: path.join(dir, 'home', 'state'), NO_COLOR: '1' });
+  const config = (name: string, extra: object = {}): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, JSON.stringify({ roots: [path.join(dir, 'tree')], stateDir: path.join(dir, `state-${name}`), pm2Logs: false, llm: { provider: 'none' }, ...extra }));
+    return file;
+  };
+
+  before(() => {
+    dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'mechanic-engine-start-')));
+    // The CLI runs as one bundle (its dependencies inside); the engine's modules are dist/'s own,
+    // which import acorn from a node_modules that is not there.
+    fs.cpSync(path.join(repoRoot, 'dist'), path.join(dir, 'mechanic', 'dist'), { recursive: true });
+    fs.copyFileSync(path.join(repoRoot, 'package.json'), path.join(dir, 'mechanic', 'package.json'));
+    bin = path.join(dir, 'mechanic', 'dist', 'cli', 'bin.cjs');
+    fs.mkdirSync(path.join(dir, 'tree'));
+    fs.mkdirSync(path.join(dir, 'home'));
+    for (let i = 0; i < 250; i++) fs.writeFileSync(path.join(dir, 'tree', `f${i}.js`), `module.exports = ${i};\n`);
+    fs.writeFileSync(path.join(dir, 'tree', 'broken.js'), 'function (\n');
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  for (const args of [['scan', '--json'], ['scan'], ['run', '--json']])
+    it(`mechanic ${args.join(' ')}: exits 1 at once, naming the engine's error, and reports no file`, async () => {
+      const started = Date.now();
+      const r = await runCli(['--config', config(`${args.join('-')}.json`), ...args], { cwd: dir, env: env(), timeoutMs: 60_000, cli: bin });
+      const ms = Date.now() - started;
+      assert.equal(r.code, 1, r.stderr);
+      assert.match(r.stderr, CAUSE);
+      assert.match(r.stderr, /^mechanic: error: /m);
+      // No report at all: neither "0 bugs" nor a file skipped one by one.
+      assert.equal(r.stdout, '');
+      // One engine start a file took ~22 s of CPU on 200 files.
+      assert.ok(ms < 10_000, `took ${ms} ms`);
+    });
+
+  it('an engine that starts but fails every file (a corrupt install): exits 1 after a few files, not an engine a file', async () => {
+    // Another copy, its dependencies resolved, whose engine throws on any file it is asked to check.
+    const copy = path.join(dir, 'corrupt');
+    fs.cpSync(path.join(dir, 'mechanic'), copy, { recursive: true });
+    fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
+    const worker = path.join(copy, 'dist', 'engine', 'worker.js');
+    const text = fs.readFileSync(worker, 'utf8');
+    const head = 'export function checkFile(item, rules = ownRules) {';
+    assert.ok(text.includes(head), 'worker.js as built');
+    fs.writeFileSync(worker, text.replace(head, `${head}\n    throw new Error(\`corrupt install (\${item.file})\`);`));
+    const started = Date.now();
+    const r = await runCli(['--config', config('corrupt.json'), 'scan', '--json'], { cwd: dir, env: env(), timeoutMs: 60_000, cli: path.join(copy, 'dist', 'cli', 'bin.cjs') });
+    const ms = Date.now() - started;
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /^mechanic: error: the syntax engine fails on every file \(3 in a row, .*\): Error: corrupt install \(/m);
+    assert.equal(r.stdout, '');
+    // An engine a file (each judged again alone) took ~16 s on 200 files.
+    assert.ok(ms < 10_000, `took ${ms} ms`);
+  });
+
+  it('the daemon logs it every cycle, keeps running, and recovers once the install is fixed', async () => {
+    const child = spawn(process.execPath, [bin, '--config', config('daemon.json', { cycleIntervalMs: 300 }), 'daemon'], { cwd: dir, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await waitFor('two failed cycles', () => (out.match(/cycle failed: .*/g) ?? []).length >= 2);
+      for (const line of out.match(/cycle failed: .*/g)!) assert.match(line, CAUSE);
+      assert.doesNotMatch(out, /cycle \d+: /, 'no cycle reported as done');
+      // The install fixed: acorn resolves from the copy's node_modules.
+      fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'mechanic', 'node_modules'), 'dir');
+      const done = await waitFor('a cycle that scans', () => /cycle \d+: .*1 bug\(s\)/.exec(out));
+      assert.ok(done, out);
+    } finally {
+      child.kill('SIGTERM');
+      fs.rmSync(path.join(dir, 'mechanic', 'node_modules'), { force: true });
+    }
+    assert.equal(await exited, 0, out);
+  });
+});

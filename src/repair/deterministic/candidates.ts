@@ -297,8 +297,6 @@ function classOfText(s: string): string | undefined {
 interface Site {
   a: string;
   b: string;
-  /** The class of the text removed; undefined when it has none (nothing removed, or a quote). */
-  x: string | undefined;
   /** The text removed has some, but no class: the edit is not judged. */
   unclassed: boolean;
   /** A line break between the previous token and the edit, and between the edit and the next token. */
@@ -347,7 +345,7 @@ function naturalnessOf(lx: Lexed, stats: Bigrams): (c: Candidate) => number {
     const sepBefore = breakLeft ? '\n' : ' ';
     const sepAfter = breakRight ? '\n' : ' ';
     const removed = x ? lp(a, x, sepBefore) + lp(x, b, sepAfter) : lp(a, b, breakLeft || breakRight ? '\n' : ' ');
-    site = { a, b, x, unclassed: !!removedText && !x, breakLeft, breakRight, removed };
+    site = { a, b, unclassed: !!removedText && !x, breakLeft, breakRight, removed };
     sites.set(key, site);
     return site;
   };

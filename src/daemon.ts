@@ -1,8 +1,10 @@
 import type { Config } from './config/load.js';
 import { runCycle, type CycleReport } from './cycle.js';
 import { SyntaxChecker } from './engine/checker.js';
-import { systemClock, type Clock } from './util/clock.js';
+import { isoTime, systemClock, type Clock } from './util/clock.js';
 import { errorMessage } from './util/errors.js';
+import { scrubberFor } from './util/secrets.js';
+import { loadState, saveState, type CycleFailure } from './state/state.js';
 import { acquireLock } from './workspace/lock.js';
 import { daemonNotifier } from './notify/deliver.js';
 import { serial, type Serial } from './util/serial.js';
@@ -90,6 +92,9 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
   const empty = new Map<string, string>();
   // Whether records may lack a surface: until a fill found none left, and after a scan deferred some.
   let fillNeeded = true;
+  // The run of failed cycles under way, as the state keeps it: a restarted daemon goes on with it
+  // (one daemon.failing a run, however many restarts; daemon.recovered when one finishes).
+  let failing = keptFailure(config, opts.warn);
   /**
    * Between cycles, the surfaces the scans deferred: within the configured bytes and time, never
    * past the wait, stopped between batches by `sig` (a shutdown or a wake). A failure only warns.
@@ -117,12 +122,26 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         // A server's action (revert, apply) never runs inside a cycle: both go through `exclusive`.
         const report = control ? await control.exclusive(cycle) : await cycle();
         cycles++;
+        if (failing) {
+          notifier.recovered(failing);
+          failing = undefined;
+          keepFailure(config, undefined, opts.warn);
+        }
         if (report.scan?.surfacesDeferred) fillNeeded = true;
         opts.onCycle?.(report, cycles);
       } catch (err) {
-        // One bad cycle must not end the daemon; the next one tries again.
+        // One bad cycle must not end the daemon; the next one tries again. Told once a run of
+        // them, and kept for status and /health: a daemon failing every cycle was silent.
         cycles++;
-        opts.onError?.(errorMessage(err));
+        const message = errorMessage(err);
+        if (!signal.aborted) {
+          const at = isoTime(clock.now());
+          const first = !failing;
+          failing = failing ? { ...failing, lastAt: at, cycles: failing.cycles + 1, message } : { since: at, lastAt: at, cycles: 1, message };
+          keepFailure(config, failing, opts.warn);
+          if (first) notifier.failing(failing);
+        }
+        opts.onError?.(message);
       }
       control?.set({ phase: 'waiting', cycles });
       await notifier.flush(signal);
@@ -143,4 +162,26 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
     lock.release();
   }
   return cycles;
+}
+
+/** The run of failed cycles the state holds, if any (an unreadable state: none, with a warning). */
+function keptFailure(config: Config, warn?: (m: string) => void): CycleFailure | undefined {
+  try {
+    return loadState(config.stateDir, warn).cycleFailure;
+  } catch (err) {
+    warn?.(`cannot read the state for failed cycles: ${errorMessage(err)}`);
+    return undefined;
+  }
+}
+
+/** Record (or clear) the run of failed cycles; a state that cannot be written only warns. */
+function keepFailure(config: Config, failure: CycleFailure | undefined, warn?: (m: string) => void): void {
+  try {
+    const state = loadState(config.stateDir, warn);
+    if (failure) state.cycleFailure = failure;
+    else delete state.cycleFailure;
+    saveState(config.stateDir, state, scrubberFor(config));
+  } catch (err) {
+    warn?.(`cannot record the failed cycles in the state: ${errorMessage(err)}`);
+  }
 }

@@ -89,8 +89,26 @@ describe('the dashboard in chromium', needs('chromium (Debian package `chromium`
     assert.equal(await disk.locator('.badge').textContent(), 'healthy');
     assert.match((await disk.textContent())!, /100% of 2/);
     assert.match((await page.locator('#daemon').textContent())!, /2 cycles, 1 fixes, 0 reverts · last cycle .*1\/2 healthy, 1 down/);
+    assert.equal(await page.locator('#failing').isVisible(), false, 'no failing cycles shown');
     await shot('1-dashboard');
     assert.deepEqual(errors, [], 'no script errors, no CSP violations');
+  });
+
+  it('shows a daemon whose cycles fail, as the state records them', async () => {
+    const file = path.join(sb.app, '..', 'state', 'state.json');
+    const before = fs.readFileSync(file, 'utf8');
+    const failure = { since: '2026-12-04T10:00:00.000Z', lastAt: '2026-12-04T10:05:00.000Z', cycles: 5, message: 'the syntax engine cannot start: <b>gone</b>' };
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(before), cycleFailure: failure }));
+    try {
+      await page.goto(url);
+      await page.waitForSelector('body[data-loaded]');
+      const banner = page.locator('#failing');
+      assert.equal(await banner.isVisible(), true);
+      assert.match((await banner.textContent())!, /^cycles failing since .* \(5 in a row\): the syntax engine cannot start: <b>gone<\/b>$/);
+      assert.equal(await banner.locator('b').count(), 0, 'the message is text, not markup');
+    } finally {
+      fs.writeFileSync(file, before);
+    }
   });
 
   it('shows the fix with its diff, outcome and confidence, and a revert button', async () => {

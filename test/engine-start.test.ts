@@ -1,7 +1,8 @@
 // A syntax engine that cannot start (its module does not load: here dist/ copied where acorn does
 // not resolve) stops the scan at once and loudly: exit 1 naming the cause, no file reported as
-// scanned, a few engine starts rather than one a file. The daemon logs it each cycle and
-// recovers once the install is fixed. An engine that starts but fails every file stops it too.
+// scanned, a few engine starts rather than one a file. The daemon logs it each cycle, tells its
+// channels once (daemon.failing), shows it in status and /health, and recovers once the install
+// is fixed (daemon.recovered). An engine that starts but fails every file stops it too.
 // (A file that kills its engine: see engine-heap.test.ts.)
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -71,20 +72,69 @@ describe('a syntax engine that cannot start', () => {
     assert.ok(ms < 10_000, `took ${ms} ms`);
   });
 
-  it('the daemon logs it every cycle, keeps running, and recovers once the install is fixed', async () => {
-    const child = spawn(process.execPath, [bin, '--config', config('daemon.json', { cycleIntervalMs: 300 }), 'daemon'], { cwd: dir, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+  it('the daemon logs it every cycle, tells its channels once, shows it in status and /health, and recovers once the install is fixed', async () => {
+    // A command channel: each event's JSON appended to a file.
+    const events = path.join(dir, 'events.jsonl');
+    const catTo = path.join(dir, 'cat-to.mjs');
+    fs.writeFileSync(catTo, "import fs from 'node:fs';\nlet s = '';\nprocess.stdin.on('data', (d) => (s += d)).on('end', () => fs.appendFileSync(process.argv[2], s.trim() + '\\n'));\n");
+    const cfg = config('daemon.json', { cycleIntervalMs: 300, notify: [{ type: 'command', command: [process.execPath, catTo, events] }] });
+    const told = (): { event: string; reason?: string; attempts?: number; status?: string }[] =>
+      fs.existsSync(events) ? fs.readFileSync(events, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string }) : [];
+    const child = spawn(process.execPath, [bin, '--config', cfg, 'daemon', '--http', '127.0.0.1:0'], { cwd: dir, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const health = async (): Promise<{ code: number; doc: { status: string; checks: Record<string, { status: string; output?: string; observedValue?: number }[]> } }> => {
+      const url = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)![1]!;
+      const r = await fetch(`${url}health`);
+      return { code: r.status, doc: (await r.json()) as never };
+    };
+    const failingGauge = async (): Promise<number> => {
+      const url = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)![1]!;
+      return Number(/^mechanic_cycles_failing (\d+)$/m.exec(await (await fetch(`${url}metrics`)).text())![1]);
+    };
     try {
-      await waitFor('two failed cycles', () => (out.match(/cycle failed: .*/g) ?? []).length >= 2);
+      await waitFor('three failed cycles', () => (out.match(/cycle failed: .*/g) ?? []).length >= 3);
       for (const line of out.match(/cycle failed: .*/g)!) assert.match(line, CAUSE);
       assert.doesNotMatch(out, /cycle \d+: /, 'no cycle reported as done');
+      // Told once for the run of failures, with the cause.
+      await waitFor('daemon.failing delivered', () => told().some((e) => e.event === 'daemon.failing'));
+      const failingEvents = told().filter((e) => e.event === 'daemon.failing');
+      assert.equal(failingEvents.length, 1, JSON.stringify(told()));
+      assert.match(failingEvents[0]!.reason!, CAUSE);
+      assert.equal(failingEvents[0]!.attempts, 1);
+      // status: the run of failures, and exit 1 (a monitor reads the exit code).
+      const st = await runCli(['--config', cfg, 'status', '--json'], { cwd: dir, env: env(), timeoutMs: 30_000, cli: bin });
+      assert.equal(st.code, 1, st.stderr);
+      const failure = (JSON.parse(st.stdout) as { cycleFailure: { cycles: number; message: string; since: string } | null }).cycleFailure;
+      assert.ok(failure && failure.cycles >= 2, st.stdout);
+      assert.match(failure.message, CAUSE);
+      const text = await runCli(['--config', cfg, 'status'], { cwd: dir, env: env(), timeoutMs: 30_000, cli: bin });
+      assert.match(text.stdout, /cycles failing since \S+ \(\d+ in a row, the last \S+\): the syntax engine cannot start/);
+      // /health fails, naming the cycles, though no probe is down.
+      const h = await health();
+      assert.equal(h.code, 503);
+      assert.equal(h.doc.status, 'fail');
+      assert.equal(h.doc.checks['mechanic:cycles']![0]!.status, 'fail');
+      assert.match(h.doc.checks['mechanic:cycles']![0]!.output!, CAUSE);
+      assert.ok((await failingGauge()) >= 2);
+
       // The install fixed: acorn resolves from the copy's node_modules.
       fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'mechanic', 'node_modules'), 'dir');
       const done = await waitFor('a cycle that scans', () => /cycle \d+: .*1 bug\(s\)/.exec(out));
       assert.ok(done, out);
+      await waitFor('daemon.recovered delivered', () => told().some((e) => e.event === 'daemon.recovered'));
+      const recovered = told().filter((e) => e.event === 'daemon.recovered');
+      assert.equal(recovered.length, 1);
+      assert.ok(recovered[0]!.attempts! >= 3, JSON.stringify(recovered[0]));
+      assert.equal(told().filter((e) => e.event === 'daemon.failing').length, 1, 'still one daemon.failing for the whole run');
+      const after = await runCli(['--config', cfg, 'status', '--json'], { cwd: dir, env: env(), timeoutMs: 30_000, cli: bin });
+      assert.equal((JSON.parse(after.stdout) as { cycleFailure: unknown }).cycleFailure, null, after.stdout);
+      const h2 = await health();
+      assert.equal(h2.code, 200, JSON.stringify(h2.doc));
+      assert.equal(h2.doc.checks['mechanic:cycles'], undefined);
+      assert.equal(await failingGauge(), 0);
     } finally {
       child.kill('SIGTERM');
       fs.rmSync(path.join(dir, 'mechanic', 'node_modules'), { force: true });

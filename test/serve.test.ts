@@ -195,6 +195,7 @@ describe('mechanic serve: the routes', () => {
     assert.equal(sample(samples, 'mechanic_notifications_pending'), 0);
     assert.equal(sample(samples, 'mechanic_llm_requests_total', { outcome: 'ok' }), 0);
     assert.equal(sample(samples, 'mechanic_daemon_running'), 0);
+    assert.equal(sample(samples, 'mechanic_cycles_failing'), 0);
     assert.ok(sample(samples, 'process_resident_memory_bytes')! > 1e6);
     // Before this server started is not counted again: fixes are counted as they are logged.
     assert.equal(samples.filter((s) => s.name === 'mechanic_fixes_total').length, 0);
@@ -238,7 +239,7 @@ describe('mechanic serve: the routes', () => {
     assert.equal(needs.proposed.length, 1);
 
     const d = (await request(`${base}api/dashboard`)).json;
-    assert.deepEqual(Object.keys(d).sort(), ['bugs', 'daemon', 'fixes', 'generatedAt', 'lastCycle', 'needsPerson', 'notify', 'probes', 'project', 'serve', 'snoozes', 'totals']);
+    assert.deepEqual(Object.keys(d).sort(), ['bugs', 'cycleFailure', 'daemon', 'fixes', 'generatedAt', 'lastCycle', 'needsPerson', 'notify', 'probes', 'project', 'serve', 'snoozes', 'totals']);
     assert.equal(d.daemon.inProcess, false);
     assert.equal(d.daemon.running, null);
   });

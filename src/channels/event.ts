@@ -14,6 +14,8 @@ export const EVENT_NAMES = [
   'remedy.ran',
   'daemon.started',
   'daemon.stopped',
+  'daemon.failing',
+  'daemon.recovered',
 ] as const;
 
 export type EventName = (typeof EVENT_NAMES)[number];

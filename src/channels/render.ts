@@ -1,7 +1,7 @@
 import type { Message, NotifyEvent } from './event.js';
 
 /** Events a person should look at soon: louder on channels that have a priority. */
-const URGENT = new Set(['probe.down', 'fix.reverted', 'fix.failed', 'bug.escalated']);
+const URGENT = new Set(['probe.down', 'fix.reverted', 'fix.failed', 'bug.escalated', 'daemon.failing']);
 
 export function isUrgent(m: Message): boolean {
   return m.event === 'digest' ? m.events.some((e) => URGENT.has(e.event)) : URGENT.has(m.event);

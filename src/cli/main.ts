@@ -250,7 +250,7 @@ program
     const history = opts.history ? historyReport(c) : undefined;
     // as `run` does for what it leaves: a script or a monitor reads the answer from the exit code
     const { escalated, proposed, leftForPerson } = s.needsPerson;
-    process.exitCode = escalated.length + proposed.length + leftForPerson.length ? EXIT.problems : EXIT.ok;
+    process.exitCode = escalated.length + proposed.length + leftForPerson.length > 0 || s.cycleFailure ? EXIT.problems : EXIT.ok;
     if (opts.json) return printJson(history ? { ...s, history } : s);
     const out = [
       `${bold('code-mechanic')}  config ${s.config}`,
@@ -260,6 +260,7 @@ program
       `  cycles ${s.totalCycles}, fixes ${s.totalFixes}, reverts ${s.totalReverts}, open runtime bugs ${s.openRuntimeBugs}`,
       s.lastCycle ? `  last cycle ${s.lastCycle.finishedAt}: ${s.lastCycle.summary}; ${s.lastCycle.bugs} bug(s), ${s.lastCycle.fixes} fixed` : '  no cycle yet',
     ];
+    if (s.cycleFailure) out.push(red(`  cycles failing since ${s.cycleFailure.since} (${s.cycleFailure.cycles} in a row, the last ${s.cycleFailure.lastAt}): ${s.cycleFailure.message}`));
     if (s.nextCycleDue) out.push(`  next cycle due ${s.nextCycleDue}`);
     for (const z of s.snoozes) out.push(yellow(`  snoozed ${rel(z.file, s.roots)} until ${z.until} (${z.left} left)`));
     for (const n of s.notify.channels.filter((x) => x.pending)) out.push(yellow(`  notify ${n.name}: ${n.pending} owed${n.lastError ? ` (last error: ${n.lastError})` : ''}`));

@@ -1,5 +1,6 @@
 import type { Config } from '../config/load.js';
 import type { LogEntry } from '../state/log.js';
+import type { CycleFailure } from '../state/state.js';
 import { isoTime, systemClock, type Clock } from '../util/clock.js';
 import { errorMessage } from '../util/errors.js';
 import { scrubberFor, type Scrub } from '../util/secrets.js';
@@ -235,6 +236,10 @@ export interface Notifier {
   /** Wait `waitMs` (or until aborted), delivering whenever a backoff or flood interval ends. */
   idle(waitMs: number, signal: AbortSignal): Promise<void>;
   stopped(cycles: number): Promise<void>;
+  /** The first of a run of failed cycles (written to the outbox; delivered with the next flush). */
+  failing(f: CycleFailure): void;
+  /** The first cycle that finished after `f`. */
+  recovered(f: CycleFailure): void;
 }
 
 /** Bound of one delivery between cycles, and of the ones at start and stop (which hold the daemon up). */
@@ -251,9 +256,10 @@ export function daemonNotifier(config: NotifyConfig, clock: Clock, warn: (m: str
       warn(`notify: ${errorMessage(err)}`);
     }
   };
-  const own = (event: 'daemon.started' | 'daemon.stopped', summary: string) => {
+  const own = (event: 'daemon.started' | 'daemon.stopped' | 'daemon.failing' | 'daemon.recovered', summary: string, extra: Partial<NotifyEvent> = {}) => {
+    if (!on) return;
     try {
-      enqueue(config.stateDir, config.notify, [ownEvent(event, clock.now(), eventContext(config), summary, { pid: process.pid })]);
+      enqueue(config.stateDir, config.notify, [ownEvent(event, clock.now(), eventContext(config), summary, { pid: process.pid, ...extra })]);
     } catch (err) {
       warn(`notify: cannot write the outbox: ${errorMessage(err)}`);
     }
@@ -281,6 +287,12 @@ export function daemonNotifier(config: NotifyConfig, clock: Clock, warn: (m: str
       if (!on) return;
       own('daemon.stopped', `mechanic daemon stopped after ${cycles} cycle(s)`);
       await run(STOP_BUDGET_MS);
+    },
+    failing(f) {
+      own('daemon.failing', `mechanic cycles are failing: ${f.message}`, { status: 'failing', reason: f.message, attempts: f.cycles });
+    },
+    recovered(f) {
+      own('daemon.recovered', `mechanic cycles finish again, after ${f.cycles} failed cycle(s) since ${f.since}`, { status: 'recovered', from: 'failing', reason: f.message, attempts: f.cycles });
     },
   };
 }

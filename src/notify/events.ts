@@ -74,8 +74,8 @@ export function eventsFromLog(entries: readonly LogEntry[], ctx: EventContext): 
   return out.map((ev) => scrubDeep(ev, ctx.scrub));
 }
 
-/** An event the mechanic raises itself (daemon start and stop, `notify --test`). */
-export function ownEvent(event: 'daemon.started' | 'daemon.stopped' | 'test', now: number, ctx: EventContext, summary: string, extra: Partial<NotifyEvent> = {}): NotifyEvent {
+/** An event the mechanic raises itself (daemon start, stop, failing cycles and their end; `notify --test`). */
+export function ownEvent(event: 'daemon.started' | 'daemon.stopped' | 'daemon.failing' | 'daemon.recovered' | 'test', now: number, ctx: EventContext, summary: string, extra: Partial<NotifyEvent> = {}): NotifyEvent {
   const id = `${now}-${randomBytes(3).toString('hex')}`;
   return scrubDeep({ ...base(ctx, event, id, isoTime(now), summary), ...extra }, ctx.scrub);
 }

@@ -14,6 +14,8 @@ export interface StatusReport {
   totalFixes: number;
   totalReverts: number;
   lastCycle: State['lastCycle'] | null;
+  /** The daemon's cycles failing one after another (each threw): since when, how many, the last error. */
+  cycleFailure: State['cycleFailure'] | null;
   lastProbes: State['lastProbes'];
   /** The live process holding the state folder (a daemon, or a run in progress). */
   running: LockInfo | null;
@@ -43,6 +45,7 @@ export function status(config: Config): StatusReport {
     totalFixes: state.totalFixes,
     totalReverts: state.totalReverts,
     lastCycle: state.lastCycle ?? null,
+    cycleFailure: state.cycleFailure ?? null,
     lastProbes: state.lastProbes,
     running: holder ?? null,
     nextCycleDue: next,

@@ -20,7 +20,8 @@ export interface HealthCheckEntry {
   observedUnit?: string;
   affectedEndpoints?: string[];
   metrics?: Record<string, number>;
-  durationMs: number;
+  /** A probe's check time (the mechanic's own cycles check has none). */
+  durationMs?: number;
 }
 
 /**

@@ -27,6 +27,7 @@ export function dashboardPage(opts: { token: string; nonce: string; title: strin
   <h1>code-mechanic</h1>
   <div id="project" class="dim"></div>
   <div id="daemon"></div>
+  <div id="failing" class="down" role="alert" hidden></div>
   <button id="run-cycle" type="button">Run a cycle now</button>
   <div id="message" role="status" aria-live="polite"></div>
 </header>
@@ -131,6 +132,9 @@ function renderHeader(d) {
   parts.push(t.totalCycles + ' cycles, ' + t.totalFixes + ' fixes, ' + t.totalReverts + ' reverts');
   if (d.lastCycle) parts.push('last cycle ' + when(d.lastCycle.finishedAt) + ': ' + d.lastCycle.summary);
   document.getElementById('daemon').textContent = parts.join(' · ');
+  var f = d.cycleFailure, failing = document.getElementById('failing');
+  failing.hidden = !f;
+  failing.textContent = f ? 'cycles failing since ' + when(f.since) + ' (' + f.cycles + ' in a row): ' + f.message : '';
 }
 
 function renderProbes(d) {

@@ -66,6 +66,7 @@ export interface Dashboard {
   project: { roots: string[]; config: string; stateDir: string };
   totals: Pick<StatusReport, 'totalCycles' | 'totalFixes' | 'totalReverts' | 'logEntries'>;
   lastCycle: StatusReport['lastCycle'];
+  cycleFailure: StatusReport['cycleFailure'];
   daemon: DaemonView;
   probes: ProbeView[];
   bugs: BugView[];
@@ -140,6 +141,7 @@ export function dashboard(config: Config, control: DaemonControl | undefined, no
     project: { roots: s.roots, config: s.config, stateDir: s.stateDir },
     totals: { totalCycles: s.totalCycles, totalFixes: s.totalFixes, totalReverts: s.totalReverts, logEntries: s.logEntries },
     lastCycle: s.lastCycle,
+    cycleFailure: s.cycleFailure,
     daemon: {
       inProcess: !!control,
       running: s.running,

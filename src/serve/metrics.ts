@@ -170,6 +170,16 @@ export function createMetrics(config: Config): Metrics {
     },
   });
 
+  // A stale last-cycle time says a cycle has not finished lately; this says they are failing.
+  const failing = new Gauge({
+    name: 'mechanic_cycles_failing',
+    help: 'Daemon cycles failed in a row, each before it finished (0 once one finishes).',
+    registers,
+    collect() {
+      failing.set(state().cycleFailure?.cycles ?? 0);
+    },
+  });
+
   const daemonRunning = new Gauge({
     name: 'mechanic_daemon_running',
     help: 'Whether a live mechanic daemon holds the state folder (1) or not (0).',

@@ -196,6 +196,16 @@ export async function startServer(opts: ServeOptions): Promise<MechanicServer> {
     '/health': () => {
       const state = loadState(config.stateDir);
       const doc = toHealthCheck(state.lastProbes, state.lastProbes.length ? summarize(state.lastProbes) : 'no probe results yet');
+      // The mechanic's own cycles: failing ones fail the document as a down probe does, so that a
+      // monitor of /health sees a daemon that runs but gets nothing done.
+      const f = state.cycleFailure;
+      if (f) {
+        doc.checks['mechanic:cycles'] = [
+          { componentId: 'mechanic', componentType: 'cycles', status: 'fail', time: f.lastAt, observedValue: f.cycles, observedUnit: 'failed cycles in a row', output: `failing since ${f.since}: ${f.message}` },
+        ];
+        doc.status = 'fail';
+        doc.output = `mechanic cycles failing since ${f.since}: ${f.message}; ${doc.output}`;
+      }
       // The draft's advice: a failing service answers 4xx/5xx, so a plain HTTP check sees it too.
       return { status: doc.status === 'fail' ? 503 : 200, json: doc, type: 'application/health+json' };
     },

@@ -42,6 +42,8 @@ export interface State {
   /** Per file (absolute path): the last fix attempt. */
   files: Record<string, FileRecord>;
   lastCycle?: { startedAt: string; finishedAt: string; summary: string; bugs: number; fixes: number; exitCode: number };
+  /** Set while the daemon's cycles fail (each threw before it finished), cleared by the next one that finishes. */
+  cycleFailure?: CycleFailure;
   lastProbes: ProbeResult[];
   /** Recent results per probe name, oldest first. */
   probeHistory: Record<string, ProbeResult[]>;
@@ -57,6 +59,20 @@ export interface State {
   openBugs?: OpenBug[];
   /** Hourly check counts per probe name, for 24 h / 7 d uptime (state/uptime.ts). Absent in older state files. */
   probeUptime: Record<string, UptimeBucket[]>;
+}
+
+/**
+ * A run of daemon cycles that failed one after another: a cycle that throws saves no lastCycle,
+ * so without this `status`, `/health` and the dashboard went on showing the last good one.
+ */
+export interface CycleFailure {
+  /** When the first of them failed. */
+  since: string;
+  lastAt: string;
+  /** How many in a row. */
+  cycles: number;
+  /** The last one's error. */
+  message: string;
 }
 
 /** A bug a cycle left unfixed, with what its attempt in that cycle came to. */

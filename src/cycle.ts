@@ -268,6 +268,9 @@ function closeCycle(run: CycleRun, probes: ProbeResult[], discovery: Discovery, 
     state.logOffsets = discovery.logOffsets;
     if (opts.mode === 'run') state.totalCycles++;
     state.lastCycle = { startedAt: isoTime(started), finishedAt: isoTime(finished), summary, bugs: discovery.bugs.length, fixes: applied.size, exitCode };
+    // A cycle that finished ends a daemon's run of failed ones, whoever ran it (a `mechanic run`
+    // between daemons too): status and /health say what is true now.
+    delete state.cycleFailure;
     saveState(config.stateDir, state, scrubberFor(config));
     appendLog(config.stateDir, run.log, config.maxLogEntries, scrubberFor(config));
     enqueueLogEntries(config, run.log, run.warn);

@@ -72,6 +72,24 @@ describe('a syntax engine that cannot start', () => {
     assert.ok(ms < 10_000, `took ${ms} ms`);
   });
 
+  it('a cycle that finishes, by `mechanic run` too, ends the run of failed cycles the state holds', async () => {
+    fs.mkdirSync(path.join(dir, 'tree-ok'));
+    fs.writeFileSync(path.join(dir, 'tree-ok', 'ok.js'), 'module.exports = 1;\n');
+    const cfg = config('after-run.json', { roots: [path.join(dir, 'tree-ok')] });
+    const stateDir = path.join(dir, 'state-after-run.json');
+    fs.mkdirSync(stateDir, { recursive: true });
+    const failure = { since: '2026-12-04T10:00:00.000Z', lastAt: '2026-12-04T10:05:00.000Z', cycles: 4, message: 'the syntax engine cannot start: gone' };
+    fs.writeFileSync(path.join(stateDir, 'state.json'), JSON.stringify({ version: 1, totalCycles: 4, cycleFailure: failure }));
+    const before = await runCli(['--config', cfg, 'status', '--json'], { cwd: dir, env: env(), timeoutMs: 30_000 });
+    assert.deepEqual((JSON.parse(before.stdout) as { cycleFailure: unknown }).cycleFailure, failure);
+    assert.equal(before.code, 1, 'failing cycles make status exit 1');
+    // The repository's own build, whose engine starts.
+    const run = await runCli(['--config', cfg, 'run', '--json'], { cwd: dir, env: env(), timeoutMs: 60_000 });
+    assert.equal(run.code, 0, run.stderr);
+    const after = await runCli(['--config', cfg, 'status', '--json'], { cwd: dir, env: env(), timeoutMs: 30_000 });
+    assert.equal((JSON.parse(after.stdout) as { cycleFailure: unknown }).cycleFailure, null, after.stdout);
+  });
+
   it('the daemon logs it every cycle, tells its channels once, shows it in status and /health, and recovers once the install is fixed', async () => {
     // A command channel: each event's JSON appended to a file.
     const events = path.join(dir, 'events.jsonl');

@@ -90,7 +90,7 @@ describe('a syntax engine that cannot start', () => {
     assert.equal((JSON.parse(after.stdout) as { cycleFailure: unknown }).cycleFailure, null, after.stdout);
   });
 
-  it('the daemon logs it every cycle, tells its channels once, shows it in status and /health, and recovers once the install is fixed', async () => {
+  it('the daemon logs it every cycle, tells its channels once (across a restart), shows it in status, /health and /metrics, and recovers once the install is fixed', async () => {
     // A command channel: each event's JSON appended to a file.
     const events = path.join(dir, 'events.jsonl');
     const catTo = path.join(dir, 'cat-to.mjs');
@@ -98,24 +98,30 @@ describe('a syntax engine that cannot start', () => {
     const cfg = config('daemon.json', { cycleIntervalMs: 300, notify: [{ type: 'command', command: [process.execPath, catTo, events] }] });
     const told = (): { event: string; reason?: string; attempts?: number; status?: string }[] =>
       fs.existsSync(events) ? fs.readFileSync(events, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string }) : [];
-    const child = spawn(process.execPath, [bin, '--config', cfg, 'daemon', '--http', '127.0.0.1:0'], { cwd: dir, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const health = async (): Promise<{ code: number; doc: { status: string; checks: Record<string, { status: string; output?: string; observedValue?: number }[]> } }> => {
-      const url = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)![1]!;
+    /** A daemon (serving /health and /metrics); `out()` is what it printed so far. */
+    const start = () => {
+      const child = spawn(process.execPath, [bin, '--config', cfg, 'daemon', '--http', '127.0.0.1:0'], { cwd: dir, env: env(), stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (d) => (text += d));
+      child.stderr.on('data', (d) => (text += d));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      const url = (): string => /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(text)![1]!;
+      return { child, exited, out: () => text, failed: () => (text.match(/cycle failed: .*/g) ?? []).length, url };
+    };
+    const health = async (url: string): Promise<{ code: number; doc: { status: string; checks: Record<string, { status: string; output?: string; observedValue?: number }[]> } }> => {
       const r = await fetch(`${url}health`);
       return { code: r.status, doc: (await r.json()) as never };
     };
-    const failingGauge = async (): Promise<number> => {
-      const url = /serving (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)![1]!;
-      return Number(/^mechanic_cycles_failing (\d+)$/m.exec(await (await fetch(`${url}metrics`)).text())![1]);
+    const failingGauge = async (url: string): Promise<number> => Number(/^mechanic_cycles_failing (\d+)$/m.exec(await (await fetch(`${url}metrics`)).text())![1]);
+    const failureOf = async (): Promise<{ code: number | null; failure: { cycles: number; message: string; since: string } | null }> => {
+      const st = await runCli(['--config', cfg, 'status', '--json'], { cwd: dir, env: env(), timeoutMs: 30_000, cli: bin });
+      return { code: st.code, failure: (JSON.parse(st.stdout) as { cycleFailure: { cycles: number; message: string; since: string } | null }).cycleFailure };
     };
+    let d = start();
     try {
-      await waitFor('three failed cycles', () => (out.match(/cycle failed: .*/g) ?? []).length >= 3);
-      for (const line of out.match(/cycle failed: .*/g)!) assert.match(line, CAUSE);
-      assert.doesNotMatch(out, /cycle \d+: /, 'no cycle reported as done');
+      await waitFor('three failed cycles', () => d.failed() >= 3);
+      for (const line of d.out().match(/cycle failed: .*/g)!) assert.match(line, CAUSE);
+      assert.doesNotMatch(d.out(), /cycle \d+: /, 'no cycle reported as done');
       // Told once for the run of failures, with the cause.
       await waitFor('daemon.failing delivered', () => told().some((e) => e.event === 'daemon.failing'));
       const failingEvents = told().filter((e) => e.event === 'daemon.failing');
@@ -123,40 +129,50 @@ describe('a syntax engine that cannot start', () => {
       assert.match(failingEvents[0]!.reason!, CAUSE);
       assert.equal(failingEvents[0]!.attempts, 1);
       // status: the run of failures, and exit 1 (a monitor reads the exit code).
-      const st = await runCli(['--config', cfg, 'status', '--json'], { cwd: dir, env: env(), timeoutMs: 30_000, cli: bin });
-      assert.equal(st.code, 1, st.stderr);
-      const failure = (JSON.parse(st.stdout) as { cycleFailure: { cycles: number; message: string; since: string } | null }).cycleFailure;
-      assert.ok(failure && failure.cycles >= 2, st.stdout);
-      assert.match(failure.message, CAUSE);
+      const st = await failureOf();
+      assert.equal(st.code, 1);
+      assert.ok(st.failure && st.failure.cycles >= 2, JSON.stringify(st));
+      assert.match(st.failure.message, CAUSE);
       const text = await runCli(['--config', cfg, 'status'], { cwd: dir, env: env(), timeoutMs: 30_000, cli: bin });
       assert.match(text.stdout, /cycles failing since \S+ \(\d+ in a row, the last \S+\): the syntax engine cannot start/);
       // /health fails, naming the cycles, though no probe is down.
-      const h = await health();
+      const h = await health(d.url());
       assert.equal(h.code, 503);
       assert.equal(h.doc.status, 'fail');
       assert.equal(h.doc.checks['mechanic:cycles']![0]!.status, 'fail');
       assert.match(h.doc.checks['mechanic:cycles']![0]!.output!, CAUSE);
-      assert.ok((await failingGauge()) >= 2);
+      assert.ok((await failingGauge(d.url())) >= 2);
+
+      // Restarted while failing (PM2 or systemd would): the same run goes on, told no second time.
+      d.child.kill('SIGTERM');
+      assert.equal(await d.exited, 0, d.out());
+      const before = (await failureOf()).failure!;
+      d = start();
+      await waitFor('two more failed cycles', () => d.failed() >= 2);
+      const goingOn = (await failureOf()).failure!;
+      assert.equal(goingOn.since, before.since, 'the same run of failures');
+      assert.ok(goingOn.cycles >= before.cycles + 2, `${before.cycles} then ${goingOn.cycles}`);
+      assert.equal(told().filter((e) => e.event === 'daemon.failing').length, 1, 'no second daemon.failing after the restart');
 
       // The install fixed: acorn resolves from the copy's node_modules.
       fs.symlinkSync(path.join(repoRoot, 'node_modules'), path.join(dir, 'mechanic', 'node_modules'), 'dir');
-      const done = await waitFor('a cycle that scans', () => /cycle \d+: .*1 bug\(s\)/.exec(out));
-      assert.ok(done, out);
+      const done = await waitFor('a cycle that scans', () => /cycle \d+: .*1 bug\(s\)/.exec(d.out()));
+      assert.ok(done, d.out());
       await waitFor('daemon.recovered delivered', () => told().some((e) => e.event === 'daemon.recovered'));
       const recovered = told().filter((e) => e.event === 'daemon.recovered');
       assert.equal(recovered.length, 1);
-      assert.ok(recovered[0]!.attempts! >= 3, JSON.stringify(recovered[0]));
+      assert.ok(recovered[0]!.attempts! >= goingOn.cycles, JSON.stringify(recovered[0]));
       assert.equal(told().filter((e) => e.event === 'daemon.failing').length, 1, 'still one daemon.failing for the whole run');
-      const after = await runCli(['--config', cfg, 'status', '--json'], { cwd: dir, env: env(), timeoutMs: 30_000, cli: bin });
-      assert.equal((JSON.parse(after.stdout) as { cycleFailure: unknown }).cycleFailure, null, after.stdout);
-      const h2 = await health();
+      const after = await failureOf();
+      assert.equal(after.failure, null);
+      const h2 = await health(d.url());
       assert.equal(h2.code, 200, JSON.stringify(h2.doc));
       assert.equal(h2.doc.checks['mechanic:cycles'], undefined);
-      assert.equal(await failingGauge(), 0);
+      assert.equal(await failingGauge(d.url()), 0);
     } finally {
-      child.kill('SIGTERM');
+      d.child.kill('SIGTERM');
       fs.rmSync(path.join(dir, 'mechanic', 'node_modules'), { force: true });
     }
-    assert.equal(await exited, 0, out);
+    assert.equal(await d.exited, 0, d.out());
   });
 });

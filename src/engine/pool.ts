@@ -19,8 +19,8 @@ interface Engine {
   unref(): void;
   terminate(): Promise<void>;
 }
-/** `ready`: the engine said it started (see EngineReady). */
-type Slot = { engine: Engine; job: Job | undefined; ready: boolean };
+/** `ready`: the engine said it started (see EngineReady); `failed`: its end was handled. */
+type Slot = { engine: Engine; job: Job | undefined; ready: boolean; failed?: boolean };
 
 /**
  * Where the engines run. `thread`: worker threads of this process (the configured node is the
@@ -162,6 +162,11 @@ export class WorkerPool {
       if (!slot.job && this.slots.includes(slot)) slot.engine.unref();
     };
     const fail = (err: Error) => {
+      // Once an engine: a worker's 'exit' follows its 'error', and one that came after
+      // clearStartFailure (the next cycle's retry) put "exited with code 1" in place of the
+      // next engine's own reason.
+      if (slot.failed) return;
+      slot.failed = true;
       const job = slot.job;
       slot.job = undefined;
       this.slots = this.slots.filter((s) => s !== slot);

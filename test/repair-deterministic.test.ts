@@ -284,6 +284,21 @@ describe('the surface guard', () => {
     const ref = surfaceReference(broken, false);
     assert.equal(surfaceChange('function a() {\n  x();\n}\n\nfunction b() {}\nmodule.exports = { a, b };\n', false, ref), undefined);
   });
+
+  it('one reference judges every candidate alike, whichever asks first for the names written anywhere', () => {
+    const broken = 'function a() {\n  x();\n\nfunction b() {}\nmodule.exports = { a, b };\n';
+    const back = 'function a() {\n  x();\n}\n\nfunction b() {}\nmodule.exports = { a, b };\n';
+    const stranger = back.replace('function b() {}', 'function b() {}\nfunction z() {}');
+    const ref = surfaceReference(broken, false);
+    assert.match(surfaceChange(stranger, false, ref) ?? '', /adds top-level z/);
+    assert.equal(surfaceChange(back, false, ref), undefined);
+    assert.match(surfaceChange(stranger, false, ref) ?? '', /adds top-level z/);
+    // an export only the tolerant tree's depths show (`exports.c` inside the unclosed function)
+    const nested = 'function a() {\n  exports.c = 1;\n\nmodule.exports.a = a;\n';
+    const nref = surfaceReference(nested, false);
+    assert.equal(surfaceChange('function a() {\n  exports.c = 1;\n}\nmodule.exports.a = a;\nexports.c = 2;\n', false, nref), undefined);
+    assert.match(surfaceChange('function a() {\n  exports.c = 1;\n}\nmodule.exports.a = a;\nexports.e = 2;\n', false, nref) ?? '', /adds export e/);
+  });
 });
 
 describe('ambiguous exports: with only the broken text, a repair is taken only if no rival exports otherwise', () => {

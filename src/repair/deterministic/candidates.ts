@@ -148,6 +148,18 @@ export function indentText(lx: Lexed, line: number): string {
   return lx.text.slice(start, j);
 }
 
+/**
+ * `t` put in at `at`; a word (or `=>`) is spaced from a word or a ')' beside it. At the module's level:
+ * placements runs per token and vocabulary entry, and a closure made per call cost more than its
+ * few uses (under tsx, esbuild's keepNames names each one as it is made).
+ */
+function spaced(text: string, word: boolean, at: number, t: string): string {
+  if (!word) return t;
+  const before = at > 0 ? text.charCodeAt(at - 1) : 32;
+  const after = at < text.length ? text.charCodeAt(at) : 32;
+  return (isWordChar(before) || before === 41 ? ' ' : '') + t + (isWordChar(after) ? ' ' : '');
+}
+
 /** Where in the gap before token `i` a token goes, as a person would have typed it. */
 function placements(lx: Lexed, i: number, tok: string): Placement[] {
   const text = lx.text;
@@ -156,12 +168,6 @@ function placements(lx: Lexed, i: number, tok: string): Placement[] {
   const next = lx.tokens[i];
   const out: Placement[] = [];
   const word = /^[a-z]/.test(tok) || tok === '=>';
-  const spaced = (at: number, t: string): string => {
-    if (!word) return t;
-    const before = at > 0 ? text.charCodeAt(at - 1) : 32;
-    const after = at < text.length ? text.charCodeAt(at) : 32;
-    return (isWordChar(before) || before === 41 ? ' ' : '') + t + (isWordChar(after) ? ' ' : '');
-  };
   let nl = -1;
   for (let j = 0; j < gap.length; j++)
     if (isLineBreak(gap.charCodeAt(j))) {
@@ -170,12 +176,12 @@ function placements(lx: Lexed, i: number, tok: string): Placement[] {
     }
   const hasComment = gap.includes('/');
   if (nl < 0) {
-    if (gap.length === 0) out.push({ offset: gs, ins: spaced(gs, tok), extra: 0 });
+    if (gap.length === 0) out.push({ offset: gs, ins: spaced(text, word, gs, tok), extra: 0 });
     else if (!hasComment && gap.length >= 2) {
       out.push({ offset: gs + 1, ins: tok, extra: 0 });
-      out.push({ offset: LEFT_ATTACH.has(tok) ? gs : ge, ins: spaced(LEFT_ATTACH.has(tok) ? gs : ge, tok), extra: 0.1 });
-    } else if (LEFT_ATTACH.has(tok)) out.push({ offset: gs, ins: spaced(gs, tok), extra: 0 });
-    else out.push({ offset: ge, ins: spaced(ge, tok), extra: 0 });
+      out.push({ offset: LEFT_ATTACH.has(tok) ? gs : ge, ins: spaced(text, word, LEFT_ATTACH.has(tok) ? gs : ge, tok), extra: 0.1 });
+    } else if (LEFT_ATTACH.has(tok)) out.push({ offset: gs, ins: spaced(text, word, gs, tok), extra: 0 });
+    else out.push({ offset: ge, ins: spaced(text, word, ge, tok), extra: 0 });
     return out;
   }
   // the gap spans lines
@@ -197,8 +203,8 @@ function placements(lx: Lexed, i: number, tok: string): Placement[] {
     if (ownLine) out.push(ownLine);
     out.push({ offset: ge, ins: tok, extra: 0.2 });
   } else {
-    out.push({ offset: gs, ins: spaced(gs, tok), extra: 0 });
-    if (word) out.push({ offset: ge, ins: spaced(ge, tok), extra: 0.1 });
+    out.push({ offset: gs, ins: spaced(text, word, gs, tok), extra: 0 });
+    if (word) out.push({ offset: ge, ins: spaced(text, word, ge, tok), extra: 0.1 });
   }
   return out;
 }

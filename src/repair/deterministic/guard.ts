@@ -37,9 +37,9 @@ const nameOf = (n: AnyNode | null | undefined): string | undefined => (n && 'nam
 
 export interface SurfaceReference {
   surface: Surface;
-  exportsAnywhere: Set<string>;
+  readonly exportsAnywhere: Set<string>;
   /** Names the tolerant tree declares at any depth, and names written right after a declaring keyword. */
-  declaredAnywhere: Set<string>;
+  readonly declaredAnywhere: Set<string>;
   /**
    * Exports the text writes, read from its tokens: a name within four tokens after `export` or
    * `exports` (`default` after `export`; a line's first word one slip from `export` counts as it,
@@ -47,7 +47,7 @@ export interface SurfaceReference {
    * followed by `=`. A slip in
    * the exporting statement hides it from the tolerant parse, not from the tokens.
    */
-  writtenExports: Set<string>;
+  readonly writtenExports: Set<string>;
   /**
    * Exports written in forms no slip elsewhere can hide: `exports.x =`, `exports['x'] =`,
    * `Object.defineProperty(exports, 'x'`, `export function|class|const|let|var x`,
@@ -248,30 +248,43 @@ export function surfaceReference(
   }
   const tree = parseProgram(original, isModule, true);
   const surface = surfaceOfProgram(tree, original);
-  const exportsAnywhere = new Set(surface.exports);
-  const declaredAnywhere = new Set<string>();
-  walk.full(tree, (node) => {
-    if (node.type === 'ExportNamedDeclaration') {
-      if (node.declaration) for (const n of declared(node.declaration)) exportsAnywhere.add(n);
-      for (const s of node.specifiers ?? []) exportsAnywhere.add(nameOf(s.exported) ?? String(s.exported && 'value' in s.exported ? s.exported.value : undefined));
-    } else if (node.type === 'ExportDefaultDeclaration') exportsAnywhere.add('default');
-    else declaredBy(node, declaredAnywhere);
-  });
-  for (const n of lexicallyDeclared(original, toks)) declaredAnywhere.add(n);
-  const written = writtenExports(original, toks);
-  // a template the file ends before closing may be code a stray backtick swallowed: what it
-  // writes as declarations and exports counts as written (never as exports a repair must keep)
-  const swallowed = toks.find((t) => t.type === 'template' && t.unterminated && t.end >= original.length);
-  if (swallowed) {
-    const inner = lex(original.slice(swallowed.start + 1));
-    for (const n of writtenExports(inner.text, inner.tokens)) written.add(n);
-    for (const n of lexicallyDeclared(inner.text, inner.tokens)) declaredAnywhere.add(n);
-  }
+  // The names anywhere are asked only of a repair that exports or declares at the top level a
+  // name the surface lacks, which few do: the walk, and the scans of the text, wait until then.
+  let anywhere: { exports: Set<string>; declared: Set<string>; written: Set<string> } | undefined;
+  const names = (): NonNullable<typeof anywhere> => {
+    if (anywhere) return anywhere;
+    const exportsAnywhere = new Set(surface.exports);
+    const declaredAnywhere = new Set<string>();
+    walk.full(tree, (node) => {
+      if (node.type === 'ExportNamedDeclaration') {
+        if (node.declaration) for (const n of declared(node.declaration)) exportsAnywhere.add(n);
+        for (const s of node.specifiers ?? []) exportsAnywhere.add(nameOf(s.exported) ?? String(s.exported && 'value' in s.exported ? s.exported.value : undefined));
+      } else if (node.type === 'ExportDefaultDeclaration') exportsAnywhere.add('default');
+      else declaredBy(node, declaredAnywhere);
+    });
+    for (const n of lexicallyDeclared(original, toks)) declaredAnywhere.add(n);
+    const written = writtenExports(original, toks);
+    // a template the file ends before closing may be code a stray backtick swallowed: what it
+    // writes as declarations and exports counts as written (never as exports a repair must keep)
+    const swallowed = toks.find((t) => t.type === 'template' && t.unterminated && t.end >= original.length);
+    if (swallowed) {
+      const inner = lex(original.slice(swallowed.start + 1));
+      for (const n of writtenExports(inner.text, inner.tokens)) written.add(n);
+      for (const n of lexicallyDeclared(inner.text, inner.tokens)) declaredAnywhere.add(n);
+    }
+    return (anywhere = { exports: exportsAnywhere, declared: declaredAnywhere, written });
+  };
   return {
     surface,
-    exportsAnywhere,
-    declaredAnywhere,
-    writtenExports: written,
+    get exportsAnywhere() {
+      return names().exports;
+    },
+    get declaredAnywhere() {
+      return names().declared;
+    },
+    get writtenExports() {
+      return names().written;
+    },
     clearExports: clearExports(original, toks),
     exportValueGuessed,
     exportLines: exportLines(original),
@@ -340,8 +353,10 @@ function exportsChange(cand: Surface, ref: SurfaceReference): { reason: string; 
   ];
   const lost = [...new Set([...lostRead, ...lostClear])];
   if (lost.length) return { reason: `loses export ${lost.join(', ')}`, readOnly: lostClear.length === 0 };
+  // the surface's own exports are among those anywhere: the names anywhere are looked for only past them
+  const read = new Set(ref.surface.exports);
   const newExports = cand.exports.filter(
-    (n) => !ref.exportsAnywhere.has(n) && !meant.includes(n) && !ref.writtenExports.has(n.startsWith('=') ? '=' : n),
+    (n) => !read.has(n) && !ref.exportsAnywhere.has(n) && !meant.includes(n) && !ref.writtenExports.has(n.startsWith('=') ? '=' : n),
   );
   if (newExports.length) return { reason: `adds export ${newExports.join(', ')}`, readOnly: true };
   return undefined;

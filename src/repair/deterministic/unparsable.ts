@@ -269,9 +269,17 @@ function insertedClass(ins: string): string | undefined {
 
 /** Characters that, side by side, could be one token (a word, a number, `?.`, `=>`, `==`, `...`). */
 function couldJoin(a: number, b: number): boolean {
-  const word = (c: number): boolean => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 36 || c === 95;
-  const op = (c: number): boolean => c >= 0 && c < 128 && '=<>!&|?+-*/%^.'.includes(String.fromCharCode(c));
-  return (word(a) && word(b)) || (op(a) && op(b)) || (a === 46 && word(b)) || (word(a) && b === 46);
+  return (joinsAsWord(a) && joinsAsWord(b)) || (joinsAsOperator(a) && joinsAsOperator(b)) || (a === 46 && joinsAsWord(b)) || (joinsAsWord(a) && b === 46);
+}
+
+// couldJoin's character classes, at the module's level: asked per token pair, a closure made per
+// call costs more than the test (and under tsx, esbuild's keepNames names each one as it is made)
+function joinsAsWord(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 36 || c === 95;
+}
+
+function joinsAsOperator(c: number): boolean {
+  return c >= 0 && c < 128 && '=<>!&|?+-*/%^.'.includes(String.fromCharCode(c));
 }
 
 /**

@@ -3,6 +3,7 @@
  * default budget, no last-good variants. Prints median/p95 and the process's CPU time, and with
  * --out FILE writes every verdict (ok, text digest, confidence, evidence, reason) so that two
  * revisions can be compared case by case. Run under `node --cpu-prof` to see where time goes.
+ * Times the build in dist/ (see shippedRepairer): `npm run build` first.
  *
  *   node --experimental-vm-modules --expose-internals --no-warnings --import tsx bench/profile-repair.ts \
  *     [--seed N] [--per-class N] [--two N] [--out FILE] [--limit N]
@@ -10,10 +11,12 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { repairSyntax } from '../src/repair/deterministic/index.js';
 import { loadCorpus, makeCases } from './lib/cases.js';
 import { DEFAULT_CORPUS_DIR } from './lib/corpus.js';
 import { percentile } from './lib/report.js';
+import { shippedRepairer } from './lib/shipped.js';
+
+const { repairSyntax } = await shippedRepairer();
 
 const args = process.argv.slice(2);
 const str = (name: string): string | undefined => {

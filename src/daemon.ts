@@ -122,10 +122,10 @@ export async function runDaemon(opts: DaemonOptions): Promise<number> {
         // A server's action (revert, apply) never runs inside a cycle: both go through `exclusive`.
         const report = control ? await control.exclusive(cycle) : await cycle();
         cycles++;
+        // (The cycle, finishing, cleared the record in the state: closeCycle.)
         if (failing) {
           notifier.recovered(failing);
           failing = undefined;
-          keepFailure(config, undefined, opts.warn);
         }
         if (report.scan?.surfacesDeferred) fillNeeded = true;
         opts.onCycle?.(report, cycles);
@@ -174,12 +174,11 @@ function keptFailure(config: Config, warn?: (m: string) => void): CycleFailure |
   }
 }
 
-/** Record (or clear) the run of failed cycles; a state that cannot be written only warns. */
-function keepFailure(config: Config, failure: CycleFailure | undefined, warn?: (m: string) => void): void {
+/** Record the run of failed cycles; a state that cannot be written only warns. */
+function keepFailure(config: Config, failure: CycleFailure, warn?: (m: string) => void): void {
   try {
     const state = loadState(config.stateDir, warn);
-    if (failure) state.cycleFailure = failure;
-    else delete state.cycleFailure;
+    state.cycleFailure = failure;
     saveState(config.stateDir, state, scrubberFor(config));
   } catch (err) {
     warn?.(`cannot record the failed cycles in the state: ${errorMessage(err)}`);

@@ -253,10 +253,8 @@ function processEngine(node: string, onReply: (msg: Message) => void, fail: (err
   child.stderr?.on('data', (d: string) => {
     stderr = (stderr + d).slice(-4000);
   });
-  let ended = false;
+  // 'error' and 'exit' may both come: the pool handles an engine's end once (see spawn's fail).
   const end = (why: string) => {
-    if (ended) return;
-    ended = true;
     if (!closed()) fail(new Error(`${node} syntax engine ${why}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
   };
   child.on('message', (msg) => onReply(msg as Message));

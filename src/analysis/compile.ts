@@ -259,9 +259,41 @@ export function verdictFromError(err: unknown, filename: string): ErrorVerdict {
     const at = caret.indexOf('^');
     if (at >= 0 && /^\s*\^+\s*$/.test(caret)) column = at + 1;
   }
-  const detail = line > 0 ? `${filename}:${line}\n${lines[1] ?? ''}\n${lines[2] ?? ''}\n\n${errorType}: ${message}` : `${errorType}: ${message}`;
+  const detail = line > 0 ? clipDetail(`${filename}:${line}\n${lines[1] ?? ''}\n${lines[2] ?? ''}\n\n${errorType}: ${message}`) : `${errorType}: ${message}`;
   return { ok: false, line, column, message, errorType, detail };
 }
+
+/** Characters of the source line a detail shows around its caret. */
+export const SHOWN_COLUMNS = 160;
+
+/**
+ * A detail (`file:line`, the source line, the caret row, then the message) with its source line
+ * cut to SHOWN_COLUMNS around the caret, `…` where cut, and the caret moved to match. Node prints
+ * the whole line: 120 KB for a minified file, in every report and in the state, and the model's
+ * share of the error text (its first 2,000 characters) then held neither caret nor message.
+ * Any other text, and one already cut, is returned as it is.
+ */
+export function clipDetail(detail: string): string {
+  if (detail.length <= 2 * SHOWN_COLUMNS + 200) return detail;
+  const lines = detail.split('\n');
+  const source = lines[1] ?? '';
+  const caret = lines[2] ?? '';
+  // V8 gives a line too long for it a caret row of spaces alone: then the line's start is shown.
+  if (source.length <= SHOWN_COLUMNS + 2 || !/^\s*\^*\s*$/.test(caret)) return detail;
+  const at = caret.indexOf('^');
+  let start = at < 0 ? 0 : Math.max(0, Math.min(at - SHOWN_COLUMNS / 2, source.length - SHOWN_COLUMNS));
+  let end = start + SHOWN_COLUMNS;
+  // Never half of a surrogate pair at either cut.
+  if (start > 0 && isLowSurrogate(source.charCodeAt(start))) start--;
+  if (end < source.length && isLowSurrogate(source.charCodeAt(end))) end++;
+  const lead = start > 0 ? '…' : '';
+  const carets = Math.max(1, Math.min(caret.trimEnd().length - at, end - at));
+  lines[1] = `${lead}${source.slice(start, end)}${end < source.length ? '…' : ''}`;
+  lines[2] = at < 0 ? '' : `${' '.repeat(at - start + lead.length)}${'^'.repeat(carets)}`;
+  return lines.join('\n');
+}
+
+const isLowSurrogate = (c: number): boolean => c >= 0xdc00 && c <= 0xdfff;
 
 /** A file's verdict as the scan reports it: parses (in which format), does not (where, why), or skipped. */
 export type FileVerdict =

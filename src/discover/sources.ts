@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
+import { clipDetail } from '../analysis/compile.js';
 import { isoTime } from '../util/clock.js';
 import { EngineStartError, errorMessage } from '../util/errors.js';
 import { isInsideAny } from '../workspace/paths.js';
@@ -61,7 +62,8 @@ export const syntaxSource: BugSource = {
         errorType: v.errorType,
         priority: SYNTAX_PRIORITY,
         source: 'syntax',
-        detail: v.detail,
+        // (A cache written before details were cut keeps a whole line.)
+        detail: clipDetail(v.detail),
         ...(v.lastGoodExports ? { lastGoodExports: v.lastGoodExports } : {}),
       });
     }

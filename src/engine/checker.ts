@@ -4,7 +4,7 @@ import { runProcess, minimalEnv } from '../util/proc.js';
 import { omit } from '../util/omit.js';
 import { Limiter } from '../util/serial.js';
 import { fileStatOf, type FileStat, type ScanCache } from './cache.js';
-import type { ErrorFileVerdict, ErrorVerdict, FileVerdict, ModuleFormat, Verdict } from '../analysis/compile.js';
+import { clipDetail, type ErrorFileVerdict, type ErrorVerdict, type FileVerdict, type ModuleFormat, type Verdict } from '../analysis/compile.js';
 import { isCheckable, PackageScopes, type FileFormat } from '../analysis/format.js';
 import { defaultThreads, WorkerPool, type EngineHeap, type EngineKind } from './pool.js';
 import { parseNodeVersion, rulesByVersion, rulesOfThisNode, type CheckRules, type NodeVersion } from '../analysis/rules.js';
@@ -444,7 +444,7 @@ export function parseCheckOutput(stderr: string, file: string): { line: number; 
   const m = /^([A-Za-z]+)(?: \[[A-Z_]+\])?: (.*)$/.exec(errorLine);
   const errorType = m?.[1] ?? 'Error';
   const message = m?.[2] ?? errorLine;
-  const detail = lines.slice(Math.max(0, headerIndex), lines.indexOf(errorLine) + 1).join('\n').trim() || errorLine;
+  const detail = clipDetail(lines.slice(Math.max(0, headerIndex), lines.indexOf(errorLine) + 1).join('\n').trim() || errorLine);
   return { line, column, message, errorType, detail };
 }
 

@@ -261,6 +261,30 @@ describe('the scan cache', () => {
     assert.ok('ok' in v && !v.ok, 'the new text does not parse, and the scan says so');
   });
 
+  it('records an older build keyed by ns times are read again, never taken as they stand', async () => {
+    await scan();
+    const cacheFile = path.join(sb.dir, 'state', 'scan-cache.tsv');
+    // The stats as the older build wrote them: its key was inode, size and ns times, from BigInt stats.
+    let dir = '';
+    let rewritten = 0;
+    const text = fs.readFileSync(cacheFile, 'utf8').split('\n').map((line) => {
+      if (line.startsWith('d')) dir = line.slice(1);
+      if (!line.startsWith('f')) return line;
+      const [name, , ...rest] = line.slice(1).split('\t');
+      const st = fs.lstatSync(path.join(dir, name!), { bigint: true });
+      rewritten++;
+      return ['f' + name, [st.ino, st.size, st.mtimeNs, st.ctimeNs].join(':'), ...rest].join('\t');
+    });
+    assert.equal(rewritten, 41);
+    fs.writeFileSync(cacheFile, text.join('\n'));
+    const again = await scan();
+    assert.equal(again.read, 41, 'every record of the older key is read again');
+    assert.equal(again.cached, 0);
+    const warm = await scan();
+    assert.equal(warm.read, 0);
+    assert.equal(warm.cached, 41);
+  });
+
   it('a package.json that changes the kind of its files re-judges them', async () => {
     sb.write('lib/package.json', '{ "type": "module" }\n');
     sb.write('lib/esm-only.js', 'export default 1;\n');

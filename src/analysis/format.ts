@@ -40,12 +40,47 @@ export function isCheckable(file: string): boolean {
 }
 
 /**
- * A stat as a cache key part: inode, size, and nanosecond mtime and ctime. Joined, the text is
- * made flat at once (a template makes a chain of pieces, flattened again where it is compared:
- * a warm scan makes one a file).
+ * The stat options of every stat of a folder or package.json a scan makes: one object, so that
+ * node's statSync, optimised for the walk's folders, is not thrown away at the first package.json
+ * (options of another shape). A missing path is undefined, not an error.
  */
-export function statKey(st: { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }): string {
-  return [st.ino, st.size, st.mtimeNs, st.ctimeNs].join(':');
+export const QUIET_STAT = { throwIfNoEntry: false } as const;
+
+/** A time of a (plain) stat in whole microseconds: exact as a double until the year 2255. */
+export const microseconds = (ms: number): number => Math.round(ms * 1000);
+
+/**
+ * A stat as a cache key part: inode, size, and mtime and ctime in whole microseconds. Plain
+ * stats, not BigInt ones: a BigInt a field, and four turned to text a file, were most of what
+ * a warm scan allocated beside the stats themselves. A microsecond is ample: a record is kept
+ * only for a file unchanged for the racy window (seconds) before its scan, so any later change
+ * moves its ctime by more than that.
+ */
+export function statKey(st: { ino: number; size: number; mtimeMs: number; ctimeMs: number }): string {
+  return `${st.ino}:${st.size}:${microseconds(st.mtimeMs)}:${microseconds(st.ctimeMs)}`;
+}
+
+/**
+ * Whether `text` at `at` holds the whole numbers `a`, `b`, `c` (and `d`, if given), joined by
+ * `:` and followed by a tab or the end: a recorded key compared without its text made from the
+ * stat. Undefined where a number is not a plain run of digits that a double holds exactly (an
+ * older record's ns times, a huge inode): the caller compares the key's text then.
+ */
+export function sameNumbers(text: string, at: number, a: number, b: number, c: number, d = -1): boolean | undefined {
+  const n = d < 0 ? 3 : 4;
+  let p = at;
+  for (let k = 0; k < n; k++) {
+    const want = k === 0 ? a : k === 1 ? b : k === 2 ? c : d;
+    let v = 0;
+    const start = p;
+    for (let ch = text.charCodeAt(p); ch >= 48 && ch <= 57; ch = text.charCodeAt(++p)) v = v * 10 + (ch - 48);
+    if (p === start || p - start > 16 || v > Number.MAX_SAFE_INTEGER) return undefined;
+    if (v !== want) return false;
+    // `:` between, then a tab or the end of the text (NaN).
+    const sep = text.charCodeAt(p++);
+    if (k < n - 1 ? sep !== 58 : sep !== 9 && !Number.isNaN(sep)) return false;
+  }
+  return true;
 }
 
 type PackageType = 'module' | 'commonjs' | 'none';
@@ -114,13 +149,13 @@ export class PackageScopes {
     let found: { pj: string; key: string } | null = null;
     if (path.basename(dir) !== 'node_modules') {
       const pj = path.join(dir, 'package.json');
-      let st: fs.BigIntStats | undefined;
+      let st: fs.Stats | undefined;
       try {
-        st = this.listed?.(dir) === false ? undefined : fs.statSync(pj, { bigint: true, throwIfNoEntry: false });
+        st = this.listed?.(dir) === false ? undefined : fs.statSync(pj, QUIET_STAT);
       } catch {
         st = undefined;
       }
-      if (st?.isFile()) found = { pj, key: `${pj}#${statKey(st)}` };
+      if (st !== undefined && (st.mode & fs.constants.S_IFMT) === fs.constants.S_IFREG) found = { pj, key: `${pj}#${statKey(st)}` };
       else {
         const parent = path.dirname(dir);
         found = parent === dir ? null : this.lookup(parent);

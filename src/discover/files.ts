@@ -20,7 +20,7 @@ export interface SourceFiles {
   fileStats: FileStat[];
   skipped: SkippedFile[];
   /**
-   * Each listed file's identity and times (to the nanosecond), for the incremental cache: the
+   * Each listed file's identity and times (to the microsecond), for the incremental cache: the
    * same as fileStats, by path (made when first asked for: the scan reads fileStats).
    */
   readonly stats: Map<string, FileStat>;
@@ -29,9 +29,6 @@ export interface SourceFiles {
 }
 
 export type ListConfig = Pick<Config, 'roots' | 'include' | 'exclude' | 'stateDir' | 'backupDir' | 'maxFileBytes'> & { gitignore?: boolean };
-
-/** lstat's options, one object for every file of a listing. */
-const BIGINT = { bigint: true } as const;
 
 /**
  * Every source file under the roots that the include/exclude globs select, minus dependency and
@@ -45,7 +42,7 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
   const warnings: string[] = [];
   const include = globMatcher(config.include);
   const own = [config.stateDir, config.backupDir].map((d) => d + path.sep);
-  const maxBytes = BigInt(config.maxFileBytes);
+  const maxBytes = config.maxFileBytes;
   // Whether files are in path order and each once as they are listed: a link's real path may be
   // anywhere, and one root may be inside another.
   let ordered = config.roots.length <= 1;
@@ -60,18 +57,18 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
       if (inOwn && own.some((o) => abs.startsWith(o))) continue;
       if (ignored?.(abs)) continue;
       // One stat a file, the cache's key: readdir's type already said file or link.
-      let st: fs.BigIntStats;
+      let st: fs.Stats;
       let real = abs;
       if (!links.size || !links.has(abs)) {
         try {
-          st = fs.lstatSync(abs, BIGINT);
+          st = fs.lstatSync(abs);
         } catch {
           continue;
         }
       } else {
         try {
           real = fs.realpathSync(abs);
-          st = fs.statSync(real, { bigint: true });
+          st = fs.statSync(real);
         } catch {
           skipped.push({ file: abs, reason: 'broken symbolic link' });
           continue;
@@ -82,9 +79,8 @@ export async function listSourceFiles(config: ListConfig, tree: TreeWalk = treeO
         }
         if (real !== abs) ordered = false;
       }
-      // The mode as a number: BigIntStats.isFile() makes BigInts to test it. (A file replaced
-      // by something else since readdir is no longer a file.)
-      if ((Number(st.mode) & fs.constants.S_IFMT) !== fs.constants.S_IFREG) continue;
+      // (A file replaced by something else since readdir is no longer a file.)
+      if ((st.mode & fs.constants.S_IFMT) !== fs.constants.S_IFREG) continue;
       if (st.size > maxBytes) {
         skipped.push({ file: real, reason: `${st.size} bytes, over maxFileBytes (${config.maxFileBytes})` });
         continue;

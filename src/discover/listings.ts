@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { stateField as enc } from '../util/ascii-json.js';
+import { microseconds, QUIET_STAT, sameNumbers } from '../analysis/format.js';
 
 /**
  * A folder's entries as the walk needs them: names, and what readdir said each is, one character
@@ -14,21 +15,20 @@ export interface Listed {
 }
 
 export const LISTINGS_FILE = 'walk-listings.tsv';
-/** Version 3: each folder's entries in path order (see readFolder), its times in ns. */
-const MAGIC = 'code-mechanic folder listings\t3';
+/** Version 4: each folder's entries in path order (see readFolder), its times in µs. */
+const MAGIC = 'code-mechanic folder listings\t4';
 /**
  * A folder changed this close to when it was listed may change again within its timestamp's
  * tick, unseen (git's "racy" case): its listing is not kept. 2 s covers 1 s and 2 s resolutions.
  */
 const RACY_MS = 2000;
-const BIGINT = { bigint: true } as const;
 
 const dec = (s: string): string => (s.startsWith('"') ? (JSON.parse(s) as string) : s);
 
 /**
  * Folder listings kept between scans, in the state folder, so that a warm scan reads no folder
  * that did not change: one line a folder, `<folder><TAB><stat><TAB><kinds><TAB><name>...`, the
- * stat being its inode, mtime and ctime (ns, as statKey's). A folder whose stat is the one
+ * stat being its inode, mtime and ctime (µs, as statKey's). A folder whose stat is the one
  * recorded is listed from here (adding, removing or renaming an entry changes a folder's mtime
  * and ctime); one changed within RACY_MS of its listing is listed again next time. Filtering is
  * the walk's, on every listing, so a change of configuration takes effect at once. A missing or
@@ -80,18 +80,19 @@ export class FolderListings {
    * disk than the one recorded, so the folder is listed again next time.
    */
   list(dir: string, started: number): Listed | undefined {
-    let st: fs.BigIntStats;
+    let st: fs.Stats | undefined;
     try {
-      // BigInts, as every stat of a scan: node's stat code, optimised for the walk's stats, was
-      // thrown away at the first file's stat when the two kinds differed (and compiled again).
-      st = fs.statSync(dir, BIGINT);
+      // The options of every folder and package.json stat of a scan (see QUIET_STAT).
+      st = fs.statSync(dir, QUIET_STAT);
     } catch {
       return undefined;
     }
-    // Joined, flat at once (see statKey): compared with the recorded text next.
-    const stat = [st.ino, st.mtimeNs, st.ctimeNs].join(':');
+    if (st === undefined) return undefined;
+    const mtime = microseconds(st.mtimeMs);
+    const ctime = microseconds(st.ctimeMs);
     const known = this.old.get(dir);
-    if (known !== undefined && known.stat === stat) {
+    // The numbers compared with the recorded text; its own text made only for a folder read.
+    if (known !== undefined && (sameNumbers(known.stat, 0, st.ino, mtime, ctime) ?? known.stat === `${st.ino}:${mtime}:${ctime}`)) {
       try {
         const entries = parse(known.entries);
         known.seen = true;
@@ -107,8 +108,7 @@ export class FolderListings {
     this.dirty = true;
     // Its old listing, if any, is out of date (a racy one is written by no one).
     this.old.delete(dir);
-    // (Whole ms, as BigIntStats gives them: below an integer bound as the exact time is.)
-    if (Number(st.mtimeMs > st.ctimeMs ? st.mtimeMs : st.ctimeMs) < started - RACY_MS) this.now.set(dir, { stat, entries: [entries.kinds, ...entries.names.map(enc)].join('\t') });
+    if ((st.mtimeMs > st.ctimeMs ? st.mtimeMs : st.ctimeMs) < started - RACY_MS) this.now.set(dir, { stat: `${st.ino}:${mtime}:${ctime}`, entries: [entries.kinds, ...entries.names.map(enc)].join('\t') });
     else this.now.delete(dir);
     return entries;
   }

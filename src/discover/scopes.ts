@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { statKey, type PackageScopes } from '../analysis/format.js';
+import { QUIET_STAT, statKey, type PackageScopes } from '../analysis/format.js';
 import type { TreeWalk } from './walk.js';
 
 const SEP = path.sep.charCodeAt(0);
@@ -39,15 +39,15 @@ export function walkScopes(tree: TreeWalk, fallback: PackageScopes): (file: stri
       // use, after the scan loop was optimised, threw that code away.)
       const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
       const pj = listed ? prefix + 'package.json' : undefined;
-      let st: fs.BigIntStats | undefined;
+      let st: fs.Stats | undefined;
       try {
-        st = pj === undefined ? undefined : fs.statSync(pj, { bigint: true, throwIfNoEntry: false });
+        st = pj === undefined ? undefined : fs.statSync(pj, QUIET_STAT);
       } catch {
         st = undefined;
       }
-      // The mode as a number (as listSourceFiles tests it): BigIntStats.isFile() makes BigInts,
-      // and its first call after the scan loop was optimised threw that code away.
-      if (st !== undefined && (Number(st.mode) & fs.constants.S_IFMT) === fs.constants.S_IFREG) key = `${pj}#${statKey(st)}`;
+      // The mode tested as listSourceFiles tests it (a first call of isFile() after the scan loop
+      // was optimised threw that code away).
+      if (st !== undefined && (st.mode & fs.constants.S_IFMT) === fs.constants.S_IFREG) key = `${pj}#${statKey(st)}`;
       else {
         const parent = parentOf(dir);
         key = parent === dir ? 'none' : keyOf(parent);

@@ -3,16 +3,20 @@ import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { asciiJson, stateField as enc } from '../util/ascii-json.js';
 import type { FileVerdict } from '../analysis/compile.js';
-import { statKey } from '../analysis/format.js';
+import { microseconds, sameNumbers } from '../analysis/format.js';
 
 /**
- * A listed file's stat as the scan needs it: the cache key's text (statKey: inode, size, ns mtime
- * and ctime, exact), the size, and the later of mtime and ctime in ms (for the racy window, where
- * a double's precision is plenty). Flat values, not the stat's BigInts: a warm scan keeps ~20,000.
+ * A listed file's stat as the scan needs it: its inode, size and times (mtime and ctime in whole
+ * microseconds, as statKey writes them), the later of the two in ms (for the racy window), and
+ * the cache key's text, made when first asked for: a warm scan compares the numbers with the
+ * record (ScanCache.getStat) and never needs it.
  */
 export interface FileStat {
-  key: string;
+  readonly key: string;
+  ino: number;
   size: number;
+  mtimeUs: number;
+  ctimeUs: number;
   changedMs: number;
   /**
    * The file's folder with its separator, where the walk listed it: one string a folder, shared
@@ -30,16 +34,23 @@ export interface FileStat {
  */
 class ListedStat implements FileStat {
   constructor(
-    readonly key: string,
+    readonly ino: number,
     readonly size: number,
+    readonly mtimeUs: number,
+    readonly ctimeUs: number,
     readonly changedMs: number,
     readonly folder: string | undefined,
   ) {}
+
+  /** statKey's text. */
+  get key(): string {
+    return `${this.ino}:${this.size}:${this.mtimeUs}:${this.ctimeUs}`;
+  }
 }
 
-/** A FileStat of a file's BigInt stat; `folder`: see FileStat. */
-export function fileStatOf(st: { ino: bigint; size: bigint; mtimeNs: bigint; ctimeNs: bigint }, folder?: string): FileStat {
-  return new ListedStat(statKey(st), Number(st.size), Number(st.mtimeNs > st.ctimeNs ? st.mtimeNs : st.ctimeNs) / 1e6, folder);
+/** A FileStat of a file's (plain) stat; `folder`: see FileStat. */
+export function fileStatOf(st: { ino: number; size: number; mtimeMs: number; ctimeMs: number }, folder?: string): FileStat {
+  return new ListedStat(st.ino, st.size, microseconds(st.mtimeMs), microseconds(st.ctimeMs), st.mtimeMs > st.ctimeMs ? st.mtimeMs : st.ctimeMs, folder);
 }
 
 /** A file's verdict without its name: what the cache keeps. */
@@ -59,7 +70,7 @@ const LEGACY_CACHE_FILE = 'scan-cache.json';
  *   `code-mechanic scan cache<TAB>3<TAB><engine>`
  *   `s<scope key>`                                  scopes, numbered in order
  *   `d<folder>`                                     the folder of the files that follow
- *   `f<name><TAB><ino:size:mtimeNs:ctimeNs><TAB><scope number><TAB><verdict>`
+ *   `f<name><TAB><ino:size:mtime:ctime><TAB><scope number><TAB><verdict>`   (times in µs: statKey)
  *   `e<number of files>`                            the end (a cut-short file is not a cache)
  * A verdict is 0 (parses as CommonJS) or 1 (parses as a module), followed, if the file has
  * exports, by a tab and their names as a JSON array; any other verdict is JSON. A name, folder or
@@ -366,14 +377,38 @@ export class ScanCache {
     const i = this.find(file, folder);
     if (i < 0) return undefined;
     // "Unchanged?" from the record's text: its stat, then its scope's number, then the verdict.
-    const text = this.text;
     const at = this.recStart[i]!;
+    if (!(this.text.startsWith(stat, at) && this.text.charCodeAt(at + stat.length) === 9)) return undefined;
+    return this.verdictAfterStat(i, at + stat.length + 1, scope);
+  }
+
+  /**
+   * get() for a listed file's stat: its numbers compared with the record's text, so that a warm
+   * scan makes no key text a file (statKey's text only for a record it cannot read so: an
+   * older one's ns times).
+   */
+  getStat(file: string, st: FileStat, scope: string, folder?: string): CachedVerdict | undefined {
+    if (this.changed.size && this.changed.has(file)) return this.get(file, st.key, scope, folder);
+    const i = this.find(file, folder);
+    if (i < 0) return undefined;
+    const at = this.recStart[i]!;
+    const same = sameNumbers(this.text, at, st.ino, st.size, st.mtimeUs, st.ctimeUs);
+    if (same === false) return undefined;
+    if (same === undefined) {
+      const key = st.key;
+      return this.text.startsWith(key, at) && this.text.charCodeAt(at + key.length) === 9 ? this.verdictAfterStat(i, at + key.length + 1, scope) : undefined;
+    }
+    return this.verdictAfterStat(i, this.text.indexOf('\t', at) + 1, scope);
+  }
+
+  /** Record `i`'s verdict, its stat matched (`from`: just past it), if its scope is `scope`. */
+  private verdictAfterStat(i: number, from: number, scope: string): CachedVerdict | undefined {
+    const text = this.text;
     const end = this.recEnd[i]!;
-    if (!(text.startsWith(stat, at) && text.charCodeAt(at + stat.length) === 9)) return undefined;
     if (this.lastScope?.scope !== scope) this.lastScope = { scope, number: this.scopeNumbers.get(scope) };
     const n = this.lastScope.number;
-    const v = at + stat.length + 1 + (n?.length ?? 0) + 1;
-    if (n === undefined || !text.startsWith(n, at + stat.length + 1) || text.charCodeAt(v - 1) !== 9 || v > end) return undefined;
+    const v = from + (n?.length ?? 0) + 1;
+    if (n === undefined || !text.startsWith(n, from) || text.charCodeAt(v - 1) !== 9 || v > end) return undefined;
     const c = text.charCodeAt(v);
     // The next character read and tested first, whatever the record (at `end` it is the line
     // break): a read or test first reached at the first record with exports had no type

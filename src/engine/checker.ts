@@ -532,9 +532,9 @@ class CheckRun {
   private readonly racyAfter: number;
   private readonly scopeKey: ((file: string, folder?: string) => string) | undefined;
   private readonly slots: (FileVerdict | undefined)[];
-  // Each file's cache key, in flat arrays (no object a file): its stat's text (undefined: not
-  // keyed), its scope, and whether it is racy.
-  private readonly statKeys: (string | undefined)[];
+  // Each file's cache key, in flat arrays: its stat (undefined: not keyed; the key's text is
+  // made only for a record written), its scope, and whether it is racy.
+  private readonly keyed: (FileStat | undefined)[];
   private readonly scopes: string[];
   private readonly racy: Uint8Array;
   /** Indexes of the verdicts the cache gave (candidates for a surface their record lacks). */
@@ -567,7 +567,7 @@ class CheckRun {
     // A microsecond more than the window: the ms times are doubles of ns times (under 1 µs off).
     this.racyAfter = Date.now() - (options.racyWindowMs ?? RACY_MS) - 0.001;
     this.slots = new Array<FileVerdict | undefined>(files.length);
-    this.statKeys = new Array<string | undefined>(files.length);
+    this.keyed = new Array<FileStat | undefined>(files.length);
     this.scopes = new Array<string>(files.length);
     this.racy = new Uint8Array(files.length);
     this.cut = this.limit !== undefined && this.limit <= 0 ? 0 : files.length;
@@ -587,7 +587,7 @@ class CheckRun {
       let st = this.statOf(i);
       if (cache && !st) {
         try {
-          st = fileStatOf(fs.lstatSync(file, { bigint: true }));
+          st = fileStatOf(fs.lstatSync(file));
         } catch {
           st = undefined;
         }
@@ -595,10 +595,10 @@ class CheckRun {
       if (cache && st) {
         const scope = this.scopeKey ? this.scopeKey(file, st.folder) : scopes.scopeOf(file).key;
         const racy = st.changedMs > this.racyAfter;
-        this.statKeys[i] = st.key;
+        this.keyed[i] = st;
         this.scopes[i] = scope;
         this.racy[i] = racy ? 1 : 0;
-        const hit = racy ? undefined : cache.get(file, st.key, scope, st.folder);
+        const hit = racy ? undefined : cache.getStat(file, st, scope, st.folder);
         if (hit) {
           this.summary.cached++;
           this.hits.push(i);
@@ -721,7 +721,7 @@ class CheckRun {
 
   /** A surface read for an unchanged file: recorded if the file is still as it was listed. */
   fillSurface(i: number, stat: string, exports: string[]): void {
-    const key = this.statKeys[i];
+    const key = this.keyed[i]?.key;
     const v = this.slots[i];
     if (!this.cache || key === undefined || this.racy[i] || key !== stat || !v || !('ok' in v) || !v.ok) return;
     if (exports.length) {
@@ -738,7 +738,7 @@ class CheckRun {
   }
 
   private store(i: number, v: FileVerdict): void {
-    const key = this.statKeys[i];
+    const key = this.keyed[i]?.key;
     if (!this.cache || key === undefined) return;
     // A file that stopped parsing keeps the exports it had when it last parsed.
     if ('ok' in v && !v.ok && !v.lastGoodExports) {

@@ -75,7 +75,7 @@ export function surfaceOfFile(file: string, format: ModuleFormat): SurfaceOutcom
   try {
     const source = sourceText(fs.readFileSync(file));
     if ('skipped' in source) return { file, skipped: source.skipped };
-    const stat = statKey(fs.lstatSync(file, { bigint: true }));
+    const stat = statKey(fs.lstatSync(file));
     return { file, stat, exports: exportsOf(source.text, format) };
   } catch (err) {
     return { file, skipped: `unreadable: ${(err as Error).message}` };

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
-import { stateField as enc } from '../util/ascii-json.js';
+import { readStateText, stateField as enc } from '../util/ascii-json.js';
 import { microseconds, QUIET_STAT, sameNumbers } from '../analysis/format.js';
 
 /**
@@ -53,7 +53,7 @@ export class FolderListings {
     const l = new FolderListings(path.join(stateDir, LISTINGS_FILE));
     let text: string;
     try {
-      text = fs.readFileSync(l.file, 'utf8');
+      text = readStateText(l.file);
     } catch {
       return l;
     }

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
-import { asciiJson, stateField as enc } from '../util/ascii-json.js';
+import { asciiJson, readStateText, stateField as enc } from '../util/ascii-json.js';
 import type { FileVerdict } from '../analysis/compile.js';
 import { microseconds, sameNumbers } from '../analysis/format.js';
 
@@ -166,7 +166,7 @@ export class ScanCache {
     const cache = new ScanCache(path.join(stateDir, SCAN_CACHE_FILE), engine);
     let text: string;
     try {
-      text = fs.readFileSync(cache.file, 'utf8');
+      text = readStateText(cache.file);
     } catch (err) {
       const legacy = fs.existsSync(path.join(stateDir, LEGACY_CACHE_FILE));
       cache.dropped = (err as NodeJS.ErrnoException).code === 'ENOENT' ? (legacy ? 'an older format: rebuilt' : 'none yet') : `unreadable: ${(err as Error).message}`;

@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import { isAscii } from 'node:buffer';
+
 const NON_ASCII = /[\u0080-\uffff]/g;
 const escape = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 
@@ -21,4 +24,14 @@ const NEEDS_QUOTING = /[\t\n\r\\\u0080-\uffff]|^"/;
  */
 export function stateField(s: string): string {
   return NEEDS_QUOTING.test(s) ? asciiJson(JSON.stringify(s)) : s;
+}
+
+/**
+ * A state file written as above, as text: an all-ASCII file copied into a one-byte string as it
+ * is (half the time of decoding it as UTF-8: the scan cache and folder listings are read whole at
+ * every scan), any other (an older build's) decoded as UTF-8. Throws as readFileSync does.
+ */
+export function readStateText(file: string): string {
+  const bytes = fs.readFileSync(file);
+  return bytes.toString(isAscii(bytes) ? 'latin1' : 'utf8');
 }

@@ -61,24 +61,33 @@ export function statKey(st: { ino: number; size: number; mtimeMs: number; ctimeM
 }
 
 /**
- * Whether `text` at `at` holds the whole numbers `a`, `b`, `c` (and `d`, if given), joined by
+ * Whether `text` at `at` holds the `n` whole numbers `a`, `b`, `c` (and `d`), joined by
  * `:` and followed by a tab or the end: a recorded key compared without its text made from the
  * stat. Undefined where a number is not a plain run of digits that a double holds exactly (an
  * older record's ns times, a huge inode): the caller compares the key's text then.
  */
-export function sameNumbers(text: string, at: number, a: number, b: number, c: number, d = -1): boolean | undefined {
-  const n = d < 0 ? 3 : 4;
+export function sameNumbers(text: string, at: number, n: 3 | 4, a: number, b: number, c: number, d = 0): boolean | undefined {
+  // Never read past the end: a character code there is NaN, and the first NaN (or read out of
+  // bounds) threw the optimised compare away mid-scan.
+  const end = text.length;
   let p = at;
   for (let k = 0; k < n; k++) {
     const want = k === 0 ? a : k === 1 ? b : k === 2 ? c : d;
     let v = 0;
     const start = p;
-    for (let ch = text.charCodeAt(p); ch >= 48 && ch <= 57; ch = text.charCodeAt(++p)) v = v * 10 + (ch - 48);
+    while (p < end) {
+      const ch = text.charCodeAt(p);
+      if (ch < 48 || ch > 57) break;
+      v = v * 10 + (ch - 48);
+      p++;
+    }
     if (p === start || p - start > 16 || v > Number.MAX_SAFE_INTEGER) return undefined;
     if (v !== want) return false;
-    // `:` between, then a tab or the end of the text (NaN).
-    const sep = text.charCodeAt(p++);
-    if (k < n - 1 ? sep !== 58 : sep !== 9 && !Number.isNaN(sep)) return false;
+    // `:` between, then a tab or the end of the text (read as a tab: one read for both, as a
+    // read first reached at a record's end had no type feedback, and threw the code away).
+    const sep = p < end ? text.charCodeAt(p) : 9;
+    if (sep !== (k < n - 1 ? 58 : 9)) return false;
+    p++;
   }
   return true;
 }

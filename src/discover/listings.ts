@@ -92,7 +92,7 @@ export class FolderListings {
     const ctime = microseconds(st.ctimeMs);
     const known = this.old.get(dir);
     // The numbers compared with the recorded text; its own text made only for a folder read.
-    if (known !== undefined && (sameNumbers(known.stat, 0, st.ino, mtime, ctime) ?? known.stat === `${st.ino}:${mtime}:${ctime}`)) {
+    if (known !== undefined && (sameNumbers(known.stat, 0, 3, st.ino, mtime, ctime) ?? known.stat === `${st.ino}:${mtime}:${ctime}`)) {
       try {
         const entries = parse(known.entries);
         known.seen = true;

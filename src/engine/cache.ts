@@ -392,7 +392,7 @@ export class ScanCache {
     const i = this.find(file, folder);
     if (i < 0) return undefined;
     const at = this.recStart[i]!;
-    const same = sameNumbers(this.text, at, st.ino, st.size, st.mtimeUs, st.ctimeUs);
+    const same = sameNumbers(this.text, at, 4, st.ino, st.size, st.mtimeUs, st.ctimeUs);
     if (same === false) return undefined;
     if (same === undefined) {
       const key = st.key;

@@ -32,16 +32,22 @@ interface Walked {
 function selects(w: Walked, i: number, include: Matcher): boolean {
   const name = w.names[i]!;
   const relPrefix = w.relPrefixes[w.folderOf[i]!]!;
-  return include.inFolder ? include.inFolder(relPrefix)(name) : include(relPrefix + name, name);
+  return include.inFolder ? include.inFolder(relPrefix).test(name) : include(relPrefix + name, name);
 }
 
 /**
- * A test of a path relative to the root, `/`-separated; `inFolder`: the same test as a test of
- * the name, made for a folder (given its relative path, with its trailing `/`), so that no path
- * is made an entry and what the folder alone decides is decided once for all its entries (every
- * matcher without picomatch globs has it).
+ * A test of a path relative to the root, `/`-separated; `inFolder`: the same test as a regular
+ * expression on the name, made for a folder (given its relative path, with its trailing `/`), so
+ * that no path is made an entry and what the folder alone decides is decided once for all its
+ * entries (every matcher without picomatch globs has it). A regular expression, whatever the
+ * folder decides (every name, or none): one call target for every list, where a function of each
+ * matcher's own had the walk's optimised loop thrown away at the second list it took.
  */
-type Matcher = ((rel: string, name: string) => boolean) & { inFolder?: (relPrefix: string) => (name: string) => boolean };
+type Matcher = ((rel: string, name: string) => boolean) & { inFolder?: (relPrefix: string) => RegExp };
+
+/** Every name, and none. */
+const ANY_NAME = /(?:)/;
+const NO_NAME = /(?!)/;
 
 /**
  * One matcher for a list of globs. Patterns that test only the name, the usual include
@@ -63,12 +69,11 @@ export function globMatcher(patterns: readonly string[]): Matcher {
   }
   // `s`: a name may hold a line break, and `*` matches it as picomatch's does. Each alternative
   // anchors itself (see nameRegExp).
-  const name = names.length ? new RegExp(names.join('|'), 's') : undefined;
+  const name = names.length ? new RegExp(names.join('|'), 's') : NO_NAME;
   const glob = rest.length ? picomatch(rest, { dot: true }) : undefined;
-  const nameTest = name === undefined ? () => false : (base: string) => name.test(base);
   if (!parents.length && glob === undefined) {
-    const matcher: Matcher = (_rel, base) => nameTest(base);
-    return Object.assign(matcher, { inFolder: () => nameTest });
+    const matcher: Matcher = (_rel, base) => name.test(base);
+    return Object.assign(matcher, { inFolder: () => name });
   }
   // `**/d/*`: the file's folder is named d, at the root or below. (A loop: a closure made for
   // `some` at each of the walk's entries was most of what the environment's list allocated.)
@@ -76,10 +81,9 @@ export function globMatcher(patterns: readonly string[]): Matcher {
     for (const d of parents) if (relPrefix.endsWith(d) && (relPrefix.length === d.length || relPrefix.charCodeAt(relPrefix.length - d.length - 1) === 47)) return true;
     return false;
   };
-  const all = () => true;
   // Tested once a folder, not once an entry: the folder tests were most of the environment list's walk.
-  const inFolder = (relPrefix: string) => (inParent(relPrefix) ? all : nameTest);
-  const matcher: Matcher = (rel, base) => inFolder(rel.slice(0, rel.length - base.length))(base) || (glob !== undefined && glob(rel));
+  const inFolder = (relPrefix: string) => (inParent(relPrefix) ? ANY_NAME : name);
+  const matcher: Matcher = (rel, base) => inFolder(rel.slice(0, rel.length - base.length)).test(base) || (glob !== undefined && glob(rel));
   return glob === undefined ? Object.assign(matcher, { inFolder }) : matcher;
 }
 
@@ -188,14 +192,14 @@ export class TreeWalk {
     // A path is made only for an entry selected (and a relative path only for a matcher that
     // reads it). A folder's entries come in runs: its test is made at the first of each.
     let folder = -1;
-    let test: ((name: string) => boolean) | undefined;
+    let test: RegExp | undefined;
     for (let i = 0; i < names.length; i++) {
       const f = folderOf[i]!;
       if (f !== folder) {
         folder = f;
         test = include.inFolder?.(relPrefixes[f]!);
       }
-      if (!(test ? test(names[i]!) : include(relPrefixes[f]! + names[i]!, names[i]!))) continue;
+      if (!(test ? test.test(names[i]!) : include(relPrefixes[f]! + names[i]!, names[i]!))) continue;
       const prefix = prefixes[f]!;
       out.push(prefix + names[i]!);
       folders?.push(prefix);

@@ -285,6 +285,19 @@ describe('the scan cache', () => {
     assert.equal(warm.cached, 41);
   });
 
+  it('a file dated before 1970 (a negative time in its key) is cached as any other', async () => {
+    const old = sb.write('lib/dated-1960.js', 'module.exports = 1960;\n');
+    // (node's utimes takes no time before 1970; POSIX touch -t does.)
+    assert.equal(spawnSync('touch', ['-t', '196001010000', old]).status, 0);
+    assert.ok(fs.lstatSync(old).mtimeMs < 0);
+    const first = await scan();
+    assert.ok(!first.verdicts.some((v) => v.file === old && 'ok' in v && !v.ok));
+    const again = await scan();
+    assert.equal(again.read, 0, 'taken from its record');
+    fs.rmSync(old);
+    await scan();
+  });
+
   it('a package.json that changes the kind of its files re-judges them', async () => {
     sb.write('lib/package.json', '{ "type": "module" }\n');
     sb.write('lib/esm-only.js', 'export default 1;\n');

@@ -57,7 +57,12 @@ export const microseconds = (ms: number): number => Math.round(ms * 1000);
  * moves its ctime by more than that.
  */
 export function statKey(st: { ino: number; size: number; mtimeMs: number; ctimeMs: number }): string {
-  return `${st.ino}:${st.size}:${microseconds(st.mtimeMs)}:${microseconds(st.ctimeMs)}`;
+  return statKeyOf(st.ino, st.size, microseconds(st.mtimeMs), microseconds(st.ctimeMs));
+}
+
+/** statKey's text of a stat's numbers, its times already in µs. */
+export function statKeyOf(ino: number, size: number, mtimeUs: number, ctimeUs: number): string {
+  return `${ino}:${size}:${mtimeUs}:${ctimeUs}`;
 }
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { asciiJson, readStateText, stateField as enc } from '../util/ascii-json.js';
 import type { FileVerdict } from '../analysis/compile.js';
-import { microseconds, sameNumbers } from '../analysis/format.js';
+import { microseconds, sameNumbers, statKeyOf } from '../analysis/format.js';
 
 /**
  * A listed file's stat as the scan needs it: its inode, size and times (mtime and ctime in whole
@@ -42,9 +42,8 @@ class ListedStat implements FileStat {
     readonly folder: string | undefined,
   ) {}
 
-  /** statKey's text. */
   get key(): string {
-    return `${this.ino}:${this.size}:${this.mtimeUs}:${this.ctimeUs}`;
+    return statKeyOf(this.ino, this.size, this.mtimeUs, this.ctimeUs);
   }
 }
 

@@ -136,61 +136,61 @@ describe("a minified file's error", () => {
 });
 
 async function minifiedDetail(node: string): Promise<void> {
-    const sb = box();
-    // The error within the ~1,000 columns V8 draws a caret in, and far past them (no caret).
-    const near = sb.write('min/near.js', `${minified(600)} var x = {a:1,,};${minified(30_000)}\n`);
-    const far = sb.write('min/far.js', `${minified(50_000)} var x = {a:1,,};${minified(5000)}\n`);
-    sb.config({ pm2Logs: false, stateDir: '../state', node });
-    // Past the racy window, so that the verdicts are kept and the rescans take them from the cache.
-    await sleep(2100);
-    const check = (json: any, label: string): void => {
-      for (const file of [near, far]) {
-        const theirs = spawnSync(node, ['--check', file], { encoding: 'utf8', env: { PATH: process.env.PATH } }).stderr.split('\n');
-        const bug = json.bugs.find((b: any) => b.file === file);
-        const ours: string[] = bug.detail.split('\n');
-        const what = `${label}: ${path.basename(file)}`;
-        assert.ok(theirs[1]!.length > 10_000, `${what}: node --check shows the whole line`);
-        assert.ok(bug.detail.length < 2 * SHOWN_COLUMNS + 200, `${what}: ${bug.detail.length} characters`);
-        assert.equal(ours[0], theirs[0], `${what}: the header`);
-        assert.equal(ours.at(-1), theirs.find((l) => l.startsWith('SyntaxError: ')), `${what}: the message, last`);
-        assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(ours[1]!), `${what}: no half of a surrogate pair at a cut`);
-        const at = theirs[2]!.indexOf('^');
-        if (at >= 0) {
-          // The text around node's caret is the text around ours.
-          const mine = ours[2]!.indexOf('^');
-          assert.ok(mine > 0, `${what}: a caret`);
-          assert.equal(ours[1]!.slice(mine - 20, mine + 20), theirs[1]!.slice(at - 20, at + 20), `${what}: the caret on node's character`);
-          assert.ok(ours[1]!.startsWith('\u2026') && ours[1]!.endsWith('\u2026'), `${what}: cut at both ends`);
-          assert.ok(theirs[1]!.includes(ours[1]!.slice(1, -1)), `${what}: a piece of the line`);
-        } else {
-          assert.equal(ours[2], '', `${what}: no caret, as node draws none`);
-          assert.ok(ours[1]!.endsWith('\u2026') && theirs[1]!.startsWith(ours[1]!.slice(0, -1)), `${what}: the line's start`);
-        }
+  const sb = box();
+  // The error within the ~1,000 columns V8 draws a caret in, and far past them (no caret).
+  const near = sb.write('min/near.js', `${minified(600)} var x = {a:1,,};${minified(30_000)}\n`);
+  const far = sb.write('min/far.js', `${minified(50_000)} var x = {a:1,,};${minified(5000)}\n`);
+  sb.config({ pm2Logs: false, stateDir: '../state', node });
+  // Past the racy window, so that the verdicts are kept and the rescans take them from the cache.
+  await sleep(2100);
+  const check = (json: any, label: string): void => {
+    for (const file of [near, far]) {
+      const theirs = spawnSync(node, ['--check', file], { encoding: 'utf8', env: { PATH: process.env.PATH } }).stderr.split('\n');
+      const bug = json.bugs.find((b: any) => b.file === file);
+      const ours: string[] = bug.detail.split('\n');
+      const what = `${label}: ${path.basename(file)}`;
+      assert.ok(theirs[1]!.length > 10_000, `${what}: node --check shows the whole line`);
+      assert.ok(bug.detail.length < 2 * SHOWN_COLUMNS + 200, `${what}: ${bug.detail.length} characters`);
+      assert.equal(ours[0], theirs[0], `${what}: the header`);
+      assert.equal(ours.at(-1), theirs.find((l) => l.startsWith('SyntaxError: ')), `${what}: the message, last`);
+      assert.ok(!/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(ours[1]!), `${what}: no half of a surrogate pair at a cut`);
+      const at = theirs[2]!.indexOf('^');
+      if (at >= 0) {
+        // The text around node's caret is the text around ours.
+        const mine = ours[2]!.indexOf('^');
+        assert.ok(mine > 0, `${what}: a caret`);
+        assert.equal(ours[1]!.slice(mine - 20, mine + 20), theirs[1]!.slice(at - 20, at + 20), `${what}: the caret on node's character`);
+        assert.ok(ours[1]!.startsWith('\u2026') && ours[1]!.endsWith('\u2026'), `${what}: cut at both ends`);
+        assert.ok(theirs[1]!.includes(ours[1]!.slice(1, -1)), `${what}: a piece of the line`);
+      } else {
+        assert.equal(ours[2], '', `${what}: no caret, as node draws none`);
+        assert.ok(ours[1]!.endsWith('\u2026') && theirs[1]!.startsWith(ours[1]!.slice(0, -1)), `${what}: the line's start`);
       }
-    };
-    const cold = await sb.runJson(['scan']);
-    check(cold.json, 'cold');
-    const warm = await sb.runJson(['scan']);
-    assert.equal(warm.json.scan.cached, 2);
-    check(warm.json, 'warm');
-    // A cache written before details were cut holds node's whole line: the report still cuts it.
-    const cacheFile = path.join(sb.dir, 'state', 'scan-cache.tsv');
-    let widened = 0;
-    const lines = fs.readFileSync(cacheFile, 'utf8').split('\n').map((line) => {
-      const name = /^f([^\t]+)\t/.exec(line)?.[1];
-      if (name !== 'near.js' && name !== 'far.js') return line;
-      const parts = line.split('\t');
-      const verdict = JSON.parse(parts[3]!);
-      const whole = spawnSync(node, ['--check', path.join(sb.app, 'min', name)], { encoding: 'utf8' }).stderr.split('\n');
-      verdict.detail = [...whole.slice(0, 4), whole.find((l) => l.startsWith('SyntaxError: '))].join('\n');
-      widened++;
-      return [...parts.slice(0, 3), JSON.stringify(verdict)].join('\t');
-    });
-    assert.equal(widened, 2);
-    fs.writeFileSync(cacheFile, lines.join('\n'));
-    const old = await sb.runJson(['scan']);
-    assert.equal(old.json.scan.cached, 2, 'the edited records were used');
-    check(old.json, 'older cache');
+    }
+  };
+  const cold = await sb.runJson(['scan']);
+  check(cold.json, 'cold');
+  const warm = await sb.runJson(['scan']);
+  assert.equal(warm.json.scan.cached, 2);
+  check(warm.json, 'warm');
+  // A cache written before details were cut holds node's whole line: the report still cuts it.
+  const cacheFile = path.join(sb.dir, 'state', 'scan-cache.tsv');
+  let widened = 0;
+  const lines = fs.readFileSync(cacheFile, 'utf8').split('\n').map((line) => {
+    const name = /^f([^\t]+)\t/.exec(line)?.[1];
+    if (name !== 'near.js' && name !== 'far.js') return line;
+    const parts = line.split('\t');
+    const verdict = JSON.parse(parts[3]!);
+    const whole = spawnSync(node, ['--check', path.join(sb.app, 'min', name)], { encoding: 'utf8' }).stderr.split('\n');
+    verdict.detail = [...whole.slice(0, 4), whole.find((l) => l.startsWith('SyntaxError: '))].join('\n');
+    widened++;
+    return [...parts.slice(0, 3), JSON.stringify(verdict)].join('\t');
+  });
+  assert.equal(widened, 2);
+  fs.writeFileSync(cacheFile, lines.join('\n'));
+  const old = await sb.runJson(['scan']);
+  assert.equal(old.json.scan.cached, 2, 'the edited records were used');
+  check(old.json, 'older cache');
 }
 
 /** A verdict as the cache gives it back: an ok verdict without its exports (see ScanCache.get). */

@@ -65,13 +65,18 @@ export function statKeyOf(ino: number, size: number, mtimeUs: number, ctimeUs: n
   return `${ino}:${size}:${mtimeUs}:${ctimeUs}`;
 }
 
+/** numbersEnd's answers when the numbers are not there: other numbers, and no plain numbers. */
+export const OTHER_NUMBERS = -1;
+export const NOT_PLAIN = -2;
+
 /**
- * Whether `text` at `at` holds the `n` whole numbers `a`, `b`, `c` (and `d`), joined by
- * `:` and followed by a tab or the end: a recorded key compared without its text made from the
- * stat. Undefined where a number is not a plain run of digits that a double holds exactly (an
- * older record's ns times, a huge inode): the caller compares the key's text then.
+ * Where the `n` whole numbers `a`, `b`, `c` (and `d`), joined by `:` and followed by a tab or the
+ * end, end in `text` from `at` (the index past that tab): a recorded key compared without its
+ * text made from the stat. OTHER_NUMBERS where the text holds others; NOT_PLAIN where a number is
+ * not a plain run of digits that a double holds exactly (an older record's ns times, a huge
+ * inode): the caller compares the key's text then.
  */
-export function sameNumbers(text: string, at: number, n: 3 | 4, a: number, b: number, c: number, d = 0): boolean | undefined {
+export function numbersEnd(text: string, at: number, n: 3 | 4, a: number, b: number, c: number, d = 0): number {
   // Never read past the end: a character code there is NaN, and the first NaN (or read out of
   // bounds) threw the optimised compare away mid-scan.
   const end = text.length;
@@ -86,15 +91,15 @@ export function sameNumbers(text: string, at: number, n: 3 | 4, a: number, b: nu
       v = v * 10 + (ch - 48);
       p++;
     }
-    if (p === start || p - start > 16 || v > Number.MAX_SAFE_INTEGER) return undefined;
-    if (v !== want) return false;
+    if (p === start || p - start > 16 || v > Number.MAX_SAFE_INTEGER) return NOT_PLAIN;
+    if (v !== want) return OTHER_NUMBERS;
     // `:` between, then a tab or the end of the text (read as a tab: one read for both, as a
     // read first reached at a record's end had no type feedback, and threw the code away).
     const sep = p < end ? text.charCodeAt(p) : 9;
-    if (sep !== (k < n - 1 ? 58 : 9)) return false;
+    if (sep !== (k < n - 1 ? 58 : 9)) return OTHER_NUMBERS;
     p++;
   }
-  return true;
+  return p;
 }
 
 type PackageType = 'module' | 'commonjs' | 'none';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { readStateText, stateField as enc } from '../util/ascii-json.js';
-import { microseconds, QUIET_STAT, sameNumbers } from '../analysis/format.js';
+import { microseconds, NOT_PLAIN, numbersEnd, QUIET_STAT } from '../analysis/format.js';
 
 /**
  * A folder's entries as the walk needs them: names, and what readdir said each is, one character
@@ -91,8 +91,7 @@ export class FolderListings {
     const mtime = microseconds(st.mtimeMs);
     const ctime = microseconds(st.ctimeMs);
     const known = this.old.get(dir);
-    // The numbers compared with the recorded text; its own text made only for a folder read.
-    if (known !== undefined && (sameNumbers(known.stat, 0, 3, st.ino, mtime, ctime) ?? known.stat === `${st.ino}:${mtime}:${ctime}`)) {
+    if (known !== undefined && sameFolderStat(known.stat, st.ino, mtime, ctime)) {
       try {
         const entries = parse(known.entries);
         known.seen = true;
@@ -108,7 +107,7 @@ export class FolderListings {
     this.dirty = true;
     // Its old listing, if any, is out of date (a racy one is written by no one).
     this.old.delete(dir);
-    if ((st.mtimeMs > st.ctimeMs ? st.mtimeMs : st.ctimeMs) < started - RACY_MS) this.now.set(dir, { stat: `${st.ino}:${mtime}:${ctime}`, entries: [entries.kinds, ...entries.names.map(enc)].join('\t') });
+    if ((st.mtimeMs > st.ctimeMs ? st.mtimeMs : st.ctimeMs) < started - RACY_MS) this.now.set(dir, { stat: folderStatKey(st.ino, mtime, ctime), entries: [entries.kinds, ...entries.names.map(enc)].join('\t') });
     else this.now.delete(dir);
     return entries;
   }
@@ -190,6 +189,15 @@ function asciiEntries(raw: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A folder's stat as a listing keeps it: inode, mtime and ctime (µs). */
+const folderStatKey = (ino: number, mtime: number, ctime: number): string => `${ino}:${mtime}:${ctime}`;
+
+/** Whether a kept stat is this one: its numbers compared, its text made only where they are not plain. */
+function sameFolderStat(kept: string, ino: number, mtime: number, ctime: number): boolean {
+  const past = numbersEnd(kept, 0, 3, ino, mtime, ctime);
+  return past >= 0 || (past === NOT_PLAIN && kept === folderStatKey(ino, mtime, ctime));
 }
 
 function parse(raw: string): Listed {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { writeFileAtomic } from '../workspace/atomic.js';
 import { asciiJson, readStateText, stateField as enc } from '../util/ascii-json.js';
 import type { FileVerdict } from '../analysis/compile.js';
-import { microseconds, sameNumbers, statKeyOf } from '../analysis/format.js';
+import { microseconds, NOT_PLAIN, numbersEnd, statKeyOf } from '../analysis/format.js';
 
 /**
  * A listed file's stat as the scan needs it: its inode, size and times (mtime and ctime in whole
@@ -374,11 +374,7 @@ export class ScanCache {
       if (e) return e.stat === stat && e.scope === scope ? withoutExports(e.verdict) : undefined;
     }
     const i = this.find(file, folder);
-    if (i < 0) return undefined;
-    // "Unchanged?" from the record's text: its stat, then its scope's number, then the verdict.
-    const at = this.recStart[i]!;
-    if (!(this.text.startsWith(stat, at) && this.text.charCodeAt(at + stat.length) === 9)) return undefined;
-    return this.verdictAfterStat(i, at + stat.length + 1, scope);
+    return i < 0 ? undefined : this.verdictWithStat(i, stat, scope);
   }
 
   /**
@@ -390,14 +386,16 @@ export class ScanCache {
     if (this.changed.size && this.changed.has(file)) return this.get(file, st.key, scope, folder);
     const i = this.find(file, folder);
     if (i < 0) return undefined;
+    const past = numbersEnd(this.text, this.recStart[i]!, 4, st.ino, st.size, st.mtimeUs, st.ctimeUs);
+    if (past >= 0) return this.verdictAfterStat(i, past, scope);
+    return past === NOT_PLAIN ? this.verdictWithStat(i, st.key, scope) : undefined;
+  }
+
+  /** Record `i`'s verdict if its stat is the text `stat` and its scope `scope`. */
+  private verdictWithStat(i: number, stat: string, scope: string): CachedVerdict | undefined {
+    // "Unchanged?" from the record's text: its stat, then its scope's number, then the verdict.
     const at = this.recStart[i]!;
-    const same = sameNumbers(this.text, at, 4, st.ino, st.size, st.mtimeUs, st.ctimeUs);
-    if (same === false) return undefined;
-    if (same === undefined) {
-      const key = st.key;
-      return this.text.startsWith(key, at) && this.text.charCodeAt(at + key.length) === 9 ? this.verdictAfterStat(i, at + key.length + 1, scope) : undefined;
-    }
-    return this.verdictAfterStat(i, this.text.indexOf('\t', at) + 1, scope);
+    return this.text.startsWith(stat, at) && this.text.charCodeAt(at + stat.length) === 9 ? this.verdictAfterStat(i, at + stat.length + 1, scope) : undefined;
   }
 
   /** Record `i`'s verdict, its stat matched (`from`: just past it), if its scope is `scope`. */
